@@ -1,0 +1,22 @@
+"""The Celery application. Every periodic schedule is declared here, once."""
+
+from __future__ import annotations
+
+import os
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+
+app = Celery("snowball")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+
+# Periodic work (rollups, reminders) is added here by the issues that need it.
+app.conf.beat_schedule = {
+    "programme-invitations-sweep": {
+        # Catches invitations whose send task was lost (e.g. the broker restarted before delivery).
+        "task": "programme.tasks.invitations_send_pending",
+        "schedule": 15 * 60,
+    },
+}

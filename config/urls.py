@@ -1,0 +1,14 @@
+from __future__ import annotations
+
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("accounts/", include("allauth.urls")),
+    path("", include("programme.urls")),
+]
+
+handler403 = "programme.views.error_403"
+handler404 = "programme.views.error_404"
+handler500 = "programme.views.error_500"

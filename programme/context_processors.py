@@ -1,0 +1,23 @@
+from __future__ import annotations
+
+from django.http import HttpRequest
+
+from programme import policies, selectors
+
+
+def tenancy(request: HttpRequest) -> dict[str, object]:
+    """The current membership (set by tenancy.membership_for_request) and the switcher list."""
+    membership = getattr(request, "membership", None)
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    return {
+        "current_membership": membership,
+        "current_organisation": membership.organisation if membership else None,
+        "user_memberships": selectors.memberships_of_user(user),
+        "nav": {
+            "people": membership is not None and policies.can_view_people(membership),
+            "teams": membership is not None and policies.can_view_teams(membership),
+            "roster": membership is not None and policies.can_import_roster(membership),
+        },
+    }

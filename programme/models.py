@@ -1,0 +1,231 @@
+"""Tenancy core: organisations, people, their roles, teams and participant profiles."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.db import models
+from django.db.models.functions import Lower
+
+
+class TimeStamped(models.Model):
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class UserManager(BaseUserManager["User"]):
+    use_in_migrations = True
+
+    def _create_user(self, email: str, password: str | None, **extra: object) -> User:
+        if not email:
+            raise ValueError("An e-mail address is required")
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        if password:
+            user.set_password(password)
+        else:
+            user.set_unusable_password()
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email: str, password: str | None = None, **extra: object) -> User:
+        extra.setdefault("is_staff", False)
+        extra.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra)
+
+    def create_superuser(self, email: str, password: str | None = None, **extra: object) -> User:
+        extra.setdefault("is_staff", True)
+        extra.setdefault("is_superuser", True)
+        return self._create_user(email, password, **extra)
+
+
+class User(AbstractUser):
+    """A person who signs in with their e-mail address; no usernames."""
+
+    username = None  # type: ignore[assignment]
+    email = models.EmailField("e-mail address", unique=True)
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+
+    USERNAME_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    objects = UserManager()  # type: ignore[misc]
+
+    class Meta:
+        constraints = [
+            # E-mail addresses are stored lower-cased; this keeps mixed-case duplicates out too.
+            models.UniqueConstraint(Lower("email"), name="user_unique_email_ci"),
+        ]
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.email
+
+
+class Organisation(TimeStamped):
+    """A tenant: one company running a programme. Every row of tenant data belongs to one."""
+
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=60, unique=True)
+    industry_segment = models.CharField(max_length=120, blank=True)
+    time_zone = models.CharField(max_length=64, default="Europe/Paris")
+    archived_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Role(models.TextChoices):
+    SPONSOR = "sponsor", "Sponsor"
+    CONSULTANT = "consultant", "Consultant"
+    MANAGER = "manager", "Manager"
+    SELLER = "seller", "Seller"
+    MARKETING = "marketing", "Marketing"
+    ADMIN = "admin", "Admin"
+
+
+class Membership(TimeStamped):
+    """A user's place in one organisation. A consultant may hold several, one per client."""
+
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(max_length=20, choices=Role.choices, default=Role.SELLER)
+    invitation_sent_at = models.DateTimeField(null=True, blank=True)
+    joined_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "organisation"], name="membership_unique_user_org"
+            ),
+        ]
+        indexes = [
+            # The invitation sweep: "memberships of this organisation still to invite".
+            models.Index(
+                fields=["organisation"],
+                condition=models.Q(invitation_sent_at__isnull=True),
+                name="membership_to_invite_idx",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} @ {self.organisation} ({self.get_role_display()})"
+
+
+class Team(TimeStamped):
+    """A sales team; parent teams let regions roll up."""
+
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="teams")
+    name = models.CharField(max_length=120)
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="children"
+    )
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint("organisation", Lower("name"), name="team_unique_name_per_org"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class JobRole(models.TextChoices):
+    SELLER = "seller", "Seller"
+    PRE_SALES = "pre_sales", "Pre-sales"
+    PARTNER = "partner", "Partner"
+    EXECUTIVE = "executive", "Executive"
+
+
+class Mindset(models.TextChoices):
+    HUNTER = "hunter", "Hunter"
+    FARMER = "farmer", "Farmer"
+
+
+class SellingStrategy(models.TextChoices):
+    CONTENT_LED = "content_led", "Content-led"
+    DIRECT_ACQUISITION = "direct_acquisition", "Direct acquisition"
+
+
+class Participant(TimeStamped):
+    """The programme profile that goes with a membership."""
+
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="participants"
+    )
+    membership = models.OneToOneField(
+        Membership, on_delete=models.CASCADE, related_name="participant"
+    )
+    job_role = models.CharField(max_length=20, choices=JobRole.choices, default=JobRole.SELLER)
+    team = models.ForeignKey(
+        Team, null=True, blank=True, on_delete=models.SET_NULL, related_name="participants"
+    )
+    segment = models.CharField("industry segment", max_length=120, blank=True)
+    mindset = models.CharField(max_length=10, choices=Mindset.choices, blank=True)
+    digital_affinity = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="1 (avoids digital tools) to 5 (lives on them)"
+    )
+    selling_strategy = models.CharField(
+        max_length=20, choices=SellingStrategy.choices, default=SellingStrategy.CONTENT_LED
+    )
+    linkedin_url = models.URLField("LinkedIn profile URL", blank=True)
+    is_ambassador = models.BooleanField("ambassador", default=False)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(digital_affinity__isnull=True)
+                | models.Q(digital_affinity__gte=1, digital_affinity__lte=5),
+                name="participant_digital_affinity_1_5",
+            ),
+        ]
+        indexes = [
+            # The people list filtered by team, in name order.
+            models.Index(fields=["organisation", "team"], name="participant_org_team_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.membership.user)
+
+
+class RosterImport(TimeStamped):
+    """One roster CSV upload. Rows are validated before this exists; a task applies them."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Importing"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="roster_imports"
+    )
+    uploaded_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
+    filename = models.CharField(max_length=255)
+    rows = models.JSONField(default=list)
+    total_rows = models.PositiveIntegerField(default=0)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    created_count = models.PositiveIntegerField(default=0)
+    updated_count = models.PositiveIntegerField(default=0)
+    unchanged_count = models.PositiveIntegerField(default=0)
+    error = models.TextField(blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.filename} ({self.get_status_display()})"

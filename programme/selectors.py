@@ -1,0 +1,114 @@
+"""Reads for the programme core. Every tenant query takes the organisation (or membership)."""
+
+from __future__ import annotations
+
+from django.db.models import Count, Q, QuerySet
+from django.shortcuts import get_object_or_404
+
+from programme import policies
+from programme.models import Membership, Organisation, Participant, Role, RosterImport, Team
+
+
+def memberships_of_user(user) -> QuerySet[Membership]:
+    return (
+        Membership.objects.filter(user=user, organisation__archived_at__isnull=True)
+        .select_related("organisation")
+        .order_by("organisation__name")
+    )
+
+
+def teams_for(organisation: Organisation) -> QuerySet[Team]:
+    return Team.objects.filter(organisation=organisation)
+
+
+def team_subtree_ids(organisation: Organisation, root_id: int) -> set[int]:
+    """The team and every team below it: one query, walked in memory (teams are few)."""
+    children: dict[int | None, list[int]] = {}
+    for team_id, parent_id in teams_for(organisation).values_list("pk", "parent_id"):
+        children.setdefault(parent_id, []).append(team_id)
+    found, stack = set(), [root_id]
+    while stack:
+        team_id = stack.pop()
+        if team_id in found:
+            continue  # a parent cycle entered by hand must not loop forever
+        found.add(team_id)
+        stack.extend(children.get(team_id, []))
+    return found
+
+
+def teams_with_counts(organisation: Organisation) -> list[Team]:
+    return list(
+        teams_for(organisation)
+        .select_related("parent")
+        .annotate(size=Count("participants"))
+        .order_by("name")
+    )
+
+
+def participants_for(organisation: Organisation) -> QuerySet[Participant]:
+    return Participant.objects.filter(organisation=organisation).select_related(
+        "membership__user", "team"
+    )
+
+
+def participants_visible_to(membership: Membership) -> QuerySet[Participant]:
+    """Whom this member may see in the people list (managers: their own team and below)."""
+    participants = participants_for(membership.organisation)
+    if membership.role in policies.OVERSIGHT_ROLES:
+        return participants
+    if membership.role == Role.MANAGER:
+        own_team_id = (
+            Participant.objects.filter(membership=membership)
+            .values_list("team_id", flat=True)
+            .first()
+        )
+        if own_team_id is not None:
+            return participants.filter(
+                Q(team_id__in=team_subtree_ids(membership.organisation, own_team_id))
+                | Q(membership=membership)
+            )
+    return participants.filter(membership=membership)
+
+
+def participant_get(organisation: Organisation, code: str) -> Participant:
+    return get_object_or_404(participants_for(organisation), code=code)
+
+
+def own_participant(membership: Membership) -> Participant | None:
+    return participants_for(membership.organisation).filter(membership=membership).first()
+
+
+def people_filtered(
+    membership: Membership, *, team: Team | None, role: str, query: str
+) -> QuerySet[Participant]:
+    people = participants_visible_to(membership)
+    if team is not None:
+        people = people.filter(team_id__in=team_subtree_ids(membership.organisation, team.pk))
+    if role:
+        people = people.filter(membership__role=role)
+    for word in query.split()[:5]:
+        people = people.filter(
+            Q(membership__user__first_name__icontains=word)
+            | Q(membership__user__last_name__icontains=word)
+            | Q(membership__user__email__icontains=word)
+        )
+    return people.order_by("membership__user__last_name", "membership__user__first_name", "pk")
+
+
+def organisation_summary(organisation: Organisation) -> dict[str, int]:
+    """Headline counts for the organisation home, in one query."""
+    return Membership.objects.filter(organisation=organisation).aggregate(
+        people=Count("pk"),
+        sellers=Count("pk", filter=Q(role=Role.SELLER)),
+        joined=Count("pk", filter=Q(joined_at__isnull=False)),
+        invited=Count("pk", filter=Q(invitation_sent_at__isnull=False, joined_at__isnull=True)),
+        not_invited=Count("pk", filter=Q(invitation_sent_at__isnull=True, joined_at__isnull=True)),
+    )
+
+
+def roster_imports_for(organisation: Organisation) -> QuerySet[RosterImport]:
+    return RosterImport.objects.filter(organisation=organisation).defer("rows")
+
+
+def roster_import_get(organisation: Organisation, code: str) -> RosterImport:
+    return get_object_or_404(roster_imports_for(organisation), code=code)

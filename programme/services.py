@@ -1,0 +1,414 @@
+"""Writes for the programme core. Views, tasks and commands call these; nothing else writes."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from allauth.account.models import EmailAddress
+from django.conf import settings
+from django.core import signing
+from django.core.mail import EmailMessage, get_connection
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.crypto import salted_hmac
+
+from programme.models import (
+    Membership,
+    Organisation,
+    Participant,
+    RosterImport,
+    Team,
+    User,
+)
+from programme.roster import RosterRow
+
+logger = logging.getLogger(__name__)
+
+INVITATION_SALT = "snowball.invitation"
+
+
+# --- Organisations, teams, memberships ------------------------------------------------------------
+
+
+def membership_create(
+    *,
+    organisation: Organisation,
+    email: str,
+    role: str,
+    first_name: str = "",
+    last_name: str = "",
+    password: str | None = None,
+    verified: bool = False,
+    team: Team | None = None,
+    **participant_fields: object,
+) -> Membership:
+    """Add a person to an organisation (creating the user if new) with a participant profile."""
+    email = email.strip().lower()
+    user = User.objects.filter(email=email).first()
+    if user is None:
+        user = User.objects.create_user(email, password, first_name=first_name, last_name=last_name)
+    if verified:
+        EmailAddress.objects.update_or_create(
+            user=user, email=email, defaults={"verified": True, "primary": True}
+        )
+    membership, _ = Membership.objects.get_or_create(
+        user=user,
+        organisation=organisation,
+        defaults={"role": role, "joined_at": timezone.now() if verified else None},
+    )
+    Participant.objects.get_or_create(
+        membership=membership,
+        defaults={"organisation": organisation, "team": team, **participant_fields},
+    )
+    return membership
+
+
+def team_ensure(*, organisation: Organisation, name: str, parent: Team | None = None) -> Team:
+    team = Team.objects.filter(organisation=organisation, name__iexact=name).first()
+    if team is None:
+        team = Team.objects.create(organisation=organisation, name=name, parent=parent)
+    elif parent is not None and team.parent_id != parent.pk:
+        team.parent = parent
+        team.save(update_fields=["parent", "updated_at"])
+    return team
+
+
+def membership_mark_joined(*, membership: Membership) -> None:
+    if membership.joined_at is None:
+        Membership.objects.filter(pk=membership.pk, joined_at__isnull=True).update(
+            joined_at=timezone.now()
+        )
+
+
+def participant_update(*, participant: Participant, data: dict[str, object]) -> list[str]:
+    """Apply a validated profile form; returns the fields that changed."""
+    changed = [name for name, value in data.items() if getattr(participant, name) != value]
+    for name in changed:
+        setattr(participant, name, data[name])
+    if changed:
+        participant.save(update_fields=[*changed, "updated_at"])
+    return changed
+
+
+# --- Roster import --------------------------------------------------------------------------------
+
+
+def roster_import_create(
+    *, organisation: Organisation, uploaded_by: User, filename: str, rows: list[RosterRow]
+) -> RosterImport:
+    """Store a validated roster and queue its import once the row is committed."""
+    from programme import tasks
+
+    roster_import = RosterImport.objects.create(
+        organisation=organisation,
+        uploaded_by=uploaded_by,
+        filename=filename[:255],
+        rows=[row.as_dict() for row in rows],
+        total_rows=len(rows),
+    )
+    transaction.on_commit(lambda: tasks.roster_import_apply.delay(roster_import.pk))
+    return roster_import
+
+
+@dataclass
+class RosterCounts:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+
+def roster_import_apply(*, roster_import_id: int) -> RosterImport | None:
+    """Apply a stored roster: all of it or nothing. Safe to run twice or after a crash."""
+    claimed = RosterImport.objects.filter(
+        pk=roster_import_id, status__in=[RosterImport.Status.QUEUED, RosterImport.Status.RUNNING]
+    ).update(status=RosterImport.Status.RUNNING)
+    if not claimed:
+        return None  # done (or failed) already: a repeated delivery changes nothing
+
+    try:
+        with transaction.atomic():
+            roster_import = (
+                RosterImport.objects.select_for_update()
+                .select_related("organisation")
+                .get(pk=roster_import_id)
+            )
+            if roster_import.status != RosterImport.Status.RUNNING:
+                return roster_import  # a concurrent delivery finished it while we waited
+            rows = [RosterRow(**row) for row in roster_import.rows]
+            counts = _roster_rows_apply(organisation=roster_import.organisation, rows=rows)
+            roster_import.status = RosterImport.Status.DONE
+            roster_import.created_count = counts.created
+            roster_import.updated_count = counts.updated
+            roster_import.unchanged_count = counts.unchanged
+            roster_import.finished_at = timezone.now()
+            roster_import.save(
+                update_fields=[
+                    "status", "created_count", "updated_count", "unchanged_count",
+                    "finished_at", "updated_at",
+                ]
+            )  # fmt: skip
+    except Exception:
+        logger.exception("roster import %s failed", roster_import_id)
+        RosterImport.objects.filter(pk=roster_import_id).update(
+            status=RosterImport.Status.FAILED,
+            error="The import stopped on an unexpected error; nothing was changed. "
+            "Try again, and tell your administrator if it fails again.",
+            finished_at=timezone.now(),
+        )
+        raise
+
+    organisation_id = roster_import.organisation_id
+    transaction.on_commit(lambda: _invitations_enqueue(organisation_id))
+    return roster_import
+
+
+def _invitations_enqueue(organisation_id: int) -> None:
+    from programme import tasks
+
+    tasks.invitations_send_for_organisation.delay(organisation_id)
+
+
+def _roster_teams(organisation: Organisation, rows: list[RosterRow]) -> dict[str, Team]:
+    names = {r.team for r in rows if r.team} | {r.parent_team for r in rows if r.parent_team}
+    teams = {t.name.lower(): t for t in Team.objects.filter(organisation=organisation)}
+    new = [
+        Team(organisation=organisation, name=name)
+        for name in {n.lower(): n for n in names}.values()
+        if name.lower() not in teams
+    ]
+    for team in Team.objects.bulk_create(new):
+        teams[team.name.lower()] = team
+    reparented = []
+    for row in rows:
+        if row.team and row.parent_team:
+            team, parent = teams[row.team.lower()], teams[row.parent_team.lower()]
+            if team.parent_id != parent.pk:
+                team.parent_id = parent.pk
+                reparented.append(team)
+    Team.objects.bulk_update(reparented, ["parent"])
+    return teams
+
+
+def _roster_rows_apply(*, organisation: Organisation, rows: list[RosterRow]) -> RosterCounts:
+    """Set-based upsert: a fixed number of queries per import, whatever its size."""
+    counts = RosterCounts()
+    teams = _roster_teams(organisation, rows)
+    emails = [row.email for row in rows]
+
+    users = {u.email: u for u in User.objects.filter(email__in=emails)}
+    new_users = []
+    for row in rows:
+        if row.email not in users:
+            user = User(email=row.email, first_name=row.first_name, last_name=row.last_name)
+            user.set_unusable_password()
+            new_users.append(user)
+    for user in User.objects.bulk_create(new_users):
+        users[user.email] = user
+
+    # Names are corrected by a re-import only for people no other organisation also holds.
+    shared_user_ids = set(
+        Membership.objects.filter(user__email__in=emails)
+        .exclude(organisation=organisation)
+        .values_list("user_id", flat=True)
+    )
+    renamed: list[User] = []
+    for row in rows:
+        user = users[row.email]
+        if user.pk in shared_user_ids:
+            continue
+        if (user.first_name, user.last_name) != (row.first_name, row.last_name):
+            user.first_name, user.last_name = row.first_name, row.last_name
+            renamed.append(user)
+    User.objects.bulk_update(renamed, ["first_name", "last_name"])
+    renamed_ids = {u.pk for u in renamed}
+
+    memberships = {
+        m.user_id: m
+        for m in Membership.objects.filter(organisation=organisation, user__email__in=emails)
+    }
+    new_memberships = [
+        Membership(user=users[row.email], organisation=organisation, role=row.role)
+        for row in rows
+        if users[row.email].pk not in memberships
+    ]
+    created_user_ids = {m.user_id for m in new_memberships}
+    for membership in Membership.objects.bulk_create(new_memberships):
+        memberships[membership.user_id] = membership
+
+    participants = {
+        p.membership_id: p
+        for p in Participant.objects.filter(membership__in=[m.pk for m in memberships.values()])
+    }
+    role_changed: list[Membership] = []
+    profile_changed: list[Participant] = []
+    new_participants: list[Participant] = []
+    for row in rows:
+        user = users[row.email]
+        membership = memberships[user.pk]
+        team = teams[row.team.lower()] if row.team else None
+        changed = user.pk in renamed_ids
+        if membership.role != row.role:
+            membership.role = row.role
+            role_changed.append(membership)
+            changed = True
+        participant = participants.get(membership.pk)
+        if participant is None:
+            new_participants.append(
+                Participant(
+                    organisation=organisation,
+                    membership=membership,
+                    job_role=row.job_role,
+                    team=team,
+                )
+            )
+        elif (participant.job_role, participant.team_id) != (row.job_role, team and team.pk):
+            participant.job_role, participant.team = row.job_role, team
+            profile_changed.append(participant)
+            changed = True
+        if user.pk in created_user_ids:
+            counts.created += 1
+        elif changed:
+            counts.updated += 1
+        else:
+            counts.unchanged += 1
+    Membership.objects.bulk_update(role_changed, ["role"])
+    Participant.objects.bulk_create(new_participants)
+    Participant.objects.bulk_update(profile_changed, ["job_role", "team"])
+    return counts
+
+
+# --- Invitations ----------------------------------------------------------------------------------
+
+
+def _password_fingerprint(user: User) -> str:
+    """Changes when the password is set, so an accepted invitation link stops working."""
+    return salted_hmac(INVITATION_SALT, user.password or "-").hexdigest()[:16]
+
+
+def invitation_token(*, membership: Membership) -> str:
+    return signing.dumps(
+        {"m": membership.code.hex, "p": _password_fingerprint(membership.user)},
+        salt=INVITATION_SALT,
+        compress=True,
+    )
+
+
+def invitation_membership(*, token: str) -> Membership | None:
+    """The membership an invitation token is for, or None if it is forged, expired or used."""
+    try:
+        data = signing.loads(
+            token, salt=INVITATION_SALT, max_age=settings.INVITATION_MAX_AGE_DAYS * 86400
+        )
+    except signing.BadSignature:
+        return None
+    membership = (
+        Membership.objects.select_related("user", "organisation")
+        .filter(code=data.get("m", ""), organisation__archived_at__isnull=True)
+        .first()
+        if isinstance(data, dict) and _is_hex_uuid(data.get("m"))
+        else None
+    )
+    if membership is None or data.get("p") != _password_fingerprint(membership.user):
+        return None
+    return membership
+
+
+def _is_hex_uuid(value: object) -> bool:
+    return (
+        isinstance(value, str) and len(value) == 32 and all(c in "0123456789abcdef" for c in value)
+    )
+
+
+def invitation_accept(*, membership: Membership, password: str) -> User:
+    """Set the invited person's password; the e-mail the link came by is now verified."""
+    user = membership.user
+    with transaction.atomic():
+        user.set_password(password)
+        user.save(update_fields=["password"])
+        EmailAddress.objects.filter(user=user).exclude(email=user.email).update(primary=False)
+        EmailAddress.objects.update_or_create(
+            user=user, email=user.email, defaults={"verified": True, "primary": True}
+        )
+        membership_mark_joined(membership=membership)
+    return user
+
+
+def _invitation_message(membership: Membership, connection: object) -> EmailMessage:
+    user, organisation = membership.user, membership.organisation
+    if user.has_usable_password():
+        link = settings.SITE_URL + reverse("programme-organisation-home", args=[organisation.slug])
+    else:
+        link = settings.SITE_URL + reverse(
+            "programme-invitation-accept", args=[invitation_token(membership=membership)]
+        )
+    context = {
+        "membership": membership,
+        "user": user,
+        "organisation": organisation,
+        "link": link,
+        "max_age_days": settings.INVITATION_MAX_AGE_DAYS,
+    }
+    return EmailMessage(
+        subject=render_to_string("programme/email/invitation_subject.txt", context).strip(),
+        body=render_to_string("programme/email/invitation_body.txt", context),
+        to=[user.email],
+        connection=connection,
+    )
+
+
+def invitations_send(*, organisation_id: int, membership_ids: Iterable[int] | None = None) -> int:
+    """Send pending invitations in batches; each is claimed before sending, so none goes twice.
+
+    A batch is claimed (invitation_sent_at set) in its own transaction, with SKIP LOCKED so two
+    workers never take the same rows; a message that fails to send is unclaimed for the sweep.
+    """
+    sent = 0
+    while True:
+        with transaction.atomic():
+            pending = Membership.objects.filter(
+                organisation_id=organisation_id,
+                invitation_sent_at__isnull=True,
+                joined_at__isnull=True,
+                organisation__archived_at__isnull=True,
+            )
+            if membership_ids is not None:
+                pending = pending.filter(pk__in=list(membership_ids))
+            batch = list(
+                pending.select_for_update(skip_locked=True, of=("self",))
+                .order_by("pk")
+                .values_list("pk", flat=True)[: settings.INVITATION_BATCH_SIZE]
+            )
+            if not batch:
+                return sent
+            Membership.objects.filter(pk__in=batch).update(invitation_sent_at=timezone.now())
+        memberships = Membership.objects.select_related("user", "organisation").filter(pk__in=batch)
+        connection = get_connection()
+        failed = []
+        with connection:
+            for membership in memberships:
+                try:
+                    _invitation_message(membership, connection).send()
+                    sent += 1
+                except Exception:
+                    logger.exception("invitation to membership %s not sent", membership.pk)
+                    failed.append(membership.pk)
+        if failed:
+            Membership.objects.filter(pk__in=failed).update(invitation_sent_at=None)
+            return sent
+
+
+def invitation_resend(*, membership: Membership) -> None:
+    """Queue one more invitation to someone who has not joined yet."""
+    from programme import tasks
+
+    Membership.objects.filter(pk=membership.pk, joined_at__isnull=True).update(
+        invitation_sent_at=None
+    )
+    organisation_id, membership_id = membership.organisation_id, membership.pk
+    transaction.on_commit(
+        lambda: tasks.invitations_send_for_organisation.delay(organisation_id, [membership_id])
+    )

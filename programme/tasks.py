@@ -1,0 +1,34 @@
+"""Celery tasks: thin, idempotent, take ids and call a service."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from programme import services
+from programme.models import Membership
+
+TASK_OPTIONS = {"acks_late": True, "soft_time_limit": 600, "time_limit": 660}
+
+
+@shared_task(**TASK_OPTIONS)
+def roster_import_apply(roster_import_id: int) -> None:
+    services.roster_import_apply(roster_import_id=roster_import_id)
+
+
+@shared_task(**TASK_OPTIONS, autoretry_for=(ConnectionError,), retry_backoff=True, max_retries=5)
+def invitations_send_for_organisation(
+    organisation_id: int, membership_ids: list[int] | None = None
+) -> int:
+    return services.invitations_send(organisation_id=organisation_id, membership_ids=membership_ids)
+
+
+@shared_task(**TASK_OPTIONS)
+def invitations_send_pending() -> None:
+    """Beat's safety net: invitations whose task never ran (e.g. the broker was down)."""
+    organisation_ids = (
+        Membership.objects.filter(invitation_sent_at__isnull=True, joined_at__isnull=True)
+        .values_list("organisation_id", flat=True)
+        .distinct()
+    )
+    for organisation_id in organisation_ids:
+        invitations_send_for_organisation.delay(organisation_id)

@@ -1,0 +1,309 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import login, logout
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from programme import policies, selectors, services
+from programme.forms import (
+    InvitationAcceptForm,
+    ParticipantPlacementForm,
+    ParticipantProfileForm,
+    PeopleFilterForm,
+    RosterUploadForm,
+    TeamForm,
+)
+from programme.models import RosterImport
+from programme.tenancy import membership_for_request, remembered_organisation_slug
+
+PEOPLE_PAGE_SIZE = 50
+
+
+# --- Entry points -----------------------------------------------------------------------------
+
+
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    """Send a signed-in person to their organisation (the last one they used)."""
+    if not request.user.is_authenticated:
+        return redirect("account_login")
+    memberships = list(selectors.memberships_of_user(request.user))
+    if not memberships:
+        return render(request, "programme/no_organisation.html")
+    remembered = remembered_organisation_slug(request)
+    chosen = next((m for m in memberships if m.organisation.slug == remembered), None)
+    if chosen is None and len(memberships) > 1:
+        return render(request, "programme/choose_organisation.html", {"memberships": memberships})
+    chosen = chosen or memberships[0]
+    return redirect("programme-organisation-home", org=chosen.organisation.slug)
+
+
+@login_required
+@require_GET
+def organisation_home(request: HttpRequest, org: str) -> HttpResponse:
+    membership = membership_for_request(request, org)
+    services.membership_mark_joined(membership=membership)
+    context = {
+        "membership": membership,
+        "participant": selectors.own_participant(membership),
+        "summary": selectors.organisation_summary(membership.organisation)
+        if policies.can_view_people(membership)
+        else None,
+    }
+    return render(request, "programme/organisation_home.html", context)
+
+
+# --- People -----------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def people_list(request: HttpRequest, org: str) -> HttpResponse:
+    membership = membership_for_request(request, org)
+    if not policies.can_view_people(membership):
+        raise PermissionDenied
+    form = PeopleFilterForm(request.GET or None, organisation=membership.organisation)
+    filters = form.cleaned_data if form.is_valid() else {}
+    people = selectors.people_filtered(
+        membership,
+        team=filters.get("team"),
+        role=filters.get("role", ""),
+        query=filters.get("q", ""),
+    )
+    page = Paginator(people, PEOPLE_PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "form": form,
+        "page": page,
+        "query": query.urlencode(),
+        "can_resend": policies.can_resend_invitation(membership),
+    }
+    template = "programme/people_list.html"
+    if request.htmx:
+        template += "#people-results"
+    return render(request, template, context)
+
+
+@login_required
+@require_GET
+def my_profile(request: HttpRequest, org: str) -> HttpResponse:
+    membership = membership_for_request(request, org)
+    participant = selectors.own_participant(membership)
+    if participant is None:
+        raise PermissionDenied
+    return redirect("programme-participant-detail", org=org, code=participant.code)
+
+
+def _participant_form(request: HttpRequest, membership, participant):
+    data = request.POST if request.method == "POST" else None
+    if policies.can_edit_participant_placement(membership):
+        return ParticipantPlacementForm(
+            data, instance=participant, organisation=membership.organisation
+        )
+    return ParticipantProfileForm(data, instance=participant)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def participant_detail(request: HttpRequest, org: str, code: str) -> HttpResponse:
+    membership = membership_for_request(request, org)
+    participant = selectors.participant_get(membership.organisation, code)
+    if not selectors.participants_visible_to(membership).filter(pk=participant.pk).exists():
+        raise PermissionDenied
+    can_edit = policies.can_edit_participant(membership, participant)
+    if request.method == "POST" and not can_edit:
+        raise PermissionDenied
+    form = None
+    if can_edit:
+        # Bind to a separate copy, so a refused form leaves the profile shown beside it intact.
+        instance = selectors.participant_get(membership.organisation, code)
+        form = _participant_form(request, membership, instance)
+        if request.method == "POST" and form.is_valid():
+            changed = services.participant_update(
+                participant=participant,
+                data={name: form.cleaned_data[name] for name in form.Meta.fields},
+            )
+            messages.success(
+                request,
+                "Profile saved." if changed else "Nothing changed: the profile is as it was.",
+            )
+            return redirect("programme-participant-detail", org=org, code=code)
+    context = {
+        "participant": participant,
+        "person": participant.membership.user,
+        "form": form,
+        "can_resend": policies.can_resend_invitation(membership)
+        and participant.membership.joined_at is None,
+        "is_self": participant.membership_id == membership.pk,
+    }
+    return render(
+        request,
+        "programme/participant_detail.html",
+        context,
+        status=400 if form and form.errors else 200,
+    )
+
+
+@login_required
+@require_POST
+def participant_invite(request: HttpRequest, org: str, code: str) -> HttpResponse:
+    membership = membership_for_request(request, org)
+    participant = selectors.participant_get(membership.organisation, code)
+    if not policies.can_resend_invitation(membership):
+        raise PermissionDenied
+    if participant.membership.joined_at is not None:
+        messages.info(request, f"{participant} has already joined; no invitation was sent.")
+    else:
+        services.invitation_resend(membership=participant.membership)
+        messages.success(request, f"A new invitation to {participant} is on its way.")
+    return redirect("programme-participant-detail", org=org, code=code)
+
+
+# --- Teams ------------------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def team_list(request: HttpRequest, org: str) -> HttpResponse:
+    membership = membership_for_request(request, org)
+    if not policies.can_view_teams(membership):
+        raise PermissionDenied
+    can_manage = policies.can_manage_teams(membership)
+    if request.method == "POST" and not can_manage:
+        raise PermissionDenied
+    form = None
+    if can_manage:
+        form = TeamForm(request.POST or None, organisation=membership.organisation)
+        if request.method == "POST" and form.is_valid():
+            team = services.team_ensure(
+                organisation=membership.organisation,
+                name=form.cleaned_data["name"],
+                parent=form.cleaned_data["parent"],
+            )
+            messages.success(request, f"Team '{team}' created.")
+            return redirect("programme-team-list", org=org)
+    teams = selectors.teams_with_counts(membership.organisation)
+    context = {"tree": _team_tree(teams), "form": form, "count": len(teams)}
+    status = 400 if form is not None and form.errors else 200
+    return render(request, "programme/team_list.html", context, status=status)
+
+
+def _team_tree(teams: list) -> list[tuple[object, int]]:
+    """Teams in display order with their depth; a team whose parent is missing is a root."""
+    by_parent: dict[int | None, list] = {}
+    ids = {team.pk for team in teams}
+    for team in teams:
+        by_parent.setdefault(team.parent_id if team.parent_id in ids else None, []).append(team)
+    ordered: list[tuple[object, int]] = []
+    seen: set[int] = set()
+    stack = [(team, 0) for team in reversed(by_parent.get(None, []))]
+    while stack:
+        team, depth = stack.pop()
+        if team.pk in seen:
+            continue
+        seen.add(team.pk)
+        ordered.append((team, depth))
+        stack.extend((child, depth + 1) for child in reversed(by_parent.get(team.pk, [])))
+    return ordered
+
+
+# --- Roster import ----------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def roster_upload(request: HttpRequest, org: str) -> HttpResponse:
+    membership = membership_for_request(request, org)
+    if not policies.can_import_roster(membership):
+        raise PermissionDenied
+    form = RosterUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        roster_import = services.roster_import_create(
+            organisation=membership.organisation,
+            uploaded_by=request.user,
+            filename=form.cleaned_data["file"].name,
+            rows=form.result.rows,
+        )
+        return redirect("programme-roster-detail", org=org, code=roster_import.code)
+    context = {
+        "form": form,
+        "line_errors": getattr(form, "result", None) and form.result.errors,
+        "imports": selectors.roster_imports_for(membership.organisation)[:10],
+    }
+    return render(
+        request, "programme/roster_upload.html", context, status=400 if form.errors else 200
+    )
+
+
+@login_required
+@require_GET
+def roster_detail(request: HttpRequest, org: str, code: str) -> HttpResponse:
+    membership = membership_for_request(request, org)
+    roster_import = selectors.roster_import_get(membership.organisation, code)
+    if not policies.can_import_roster(membership):
+        raise PermissionDenied
+    context = {
+        "roster_import": roster_import,
+        "in_progress": roster_import.status
+        in (RosterImport.Status.QUEUED, RosterImport.Status.RUNNING),
+    }
+    template = "programme/roster_detail.html"
+    if request.htmx:
+        template += "#roster-status"
+    return render(request, template, context)
+
+
+# --- Invitations ------------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
+    membership = services.invitation_membership(token=token)
+    if membership is None:
+        return render(request, "programme/invitation_invalid.html", status=400)
+    if membership.user.has_usable_password():
+        # Already has an account (a consultant joining a second client, say): just sign in.
+        services.membership_mark_joined(membership=membership)
+        next_url = reverse("programme-organisation-home", args=[membership.organisation.slug])
+        if request.user.is_authenticated and request.user.pk == membership.user_id:
+            return redirect(next_url)
+        return redirect(f"{reverse('account_login')}?next={next_url}")
+    if request.user.is_authenticated and request.user.pk != membership.user_id:
+        logout(request)  # the link belongs to someone else; never mix two people's sessions
+    form = InvitationAcceptForm(membership.user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user = services.invitation_accept(
+            membership=membership, password=form.cleaned_data["new_password1"]
+        )
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        messages.success(request, f"Welcome to {membership.organisation}.")
+        return redirect("programme-organisation-home", org=membership.organisation.slug)
+    context = {"membership": membership, "form": form}
+    return render(
+        request, "programme/invitation_accept.html", context, status=400 if form.errors else 200
+    )
+
+
+# --- Error pages ------------------------------------------------------------------------------
+
+
+def error_403(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return render(request, "403.html", status=403)
+
+
+def error_404(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return render(request, "404.html", status=404)
+
+
+def error_500(request: HttpRequest) -> HttpResponse:
+    # No context processors: the database may be what failed.
+    from django.template import loader
+
+    return HttpResponse(loader.get_template("500.html").render(), status=500)
