@@ -25,6 +25,9 @@ DATABASE_NAME = "snowball"
 
 logger = logging.getLogger(__name__)
 
+# Set when this process found a server down and started it: its owner then stops it at the end.
+started_here: set[str] = set()
+
 
 @contextlib.contextmanager
 def _lock(name: str) -> Iterator[None]:
@@ -58,6 +61,8 @@ def postgres_socket_dir() -> Path:
     """Start the embedded PostgreSQL if needed; return the directory holding its socket."""
     pgserver = _pgserver()
     with _lock("postgres"):
+        if not (_pg_dir() / "postmaster.pid").exists():
+            started_here.add("postgres")
         server = pgserver.get_server(_pg_dir(), cleanup_mode=None)
         info = server.get_postmaster_info()
         socket_dir = Path(info.socket_dir)
@@ -133,6 +138,7 @@ def redis_url(db: int = 0) -> str:
     """Start the embedded Redis if needed; return a redis-py URL to it."""
     with _lock("redis"):
         if not _redis_answers():
+            started_here.add("redis")
             redis_socket().unlink(missing_ok=True)
             subprocess.run(
                 [

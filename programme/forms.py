@@ -43,6 +43,10 @@ class ParticipantProfileForm(forms.ModelForm):
         help_text="1: avoids digital tools, 5: lives on them.",
     )
 
+    linkedin_url = forms.URLField(
+        label="LinkedIn profile URL", required=False, assume_scheme="https", max_length=200
+    )
+
     class Meta:
         model = Participant
         fields = ["segment", "mindset", "digital_affinity", "selling_strategy", "linkedin_url"]

@@ -1,0 +1,149 @@
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from django.test import Client
+
+from programme.models import Membership, Organisation, Role
+from tests.factories import OrganisationFactory, member
+
+# Playwright's sync API runs an event loop in the test thread; Django's ORM calls from the same
+# thread are still synchronous and safe.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture(autouse=True)
+def _clean_redis() -> None:
+    """Each test starts with an empty test Redis database (cache, rate limits, task queue)."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture
+def org(db) -> Organisation:  # noqa: ANN001
+    return OrganisationFactory(name="Acme", slug="acme")
+
+
+@pytest.fixture
+def other_org(db) -> Organisation:  # noqa: ANN001
+    return OrganisationFactory(name="Globex", slug="globex")
+
+
+@pytest.fixture
+def make_member(db) -> Callable[..., Membership]:  # noqa: ANN001
+    return member
+
+
+@pytest.fixture
+def login() -> Callable[[Membership], Client]:
+    def _login(membership: Membership) -> Client:
+        client = Client()
+        client.force_login(membership.user)
+        return client
+
+    return _login
+
+
+@pytest.fixture
+def consultant(org: Organisation) -> Membership:
+    return member(org, Role.CONSULTANT)
+
+
+@pytest.fixture
+def seller(org: Organisation) -> Membership:
+    return member(org, Role.SELLER)
+
+
+@pytest.fixture
+def outsider(other_org: Organisation) -> Membership:
+    """A consultant of another organisation: powerful there, nobody here."""
+    return member(other_org, Role.CONSULTANT)
+
+
+@pytest.fixture
+def celery_worker(transactional_db) -> Iterator[object]:  # noqa: ANN001
+    """A real Celery worker (in this process, solo pool) consuming the real Redis broker."""
+    from celery.contrib.testing.worker import start_worker
+
+    from config.celery_app import app
+
+    with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=30) as worker:
+        yield worker
+
+
+# --- Browser -----------------------------------------------------------------------------------
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+def chromium_executable() -> str | None:
+    """CHROMIUM_PATH, else Debian's /usr/bin/chromium, else Playwright's own download."""
+    if path := os.environ.get("CHROMIUM_PATH"):
+        return path if Path(path).exists() else None
+    for candidate in ("/usr/bin/chromium", "/usr/bin/chromium-browser"):
+        if Path(candidate).exists():
+            return candidate
+    if found := shutil.which("chromium"):
+        return found
+    try:
+        from playwright.sync_api import sync_playwright
+
+        with sync_playwright() as playwright:
+            own = playwright.chromium.executable_path
+        return own if Path(own).exists() else None
+    except Exception:
+        return None
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    path = chromium_executable()
+    if path is None:
+        message = (
+            "NO CHROMIUM FOUND: browser journeys cannot run. Install Debian's chromium "
+            "(apt-get install chromium) or set CHROMIUM_PATH."
+        )
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(message + " Under CI a missing browser is a failure.", pytrace=False)
+        print(f"\n{'!' * 78}\n{message}\n{'!' * 78}")
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
+        yield instance
+        instance.close()
+
+
+@pytest.fixture
+def page(browser, live_server) -> Iterator[object]:  # noqa: ANN001
+    context = browser.new_context(base_url=live_server.url)
+    context.set_default_timeout(15_000)
+    tab = context.new_page()
+    yield tab
+    context.close()
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Stop embedded servers this test run started; leave ones that were already up."""
+    from config import embedded
+
+    if "redis" in embedded.started_here:
+        embedded.stop_redis()
+    if "postgres" in embedded.started_here:
+        from django.db import connections
+
+        connections.close_all()
+        embedded.stop_postgres()

@@ -1,0 +1,100 @@
+"""The roster parser: every kind of bad file is refused with the line to fix."""
+
+from __future__ import annotations
+
+from programme.roster import roster_parse
+
+HEADER = "email,first name,last name,team,role,job role\n"
+
+
+def test_good_comma_file_with_bom() -> None:
+    data = ("\ufeff" + HEADER + "Jane.Doe@Example.com,Jane,Doe,Lyon,seller,pre-sales\n").encode()
+    result = roster_parse(data)
+    assert result.ok, result.errors
+    [row] = result.rows
+    assert (row.email, row.first_name, row.team, row.role, row.job_role) == (
+        "jane.doe@example.com",
+        "Jane",
+        "Lyon",
+        "seller",
+        "pre_sales",
+    )
+
+
+def test_semicolon_file_with_header_variants_and_quoted_values() -> None:
+    data = (
+        "E-mail;First_Name;Last Name;Team;Role;Job role;Parent team\r\n"
+        'sam@example.com;"Sam; Jr";Lee;Lyon;Manager;Executive;South\r\n'
+        "\r\n"
+        "ana@example.com;Ana;Ruiz;;consultant;;\r\n"
+    ).encode()
+    # "E-mail" is not "email": the header must name the column, so this file is refused.
+    assert not roster_parse(data).ok
+    data = data.replace(b"E-mail", b"Email")
+    result = roster_parse(data)
+    assert result.ok, result.errors
+    sam, ana = result.rows
+    assert sam.first_name == "Sam; Jr" and sam.parent_team == "South" and sam.role == "manager"
+    assert ana.team == "" and ana.job_role == "seller" and ana.line == 4
+
+
+def test_missing_column_is_named() -> None:
+    result = roster_parse(b"email,first name,last name,team,role\nx@example.com,X,Y,T,seller\n")
+    assert result.errors == [
+        (
+            1,
+            "missing column: job role. The header must name: "
+            "email, first name, last name, team, role, job role.",
+        )
+    ]
+
+
+def test_each_bad_row_gets_its_line_number() -> None:
+    data = (
+        HEADER
+        + "ok@example.com,Ok,Person,T,seller,seller\n"
+        + "not-an-email,Bad,Mail,T,seller,seller\n"
+        + "OK@example.com,Dup,Licate,T,seller,seller\n"
+        + "role@example.com,Un,Known,T,wizard,seller\n"
+        + "job@example.com,Un,Known,T,seller,astronaut\n"
+        + "short@example.com,Short\n"
+    ).encode()
+    result = roster_parse(data)
+    assert not result.ok
+    lines = {line: message for line, message in result.errors}
+    assert set(lines) == {3, 4, 5, 6, 7}
+    assert "'not-an-email' is not a valid e-mail address" in lines[3]
+    assert "ok@example.com already appears on line 2" in lines[4]
+    assert "unknown role 'wizard'" in lines[5]
+    assert "unknown job role 'astronaut'" in lines[6]
+    assert "expected 6 columns, found 2" in lines[7]
+
+
+def test_not_utf8_names_the_line() -> None:
+    data = (HEADER + "a@example.com,A,B,T,seller,seller\n").encode() + "é@x.com,É,B,T,seller,seller\n".encode(
+        "latin-1"
+    )
+    result = roster_parse(data)
+    assert result.errors[0][0] == 3
+    assert "not UTF-8" in result.errors[0][1]
+
+
+def test_empty_and_header_only_files() -> None:
+    assert roster_parse(b"").errors == [(None, "The file is empty.")]
+    assert roster_parse(HEADER.encode()).errors == [(None, "The file has a header but no rows.")]
+
+
+def test_binary_file_is_refused() -> None:
+    assert not roster_parse(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR").ok
+
+
+def test_conflicting_team_parents() -> None:
+    data = (
+        "email,first name,last name,team,role,job role,parent team\n"
+        "a@example.com,A,A,Lyon,seller,seller,South\n"
+        "b@example.com,B,B,Lyon,seller,seller,North\n"
+    ).encode()
+    result = roster_parse(data)
+    assert result.errors == [
+        (3, "team 'Lyon' has parent 'North' here but another parent on line 2.")
+    ]
