@@ -153,9 +153,9 @@ ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Snowball] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if SITE_URL.startswith("https") else "http"
 # Open sign-up is off: people join an organisation through its roster and an invitation.
 SIGNUP_OPEN = env.bool("SIGNUP_OPEN", default=False)
-ACCOUNT_RATE_LIMITS = {
-    "login_failed": env.str("LOGIN_FAILED_RATE_LIMIT", default="10/m/ip,5/5m/key"),
-}
+# allauth's rate limits stay on (they live in the Redis cache, shared by every web process):
+# failed logins are limited to 10 a minute per IP and 5 per 5 minutes per account.
+ACCOUNT_LOGIN_ATTEMPTS_LIMIT = env.int("LOGIN_ATTEMPTS_LIMIT", default=5)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -25,17 +25,17 @@ def _clean_redis() -> None:
 
 
 @pytest.fixture
-def org(db) -> Organisation:  # noqa: ANN001
+def org(db) -> Organisation:
     return OrganisationFactory(name="Acme", slug="acme")
 
 
 @pytest.fixture
-def other_org(db) -> Organisation:  # noqa: ANN001
+def other_org(db) -> Organisation:
     return OrganisationFactory(name="Globex", slug="globex")
 
 
 @pytest.fixture
-def make_member(db) -> Callable[..., Membership]:  # noqa: ANN001
+def make_member(db) -> Callable[..., Membership]:
     return member
 
 
@@ -66,7 +66,7 @@ def outsider(other_org: Organisation) -> Membership:
 
 
 @pytest.fixture
-def celery_worker(transactional_db) -> Iterator[object]:  # noqa: ANN001
+def celery_worker(transactional_db) -> Iterator[object]:
     """A real Celery worker (in this process, solo pool) consuming the real Redis broker."""
     from celery.contrib.testing.worker import start_worker
 
@@ -128,7 +128,7 @@ def browser() -> Iterator[object]:
 
 
 @pytest.fixture
-def page(browser, live_server) -> Iterator[object]:  # noqa: ANN001
+def page(browser, live_server) -> Iterator[object]:
     context = browser.new_context(base_url=live_server.url)
     context.set_default_timeout(15_000)
     tab = context.new_page()

@@ -74,7 +74,9 @@ class ParticipantFactory(factory.django.DjangoModelFactory):
     job_role = JobRole.SELLER
 
 
-def member(organisation: Organisation, role: str = Role.SELLER, **participant: object) -> Membership:
+def member(
+    organisation: Organisation, role: str = Role.SELLER, **participant: object
+) -> Membership:
     """A joined member of `organisation` with a participant profile."""
     membership = MembershipFactory(organisation=organisation, role=role)
     ParticipantFactory(membership=membership, **participant)

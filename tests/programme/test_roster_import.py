@@ -15,7 +15,9 @@ from programme.models import Membership, Participant, Role, RosterImport, Team, 
 HEADER = "email;first name;last name;team;role;job role;parent team\n"
 
 
-def roster_file(count: int, *, bad_line: int | None = None, name: str = "roster.csv") -> SimpleUploadedFile:
+def roster_file(
+    count: int, *, bad_line: int | None = None, name: str = "roster.csv"
+) -> SimpleUploadedFile:
     lines = [HEADER]
     for index in range(count):
         email = f"seller{index}@example.com"
@@ -27,11 +29,11 @@ def roster_file(count: int, *, bad_line: int | None = None, name: str = "roster.
     return SimpleUploadedFile(name, "".join(lines).encode("utf-8"), content_type="text/csv")
 
 
-def upload(client, org, file):  # noqa: ANN001, ANN201
+def upload(client, org, file):
     return client.post(reverse("programme-roster-upload", args=[org.slug]), {"file": file})
 
 
-def test_one_bad_line_among_500_creates_nothing_and_names_it(org, consultant, login) -> None:  # noqa: ANN001
+def test_one_bad_line_among_500_creates_nothing_and_names_it(org, consultant, login) -> None:
     users_before = User.objects.count()
     response = upload(login(consultant), org, roster_file(500, bad_line=377))
     assert response.status_code == 400
@@ -44,7 +46,9 @@ def test_one_bad_line_among_500_creates_nothing_and_names_it(org, consultant, lo
     assert not Team.objects.filter(organisation=org).exists()
 
 
-def test_good_file_is_stored_and_queued(org, consultant, login, django_capture_on_commit_callbacks) -> None:  # noqa: ANN001
+def test_good_file_is_stored_and_queued(
+    org, consultant, login, django_capture_on_commit_callbacks
+) -> None:
     with django_capture_on_commit_callbacks() as callbacks:
         response = upload(login(consultant), org, roster_file(3))
     roster_import = RosterImport.objects.get()
@@ -57,7 +61,7 @@ def test_good_file_is_stored_and_queued(org, consultant, login, django_capture_o
     assert len(callbacks) == 1  # the import task, enqueued only once the upload committed
 
 
-def test_apply_creates_people_teams_and_reimport_changes_nothing(org, consultant) -> None:  # noqa: ANN001
+def test_apply_creates_people_teams_and_reimport_changes_nothing(org, consultant) -> None:
     from programme.roster import roster_parse
 
     rows = roster_parse(roster_file(30).read()).rows
@@ -94,7 +98,7 @@ def test_apply_creates_people_teams_and_reimport_changes_nothing(org, consultant
     assert services.roster_import_apply(roster_import_id=second.pk) is None
 
 
-def test_corrected_file_updates_role_team_and_name(org, consultant) -> None:  # noqa: ANN001
+def test_corrected_file_updates_role_team_and_name(org, consultant) -> None:
     from programme.roster import roster_parse
 
     def apply(text: str) -> RosterImport:
@@ -117,7 +121,7 @@ def test_corrected_file_updates_role_team_and_name(org, consultant) -> None:  # 
     assert participant.team.name == "Paris" and participant.job_role == "pre_sales"
 
 
-def test_person_in_another_organisation_keeps_their_name(org, other_org, consultant) -> None:  # noqa: ANN001
+def test_person_in_another_organisation_keeps_their_name(org, other_org, consultant) -> None:
     from programme.roster import roster_parse
     from tests.factories import member
 
@@ -135,14 +139,14 @@ def test_person_in_another_organisation_keeps_their_name(org, other_org, consult
 
 
 @pytest.mark.parametrize("role", [Role.SELLER, Role.MANAGER, Role.SPONSOR, Role.MARKETING])
-def test_only_consultants_and_admins_may_import(org, make_member, login, role) -> None:  # noqa: ANN001
+def test_only_consultants_and_admins_may_import(org, make_member, login, role) -> None:
     client = login(make_member(org, role))
     assert client.get(reverse("programme-roster-upload", args=[org.slug])).status_code == 403
     assert upload(client, org, roster_file(2)).status_code == 403
     assert not RosterImport.objects.exists()
 
 
-def test_oversized_file_is_refused(org, consultant, login, settings) -> None:  # noqa: ANN001
+def test_oversized_file_is_refused(org, consultant, login, settings) -> None:
     settings.ROSTER_MAX_BYTES = 100
     response = upload(login(consultant), org, roster_file(10))
     assert response.status_code == 400
@@ -151,7 +155,9 @@ def test_oversized_file_is_refused(org, consultant, login, settings) -> None:  #
 
 
 @pytest.mark.django_db(transaction=True)
-def test_upload_imports_and_invites_through_a_real_worker(celery_worker, org, consultant, login) -> None:  # noqa: ANN001
+def test_upload_imports_and_invites_through_a_real_worker(
+    celery_worker, org, consultant, login
+) -> None:
     client = login(consultant)
     response = upload(client, org, roster_file(12))
     assert response.status_code == 302

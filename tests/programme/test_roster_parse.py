@@ -23,11 +23,11 @@ def test_good_comma_file_with_bom() -> None:
 
 def test_semicolon_file_with_header_variants_and_quoted_values() -> None:
     data = (
-        "E-mail;First_Name;Last Name;Team;Role;Job role;Parent team\r\n"
-        'sam@example.com;"Sam; Jr";Lee;Lyon;Manager;Executive;South\r\n'
-        "\r\n"
-        "ana@example.com;Ana;Ruiz;;consultant;;\r\n"
-    ).encode()
+        b"E-mail;First_Name;Last Name;Team;Role;Job role;Parent team\r\n"
+        b'sam@example.com;"Sam; Jr";Lee;Lyon;Manager;Executive;South\r\n'
+        b"\r\n"
+        b"ana@example.com;Ana;Ruiz;;consultant;;\r\n"
+    )
     # "E-mail" is not "email": the header must name the column, so this file is refused.
     assert not roster_parse(data).ok
     data = data.replace(b"E-mail", b"Email")
@@ -71,9 +71,9 @@ def test_each_bad_row_gets_its_line_number() -> None:
 
 
 def test_not_utf8_names_the_line() -> None:
-    data = (HEADER + "a@example.com,A,B,T,seller,seller\n").encode() + "é@x.com,É,B,T,seller,seller\n".encode(
-        "latin-1"
-    )
+    data = (
+        HEADER + "a@example.com,A,B,T,seller,seller\n"
+    ).encode() + "é@x.com,É,B,T,seller,seller\n".encode("latin-1")
     result = roster_parse(data)
     assert result.errors[0][0] == 3
     assert "not UTF-8" in result.errors[0][1]
@@ -90,10 +90,10 @@ def test_binary_file_is_refused() -> None:
 
 def test_conflicting_team_parents() -> None:
     data = (
-        "email,first name,last name,team,role,job role,parent team\n"
-        "a@example.com,A,A,Lyon,seller,seller,South\n"
-        "b@example.com,B,B,Lyon,seller,seller,North\n"
-    ).encode()
+        b"email,first name,last name,team,role,job role,parent team\n"
+        b"a@example.com,A,A,Lyon,seller,seller,South\n"
+        b"b@example.com,B,B,Lyon,seller,seller,North\n"
+    )
     result = roster_parse(data)
     assert result.errors == [
         (3, "team 'Lyon' has parent 'North' here but another parent on line 2.")

@@ -1,0 +1,23 @@
+# Production image: gunicorn for the web, the same image runs the Celery worker and beat.
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1
+WORKDIR /app
+
+COPY pyproject.toml README.md ./
+COPY config ./config
+COPY programme ./programme
+COPY kickoff ./kickoff
+COPY showcase ./showcase
+COPY metrics ./metrics
+COPY templates ./templates
+COPY static ./static
+COPY manage.py ./
+RUN pip install . \
+    && DJANGO_SECRET_KEY=build DATABASE_URL=postgres://build@localhost/build REDIS_URL=redis://localhost:6379/0 \
+       python manage.py collectstatic --noinput \
+    && useradd --system --uid 1000 snowball && mkdir -p /app/media && chown snowball /app/media
+
+USER snowball
+EXPOSE 8000
+CMD ["gunicorn", "config.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3"]

@@ -1,0 +1,127 @@
+"""Tenancy: another organisation's pages and objects answer 404, for every view there is."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from programme.models import Role, RosterImport
+from tests.factories import member
+
+# Patterns outside the tenancy scheme (no organisation in the URL), with the reason.
+NOT_TENANT = {
+    "home": "redirects to the user's own organisation",
+    "programme-invitation-accept": "reached by a signed token, tested in test_invitations",
+}
+
+
+def tenant_patterns() -> list[tuple[str, list[str]]]:
+    """Every named pattern of the project's own apps, with its URL parameters."""
+    found = []
+
+    def walk(patterns, prefix_params):
+        for pattern in patterns:
+            params = prefix_params + list(pattern.pattern.converters)
+            if isinstance(pattern, URLResolver):
+                module = getattr(pattern.urlconf_module, "__name__", "")
+                if module.split(".")[0] in {"programme", "kickoff", "showcase", "metrics"}:
+                    walk(pattern.url_patterns, params)
+            elif isinstance(pattern, URLPattern) and pattern.name:
+                found.append((pattern.name, params))
+
+    walk(get_resolver().url_patterns, [])
+    return found
+
+
+def foreign_objects(other_org) -> dict[str, object]:
+    target = member(other_org, Role.SELLER, is_ambassador=True)
+    roster = RosterImport.objects.create(organisation=other_org, filename="theirs.csv")
+    return {
+        "programme-participant-detail": target.participant,
+        "programme-participant-invite": target.participant,
+        "programme-roster-detail": roster,
+    }
+
+
+def url_for(name: str, params: list[str], slug: str, objects: dict[str, object]) -> str:
+    kwargs: dict[str, object] = {}
+    if "org" in params:
+        kwargs["org"] = slug
+    if "code" in params:
+        assert name in objects, f"add an object of another organisation for '{name}' to this test"
+        kwargs["code"] = objects[name].code
+    return reverse(name, kwargs=kwargs)
+
+
+def test_every_view_is_covered() -> None:
+    names = [name for name, _ in tenant_patterns()]
+    assert "programme-people-list" in names
+    for name, params in tenant_patterns():
+        assert "org" in params or name in NOT_TENANT, f"{name} has no organisation in its URL"
+
+
+@pytest.mark.parametrize("role", [Role.ADMIN, Role.CONSULTANT, Role.SPONSOR, Role.SELLER])
+def test_other_organisation_answers_404_everywhere(org, other_org, login, role) -> None:
+    client = login(member(org, role))
+    objects = foreign_objects(other_org)
+    for name, params in tenant_patterns():
+        if name in NOT_TENANT:
+            continue
+        url = url_for(name, params, other_org.slug, objects)
+        for method in (client.get, client.post):
+            response = method(url)
+            assert response.status_code in (404, 405), f"{method.__name__.upper()} {url}"
+            if response.status_code == 404:
+                assert other_org.name not in response.content.decode()
+
+
+@pytest.mark.parametrize("role", [Role.ADMIN, Role.CONSULTANT])
+def test_foreign_object_under_own_organisation_answers_404(org, other_org, login, role) -> None:
+    client = login(member(org, role))
+    objects = foreign_objects(other_org)
+    for name, params in tenant_patterns():
+        if "code" not in params or name in NOT_TENANT:
+            continue
+        url = url_for(name, params, org.slug, objects)
+        assert client.get(url).status_code in (404, 405), url
+        assert client.post(url).status_code in (404, 405), url
+    # The invitation resend was refused: nothing was queued or changed for the foreign person.
+    assert objects["programme-participant-invite"].membership.invitation_sent_at is None
+
+
+def test_anonymous_visitors_are_sent_to_sign_in(org, other_org) -> None:
+    from django.test import Client
+
+    objects = foreign_objects(other_org)
+    for name, params in tenant_patterns():
+        if name in NOT_TENANT:
+            continue
+        response = Client().get(url_for(name, params, org.slug, objects))
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("account_login"))
+
+
+def test_unknown_organisation_is_a_friendly_404(org, seller, login) -> None:
+    response = login(seller).get("/o/no-such-company/people/")
+    assert response.status_code == 404
+    assert "Page not found" in response.content.decode()
+
+
+def test_organisation_switcher_lists_only_own_memberships(org, other_org, login) -> None:
+    from tests.factories import OrganisationFactory
+
+    consultant = member(org, Role.CONSULTANT)
+    from programme.models import Membership, Participant
+
+    second = Membership.objects.create(
+        user=consultant.user, organisation=other_org, role="consultant"
+    )
+    Participant.objects.create(membership=second, organisation=other_org)
+    third = OrganisationFactory(name="Initech", slug="initech")
+    client = login(consultant)
+    page = client.get(reverse("programme-organisation-home", args=[org.slug])).content.decode()
+    assert "Switch organisation" in page and "Globex" in page and "Initech" not in page
+    assert client.get(reverse("programme-organisation-home", args=[third.slug])).status_code == 404
+    # Switching remembers the choice: the front door now leads to Globex.
+    client.get(reverse("programme-organisation-home", args=[other_org.slug]))
+    assert client.get("/")["Location"] == reverse("programme-organisation-home", args=["globex"])
