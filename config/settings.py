@@ -17,12 +17,11 @@ TESTING = env.bool("SNOWBALL_TESTING", default="pytest" in sys.modules)
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
 # No DATABASE_URL means a developer's machine running the embedded services; production sets it.
 EMBEDDED_SERVICES = not env.str("DATABASE_URL", default="")
+DEVELOPMENT = DEBUG or TESTING or EMBEDDED_SERVICES
 
 SECRET_KEY = env.str(
     "DJANGO_SECRET_KEY",
-    default="insecure-development-key-change-me"
-    if (DEBUG or TESTING or EMBEDDED_SERVICES)
-    else environ.Env.NOTSET,
+    default="insecure-development-key-change-me" if DEVELOPMENT else environ.Env.NOTSET,
 )
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
@@ -193,15 +192,15 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
-        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
-        if not (DEBUG or TESTING)
-        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        if DEVELOPMENT
+        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
 }
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(BASE_DIR / ".data" / "media")))
 MEDIA_URL = "media/"
-WHITENOISE_USE_FINDERS = DEBUG or TESTING
-if DEBUG or TESTING:
+WHITENOISE_USE_FINDERS = DEVELOPMENT
+if DEVELOPMENT:
     STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise warns when it is missing
 
 BOOTSTRAP5 = {
@@ -210,7 +209,7 @@ BOOTSTRAP5 = {
 }
 
 # --- Security (production behind a TLS-terminating proxy) ----------------------------------------
-SESSION_COOKIE_SECURE = env.bool("DJANGO_SECURE_COOKIES", default=not (DEBUG or TESTING))
+SESSION_COOKIE_SECURE = env.bool("DJANGO_SECURE_COOKIES", default=not DEVELOPMENT)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_CONTENT_TYPE_NOSNIFF = True

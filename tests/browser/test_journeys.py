@@ -1,0 +1,137 @@
+"""Key journeys driven in headless Chromium against the live server."""
+
+from __future__ import annotations
+
+import re
+import time
+
+import pytest
+from allauth.account.models import EmailAddress
+from django.core import mail
+from playwright.sync_api import expect
+
+from programme import services
+from programme.models import Membership, Role
+from tests.factories import PASSWORD, MembershipFactory, ParticipantFactory, UserFactory, member
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def sign_in(page, email: str, password: str) -> None:
+    page.goto("/accounts/login/")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign In").click()
+
+
+def test_sign_in_wrong_then_right_password(page, org) -> None:
+    seller = member(org, Role.SELLER)
+    page.goto("/")
+    assert "/accounts/login/" in page.url
+    sign_in(page, seller.user.email, "not the password")
+    assert page.get_by_text("not correct").is_visible()
+    sign_in(page, seller.user.email, PASSWORD)
+    page.wait_for_url(f"**/o/{org.slug}/")
+    assert page.get_by_role("heading", name=org.name).is_visible()
+    assert page.get_by_text("You take part as seller").is_visible()
+    # A seller's navigation offers no roster import or people directory.
+    assert page.get_by_role("link", name="Roster").count() == 0
+    assert page.get_by_role("link", name="People").count() == 0
+
+    page.get_by_role("button", name="Sign out").click()
+    page.wait_for_url("**/")
+    page.goto(f"/o/{org.slug}/")
+    assert "/accounts/login/" in page.url
+
+
+def test_invitation_acceptance_then_sign_in(page, org) -> None:
+    user = UserFactory(email="new.seller@example.com", password=False, first_name="Nadia")
+    EmailAddress.objects.filter(user=user).delete()
+    membership = MembershipFactory(user=user, organisation=org, joined_at=None)
+    ParticipantFactory(membership=membership)
+    services.invitations_send(organisation_id=org.pk)
+    [message] = mail.outbox
+    path = "/" + re.search(r"https?://[^/\s]+/(\S+)", message.body).group(1)
+
+    page.goto(path)
+    assert page.get_by_text("Hello Nadia").is_visible()
+    page.get_by_label("New password:", exact=True).fill("short")
+    page.get_by_label("New password confirmation").fill("short")
+    page.get_by_role("button", name="Join").click()
+    assert page.get_by_text("This password is too short").is_visible()
+
+    page.get_by_label("New password:", exact=True).fill(PASSWORD)
+    page.get_by_label("New password confirmation").fill(PASSWORD)
+    page.get_by_role("button", name="Join").click()
+    page.wait_for_url(f"**/o/{org.slug}/")
+    assert page.get_by_text(f"Welcome to {org.name}").is_visible()
+    membership.refresh_from_db()
+    assert membership.joined_at is not None
+
+    # The spent link now explains itself instead of offering the form again.
+    page.goto(path)
+    assert page.get_by_role("heading", name="This invitation link cannot be used").is_visible()
+
+    page.context.clear_cookies()
+    sign_in(page, "new.seller@example.com", PASSWORD)
+    page.wait_for_url(f"**/o/{org.slug}/")
+
+
+def test_consultant_imports_a_roster_and_watches_it_finish(
+    page, org, celery_worker, tmp_path
+) -> None:
+    consultant = member(org, Role.CONSULTANT)
+    good = tmp_path / "roster.csv"
+    bad = tmp_path / "roster-bad.csv"
+    header = "email;first name;last name;team;role;job role\n"
+    rows = [f"p{i}@example.com;P{i};Person{i};Team {i % 2};seller;seller\n" for i in range(20)]
+    good.write_text(header + "".join(rows), encoding="utf-8-sig")
+    rows[7] = "p7@example.com;P7;Person7;Team 1;wizard;seller\n"
+    bad.write_text(header + "".join(rows), encoding="utf-8")
+
+    sign_in(page, consultant.user.email, PASSWORD)
+    page.wait_for_url(f"**/o/{org.slug}/")
+    page.get_by_role("link", name="Roster").first.click()
+
+    page.get_by_label("Roster CSV").set_input_files(str(bad))
+    page.get_by_role("button", name="Check and import").click()
+    assert page.get_by_text("Line 9").is_visible()
+    assert page.get_by_text("unknown role 'wizard'").is_visible()
+    assert Membership.objects.filter(organisation=org).count() == 1
+
+    page.get_by_label("Roster CSV").set_input_files(str(good))
+    page.get_by_role("button", name="Check and import").click()
+    # htmx polls the status until the worker has finished.
+    page.get_by_text("20 new").wait_for(timeout=30_000)
+    assert Membership.objects.filter(organisation=org).count() == 21
+    deadline = time.monotonic() + 20
+    while len(mail.outbox) < 20 and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert len(mail.outbox) == 20
+
+    page.get_by_role("link", name="See the people").click()
+    page.get_by_label("Name or e-mail").fill("Person13")
+    expect(page.get_by_text("p12@example.com")).to_have_count(0)
+    expect(page.get_by_text("p13@example.com")).to_be_visible()
+    assert "q=Person13" in page.url  # the filtered list has its own address
+
+
+def test_pages_fit_a_phone(browser, live_server, org) -> None:
+    consultant = member(org, Role.CONSULTANT)
+    context = browser.new_context(
+        base_url=live_server.url, viewport={"width": 375, "height": 740}, is_mobile=True
+    )
+    page = context.new_page()
+    try:
+        sign_in(page, consultant.user.email, PASSWORD)
+        page.wait_for_url(f"**/o/{org.slug}/")
+        for path in (f"/o/{org.slug}/", f"/o/{org.slug}/people/", f"/o/{org.slug}/roster/"):
+            page.goto(path)
+            overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+            assert overflow <= 0, f"{path} scrolls sideways by {overflow}px on a phone"
+        # The menu collapses behind a toggle and opens on tap.
+        page.get_by_role("button", name="Show navigation").click()
+        page.get_by_role("link", name="People").click()
+        page.wait_for_url("**/people/")
+    finally:
+        context.close()
