@@ -114,7 +114,17 @@ def stop_postgres() -> None:
 
 
 def redis_socket() -> Path:
-    return DATA_DIR / "redis.sock"
+    path = DATA_DIR / "redis.sock"
+    if len(str(path)) < 100:
+        return path
+    # Unix socket paths are limited to ~107 bytes; a deep checkout gets a short private folder.
+    import hashlib
+    import tempfile
+
+    digest = hashlib.sha256(str(DATA_DIR).encode()).hexdigest()[:12]
+    short = Path(tempfile.gettempdir()) / f"snowball-{digest}"
+    short.mkdir(mode=0o700, exist_ok=True)
+    return short / "redis.sock"
 
 
 def _redis_binary() -> Path:
