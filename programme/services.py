@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
+from django.contrib.auth.hashers import make_password
 from django.core import signing
 from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
@@ -200,12 +201,13 @@ def _roster_rows_apply(*, organisation: Organisation, rows: list[RosterRow]) -> 
     emails = [row.email for row in rows]
 
     users = {u.email: u for u in User.objects.filter(email__in=emails)}
-    new_users = []
-    for row in rows:
-        if row.email not in users:
-            user = User(email=row.email, first_name=row.first_name, last_name=row.last_name)
-            user.set_unusable_password()
-            new_users.append(user)
+    # One unusable marker for the whole batch: generating 24,000 random ones costs seconds.
+    unusable = make_password(None)
+    new_users = [
+        User(email=row.email, first_name=row.first_name, last_name=row.last_name, password=unusable)
+        for row in rows
+        if row.email not in users
+    ]
     for user in User.objects.bulk_create(new_users):
         users[user.email] = user
 

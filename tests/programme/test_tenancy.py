@@ -125,3 +125,17 @@ def test_organisation_switcher_lists_only_own_memberships(org, other_org, login)
     # Switching remembers the choice: the front door now leads to Globex.
     client.get(reverse("programme-organisation-home", args=[other_org.slug]))
     assert client.get("/")["Location"] == reverse("programme-organisation-home", args=["globex"])
+
+
+def test_server_error_page_is_friendly_and_needs_no_database(rf) -> None:
+    from programme.views import error_500
+
+    response = error_500(rf.get("/"))
+    assert response.status_code == 500
+    assert "Something went wrong on our side" in response.content.decode()
+
+
+def test_permission_denied_page_explains(org, seller, login) -> None:
+    response = login(seller).get(reverse("programme-roster-upload", args=[org.slug]))
+    assert response.status_code == 403
+    assert "Your role in this organisation does not give access" in response.content.decode()
