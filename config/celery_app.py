@@ -19,4 +19,9 @@ app.conf.beat_schedule = {
         "task": "programme.tasks.invitations_send_pending",
         "schedule": 15 * 60,
     },
+    "programme-announcements-sweep": {
+        # Same safety net for announcement e-mails; the send itself never e-mails anyone twice.
+        "task": "programme.tasks.announcements_send_pending",
+        "schedule": 15 * 60,
+    },
 }

@@ -4,9 +4,23 @@ from django import forms
 from django.conf import settings
 from django.contrib.auth.forms import SetPasswordForm
 from django.template.defaultfilters import filesizeformat
+from django.utils import timezone
 
-from programme.models import Organisation, Participant, Role, Team
+from programme.models import (
+    Audience,
+    Membership,
+    Organisation,
+    Participant,
+    ProblemStatus,
+    Programme,
+    Risk,
+    Role,
+    Session,
+    Team,
+    Track,
+)
 from programme.roster import RosterResult, roster_parse
+from programme.selectors import participants_without_wave
 
 
 class RosterUploadForm(forms.Form):
@@ -103,3 +117,294 @@ class PeopleFilterForm(forms.Form):
 
 class InvitationAcceptForm(SetPasswordForm):
     """Choose a password to finish joining."""
+
+
+# --- Programmes, announcements, problems, sessions, meetings ---
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+
+class DateTimeInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def format_value(self, value: object) -> str | None:
+        return value.strftime("%Y-%m-%dT%H:%M") if hasattr(value, "strftime") else value
+
+
+def _memberships(organisation: Organisation, *roles: str) -> object:
+    return (
+        Membership.objects.filter(organisation=organisation, role__in=roles)
+        .select_related("user")
+        .order_by("user__last_name")
+    )
+
+
+class MembershipChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: object) -> str:
+        return obj.user.get_full_name() or obj.user.email
+
+
+class MembershipSingleChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: object) -> str:
+        return obj.user.get_full_name() or obj.user.email
+
+
+class ProgrammeForm(forms.ModelForm):
+    sponsors = MembershipChoiceField(queryset=None, required=False)
+    consultants = MembershipChoiceField(queryset=None, required=False)
+
+    class Meta:
+        model = Programme
+        fields = [
+            "name", "description", "start_date", "current_phase",
+            "problem_flag_days", "meeting_cadence_days",
+        ]  # fmt: skip
+        widgets = {"start_date": DateInput, "description": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args: object, organisation: Organisation, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.organisation = organisation
+        self.fields["sponsors"].queryset = _memberships(organisation, Role.SPONSOR)
+        self.fields["consultants"].queryset = _memberships(organisation, Role.CONSULTANT)
+        self.fields["problem_flag_days"].min_value = 1
+        self.fields["meeting_cadence_days"].min_value = 1
+        if self.instance.pk:
+            self.initial["sponsors"] = list(self.instance.sponsors.all())
+            self.initial["consultants"] = list(self.instance.consultants.all())
+
+    def clean_name(self) -> str:
+        name = self.cleaned_data["name"].strip()
+        clash = Programme.objects.filter(organisation=self.organisation, name__iexact=name)
+        if clash.exclude(pk=self.instance.pk).exists():
+            raise forms.ValidationError(f"There is already a programme called '{name}'.")
+        return name
+
+    def clean(self) -> dict:
+        data = super().clean()
+        for field in ("problem_flag_days", "meeting_cadence_days"):
+            value = data.get(field)
+            if value is not None and not 1 <= value <= 365:
+                self.add_error(field, "Use a number of days between 1 and 365.")
+        return data
+
+
+class WaveForm(forms.Form):
+    name = forms.CharField(max_length=120, required=False, help_text="e.g. 'Supporters'")
+    start_date = forms.DateField(widget=DateInput)
+
+
+class WaveMembersForm(forms.Form):
+    team = forms.ModelChoiceField(
+        queryset=Team.objects.none(),
+        required=False,
+        empty_label="—",
+        help_text="Add everyone in this team (and the teams below it) who has no wave yet.",
+    )
+    participants = forms.ModelMultipleChoiceField(
+        queryset=Participant.objects.none(), required=False, label="Or choose people"
+    )
+
+    def __init__(self, *args: object, programme: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["team"].queryset = Team.objects.filter(
+            organisation_id=programme.organisation_id
+        )
+        self.fields["participants"].queryset = participants_without_wave(programme)
+        self.fields["participants"].label_from_instance = lambda p: (
+            f"{p.membership.user.get_full_name() or p.membership.user.email}"
+            f"{' · ' + p.team.name if p.team else ''}"
+        )
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if not data.get("team") and not data.get("participants"):
+            raise forms.ValidationError("Choose a team or at least one person to add.")
+        return data
+
+
+class AnnouncementForm(forms.Form):
+    title = forms.CharField(max_length=200)
+    body = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 10}),
+        max_length=20_000,
+        help_text="Markdown: **bold**, *italic*, - lists, [links](https://...). "
+        "Write it in the sponsor's own voice.",
+    )
+    audience = forms.ChoiceField(choices=(), widget=forms.RadioSelect)
+    waves = forms.ModelMultipleChoiceField(
+        queryset=None, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    teams = forms.ModelMultipleChoiceField(
+        queryset=None, required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(self, *args: object, programme: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["audience"].choices = Audience.choices
+        self.fields["audience"].initial = Audience.ORGANISATION
+        self.fields["waves"].queryset = programme.waves.all()
+        self.fields["teams"].queryset = Team.objects.filter(
+            organisation_id=programme.organisation_id
+        )
+
+    def clean(self) -> dict:
+        data = super().clean()
+        audience = data.get("audience")
+        if audience == Audience.WAVES and not data.get("waves"):
+            self.add_error("waves", "Choose at least one wave.")
+        if audience == Audience.TEAMS and not data.get("teams"):
+            self.add_error("teams", "Choose at least one team.")
+        return data
+
+
+class QuestionForm(forms.Form):
+    body = forms.CharField(
+        label="Your question", widget=forms.Textarea(attrs={"rows": 3}), max_length=2000
+    )
+    anonymous = forms.BooleanField(
+        label="Ask anonymously (your name is not stored with the question)", required=False
+    )
+
+
+class AnswerForm(forms.Form):
+    answer = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=5000)
+
+
+class RiskForm(forms.ModelForm):
+    class Meta:
+        model = Risk
+        fields = ["title", "what_may_happen", "what_we_do"]
+        widgets = {
+            "what_may_happen": forms.Textarea(attrs={"rows": 3}),
+            "what_we_do": forms.Textarea(attrs={"rows": 3}),
+        }
+
+
+class ProblemForm(forms.Form):
+    title = forms.CharField(max_length=200)
+    description = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), max_length=5000)
+    anonymous = forms.BooleanField(
+        label="Raise it anonymously (your name is not stored with it)", required=False
+    )
+
+
+class TriageForm(forms.Form):
+    owner = MembershipSingleChoiceField(queryset=None, required=False, empty_label="Nobody yet")
+    status = forms.ChoiceField(choices=())
+    resolution = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+
+    def __init__(self, *args: object, organisation: Organisation, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["status"].choices = ProblemStatus.choices
+        self.fields["owner"].queryset = _memberships(
+            organisation, Role.SPONSOR, Role.CONSULTANT, Role.MANAGER, Role.ADMIN
+        )
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if data.get("status") == "resolved" and not (data.get("resolution") or "").strip():
+            self.add_error(
+                "resolution", "Say how it was resolved: the person who raised it will read this."
+            )
+        return data
+
+
+class SessionForm(forms.ModelForm):
+    plan_anyway = forms.BooleanField(
+        required=False,
+        label="I understand the warning and want to plan this training as it is",
+    )
+
+    class Meta:
+        model = Session
+        fields = [
+            "kind", "title", "starts_at", "duration_minutes", "practice_minutes", "track",
+            "segment", "wave", "agenda_issues", "agenda_successes", "agenda_inspirations", "notes",
+        ]  # fmt: skip
+        widgets = {
+            "starts_at": DateTimeInput,
+            "agenda_issues": forms.Textarea(attrs={"rows": 2}),
+            "agenda_successes": forms.Textarea(attrs={"rows": 2}),
+            "agenda_inspirations": forms.Textarea(attrs={"rows": 2}),
+            "notes": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args: object, programme: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["wave"].queryset = programme.waves.all()
+        self.fields["duration_minutes"].min_value = 1
+        self.fields["duration_minutes"].max_value = 600
+        self.fields["practice_minutes"].max_value = 600
+        self.lecture_warning = ""
+
+    def clean(self) -> dict:
+        data = super().clean()
+        duration, practice = data.get("duration_minutes"), data.get("practice_minutes")
+        if duration is not None and practice is not None and practice > duration:
+            self.add_error("practice_minutes", "Practice cannot be longer than the session.")
+            return data
+        probe = Session(
+            kind=data.get("kind") or "",
+            duration_minutes=duration or 0,
+            practice_minutes=practice or 0,
+        )
+        self.lecture_warning = probe.lecture_warning
+        if self.lecture_warning and not data.get("plan_anyway"):
+            self.add_error(
+                "plan_anyway",
+                f"This training risks being a lecture: {self.lecture_warning}. Sellers change "
+                "habits by practising on their own profiles, in sessions of half a day or more. "
+                "Add practice time, or tick this box to plan it anyway.",
+            )
+        return data
+
+
+class CycleForm(forms.Form):
+    wave = forms.ModelChoiceField(queryset=None)
+    every_weeks = forms.IntegerField(min_value=1, max_value=26, initial=2, label="Every (weeks)")
+    first_at = forms.DateTimeField(widget=DateTimeInput, label="First session")
+    occurrences = forms.IntegerField(
+        min_value=1, max_value=52, initial=6, label="Number of sessions"
+    )
+    duration_minutes = forms.IntegerField(min_value=15, max_value=480, initial=90)
+    track = forms.ChoiceField(choices=())
+
+    def __init__(self, *args: object, programme: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["wave"].queryset = programme.waves.all()
+        self.fields["track"].choices = Track.choices
+
+
+class MeetingForm(forms.Form):
+    held_on = forms.DateField(widget=DateInput)
+    attendees = MembershipChoiceField(queryset=None, required=False)
+    decisions = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}), required=False, help_text="One decision per line."
+    )
+    notes = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+
+    def __init__(self, *args: object, organisation: Organisation, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["attendees"].queryset = _memberships(
+            organisation, Role.SPONSOR, Role.MANAGER, Role.CONSULTANT, Role.ADMIN
+        )
+
+    def clean_held_on(self) -> object:
+        held_on = self.cleaned_data["held_on"]
+        if held_on > timezone.localdate():
+            raise forms.ValidationError("Record meetings once they have been held.")
+        return held_on
+
+
+class FollowUpForm(forms.Form):
+    text = forms.CharField(max_length=300, label="Follow-up")
+    owner = MembershipSingleChoiceField(queryset=None)
+    due_on = forms.DateField(widget=DateInput)
+
+    def __init__(self, *args: object, organisation: Organisation, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = _memberships(
+            organisation, Role.SPONSOR, Role.MANAGER, Role.CONSULTANT, Role.ADMIN
+        )

@@ -40,3 +40,60 @@ def can_view_teams(membership: Membership) -> bool:
 
 def can_manage_teams(membership: Membership) -> bool:
     return membership.role in STAFF_ROLES
+
+
+# --- Programme, announcements, problems, sessions, meetings -------------------------------------
+
+PROGRAMME_LEADS = {Role.SPONSOR, Role.CONSULTANT}
+
+
+def can_manage_programme(membership: Membership) -> bool:
+    """Create and shape programmes, waves, sessions and cycles."""
+    return membership.role in STAFF_ROLES
+
+
+def can_draft_announcement(membership: Membership) -> bool:
+    return membership.role in PROGRAMME_LEADS
+
+
+def can_publish_announcement(membership: Membership) -> bool:
+    """The change is communicated by the sponsor, not the consultant: sponsors alone publish."""
+    return membership.role == Role.SPONSOR
+
+
+def can_remind_announcement(membership: Membership) -> bool:
+    return membership.role == Role.SPONSOR
+
+
+def can_view_all_announcements(membership: Membership) -> bool:
+    """Drafts and reach; everyone else sees only what was published to them."""
+    return membership.role in OVERSIGHT_ROLES
+
+
+def can_answer_question(membership: Membership) -> bool:
+    return membership.role in PROGRAMME_LEADS
+
+
+def can_manage_risks(membership: Membership) -> bool:
+    return membership.role in PROGRAMME_LEADS
+
+
+def can_triage_problem(membership: Membership) -> bool:
+    return membership.role in PROGRAMME_LEADS
+
+
+def can_view_problem_authors(membership: Membership) -> bool:
+    return membership.role in PROGRAMME_LEADS
+
+
+def can_record_attendance(membership: Membership) -> bool:
+    return membership.role in STAFF_ROLES
+
+
+def can_view_meetings(membership: Membership) -> bool:
+    return membership.role in {Role.SPONSOR, Role.CONSULTANT, Role.MANAGER, Role.ADMIN}
+
+
+def can_manage_meetings(membership: Membership) -> bool:
+    """Management keeps the change going when the consultant is not there."""
+    return membership.role in {Role.SPONSOR, Role.MANAGER, Role.CONSULTANT}

@@ -32,3 +32,29 @@ def invitations_send_pending() -> None:
     )
     for organisation_id in organisation_ids:
         invitations_send_for_organisation.delay(organisation_id)
+
+
+@shared_task(**TASK_OPTIONS, autoretry_for=(ConnectionError,), retry_backoff=True, max_retries=5)
+def announcement_send(announcement_id: int) -> int:
+    return services.announcement_send(announcement_id=announcement_id)
+
+
+@shared_task(**TASK_OPTIONS, autoretry_for=(ConnectionError,), retry_backoff=True, max_retries=5)
+def announcement_send_reminders(announcement_id: int) -> int:
+    return services.announcement_send_reminders(announcement_id=announcement_id)
+
+
+@shared_task(**TASK_OPTIONS)
+def announcements_send_pending() -> None:
+    """Beat's safety net: published announcements with people not e-mailed yet."""
+    from programme.models import AnnouncementRecipient
+
+    ids = (
+        AnnouncementRecipient.objects.filter(
+            emailed_at__isnull=True, announcement__status="published"
+        )
+        .values_list("announcement_id", flat=True)
+        .distinct()
+    )
+    for announcement_id in ids:
+        announcement_send.delay(announcement_id)

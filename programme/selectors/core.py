@@ -112,3 +112,19 @@ def roster_imports_for(organisation: Organisation) -> QuerySet[RosterImport]:
 
 def roster_import_get(organisation: Organisation, code: str) -> RosterImport:
     return get_object_or_404(roster_imports_for(organisation), code=code)
+
+
+__all__ = [
+    "memberships_of_user",
+    "organisation_summary",
+    "own_participant",
+    "participant_get",
+    "participants_for",
+    "participants_visible_to",
+    "people_filtered",
+    "roster_import_get",
+    "roster_imports_for",
+    "team_subtree_ids",
+    "teams_for",
+    "teams_with_counts",
+]

@@ -229,3 +229,19 @@ class RosterImport(TimeStamped):
 
     def __str__(self) -> str:
         return f"{self.filename} ({self.get_status_display()})"
+
+
+__all__ = [
+    "JobRole",
+    "Membership",
+    "Mindset",
+    "Organisation",
+    "Participant",
+    "Role",
+    "RosterImport",
+    "SellingStrategy",
+    "Team",
+    "TimeStamped",
+    "User",
+    "UserManager",
+]

@@ -10,8 +10,9 @@ from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.core import signing
-from django.core.mail import EmailMessage, get_connection
+from django.core.mail import EmailMessage
 from django.db import transaction
+from django.db.models import QuerySet
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -26,6 +27,7 @@ from programme.models import (
     User,
 )
 from programme.roster import RosterRow
+from programme.services.mailing import send_claimed_batches
 
 logger = logging.getLogger(__name__)
 
@@ -363,44 +365,24 @@ def _invitation_message(membership: Membership, connection: object) -> EmailMess
 
 
 def invitations_send(*, organisation_id: int, membership_ids: Iterable[int] | None = None) -> int:
-    """Send pending invitations in batches; each is claimed before sending, so none goes twice.
+    """Send pending invitations in batches; none is ever sent twice (see mailing)."""
 
-    A batch is claimed (invitation_sent_at set) in its own transaction, with SKIP LOCKED so two
-    workers never take the same rows; a message that fails to send is unclaimed for the sweep.
-    """
-    sent = 0
-    while True:
-        with transaction.atomic():
-            pending = Membership.objects.filter(
-                organisation_id=organisation_id,
-                invitation_sent_at__isnull=True,
-                joined_at__isnull=True,
-                organisation__archived_at__isnull=True,
-            )
-            if membership_ids is not None:
-                pending = pending.filter(pk__in=list(membership_ids))
-            batch = list(
-                pending.select_for_update(skip_locked=True, of=("self",))
-                .order_by("pk")
-                .values_list("pk", flat=True)[: settings.INVITATION_BATCH_SIZE]
-            )
-            if not batch:
-                return sent
-            Membership.objects.filter(pk__in=batch).update(invitation_sent_at=timezone.now())
-        memberships = Membership.objects.select_related("user", "organisation").filter(pk__in=batch)
-        connection = get_connection()
-        failed = []
-        with connection:
-            for membership in memberships:
-                try:
-                    _invitation_message(membership, connection).send()
-                    sent += 1
-                except Exception:
-                    logger.exception("invitation to membership %s not sent", membership.pk)
-                    failed.append(membership.pk)
-        if failed:
-            Membership.objects.filter(pk__in=failed).update(invitation_sent_at=None)
-            return sent
+    def pending() -> QuerySet[Membership]:
+        rows = Membership.objects.filter(
+            organisation_id=organisation_id,
+            invitation_sent_at__isnull=True,
+            joined_at__isnull=True,
+            organisation__archived_at__isnull=True,
+        )
+        return rows if membership_ids is None else rows.filter(pk__in=list(membership_ids))
+
+    return send_claimed_batches(
+        pending=pending,
+        claim={"invitation_sent_at": timezone.now()},
+        release={"invitation_sent_at": None},
+        build=_invitation_message,
+        related=("user", "organisation"),
+    )
 
 
 def invitation_resend(*, membership: Membership) -> None:
@@ -414,3 +396,18 @@ def invitation_resend(*, membership: Membership) -> None:
     transaction.on_commit(
         lambda: tasks.invitations_send_for_organisation.delay(organisation_id, [membership_id])
     )
+
+
+__all__ = [
+    "invitation_accept",
+    "invitation_membership",
+    "invitation_resend",
+    "invitation_token",
+    "invitations_send",
+    "membership_create",
+    "membership_mark_joined",
+    "participant_update",
+    "roster_import_apply",
+    "roster_import_create",
+    "team_ensure",
+]

@@ -1,0 +1,8 @@
+"""Programme models, one module per area; import them from here."""
+
+from __future__ import annotations
+
+from programme.models.communication import *  # noqa: F403
+from programme.models.core import *  # noqa: F403
+from programme.models.programmes import *  # noqa: F403
+from programme.models.sessions import *  # noqa: F403

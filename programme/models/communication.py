@@ -1,0 +1,126 @@
+"""The sponsor's voice: announcements, who received and read them, and questions under them."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.db import models
+
+from programme.models.core import Membership, Organisation, Team, TimeStamped
+from programme.models.programmes import Programme, Wave
+
+
+class Audience(models.TextChoices):
+    ORGANISATION = "organisation", "Everyone in the organisation"
+    WAVES = "waves", "Chosen waves"
+    TEAMS = "teams", "Chosen teams"
+
+
+class Announcement(TimeStamped):
+    """Drafted by a consultant or sponsor; published only by a sponsor, in the sponsor's name."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        PUBLISHED = "published", "Published"
+
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="announcements")
+    title = models.CharField(max_length=200)
+    body = models.TextField(help_text="Markdown: **bold**, *italic*, lists, links.")
+    body_html = models.TextField(editable=False, blank=True)
+    drafted_by = models.ForeignKey(
+        Membership, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    published_by = models.ForeignKey(
+        Membership, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    published_at = models.DateTimeField(null=True, blank=True)
+    audience = models.CharField(
+        max_length=20, choices=Audience.choices, default=Audience.ORGANISATION
+    )
+    audience_waves = models.ManyToManyField(Wave, blank=True, related_name="+")
+    audience_teams = models.ManyToManyField(Team, blank=True, related_name="+")
+    reminder_rounds = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-published_at", "-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status="draft")
+                | models.Q(published_at__isnull=False, published_by__isnull=False),
+                name="announcement_published_has_publisher",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class AnnouncementRecipient(models.Model):
+    """One person an announcement was published to; the audience is fixed at publication."""
+
+    announcement = models.ForeignKey(
+        Announcement, on_delete=models.CASCADE, related_name="recipients"
+    )
+    membership = models.ForeignKey(
+        Membership, on_delete=models.CASCADE, related_name="announcements_received"
+    )
+    team = models.ForeignKey(Team, null=True, on_delete=models.SET_NULL, related_name="+")
+    emailed_at = models.DateTimeField(null=True, blank=True)
+    reminders_sent = models.PositiveSmallIntegerField(default=0)
+    opened_at = models.DateTimeField(null=True, blank=True)
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["announcement", "membership"], name="recipient_unique_per_announcement"
+            ),
+        ]
+        indexes = [
+            # The send task: "recipients of this announcement not e-mailed yet".
+            models.Index(
+                fields=["announcement"],
+                condition=models.Q(emailed_at__isnull=True),
+                name="recipient_to_email_idx",
+            ),
+            # A person's unread announcements on their home page.
+            models.Index(fields=["membership", "acknowledged_at"], name="recipient_member_ack_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.membership_id} ← {self.announcement_id}"
+
+
+class Question(models.Model):
+    """A question under an announcement. Anonymous ones keep no author and only the day.
+
+    Not TimeStamped on purpose: see Problem.
+    """
+
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    announcement = models.ForeignKey(
+        Announcement, on_delete=models.CASCADE, related_name="questions"
+    )
+    author = models.ForeignKey(
+        Membership, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    body = models.TextField()
+    asked_on = models.DateField()
+    answer = models.TextField(blank=True)
+    answered_by = models.ForeignKey(
+        Membership, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["asked_on", "id"]
+
+    def __str__(self) -> str:
+        return self.body[:60]
+
+
+__all__ = ["Announcement", "AnnouncementRecipient", "Audience", "Question"]

@@ -1,0 +1,6 @@
+"""Reads for the programme app: tenant-scoped querysets, one module per area."""
+
+from __future__ import annotations
+
+from programme.selectors.core import *  # noqa: F403
+from programme.selectors.programmes import *  # noqa: F403

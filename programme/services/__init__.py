@@ -1,0 +1,8 @@
+"""Writes for the programme app, one module per area; import them from here."""
+
+from __future__ import annotations
+
+from programme.services.announcements import *  # noqa: F403
+from programme.services.core import *  # noqa: F403
+from programme.services.programmes import *  # noqa: F403
+from programme.services.sessions import *  # noqa: F403

@@ -1,0 +1,281 @@
+"""Announcements in the sponsor's voice: drafts, publication, delivery, reading, questions."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import EmailMessage
+from django.db import connection, transaction
+from django.db.models import F, Q, QuerySet
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from programme import policies
+from programme.markdown import render_markdown
+from programme.models import (
+    Announcement,
+    AnnouncementRecipient,
+    Audience,
+    Membership,
+    Programme,
+    Question,
+    Team,
+    Wave,
+)
+from programme.services.mailing import send_claimed_batches
+
+
+def _team_subtrees(organisation_id: int, roots: Iterable[int]) -> set[int]:
+    children: dict[int | None, list[int]] = {}
+    for team_id, parent_id in Team.objects.filter(organisation_id=organisation_id).values_list(
+        "pk", "parent_id"
+    ):
+        children.setdefault(parent_id, []).append(team_id)
+    found: set[int] = set()
+    stack = list(roots)
+    while stack:
+        team_id = stack.pop()
+        if team_id not in found:
+            found.add(team_id)
+            stack.extend(children.get(team_id, []))
+    return found
+
+
+def announcement_save(
+    *,
+    programme: Programme,
+    author: Membership,
+    title: str,
+    body: str,
+    audience: str,
+    waves: Iterable[Wave] = (),
+    teams: Iterable[Team] = (),
+    announcement: Announcement | None = None,
+) -> Announcement:
+    """Create a draft, or change one that is still a draft."""
+    if announcement is None:
+        announcement = Announcement(
+            organisation_id=programme.organisation_id, programme=programme, drafted_by=author
+        )
+    elif announcement.status != Announcement.Status.DRAFT:
+        raise ValidationError("A published announcement can no longer be changed.")
+    announcement.title = title
+    announcement.body = body
+    announcement.body_html = render_markdown(body)
+    announcement.audience = audience
+    announcement.save()
+    announcement.audience_waves.set(waves if audience == Audience.WAVES else [])
+    announcement.audience_teams.set(teams if audience == Audience.TEAMS else [])
+    return announcement
+
+
+def _audience(announcement: Announcement) -> QuerySet[Membership]:
+    members = Membership.objects.filter(organisation_id=announcement.organisation_id)
+    if announcement.audience == Audience.WAVES:
+        members = members.filter(
+            participant__wave_memberships__wave__in=announcement.audience_waves.all()
+        )
+    elif announcement.audience == Audience.TEAMS:
+        roots = announcement.audience_teams.values_list("pk", flat=True)
+        members = members.filter(
+            participant__team_id__in=_team_subtrees(announcement.organisation_id, roots)
+        )
+    return members
+
+
+def announcement_publish(*, announcement: Announcement, publisher: Membership) -> int:
+    """Publish in the sponsor's name and fix the audience; e-mails go out from a task.
+
+    Returns the audience size. Only a sponsor may publish: checked here as well as in the
+    view, so no other path can publish in someone else's name.
+    """
+    from programme import tasks
+
+    if not policies.can_publish_announcement(publisher):
+        raise PermissionDenied("Only a sponsor can publish an announcement.")
+    with transaction.atomic():
+        locked = Announcement.objects.select_for_update().get(pk=announcement.pk)
+        if locked.status != Announcement.Status.DRAFT:
+            raise ValidationError("This announcement is already published.")
+        if locked.audience != Audience.ORGANISATION and not (
+            locked.audience_waves.exists() or locked.audience_teams.exists()
+        ):
+            raise ValidationError("Choose at least one wave or team to publish to.")
+        # One set-based INSERT ... SELECT, whatever the audience size.
+        audience = (
+            _audience(locked)
+            .annotate(rid=F("pk"), rteam=F("participant__team_id"))
+            .values("rid", "rteam")
+            .distinct()
+        )
+        sql, params = audience.query.sql_with_params()
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"""
+                INSERT INTO {AnnouncementRecipient._meta.db_table}
+                    (announcement_id, membership_id, team_id, reminders_sent)
+                SELECT %s, audience.rid, audience.rteam, 0 FROM ({sql}) AS audience
+                ON CONFLICT ON CONSTRAINT recipient_unique_per_announcement DO NOTHING
+                """,  # noqa: S608 - the inner SQL is Django's own, with bound parameters
+                [locked.pk, *params],
+            )
+            size = cursor.rowcount
+        now = timezone.now()
+        Announcement.objects.filter(pk=locked.pk).update(
+            status=Announcement.Status.PUBLISHED,
+            published_by=publisher,
+            published_at=now,
+            updated_at=now,
+        )
+        transaction.on_commit(lambda: tasks.announcement_send.delay(locked.pk))
+    announcement.refresh_from_db()
+    return size
+
+
+def _announcement_message(
+    recipient: AnnouncementRecipient, mail_connection: object
+) -> EmailMessage:
+    announcement = recipient.announcement
+    membership = recipient.membership
+    link = settings.SITE_URL + reverse(
+        "programme-announcement-detail",
+        args=[announcement.programme.organisation.slug, announcement.code],
+    )
+    context = {
+        "announcement": announcement,
+        "user": membership.user,
+        "sponsor": announcement.published_by.user if announcement.published_by else None,
+        "link": link,
+        "reminder": recipient.reminders_sent > 0,
+    }
+    return EmailMessage(
+        subject=render_to_string("programme/email/announcement_subject.txt", context).strip(),
+        body=render_to_string("programme/email/announcement_body.txt", context),
+        to=[membership.user.email],
+        connection=mail_connection,
+    )
+
+
+_RECIPIENT_RELATED = (
+    "membership__user",
+    "announcement__programme__organisation",
+    "announcement__published_by__user",
+)
+
+
+def announcement_send(*, announcement_id: int) -> int:
+    """E-mail everyone in the audience not e-mailed yet. Safe to run twice: nobody gets two."""
+
+    def pending() -> QuerySet[AnnouncementRecipient]:
+        return AnnouncementRecipient.objects.filter(
+            announcement_id=announcement_id,
+            announcement__status=Announcement.Status.PUBLISHED,
+            emailed_at__isnull=True,
+        )
+
+    return send_claimed_batches(
+        pending=pending,
+        claim={"emailed_at": timezone.now()},
+        release={"emailed_at": None},
+        build=_announcement_message,
+        related=_RECIPIENT_RELATED,
+    )
+
+
+def announcement_remind(*, announcement: Announcement, by: Membership) -> int:
+    """Start a reminder round for those who have not acknowledged; returns how many."""
+    from programme import tasks
+
+    if not policies.can_remind_announcement(by):
+        raise PermissionDenied("Only a sponsor can send reminders.")
+    if announcement.status != Announcement.Status.PUBLISHED:
+        raise ValidationError("Only a published announcement can be reminded.")
+    Announcement.objects.filter(pk=announcement.pk).update(reminder_rounds=F("reminder_rounds") + 1)
+    count = announcement.recipients.filter(acknowledged_at__isnull=True).count()
+    announcement_id = announcement.pk
+    transaction.on_commit(lambda: tasks.announcement_send_reminders.delay(announcement_id))
+    return count
+
+
+def announcement_send_reminders(*, announcement_id: int) -> int:
+    """One reminder per round to each person who has not acknowledged; never two per round."""
+    rounds = (
+        Announcement.objects.filter(pk=announcement_id)
+        .values_list("reminder_rounds", flat=True)
+        .first()
+    )
+    if not rounds:
+        return 0
+
+    def pending() -> QuerySet[AnnouncementRecipient]:
+        return AnnouncementRecipient.objects.filter(
+            announcement_id=announcement_id,
+            acknowledged_at__isnull=True,
+            reminders_sent__lt=rounds,
+        )
+
+    return send_claimed_batches(
+        pending=pending,
+        claim={"reminders_sent": rounds},
+        release={"reminders_sent": rounds - 1},
+        build=_announcement_message,
+        related=_RECIPIENT_RELATED,
+    )
+
+
+def announcement_mark_opened(*, recipient: AnnouncementRecipient) -> None:
+    if recipient.opened_at is None:
+        AnnouncementRecipient.objects.filter(pk=recipient.pk, opened_at__isnull=True).update(
+            opened_at=timezone.now()
+        )
+
+
+def announcement_acknowledge(*, recipient: AnnouncementRecipient) -> bool:
+    """'I have read this'. Returns False if it was acknowledged already."""
+    now = timezone.now()
+    AnnouncementRecipient.objects.filter(pk=recipient.pk, opened_at__isnull=True).update(
+        opened_at=now
+    )
+    return bool(
+        AnnouncementRecipient.objects.filter(
+            Q(pk=recipient.pk) & Q(acknowledged_at__isnull=True)
+        ).update(acknowledged_at=now)
+    )
+
+
+def question_ask(
+    *, announcement: Announcement, author: Membership, body: str, anonymous: bool
+) -> Question:
+    """Ask under an announcement. Anonymous: no author, and only the day is kept."""
+    return Question.objects.create(
+        organisation_id=announcement.organisation_id,
+        announcement=announcement,
+        author=None if anonymous else author,
+        body=body,
+        asked_on=timezone.localdate(),
+    )
+
+
+def question_answer(*, question: Question, by: Membership, answer: str) -> None:
+    if not policies.can_answer_question(by):
+        raise PermissionDenied("Only the sponsor or a consultant answers questions.")
+    question.answer = answer
+    question.answered_by = by
+    question.answered_at = timezone.now()
+    question.save(update_fields=["answer", "answered_by", "answered_at"])
+
+
+__all__ = [
+    "announcement_acknowledge",
+    "announcement_mark_opened",
+    "announcement_publish",
+    "announcement_remind",
+    "announcement_save",
+    "announcement_send",
+    "announcement_send_reminders",
+    "question_answer",
+    "question_ask",
+]

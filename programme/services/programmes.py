@@ -1,0 +1,122 @@
+"""Programmes, waves, risks and problems."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from programme import policies
+from programme.models import (
+    Membership,
+    Organisation,
+    Participant,
+    Problem,
+    ProblemStatus,
+    Programme,
+    Risk,
+    Wave,
+    WaveMember,
+)
+
+
+def programme_save(
+    *,
+    organisation: Organisation,
+    data: dict[str, object],
+    sponsors: Iterable[Membership],
+    consultants: Iterable[Membership],
+    programme: Programme | None = None,
+) -> Programme:
+    programme = programme or Programme(organisation=organisation)
+    for name, value in data.items():
+        setattr(programme, name, value)
+    programme.save()
+    programme.sponsors.set(sponsors)
+    programme.consultants.set(consultants)
+    return programme
+
+
+def wave_create(*, programme: Programme, name: str, start_date: object) -> Wave:
+    with transaction.atomic():
+        # Lock the programme so two consultants adding waves at once get numbers 2 and 3.
+        Programme.objects.select_for_update().filter(pk=programme.pk).first()
+        number = (programme.waves.aggregate(n=Max("number"))["n"] or 0) + 1
+        return Wave.objects.create(
+            programme=programme, number=number, name=name, start_date=start_date
+        )
+
+
+def wave_add_members(
+    *, wave: Wave, participants: Iterable[Participant]
+) -> tuple[int, list[Participant]]:
+    """Add people to a wave. Returns (added, already in another wave of the programme)."""
+    participants = list(participants)
+    taken = dict(
+        WaveMember.objects.filter(
+            programme_id=wave.programme_id, participant__in=participants
+        ).values_list("participant_id", "wave_id")
+    )
+    elsewhere = [p for p in participants if taken.get(p.pk) not in (None, wave.pk)]
+    new = [p for p in participants if p.pk not in taken]
+    WaveMember.objects.bulk_create(
+        [WaveMember(programme_id=wave.programme_id, wave=wave, participant=p) for p in new],
+        ignore_conflicts=True,
+    )
+    return len(new), elsewhere
+
+
+def wave_remove_member(*, wave: Wave, participant: Participant) -> bool:
+    deleted, _ = WaveMember.objects.filter(wave=wave, participant=participant).delete()
+    return bool(deleted)
+
+
+def risk_save(*, programme: Programme, data: dict[str, str], risk: Risk | None = None) -> Risk:
+    risk = risk or Risk(programme=programme)
+    for name, value in data.items():
+        setattr(risk, name, value)
+    risk.save()
+    return risk
+
+
+def problem_raise(
+    *, programme: Programme, by: Membership, title: str, description: str, anonymous: bool
+) -> Problem:
+    """Anyone in the programme raises a problem; anonymous keeps no author and only the day."""
+    return Problem.objects.create(
+        organisation_id=programme.organisation_id,
+        programme=programme,
+        title=title,
+        description=description,
+        raised_by=None if anonymous else by,
+        raised_on=timezone.localdate(),
+    )
+
+
+def problem_triage(
+    *, problem: Problem, by: Membership, owner: Membership | None, status: str, resolution: str
+) -> None:
+    if not policies.can_triage_problem(by):
+        raise PermissionDenied("Only a consultant or the sponsor triages problems.")
+    problem.owner = owner
+    problem.status = status
+    problem.resolution = resolution
+    if status == ProblemStatus.RESOLVED:
+        problem.resolved_on = problem.resolved_on or timezone.localdate()
+    else:
+        problem.resolved_on = None
+    problem.save(update_fields=["owner", "status", "resolution", "resolved_on"])
+
+
+__all__ = [
+    "problem_raise",
+    "problem_triage",
+    "programme_save",
+    "risk_save",
+    "wave_add_members",
+    "wave_create",
+    "wave_remove_member",
+]

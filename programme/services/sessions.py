@@ -1,0 +1,137 @@
+"""Training and consultation sessions, cycles, attendance, management meetings."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from programme.models import (
+    ConsultationCycle,
+    FollowUp,
+    ManagementMeeting,
+    Membership,
+    Programme,
+    Session,
+    SessionAttendance,
+    SessionKind,
+    WaveMember,
+)
+
+
+def _expect_wave(session: Session) -> None:
+    """Everyone in the session's wave is expected; people added later are added here too."""
+    if session.wave_id is None:
+        return
+    members = WaveMember.objects.filter(wave_id=session.wave_id).values_list(
+        "participant_id", flat=True
+    )
+    SessionAttendance.objects.bulk_create(
+        [SessionAttendance(session=session, participant_id=pid) for pid in members],
+        ignore_conflicts=True,
+    )
+
+
+def session_save(
+    *, programme: Programme, data: dict[str, object], session: Session | None = None
+) -> Session:
+    session = session or Session(organisation_id=programme.organisation_id, programme=programme)
+    for name, value in data.items():
+        setattr(session, name, value)
+    with transaction.atomic():
+        session.save()
+        _expect_wave(session)
+    return session
+
+
+def cycle_create(*, programme: Programme, data: dict[str, object]) -> ConsultationCycle:
+    """A consultation cycle and its sessions (every N weeks for the wave), in one go."""
+    with transaction.atomic():
+        cycle = ConsultationCycle.objects.create(programme=programme, **data)
+        sessions = [
+            Session(
+                organisation_id=programme.organisation_id,
+                programme=programme,
+                kind=SessionKind.CONSULTATION,
+                title=f"Consultation {index + 1} · {cycle.wave}",
+                starts_at=cycle.first_at + timedelta(weeks=cycle.every_weeks * index),
+                duration_minutes=cycle.duration_minutes,
+                track=cycle.track,
+                wave=cycle.wave,
+                cycle=cycle,
+                cycle_sequence=index + 1,
+            )
+            for index in range(cycle.occurrences)
+        ]
+        Session.objects.bulk_create(sessions, ignore_conflicts=True)
+        members = list(
+            WaveMember.objects.filter(wave=cycle.wave).values_list("participant_id", flat=True)
+        )
+        SessionAttendance.objects.bulk_create(
+            [
+                SessionAttendance(session=session, participant_id=pid)
+                for session in Session.objects.filter(cycle=cycle)
+                for pid in members
+            ],
+            ignore_conflicts=True,
+        )
+    return cycle
+
+
+def attendance_record(*, session: Session, present: Iterable[int]) -> None:
+    """Tick who came: everyone expected and listed attended, the others missed it."""
+    present = set(present)
+    with transaction.atomic():
+        SessionAttendance.objects.bulk_create(
+            [SessionAttendance(session=session, participant_id=pid) for pid in present],
+            ignore_conflicts=True,
+        )
+        SessionAttendance.objects.filter(session=session, participant_id__in=present).update(
+            attended=True
+        )
+        SessionAttendance.objects.filter(session=session).exclude(
+            participant_id__in=present
+        ).update(attended=False)
+
+
+def meeting_create(
+    *,
+    programme: Programme,
+    held_on: object,
+    attendees: Iterable[Membership],
+    notes: str,
+    decisions: str,
+) -> ManagementMeeting:
+    meeting = ManagementMeeting.objects.create(
+        programme=programme, held_on=held_on, notes=notes, decisions=decisions
+    )
+    meeting.attendees.set(attendees)
+    return meeting
+
+
+def follow_up_add(
+    *, meeting: ManagementMeeting, text: str, owner: Membership, due_on: object
+) -> FollowUp:
+    return FollowUp.objects.create(
+        meeting=meeting, programme_id=meeting.programme_id, text=text, owner=owner, due_on=due_on
+    )
+
+
+def follow_up_done(*, follow_up: FollowUp) -> bool:
+    return bool(
+        FollowUp.objects.filter(pk=follow_up.pk, done_at__isnull=True).update(
+            done_at=timezone.now()
+        )
+    )
+
+
+__all__ = [
+    "attendance_record",
+    "cycle_create",
+    "follow_up_add",
+    "follow_up_done",
+    "meeting_create",
+    "session_save",
+]

@@ -1,0 +1,221 @@
+"""Announcements in the sponsor's voice, their reach, and questions under them."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from programme import policies, selectors, services
+from programme.forms import AnnouncementForm, AnswerForm, QuestionForm
+from programme.models import Announcement
+from programme.tenancy import membership_for_request
+from programme.views.programmes import render_form_page
+
+
+@login_required
+@require_GET
+def announcement_list(request: HttpRequest, org: str) -> HttpResponse:
+    membership = membership_for_request(request, org)
+    announcements = selectors.announcements_visible_to(membership)
+    return render(request, "programme/announcement_list.html", {"announcements": announcements})
+
+
+def _announcement_form_data(form: AnnouncementForm) -> dict[str, object]:
+    data = form.cleaned_data
+    return {
+        "title": data["title"],
+        "body": data["body"],
+        "audience": data["audience"],
+        "waves": data["waves"],
+        "teams": data["teams"],
+    }
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def announcement_create(request: HttpRequest, org: str, code: str) -> HttpResponse:
+    membership = membership_for_request(request, org)
+    programme = selectors.programme_get(membership.organisation, code)
+    if not policies.can_draft_announcement(membership):
+        raise PermissionDenied
+    form = AnnouncementForm(request.POST or None, programme=programme)
+    if request.method == "POST" and form.is_valid():
+        announcement = services.announcement_save(
+            programme=programme, author=membership, **_announcement_form_data(form)
+        )
+        messages.success(
+            request,
+            "Draft saved. Publish it below."
+            if policies.can_publish_announcement(membership)
+            else "Draft saved. The sponsor will read it and publish it in their name.",
+        )
+        return redirect("programme-announcement-detail", org=org, code=announcement.code)
+    context = {"programme": programme, "form": form, "announcement": None}
+    return render_form_page(request, "programme/announcement_form.html", context, form)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def announcement_edit(request: HttpRequest, org: str, code: str) -> HttpResponse:
+    membership = membership_for_request(request, org)
+    announcement = selectors.announcement_get_for(membership, code)
+    if not policies.can_draft_announcement(membership):
+        raise PermissionDenied
+    if announcement.status != Announcement.Status.DRAFT:
+        messages.error(request, "A published announcement can no longer be changed.")
+        return redirect("programme-announcement-detail", org=org, code=code)
+    initial = {
+        "title": announcement.title,
+        "body": announcement.body,
+        "audience": announcement.audience,
+        "waves": list(announcement.audience_waves.all()),
+        "teams": list(announcement.audience_teams.all()),
+    }
+    form = AnnouncementForm(request.POST or None, programme=announcement.programme, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        services.announcement_save(
+            programme=announcement.programme,
+            author=membership,
+            announcement=announcement,
+            **_announcement_form_data(form),
+        )
+        messages.success(request, "Draft saved.")
+        return redirect("programme-announcement-detail", org=org, code=code)
+    context = {"programme": announcement.programme, "form": form, "announcement": announcement}
+    return render_form_page(request, "programme/announcement_form.html", context, form)
+
+
+@login_required
+@require_GET
+def announcement_detail(request: HttpRequest, org: str, code: str) -> HttpResponse:
+    membership = membership_for_request(request, org)
+    announcement = selectors.announcement_get_for(membership, code)
+    recipient = selectors.recipient_for(announcement, membership)
+    if recipient is not None:
+        services.announcement_mark_opened(recipient=recipient)
+    context = {
+        "announcement": announcement,
+        "recipient": recipient,
+        "questions": selectors.questions_for(announcement),
+        "question_form": QuestionForm(),
+        "is_draft": announcement.status == Announcement.Status.DRAFT,
+        "can_edit": policies.can_draft_announcement(membership),
+        "can_publish": policies.can_publish_announcement(membership),
+        "can_view_reach": policies.can_view_all_announcements(membership),
+        "can_answer": policies.can_answer_question(membership),
+        "audience_waves": announcement.audience_waves.all(),
+        "audience_teams": announcement.audience_teams.all(),
+    }
+    return render(request, "programme/announcement_detail.html", context)
+
+
+@login_required
+@require_POST
+def announcement_publish(request: HttpRequest, org: str, code: str) -> HttpResponse:
+    membership = membership_for_request(request, org)
+    announcement = selectors.announcement_get_for(membership, code)
+    if not policies.can_publish_announcement(membership):
+        raise PermissionDenied
+    try:
+        size = services.announcement_publish(announcement=announcement, publisher=membership)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("programme-announcement-detail", org=org, code=code)
+    messages.success(
+        request, f"Published in your name to {size} {'person' if size == 1 else 'people'}."
+    )
+    return redirect("programme-announcement-reach", org=org, code=code)
+
+
+@login_required
+@require_POST
+def announcement_acknowledge(request: HttpRequest, org: str, code: str) -> HttpResponse:
+    membership = membership_for_request(request, org)
+    announcement = selectors.announcement_get_for(membership, code)
+    recipient = selectors.recipient_for(announcement, membership)
+    if recipient is None:
+        messages.info(request, "This announcement was not addressed to you: nothing to confirm.")
+    elif services.announcement_acknowledge(recipient=recipient):
+        messages.success(request, "Thank you: the sponsor can see that you have read it.")
+    return redirect("programme-announcement-detail", org=org, code=code)
+
+
+@login_required
+@require_GET
+def announcement_reach(request: HttpRequest, org: str, code: str) -> HttpResponse:
+    membership = membership_for_request(request, org)
+    announcement = selectors.announcement_get_for(membership, code)
+    if not policies.can_view_all_announcements(membership):
+        raise PermissionDenied
+    context = {
+        "announcement": announcement,
+        "reach": selectors.announcement_reach(announcement),
+        "can_remind": policies.can_remind_announcement(membership)
+        and announcement.status == Announcement.Status.PUBLISHED,
+    }
+    return render(request, "programme/announcement_reach.html", context)
+
+
+@login_required
+@require_POST
+def announcement_remind(request: HttpRequest, org: str, code: str) -> HttpResponse:
+    membership = membership_for_request(request, org)
+    announcement = selectors.announcement_get_for(membership, code)
+    if not policies.can_remind_announcement(membership):
+        raise PermissionDenied
+    try:
+        count = services.announcement_remind(announcement=announcement, by=membership)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, f"A reminder is going to the {count} who have not confirmed yet.")
+    return redirect("programme-announcement-reach", org=org, code=code)
+
+
+@login_required
+@require_POST
+def question_ask(request: HttpRequest, org: str, code: str) -> HttpResponse:
+    membership = membership_for_request(request, org)
+    announcement = selectors.announcement_get_for(membership, code)
+    if announcement.status != Announcement.Status.PUBLISHED:
+        raise PermissionDenied
+    form = QuestionForm(request.POST)
+    if not form.is_valid():
+        context = {
+            "announcement": announcement,
+            "recipient": selectors.recipient_for(announcement, membership),
+            "questions": selectors.questions_for(announcement),
+            "question_form": form,
+            "can_answer": policies.can_answer_question(membership),
+        }
+        return render(request, "programme/announcement_detail.html", context, status=400)
+    services.question_ask(
+        announcement=announcement,
+        author=membership,
+        body=form.cleaned_data["body"],
+        anonymous=form.cleaned_data["anonymous"],
+    )
+    messages.success(request, "Your question is posted; the sponsor or a consultant will answer.")
+    return redirect("programme-announcement-detail", org=org, code=code)
+
+
+@login_required
+@require_POST
+def question_answer(request: HttpRequest, org: str, code: str) -> HttpResponse:
+    membership = membership_for_request(request, org)
+    question = selectors.question_get(membership.organisation, code)
+    if not policies.can_answer_question(membership):
+        raise PermissionDenied
+    form = AnswerForm(request.POST)
+    if form.is_valid():
+        services.question_answer(
+            question=question, by=membership, answer=form.cleaned_data["answer"]
+        )
+        messages.success(request, "Answer posted.")
+    else:
+        messages.error(request, "Write an answer before posting it.")
+    return redirect("programme-announcement-detail", org=org, code=question.announcement.code)

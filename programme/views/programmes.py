@@ -1,0 +1,275 @@
+"""Programmes, waves, the risk register and the problem log."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from programme import policies, selectors, services
+from programme.forms import (
+    ProblemForm,
+    ProgrammeForm,
+    RiskForm,
+    TriageForm,
+    WaveForm,
+    WaveMembersForm,
+)
+from programme.models import Participant, ProblemStatus
+from programme.tenancy import membership_for_request
+
+
+def render_form_page(
+    request: HttpRequest, template: str, context: dict[str, object], *forms: object
+) -> HttpResponse:
+    """Render a page; a refused form answers 400 so the failure is visible to any client."""
+    invalid = any(form is not None and form.is_bound and form.errors for form in forms)
+    return render(request, template, context, status=400 if invalid else 200)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def programme_list(request: HttpRequest, org: str) -> HttpResponse:
+    membership = membership_for_request(request, org)
+    can_manage = policies.can_manage_programme(membership)
+    if request.method == "POST" and not can_manage:
+        raise PermissionDenied
+    form = None
+    if can_manage:
+        form = ProgrammeForm(request.POST or None, organisation=membership.organisation)
+        if request.method == "POST" and form.is_valid():
+            data = {
+                k: v for k, v in form.cleaned_data.items() if k not in ("sponsors", "consultants")
+            }
+            programme = services.programme_save(
+                organisation=membership.organisation,
+                data=data,
+                sponsors=form.cleaned_data["sponsors"],
+                consultants=form.cleaned_data["consultants"],
+            )
+            messages.success(request, f"Programme '{programme}' created.")
+            return redirect("programme-programme-detail", org=org, code=programme.code)
+    programmes = selectors.programmes_for(membership.organisation)
+    if len(programmes) == 1 and not can_manage:
+        return redirect("programme-programme-detail", org=org, code=programmes[0].code)
+    return render_form_page(
+        request, "programme/programme_list.html", {"programmes": programmes, "form": form}, form
+    )
+
+
+@login_required
+@require_GET
+def programme_detail(request: HttpRequest, org: str, code: str) -> HttpResponse:
+    membership = membership_for_request(request, org)
+    programme = selectors.programme_get(membership.organisation, code)
+    context = {
+        "programme": programme,
+        "sponsors": programme.sponsors.select_related("user"),
+        "consultants": programme.consultants.select_related("user"),
+        "waves": selectors.waves_with_counts(programme),
+        "risks": selectors.risks_for(programme),
+        "announcements": selectors.announcements_visible_to(membership, programme)[:10],
+        "can_manage": policies.can_manage_programme(membership),
+        "can_draft": policies.can_draft_announcement(membership),
+        "can_manage_risks": policies.can_manage_risks(membership),
+        "can_view_meetings": policies.can_view_meetings(membership),
+    }
+    return render(request, "programme/programme_detail.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def programme_edit(request: HttpRequest, org: str, code: str) -> HttpResponse:
+    membership = membership_for_request(request, org)
+    programme = selectors.programme_get(membership.organisation, code)
+    if not policies.can_manage_programme(membership):
+        raise PermissionDenied
+    instance = selectors.programme_get(membership.organisation, code)  # a refused form leaves it
+    form = ProgrammeForm(
+        request.POST or None, instance=instance, organisation=membership.organisation
+    )
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k not in ("sponsors", "consultants")}
+        services.programme_save(
+            organisation=membership.organisation,
+            data=data,
+            sponsors=form.cleaned_data["sponsors"],
+            consultants=form.cleaned_data["consultants"],
+            programme=programme,
+        )
+        messages.success(request, "Programme saved.")
+        return redirect("programme-programme-detail", org=org, code=code)
+    context = {"programme": programme, "form": form}
+    return render_form_page(request, "programme/programme_edit.html", context, form)
+
+
+# --- Waves ----------------------------------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def wave_create(request: HttpRequest, org: str, code: str) -> HttpResponse:
+    membership = membership_for_request(request, org)
+    programme = selectors.programme_get(membership.organisation, code)
+    if not policies.can_manage_programme(membership):
+        raise PermissionDenied
+    form = WaveForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "A wave needs a valid start date.")
+        return redirect("programme-programme-detail", org=org, code=code)
+    wave = services.wave_create(programme=programme, **form.cleaned_data)
+    messages.success(request, f"{wave} created. Add its people now.")
+    return redirect("programme-wave-detail", org=org, code=wave.code)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def wave_detail(request: HttpRequest, org: str, code: str) -> HttpResponse:
+    membership = membership_for_request(request, org)
+    wave = selectors.wave_get(membership.organisation, code)
+    can_manage = policies.can_manage_programme(membership)
+    if not (can_manage or policies.can_view_people(membership)):
+        raise PermissionDenied
+    if request.method == "POST" and not can_manage:
+        raise PermissionDenied
+    form = WaveMembersForm(request.POST or None, programme=wave.programme) if can_manage else None
+    if request.method == "POST" and form is not None and form.is_valid():
+        people = list(form.cleaned_data["participants"])
+        if team := form.cleaned_data["team"]:
+            subtree = selectors.team_subtree_ids(membership.organisation, team.pk)
+            people += list(
+                selectors.participants_without_wave(wave.programme).filter(team_id__in=subtree)
+            )
+        added, elsewhere = services.wave_add_members(wave=wave, participants=people)
+        messages.success(request, f"{added} added to {wave}.")
+        if elsewhere:
+            names = ", ".join(str(p) for p in elsewhere[:5])
+            messages.warning(request, f"Already in another wave, so not added: {names}.")
+        return redirect("programme-wave-detail", org=org, code=code)
+    context = {"wave": wave, "members": selectors.wave_members(wave), "form": form}
+    return render_form_page(request, "programme/wave_detail.html", context, form)
+
+
+@login_required
+@require_POST
+def wave_member_remove(request: HttpRequest, org: str, code: str, participant: str) -> HttpResponse:
+    membership = membership_for_request(request, org)
+    wave = selectors.wave_get(membership.organisation, code)
+    person: Participant = selectors.participant_get(membership.organisation, participant)
+    if not policies.can_manage_programme(membership):
+        raise PermissionDenied
+    if services.wave_remove_member(wave=wave, participant=person):
+        messages.success(request, f"{person} removed from {wave}.")
+    return redirect("programme-wave-detail", org=org, code=code)
+
+
+# --- Risks ----------------------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def risk_create(request: HttpRequest, org: str, code: str) -> HttpResponse:
+    membership = membership_for_request(request, org)
+    programme = selectors.programme_get(membership.organisation, code)
+    if not policies.can_manage_risks(membership):
+        raise PermissionDenied
+    form = RiskForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.risk_save(programme=programme, data=form.cleaned_data)
+        messages.success(request, "Risk added: everyone in the programme can read it.")
+        return redirect("programme-programme-detail", org=org, code=code)
+    context = {"programme": programme, "form": form, "risk": None}
+    return render_form_page(request, "programme/risk_form.html", context, form)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def risk_edit(request: HttpRequest, org: str, code: str) -> HttpResponse:
+    membership = membership_for_request(request, org)
+    risk = selectors.risk_get(membership.organisation, code)
+    if not policies.can_manage_risks(membership):
+        raise PermissionDenied
+    form = RiskForm(
+        request.POST or None, instance=selectors.risk_get(membership.organisation, code)
+    )
+    if request.method == "POST" and form.is_valid():
+        services.risk_save(programme=risk.programme, data=form.cleaned_data, risk=risk)
+        messages.success(request, "Risk saved.")
+        return redirect("programme-programme-detail", org=org, code=risk.programme.code)
+    context = {"programme": risk.programme, "form": form, "risk": risk}
+    return render_form_page(request, "programme/risk_form.html", context, form)
+
+
+# --- Problems -------------------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def problem_list(request: HttpRequest, org: str, code: str) -> HttpResponse:
+    membership = membership_for_request(request, org)
+    programme = selectors.programme_get(membership.organisation, code)
+    form = ProblemForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.problem_raise(
+            programme=programme,
+            by=membership,
+            title=form.cleaned_data["title"],
+            description=form.cleaned_data["description"],
+            anonymous=form.cleaned_data["anonymous"],
+        )
+        messages.success(
+            request,
+            "Problem raised anonymously: nothing links it to you."
+            if form.cleaned_data["anonymous"]
+            else "Problem raised. The programme team will pick it up.",
+        )
+        return redirect("programme-problem-list", org=org, code=code)
+    problems = list(selectors.problems_for(programme))
+    for problem in problems:
+        problem.stale = selectors.problem_is_stale(problem, programme)
+    context = {
+        "programme": programme,
+        "problems": problems,
+        "form": form,
+        "show_authors": policies.can_view_problem_authors(membership),
+        "can_triage": policies.can_triage_problem(membership),
+        "me": membership,
+    }
+    return render_form_page(request, "programme/problem_list.html", context, form)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def problem_detail(request: HttpRequest, org: str, code: str) -> HttpResponse:
+    membership = membership_for_request(request, org)
+    problem = selectors.problem_get(membership.organisation, code)
+    can_triage = policies.can_triage_problem(membership)
+    if request.method == "POST" and not can_triage:
+        raise PermissionDenied
+    form = None
+    if can_triage:
+        form = TriageForm(
+            request.POST or None,
+            organisation=membership.organisation,
+            initial={
+                "owner": problem.owner,
+                "status": problem.status,
+                "resolution": problem.resolution,
+            },
+        )
+        if request.method == "POST" and form.is_valid():
+            services.problem_triage(problem=problem, by=membership, **form.cleaned_data)
+            messages.success(request, "Problem updated.")
+            return redirect("programme-problem-detail", org=org, code=code)
+    context = {
+        "problem": problem,
+        "programme": problem.programme,
+        "form": form,
+        "stale": selectors.problem_is_stale(problem, problem.programme),
+        "show_author": policies.can_view_problem_authors(membership),
+        "resolved": problem.status == ProblemStatus.RESOLVED,
+    }
+    return render_form_page(request, "programme/problem_detail.html", context, form)

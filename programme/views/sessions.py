@@ -1,0 +1,166 @@
+"""Training and consultation sessions, consultation cycles, management meetings."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from programme import policies, selectors, services
+from programme.forms import CycleForm, FollowUpForm, MeetingForm, SessionForm
+from programme.tenancy import membership_for_request
+from programme.views.programmes import render_form_page
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def session_list(request: HttpRequest, org: str, code: str) -> HttpResponse:
+    membership = membership_for_request(request, org)
+    programme = selectors.programme_get(membership.organisation, code)
+    can_manage = policies.can_manage_programme(membership)
+    if request.method == "POST" and not can_manage:
+        raise PermissionDenied
+    form = SessionForm(request.POST or None, programme=programme) if can_manage else None
+    if request.method == "POST" and form is not None and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k != "plan_anyway"}
+        session = services.session_save(programme=programme, data=data)
+        if session.lecture_warning:
+            messages.warning(request, f"Planned, with a warning: {session.lecture_warning}.")
+        else:
+            messages.success(request, "Session planned.")
+        return redirect("programme-session-detail", org=org, code=session.code)
+    context = {
+        "programme": programme,
+        "sessions": selectors.sessions_for(programme),
+        "form": form,
+        "cycle_form": CycleForm(programme=programme) if can_manage else None,
+    }
+    return render_form_page(request, "programme/session_list.html", context, form)
+
+
+@login_required
+@require_POST
+def cycle_create(request: HttpRequest, org: str, code: str) -> HttpResponse:
+    membership = membership_for_request(request, org)
+    programme = selectors.programme_get(membership.organisation, code)
+    if not policies.can_manage_programme(membership):
+        raise PermissionDenied
+    form = CycleForm(request.POST, programme=programme)
+    if not form.is_valid():
+        context = {
+            "programme": programme,
+            "sessions": selectors.sessions_for(programme),
+            "form": SessionForm(programme=programme),
+            "cycle_form": form,
+        }
+        return render(request, "programme/session_list.html", context, status=400)
+    cycle = services.cycle_create(programme=programme, data=form.cleaned_data)
+    messages.success(
+        request,
+        f"Consultation cycle for {cycle.wave}: {cycle.occurrences} sessions, "
+        f"every {cycle.every_weeks} week{'s' if cycle.every_weeks > 1 else ''}.",
+    )
+    return redirect("programme-session-list", org=org, code=code)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def session_detail(request: HttpRequest, org: str, code: str) -> HttpResponse:
+    membership = membership_for_request(request, org)
+    session = selectors.session_get(membership.organisation, code)
+    can_record = policies.can_record_attendance(membership)
+    if request.method == "POST":
+        if not can_record:
+            raise PermissionDenied
+        present = [p for p in request.POST.getlist("present") if p.isdigit()]
+        expected = set(session.attendance.values_list("participant_id", flat=True))
+        services.attendance_record(
+            session=session, present=[int(p) for p in present if int(p) in expected]
+        )
+        messages.success(request, "Attendance saved.")
+        return redirect("programme-session-detail", org=org, code=code)
+    context = {
+        "session": session,
+        "attendance": selectors.session_attendance(session) if can_record else None,
+        "can_record": can_record,
+    }
+    return render(request, "programme/session_detail.html", context)
+
+
+# --- Management meetings -----------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def meeting_list(request: HttpRequest, org: str, code: str) -> HttpResponse:
+    membership = membership_for_request(request, org)
+    programme = selectors.programme_get(membership.organisation, code)
+    if not policies.can_view_meetings(membership):
+        raise PermissionDenied
+    can_manage = policies.can_manage_meetings(membership)
+    if request.method == "POST" and not can_manage:
+        raise PermissionDenied
+    form = (
+        MeetingForm(request.POST or None, organisation=membership.organisation)
+        if can_manage
+        else None
+    )
+    if request.method == "POST" and form is not None and form.is_valid():
+        meeting = services.meeting_create(programme=programme, **form.cleaned_data)
+        messages.success(request, "Meeting recorded. Add its follow-ups below.")
+        return redirect("programme-meeting-detail", org=org, code=meeting.code)
+    meetings = list(selectors.meetings_for(programme))
+    last = meetings[0].held_on if meetings else None
+    context = {
+        "programme": programme,
+        "meetings": meetings,
+        "form": form,
+        "cadence_missed": selectors.cadence_missed(programme, last),
+    }
+    return render_form_page(request, "programme/meeting_list.html", context, form)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def meeting_detail(request: HttpRequest, org: str, code: str) -> HttpResponse:
+    membership = membership_for_request(request, org)
+    meeting = selectors.meeting_get(membership.organisation, code)
+    if not policies.can_view_meetings(membership):
+        raise PermissionDenied
+    can_manage = policies.can_manage_meetings(membership)
+    if request.method == "POST" and not can_manage:
+        raise PermissionDenied
+    form = (
+        FollowUpForm(request.POST or None, organisation=membership.organisation)
+        if can_manage
+        else None
+    )
+    if request.method == "POST" and form is not None and form.is_valid():
+        services.follow_up_add(meeting=meeting, **form.cleaned_data)
+        messages.success(request, "Follow-up added.")
+        return redirect("programme-meeting-detail", org=org, code=code)
+    context = {
+        "meeting": meeting,
+        "attendees": meeting.attendees.select_related("user"),
+        "follow_ups": selectors.follow_ups_for(meeting),
+        "decisions": [line for line in meeting.decisions.splitlines() if line.strip()],
+        "form": form,
+        "me": membership,
+        "can_manage": can_manage,
+    }
+    return render_form_page(request, "programme/meeting_detail.html", context, form)
+
+
+@login_required
+@require_POST
+def follow_up_done(request: HttpRequest, org: str, code: str) -> HttpResponse:
+    membership = membership_for_request(request, org)
+    follow_up = selectors.follow_up_get(membership.organisation, code)
+    if not (policies.can_manage_meetings(membership) or follow_up.owner_id == membership.pk):
+        raise PermissionDenied
+    if services.follow_up_done(follow_up=follow_up):
+        messages.success(request, "Follow-up done.")
+    return redirect("programme-meeting-detail", org=org, code=follow_up.meeting.code)
