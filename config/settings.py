@@ -154,7 +154,9 @@ ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if SITE_URL.startswith("https") else "ht
 SIGNUP_OPEN = env.bool("SIGNUP_OPEN", default=False)
 # allauth's rate limits stay on (they live in the Redis cache, shared by every web process):
 # failed logins are limited to 10 a minute per IP and 5 per 5 minutes per account.
-ACCOUNT_LOGIN_ATTEMPTS_LIMIT = env.int("LOGIN_ATTEMPTS_LIMIT", default=5)
+ACCOUNT_RATE_LIMITS = {
+    "login_failed": f"10/m/ip,{env.int('LOGIN_ATTEMPTS_LIMIT', default=5)}/300s/key",
+}
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -81,3 +81,77 @@ def member(
     membership = MembershipFactory(organisation=organisation, role=role)
     ParticipantFactory(membership=membership, **participant)
     return membership
+
+
+def foreign_world(organisation: Organisation) -> dict[str, object]:
+    """One object of every kind in `organisation`, for tenancy and permission probes."""
+    import datetime
+
+    from django.utils import timezone
+
+    from programme import services
+    from programme.models import Problem, Question, RosterImport, Session
+
+    today = timezone.localdate()
+    sponsor = member(organisation, Role.SPONSOR)
+    target = member(organisation, Role.SELLER, is_ambassador=True)
+    programme = services.programme_save(
+        organisation=organisation,
+        data={"name": f"Programme of {organisation.name}", "start_date": today},
+        sponsors=[sponsor],
+        consultants=[],
+    )
+    wave = services.wave_create(programme=programme, name="Supporters", start_date=today)
+    services.wave_add_members(wave=wave, participants=[target.participant])
+    risk = services.risk_save(
+        programme=programme,
+        data={"title": "Secret risk", "what_may_happen": "x", "what_we_do": "y"},
+    )
+    problem = Problem.objects.create(
+        organisation=organisation,
+        programme=programme,
+        title="Their problem",
+        description="d",
+        raised_on=today,
+    )
+    draft = services.announcement_save(
+        programme=programme, author=sponsor, title="Their draft", body="b", audience="organisation"
+    )
+    announcement = services.announcement_save(
+        programme=programme, author=sponsor, title="Their news", body="b", audience="organisation"
+    )
+    services.announcement_publish(announcement=announcement, publisher=sponsor)
+    question = Question.objects.create(
+        organisation=organisation, announcement=announcement, body="q?", asked_on=today
+    )
+    session = Session.objects.create(
+        organisation=organisation,
+        programme=programme,
+        kind="training",
+        title="Their training",
+        starts_at=timezone.now() + datetime.timedelta(days=2),
+        duration_minutes=240,
+        practice_minutes=120,
+        wave=wave,
+    )
+    meeting = services.meeting_create(
+        programme=programme, held_on=today, attendees=[sponsor], notes="", decisions=""
+    )
+    follow_up = services.follow_up_add(
+        meeting=meeting, text="Their follow-up", owner=sponsor, due_on=today
+    )
+    return {
+        "sponsor": sponsor,
+        "participant": target.participant,
+        "roster_import": RosterImport.objects.create(organisation=organisation, filename="t.csv"),
+        "programme": programme,
+        "wave": wave,
+        "risk": risk,
+        "problem": problem,
+        "draft": draft,
+        "announcement": announcement,
+        "question": question,
+        "session": session,
+        "meeting": meeting,
+        "follow_up": follow_up,
+    }

@@ -146,6 +146,7 @@ def announcement_reach(announcement: Announcement) -> dict[str, object]:
         key: sum(row[key] for row in rows)
         for key in ("audience", "opened", "acknowledged", "emailed")
     }
+    totals["pending"] = totals["audience"] - totals["acknowledged"]
     return {"totals": totals, "by_team": rows}
 
 

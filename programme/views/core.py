@@ -55,6 +55,7 @@ def organisation_home(request: HttpRequest, org: str) -> HttpResponse:
         "summary": selectors.organisation_summary(membership.organisation)
         if policies.can_view_people(membership)
         else None,
+        "panels": selectors.home_panels(membership),
     }
     return render(request, "programme/organisation_home.html", context)
 
@@ -142,6 +143,7 @@ def participant_detail(request: HttpRequest, org: str, code: str) -> HttpRespons
         "can_resend": policies.can_resend_invitation(membership)
         and participant.membership.joined_at is None,
         "is_self": participant.membership_id == membership.pk,
+        "sessions": selectors.participant_sessions(participant),
     }
     return render(
         request,

@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from programme import policies, selectors, services
@@ -150,6 +151,7 @@ def meeting_detail(request: HttpRequest, org: str, code: str) -> HttpResponse:
         "form": form,
         "me": membership,
         "can_manage": can_manage,
+        "today": timezone.localdate(),
     }
     return render_form_page(request, "programme/meeting_detail.html", context, form)
 

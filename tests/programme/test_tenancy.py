@@ -34,12 +34,40 @@ def tenant_patterns() -> list[tuple[str, list[str]]]:
 
 
 def foreign_objects(other_org) -> dict[str, object]:
-    target = member(other_org, Role.SELLER, is_ambassador=True)
-    roster = RosterImport.objects.create(organisation=other_org, filename="theirs.csv")
+    """One object of every kind, all in the other organisation."""
+    from tests.factories import foreign_world
+
+    world = foreign_world(other_org)
+    target = world["participant"]
     return {
-        "programme-participant-detail": target.participant,
-        "programme-participant-invite": target.participant,
-        "programme-roster-detail": roster,
+        "programme-participant-detail": target,
+        "programme-participant-invite": target,
+        "programme-roster-detail": world["roster_import"],
+        "programme-programme-detail": world["programme"],
+        "programme-programme-edit": world["programme"],
+        "programme-wave-create": world["programme"],
+        "programme-wave-detail": world["wave"],
+        "programme-wave-member-remove": world["wave"],
+        "programme-risk-create": world["programme"],
+        "programme-risk-edit": world["risk"],
+        "programme-problem-list": world["programme"],
+        "programme-problem-detail": world["problem"],
+        "programme-announcement-create": world["programme"],
+        "programme-announcement-detail": world["announcement"],
+        "programme-announcement-edit": world["announcement"],
+        "programme-announcement-publish": world["draft"],
+        "programme-announcement-acknowledge": world["announcement"],
+        "programme-announcement-reach": world["announcement"],
+        "programme-announcement-remind": world["announcement"],
+        "programme-question-ask": world["announcement"],
+        "programme-question-answer": world["question"],
+        "programme-session-list": world["programme"],
+        "programme-cycle-create": world["programme"],
+        "programme-session-detail": world["session"],
+        "programme-meeting-list": world["programme"],
+        "programme-meeting-detail": world["meeting"],
+        "programme-follow-up-done": world["follow_up"],
+        "participant": target,
     }
 
 
@@ -50,6 +78,8 @@ def url_for(name: str, params: list[str], slug: str, objects: dict[str, object])
     if "code" in params:
         assert name in objects, f"add an object of another organisation for '{name}' to this test"
         kwargs["code"] = objects[name].code
+    if "participant" in params:
+        kwargs["participant"] = objects["participant"].code
     return reverse(name, kwargs=kwargs)
 
 
@@ -85,8 +115,13 @@ def test_foreign_object_under_own_organisation_answers_404(org, other_org, login
         url = url_for(name, params, org.slug, objects)
         assert client.get(url).status_code in (404, 405), url
         assert client.post(url).status_code in (404, 405), url
-    # The invitation resend was refused: nothing was queued or changed for the foreign person.
-    assert objects["programme-participant-invite"].membership.invitation_sent_at is None
+    # Nothing of the other organisation changed: no publication, no answer, no follow-up done.
+    objects["programme-announcement-publish"].refresh_from_db()
+    assert objects["programme-announcement-publish"].status == "draft"
+    objects["programme-question-answer"].refresh_from_db()
+    assert objects["programme-question-answer"].answer == ""
+    objects["programme-follow-up-done"].refresh_from_db()
+    assert objects["programme-follow-up-done"].done_at is None
 
 
 def test_anonymous_visitors_are_sent_to_sign_in(org, other_org) -> None:
