@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from programme.models import Role, RosterImport
+from programme.models import Role
 from tests.factories import member
 
 # Patterns outside the tenancy scheme (no organisation in the URL), with the reason.
