@@ -107,6 +107,7 @@ def announcement_publish(*, announcement: Announcement, publisher: Membership) -
         # One set-based INSERT ... SELECT, whatever the audience size.
         audience = (
             _audience(locked)
+            .exclude(pk=publisher.pk)  # the sponsor does not confirm reading their own words
             .annotate(rid=F("pk"), rteam=F("participant__team_id"))
             .values("rid", "rteam")
             .distinct()

@@ -1,4 +1,4 @@
-"""Announcements: sponsors alone publish; the audience sees, reads and acknowledges; no double mail."""
+"""Announcements: sponsors alone publish; the audience reads and acknowledges; no double mail."""
 
 from __future__ import annotations
 

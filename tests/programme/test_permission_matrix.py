@@ -12,6 +12,7 @@ from programme.models import Role
 from tests.factories import foreign_world, member
 
 ALL = set(Role)
+SPONSOR = {Role.SPONSOR}
 LEADS = {Role.SPONSOR, Role.CONSULTANT}
 STAFF = {Role.CONSULTANT, Role.ADMIN}
 OVERSIGHT = {Role.SPONSOR, Role.CONSULTANT, Role.ADMIN}
@@ -55,10 +56,10 @@ ACTIONS = {
         "post", "programme-announcement-create", "programme",
         lambda w: {"title": "t", "body": "b", "audience": "organisation"}, LEADS,
     ),
-    "publish an announcement": ("post", "programme-announcement-publish", "draft", None, {Role.SPONSOR}),
+    "publish an announcement": ("post", "programme-announcement-publish", "draft", None, SPONSOR),
     "read an announcement": ("get", "programme-announcement-detail", "announcement", None, ALL),
     "see reach": ("get", "programme-announcement-reach", "announcement", None, OVERSIGHT),
-    "send reminders": ("post", "programme-announcement-remind", "announcement", None, {Role.SPONSOR}),
+    "send reminders": ("post", "programme-announcement-remind", "announcement", None, SPONSOR),
     "ask a question": (
         "post", "programme-question-ask", "announcement", lambda w: {"body": "why?"}, ALL
     ),

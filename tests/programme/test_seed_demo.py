@@ -3,7 +3,22 @@ from __future__ import annotations
 from django.core.management import call_command
 from django.test import Client
 
-from programme.models import Membership, Organisation, Participant, Role, Team, User
+from programme.models import (
+    Announcement,
+    AnnouncementRecipient,
+    FollowUp,
+    Membership,
+    Organisation,
+    Participant,
+    Problem,
+    Question,
+    Risk,
+    Role,
+    Session,
+    SessionAttendance,
+    Team,
+    User,
+)
 
 
 def test_seed_demo_is_believable_and_idempotent(db, capsys) -> None:
@@ -22,21 +37,29 @@ def test_seed_demo_is_believable_and_idempotent(db, capsys) -> None:
     assert Team.objects.filter(organisation=acme, parent__isnull=False).count() == 3
     assert Participant.objects.filter(organisation=acme).values("job_role").distinct().count() >= 3
 
-    counts = (
-        User.objects.count(),
-        Membership.objects.count(),
-        Participant.objects.count(),
-        Team.objects.count(),
-    )
+    def counts() -> list[int]:
+        models = [User, Membership, Participant, Team, Announcement, AnnouncementRecipient]
+        models += [Problem, Session, Risk, Question, FollowUp, SessionAttendance]
+        return [model.objects.count() for model in models]
+
+    before = counts()
     stamps = sorted(Participant.objects.values_list("pk", "updated_at"))
     call_command("seed_demo")
-    assert counts == (
-        User.objects.count(),
-        Membership.objects.count(),
-        Participant.objects.count(),
-        Team.objects.count(),
-    )
+    assert counts() == before
     assert stamps == sorted(Participant.objects.values_list("pk", "updated_at"))
+
+    from programme.models import (
+        Programme,
+    )
+
+    programme = Programme.objects.get(organisation=acme)
+    assert programme.waves.count() == 2
+    assert Announcement.objects.filter(programme=programme, status="published").count() == 2
+    assert AnnouncementRecipient.objects.filter(acknowledged_at__isnull=False).exists()
+    assert Risk.objects.filter(programme=programme).count() == 3
+    assert Problem.objects.filter(programme=programme, raised_by__isnull=True).exists()
+    assert Session.objects.filter(programme=programme, cycle__isnull=False).count() == 6
+    assert programme.meetings.get().follow_ups.count() == 2
 
     client = Client()
     response = client.post(

@@ -3,12 +3,30 @@
 from __future__ import annotations
 
 import random
+from datetime import timedelta
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils import timezone
 
 from programme import services
-from programme.models import JobRole, Mindset, Organisation, Role, SellingStrategy
+from programme.models import (
+    AnnouncementRecipient,
+    Audience,
+    JobRole,
+    Membership,
+    Mindset,
+    Organisation,
+    Participant,
+    Phase,
+    Problem,
+    ProblemStatus,
+    Programme,
+    Role,
+    SellingStrategy,
+    SessionKind,
+    Track,
+)
 
 DEMO_PASSWORD = "snowball-demo"  # noqa: S105 - printed on purpose: demo data only
 DOMAIN = "acme.example"
@@ -202,6 +220,8 @@ class Command(BaseCommand):
             job_role=JobRole.EXECUTIVE,
         )
 
+        _seed_programme(acme, rng)
+
         self.stdout.write(
             self.style.SUCCESS(
                 "Demo organisations ready: Acme Industrial Systems, Globex Logistics."
@@ -213,3 +233,226 @@ class Command(BaseCommand):
         self.stdout.write(
             f"  {'Seller':<11} anna.andersen@{DOMAIN}  (and {SELLER_COUNT - 1} more sellers)"
         )
+
+
+def _seed_programme(acme: Organisation, rng: random.Random) -> None:
+    """A programme in its training phase: two waves, news, risks, problems, sessions, meetings."""
+    if Programme.objects.filter(organisation=acme, name=PROGRAMME_NAME).exists():
+        return  # already seeded: running twice changes nothing
+    today = timezone.localdate()
+    now = timezone.now().replace(minute=0, second=0, microsecond=0)
+    members = {
+        m.user.email.split("@")[0]: m
+        for m in Membership.objects.filter(organisation=acme).select_related("user")
+    }
+    sponsor, mia, tom = members["claire.martin"], members["mia.novak"], members["tom.berg"]
+    programme = services.programme_save(
+        organisation=acme,
+        data={
+            "name": PROGRAMME_NAME,
+            "description": "From cold calls to conversations: Acme's sellers learn to win "
+            "business through LinkedIn, supporters first.",
+            "start_date": today - timedelta(days=42),
+            "current_phase": Phase.TRAINING,
+            "problem_flag_days": 14,
+            "meeting_cadence_days": 14,
+        },
+        sponsors=[sponsor],
+        consultants=[mia, tom],
+    )
+    sellers = list(
+        Participant.objects.filter(organisation=acme, membership__role=Role.SELLER)
+        .select_related("membership__user")
+        .order_by("pk")
+    )
+    wave1 = services.wave_create(
+        programme=programme, name="Supporters", start_date=today - timedelta(days=28)
+    )
+    wave2 = services.wave_create(
+        programme=programme, name="Second wave", start_date=today + timedelta(days=28)
+    )
+    services.wave_add_members(wave=wave1, participants=sellers[:18])
+    services.wave_add_members(wave=wave2, participants=sellers[18:40])
+
+    for title, may_happen, we_do in RISKS:
+        services.risk_save(
+            programme=programme,
+            data={"title": title, "what_may_happen": may_happen, "what_we_do": we_do},
+        )
+
+    kickoff = services.announcement_save(
+        programme=programme,
+        author=mia,
+        title="Why we are doing this, and why you go first",
+        body=KICKOFF_NOTE,
+        audience=Audience.WAVES,
+        waves=[wave1],
+    )
+    services.announcement_publish(announcement=kickoff, publisher=sponsor)
+    everyone = services.announcement_save(
+        programme=programme,
+        author=sponsor,
+        title="What changes for all of us this year",
+        body=EVERYONE_NOTE,
+        audience=Audience.ORGANISATION,
+    )
+    services.announcement_publish(announcement=everyone, publisher=sponsor)
+    AnnouncementRecipient.objects.filter(announcement__in=[kickoff, everyone]).update(
+        emailed_at=now  # the demo does not e-mail anyone
+    )
+    for index, recipient in enumerate(
+        AnnouncementRecipient.objects.filter(announcement=kickoff).order_by("pk")
+    ):
+        if index % 4 != 3:
+            services.announcement_acknowledge(recipient=recipient)
+    for index, recipient in enumerate(
+        AnnouncementRecipient.objects.filter(announcement=everyone).order_by("pk")
+    ):
+        if index % 3 == 0:
+            services.announcement_mark_opened(recipient=recipient)
+        if index % 6 == 0:
+            services.announcement_acknowledge(recipient=recipient)
+    services.announcement_save(
+        programme=programme,
+        author=mia,
+        title="Second wave: what the supporters learned",
+        body="Draft for Claire: three stories from wave 1, in their own words.",
+        audience=Audience.WAVES,
+        waves=[wave2],
+    )
+    question = services.question_ask(
+        announcement=kickoff,
+        author=sellers[2].membership,
+        body="Will the number of posts be part of my yearly review?",
+        anonymous=True,
+    )
+    services.question_answer(
+        question=question,
+        by=sponsor,
+        answer="No. We look at whether it helps you, never at counts for reviews.",
+    )
+
+    for title, description, days_ago, anonymous in PROBLEMS:
+        problem = services.problem_raise(
+            programme=programme,
+            by=sellers[rng.randrange(18)].membership,
+            title=title,
+            description=description,
+            anonymous=anonymous,
+        )
+        Problem.objects.filter(pk=problem.pk).update(raised_on=today - timedelta(days=days_ago))
+    first = Problem.objects.filter(programme=programme).order_by("raised_on").first()
+    services.problem_triage(
+        problem=first, by=mia, owner=mia, status=ProblemStatus.IN_PROGRESS,
+        resolution="Talking to IT about a LinkedIn-friendly CRM field.",
+    )  # fmt: skip
+
+    training = services.session_save(
+        programme=programme,
+        data={
+            "kind": SessionKind.TRAINING,
+            "title": "Your profile and your first posts (hands-on)",
+            "starts_at": now - timedelta(days=21, hours=4),
+            "duration_minutes": 240,
+            "practice_minutes": 150,
+            "track": Track.SELLER,
+            "segment": "Manufacturing",
+            "wave": wave1,
+            "agenda_issues": "Fear of looking like a salesman online",
+            "agenda_successes": "Two sellers already had replies from prospects",
+            "agenda_inspirations": "Comment first, post later",
+        },
+    )
+    services.attendance_record(
+        session=training, present=[p.pk for p in sellers[:18] if p.pk % 5 != 0]
+    )
+    services.session_save(
+        programme=programme,
+        data={
+            "kind": SessionKind.TRAINING,
+            "title": "Sales directors: leading by example",
+            "starts_at": now + timedelta(days=3),
+            "duration_minutes": 240,
+            "practice_minutes": 120,
+            "track": Track.SALES_DIRECTOR,
+        },
+    )
+    services.cycle_create(
+        programme=programme,
+        data={
+            "wave": wave1,
+            "every_weeks": 2,
+            "first_at": now - timedelta(days=7),
+            "occurrences": 6,
+            "duration_minutes": 90,
+            "track": Track.SELLER,
+        },
+    )
+
+    meeting = services.meeting_create(
+        programme=programme,
+        held_on=today - timedelta(days=16),
+        attendees=[sponsor, members["lena.koch"], members["marc.roux"], members["jan.weber"]],
+        notes="Adoption in wave 1 is good; DACH needs more examples in German.",
+        decisions="Protect two hours a week for LinkedIn in wave 1\nAmbassadors run the demos",
+    )
+    services.follow_up_add(
+        meeting=meeting,
+        text="Collect three German success stories",
+        owner=members["jan.weber"],
+        due_on=today - timedelta(days=2),
+    )
+    services.follow_up_add(
+        meeting=meeting,
+        text="Confirm the dates of the second wave",
+        owner=sponsor,
+        due_on=today + timedelta(days=5),
+    )
+
+
+PROGRAMME_NAME = "Social selling 2027"
+RISKS = [
+    (
+        "It takes time before it pays",
+        "The first months bring conversations, not deals; some will feel it is not working.",
+        "We measure regularity and replies, not revenue, in the first phase.",
+    ),
+    (
+        "Posting in public can feel exposed",
+        "A critical comment, or no reaction at all, can be discouraging.",
+        "Consultants review first posts with you; ambassadors comment early.",
+    ),
+    (
+        "Time taken from calls",
+        "Quota pressure may push LinkedIn work to evenings.",
+        "Managers protect two hours a week in wave 1.",
+    ),
+]
+PROBLEMS = [
+    ("CRM has no field for LinkedIn leads", "I cannot record where a lead came from.", 20, False),
+    ("Training room too small", "Twenty people, twelve chairs.", 9, True),
+    ("My manager asks for connection counts", "Is this really what we measure?", 3, True),
+]
+KICKOFF_NOTE = """Dear colleagues,
+
+Our customers decide long before they call us. We want to be in the conversation earlier:
+**on LinkedIn, where they already are.**
+
+You are in the first wave because you volunteered. You will shape how the rest of Acme works.
+What I ask of you:
+
+- come to the hands-on training with your laptop;
+- try, and tell us honestly what does not work;
+- share one real story in the showcase.
+
+Thank you for going first.
+
+Claire"""
+EVERYONE_NOTE = """Dear all,
+
+This year we learn to sell through conversations on LinkedIn. It starts with a group of
+volunteers; everyone else follows in waves, with training and coaching.
+
+Nobody will be rated on post counts. Ask me anything below, anonymously if you prefer.
+
+Claire"""
