@@ -291,3 +291,54 @@ def test_home_page_query_count_does_not_grow(org, programme, login, django_asser
     add(8)
     with django_assert_num_queries(len(few.captured_queries)):
         client.get(url)
+
+
+def test_programme_lists_run_a_fixed_number_of_queries(org, programme, login):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    consultant = member(org, Role.CONSULTANT)
+    wave = services.wave_create(programme=programme, name="W", start_date=timezone.localdate())
+    client = login(consultant)
+    urls = [
+        reverse("programme-problem-list", args=[org.slug, programme.code]),
+        reverse("programme-session-list", args=[org.slug, programme.code]),
+        reverse("programme-meeting-list", args=[org.slug, programme.code]),
+        reverse("programme-wave-detail", args=[org.slug, wave.code]),
+        reverse("programme-programme-detail", args=[org.slug, programme.code]),
+    ]
+
+    def grow(n):
+        for i in range(n):
+            seller = member(org, Role.SELLER)
+            services.wave_add_members(wave=wave, participants=[seller.participant])
+            services.problem_raise(
+                programme=programme, by=seller, title=f"P{i}", description="d", anonymous=i % 2
+            )
+            services.session_save(
+                programme=programme,
+                data={"kind": "consultation", "title": f"S{i}", "wave": wave,
+                      "starts_at": timezone.now(), "duration_minutes": 60},
+            )  # fmt: skip
+            meeting = services.meeting_create(
+                programme=programme, held_on=timezone.localdate(), attendees=[consultant],
+                notes="", decisions="",
+            )  # fmt: skip
+            services.follow_up_add(
+                meeting=meeting, text="t", owner=consultant, due_on=timezone.localdate()
+            )
+            services.risk_save(
+                programme=programme,
+                data={"title": f"R{i}", "what_may_happen": "m", "what_we_do": "d"},
+            )
+
+    def queries(url):
+        with CaptureQueriesContext(connection) as context:
+            assert client.get(url).status_code == 200
+        return len(context)
+
+    grow(2)
+    client.get(urls[0])  # the first visit also writes the session: not part of the page's cost
+    small = {url: queries(url) for url in urls}
+    grow(12)
+    assert {url: queries(url) for url in urls} == small
