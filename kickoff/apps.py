@@ -5,4 +5,8 @@ from django.apps import AppConfig
 
 class KickoffConfig(AppConfig):
     name = "kickoff"
+    verbose_name = "Kick-off"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from kickoff import panels  # noqa: F401 - registers the home-page panel

@@ -1,3 +1,175 @@
+"""Kick-off sessions, concerns (anonymous by construction), votes and emotion signals."""
+
 from __future__ import annotations
 
-# Models for this app arrive with their issue (see DESIGN.md); it builds on programme.
+import secrets
+import uuid
+
+from django.db import models
+
+from programme.models import Membership, Organisation, Participant, Programme, Team, TimeStamped
+
+# No 0/O, 1/I/L: a code read off a projector must survive bad eyesight and bad projectors.
+JOIN_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+JOIN_CODE_LENGTH = 6
+
+
+def new_join_code() -> str:
+    return "".join(secrets.choice(JOIN_ALPHABET) for _ in range(JOIN_CODE_LENGTH))
+
+
+class KickoffSession(TimeStamped):
+    class Status(models.TextChoices):
+        PLANNED = "planned", "Planned"
+        OPEN = "open", "Open for concerns"
+        CLOSED = "closed", "Closed"
+
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="kickoffs")
+    title = models.CharField(max_length=200)
+    held_on = models.DateField()
+    facilitator = models.ForeignKey(
+        Membership, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    sponsor_present = models.BooleanField(default=False)
+    attendees = models.ManyToManyField(Membership, blank=True, related_name="kickoffs_attended")
+    examples = models.TextField(
+        "examples shown", blank=True, help_text="Links to the examples shown, one per line."
+    )
+    sponsor_notes = models.TextField("sponsor's input", blank=True)
+    join_code = models.CharField(max_length=JOIN_CODE_LENGTH, unique=True, default=new_join_code)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PLANNED)
+    follow_up_days = models.PositiveSmallIntegerField(
+        default=30, help_text="Concerns not addressed within this many days are flagged."
+    )
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-held_on"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def example_links(self) -> list[str]:
+        return [line.strip() for line in self.examples.splitlines() if line.strip()]
+
+
+class ConcernStatus(models.TextChoices):
+    RECORDED = "recorded", "Recorded"
+    VERIFIED = "verified", "Verified"
+    IN_PROGRESS = "in_progress", "Being worked on"
+    ADDRESSED = "addressed", "Addressed"
+
+
+class Concern(models.Model):
+    """What worries a seller, and what would help.
+
+    Anonymous by construction: no author, no IP, no timestamp (the session is its only time),
+    and a random UUID key so not even the row order says when it was written.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    session = models.ForeignKey(KickoffSession, on_delete=models.CASCADE, related_name="concerns")
+    worry = models.TextField("what worries me")
+    would_help = models.TextField("what would help", blank=True)
+    author = models.ForeignKey(
+        Membership, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    category = models.CharField(max_length=80, blank=True)
+    votes = models.PositiveIntegerField(default=0)
+    merged_into = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="merged"
+    )
+    status = models.CharField(
+        max_length=20, choices=ConcernStatus.choices, default=ConcernStatus.RECORDED
+    )
+    owner = models.ForeignKey(
+        Membership, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    action = models.TextField("what we do", blank=True)
+    response = models.TextField("our response", blank=True)
+    addressed_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            # The projector: "live concerns of this session, most votes first".
+            models.Index(
+                fields=["session", "-votes"],
+                condition=models.Q(merged_into__isnull=True),
+                name="concern_live_by_votes_idx",
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(status="addressed")
+                | (models.Q(addressed_on__isnull=False) & ~models.Q(response="")),
+                name="concern_addressed_has_response",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.worry[:60]
+
+    @property
+    def code(self) -> uuid.UUID:
+        return self.id
+
+
+class ConcernVote(models.Model):
+    """'Me too'. One per person per concern while the session is open; unlinked at closing."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    concern = models.ForeignKey(Concern, on_delete=models.CASCADE, related_name="vote_rows")
+    voter = models.ForeignKey(Membership, null=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["concern", "voter"], name="vote_one_per_person"),
+        ]
+
+    def __str__(self) -> str:
+        return f"vote on {self.concern_id}"
+
+
+class EmotionKind(models.TextChoices):
+    QUESTIONING = "questioning", "Questioning"
+    SILENCE = "silence", "Silence"
+    REPEATED_QUESTION = "repeated_question", "The same question repeated"
+    ANGER = "anger", "Anger"
+    ANXIETY = "anxiety", "Anxiety"
+    CYNICISM = "cynicism", "Cynicism"
+    ENTHUSIASM = "enthusiasm", "Enthusiasm"
+
+
+class EmotionSignal(TimeStamped):
+    """What the facilitator noticed in the room. Negative emotion is signal; silence is the risk."""
+
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    session = models.ForeignKey(KickoffSession, on_delete=models.CASCADE, related_name="emotions")
+    kind = models.CharField(max_length=20, choices=EmotionKind.choices)
+    intensity = models.PositiveSmallIntegerField()
+    participant = models.ForeignKey(
+        Participant, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    team = models.ForeignKey(
+        Team, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    note = models.TextField(blank=True)
+    logged_by = models.ForeignKey(
+        Membership, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(intensity__gte=1, intensity__lte=3),
+                name="emotion_intensity_1_3",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} ({self.intensity})"

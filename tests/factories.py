@@ -140,7 +140,19 @@ def foreign_world(organisation: Organisation) -> dict[str, object]:
     follow_up = services.follow_up_add(
         meeting=meeting, text="Their follow-up", owner=sponsor, due_on=today
     )
+    from kickoff import services as kickoff_services
+
+    kickoff = kickoff_services.kickoff_save(
+        programme=programme, data={"title": "Their kick-off", "held_on": today}, attendees=[]
+    )
+    kickoff_services.kickoff_open(session=kickoff)
+    kickoff.refresh_from_db()
+    concern = kickoff_services.concern_submit(
+        session=kickoff, by=target, worry="Their worry", would_help="", anonymous=True
+    )
     return {
+        "kickoff": kickoff,
+        "concern": concern,
         "sponsor": sponsor,
         "participant": target.participant,
         "roster_import": RosterImport.objects.create(organisation=organisation, filename="t.csv"),

@@ -19,6 +19,7 @@ from programme.forms import (
     RosterUploadForm,
     TeamForm,
 )
+from programme.home import extra_home_panels
 from programme.models import RosterImport
 from programme.tenancy import membership_for_request, remembered_organisation_slug
 
@@ -56,6 +57,7 @@ def organisation_home(request: HttpRequest, org: str) -> HttpResponse:
         if policies.can_view_people(membership)
         else None,
         "panels": selectors.home_panels(membership),
+        "extra_panels": extra_home_panels(membership),
     }
     return render(request, "programme/organisation_home.html", context)
 

@@ -18,6 +18,7 @@ from programme.forms import (
     WaveForm,
     WaveMembersForm,
 )
+from programme.home import programme_links
 from programme.models import Participant, ProblemStatus
 from programme.tenancy import membership_for_request
 
@@ -76,6 +77,7 @@ def programme_detail(request: HttpRequest, org: str, code: str) -> HttpResponse:
         "can_draft": policies.can_draft_announcement(membership),
         "can_manage_risks": policies.can_manage_risks(membership),
         "can_view_meetings": policies.can_view_meetings(membership),
+        "extra_links": programme_links(membership, programme),
     }
     return render(request, "programme/programme_detail.html", context)
 

@@ -12,6 +12,7 @@ from tests.factories import member
 NOT_TENANT = {
     "home": "redirects to the user's own organisation",
     "programme-invitation-accept": "reached by a signed token, tested in test_invitations",
+    "kickoff-join-by-code": "looks a code up only among the user's own organisations",
 }
 
 
@@ -68,6 +69,18 @@ def foreign_objects(other_org) -> dict[str, object]:
         "programme-meeting-detail": world["meeting"],
         "programme-follow-up-done": world["follow_up"],
         "participant": target,
+        "kickoff-session-list": world["programme"],
+        "kickoff-you-said-we-did": world["programme"],
+        "kickoff-session-detail": world["kickoff"],
+        "kickoff-session-open": world["kickoff"],
+        "kickoff-session-close": world["kickoff"],
+        "kickoff-projector": world["kickoff"],
+        "kickoff-emotion-log": world["kickoff"],
+        "kickoff-concern-detail": world["concern"],
+        "kickoff-concern-categorise": world["concern"],
+        "kickoff-concern-merge": world["concern"],
+        "kickoff-concern-vote": world["concern"],
+        "join_code": world["kickoff"],
     }
 
 
@@ -78,6 +91,8 @@ def url_for(name: str, params: list[str], slug: str, objects: dict[str, object])
     if "code" in params:
         assert name in objects, f"add an object of another organisation for '{name}' to this test"
         kwargs["code"] = objects[name].code
+    if "join_code" in params:
+        kwargs["join_code"] = objects["join_code"].join_code
     if "participant" in params:
         kwargs["participant"] = objects["participant"].code
     return reverse(name, kwargs=kwargs)
@@ -122,6 +137,10 @@ def test_foreign_object_under_own_organisation_answers_404(org, other_org, login
     assert objects["programme-question-answer"].answer == ""
     objects["programme-follow-up-done"].refresh_from_db()
     assert objects["programme-follow-up-done"].done_at is None
+    objects["kickoff-session-close"].refresh_from_db()
+    assert objects["kickoff-session-close"].status == "open"
+    objects["kickoff-concern-vote"].refresh_from_db()
+    assert objects["kickoff-concern-vote"].votes == 0
 
 
 def test_anonymous_visitors_are_sent_to_sign_in(org, other_org) -> None:

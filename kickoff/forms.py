@@ -1,0 +1,128 @@
+from __future__ import annotations
+
+from django import forms
+
+from kickoff.models import ConcernStatus, EmotionKind, KickoffSession
+from programme.forms import DateInput, MembershipChoiceField, MembershipSingleChoiceField
+from programme.models import Membership, Organisation, Participant, Programme, Role, Team
+
+
+class KickoffForm(forms.ModelForm):
+    attendees = MembershipChoiceField(queryset=None, required=False)
+
+    class Meta:
+        model = KickoffSession
+        fields = [
+            "title", "held_on", "facilitator", "sponsor_present", "examples", "sponsor_notes",
+            "follow_up_days",
+        ]  # fmt: skip
+        widgets = {
+            "held_on": DateInput,
+            "examples": forms.Textarea(attrs={"rows": 3}),
+            "sponsor_notes": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args: object, organisation: Organisation, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        people = Membership.objects.filter(organisation=organisation).select_related("user")
+        self.fields["facilitator"] = MembershipSingleChoiceField(
+            queryset=people.filter(role=Role.CONSULTANT), required=False
+        )
+        self.fields["attendees"].queryset = people.order_by("user__last_name")
+        self.fields["follow_up_days"].min_value = 1
+        self.fields["follow_up_days"].max_value = 365
+
+    def clean_examples(self) -> str:
+        examples = self.cleaned_data["examples"]
+        validator = forms.URLField(assume_scheme="https")
+        for number, line in enumerate(examples.splitlines(), start=1):
+            if line.strip():
+                try:
+                    validator.clean(line.strip())
+                except forms.ValidationError:
+                    raise forms.ValidationError(
+                        f"Line {number} is not a web address: put one link per line."
+                    ) from None
+        return examples
+
+
+class ConcernForm(forms.Form):
+    worry = forms.CharField(
+        label="What worries me", widget=forms.Textarea(attrs={"rows": 3}), max_length=2000
+    )
+    would_help = forms.CharField(
+        label="What would help (optional)",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=2000,
+        required=False,
+    )
+    named = forms.BooleanField(
+        label="Show my name with it (otherwise it is anonymous: nothing links it to you)",
+        required=False,
+    )
+
+
+class JoinForm(forms.Form):
+    join_code = forms.CharField(label="Session code", max_length=12)
+
+
+class CategoriseForm(forms.Form):
+    category = forms.CharField(max_length=80, required=False)
+
+
+class MergeForm(forms.Form):
+    into = forms.UUIDField(label="Duplicate of")
+
+
+class FollowUpConcernForm(forms.Form):
+    status = forms.ChoiceField(choices=ConcernStatus.choices)
+    owner = MembershipSingleChoiceField(queryset=None, required=False, empty_label="Nobody yet")
+    action = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=3000
+    )
+    response = forms.CharField(
+        label="Our response (published as 'you said, we did')",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        max_length=3000,
+    )
+
+    def __init__(self, *args: object, organisation: Organisation, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = Membership.objects.filter(
+            organisation=organisation,
+            role__in=[Role.SPONSOR, Role.CONSULTANT, Role.MANAGER, Role.ADMIN],
+        ).select_related("user")
+
+    def clean(self) -> dict:
+        data = super().clean()
+        status = data.get("status")
+        if status == ConcernStatus.IN_PROGRESS:
+            if not data.get("owner"):
+                self.add_error("owner", "Name who works on it.")
+            if not (data.get("action") or "").strip():
+                self.add_error("action", "Say what is being done.")
+        if status == ConcernStatus.ADDRESSED and not (data.get("response") or "").strip():
+            self.add_error("response", "Write the response sellers will read.")
+        return data
+
+
+class EmotionForm(forms.Form):
+    kind = forms.ChoiceField(choices=EmotionKind.choices, label="Signal")
+    intensity = forms.TypedChoiceField(
+        choices=[(1, "1 · slight"), (2, "2 · clear"), (3, "3 · strong")], coerce=int
+    )
+    participant = forms.ModelChoiceField(queryset=None, required=False, label="From (person)")
+    team = forms.ModelChoiceField(queryset=None, required=False, label="From (team)")
+    note = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=2000
+    )
+
+    def __init__(self, *args: object, programme: Programme, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["participant"].queryset = Participant.objects.filter(
+            organisation_id=programme.organisation_id
+        ).select_related("membership__user")
+        self.fields["team"].queryset = Team.objects.filter(
+            organisation_id=programme.organisation_id
+        )

@@ -1,0 +1,29 @@
+"""What the kick-off app adds to the organisation home page."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+
+from kickoff import policies, selectors
+from programme.home import HomePanel, register_home_panel, register_programme_links
+from programme.models import Membership
+
+
+@register_home_panel
+def kickoff_home_panel(membership: Membership) -> HomePanel | None:
+    if not policies.can_follow_up_concern(membership):
+        return None
+    overdue = selectors.overdue_concerns(membership.organisation)
+    items = list(overdue[:8])
+    if not items:
+        return None
+    return {"template": "kickoff/_home_panel.html", "overdue": items, "count": overdue.count()}
+
+
+@register_programme_links
+def kickoff_programme_links(membership: Membership, programme: object) -> list[tuple[str, str]]:
+    org = membership.organisation.slug
+    links = [("You said, we did", reverse("kickoff-you-said-we-did", args=[org, programme.code]))]
+    if policies.can_view_kickoff_board(membership):
+        links.insert(0, ("Kick-offs", reverse("kickoff-session-list", args=[org, programme.code])))
+    return links

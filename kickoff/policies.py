@@ -1,0 +1,23 @@
+"""Who may do what around kick-offs, by role: one function per action."""
+
+from __future__ import annotations
+
+from programme.models import Membership, Role
+
+
+def can_run_kickoff(membership: Membership) -> bool:
+    """Plan, open and close sessions, run the projector, merge and categorise, log emotions."""
+    return membership.role in {Role.CONSULTANT, Role.ADMIN}
+
+
+def can_view_kickoff_board(membership: Membership) -> bool:
+    return membership.role in {Role.CONSULTANT, Role.ADMIN, Role.SPONSOR}
+
+
+def can_follow_up_concern(membership: Membership) -> bool:
+    """Verify, own, work on and answer concerns."""
+    return membership.role in {Role.CONSULTANT, Role.SPONSOR}
+
+
+def can_submit_concern(membership: Membership) -> bool:
+    return True  # everyone in the organisation may say what worries them

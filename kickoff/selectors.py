@@ -1,0 +1,127 @@
+"""Reads for kick-offs, always scoped to an organisation."""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from datetime import timedelta
+
+from django.db.models import Avg, Count, DateField, ExpressionWrapper, F, Q, QuerySet, Value
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from kickoff.models import Concern, ConcernStatus, ConcernVote, EmotionSignal, KickoffSession
+from programme.models import Membership, Organisation, Programme
+
+
+def kickoffs_for(organisation: Organisation) -> QuerySet[KickoffSession]:
+    return KickoffSession.objects.filter(organisation=organisation).select_related("programme")
+
+
+def kickoffs_of_programme(programme: Programme) -> QuerySet[KickoffSession]:
+    return programme.kickoffs.annotate(
+        concern_count=Count("concerns", filter=Q(concerns__merged_into__isnull=True))
+    ).order_by("-held_on")
+
+
+def kickoff_get(organisation: Organisation, code: str) -> KickoffSession:
+    return get_object_or_404(kickoffs_for(organisation), code=code)
+
+
+def kickoff_by_join_code(organisation: Organisation, join_code: str) -> KickoffSession:
+    return get_object_or_404(kickoffs_for(organisation), join_code=join_code.strip().upper())
+
+
+def open_kickoffs_for_code(memberships: list[Membership], join_code: str) -> list[KickoffSession]:
+    return list(
+        KickoffSession.objects.filter(
+            organisation__in=[m.organisation_id for m in memberships],
+            join_code=join_code.strip().upper(),
+        ).select_related("organisation")
+    )
+
+
+def live_concerns(session: KickoffSession) -> QuerySet[Concern]:
+    return session.concerns.filter(merged_into__isnull=True).order_by("-votes", "category", "id")
+
+
+def concerns_by_category(session: KickoffSession) -> OrderedDict[str, list[Concern]]:
+    """Categories ordered by their total votes, concerns by their votes."""
+    groups: dict[str, list[Concern]] = {}
+    for concern in live_concerns(session):
+        groups.setdefault(concern.category or "Not yet sorted", []).append(concern)
+    ordered = sorted(groups.items(), key=lambda item: -sum(c.votes for c in item[1]))
+    return OrderedDict(ordered)
+
+
+def my_votes(session: KickoffSession, membership: Membership) -> set:
+    return set(
+        ConcernVote.objects.filter(concern__session=session, voter=membership).values_list(
+            "concern_id", flat=True
+        )
+    )
+
+
+def concern_get(organisation: Organisation, code: str) -> Concern:
+    return get_object_or_404(
+        Concern.objects.filter(organisation=organisation).select_related(
+            "session__programme", "owner__user", "merged_into"
+        ),
+        id=code,
+    )
+
+
+def emotion_summary(session: KickoffSession) -> dict[str, list[dict]]:
+    signals = EmotionSignal.objects.filter(session=session)
+    by_kind = list(
+        signals.values("kind").annotate(n=Count("pk"), intensity=Avg("intensity")).order_by("-n")
+    )
+    by_source = list(
+        signals.values("team__name", "participant__membership__user__first_name",
+                       "participant__membership__user__last_name")
+        .annotate(n=Count("pk"), intensity=Avg("intensity"))
+        .order_by("-n")
+    )  # fmt: skip
+    labels = dict(EmotionSignal._meta.get_field("kind").choices)
+    for row in by_kind:
+        row["label"] = labels.get(row["kind"], row["kind"])
+    for row in by_source:
+        person = " ".join(
+            filter(None, [row["participant__membership__user__first_name"],
+                          row["participant__membership__user__last_name"]])
+        )  # fmt: skip
+        row["source"] = person or row["team__name"] or "The room"
+    return {"by_kind": by_kind, "by_source": by_source}
+
+
+def you_said_we_did(programme: Programme) -> QuerySet[Concern]:
+    return (
+        Concern.objects.filter(
+            session__programme=programme,
+            status=ConcernStatus.ADDRESSED,
+            merged_into__isnull=True,
+        )
+        .select_related("session")
+        .order_by("-addressed_on", "-votes")
+    )
+
+
+def overdue_concerns(organisation: Organisation) -> QuerySet[Concern]:
+    """Not addressed within the session's follow-up days."""
+    due = ExpressionWrapper(
+        Value(timezone.localdate()) - F("session__follow_up_days"), output_field=DateField()
+    )
+    return (
+        Concern.objects.filter(organisation=organisation, merged_into__isnull=True)
+        .exclude(status=ConcernStatus.ADDRESSED)
+        .filter(session__held_on__lt=due)
+        .select_related("session")
+        .order_by("session__held_on", "-votes")
+    )
+
+
+def upcoming_or_open(organisation: Organisation) -> QuerySet[KickoffSession]:
+    return (
+        kickoffs_for(organisation)
+        .filter(held_on__gte=timezone.localdate() - timedelta(days=1))
+        .exclude(status=KickoffSession.Status.CLOSED)
+    )

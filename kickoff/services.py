@@ -1,0 +1,157 @@
+"""Writes for kick-offs: sessions, concerns and votes, follow-through, emotion signals."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from kickoff import policies
+from kickoff.models import (
+    Concern,
+    ConcernStatus,
+    ConcernVote,
+    EmotionSignal,
+    KickoffSession,
+    new_join_code,
+)
+from programme.models import Membership, Programme
+
+
+def kickoff_save(
+    *,
+    programme: Programme,
+    data: dict[str, object],
+    attendees: Iterable[Membership],
+    session: KickoffSession | None = None,
+) -> KickoffSession:
+    session = session or KickoffSession(
+        organisation_id=programme.organisation_id, programme=programme
+    )
+    for name, value in data.items():
+        setattr(session, name, value)
+    for _attempt in range(5):
+        try:
+            with transaction.atomic():
+                session.save()
+            break
+        except IntegrityError:
+            if session.pk:
+                raise
+            session.join_code = new_join_code()  # a clash among ~900 million codes: draw again
+    session.attendees.set(attendees)
+    return session
+
+
+def kickoff_open(*, session: KickoffSession) -> None:
+    if session.status == KickoffSession.Status.CLOSED:
+        raise ValidationError("A closed session stays closed: its votes are no longer linked.")
+    KickoffSession.objects.filter(pk=session.pk).update(status=KickoffSession.Status.OPEN)
+
+
+def kickoff_close(*, session: KickoffSession) -> None:
+    """Close the session and forget who voted for what: only the counts remain."""
+    with transaction.atomic():
+        KickoffSession.objects.filter(pk=session.pk).update(
+            status=KickoffSession.Status.CLOSED, closed_at=timezone.now()
+        )
+        ConcernVote.objects.filter(concern__session=session).delete()
+
+
+def _locked_open_session(session: KickoffSession) -> KickoffSession:
+    locked = KickoffSession.objects.select_for_update().get(pk=session.pk)
+    if locked.status != KickoffSession.Status.OPEN:
+        raise ValidationError("This session is not taking concerns any more.")
+    return locked
+
+
+def concern_submit(
+    *, session: KickoffSession, by: Membership, worry: str, would_help: str, anonymous: bool
+) -> Concern:
+    """Anonymous (the default) stores no author; nothing stores the time or the address."""
+    with transaction.atomic():
+        _locked_open_session(session)
+        return Concern.objects.create(
+            organisation_id=session.organisation_id,
+            session=session,
+            worry=worry,
+            would_help=would_help,
+            author=None if anonymous else by,
+        )
+
+
+def concern_vote(*, concern: Concern, by: Membership) -> bool:
+    """'Me too'. Returns False for a second vote by the same person, which changes nothing."""
+    with transaction.atomic():
+        _locked_open_session(concern.session)
+        target = concern.merged_into or concern
+        try:
+            with transaction.atomic():
+                ConcernVote.objects.create(concern=target, voter=by)
+        except IntegrityError:
+            return False
+        Concern.objects.filter(pk=target.pk).update(votes=F("votes") + 1)
+        return True
+
+
+def concern_categorise(*, concern: Concern, category: str) -> None:
+    Concern.objects.filter(pk=concern.pk).update(category=category.strip()[:80])
+
+
+def concern_merge(*, duplicate: Concern, into: Concern) -> None:
+    """Fold a duplicate into another concern of the same session; its voices count once."""
+    if duplicate.session_id != into.session_id or duplicate.pk == into.pk:
+        raise ValidationError("Only two different concerns of the same session can be merged.")
+    if into.merged_into_id:
+        raise ValidationError("Merge into a concern that is not itself merged.")
+    with transaction.atomic():
+        if duplicate.session.status == KickoffSession.Status.OPEN:
+            already = ConcernVote.objects.filter(concern=into).values("voter_id")
+            ConcernVote.objects.filter(concern=duplicate, voter_id__in=already).delete()
+            ConcernVote.objects.filter(concern=duplicate).update(concern=into)
+            count = ConcernVote.objects.filter(concern=into).count()
+            Concern.objects.filter(pk=into.pk).update(votes=count)
+        else:
+            # Voters are forgotten once closed: the counts add up (someone may count twice).
+            Concern.objects.filter(pk=into.pk).update(votes=F("votes") + duplicate.votes)
+        if not into.category and duplicate.category:
+            Concern.objects.filter(pk=into.pk).update(category=duplicate.category)
+        Concern.objects.filter(merged_into=duplicate).update(merged_into=into)
+        Concern.objects.filter(pk=duplicate.pk).update(merged_into=into, votes=0)
+
+
+def concern_follow_up(
+    *,
+    concern: Concern,
+    by: Membership,
+    status: str,
+    owner: Membership | None,
+    action: str,
+    response: str,
+) -> None:
+    """recorded -> verified -> being worked on (owner, action) -> addressed (a response)."""
+    if not policies.can_follow_up_concern(by):
+        raise PermissionDenied("Only a consultant or the sponsor follows up concerns.")
+    if status == ConcernStatus.IN_PROGRESS and not (owner and action.strip()):
+        raise ValidationError("Being worked on needs an owner and the action taken.")
+    if status == ConcernStatus.ADDRESSED and not response.strip():
+        raise ValidationError("Addressed needs a response: it is published as 'you said, we did'.")
+    concern.status = status
+    concern.owner = owner
+    concern.action = action
+    concern.response = response
+    concern.addressed_on = (
+        (concern.addressed_on or timezone.localdate())
+        if status == ConcernStatus.ADDRESSED
+        else None
+    )
+    concern.save(update_fields=["status", "owner", "action", "response", "addressed_on"])
+
+
+def emotion_log(
+    *, session: KickoffSession, by: Membership, data: dict[str, object]
+) -> EmotionSignal:
+    return EmotionSignal.objects.create(session=session, logged_by=by, **data)

@@ -1,0 +1,37 @@
+from __future__ import annotations
+
+from django.urls import path
+
+from kickoff import views
+
+org = "o/<slug:org>/"
+
+urlpatterns = [
+    path("join/", views.join_by_code, name="kickoff-join-by-code"),
+    path(org + "join/<str:join_code>/", views.join, name="kickoff-join"),
+    path(
+        org + "join/<str:join_code>/concerns/<uuid:code>/vote/",
+        views.concern_vote,
+        name="kickoff-concern-vote",
+    ),
+    path(org + "programmes/<uuid:code>/kickoffs/", views.kickoff_list, name="kickoff-session-list"),
+    path(
+        org + "programmes/<uuid:code>/you-said-we-did/",
+        views.you_said_we_did,
+        name="kickoff-you-said-we-did",
+    ),
+    path(org + "kickoffs/<uuid:code>/", views.kickoff_detail, name="kickoff-session-detail"),
+    path(org + "kickoffs/<uuid:code>/open/", views.kickoff_open, name="kickoff-session-open"),
+    path(org + "kickoffs/<uuid:code>/close/", views.kickoff_close, name="kickoff-session-close"),
+    path(
+        org + "kickoffs/<uuid:code>/projector/", views.kickoff_projector, name="kickoff-projector"
+    ),
+    path(org + "kickoffs/<uuid:code>/emotions/", views.emotion_log, name="kickoff-emotion-log"),
+    path(org + "concerns/<uuid:code>/", views.concern_detail, name="kickoff-concern-detail"),
+    path(
+        org + "concerns/<uuid:code>/category/",
+        views.concern_categorise,
+        name="kickoff-concern-categorise",
+    ),
+    path(org + "concerns/<uuid:code>/merge/", views.concern_merge, name="kickoff-concern-merge"),
+]

@@ -1,0 +1,288 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from kickoff import policies, selectors, services
+from kickoff.forms import (
+    CategoriseForm,
+    ConcernForm,
+    EmotionForm,
+    FollowUpConcernForm,
+    JoinForm,
+    KickoffForm,
+    MergeForm,
+)
+from kickoff.models import KickoffSession
+from programme import selectors as programme_selectors
+from programme.selectors import memberships_of_user
+from programme.tenancy import membership_for_request
+from programme.views.programmes import render_form_page
+
+
+def _kickoff_for_staff(request: HttpRequest, org: str, code: str, policy=None):
+    membership = membership_for_request(request, org)
+    session = selectors.kickoff_get(membership.organisation, code)
+    if not (policy or policies.can_run_kickoff)(membership):
+        raise PermissionDenied
+    return membership, session
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def kickoff_list(request: HttpRequest, org: str, code: str) -> HttpResponse:
+    membership = membership_for_request(request, org)
+    programme = programme_selectors.programme_get(membership.organisation, code)
+    if not policies.can_view_kickoff_board(membership):
+        raise PermissionDenied
+    can_run = policies.can_run_kickoff(membership)
+    if request.method == "POST" and not can_run:
+        raise PermissionDenied
+    form = (
+        KickoffForm(request.POST or None, organisation=membership.organisation) if can_run else None
+    )
+    if request.method == "POST" and form is not None and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k != "attendees"}
+        session = services.kickoff_save(
+            programme=programme, data=data, attendees=form.cleaned_data["attendees"]
+        )
+        messages.success(request, f"Kick-off planned. Its join code is {session.join_code}.")
+        return redirect("kickoff-session-detail", org=org, code=session.code)
+    context = {
+        "programme": programme,
+        "sessions": selectors.kickoffs_of_programme(programme),
+        "form": form,
+    }
+    return render_form_page(request, "kickoff/kickoff_list.html", context, form)
+
+
+@login_required
+@require_GET
+def kickoff_detail(request: HttpRequest, org: str, code: str) -> HttpResponse:
+    membership, session = _kickoff_for_staff(request, org, code, policies.can_view_kickoff_board)
+    context = {
+        "session": session,
+        "groups": selectors.concerns_by_category(session),
+        "emotions": selectors.emotion_summary(session),
+        "emotion_form": EmotionForm(programme=session.programme),
+        "can_run": policies.can_run_kickoff(membership),
+        "can_follow_up": policies.can_follow_up_concern(membership),
+        "join_url": request.build_absolute_uri(
+            reverse("kickoff-join", args=[org, session.join_code])
+        ),
+    }
+    return render(request, "kickoff/kickoff_detail.html", context)
+
+
+@login_required
+@require_POST
+def kickoff_open(request: HttpRequest, org: str, code: str) -> HttpResponse:
+    _, session = _kickoff_for_staff(request, org, code)
+    try:
+        services.kickoff_open(session=session)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("kickoff-session-detail", org=org, code=code)
+    return redirect("kickoff-projector", org=org, code=code)
+
+
+@login_required
+@require_POST
+def kickoff_close(request: HttpRequest, org: str, code: str) -> HttpResponse:
+    _, session = _kickoff_for_staff(request, org, code)
+    services.kickoff_close(session=session)
+    messages.success(
+        request, "Session closed. Who voted for what is now forgotten; the counts stay."
+    )
+    return redirect("kickoff-session-detail", org=org, code=code)
+
+
+@login_required
+@require_GET
+def kickoff_projector(request: HttpRequest, org: str, code: str) -> HttpResponse:
+    _, session = _kickoff_for_staff(request, org, code)
+    context = {
+        "session": session,
+        "groups": selectors.concerns_by_category(session),
+        "join_url": request.build_absolute_uri(
+            reverse("kickoff-join", args=[org, session.join_code])
+        ),
+    }
+    template = "kickoff/projector.html"
+    if request.htmx:
+        template += "#live-concerns"
+    return render(request, template, context)
+
+
+# --- Participants: join by code, submit and vote ---
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def join_by_code(request: HttpRequest) -> HttpResponse:
+    """Type the code shown on the projector; it is looked up in your own organisations only."""
+    form = JoinForm(request.POST or request.GET or None)
+    if form.is_bound and form.is_valid():
+        memberships = list(memberships_of_user(request.user))
+        found = selectors.open_kickoffs_for_code(memberships, form.cleaned_data["join_code"])
+        if found:
+            session = found[0]
+            return redirect(
+                "kickoff-join", org=session.organisation.slug, join_code=session.join_code
+            )
+        form.add_error("join_code", "No session of yours has this code. Check it on the screen.")
+    return render_form_page(request, "kickoff/join_code.html", {"form": form}, form)
+
+
+def _join_context(session: KickoffSession, membership, form=None) -> dict:
+    is_open = session.status == KickoffSession.Status.OPEN
+    return {
+        "session": session,
+        "form": form or ConcernForm(),
+        "concerns": list(selectors.live_concerns(session)),
+        "voted": selectors.my_votes(session, membership) if is_open else set(),
+        "is_open": is_open,
+    }
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def join(request: HttpRequest, org: str, join_code: str) -> HttpResponse:
+    membership = membership_for_request(request, org)
+    session = selectors.kickoff_by_join_code(membership.organisation, join_code)
+    if request.method == "POST":
+        form = ConcernForm(request.POST)
+        if session.status != KickoffSession.Status.OPEN:
+            messages.error(request, "This session is closed: it no longer takes concerns.")
+            return redirect("kickoff-join", org=org, join_code=session.join_code)
+        if not form.is_valid():
+            return render(
+                request, "kickoff/join.html", _join_context(session, membership, form), status=400
+            )
+        try:
+            services.concern_submit(
+                session=session,
+                by=membership,
+                worry=form.cleaned_data["worry"],
+                would_help=form.cleaned_data["would_help"],
+                anonymous=not form.cleaned_data["named"],
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, "Thank you. Your concern is on the screen.")
+        return redirect("kickoff-join", org=org, join_code=session.join_code)
+    return render(request, "kickoff/join.html", _join_context(session, membership))
+
+
+@login_required
+@require_POST
+def concern_vote(request: HttpRequest, org: str, join_code: str, code: str) -> HttpResponse:
+    membership = membership_for_request(request, org)
+    session = selectors.kickoff_by_join_code(membership.organisation, join_code)
+    concern = selectors.concern_get(membership.organisation, code)
+    if concern.session_id != session.pk:
+        raise Http404
+    try:
+        counted = services.concern_vote(concern=concern, by=membership)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        if not counted:
+            messages.info(request, "You already said 'me too' to this one: it counts once.")
+    return redirect("kickoff-join", org=org, join_code=session.join_code)
+
+
+# --- Facilitator: sort, merge, follow through, emotions ---
+
+
+@login_required
+@require_POST
+def concern_categorise(request: HttpRequest, org: str, code: str) -> HttpResponse:
+    membership = membership_for_request(request, org)
+    concern = selectors.concern_get(membership.organisation, code)
+    if not policies.can_run_kickoff(membership):
+        raise PermissionDenied
+    form = CategoriseForm(request.POST)
+    if form.is_valid():
+        services.concern_categorise(concern=concern, category=form.cleaned_data["category"])
+    else:
+        messages.error(request, "A category is at most 80 characters.")
+    return redirect("kickoff-session-detail", org=org, code=concern.session.code)
+
+
+@login_required
+@require_POST
+def concern_merge(request: HttpRequest, org: str, code: str) -> HttpResponse:
+    membership = membership_for_request(request, org)
+    duplicate = selectors.concern_get(membership.organisation, code)
+    if not policies.can_run_kickoff(membership):
+        raise PermissionDenied
+    form = MergeForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose the concern this one duplicates.")
+    else:
+        into = selectors.concern_get(membership.organisation, form.cleaned_data["into"])
+        try:
+            services.concern_merge(duplicate=duplicate, into=into)
+            messages.success(request, "Merged: the votes now count on one concern.")
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+    return redirect("kickoff-session-detail", org=org, code=duplicate.session.code)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def concern_detail(request: HttpRequest, org: str, code: str) -> HttpResponse:
+    membership = membership_for_request(request, org)
+    concern = selectors.concern_get(membership.organisation, code)
+    if not policies.can_view_kickoff_board(membership):
+        raise PermissionDenied
+    can_follow_up = policies.can_follow_up_concern(membership)
+    if request.method == "POST" and not can_follow_up:
+        raise PermissionDenied
+    form = None
+    if can_follow_up:
+        form = FollowUpConcernForm(
+            request.POST or None,
+            organisation=membership.organisation,
+            initial={
+                "status": concern.status,
+                "owner": concern.owner,
+                "action": concern.action,
+                "response": concern.response,
+            },
+        )
+        if request.method == "POST" and form.is_valid():
+            services.concern_follow_up(concern=concern, by=membership, **form.cleaned_data)
+            messages.success(request, "Concern updated.")
+            return redirect("kickoff-concern-detail", org=org, code=code)
+    context = {"concern": concern, "form": form, "merged": concern.merged.all()}
+    return render_form_page(request, "kickoff/concern_detail.html", context, form)
+
+
+@login_required
+@require_POST
+def emotion_log(request: HttpRequest, org: str, code: str) -> HttpResponse:
+    membership, session = _kickoff_for_staff(request, org, code)
+    form = EmotionForm(request.POST, programme=session.programme)
+    if form.is_valid():
+        services.emotion_log(session=session, by=membership, data=form.cleaned_data)
+        messages.success(request, "Signal noted.")
+    else:
+        messages.error(request, "Choose a signal and an intensity from 1 to 3.")
+    return redirect("kickoff-session-detail", org=org, code=code)
+
+
+@login_required
+@require_GET
+def you_said_we_did(request: HttpRequest, org: str, code: str) -> HttpResponse:
+    membership = membership_for_request(request, org)
+    programme = programme_selectors.programme_get(membership.organisation, code)
+    context = {"programme": programme, "concerns": selectors.you_said_we_did(programme)}
+    return render(request, "kickoff/you_said_we_did.html", context)
