@@ -1,8 +1,9 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils import timezone
 
-from kickoff.models import ConcernStatus, EmotionKind, KickoffSession
+from kickoff.models import ConcernStatus, EmotionKind, KickoffSession, StakeholderAssessment
 from programme.forms import DateInput, MembershipChoiceField, MembershipSingleChoiceField
 from programme.models import Membership, Organisation, Participant, Programme, Role, Team
 
@@ -126,3 +127,39 @@ class EmotionForm(forms.Form):
         self.fields["team"].queryset = Team.objects.filter(
             organisation_id=programme.organisation_id
         )
+
+
+class AssessmentForm(forms.ModelForm):
+    class Meta:
+        model = StakeholderAssessment
+        fields = ["assessed_on", "stance", "influence", "curve_stage", "note"]
+        widgets = {"assessed_on": DateInput, "note": forms.Textarea(attrs={"rows": 2})}
+
+    def clean_assessed_on(self) -> object:
+        assessed_on = self.cleaned_data["assessed_on"]
+        if assessed_on > timezone.localdate():
+            raise forms.ValidationError(
+                "An assessment records what you saw: it cannot be in the future."
+            )
+        return assessed_on
+
+
+class EngagementActionForm(forms.Form):
+    action = forms.CharField(max_length=300, label="One-to-one action")
+    due_on = forms.DateField(widget=DateInput)
+
+
+class OutcomeForm(forms.Form):
+    outcome = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), max_length=3000)
+
+
+class WavePlanForm(forms.Form):
+    name = forms.CharField(max_length=120, initial="Supporters")
+    start_date = forms.DateField(widget=DateInput)
+    participants = forms.ModelMultipleChoiceField(queryset=Participant.objects.none())
+
+    def __init__(self, *args: object, programme: Programme, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["participants"].queryset = Participant.objects.filter(
+            organisation_id=programme.organisation_id, membership__role=Role.SELLER
+        ).exclude(wave_memberships__programme=programme)

@@ -173,3 +173,89 @@ class EmotionSignal(TimeStamped):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} ({self.intensity})"
+
+
+class Stance(models.TextChoices):
+    STRONG_OPPONENT = "strong_opponent", "Strong opponent"
+    SCEPTIC = "sceptic", "Sceptic"
+    UNDECIDED = "undecided", "Undecided"
+    SUPPORTER = "supporter", "Supporter"
+    CHAMPION = "champion", "Champion"
+
+
+OPPOSED = (Stance.STRONG_OPPONENT, Stance.SCEPTIC)
+
+
+class Influence(models.TextChoices):
+    LOW = "low", "Low"
+    MEDIUM = "medium", "Medium"
+    HIGH = "high", "High"
+
+
+class CurveStage(models.TextChoices):
+    UNAWARE = "unaware", "Unaware"
+    RESISTING = "resisting", "Resisting"
+    EXPLORING = "exploring", "Exploring"
+    COMMITTED = "committed", "Committed"
+
+
+class StakeholderAssessment(models.Model):
+    """Where a person stands on a date. Never overwritten: the history is the path."""
+
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    participant = models.ForeignKey(
+        Participant, on_delete=models.CASCADE, related_name="assessments"
+    )
+    assessed_on = models.DateField()
+    stance = models.CharField(max_length=20, choices=Stance.choices)
+    influence = models.CharField(max_length=10, choices=Influence.choices)
+    curve_stage = models.CharField("change-curve stage", max_length=20, choices=CurveStage.choices)
+    note = models.TextField(blank=True)
+    assessed_by = models.ForeignKey(
+        Membership, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["participant", "-assessed_on", "-recorded_at"]
+        indexes = [
+            # Latest assessment per participant (DISTINCT ON participant ORDER BY date DESC).
+            models.Index(
+                fields=["organisation", "participant", "-assessed_on"],
+                name="assessment_latest_idx",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.participant_id}: {self.stance} on {self.assessed_on}"
+
+
+class EngagementPlan(TimeStamped):
+    """One-to-one work with an influential opponent (managers included)."""
+
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    participant = models.OneToOneField(
+        Participant, on_delete=models.CASCADE, related_name="engagement_plan"
+    )
+    owner = models.ForeignKey(Membership, null=True, on_delete=models.SET_NULL, related_name="+")
+    goal = models.TextField(blank=True)
+
+    def __str__(self) -> str:
+        return f"Engagement plan for {self.participant_id}"
+
+
+class EngagementAction(TimeStamped):
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    plan = models.ForeignKey(EngagementPlan, on_delete=models.CASCADE, related_name="actions")
+    action = models.CharField(max_length=300)
+    due_on = models.DateField()
+    outcome = models.TextField(blank=True)
+    done_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["due_on"]
+
+    def __str__(self) -> str:
+        return self.action

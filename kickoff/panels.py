@@ -26,4 +26,8 @@ def kickoff_programme_links(membership: Membership, programme: object) -> list[t
     links = [("You said, we did", reverse("kickoff-you-said-we-did", args=[org, programme.code]))]
     if policies.can_view_kickoff_board(membership):
         links.insert(0, ("Kick-offs", reverse("kickoff-session-list", args=[org, programme.code])))
+    if policies.can_map_stakeholders(membership):
+        links.append(("Stakeholder map", reverse("kickoff-stakeholder-map", args=[org])))
+    if policies.can_plan_waves(membership):
+        links.append(("Wave planner", reverse("kickoff-wave-planner", args=[org, programme.code])))
     return links

@@ -15,10 +15,14 @@ from kickoff.models import (
     ConcernStatus,
     ConcernVote,
     EmotionSignal,
+    EngagementAction,
+    EngagementPlan,
     KickoffSession,
+    StakeholderAssessment,
     new_join_code,
 )
-from programme.models import Membership, Programme
+from programme import services as programme_services
+from programme.models import Membership, Participant, Programme, Wave
 
 
 def kickoff_save(
@@ -155,3 +159,48 @@ def emotion_log(
     *, session: KickoffSession, by: Membership, data: dict[str, object]
 ) -> EmotionSignal:
     return EmotionSignal.objects.create(session=session, logged_by=by, **data)
+
+
+# --- Stakeholder map --------------------------------------------------------------------------
+
+
+def assessment_record(
+    *, participant: Participant, by: Membership, data: dict[str, object]
+) -> StakeholderAssessment:
+    """A new point on the person's path; earlier assessments are never changed."""
+    return StakeholderAssessment.objects.create(
+        organisation_id=participant.organisation_id, participant=participant, assessed_by=by, **data
+    )
+
+
+def engagement_plan_ensure(
+    *, participant: Participant, owner: Membership, goal: str = ""
+) -> EngagementPlan:
+    plan, created = EngagementPlan.objects.get_or_create(
+        participant=participant,
+        defaults={"organisation_id": participant.organisation_id, "owner": owner, "goal": goal},
+    )
+    if not created and goal and plan.goal != goal:
+        plan.goal = goal
+        plan.save(update_fields=["goal", "updated_at"])
+    return plan
+
+
+def engagement_action_add(*, plan: EngagementPlan, action: str, due_on: object) -> EngagementAction:
+    return EngagementAction.objects.create(plan=plan, action=action, due_on=due_on)
+
+
+def engagement_action_complete(*, action: EngagementAction, outcome: str) -> None:
+    action.outcome = outcome
+    action.done_on = action.done_on or timezone.localdate()
+    action.save(update_fields=["outcome", "done_on", "updated_at"])
+
+
+def wave_plan_confirm(
+    *, programme: Programme, name: str, start_date: object, participants: list[Participant]
+) -> Wave:
+    """Create the planned wave with the people the consultant kept."""
+    with transaction.atomic():
+        wave = programme_services.wave_create(programme=programme, name=name, start_date=start_date)
+        programme_services.wave_add_members(wave=wave, participants=participants)
+    return wave

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from kickoff import views
+from kickoff import views, views_stakeholders
 
 org = "o/<slug:org>/"
 
@@ -34,4 +34,33 @@ urlpatterns = [
         name="kickoff-concern-categorise",
     ),
     path(org + "concerns/<uuid:code>/merge/", views.concern_merge, name="kickoff-concern-merge"),
+]
+
+urlpatterns += [
+    path(org + "stakeholders/", views_stakeholders.stakeholder_map, name="kickoff-stakeholder-map"),
+    path(
+        org + "stakeholders/<uuid:code>/",
+        views_stakeholders.stakeholder_detail,
+        name="kickoff-stakeholder-detail",
+    ),
+    path(
+        org + "stakeholders/<uuid:code>/actions/",
+        views_stakeholders.engagement_action_add,
+        name="kickoff-engagement-action-add",
+    ),
+    path(
+        org + "engagement-actions/<uuid:code>/done/",
+        views_stakeholders.engagement_action_done,
+        name="kickoff-engagement-action-done",
+    ),
+    path(
+        org + "programmes/<uuid:code>/wave-planner/",
+        views_stakeholders.wave_planner,
+        name="kickoff-wave-planner",
+    ),
+    path(
+        org + "kickoffs/<uuid:code>/report/",
+        views_stakeholders.kickoff_report,
+        name="kickoff-report",
+    ),
 ]

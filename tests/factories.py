@@ -150,7 +150,12 @@ def foreign_world(organisation: Organisation) -> dict[str, object]:
     concern = kickoff_services.concern_submit(
         session=kickoff, by=target, worry="Their worry", would_help="", anonymous=True
     )
+    plan = kickoff_services.engagement_plan_ensure(participant=target.participant, owner=sponsor)
+    engagement_action = kickoff_services.engagement_action_add(
+        plan=plan, action="Coffee with them", due_on=today
+    )
     return {
+        "engagement_action": engagement_action,
         "kickoff": kickoff,
         "concern": concern,
         "sponsor": sponsor,

@@ -80,6 +80,11 @@ def foreign_objects(other_org) -> dict[str, object]:
         "kickoff-concern-categorise": world["concern"],
         "kickoff-concern-merge": world["concern"],
         "kickoff-concern-vote": world["concern"],
+        "kickoff-stakeholder-detail": target,
+        "kickoff-engagement-action-add": target,
+        "kickoff-engagement-action-done": world["engagement_action"],
+        "kickoff-wave-planner": world["programme"],
+        "kickoff-report": world["kickoff"],
         "join_code": world["kickoff"],
     }
 
@@ -141,6 +146,9 @@ def test_foreign_object_under_own_organisation_answers_404(org, other_org, login
     assert objects["kickoff-session-close"].status == "open"
     objects["kickoff-concern-vote"].refresh_from_db()
     assert objects["kickoff-concern-vote"].votes == 0
+    assert not objects["kickoff-stakeholder-detail"].assessments.exists()
+    objects["kickoff-engagement-action-done"].refresh_from_db()
+    assert objects["kickoff-engagement-action-done"].done_on is None
 
 
 def test_anonymous_visitors_are_sent_to_sign_in(org, other_org) -> None:

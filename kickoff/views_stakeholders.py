@@ -1,0 +1,160 @@
+"""The stakeholder map, a person's path, engagement plans, the wave planner, the kick-off report."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.safestring import mark_safe
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from kickoff import policies, selectors, services, stakeholders
+from kickoff.forms import AssessmentForm, EngagementActionForm, OutcomeForm, WavePlanForm
+from kickoff.models import EngagementAction, EngagementPlan
+from programme import selectors as programme_selectors
+from programme.models import Participant
+from programme.tenancy import membership_for_request
+from programme.views.programmes import render_form_page
+
+
+def _mapper(request: HttpRequest, org: str):
+    membership = membership_for_request(request, org)
+    if not policies.can_map_stakeholders(membership):
+        raise PermissionDenied
+    return membership
+
+
+@login_required
+@require_GET
+def stakeholder_map(request: HttpRequest, org: str) -> HttpResponse:
+    membership = _mapper(request, org)
+    organisation = membership.organisation
+    programmes = list(programme_selectors.programmes_for(organisation))
+    start = min((p.start_date for p in programmes), default=timezone.localdate())
+    context = {
+        "grid": stakeholders.stakeholder_grid(organisation),
+        # pygal builds the SVG with escaped text and no script (js=[]): safe to inline.
+        "chart": mark_safe(stakeholders.stance_chart_svg(organisation, start)),
+        "ambassadors": programme_selectors.participants_for(organisation).filter(
+            is_ambassador=True
+        ),
+        "people": programme_selectors.participants_for(organisation).order_by(
+            "membership__user__last_name"
+        ),
+    }
+    return render(request, "kickoff/stakeholder_map.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def stakeholder_detail(request: HttpRequest, org: str, code: str) -> HttpResponse:
+    membership = _mapper(request, org)
+    participant: Participant = programme_selectors.participant_get(membership.organisation, code)
+    form = AssessmentForm(request.POST or None, initial={"assessed_on": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        services.assessment_record(participant=participant, by=membership, data=form.cleaned_data)
+        messages.success(request, "Assessment recorded; earlier ones are kept as the path.")
+        return redirect("kickoff-stakeholder-detail", org=org, code=code)
+    plan = EngagementPlan.objects.filter(participant=participant).first()
+    context = {
+        "participant": participant,
+        "path": participant.assessments.select_related("assessed_by__user").order_by(
+            "assessed_on", "recorded_at"
+        ),
+        "form": form,
+        "plan": plan,
+        "actions": plan.actions.all() if plan else [],
+        "action_form": EngagementActionForm(),
+        "today": timezone.localdate(),
+    }
+    return render_form_page(request, "kickoff/stakeholder_detail.html", context, form)
+
+
+@login_required
+@require_POST
+def engagement_action_add(request: HttpRequest, org: str, code: str) -> HttpResponse:
+    membership = _mapper(request, org)
+    participant = programme_selectors.participant_get(membership.organisation, code)
+    form = EngagementActionForm(request.POST)
+    if form.is_valid():
+        plan = services.engagement_plan_ensure(participant=participant, owner=membership)
+        services.engagement_action_add(plan=plan, **form.cleaned_data)
+        messages.success(request, "One-to-one action planned.")
+    else:
+        messages.error(request, "An action needs a description and a due date.")
+    return redirect("kickoff-stakeholder-detail", org=org, code=code)
+
+
+@login_required
+@require_POST
+def engagement_action_done(request: HttpRequest, org: str, code: str) -> HttpResponse:
+    membership = _mapper(request, org)
+    action = get_object_or_404(
+        EngagementAction.objects.filter(plan__organisation=membership.organisation).select_related(
+            "plan__participant"
+        ),
+        code=code,
+    )
+    form = OutcomeForm(request.POST)
+    if form.is_valid():
+        services.engagement_action_complete(action=action, outcome=form.cleaned_data["outcome"])
+        messages.success(request, "Outcome recorded.")
+    else:
+        messages.error(request, "Write what came out of it.")
+    return redirect("kickoff-stakeholder-detail", org=org, code=action.plan.participant.code)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def wave_planner(request: HttpRequest, org: str, code: str) -> HttpResponse:
+    membership = membership_for_request(request, org)
+    programme = programme_selectors.programme_get(membership.organisation, code)
+    if not policies.can_plan_waves(membership):
+        raise PermissionDenied
+    proposed, others, target = stakeholders.wave_plan_propose(programme)
+    form = WavePlanForm(
+        request.POST or None,
+        programme=programme,
+        initial={"participants": [c.participant.pk for c in proposed]},
+    )
+    if request.method == "POST" and form.is_valid():
+        wave = services.wave_plan_confirm(
+            programme=programme,
+            name=form.cleaned_data["name"],
+            start_date=form.cleaned_data["start_date"],
+            participants=list(form.cleaned_data["participants"]),
+        )
+        messages.success(request, f"{wave} confirmed with {wave.members.count()} people.")
+        return redirect("programme-wave-detail", org=org, code=wave.code)
+    chosen_ids = {int(p) for p in form["participants"].value() or [] if str(p).isdigit()}
+    context = {
+        "programme": programme,
+        "form": form,
+        "proposed": proposed,
+        "others": others,
+        "target": target,
+        "chosen_ids": chosen_ids,
+        "missing_teams": stakeholders.teams_without(membership.organisation, proposed),
+        "eligible": len(proposed) + len(others),
+    }
+    return render_form_page(request, "kickoff/wave_planner.html", context, form)
+
+
+@login_required
+@require_GET
+def kickoff_report(request: HttpRequest, org: str, code: str) -> HttpResponse:
+    membership = membership_for_request(request, org)
+    session = selectors.kickoff_get(membership.organisation, code)
+    if not policies.can_view_kickoff_board(membership):
+        raise PermissionDenied
+    context = {
+        "session": session,
+        "groups": selectors.concerns_by_category(session),
+        "emotions": selectors.emotion_summary(session),
+        "distribution": stakeholders.stakeholder_grid(membership.organisation).distribution,
+        "generated": timezone.now(),
+    }
+    return render(request, "kickoff/report.html", context)
