@@ -5,6 +5,7 @@ Kept apart from selectors.py because these are the programme-wide, set-based que
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -116,7 +117,11 @@ def stance_chart_svg(organisation: Organisation, start: date, end: date | None =
     chart.x_labels = [week.strftime("%d %b") for week, _ in weeks]
     for stance in Stance:
         chart.add(stance.label, [counts[stance.value] for _, counts in weeks])
-    return chart.render(disable_xml_declaration=True)
+    svg = chart.render(disable_xml_declaration=True)
+    # pygal still writes an inline config script for its tooltips (and credit comments):
+    # the chart needs neither, and a page with inline SVG should run no script from it.
+    svg = re.sub(r"<script\b[^>]*>.*?</script>", "", svg, flags=re.DOTALL)
+    return re.sub(r"<!--.*?-->", "", svg, flags=re.DOTALL)
 
 
 # --- Wave planner ---------------------------------------------------------------------------------
