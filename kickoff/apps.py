@@ -9,4 +9,4 @@ class KickoffConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from kickoff import panels  # noqa: F401 - registers the home-page panel
+        from kickoff import demo, panels  # noqa: F401 - register the home panel and demo data

@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.core.management import call_command
 from django.test import Client
 
+from kickoff.models import Concern, EmotionSignal, KickoffSession, StakeholderAssessment
 from programme.models import (
     Announcement,
     AnnouncementRecipient,
@@ -40,6 +41,7 @@ def test_seed_demo_is_believable_and_idempotent(db, capsys) -> None:
     def counts() -> list[int]:
         models = [User, Membership, Participant, Team, Announcement, AnnouncementRecipient]
         models += [Problem, Session, Risk, Question, FollowUp, SessionAttendance]
+        models += [KickoffSession, Concern, EmotionSignal, StakeholderAssessment]
         return [model.objects.count() for model in models]
 
     before = counts()
@@ -60,6 +62,12 @@ def test_seed_demo_is_believable_and_idempotent(db, capsys) -> None:
     assert Problem.objects.filter(programme=programme, raised_by__isnull=True).exists()
     assert Session.objects.filter(programme=programme, cycle__isnull=False).count() == 6
     assert programme.meetings.get().follow_ups.count() == 2
+
+    kickoff = KickoffSession.objects.get(programme=programme)
+    assert kickoff.status == "closed" and kickoff.concerns.count() == 8
+    assert Concern.objects.filter(author__isnull=False).count() == 0
+    assert StakeholderAssessment.objects.values("participant").distinct().count() >= 40
+    assert StakeholderAssessment.objects.values("assessed_on").distinct().count() >= 3
 
     client = Client()
     response = client.post(

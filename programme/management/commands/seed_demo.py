@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from programme import services
+from programme.demo import run_demo_seeders
 from programme.models import (
     AnnouncementRecipient,
     Audience,
@@ -221,6 +222,7 @@ class Command(BaseCommand):
         )
 
         _seed_programme(acme, rng)
+        run_demo_seeders(acme)  # kick-off, showcase, metrics... each app adds its own
 
         self.stdout.write(
             self.style.SUCCESS(

@@ -1,0 +1,140 @@
+"""Demo data for the kick-off: a finished session, its concerns, emotions and a stakeholder map."""
+
+from __future__ import annotations
+
+import random
+from datetime import timedelta
+
+from django.utils import timezone
+
+from kickoff import services
+from kickoff.models import Concern, ConcernStatus, KickoffSession
+from programme.demo import register_demo_seeder
+from programme.models import Membership, Organisation, Participant, Programme, Role
+
+CONCERNS = [
+    ("Time", "I have no time for LinkedIn next to my quota", "Protected hours in the week", 14),
+    ("Time", "Posting every day is impossible for me", "A realistic rhythm, like twice a week", 9),
+    (
+        "Being judged",
+        "My posts will be counted and used in my review",
+        "A promise that they won't",
+        17,
+    ),
+    (
+        "Being judged",
+        "Colleagues will laugh at my first posts",
+        "Practice in a small group first",
+        8,
+    ),
+    ("Skills", "I don't know what to write about", "Examples from our own industry", 12),
+    ("Skills", "My English is not good enough to post", "Posting in our own language is fine", 5),
+    ("Customers", "Customers will see it as spam", "Learn how to comment before selling", 7),
+    ("Tools", "Our CRM cannot record LinkedIn leads", "", 4),
+]
+RESPONSES = {
+    2: "Claire confirmed in writing: no post counts in reviews, ever. We look at regularity "
+    "and conversations, and only to help.",
+    3: "First posts are practised in groups of four during the hands-on training.",
+}
+
+
+@register_demo_seeder
+def seed_kickoff(organisation: Organisation) -> None:
+    programme = Programme.objects.filter(organisation=organisation).first()
+    if programme is None or KickoffSession.objects.filter(programme=programme).exists():
+        return
+    rng = random.Random(4)  # noqa: S311 - demo data, fixed seed
+    today = timezone.localdate()
+    people = {
+        m.user.email.split("@")[0]: m
+        for m in Membership.objects.filter(organisation=organisation).select_related("user")
+    }
+    mia, sponsor = people["mia.novak"], people["claire.martin"]
+    sellers = list(
+        Participant.objects.filter(organisation=organisation, membership__role=Role.SELLER)
+        .select_related("membership")
+        .order_by("pk")
+    )
+    session = services.kickoff_save(
+        programme=programme,
+        data={
+            "title": "Kick-off: why social selling, and what worries you",
+            "held_on": programme.start_date + timedelta(days=2),
+            "facilitator": mia,
+            "sponsor_present": True,
+            "examples": "https://www.linkedin.com/posts/example-industrial-seller-story\n"
+            "https://www.linkedin.com/posts/example-customer-conversation",
+            "sponsor_notes": "Claire told her own story of a deal that started with a comment.",
+        },
+        attendees=[sponsor, mia] + [p.membership for p in sellers[:30]],
+    )
+    services.kickoff_open(session=session)
+    session.refresh_from_db()
+    for index, (category, worry, would_help, votes) in enumerate(CONCERNS):
+        concern = services.concern_submit(
+            session=session, by=sellers[index].membership, worry=worry,
+            would_help=would_help, anonymous=True,
+        )  # fmt: skip
+        Concern.objects.filter(pk=concern.pk).update(category=category, votes=votes)
+        if index in RESPONSES:
+            concern.refresh_from_db()
+            services.concern_follow_up(
+                concern=concern, by=mia, status=ConcernStatus.ADDRESSED, owner=sponsor,
+                action="", response=RESPONSES[index],
+            )  # fmt: skip
+        elif index in (0, 4):
+            concern.refresh_from_db()
+            services.concern_follow_up(
+                concern=concern, by=mia, status=ConcernStatus.IN_PROGRESS, owner=mia,
+                action="Working with managers on protected time and industry examples.",
+                response="",
+            )  # fmt: skip
+    services.kickoff_close(session=session)
+
+    for kind, intensity, source in (
+        ("anxiety", 3, None), ("cynicism", 2, "manager"), ("silence", 2, None),
+        ("repeated_question", 2, None), ("enthusiasm", 3, "seller"), ("questioning", 1, None),
+    ):  # fmt: skip
+        participant = None
+        if source == "manager":
+            participant = people["marc.roux"].participant
+        elif source == "seller":
+            participant = sellers[3]
+        services.emotion_log(
+            session=session, by=mia,
+            data={"kind": kind, "intensity": intensity, "participant": participant,
+                  "team": sellers[0].team if source is None else None, "note": ""},
+        )  # fmt: skip
+
+    # Weekly assessments: opposition shrinks as wave 1 starts (and some of it only hides).
+    stances = ["strong_opponent", "sceptic", "undecided", "supporter", "champion"]
+    weeks = 6
+    for person in sellers[:40]:
+        level = rng.choice([0, 1, 1, 2, 2, 2, 3, 3, 4])
+        influence = rng.choice(["low", "low", "medium", "high"])
+        for week in range(0, weeks, 2):
+            on = programme.start_date + timedelta(days=3 + 7 * week)
+            if on > today:
+                break
+            stage = ["unaware", "resisting", "exploring", "committed"][min(3, max(0, level - 1))]
+            services.assessment_record(
+                participant=person, by=mia,
+                data={"assessed_on": on, "stance": stances[level], "influence": influence,
+                      "curve_stage": stage, "note": ""},
+            )  # fmt: skip
+            if rng.random() < 0.45:
+                level = min(4, level + 1)
+    for name, stance in (("marc.roux", "sceptic"), ("jan.weber", "strong_opponent")):
+        services.assessment_record(
+            participant=people[name].participant, by=mia,
+            data={"assessed_on": today - timedelta(days=3), "stance": stance, "influence": "high",
+                  "curve_stage": "resisting", "note": "Worried about the time taken from calls."},
+        )  # fmt: skip
+    plan = services.engagement_plan_ensure(
+        participant=people["jan.weber"].participant, owner=mia,
+        goal="Understand his objections; ask him to sponsor the DACH examples.",
+    )  # fmt: skip
+    services.engagement_action_add(
+        plan=plan, action="One-to-one lunch with Jan", due_on=today + timedelta(days=4)
+    )
