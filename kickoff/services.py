@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -65,11 +65,20 @@ def kickoff_close(*, session: KickoffSession) -> None:
         ConcernVote.objects.filter(concern__session=session).delete()
 
 
-def _locked_open_session(session: KickoffSession) -> KickoffSession:
-    locked = KickoffSession.objects.select_for_update().get(pk=session.pk)
-    if locked.status != KickoffSession.Status.OPEN:
+def _locked_open_session(session: KickoffSession) -> None:
+    """Check, inside the caller's transaction, that the session is still open.
+
+    FOR SHARE: submitters do not wait for each other, but closing (an UPDATE of this row)
+    waits until they have committed, so no vote can slip in after the voters are forgotten.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT status FROM {KickoffSession._meta.db_table} WHERE id = %s FOR SHARE",  # noqa: S608
+            [session.pk],
+        )
+        row = cursor.fetchone()
+    if row is None or row[0] != KickoffSession.Status.OPEN:
         raise ValidationError("This session is not taking concerns any more.")
-    return locked
 
 
 def concern_submit(

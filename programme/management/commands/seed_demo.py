@@ -196,7 +196,7 @@ class Command(BaseCommand):
                 linkedin_url=f"https://www.linkedin.com/in/{slug.replace('.', '-')}-demo"
                 if rng.random() < 0.8
                 else "",
-                is_ambassador=index % 12 == 0,
+                is_ambassador=index % 11 == 0,
             )
 
         # A second client of the same consultant, to show the organisation switcher.

@@ -1,0 +1,188 @@
+"""Kick-off under load: 300 participants submit concerns and vote at once, against gunicorn.
+
+Starts the production server (gunicorn) on loopback against the configured database (the
+embedded one by default), creates a throwaway organisation with 300 signed-in sellers and an
+open kick-off, then every seller submits a concern and votes three times, concurrently. It
+checks that every accepted submission and vote is stored, then deletes what it created.
+Figures are measured in this one run on a shared machine: read them as orders of magnitude.
+
+    .venv/bin/python bench/kickoff_load.py [participants] [concurrency]
+
+The last line reads: submitted=N stored=N p99_ms=M rps=R
+"""
+
+from __future__ import annotations
+
+import http.client
+import os
+import random
+import secrets
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from urllib.parse import urlencode
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY  # noqa: E402
+from django.contrib.sessions.backends.cached_db import SessionStore  # noqa: E402
+from django.utils import timezone  # noqa: E402
+
+from kickoff import services as kickoff_services  # noqa: E402
+from kickoff.models import Concern  # noqa: E402
+from programme import services  # noqa: E402
+from programme.models import Membership, Organisation, Participant, Role, User  # noqa: E402
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def signed_in_cookie(user: User) -> str:
+    session = SessionStore()
+    session[SESSION_KEY] = str(user.pk)
+    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    session.create()
+    return session.session_key
+
+
+class Client:
+    def __init__(self, port: int, session_key: str) -> None:
+        self.port = port
+        self.csrf = secrets.token_hex(16)  # a 32-character secret, as Django's cookie holds
+        self.cookie = f"sessionid={session_key}; csrftoken={self.csrf}"
+
+    def post(self, path: str, data: dict[str, str]) -> tuple[int, float]:
+        body = urlencode({**data, "csrfmiddlewaretoken": self.csrf})
+        started = time.perf_counter()
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+        try:
+            connection.request(
+                "POST", path, body=body,
+                headers={"Content-Type": "application/x-www-form-urlencoded",
+                         "Cookie": self.cookie, "Host": "127.0.0.1"},
+            )  # fmt: skip
+            status = connection.getresponse().status
+        except OSError:
+            status = 0
+        finally:
+            connection.close()
+        return status, (time.perf_counter() - started) * 1000
+
+
+def main() -> None:
+    count = int(sys.argv[1]) if len(sys.argv) > 1 else 300
+    concurrency = int(sys.argv[2]) if len(sys.argv) > 2 else 60
+    tag = uuid.uuid4().hex[:8]
+    org = Organisation.objects.create(name=f"Load {tag}", slug=f"load-{tag}")
+    port = free_port()
+    server = None
+    try:
+        consultant = services.membership_create(
+            organisation=org, email=f"c.{tag}@load.example", role=Role.CONSULTANT, verified=True
+        )
+        users = User.objects.bulk_create(
+            [
+                User(email=f"s{i}.{tag}@load.example", password="!")  # noqa: S106 - unusable
+                for i in range(count)
+            ]
+        )
+        memberships = Membership.objects.bulk_create(
+            [Membership(user=u, organisation=org, role=Role.SELLER) for u in users]
+        )
+        Participant.objects.bulk_create(
+            [Participant(organisation=org, membership=m) for m in memberships]
+        )
+        programme = services.programme_save(
+            organisation=org, data={"name": "Load", "start_date": timezone.localdate()},
+            sponsors=[], consultants=[consultant],
+        )  # fmt: skip
+        session = kickoff_services.kickoff_save(
+            programme=programme, data={"title": "Load", "held_on": timezone.localdate()},
+            attendees=[],
+        )  # fmt: skip
+        kickoff_services.kickoff_open(session=session)
+        clients = [Client(port, signed_in_cookie(u)) for u in users]
+
+        env = {**os.environ, "DJANGO_ALLOWED_HOSTS": "127.0.0.1", "DJANGO_DEBUG": "0"}
+        server = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "config.wsgi:application",
+             "--bind", f"127.0.0.1:{port}", "--workers", "4", "--threads", "4",
+             "--log-level", "warning"],
+            cwd=ROOT, env=env,
+        )  # fmt: skip
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise RuntimeError("gunicorn did not start") from None
+                time.sleep(0.2)
+
+        join = f"/o/{org.slug}/join/{session.join_code}/"
+        started = time.perf_counter()
+        with ThreadPoolExecutor(concurrency) as pool:
+            submits = list(
+                pool.map(
+                    lambda i: clients[i].post(join, {"worry": f"Worry {i} of {tag}"}), range(count)
+                )
+            )
+        concern_ids = [
+            str(c) for c in Concern.objects.filter(session=session).values_list("id", flat=True)
+        ]
+        rng = random.Random(7)
+        plan = [(i, concern) for i in range(count) for concern in rng.sample(concern_ids, 3)]
+        with ThreadPoolExecutor(concurrency) as pool:
+            votes = list(
+                pool.map(
+                    lambda job: clients[job[0]].post(
+                        f"/o/{org.slug}/join/{session.join_code}/concerns/{job[1]}/vote/", {}
+                    ),
+                    plan,
+                )
+            )
+        elapsed = time.perf_counter() - started
+
+        submitted = sum(1 for status, _ in submits if status == 302)
+        stored = Concern.objects.filter(session=session).count()
+        votes_ok = sum(1 for status, _ in votes if status == 302)
+        votes_stored = sum(Concern.objects.filter(session=session).values_list("votes", flat=True))
+        latencies = sorted(ms for _, ms in submits + votes)
+        errors = sum(1 for status, _ in submits + votes if status != 302)
+        p50 = statistics.median(latencies)
+        p99 = latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))]
+        print(
+            f"participants={count} concurrency={concurrency} requests={len(latencies)} "
+            f"errors={errors} votes_accepted={votes_ok} votes_stored={votes_stored} "
+            f"p50_ms={p50:.0f} elapsed_s={elapsed:.1f}"
+        )
+        print(
+            f"submitted={submitted} stored={stored} p99_ms={p99:.0f} "
+            f"rps={len(latencies) / elapsed:.0f}"
+        )
+    finally:
+        if server is not None:
+            server.terminate()
+            server.wait(timeout=30)
+        User.objects.filter(email__endswith=f".{tag}@load.example").delete()
+        org.delete()
+
+
+if __name__ == "__main__":
+    main()
