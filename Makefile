@@ -37,6 +37,7 @@ stop: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/roster_import.py
+	$(BIN)/python bench/kickoff_load.py
 
 clean: stop
 	rm -rf $(VENV) .data staticfiles
