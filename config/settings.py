@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "template_partials",
     "django_bootstrap5",
+    "ninja",  # serves its Swagger UI files locally
     "bootstrap",  # django-bootstrap-static: Bootstrap 5 files served locally
     "programme",
     "kickoff",

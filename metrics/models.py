@@ -1,3 +1,155 @@
+"""Activity events and their imports. Indicators (a later issue) are computed from these."""
+
 from __future__ import annotations
 
-# Models for this app arrive with their issue (see DESIGN.md); it builds on programme.
+import uuid
+
+from django.db import models
+
+from programme.models import Membership, Organisation, Participant, TimeStamped
+
+
+class EventKind(models.TextChoices):
+    POST_PUBLISHED = "post_published", "Post published"
+    COMMENT_MADE = "comment_made", "Comment made"
+    REACTION_MADE = "reaction_made", "Reaction made"
+    MESSAGE_SENT = "message_sent", "Message sent"
+    MESSAGE_REPLY_RECEIVED = "message_reply_received", "Message reply received"
+    CONNECTION_REQUEST_SENT = "connection_request_sent", "Connection request sent"
+    CONNECTION_ACCEPTED = "connection_accepted", "Connection accepted"
+    POST_IMPRESSIONS = "post_impressions", "Post impressions"
+    REACTIONS_RECEIVED = "reactions_received", "Reactions received"
+    COMMENTS_RECEIVED = "comments_received", "Comments received"
+    PROFILE_VIEWS = "profile_views", "Profile views"
+    MEETING_BOOKED = "meeting_booked", "Meeting booked"
+    OPPORTUNITY_CREATED = "opportunity_created", "Opportunity created"
+    DEAL_WON = "deal_won", "Deal won"
+    SSI_SNAPSHOT = "ssi_snapshot", "SSI snapshot"
+
+
+class EventSource(models.TextChoices):
+    LINKEDIN_EXPORT = "linkedin_export", "LinkedIn data export"
+    LINKEDIN_ANALYTICS = "linkedin_analytics", "LinkedIn analytics export"
+    SSI = "ssi", "Social Selling Index"
+    CRM = "crm", "CRM"
+    QUICK_LOG = "quick_log", "Quick log"
+    API = "api", "API"
+
+
+class ActivityEvent(models.Model):
+    """One thing a seller did or received. (organisation, source, external id) is unique, so
+    importing the same file, batch or log twice adds nothing."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    participant = models.ForeignKey(
+        Participant, on_delete=models.CASCADE, related_name="activity_events"
+    )
+    kind = models.CharField(max_length=30, choices=EventKind.choices)
+    occurred_at = models.DateTimeField()
+    # Monday of the ISO week of occurred_at in the organisation's time zone: rollups group by it.
+    week = models.DateField()
+    quantity = models.PositiveIntegerField(default=1)
+    value = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    url = models.URLField(max_length=500, blank=True)
+    via_linkedin = models.BooleanField(null=True, help_text="CRM outcomes: came through LinkedIn")
+    details = models.JSONField(default=dict, blank=True)
+    source = models.CharField(max_length=20, choices=EventSource.choices)
+    external_id = models.CharField(max_length=200)
+    ingested_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "source", "external_id"], name="event_unique_source_id"
+            ),
+            models.CheckConstraint(condition=models.Q(quantity__gte=0), name="event_quantity_ok"),
+        ]
+        indexes = [
+            # Rollups: "events of this organisation by participant and week".
+            models.Index(fields=["organisation", "week", "participant"], name="event_org_week_idx"),
+            # A person's recent activity, newest first.
+            models.Index(fields=["participant", "-occurred_at"], name="event_participant_time_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} x{self.quantity} ({self.source})"
+
+
+class LinkedInProfileText(TimeStamped):
+    """The seller's own headline and summary (from Profile.csv), for profile distinctiveness."""
+
+    participant = models.OneToOneField(
+        Participant, on_delete=models.CASCADE, related_name="linkedin_profile_text"
+    )
+    headline = models.CharField(max_length=500, blank=True)
+    summary = models.TextField(blank=True)
+
+    def __str__(self) -> str:
+        return self.headline[:60]
+
+
+class ImportKind(models.TextChoices):
+    LINKEDIN_EXPORT = "linkedin_export", "LinkedIn data export (ZIP or CSV)"
+    LINKEDIN_ANALYTICS = "linkedin_analytics", "LinkedIn content analytics (XLSX)"
+    SSI = "ssi", "SSI scores (CSV)"
+    CRM = "crm", "CRM outcomes (CSV)"
+
+
+def import_upload_path(instance: ActivityImport, filename: str) -> str:
+    return f"imports/{instance.organisation_id}/{uuid.uuid4().hex}"
+
+
+class ActivityImport(TimeStamped):
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Importing"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    participant = models.ForeignKey(
+        Participant, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    kind = models.CharField(max_length=30, choices=ImportKind.choices)
+    file = models.FileField(upload_to=import_upload_path)
+    filename = models.CharField(max_length=255)
+    uploaded_by = models.ForeignKey(
+        Membership, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    rows_read = models.PositiveIntegerField(default=0)
+    created_count = models.PositiveIntegerField(default=0)
+    duplicate_count = models.PositiveIntegerField(default=0)
+    skipped = models.JSONField(default=list, blank=True)  # [[file, line, reason], ...] (capped)
+    skipped_count = models.PositiveIntegerField(default=0)
+    errors = models.JSONField(default=list, blank=True)  # [[file, line, reason], ...]
+    feeds = models.JSONField(default=list, blank=True)  # what these files can and cannot feed
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.filename} ({self.get_status_display()})"
+
+
+class ApiToken(TimeStamped):
+    """A per-organisation API token. Only its SHA-256 is stored; it is shown once."""
+
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    name = models.CharField(max_length=100)
+    prefix = models.CharField(max_length=12)
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_by = models.ForeignKey(
+        Membership, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"

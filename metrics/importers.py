@@ -1,0 +1,582 @@
+"""Importers: LinkedIn data export (ZIP or CSV), LinkedIn analytics (XLSX), SSI and CRM CSVs.
+
+Every importer streams its file, validates every row, and writes through an EventWriter inside
+one transaction per import: any invalid row rolls the whole import back, and the summary names
+the file and line of each problem. Message contents and other people's names are read only to
+tell directions apart; they are never stored.
+"""
+
+from __future__ import annotations
+
+import io
+import posixpath
+import zipfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+from django.db import transaction
+
+from metrics.ingest import (
+    CsvRows,
+    Event,
+    EventWriter,
+    ImportRefused,
+    RowError,
+    Summary,
+    normalise_profile_url,
+    parse_date,
+    stable_id,
+)
+from metrics.models import EventKind, EventSource, LinkedInProfileText
+from programme.models import Organisation, Participant
+
+MAX_UNCOMPRESSED = 1024 * 1024 * 1024  # a real export is tens of MB; a bomb is gigabytes
+MAX_RATIO = 200
+
+Opener = Callable[[], io.BufferedIOBase]
+
+
+# --- Opening an export ---
+
+
+def export_members(path: Path, filename: str) -> dict[str, tuple[str, Opener]]:
+    """Known export files by lower-case name -> (name as given, opener). Checks ZIP safety."""
+    if zipfile.is_zipfile(path):
+        try:
+            archive = zipfile.ZipFile(path)
+            infos = archive.infolist()
+        except (zipfile.BadZipFile, OSError) as exc:
+            raise ImportRefused([(filename, None, f"the ZIP cannot be read ({exc})")]) from None
+        total = 0
+        members: dict[str, tuple[str, Opener]] = {}
+        for info in infos:
+            name = info.filename
+            if name.startswith(("/", "\\")) or ".." in Path(name).parts or ":" in name:
+                raise ImportRefused(
+                    [(filename, None, f"the ZIP holds an unsafe file name ('{name[:80]}')")]
+                )
+            total += info.file_size
+            if total > MAX_UNCOMPRESSED or (
+                info.compress_size and info.file_size / info.compress_size > MAX_RATIO
+            ):
+                raise ImportRefused(
+                    [
+                        (
+                            filename,
+                            None,
+                            "the ZIP expands to far more than an export holds (a ZIP bomb?)",
+                        )
+                    ]
+                )
+            base = posixpath.basename(name).lower()
+            if base in LINKEDIN_FILES and not info.is_dir():
+                members[base] = (posixpath.basename(name), _zip_opener(archive, info))
+        try:
+            bad = archive.testzip() if sum(i.file_size for i in infos) < 200 * 1024 * 1024 else None
+        except (zipfile.BadZipFile, OSError, EOFError) as exc:
+            raise ImportRefused([(filename, None, f"the ZIP is damaged ({exc})")]) from None
+        if bad:
+            raise ImportRefused([(filename, None, f"the ZIP is damaged at '{bad}'")])
+        if not members:
+            raise ImportRefused(
+                [(filename, None, "no LinkedIn export file in this ZIP (expected e.g. Shares.csv, "
+                  "messages.csv, Connections.csv)")]
+            )  # fmt: skip
+        return members
+    base = Path(filename).name.lower()
+    if base not in LINKEDIN_FILES:
+        with open(path, "rb") as handle:
+            head = handle.read(4)
+        if head.startswith(b"PK"):
+            raise ImportRefused([(filename, None, "the ZIP is damaged or truncated")])
+        raise ImportRefused(
+            [(filename, None, "a single file must be one of the export's CSV files: "
+              + ", ".join(sorted(n.title() for n in LINKEDIN_FILES)))]
+        )  # fmt: skip
+    return {base: (Path(filename).name, lambda: open(path, "rb"))}
+
+
+def _zip_opener(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> Opener:
+    def opener() -> io.BufferedIOBase:
+        return io.BufferedReader(archive.open(info), buffer_size=1024 * 1024)
+
+    return opener
+
+
+@contextmanager
+def _opened(opener: Opener) -> Iterator[io.BufferedIOBase]:
+    handle = opener()
+    try:
+        yield handle
+    except (zipfile.BadZipFile, EOFError, OSError) as exc:
+        raise ImportRefused(
+            [("export", None, f"the file is damaged or truncated ({exc})")]
+        ) from None
+    finally:
+        handle.close()
+
+
+# --- LinkedIn member data export ---
+
+
+class LinkedInContext:
+    def __init__(self, participant: Participant, writer: EventWriter, summary: Summary) -> None:
+        self.participant = participant
+        self.writer = writer
+        self.summary = summary
+        self.own_url = normalise_profile_url(participant.linkedin_url)
+        user = participant.membership.user
+        self.own_names = {f"{user.first_name} {user.last_name}".strip().lower()}
+
+    def event(self, kind: str, when: datetime, key: str, **extra: object) -> None:
+        self.writer.add(
+            Event(
+                participant_id=self.participant.pk,
+                kind=kind,
+                occurred_at=when,
+                external_id=f"{self.participant.pk}:{kind}:{key}",
+                **extra,
+            )
+        )
+
+
+def _each(ctx: LinkedInContext, opener: Opener, name: str, required: set[str], handle_row) -> None:
+    """Feed every data row to `handle_row`; a RowError is recorded with its line."""
+    with _opened(opener) as handle:
+        for line, row in CsvRows(handle, name, required):
+            ctx.summary.rows_read += 1
+            try:
+                handle_row(line, row)
+            except RowError as exc:
+                ctx.summary.error(name, line, str(exc))
+
+
+def import_profile(ctx: LinkedInContext, opener: Opener, name: str) -> None:
+    def handle(line: int, row: dict[str, str]) -> None:
+        first, last = row.get("firstname", "").strip(), row.get("lastname", "").strip()
+        if first or last:
+            ctx.own_names.add(f"{first} {last}".strip().lower())
+        LinkedInProfileText.objects.update_or_create(
+            participant=ctx.participant,
+            defaults={
+                "headline": row.get("headline", "").strip()[:500],
+                "summary": row.get("summary", "").strip(),
+            },
+        )
+
+    _each(ctx, opener, name, {"firstname", "lastname", "headline"}, handle)
+
+
+def import_shares(ctx: LinkedInContext, opener: Opener, name: str) -> None:
+    def handle(line: int, row: dict[str, str]) -> None:
+        when = parse_date(row["date"])
+        link = row.get("sharelink", "").strip()
+        key = link or stable_id(row["date"], row.get("sharecommentary", ""))
+        ctx.event(EventKind.POST_PUBLISHED, when, key, url=link if link.startswith("http") else "")
+
+    _each(ctx, opener, name, {"date", "sharelink"}, handle)
+
+
+def import_comments(ctx: LinkedInContext, opener: Opener, name: str) -> None:
+    def handle(line: int, row: dict[str, str]) -> None:
+        when = parse_date(row["date"])
+        link = row.get("link", "").strip()
+        ctx.event(
+            EventKind.COMMENT_MADE, when, stable_id(row["date"], link, row.get("message", "")),
+            url=link if link.startswith("http") else "",
+        )  # fmt: skip
+
+    _each(ctx, opener, name, {"date", "message"}, handle)
+
+
+def import_reactions(ctx: LinkedInContext, opener: Opener, name: str) -> None:
+    def handle(line: int, row: dict[str, str]) -> None:
+        when = parse_date(row["date"])
+        link = row.get("link", "").strip()
+        ctx.event(
+            EventKind.REACTION_MADE, when, stable_id(row["date"], link, row.get("type", "")),
+            url=link if link.startswith("http") else "",
+        )  # fmt: skip
+
+    _each(ctx, opener, name, {"date", "type"}, handle)
+
+
+def import_invitations(ctx: LinkedInContext, opener: Opener, name: str) -> None:
+    def handle(line: int, row: dict[str, str]) -> None:
+        direction = row["direction"].strip().upper()
+        if direction != "OUTGOING":
+            ctx.summary.skip(name, line, "an invitation you received (only sent ones count)")
+            return
+        when = parse_date(row["sentat"])
+        invitee = row.get("inviteeprofileurl", "") or row.get("to", "")
+        ctx.event(EventKind.CONNECTION_REQUEST_SENT, when, stable_id(row["sentat"], invitee))
+
+    _each(ctx, opener, name, {"from", "to", "sentat", "direction"}, handle)
+
+
+def import_connections(ctx: LinkedInContext, opener: Opener, name: str) -> None:
+    """Connections gained per day: one event per day, names never stored."""
+    per_day: dict[str, tuple[datetime, int]] = {}
+
+    def handle(line: int, row: dict[str, str]) -> None:
+        when = parse_date(row["connectedon"])
+        day = when.date().isoformat()
+        first, count = per_day.get(day, (when, 0))
+        per_day[day] = (first, count + 1)
+
+    _each(ctx, opener, name, {"firstname", "lastname", "connectedon"}, handle)
+    for day, (when, count) in per_day.items():
+        ctx.event(EventKind.CONNECTION_ACCEPTED, when, f"day:{day}", quantity=count)
+
+
+def import_messages(ctx: LinkedInContext, opener: Opener, name: str) -> None:
+    """Sent by the seller vs replies received, told apart by the sender's profile URL (or, in
+    exports without URL columns, by the seller's own name). A received message counts as a
+    reply when the seller wrote earlier in the same conversation. Contents are not stored."""
+    required = {"conversationid", "from", "date"}
+    first_sent: dict[str, datetime] = {}
+    rows_before = ctx.summary.rows_read
+
+    def is_own(row: dict[str, str]) -> bool:
+        url = normalise_profile_url(row.get("senderprofileurl", ""))
+        if url and ctx.own_url:
+            return url == ctx.own_url
+        return row["from"].strip().lower() in ctx.own_names
+
+    def is_draft(row: dict[str, str]) -> bool:
+        return (row.get("ismessagedraft") or row.get("isdraft") or "").strip().lower() in (
+            "yes", "true", "1"
+        )  # fmt: skip
+
+    def first_pass(line: int, row: dict[str, str]) -> None:
+        if is_draft(row) or not is_own(row):
+            return
+        when = parse_date(row["date"])
+        conversation = row["conversationid"]
+        if conversation not in first_sent or when < first_sent[conversation]:
+            first_sent[conversation] = when
+
+    _each(ctx, opener, name, required, first_pass)
+    ctx.summary.rows_read = rows_before  # the second pass reads the same rows
+
+    def second_pass(line: int, row: dict[str, str]) -> None:
+        if is_draft(row):
+            ctx.summary.skip(name, line, "a draft, never sent")
+            return
+        when = parse_date(row["date"])
+        key = stable_id(row["conversationid"], row["date"], row["from"], row.get("content", ""))
+        if is_own(row):
+            ctx.event(EventKind.MESSAGE_SENT, when, key)
+            return
+        started = first_sent.get(row["conversationid"])
+        if started is not None and started < when:
+            ctx.event(EventKind.MESSAGE_REPLY_RECEIVED, when, key)
+        else:
+            ctx.summary.skip(name, line, "a message you received first, not a reply to yours")
+
+    _each(ctx, opener, name, required, second_pass)
+
+
+LINKEDIN_FILES: dict[str, Callable[[LinkedInContext, Opener, str], None]] = {
+    "profile.csv": import_profile,  # first: its names help tell messages apart
+    "shares.csv": import_shares,
+    "comments.csv": import_comments,
+    "reactions.csv": import_reactions,
+    "messages.csv": import_messages,
+    "invitations.csv": import_invitations,
+    "connections.csv": import_connections,
+}
+
+FEEDS = {
+    "shares.csv": "Shares.csv: posts published (own actions, regularity)",
+    "comments.csv": "Comments.csv: comments you made (not comments received)",
+    "reactions.csv": "Reactions.csv: reactions you gave (not reactions received)",
+    "messages.csv": "messages.csv: messages sent and replies received",
+    "invitations.csv": "Invitations.csv: connection requests sent (anti-gaming only)",
+    "connections.csv": "Connections.csv: connections gained per day (never counted as skill)",
+    "profile.csv": "Profile.csv: your headline and summary (profile distinctiveness)",
+}
+NOT_IN_EXPORT = (
+    "Not in this export: reactions, comments and impressions your posts received, and profile "
+    "views. Import the analytics export (XLSX) or use the quick log for interactions received."
+)
+
+
+def import_linkedin_export(
+    *, organisation: Organisation, participant: Participant, path: Path, filename: str,
+    progress_key: str = "",
+) -> Summary:  # fmt: skip
+    summary = Summary()
+    members = export_members(path, filename)
+    writer = EventWriter(
+        organisation=organisation, source=EventSource.LINKEDIN_EXPORT, summary=summary,
+        progress_key=progress_key,
+    )  # fmt: skip
+    ctx = LinkedInContext(participant, writer, summary)
+    with transaction.atomic():
+        for base, handler in LINKEDIN_FILES.items():
+            if base in members:
+                given, opener = members[base]
+                handler(ctx, opener, given)
+        if summary.errors:
+            transaction.set_rollback(True)
+            summary.created = summary.duplicates = 0
+            return summary
+        writer.flush()
+    summary.feeds = [FEEDS[base] for base in LINKEDIN_FILES if base in members]
+    missing = [FEEDS[base].split(":")[0] for base in LINKEDIN_FILES if base not in members]
+    if missing:
+        summary.feeds.append("Missing from this export: " + ", ".join(missing))
+    summary.feeds.append(NOT_IN_EXPORT)
+    return summary
+
+
+# --- LinkedIn content analytics (XLSX) ---
+
+
+def import_linkedin_analytics(
+    *, organisation: Organisation, participant: Participant, path: Path, filename: str,
+    progress_key: str = "",
+) -> Summary:  # fmt: skip
+    """The ENGAGEMENT sheet: impressions and engagements per day (interactions received)."""
+    import openpyxl
+
+    summary = Summary()
+    try:
+        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception:
+        raise ImportRefused(
+            [(filename, None, "not an Excel workbook: upload the .xlsx LinkedIn gives you")]
+        ) from None
+    sheet = next(
+        (ws for ws in workbook.worksheets if ws.title.strip().upper() == "ENGAGEMENT"), None
+    )
+    if sheet is None:
+        raise ImportRefused(
+            [(filename, None, "no ENGAGEMENT sheet: is this the content analytics export?")]
+        )
+    writer = EventWriter(
+        organisation=organisation, source=EventSource.LINKEDIN_ANALYTICS, summary=summary,
+        progress_key=progress_key,
+    )  # fmt: skip
+    columns: dict[str, int] = {}
+    with transaction.atomic():
+        for number, row in enumerate(sheet.iter_rows(values_only=True), start=1):
+            cells = ["" if cell is None else cell for cell in row]
+            if not columns:
+                keys = [str(cell).strip().lower() for cell in cells]
+                if {"date", "impressions", "engagements"} <= set(keys):
+                    columns = {key: i for i, key in enumerate(keys)}
+                continue
+            if not any(str(cell).strip() for cell in cells):
+                continue
+            summary.rows_read += 1
+            try:
+                raw_date = cells[columns["date"]]
+                when = (
+                    parse_date(raw_date.strftime("%Y-%m-%d"))
+                    if hasattr(raw_date, "strftime")
+                    else parse_date(str(raw_date))
+                )
+                impressions = _count(cells[columns["impressions"]])
+                engagements = _count(cells[columns["engagements"]])
+            except RowError as exc:
+                summary.error(filename, number, str(exc))
+                continue
+            day = when.date().isoformat()
+            for kind, quantity in (
+                (EventKind.POST_IMPRESSIONS, impressions),
+                (EventKind.REACTIONS_RECEIVED, engagements),
+            ):
+                writer.add(
+                    Event(
+                        participant_id=participant.pk, kind=kind, occurred_at=when,
+                        quantity=quantity, external_id=f"{participant.pk}:{kind}:{day}",
+                        details=ENGAGEMENTS if kind == EventKind.REACTIONS_RECEIVED else {},
+                    )
+                )  # fmt: skip
+        workbook.close()
+        if not columns:
+            raise ImportRefused(
+                [
+                    (
+                        filename,
+                        None,
+                        "the ENGAGEMENT sheet has no Date / Impressions / Engagements header",
+                    )
+                ]
+            )
+        if summary.errors:
+            transaction.set_rollback(True)
+            summary.created = summary.duplicates = 0
+            return summary
+        writer.flush()
+    summary.feeds = [
+        "ENGAGEMENT sheet: impressions and engagements per day (interactions received; "
+        "engagements are counted as reactions received)"
+    ]
+    return summary
+
+
+ENGAGEMENTS = {"from": "engagements"}
+
+
+def _count(value: object) -> int:
+    try:
+        number = int(float(str(value).replace(",", "").strip() or 0))
+    except ValueError:
+        raise RowError(f"'{value}' is not a number") from None
+    if number < 0:
+        raise RowError("a count cannot be negative")
+    return number
+
+
+# --- CSVs for many sellers: SSI and CRM ---
+
+
+def _participants_by_email(organisation: Organisation) -> dict[str, Participant]:
+    return {
+        p.membership.user.email.lower(): p
+        for p in Participant.objects.filter(organisation=organisation).select_related(
+            "membership__user"
+        )
+    }
+
+
+PILLARS = ("establishbrand", "findpeople", "engageinsights", "buildrelationships")
+
+
+def ssi_event(participant: Participant, when: datetime, total: Decimal, pillars: dict) -> Event:
+    return Event(
+        participant_id=participant.pk,
+        kind=EventKind.SSI_SNAPSHOT,
+        occurred_at=when,
+        value=total,
+        details={k: str(v) for k, v in pillars.items()},
+        external_id=f"{participant.pk}:ssi:{when.date().isoformat()}",
+    )
+
+
+def _score(value: str, maximum: int, what: str) -> Decimal:
+    try:
+        number = Decimal(value.strip().replace(",", "."))
+    except InvalidOperation:
+        raise RowError(f"{what} '{value}' is not a number") from None
+    if not 0 <= number <= maximum:
+        raise RowError(f"{what} must be between 0 and {maximum}")
+    return number
+
+
+def import_ssi_csv(
+    *, organisation: Organisation, path: Path, filename: str, progress_key: str = ""
+) -> Summary:
+    summary = Summary()
+    people = _participants_by_email(organisation)
+    writer = EventWriter(
+        organisation=organisation,
+        source=EventSource.SSI,
+        summary=summary,
+        progress_key=progress_key,
+    )
+    with open(path, "rb") as handle, transaction.atomic():
+        for line, row in CsvRows(
+            handle, filename, {"email", "date", "total", *PILLARS}, delimiters=",;"
+        ):
+            summary.rows_read += 1
+            try:
+                participant = people.get(row["email"].strip().lower())
+                if participant is None:
+                    raise RowError(
+                        f"nobody in this organisation has the e-mail '{row['email'].strip()}'"
+                    )
+                when = parse_date(row["date"])
+                pillars = {p: _score(row[p], 25, p) for p in PILLARS}
+                total = _score(row["total"], 100, "total")
+                if abs(total - sum(pillars.values())) > 1:
+                    raise RowError("the total is not the sum of the four pillars")
+            except RowError as exc:
+                summary.error(filename, line, str(exc))
+                continue
+            writer.add(ssi_event(participant, when, total, pillars))
+        if summary.errors:
+            transaction.set_rollback(True)
+            summary.created = summary.duplicates = 0
+            return summary
+        writer.flush()
+    summary.feeds = ["SSI snapshots (total and the four pillars)"]
+    return summary
+
+
+CRM_KINDS = {
+    "meeting": EventKind.MEETING_BOOKED,
+    "meetingbooked": EventKind.MEETING_BOOKED,
+    "opportunity": EventKind.OPPORTUNITY_CREATED,
+    "opportunitycreated": EventKind.OPPORTUNITY_CREATED,
+    "deal": EventKind.DEAL_WON,
+    "dealwon": EventKind.DEAL_WON,
+    "won": EventKind.DEAL_WON,
+    "closedwon": EventKind.DEAL_WON,
+}
+YES = {"yes", "y", "true", "1", "oui", "ja", "si", "x"}
+NO = {"no", "n", "false", "0", "non", "nein", ""}
+
+
+def import_crm_csv(
+    *, organisation: Organisation, path: Path, filename: str, progress_key: str = ""
+) -> Summary:
+    from metrics.ingest import header_key
+
+    summary = Summary()
+    people = _participants_by_email(organisation)
+    writer = EventWriter(
+        organisation=organisation,
+        source=EventSource.CRM,
+        summary=summary,
+        progress_key=progress_key,
+    )
+    required = {"email", "date", "kind", "amount", "crmid", "camethroughlinkedin"}
+    with open(path, "rb") as handle, transaction.atomic():
+        for line, row in CsvRows(handle, filename, required, delimiters=",;"):
+            summary.rows_read += 1
+            try:
+                participant = people.get(row["email"].strip().lower())
+                if participant is None:
+                    raise RowError(
+                        f"nobody in this organisation has the e-mail '{row['email'].strip()}'"
+                    )
+                when = parse_date(row["date"])
+                kind = CRM_KINDS.get(header_key(row["kind"]))
+                if kind is None:
+                    raise RowError(
+                        f"unknown kind '{row['kind'].strip()}' (use meeting, opportunity or deal)"
+                    )
+                amount = None
+                if row["amount"].strip():
+                    amount = _score(
+                        row["amount"].replace(" ", "").replace(",", ""), 10**11, "amount"
+                    )
+                linkedin = row["camethroughlinkedin"].strip().lower()
+                if linkedin not in YES | NO:
+                    raise RowError(f"'came through LinkedIn' must be yes or no, not '{linkedin}'")
+                crm_id = row["crmid"].strip() or stable_id(row["email"], row["date"], row["kind"])
+            except RowError as exc:
+                summary.error(filename, line, str(exc))
+                continue
+            writer.add(
+                Event(
+                    participant_id=participant.pk, kind=kind, occurred_at=when, value=amount,
+                    via_linkedin=linkedin in YES, external_id=f"{kind}:{crm_id}",
+                )
+            )  # fmt: skip
+        if summary.errors:
+            transaction.set_rollback(True)
+            summary.created = summary.duplicates = 0
+            return summary
+        writer.flush()
+    summary.feeds = [
+        "CRM outcomes: meetings, opportunities, deals (the snowball counts those via LinkedIn)"
+    ]
+    return summary

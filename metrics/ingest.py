@@ -1,0 +1,322 @@
+"""Writing activity events in bulk, idempotently, and the helpers every importer shares."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import re
+import zoneinfo
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+
+from django.core.cache import cache
+from django.db import connection
+from django.utils import timezone
+from psycopg2.extras import Json, execute_values
+
+from metrics.models import ActivityEvent
+from programme.models import Organisation
+
+BATCH_SIZE = 2000
+MAX_REPORTED = 200  # errors and skipped rows kept for the summary
+
+
+class ImportRefused(Exception):
+    """The file cannot be imported at all; nothing is written. `errors` are (file, line, reason)."""
+
+    def __init__(self, errors: list[tuple[str, int | None, str]]) -> None:
+        super().__init__("; ".join(reason for _, _, reason in errors[:3]))
+        self.errors = errors
+
+
+class RowError(Exception):
+    """One row is invalid; the importer records it with its line number."""
+
+
+@dataclass
+class Event:
+    participant_id: int
+    kind: str
+    occurred_at: datetime
+    external_id: str
+    quantity: int = 1
+    value: Decimal | None = None
+    url: str = ""
+    via_linkedin: bool | None = None
+    details: dict = field(default_factory=dict)
+
+
+@dataclass
+class Summary:
+    rows_read: int = 0
+    created: int = 0
+    duplicates: int = 0
+    skipped: list[tuple[str, int | None, str]] = field(default_factory=list)
+    skipped_count: int = 0
+    errors: list[tuple[str, int | None, str]] = field(default_factory=list)
+    feeds: list[str] = field(default_factory=list)
+
+    def skip(self, filename: str, line: int | None, reason: str) -> None:
+        self.skipped_count += 1
+        if len(self.skipped) < MAX_REPORTED:
+            self.skipped.append((filename, line, reason))
+
+    def error(self, filename: str, line: int | None, reason: str) -> None:
+        if len(self.errors) < MAX_REPORTED:
+            self.errors.append((filename, line, reason))
+
+    def text(self) -> str:
+        lines = [
+            f"rows read: {self.rows_read}",
+            f"events created: {self.created}",
+            f"duplicates skipped: {self.duplicates}",
+            f"rows skipped: {self.skipped_count}",
+        ]
+        lines += [f"  {f} line {n}: {r}" for f, n, r in self.skipped[:20]]
+        lines += [f"error: {f}{f' line {n}' if n else ''}: {r}" for f, n, r in self.errors]
+        lines += [f"feeds: {line}" for line in self.feeds]
+        return "\n".join(lines)
+
+
+class EventWriter:
+    """Buffers events and writes them with INSERT ... ON CONFLICT DO NOTHING, in batches.
+
+    Runs inside the caller's transaction: one file, one transaction.
+    """
+
+    def __init__(
+        self, *, organisation: Organisation, source: str, summary: Summary, progress_key: str = ""
+    ) -> None:
+        self.organisation = organisation
+        self.source = source
+        self.summary = summary
+        self.progress_key = progress_key
+        self.tz = zoneinfo.ZoneInfo(organisation.time_zone or "UTC")
+        self.buffer: list[tuple] = []
+        self.now = timezone.now()
+
+    def week_of(self, moment: datetime) -> date:
+        local = moment.astimezone(self.tz).date()
+        return local - timedelta(days=local.weekday())
+
+    def add(self, event: Event) -> None:
+        self.buffer.append(
+            (
+                self.organisation.pk,
+                event.participant_id,
+                event.kind,
+                event.occurred_at,
+                self.week_of(event.occurred_at),
+                event.quantity,
+                event.value,
+                event.url[:500],
+                event.via_linkedin,
+                Json(event.details),
+                self.source,
+                event.external_id[:200],
+                self.now,
+            )
+        )
+        if len(self.buffer) >= BATCH_SIZE:
+            self.flush()
+
+    def flush(self) -> list[str]:
+        """Write the buffer; returns the external ids actually created."""
+        if not self.buffer:
+            return []
+        table = ActivityEvent._meta.db_table
+        with connection.cursor() as cursor:
+            created = execute_values(
+                cursor.cursor,  # the psycopg2 cursor under Django's wrapper
+                f"""INSERT INTO {table} (organisation_id, participant_id, kind, occurred_at, week,
+                        quantity, value, url, via_linkedin, details, source, external_id,
+                        ingested_at)
+                    VALUES %s
+                    ON CONFLICT ON CONSTRAINT event_unique_source_id DO NOTHING
+                    RETURNING external_id""",  # noqa: S608 - table name from the model
+                self.buffer,
+                page_size=BATCH_SIZE,
+                fetch=True,
+            )
+        self.summary.created += len(created)
+        self.summary.duplicates += len(self.buffer) - len(created)
+        self.buffer = []
+        if self.progress_key:
+            cache.set(self.progress_key, self.summary.rows_read, 3600)
+        return [row[0] for row in created]
+
+
+# --- Parsing helpers ------------------------------------------------------------------------------
+
+_NON_ALNUM = re.compile(r"[^a-z0-9]")
+
+
+def header_key(name: str) -> str:
+    """'inviterProfileUrl', 'Inviter Profile URL' and 'INVITER_PROFILE_URL' are one column."""
+    return _NON_ALNUM.sub("", name.strip().lstrip("\ufeff").lower())
+
+
+def stable_id(*parts: object) -> str:
+    """A stable id from a row's content, for sources that give none."""
+    return hashlib.sha256("\x1f".join(str(p) for p in parts).encode()).hexdigest()[:40]
+
+
+LINKEDIN_FOUNDED = datetime(2003, 1, 1, tzinfo=UTC)
+DATE_FORMATS = (
+    "%Y-%m-%d %H:%M:%S UTC",
+    "%Y-%m-%d %H:%M:%S %Z",
+    "%Y-%m-%d %H:%M:%S",
+    "%Y-%m-%d %H:%M",
+    "%Y-%m-%dT%H:%M:%S%z",
+    "%Y-%m-%dT%H:%M:%S",
+    "%Y-%m-%d",
+    "%d %b %Y",
+    "%d %B %Y",
+    "%m/%d/%y, %I:%M %p",
+    "%m/%d/%Y, %I:%M %p",
+    "%m/%d/%y %I:%M %p",
+    "%m/%d/%Y",
+    "%d/%m/%Y",
+    "%d.%m.%Y",
+)
+
+
+def parse_date(text: str) -> datetime:
+    """A LinkedIn or CRM date in any of the formats seen in the wild, as an aware datetime."""
+    value = " ".join(text.strip().split())
+    if not value:
+        raise RowError("the date is empty")
+    for fmt in DATE_FORMATS:
+        try:
+            parsed = datetime.strptime(value, fmt)
+        except ValueError:
+            continue
+        if parsed.tzinfo is None:
+            parsed = parsed.replace(tzinfo=UTC)
+        if not LINKEDIN_FOUNDED <= parsed <= timezone.now() + timedelta(days=2):
+            raise RowError(f"the date '{value}' is impossible (before 2003 or in the future)")
+        return parsed
+    raise RowError(f"'{value}' is not a date this importer knows")
+
+
+SPREADSHEET_MAGIC = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0")
+
+
+def text_lines(binary: io.BufferedIOBase, filename: str) -> Iterator[str]:
+    """Decode UTF-8 (with or without BOM) line by line; a bad byte is a clear, located error."""
+    head = binary.peek(8)[:8] if hasattr(binary, "peek") else b""
+    if any(head.startswith(magic) for magic in SPREADSHEET_MAGIC):
+        raise ImportRefused(
+            [(filename, None, "this is a spreadsheet saved with a .csv name: open it and save it "
+              "as 'CSV UTF-8'")]
+        )  # fmt: skip
+    first = True
+    for number, raw in enumerate(binary, start=1):
+        if first:
+            raw = raw.removeprefix(b"\xef\xbb\xbf")
+            first = False
+        if b"\x00" in raw:
+            raise ImportRefused([(filename, number, "the file holds binary data, not CSV text")])
+        try:
+            yield raw.decode("utf-8")
+        except UnicodeDecodeError:
+            raise ImportRefused(
+                [(filename, number, "this line is not UTF-8 text: export the file again, or "
+                  "save it as 'CSV UTF-8'")]
+            ) from None  # fmt: skip
+
+
+class CsvRows:
+    """Rows of a CSV stream after the header row, which is found by its columns.
+
+    LinkedIn puts a translated preamble of varying length before some headers (Connections.csv),
+    so the header is the first row holding all `required` columns, never a fixed line.
+    """
+
+    def __init__(
+        self,
+        binary: io.BufferedIOBase,
+        filename: str,
+        required: set[str],
+        scan: int = 40,
+        delimiters: str = ",",
+    ) -> None:
+        self.filename = filename
+        self.lines = _LineCounter(text_lines(binary, filename))
+        sample_dialect = csv.excel
+        if delimiters != ",":
+            sample_dialect = _sniff(self.lines, delimiters)
+        self.reader = csv.reader(self.lines, dialect=sample_dialect)
+        self.columns: dict[str, int] = {}
+        try:
+            for _ in range(scan):
+                row = next(self.reader)
+                keys = [header_key(cell) for cell in row]
+                if required <= set(keys):
+                    self.columns = {key: i for i, key in enumerate(keys) if key}
+                    break
+        except StopIteration:
+            pass
+        except csv.Error as exc:
+            raise ImportRefused(
+                [(filename, self.lines.number, f"not readable as CSV ({exc})")]
+            ) from None
+        if not self.columns:
+            raise ImportRefused(
+                [(filename, None, f"no header row with the columns {', '.join(sorted(required))}")]
+            )
+
+    def __iter__(self) -> Iterator[tuple[int, dict[str, str]]]:
+        while True:
+            start = self.lines.number + 1
+            try:
+                row = next(self.reader)
+            except StopIteration:
+                return
+            except csv.Error as exc:
+                raise ImportRefused(
+                    [(self.filename, start, f"not readable as CSV ({exc})")]
+                ) from None
+            if not any(cell.strip() for cell in row):
+                continue
+            yield start, {key: (row[i] if i < len(row) else "") for key, i in self.columns.items()}
+
+
+class _LineCounter:
+    def __init__(self, lines: Iterator[str]) -> None:
+        self.lines = lines
+        self.number = 0
+        self.pushed: list[str] = []
+
+    def __iter__(self) -> _LineCounter:
+        return self
+
+    def __next__(self) -> str:
+        if self.pushed:
+            self.number += 1
+            return self.pushed.pop(0)
+        line = next(self.lines)
+        self.number += 1
+        return line
+
+
+def _sniff(lines: _LineCounter, delimiters: str) -> type[csv.Dialect] | csv.Dialect:
+    try:
+        first = next(lines.lines)
+    except StopIteration:
+        return csv.excel
+    lines.pushed.append(first)
+    try:
+        return csv.Sniffer().sniff(first, delimiters=delimiters)
+    except csv.Error:
+        return csv.excel
+
+
+def normalise_profile_url(url: str) -> str:
+    value = url.strip().lower()
+    value = re.sub(r"^https?://", "", value)
+    value = value.removeprefix("www.").split("?")[0].rstrip("/")
+    return value
