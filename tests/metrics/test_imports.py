@@ -1,0 +1,202 @@
+"""Activity imports: real-format files with their quirks, idempotency, and bad files refused."""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+from metrics.importers import import_crm_csv, import_linkedin_export, import_ssi_csv
+from metrics.ingest import ImportRefused
+from metrics.models import ActivityEvent, EventKind, LinkedInProfileText
+from programme.models import Role
+from tests.factories import member
+
+DATA = Path(__file__).resolve().parent.parent / "data"
+
+
+def zip_dir(folder: Path, target: Path, prefix: str = "") -> Path:
+    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as archive:
+        for file in sorted(folder.iterdir()):
+            archive.write(file, prefix + file.name)
+    return target
+
+
+@pytest.fixture
+def dana(org):
+    seller = member(org, Role.SELLER, linkedin_url="https://www.linkedin.com/in/dana-seller")
+    seller.user.first_name, seller.user.last_name = "Dana", "Seller"
+    seller.user.save(update_fields=["first_name", "last_name"])
+    return seller
+
+
+def kinds(participant) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for kind, quantity in ActivityEvent.objects.filter(participant=participant).values_list(
+        "kind", "quantity"
+    ):
+        counts[kind] = counts.get(kind, 0) + quantity
+    return counts
+
+
+def test_a_2024_export_imports_once(org, dana, tmp_path):
+    export = zip_dir(DATA / "linkedin_2024", tmp_path / "Basic_LinkedInDataExport.zip", "export/")
+    summary = import_linkedin_export(
+        organisation=org, participant=dana.participant, path=export, filename="export.zip"
+    )
+    assert summary.errors == []
+    assert kinds(dana.participant) == {
+        EventKind.POST_PUBLISHED: 3,
+        EventKind.COMMENT_MADE: 2,
+        EventKind.REACTION_MADE: 3,
+        EventKind.MESSAGE_SENT: 2,  # the draft is not sent; the URL with a trailing / is hers
+        EventKind.MESSAGE_REPLY_RECEIVED: 1,  # the recruiter wrote first: not a reply
+        EventKind.CONNECTION_REQUEST_SENT: 2,  # the incoming invitation is not hers
+        EventKind.CONNECTION_ACCEPTED: 3,  # 2 on 10 March, 1 on 15 March: two events
+    }
+    assert ActivityEvent.objects.filter(kind=EventKind.CONNECTION_ACCEPTED).count() == 2
+    reasons = {reason for _, _, reason in summary.skipped}
+    assert "a draft, never sent" in reasons
+    assert "a message you received first, not a reply to yours" in reasons
+    assert any("Not in this export" in line for line in summary.feeds)
+    profile = LinkedInProfileText.objects.get(participant=dana.participant)
+    assert profile.headline == "I help grid operators cut outage time"
+
+    # Nothing of other people is kept: no names, no message contents.
+    stored = str(list(ActivityEvent.objects.values()))
+    for private in ("Jules", "Prospect", "Tuesday works", "Are you open", "alex@example.com"):
+        assert private not in stored
+
+    again = import_linkedin_export(
+        organisation=org, participant=dana.participant, path=export, filename="export.zip"
+    )
+    assert again.created == 0 and again.duplicates == summary.created
+    assert ActivityEvent.objects.count() == summary.created
+
+
+def test_an_old_export_without_preamble_or_urls(org, dana, tmp_path):
+    export = zip_dir(DATA / "linkedin_2018", tmp_path / "old.zip")
+    summary = import_linkedin_export(
+        organisation=org, participant=dana.participant, path=export, filename="old.zip"
+    )
+    assert summary.errors == []
+    assert kinds(dana.participant) == {
+        EventKind.CONNECTION_ACCEPTED: 2,
+        EventKind.MESSAGE_SENT: 1,  # told apart by her own name
+        EventKind.MESSAGE_REPLY_RECEIVED: 1,
+    }
+
+
+def test_a_single_csv_from_the_export(org, dana, tmp_path):
+    single = tmp_path / "Connections.csv"
+    single.write_bytes((DATA / "linkedin_2024" / "Connections.csv").read_bytes())
+    summary = import_linkedin_export(
+        organisation=org, participant=dana.participant, path=single, filename="Connections.csv"
+    )
+    assert summary.created == 2 and summary.errors == []
+
+
+def test_a_malformed_line_is_named_and_nothing_is_written(org, dana, tmp_path):
+    folder = tmp_path / "export"
+    folder.mkdir()
+    for file in (DATA / "linkedin_2024").iterdir():
+        (folder / file.name).write_bytes(file.read_bytes())
+    with open(folder / "Shares.csv", "a", encoding="utf-8") as shares:
+        shares.write("31 Feb 2024,https://www.linkedin.com/feed/update/x,broken,,,MEMBER\n")
+    summary = import_linkedin_export(
+        organisation=org, participant=dana.participant, path=zip_dir(folder, tmp_path / "e.zip"),
+        filename="e.zip",
+    )  # fmt: skip
+    assert summary.errors == [("Shares.csv", 8, "'31 Feb 2024' is not a date this importer knows")]
+    assert not ActivityEvent.objects.exists()
+    assert not LinkedInProfileText.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("truncated.zip", None, "damaged or truncated"),
+        ("bomb.zip", "bomb", "ZIP bomb"),
+        ("evil.zip", "traversal", "unsafe file name"),
+        ("Shares.csv", b"PK\x03\x04\x14\x00\x06\x00rest-of-an-xlsx", "spreadsheet"),
+        (
+            "Shares.csv",
+            "Date,ShareLink\n2024-03-04 08:15:02,caf\xe9\n".encode("latin-1"),
+            "not UTF-8",
+        ),
+        ("Shares.csv", b"Nothing,Like,A,Header\n1,2,3,4\n", "no header row"),
+        ("notes.txt", b"hello", "must be one of the export's CSV files"),
+    ],
+)
+def test_bad_files_are_refused_with_a_clear_message(org, dana, tmp_path, name, content, message):
+    path = tmp_path / name
+    if content is None:
+        good = zip_dir(DATA / "linkedin_2024", tmp_path / "good.zip").read_bytes()
+        path.write_bytes(good[: len(good) // 2])
+    elif content == "bomb":
+        with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+            archive.writestr("Shares.csv", b"Date,ShareLink\n" + b"0" * 50_000_000)
+    elif content == "traversal":
+        with zipfile.ZipFile(path, "w") as archive:
+            archive.writestr("../../etc/Shares.csv", "Date,ShareLink\n")
+    else:
+        path.write_bytes(content)
+    with pytest.raises(ImportRefused) as refused:
+        import_linkedin_export(
+            organisation=org, participant=dana.participant, path=path, filename=name
+        )
+    assert message in str(refused.value.errors)
+    assert not ActivityEvent.objects.exists()
+
+
+def test_crm_csv_with_semicolons_and_yes_no(org, dana, tmp_path):
+    path = tmp_path / "crm.csv"
+    path.write_text(
+        "Email;Date;Kind;Amount;CRM id;Came through LinkedIn\n"
+        f"{dana.user.email};2024-03-15;Meeting;;M-1;yes\n"
+        f"{dana.user.email};2024-04-01;Opportunity;12 000;O-7;yes\n"
+        f"{dana.user.email};2024-05-20;Deal;48000.50;D-3;no\n",
+        encoding="utf-8",
+    )
+    summary = import_crm_csv(organisation=org, path=path, filename="crm.csv")
+    assert summary.errors == [] and summary.created == 3
+    deal = ActivityEvent.objects.get(kind=EventKind.DEAL_WON)
+    assert str(deal.value) == "48000.50" and deal.via_linkedin is False
+    assert import_crm_csv(organisation=org, path=path, filename="crm.csv").created == 0
+
+    bad = tmp_path / "bad.csv"
+    bad.write_text(
+        "Email,Date,Kind,Amount,CRM id,Came through LinkedIn\n"
+        f"{dana.user.email},2024-03-15,Meeting,,M-9,yes\n"
+        "stranger@example.com,2024-03-15,Meeting,,M-10,yes\n"
+        f"{dana.user.email},2024-03-15,Coffee,,M-11,maybe\n",
+        encoding="utf-8",
+    )
+    summary = import_crm_csv(organisation=org, path=bad, filename="bad.csv")
+    assert [line for _, line, _ in summary.errors] == [3, 4]
+    assert "nobody in this organisation has the e-mail" in summary.errors[0][2]
+    assert not ActivityEvent.objects.filter(external_id__endswith="M-9").exists()
+
+
+def test_ssi_csv_checks_the_pillars(org, dana, tmp_path):
+    path = tmp_path / "ssi.csv"
+    path.write_text(
+        "email,date,total,establish brand,find people,engage insights,build relationships\n"
+        f"{dana.user.email},2024-03-01,62.5,15,16.5,14,17\n"
+        f"{dana.user.email},2024-04-01,70,30,16,14,10\n",
+        encoding="utf-8",
+    )
+    summary = import_ssi_csv(organisation=org, path=path, filename="ssi.csv")
+    assert summary.errors == [("ssi.csv", 3, "establishbrand must be between 0 and 25")]
+    assert not ActivityEvent.objects.exists()
+
+
+def test_management_command_prints_the_summary(org, dana, tmp_path, capsys):
+    export = zip_dir(DATA / "linkedin_2024", tmp_path / "export.zip")
+    call_command("import_linkedin", "--org", org.slug, "--email", dana.user.email, str(export))
+    out = capsys.readouterr().out
+    assert "events created: 15" in out and "duplicates skipped: 0" in out
+    call_command("import_linkedin", "--org", org.slug, "--email", dana.user.email, str(export))
+    assert "events created: 0" in capsys.readouterr().out
