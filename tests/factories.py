@@ -154,7 +154,18 @@ def foreign_world(organisation: Organisation) -> dict[str, object]:
     engagement_action = kickoff_services.engagement_action_add(
         plan=plan, action="Coffee with them", due_on=today
     )
+    from metrics import services as metrics_services
+    from metrics.models import ActivityImport
+
+    api_token, _secret = metrics_services.api_token_create(
+        organisation=organisation, name="Their CRM", by=sponsor
+    )
+    activity_import = ActivityImport.objects.create(
+        organisation=organisation, kind="crm", filename="their-crm.csv", file="imports/none"
+    )
     return {
+        "api_token": api_token,
+        "activity_import": activity_import,
         "engagement_action": engagement_action,
         "kickoff": kickoff,
         "concern": concern,

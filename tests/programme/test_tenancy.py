@@ -85,6 +85,8 @@ def foreign_objects(other_org) -> dict[str, object]:
         "kickoff-engagement-action-done": world["engagement_action"],
         "kickoff-wave-planner": world["programme"],
         "kickoff-report": world["kickoff"],
+        "metrics-import-detail": world["activity_import"],
+        "metrics-api-token-revoke": world["api_token"],
         "join_code": world["kickoff"],
     }
 
@@ -147,6 +149,8 @@ def test_foreign_object_under_own_organisation_answers_404(org, other_org, login
     objects["kickoff-concern-vote"].refresh_from_db()
     assert objects["kickoff-concern-vote"].votes == 0
     assert not objects["kickoff-stakeholder-detail"].assessments.exists()
+    objects["metrics-api-token-revoke"].refresh_from_db()
+    assert objects["metrics-api-token-revoke"].revoked_at is None
     objects["kickoff-engagement-action-done"].refresh_from_db()
     assert objects["kickoff-engagement-action-done"].done_on is None
 

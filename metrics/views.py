@@ -1,0 +1,200 @@
+from __future__ import annotations
+
+from datetime import datetime, time
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from metrics import policies, services
+from metrics.forms import ApiTokenForm, QuickLogForm, SsiForm, UploadForm
+from metrics.models import ActivityEvent, ActivityImport, ApiToken, ImportKind
+from programme import selectors as programme_selectors
+from programme.tenancy import membership_for_request
+from programme.views.programmes import render_form_page
+
+
+def _own_participant(membership):
+    participant = programme_selectors.own_participant(membership)
+    if participant is None:
+        raise PermissionDenied
+    return participant
+
+
+@login_required
+@require_GET
+def activity_home(request: HttpRequest, org: str) -> HttpResponse:
+    """The seller's page: quick log, SSI, own uploads, recent activity."""
+    membership = membership_for_request(request, org)
+    participant = _own_participant(membership)
+    context = {
+        "quick_form": QuickLogForm(),
+        "ssi_form": SsiForm(),
+        "upload_form": UploadForm(organisation=membership.organisation, for_others=False),
+        "events": ActivityEvent.objects.filter(participant=participant).order_by("-occurred_at")[
+            :15
+        ],
+        "imports": ActivityImport.objects.filter(
+            organisation=membership.organisation, uploaded_by=membership
+        )[:5],
+        "for_others": policies.can_import_for_others(membership),
+    }
+    return render(request, "metrics/activity_home.html", context)
+
+
+@login_required
+@require_POST
+def quick_log(request: HttpRequest, org: str) -> HttpResponse:
+    membership = membership_for_request(request, org)
+    participant = _own_participant(membership)
+    form = QuickLogForm(request.POST)
+    if form.is_valid():
+        created = services.quick_log(participant=participant, **form.cleaned_data)
+        messages.success(request, "Logged. Well done." if created else "Already logged.")
+    else:
+        messages.error(request, "Choose what happened.")
+    return redirect("metrics-activity-home", org=org)
+
+
+@login_required
+@require_POST
+def ssi_entry(request: HttpRequest, org: str) -> HttpResponse:
+    membership = membership_for_request(request, org)
+    participant = _own_participant(membership)
+    form = SsiForm(request.POST)
+    if not form.is_valid():
+        context = {
+            "quick_form": QuickLogForm(),
+            "ssi_form": form,
+            "upload_form": UploadForm(organisation=membership.organisation, for_others=False),
+            "events": ActivityEvent.objects.filter(participant=participant).order_by(
+                "-occurred_at"
+            )[:15],
+            "imports": [],
+        }
+        return render(request, "metrics/activity_home.html", context, status=400)
+    data = form.cleaned_data
+    on = timezone.make_aware(datetime.combine(data["on"], time(12)))
+    pillars = {
+        "establishbrand": data["establish_brand"],
+        "findpeople": data["find_people"],
+        "engageinsights": data["engage_insights"],
+        "buildrelationships": data["build_relationships"],
+    }
+    created = services.ssi_record(
+        participant=participant, on=on, total=data["total"], pillars=pillars
+    )
+    messages.success(
+        request, "SSI saved." if created else "You already entered your SSI for that day."
+    )
+    return redirect("metrics-activity-home", org=org)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def import_upload(request: HttpRequest, org: str) -> HttpResponse:
+    membership = membership_for_request(request, org)
+    for_others = policies.can_import_for_others(membership)
+    own = programme_selectors.own_participant(membership)
+    form = UploadForm(
+        request.POST or None,
+        request.FILES or None,
+        organisation=membership.organisation,
+        for_others=for_others,
+    )
+    if request.method == "POST" and form.is_valid():
+        kind = form.cleaned_data["kind"]
+        participant = form.cleaned_data.get("participant") or own
+        if (
+            kind in (ImportKind.LINKEDIN_EXPORT, ImportKind.LINKEDIN_ANALYTICS)
+            and participant is None
+        ):
+            form.add_error("participant", "Choose whose LinkedIn file this is.")
+        else:
+            activity_import = services.activity_import_create(
+                organisation=membership.organisation,
+                uploaded_by=membership,
+                participant=participant
+                if kind in (ImportKind.LINKEDIN_EXPORT, ImportKind.LINKEDIN_ANALYTICS)
+                else None,
+                kind=kind,
+                upload=form.cleaned_data["file"],
+            )
+            return redirect("metrics-import-detail", org=org, code=activity_import.code)
+    imports = ActivityImport.objects.filter(organisation=membership.organisation).select_related(
+        "participant__membership__user"
+    )
+    if not for_others:
+        imports = imports.filter(uploaded_by=membership)
+    context = {"form": form, "imports": imports[:20], "for_others": for_others}
+    return render_form_page(request, "metrics/import_upload.html", context, form)
+
+
+@login_required
+@require_GET
+def import_detail(request: HttpRequest, org: str, code: str) -> HttpResponse:
+    membership = membership_for_request(request, org)
+    activity_import = get_object_or_404(
+        ActivityImport.objects.filter(organisation=membership.organisation).select_related(
+            "participant__membership__user"
+        ),
+        code=code,
+    )
+    if not policies.can_view_import(membership, activity_import):
+        raise PermissionDenied
+    in_progress = activity_import.status in (
+        ActivityImport.Status.QUEUED,
+        ActivityImport.Status.RUNNING,
+    )
+    context = {
+        "item": activity_import,
+        "in_progress": in_progress,
+        "progress": cache.get(services.progress_key(activity_import.pk)) or 0,
+    }
+    template = "metrics/import_detail.html"
+    if request.htmx:
+        template += "#import-status"
+    return render(request, template, context)
+
+
+# --- API tokens ---------------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def api_tokens(request: HttpRequest, org: str) -> HttpResponse:
+    membership = membership_for_request(request, org)
+    if not policies.can_manage_api_tokens(membership):
+        raise PermissionDenied
+    form = ApiTokenForm(request.POST or None)
+    secret = None
+    if request.method == "POST" and form.is_valid():
+        _token, secret = services.api_token_create(
+            organisation=membership.organisation, name=form.cleaned_data["name"], by=membership
+        )
+        form = ApiTokenForm()
+    context = {
+        "form": form,
+        "secret": secret,
+        "tokens": ApiToken.objects.filter(organisation=membership.organisation),
+    }
+    return render_form_page(request, "metrics/api_tokens.html", context, form)
+
+
+@login_required
+@require_POST
+def api_token_revoke(request: HttpRequest, org: str, code: str) -> HttpResponse:
+    membership = membership_for_request(request, org)
+    token = get_object_or_404(
+        ApiToken.objects.filter(organisation=membership.organisation), code=code
+    )
+    if not policies.can_manage_api_tokens(membership):
+        raise PermissionDenied
+    services.api_token_revoke(token=token)
+    messages.success(request, f"Token '{token.name}' revoked: it no longer works.")
+    return redirect("metrics-api-tokens", org=org)
