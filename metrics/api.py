@@ -38,7 +38,7 @@ class TokenAuth(HttpBearer):
 
 
 class Batch(Schema):
-    events: list[dict[str, Any]] = Field(..., max_length=MAX_BATCH, min_length=1)
+    events: list[Any] = Field(..., max_length=MAX_BATCH, min_length=1)
 
 
 class Result(Schema):
