@@ -1,0 +1,63 @@
+"""Demo activity: a few weeks of believable LinkedIn activity for the demo sellers."""
+
+from __future__ import annotations
+
+import random
+from datetime import timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from metrics.ingest import Event, EventWriter, Summary
+from metrics.models import ActivityEvent, EventKind, EventSource
+from programme.demo import register_demo_seeder
+from programme.models import Organisation, Participant, Role
+
+WEEKS = 6
+
+
+@register_demo_seeder
+def seed_activity(organisation: Organisation) -> None:
+    if ActivityEvent.objects.filter(organisation=organisation).exists():
+        return
+    rng = random.Random(11)  # noqa: S311 - demo data, fixed seed
+    now = timezone.now().replace(minute=0, second=0, microsecond=0)
+    sellers = list(
+        Participant.objects.filter(
+            organisation=organisation, membership__role=Role.SELLER
+        ).order_by("pk")[:40]
+    )
+    summary = Summary()
+    writer = EventWriter(
+        organisation=organisation, source=EventSource.LINKEDIN_EXPORT, summary=summary
+    )
+    with transaction.atomic():
+        for index, person in enumerate(sellers):
+            # Some are regular, some burst then stop, some never start: the indicators need all.
+            habit = ["regular", "regular", "burst", "quiet", "regular", "lapsing"][index % 6]
+            for week in range(WEEKS):
+                active = {
+                    "regular": rng.random() < 0.85,
+                    "burst": week in (0, 1),
+                    "quiet": False,
+                    "lapsing": week < 3,
+                }[habit]
+                if not active:
+                    continue
+                for n in range(rng.randint(1, 3)):
+                    when = now - timedelta(weeks=WEEKS - week, days=rng.randint(0, 4), hours=n)
+                    kind = rng.choice(
+                        [EventKind.POST_PUBLISHED, EventKind.COMMENT_MADE, EventKind.MESSAGE_SENT]
+                    )
+                    writer.add(Event(person.pk, kind, when, f"demo:{person.pk}:{week}:{n}"))
+                    if kind == EventKind.POST_PUBLISHED and habit != "lapsing":
+                        writer.add(
+                            Event(person.pk, EventKind.REACTIONS_RECEIVED, when + timedelta(days=1),
+                                  f"demo:{person.pk}:{week}:{n}:r", quantity=rng.randint(2, 40))
+                        )  # fmt: skip
+            if habit == "regular" and index % 4 == 0:
+                writer.add(
+                    Event(person.pk, EventKind.MEETING_BOOKED, now - timedelta(days=index % 9),
+                          f"demo:{person.pk}:meeting", via_linkedin=True)
+                )  # fmt: skip
+        writer.flush()
