@@ -133,7 +133,7 @@ def ingest(organisation: Organisation, events: list[dict[str, Any]]) -> BatchRes
     with transaction.atomic():
         for _, event in valid:
             writer.add(event)
-        created = set(writer.flush())
+        created = set(writer.flush(returning=True))
     for index, event in valid:
         status = "created" if event.external_id in created else "duplicate"
         results.append(Result(index=index, external_id=event.external_id, status=status))
