@@ -200,3 +200,48 @@ def test_management_command_prints_the_summary(org, dana, tmp_path, capsys):
     assert "events created: 15" in out and "duplicates skipped: 0" in out
     call_command("import_linkedin", "--org", org.slug, "--email", dana.user.email, str(export))
     assert "events created: 0" in capsys.readouterr().out
+
+
+def write_analytics(path: Path, rows: list[tuple]) -> Path:
+    import openpyxl
+
+    workbook = openpyxl.Workbook()
+    workbook.active.title = "DISCOVERY"
+    workbook.active.append(["Overall Performance", "1/1/2024 - 3/31/2024"])
+    sheet = workbook.create_sheet("ENGAGEMENT")
+    sheet.append(["Date", "Impressions", "Engagements"])
+    for row in rows:
+        sheet.append(list(row))
+    workbook.create_sheet("TOP POSTS").append(["Post URL", "Post publish date", "Engagements"])
+    workbook.save(path)
+    return path
+
+
+def test_analytics_export_gives_interactions_received(org, dana, tmp_path):
+    import datetime
+
+    from metrics.importers import import_linkedin_analytics
+
+    path = write_analytics(
+        tmp_path / "Content_2024.xlsx",
+        [(datetime.datetime(2024, 3, 4), 1520, 37), ("3/5/2024", "980", "12"), (None, None, None)],
+    )
+    summary = import_linkedin_analytics(
+        organisation=org, participant=dana.participant, path=path, filename="Content_2024.xlsx"
+    )
+    assert summary.errors == []
+    assert kinds(dana.participant) == {
+        EventKind.POST_IMPRESSIONS: 2500,
+        EventKind.REACTIONS_RECEIVED: 49,
+    }
+    again = import_linkedin_analytics(
+        organisation=org, participant=dana.participant, path=path, filename="Content_2024.xlsx"
+    )
+    assert again.created == 0 and again.duplicates == 4
+
+    bad = write_analytics(tmp_path / "bad.xlsx", [("2024-03-06", "lots", 3)])
+    summary = import_linkedin_analytics(
+        organisation=org, participant=dana.participant, path=bad, filename="bad.xlsx"
+    )
+    assert summary.errors == [("bad.xlsx", 2, "'lots' is not a number")]
+    assert ActivityEvent.objects.count() == 4
