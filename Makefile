@@ -38,6 +38,7 @@ stop: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/roster_import.py
 	$(BIN)/python bench/kickoff_load.py
+	$(BIN)/python bench/import_linkedin.py
 
 clean: stop
 	rm -rf $(VENV) .data staticfiles
