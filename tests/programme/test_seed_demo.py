@@ -4,6 +4,7 @@ from django.core.management import call_command
 from django.test import Client
 
 from kickoff.models import Concern, EmotionSignal, KickoffSession, StakeholderAssessment
+from metrics.models import ActivityEvent
 from programme.models import (
     Announcement,
     AnnouncementRecipient,
@@ -41,7 +42,7 @@ def test_seed_demo_is_believable_and_idempotent(db, capsys) -> None:
     def counts() -> list[int]:
         models = [User, Membership, Participant, Team, Announcement, AnnouncementRecipient]
         models += [Problem, Session, Risk, Question, FollowUp, SessionAttendance]
-        models += [KickoffSession, Concern, EmotionSignal, StakeholderAssessment]
+        models += [KickoffSession, Concern, EmotionSignal, StakeholderAssessment, ActivityEvent]
         return [model.objects.count() for model in models]
 
     before = counts()
@@ -63,6 +64,10 @@ def test_seed_demo_is_believable_and_idempotent(db, capsys) -> None:
     assert Session.objects.filter(programme=programme, cycle__isnull=False).count() == 6
     assert programme.meetings.get().follow_ups.count() == 2
 
+    assert (
+        ActivityEvent.objects.filter(organisation=acme).values("participant").distinct().count()
+        >= 20
+    )
     kickoff = KickoffSession.objects.get(programme=programme)
     assert kickoff.status == "closed" and kickoff.concerns.count() == 8
     assert Concern.objects.filter(author__isnull=False).count() == 0
