@@ -123,7 +123,12 @@ class InvitationAcceptForm(SetPasswordForm):
 
 
 class DateInput(forms.DateInput):
+    """A native date picker; it needs ISO dates whatever the locale's display format."""
+
     input_type = "date"
+
+    def __init__(self, attrs: dict | None = None, format: str | None = None) -> None:
+        super().__init__(attrs, format=format or "%Y-%m-%d")
 
 
 class DateTimeInput(forms.DateTimeInput):
