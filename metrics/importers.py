@@ -180,28 +180,23 @@ def import_shares(ctx: LinkedInContext, opener: Opener, name: str) -> None:
     _each(ctx, opener, name, {"date", "sharelink"}, handle)
 
 
-def import_comments(ctx: LinkedInContext, opener: Opener, name: str) -> None:
-    def handle(line: int, row: dict[str, str]) -> None:
-        when = parse_date(row["date"])
-        link = row.get("link", "").strip()
-        ctx.event(
-            EventKind.COMMENT_MADE, when, stable_id(row["date"], link, row.get("message", "")),
-            url=link if link.startswith("http") else "",
-        )  # fmt: skip
+def _activity_importer(kind: str, detail: str) -> Callable[[LinkedInContext, Opener, str], None]:
+    """Comments.csv and Reactions.csv: what the seller gave, one event per row, by date + link."""
 
-    _each(ctx, opener, name, {"date", "message"}, handle)
+    def importer(ctx: LinkedInContext, opener: Opener, name: str) -> None:
+        def handle(line: int, row: dict[str, str]) -> None:
+            when = parse_date(row["date"])
+            link = row.get("link", "").strip()
+            key = stable_id(row["date"], link, row.get(detail, ""))
+            ctx.event(kind, when, key, url=link if link.startswith("http") else "")
+
+        _each(ctx, opener, name, {"date", detail}, handle)
+
+    return importer
 
 
-def import_reactions(ctx: LinkedInContext, opener: Opener, name: str) -> None:
-    def handle(line: int, row: dict[str, str]) -> None:
-        when = parse_date(row["date"])
-        link = row.get("link", "").strip()
-        ctx.event(
-            EventKind.REACTION_MADE, when, stable_id(row["date"], link, row.get("type", "")),
-            url=link if link.startswith("http") else "",
-        )  # fmt: skip
-
-    _each(ctx, opener, name, {"date", "type"}, handle)
+import_comments = _activity_importer(EventKind.COMMENT_MADE, "message")
+import_reactions = _activity_importer(EventKind.REACTION_MADE, "type")
 
 
 def import_invitations(ctx: LinkedInContext, opener: Opener, name: str) -> None:
@@ -321,17 +316,24 @@ def import_linkedin_export(
             if base in members:
                 given, opener = members[base]
                 handler(ctx, opener, given)
-        if summary.errors:
-            transaction.set_rollback(True)
-            summary.created = summary.duplicates = 0
+        if not _finish(summary, writer):
             return summary
-        writer.flush()
     summary.feeds = [FEEDS[base] for base in LINKEDIN_FILES if base in members]
     missing = [FEEDS[base].split(":")[0] for base in LINKEDIN_FILES if base not in members]
     if missing:
         summary.feeds.append("Missing from this export: " + ", ".join(missing))
     summary.feeds.append(NOT_IN_EXPORT)
     return summary
+
+
+def _finish(summary: Summary, writer: EventWriter) -> bool:
+    """End of an import inside its transaction: all rows valid, or nothing written at all."""
+    if summary.errors:
+        transaction.set_rollback(True)
+        summary.created = summary.duplicates = 0
+        return False
+    writer.flush()
+    return True
 
 
 # --- LinkedIn content analytics (XLSX) ---
@@ -409,11 +411,8 @@ def import_linkedin_analytics(
                     )
                 ]
             )
-        if summary.errors:
-            transaction.set_rollback(True)
-            summary.created = summary.duplicates = 0
+        if not _finish(summary, writer):
             return summary
-        writer.flush()
     summary.feeds = [
         "ENGAGEMENT sheet: impressions and engagements per day (interactions received; "
         "engagements are counted as reactions received)"
@@ -501,11 +500,8 @@ def import_ssi_csv(
                 summary.error(filename, line, str(exc))
                 continue
             writer.add(ssi_event(participant, when, total, pillars))
-        if summary.errors:
-            transaction.set_rollback(True)
-            summary.created = summary.duplicates = 0
+        if not _finish(summary, writer):
             return summary
-        writer.flush()
     summary.feeds = ["SSI snapshots (total and the four pillars)"]
     return summary
 
@@ -571,11 +567,8 @@ def import_crm_csv(
                     via_linkedin=linkedin in YES, external_id=f"{kind}:{crm_id}",
                 )
             )  # fmt: skip
-        if summary.errors:
-            transaction.set_rollback(True)
-            summary.created = summary.duplicates = 0
+        if not _finish(summary, writer):
             return summary
-        writer.flush()
     summary.feeds = [
         "CRM outcomes: meetings, opportunities, deals (the snowball counts those via LinkedIn)"
     ]
