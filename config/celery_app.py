@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 
 from celery import Celery
+from celery.schedules import crontab
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
@@ -18,6 +19,17 @@ app.conf.beat_schedule = {
         # Catches invitations whose send task was lost (e.g. the broker restarted before delivery).
         "task": "programme.tasks.invitations_send_pending",
         "schedule": 15 * 60,
+    },
+    "metrics-rollup-incremental": {
+        # Only participant-weeks touched by events ingested since the last run.
+        "task": "metrics.tasks.rollup_all",
+        "schedule": 15 * 60,
+    },
+    "metrics-rollup-full-nightly": {
+        # The last 26 weeks recomputed from scratch, at night.
+        "task": "metrics.tasks.rollup_all",
+        "schedule": crontab(hour=2, minute=30),
+        "kwargs": {"full": True},
     },
     "programme-announcements-sweep": {
         # Same safety net for announcement e-mails; the send itself never e-mails anyone twice.

@@ -153,3 +153,58 @@ class ApiToken(TimeStamped):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
+
+
+class ParticipantWeek(models.Model):
+    """One participant's activity in one ISO week, rolled up from events by set-based SQL.
+
+    Written only by metrics.rollups (INSERT ... SELECT ... GROUP BY ... ON CONFLICT DO UPDATE);
+    indicators and dashboards read this, never the raw events.
+    """
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="weeks")
+    week = models.DateField()
+    posts = models.PositiveIntegerField(default=0)
+    comments_made = models.PositiveIntegerField(default=0)
+    reactions_made = models.PositiveIntegerField(default=0)
+    messages_sent = models.PositiveIntegerField(default=0)
+    connection_requests = models.PositiveIntegerField(default=0)
+    connections_accepted = models.PositiveIntegerField(default=0)
+    replies_received = models.PositiveIntegerField(default=0)
+    reactions_received = models.PositiveIntegerField(default=0)
+    comments_received = models.PositiveIntegerField(default=0)
+    profile_views = models.PositiveIntegerField(default=0)
+    impressions = models.PositiveIntegerField(default=0)
+    meetings = models.PositiveIntegerField(default=0)
+    meetings_via_linkedin = models.PositiveIntegerField(default=0)
+    opportunities = models.PositiveIntegerField(default=0)
+    deals = models.PositiveIntegerField(default=0)
+    deals_via_linkedin = models.PositiveIntegerField(default=0)
+    deal_value = models.DecimalField(max_digits=16, decimal_places=2, default=0)
+    # Interactions are tracked at all (analytics, quick log or API sent some): without it,
+    # "no interaction" is unknown, never an alarm.
+    interactions_tracked = models.BooleanField(default=False)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["participant", "week"], name="participant_week_unique"),
+        ]
+        indexes = [
+            # Dashboards: "this organisation's weeks in a range".
+            models.Index(fields=["organisation", "week"], name="participant_week_org_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.participant_id} week {self.week}"
+
+
+class RollupState(models.Model):
+    """When an organisation's rollup last started: the incremental run looks back from here."""
+
+    organisation = models.OneToOneField(Organisation, on_delete=models.CASCADE, related_name="+")
+    incremental_started_at = models.DateTimeField(null=True, blank=True)
+    full_started_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"rollup state of {self.organisation_id}"

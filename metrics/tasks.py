@@ -10,3 +10,28 @@ from metrics import services
 @shared_task(acks_late=True, soft_time_limit=1800, time_limit=1900)
 def activity_import_run(activity_import_id: int) -> None:
     services.activity_import_run(activity_import_id=activity_import_id)
+
+
+@shared_task(acks_late=True, soft_time_limit=600, time_limit=660)
+def rollup_incremental(organisation_id: int) -> int:
+    from metrics.rollups import rollup_incremental as run
+
+    return run(organisation_id=organisation_id)
+
+
+@shared_task(acks_late=True, soft_time_limit=3000, time_limit=3300)
+def rollup_full(organisation_id: int) -> int:
+    from metrics.rollups import rollup_full as run
+
+    return run(organisation_id=organisation_id)
+
+
+@shared_task(acks_late=True)
+def rollup_all(full: bool = False) -> None:
+    """Beat: one task per organisation that has events (each is idempotent)."""
+    from metrics.models import ActivityEvent
+
+    task = rollup_full if full else rollup_incremental
+    ids = ActivityEvent.objects.values_list("organisation_id", flat=True).distinct()
+    for organisation_id in ids:
+        task.delay(organisation_id)

@@ -1,0 +1,142 @@
+"""Weekly rollups: right numbers, set-based, idempotent, incremental, safe to interrupt."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+
+import pytest
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
+
+from metrics import rollups
+from metrics.ingest import Event, EventWriter, Summary
+from metrics.models import EventKind, ParticipantWeek
+from programme.models import Role
+from tests.factories import member
+
+TODAY = date(2026, 11, 23)  # a Monday
+MONDAY = datetime(2026, 11, 16, 9, tzinfo=UTC)
+
+
+def write(org, source, events):
+    writer = EventWriter(organisation=org, source=source, summary=Summary())
+    with transaction.atomic():
+        for event in events:
+            writer.add(event)
+        writer.flush()
+
+
+def table(org):
+    return sorted(
+        ParticipantWeek.objects.filter(organisation=org).values_list(
+            "id", "participant_id", "week", *rollups.MEASURES
+        )
+    )
+
+
+@pytest.fixture
+def people(org):
+    org.time_zone = "UTC"
+    org.save()
+    a, b = member(org, Role.SELLER), member(org, Role.SELLER)
+    write(org, "linkedin_export", [
+        Event(a.participant.pk, EventKind.POST_PUBLISHED, MONDAY, "p1"),
+        Event(a.participant.pk, EventKind.POST_PUBLISHED, MONDAY + timedelta(days=2), "p2"),
+        Event(a.participant.pk, EventKind.CONNECTION_ACCEPTED, MONDAY, "c1", quantity=12),
+        Event(a.participant.pk, EventKind.COMMENT_MADE, MONDAY - timedelta(days=7), "m1"),
+        Event(b.participant.pk, EventKind.MESSAGE_SENT, MONDAY, "s1"),
+    ])  # fmt: skip
+    write(org, "crm", [
+        Event(a.participant.pk, EventKind.DEAL_WON, MONDAY, "d1", value=Decimal("1000"),
+              via_linkedin=True),
+        Event(a.participant.pk, EventKind.DEAL_WON, MONDAY, "d2", value=Decimal("500"),
+              via_linkedin=False),
+    ])  # fmt: skip
+    write(org, "quick_log", [
+        Event(b.participant.pk, EventKind.MESSAGE_REPLY_RECEIVED, MONDAY, "q1"),
+    ])  # fmt: skip
+    return a, b
+
+
+def test_full_rollup_counts_each_week(org, people):
+    a, b = people
+    rollups.rollup_full(organisation_id=org.pk, today=TODAY)
+    week = ParticipantWeek.objects.get(participant=a.participant, week=date(2026, 11, 16))
+    assert (week.posts, week.connections_accepted, week.deals, week.deals_via_linkedin) == (
+        2,
+        12,
+        2,
+        1,
+    )
+    assert week.deal_value == Decimal("1500.00")
+    assert week.interactions_tracked is False  # only an export: interactions are unknown
+    before = ParticipantWeek.objects.get(participant=a.participant, week=date(2026, 11, 9))
+    assert before.comments_made == 1 and before.posts == 0
+    other = ParticipantWeek.objects.get(participant=b.participant)
+    assert (other.messages_sent, other.replies_received, other.interactions_tracked) == (1, 1, True)
+
+
+def test_two_runs_leave_identical_rows(org, people):
+    rollups.rollup_full(organisation_id=org.pk, today=TODAY)
+    first = table(org)
+    rollups.rollup_full(organisation_id=org.pk, today=TODAY)
+    assert table(org) == first
+    rollups.rollup_incremental(organisation_id=org.pk)
+    assert table(org) == first
+
+
+def test_an_interrupted_rollup_changes_nothing_and_a_rerun_completes(org, people, monkeypatch):
+    rollups.rollup_full(organisation_id=org.pk, today=TODAY)
+    clean = table(org)
+    ParticipantWeek.objects.filter(organisation=org).delete()
+    real = rollups._lock
+
+    def die_after_lock(cursor, organisation_id):
+        real(cursor, organisation_id)
+        cursor.execute(
+            rollups._upsert_sql("e.week >= %(since)s"),
+            {"org": organisation_id, "since": date(2026, 1, 1)},
+        )
+        raise SystemExit("worker killed")  # fmt: skip
+
+    monkeypatch.setattr(rollups, "_lock", die_after_lock)
+    with pytest.raises(SystemExit):
+        rollups.rollup_full(organisation_id=org.pk, today=TODAY)
+    assert table(org) == []  # the transaction rolled back: nothing half-written
+    monkeypatch.setattr(rollups, "_lock", real)
+    rollups.rollup_full(organisation_id=org.pk, today=TODAY)
+    assert [row[1:] for row in table(org)] == [row[1:] for row in clean]
+
+
+def test_incremental_rollup_touches_only_new_groups(org, people):
+    a, _ = people
+    rollups.rollup_incremental(organisation_id=org.pk)
+    old_week = ParticipantWeek.objects.get(participant=a.participant, week=date(2026, 11, 9))
+    write(org, "linkedin_export", [
+        Event(a.participant.pk, EventKind.POST_PUBLISHED, MONDAY + timedelta(days=3), "p3"),
+    ])  # fmt: skip
+    rollups.rollup_incremental(organisation_id=org.pk)
+    assert (
+        ParticipantWeek.objects.get(participant=a.participant, week=date(2026, 11, 16)).posts == 3
+    )
+    unchanged = ParticipantWeek.objects.get(participant=a.participant, week=date(2026, 11, 9))
+    assert unchanged.pk == old_week.pk and unchanged.comments_made == 1
+
+
+def test_rollup_runs_a_fixed_number_of_queries(org, people):
+    a, b = people
+
+    def queries():
+        with CaptureQueriesContext(connection) as context:
+            rollups.rollup_full(organisation_id=org.pk, today=TODAY)
+        return len(context)
+
+    queries()  # the first run also creates the organisation's rollup state
+    few = queries()
+    write(org, "api", [
+        Event(b.participant.pk, EventKind.REACTIONS_RECEIVED, MONDAY - timedelta(weeks=w), f"r{w}")
+        for w in range(20)
+    ])  # fmt: skip
+    assert queries() == few
+    assert ParticipantWeek.objects.filter(participant=b.participant).count() == 20
