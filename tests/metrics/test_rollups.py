@@ -125,7 +125,7 @@ def test_incremental_rollup_touches_only_new_groups(org, people):
 
 
 def test_rollup_runs_a_fixed_number_of_queries(org, people):
-    a, b = people
+    _, b = people
 
     def queries():
         with CaptureQueriesContext(connection) as context:
