@@ -19,10 +19,6 @@ def can_follow_up_concern(membership: Membership) -> bool:
     return membership.role in {Role.CONSULTANT, Role.SPONSOR}
 
 
-def can_submit_concern(membership: Membership) -> bool:
-    return True  # everyone in the organisation may say what worries them
-
-
 def can_map_stakeholders(membership: Membership) -> bool:
     """Stances are sensitive: who is an opponent is for the consultant's eyes (and admins')."""
     return membership.role in {Role.CONSULTANT, Role.ADMIN}

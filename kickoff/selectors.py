@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections import OrderedDict
-from datetime import timedelta
 
 from django.db.models import Avg, Count, DateField, ExpressionWrapper, F, Q, QuerySet, Value
 from django.shortcuts import get_object_or_404
@@ -116,12 +115,4 @@ def overdue_concerns(organisation: Organisation) -> QuerySet[Concern]:
         .filter(session__held_on__lt=due)
         .select_related("session")
         .order_by("session__held_on", "-votes")
-    )
-
-
-def upcoming_or_open(organisation: Organisation) -> QuerySet[KickoffSession]:
-    return (
-        kickoffs_for(organisation)
-        .filter(held_on__gte=timezone.localdate() - timedelta(days=1))
-        .exclude(status=KickoffSession.Status.CLOSED)
     )

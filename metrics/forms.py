@@ -10,7 +10,6 @@ from django.conf import settings
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 
-from metrics.importers import PILLARS
 from metrics.ingest import CsvRows, ImportRefused
 from metrics.models import ImportKind
 from metrics.services import QUICK_LOG_KINDS
@@ -40,9 +39,7 @@ def precheck(kind: str, upload: object) -> None:
                     raise ImportRefused([(name, None, "not an Excel workbook (.xlsx)")]) from None
             else:
                 required = (
-                    {"email", "date", "total", *PILLARS}
-                    if kind == ImportKind.SSI
-                    else {"email", "date", "kind", "amount", "crmid", "camethroughlinkedin"}
+                    importers.SSI_COLUMNS if kind == ImportKind.SSI else importers.CRM_COLUMNS
                 )
                 with open(path, "rb") as binary:
                     CsvRows(binary, name, required, delimiters=",;")

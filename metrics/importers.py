@@ -446,6 +446,8 @@ def _participants_by_email(organisation: Organisation) -> dict[str, Participant]
 
 
 PILLARS = ("establishbrand", "findpeople", "engageinsights", "buildrelationships")
+SSI_COLUMNS = {"email", "date", "total", *PILLARS}
+CRM_COLUMNS = {"email", "date", "kind", "amount", "crmid", "camethroughlinkedin"}
 
 
 def ssi_event(participant: Participant, when: datetime, total: Decimal, pillars: dict) -> Event:
@@ -533,9 +535,8 @@ def import_crm_csv(
         summary=summary,
         progress_key=progress_key,
     )
-    required = {"email", "date", "kind", "amount", "crmid", "camethroughlinkedin"}
     with open(path, "rb") as handle, transaction.atomic():
-        for line, row in CsvRows(handle, filename, required, delimiters=",;"):
+        for line, row in CsvRows(handle, filename, CRM_COLUMNS, delimiters=",;"):
             summary.rows_read += 1
             try:
                 participant = people.get(row["email"].strip().lower())

@@ -10,10 +10,6 @@ def can_import_for_others(membership: Membership) -> bool:
     return membership.role in {Role.CONSULTANT, Role.ADMIN}
 
 
-def can_log_own_activity(membership: Membership) -> bool:
-    return True  # every participant logs and imports their own activity
-
-
 def can_view_import(membership: Membership, activity_import: object) -> bool:
     return can_import_for_others(membership) or activity_import.uploaded_by_id == membership.pk
 

@@ -26,24 +26,27 @@ def _own_participant(membership):
     return participant
 
 
+def _activity_context(membership, participant, ssi_form: SsiForm | None = None) -> dict:
+    events = ActivityEvent.objects.filter(participant=participant).order_by("-occurred_at")
+    return {
+        "quick_form": QuickLogForm(),
+        "ssi_form": ssi_form or SsiForm(),
+        "upload_form": UploadForm(organisation=membership.organisation, for_others=False),
+        "events": events[:15],
+        "imports": ActivityImport.objects.filter(
+            organisation=membership.organisation, uploaded_by=membership
+        )[:5],
+        "for_others": policies.can_import_for_others(membership),
+    }
+
+
 @login_required
 @require_GET
 def activity_home(request: HttpRequest, org: str) -> HttpResponse:
     """The seller's page: quick log, SSI, own uploads, recent activity."""
     membership = membership_for_request(request, org)
     participant = _own_participant(membership)
-    context = {
-        "quick_form": QuickLogForm(),
-        "ssi_form": SsiForm(),
-        "upload_form": UploadForm(organisation=membership.organisation, for_others=False),
-        "events": ActivityEvent.objects.filter(participant=participant).order_by("-occurred_at")[
-            :15
-        ],
-        "imports": ActivityImport.objects.filter(
-            organisation=membership.organisation, uploaded_by=membership
-        )[:5],
-        "for_others": policies.can_import_for_others(membership),
-    }
+    context = _activity_context(membership, participant)
     return render(request, "metrics/activity_home.html", context)
 
 
@@ -68,15 +71,7 @@ def ssi_entry(request: HttpRequest, org: str) -> HttpResponse:
     participant = _own_participant(membership)
     form = SsiForm(request.POST)
     if not form.is_valid():
-        context = {
-            "quick_form": QuickLogForm(),
-            "ssi_form": form,
-            "upload_form": UploadForm(organisation=membership.organisation, for_others=False),
-            "events": ActivityEvent.objects.filter(participant=participant).order_by(
-                "-occurred_at"
-            )[:15],
-            "imports": [],
-        }
+        context = _activity_context(membership, participant, ssi_form=form)
         return render(request, "metrics/activity_home.html", context, status=400)
     data = form.cleaned_data
     on = timezone.make_aware(datetime.combine(data["on"], time(12)))

@@ -13,10 +13,6 @@ def can_view_people(membership: Membership) -> bool:
     return membership.role in OVERSIGHT_ROLES or membership.role == Role.MANAGER
 
 
-def can_view_participant(membership: Membership, participant: Participant) -> bool:
-    return participant.membership_id == membership.pk or can_view_people(membership)
-
-
 def can_edit_participant(membership: Membership, participant: Participant) -> bool:
     return participant.membership_id == membership.pk or membership.role in STAFF_ROLES
 
@@ -97,3 +93,36 @@ def can_view_meetings(membership: Membership) -> bool:
 def can_manage_meetings(membership: Membership) -> bool:
     """Management keeps the change going when the consultant is not there."""
     return membership.role in {Role.SPONSOR, Role.MANAGER, Role.CONSULTANT}
+
+
+# --- What each home page flags ---------------------------------------------------------------
+
+
+def sees_all_people(membership: Membership) -> bool:
+    """Everyone in the organisation, not only one's own teams."""
+    return membership.role in OVERSIGHT_ROLES
+
+
+def sees_only_own_teams(membership: Membership) -> bool:
+    return membership.role == Role.MANAGER
+
+
+def home_shows_problem_flags(membership: Membership) -> bool:
+    return membership.role in PROGRAMME_LEADS | {Role.ADMIN}
+
+
+def home_shows_triage_and_sessions(membership: Membership) -> bool:
+    return membership.role in STAFF_ROLES
+
+
+def home_shows_drafts_and_reach(membership: Membership) -> bool:
+    return membership.role in OVERSIGHT_ROLES
+
+
+def home_shows_follow_ups(membership: Membership) -> bool:
+    return can_view_meetings(membership)
+
+
+def home_follow_ups_are_own_only(membership: Membership) -> bool:
+    """A manager is shown the follow-ups they own; sponsors and consultants see them all."""
+    return membership.role == Role.MANAGER

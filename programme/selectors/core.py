@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.db.models import Count, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
@@ -22,11 +24,18 @@ def teams_for(organisation: Organisation) -> QuerySet[Team]:
 
 
 def team_subtree_ids(organisation: Organisation, root_id: int) -> set[int]:
-    """The team and every team below it: one query, walked in memory (teams are few)."""
+    """The team and every team below it."""
+    return team_subtrees_ids(organisation, [root_id])
+
+
+def team_subtrees_ids(organisation: Organisation | int, root_ids: Iterable[int]) -> set[int]:
+    """These teams and every team below them: one query, walked in memory (teams are few)."""
     children: dict[int | None, list[int]] = {}
-    for team_id, parent_id in teams_for(organisation).values_list("pk", "parent_id"):
+    for team_id, parent_id in Team.objects.filter(organisation=organisation).values_list(
+        "pk", "parent_id"
+    ):
         children.setdefault(parent_id, []).append(team_id)
-    found, stack = set(), [root_id]
+    found, stack = set(), list(root_ids)
     while stack:
         team_id = stack.pop()
         if team_id in found:
@@ -54,9 +63,9 @@ def participants_for(organisation: Organisation) -> QuerySet[Participant]:
 def participants_visible_to(membership: Membership) -> QuerySet[Participant]:
     """Whom this member may see in the people list (managers: their own team and below)."""
     participants = participants_for(membership.organisation)
-    if membership.role in policies.OVERSIGHT_ROLES:
+    if policies.sees_all_people(membership):
         return participants
-    if membership.role == Role.MANAGER:
+    if policies.sees_only_own_teams(membership):
         own_team_id = (
             Participant.objects.filter(membership=membership)
             .values_list("team_id", flat=True)
@@ -125,6 +134,7 @@ __all__ = [
     "roster_import_get",
     "roster_imports_for",
     "team_subtree_ids",
+    "team_subtrees_ids",
     "teams_for",
     "teams_with_counts",
 ]

@@ -35,7 +35,6 @@ from programme.models import (
     Programme,
     Question,
     Risk,
-    Role,
     Session,
     SessionAttendance,
     Wave,
@@ -281,7 +280,6 @@ def home_panels(membership: Membership) -> dict[str, object]:
     organisation = membership.organisation
     today = timezone.localdate()
     now = timezone.now()
-    role = membership.role
     panels: dict[str, object] = {}
     programmes = list(programmes_for(organisation).annotate(last_meeting=Max("meetings__held_on")))
     panels["programmes"] = programmes
@@ -305,11 +303,11 @@ def home_panels(membership: Membership) -> dict[str, object]:
         .first()
     )
 
-    if role in policies.PROGRAMME_LEADS or role == Role.ADMIN:
+    if policies.home_shows_problem_flags(membership):
         stale = stale_problems(organisation)
         panels["stale_problems"] = list(stale.select_related("programme")[:10])
         panels["stale_problem_count"] = stale.count()
-    if role in (Role.CONSULTANT, Role.ADMIN):
+    if policies.home_shows_triage_and_sessions(membership):
         panels["to_triage"] = list(
             Problem.objects.filter(
                 programme__organisation=organisation, status=ProblemStatus.OPEN, owner__isnull=True
@@ -327,7 +325,7 @@ def home_panels(membership: Membership) -> dict[str, object]:
             .select_related("wave")
             .order_by("starts_at")
         )
-    if role in (Role.SPONSOR, Role.CONSULTANT, Role.ADMIN):
+    if policies.home_shows_drafts_and_reach(membership):
         panels["drafts"] = list(
             Announcement.objects.filter(organisation=organisation, status=Announcement.Status.DRAFT)
             .select_related("drafted_by__user")
@@ -342,11 +340,11 @@ def home_panels(membership: Membership) -> dict[str, object]:
         )
         panels["last_announcement"] = last
         panels["last_reach"] = announcement_reach(last)["totals"] if last else None
-    if role in (Role.SPONSOR, Role.MANAGER, Role.ADMIN, Role.CONSULTANT):
+    if policies.home_shows_follow_ups(membership):
         overdue = FollowUp.objects.filter(
             programme__organisation=organisation, done_at__isnull=True, due_on__lt=today
         ).select_related("owner__user", "meeting")
-        if role == Role.MANAGER:
+        if policies.home_follow_ups_are_own_only(membership):
             overdue = overdue.filter(owner=membership)
         panels["overdue_follow_ups"] = list(overdue.order_by("due_on")[:20])
         panels["cadence_missed"] = [p for p in programmes if cadence_missed(p, p.last_meeting)]

@@ -25,23 +25,8 @@ from programme.models import (
     Team,
     Wave,
 )
+from programme.selectors.core import team_subtrees_ids
 from programme.services.mailing import send_claimed_batches
-
-
-def _team_subtrees(organisation_id: int, roots: Iterable[int]) -> set[int]:
-    children: dict[int | None, list[int]] = {}
-    for team_id, parent_id in Team.objects.filter(organisation_id=organisation_id).values_list(
-        "pk", "parent_id"
-    ):
-        children.setdefault(parent_id, []).append(team_id)
-    found: set[int] = set()
-    stack = list(roots)
-    while stack:
-        team_id = stack.pop()
-        if team_id not in found:
-            found.add(team_id)
-            stack.extend(children.get(team_id, []))
-    return found
 
 
 def announcement_save(
@@ -81,7 +66,7 @@ def _audience(announcement: Announcement) -> QuerySet[Membership]:
     elif announcement.audience == Audience.TEAMS:
         roots = announcement.audience_teams.values_list("pk", flat=True)
         members = members.filter(
-            participant__team_id__in=_team_subtrees(announcement.organisation_id, roots)
+            participant__team_id__in=team_subtrees_ids(announcement.organisation_id, roots)
         )
     return members
 

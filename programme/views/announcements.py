@@ -89,19 +89,12 @@ def announcement_edit(request: HttpRequest, org: str, code: str) -> HttpResponse
     return render_form_page(request, "programme/announcement_form.html", context, form)
 
 
-@login_required
-@require_GET
-def announcement_detail(request: HttpRequest, org: str, code: str) -> HttpResponse:
-    membership = membership_for_request(request, org)
-    announcement = selectors.announcement_get_for(membership, code)
-    recipient = selectors.recipient_for(announcement, membership)
-    if recipient is not None:
-        services.announcement_mark_opened(recipient=recipient)
-    context = {
+def _detail_context(membership, announcement, recipient, question_form) -> dict:
+    return {
         "announcement": announcement,
         "recipient": recipient,
         "questions": selectors.questions_for(announcement),
-        "question_form": QuestionForm(),
+        "question_form": question_form,
         "is_draft": announcement.status == Announcement.Status.DRAFT,
         "can_edit": policies.can_draft_announcement(membership),
         "can_publish": policies.can_publish_announcement(membership),
@@ -110,6 +103,17 @@ def announcement_detail(request: HttpRequest, org: str, code: str) -> HttpRespon
         "audience_waves": announcement.audience_waves.all(),
         "audience_teams": announcement.audience_teams.all(),
     }
+
+
+@login_required
+@require_GET
+def announcement_detail(request: HttpRequest, org: str, code: str) -> HttpResponse:
+    membership = membership_for_request(request, org)
+    announcement = selectors.announcement_get_for(membership, code)
+    recipient = selectors.recipient_for(announcement, membership)
+    if recipient is not None:
+        services.announcement_mark_opened(recipient=recipient)
+    context = _detail_context(membership, announcement, recipient, QuestionForm())
     return render(request, "programme/announcement_detail.html", context)
 
 
@@ -185,13 +189,8 @@ def question_ask(request: HttpRequest, org: str, code: str) -> HttpResponse:
         raise PermissionDenied
     form = QuestionForm(request.POST)
     if not form.is_valid():
-        context = {
-            "announcement": announcement,
-            "recipient": selectors.recipient_for(announcement, membership),
-            "questions": selectors.questions_for(announcement),
-            "question_form": form,
-            "can_answer": policies.can_answer_question(membership),
-        }
+        recipient = selectors.recipient_for(announcement, membership)
+        context = _detail_context(membership, announcement, recipient, form)
         return render(request, "programme/announcement_detail.html", context, status=400)
     services.question_ask(
         announcement=announcement,
