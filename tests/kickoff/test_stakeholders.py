@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from pathlib import Path
 
 import pytest
 from django.db import connection
@@ -200,5 +201,5 @@ def test_kickoff_report_is_printable(org, consultant, login):
     assert page.status_code == 200
     html = page.content.decode()
     assert "Being judged on likes" in html and "Clear rules" in html and "window.print()" in html
-    css = (__import__("pathlib").Path("static/css/snowball.css")).read_text()
+    css = (Path(__file__).resolve().parents[2] / "static/css/snowball.css").read_text()
     assert "@media print" in css
