@@ -1,39 +1,46 @@
-"""The change indicators, defined once, read from the weekly rollups (never from raw events).
+"""The change indicators, defined once: their meanings, thresholds and the SQL that computes them.
 
 Regularity and consistency matter more than bursts; connection counts are easy to cheat and
 never count toward "handles the skill"; missing interaction is the early warning, and a seller
 whose interactions are not tracked at all gets "no interaction data", never a false alarm.
+
+metrics.rollups runs these expressions over a dense participant x week grid (window functions,
+one row per participant and week) and stores the result in IndicatorWeek; dashboards read that
+and GroupWeek, never the raw events.
 """
 
 from __future__ import annotations
 
-import statistics
-from collections import defaultdict
-from dataclasses import dataclass, field
-from datetime import date, timedelta
+import zoneinfo
+from dataclasses import asdict, dataclass
+from datetime import date, datetime, timedelta
 
-from django.utils import timezone
+from programme.models import Organisation
 
-from metrics.models import ParticipantWeek
-from programme.models import Organisation, SellingStrategy
+# A breakdown of fewer people than this is shown as "too few to show".
+MIN_GROUP = 5
 
 
 @dataclass(frozen=True)
 class Thresholds:
-    """The programme may tune these (and success definitions made with sellers will set them)."""
+    """The programme may tune these (success definitions made with sellers will set them)."""
 
-    window_weeks: int = 8
-    regular_weeks: int = 6
+    window_weeks: int = 8  # regularity looks at this many weeks
+    regular_weeks: int = 6  # "regular" at this many active weeks in the window
     quality_per_post: float = 3.0  # interactions received per post
     reply_rate: float = 0.15  # replies per message sent, for direct acquisition
     quit_active_weeks: int = 2  # active in at least this many of the last 4 weeks...
     quit_silent_weeks: int = 3  # ...but no interaction received in the last 3
-    lapsed_weeks: int = 3
-    gaming_ratio: float = 5.0
-    gaming_minimum: int = 100
+    lapsed_weeks: int = 3  # was active, then no own action for this many weeks
+    gaming_ratio: float = 5.0  # connection requests above this times one's own median...
+    gaming_minimum: int = 100  # ...and above this, with no posts, comments or messages
+
+    def params(self) -> dict:
+        return asdict(self)
 
 
 DEFAULT = Thresholds()
+SPAN_WEEKS = 26  # weeks kept in the indicator tables
 
 
 class Warning:
@@ -42,117 +49,93 @@ class Warning:
     NO_INTERACTION_DATA = "no_interaction_data"
 
 
-@dataclass
-class Indicators:
-    participant_id: int
-    active_weeks: int = 0  # in the window
-    regular: bool = False
-    quality: float | None = None
-    handles_skill: bool = False
-    warnings: list[tuple[str, str]] = field(default_factory=list)  # (code, reason)
-    gaming_weeks: list[date] = field(default_factory=list)
-    meetings_via_linkedin: int = 0
-    deals_via_linkedin: int = 0
+# --- Per week counts, from one ParticipantWeek row (pw; missing weeks count as zero) ---
+# Own actions: posts, comments made, private messages sent, connection requests sent.
+OWN_ACTIONS = "pw.posts + pw.comments_made + pw.messages_sent + pw.connection_requests"
+# Own actions that show the skill: connection requests alone never do.
+CONTENT_ACTIONS = "pw.posts + pw.comments_made + pw.messages_sent"
+# Interactions received (profile views are kept apart).
+INTERACTIONS = "pw.reactions_received + pw.comments_received + pw.replies_received"
+INTERACTIONS_ON_POSTS = "pw.reactions_received + pw.comments_received"
+
+# --- Indicators of one participant-week, over window columns computed by metrics.rollups ---
+# (active_weeks: weeks with content actions in the window; posts_w / on_posts_w / messages_w /
+# replies_w / received_w / tracked_w: sums over the window; own_weeks_4: weeks with own actions
+# among the last 4; received_3 / own_3: sums over the last 3; acted_before: any own action
+# before those 3 weeks; requests_median: the person's median weekly connection requests.)
+QUALITY = """CASE WHEN direct THEN replies_w::float / NULLIF(messages_w, 0)
+                  ELSE on_posts_w::float / NULLIF(posts_w, 0) END"""
+REGULAR = "active_weeks >= %(regular_weeks)s"
+HANDLES_SKILL = f"""({REGULAR}) AND COALESCE(({QUALITY}) >= CASE WHEN direct
+                        THEN %(reply_rate)s ELSE %(quality_per_post)s END, FALSE)"""
+ABOUT_TO_QUIT = "tracked_w AND own_weeks_4 >= %(quit_active_weeks)s AND received_3 = 0"
+NO_INTERACTION_DATA = "NOT tracked_w AND own_weeks_4 >= %(quit_active_weeks)s"
+LAPSED = "own_3 = 0 AND acted_before"
+GAMING = """requests > %(gaming_minimum)s AND requests > %(gaming_ratio)s * requests_median
+            AND content = 0"""
 
 
-def own_actions(week: ParticipantWeek) -> int:
-    return week.posts + week.comments_made + week.messages_sent + week.connection_requests
+def warnings(row: object, thresholds: Thresholds = DEFAULT) -> list[tuple[str, str]]:
+    """The early warnings of one IndicatorWeek row, each with the reason people read."""
+    found = []
+    if row.about_to_quit:
+        found.append(
+            (Warning.ABOUT_TO_QUIT,
+             f"active in recent weeks but no interaction received in the last "
+             f"{thresholds.quit_silent_weeks} weeks")
+        )  # fmt: skip
+    if row.lapsed:
+        found.append(
+            (Warning.LAPSED,
+             f"was active, then no own action for {thresholds.lapsed_weeks} weeks")
+        )  # fmt: skip
+    if row.no_interaction_data:
+        found.append(
+            (Warning.NO_INTERACTION_DATA,
+             "active, but no interaction data: import analytics or use the quick log")
+        )  # fmt: skip
+    return found
 
 
-def content_actions(week: ParticipantWeek) -> int:
-    """Own actions that show the skill: connection requests alone never do."""
-    return week.posts + week.comments_made + week.messages_sent
+def next_step(row: object | None, thresholds: Thresholds = DEFAULT) -> str:
+    """One suggested next step for a seller, from their current indicators."""
+    if row is None or not row.first_action:
+        return (
+            "Start small: comment thoughtfully on two posts by customers this week. "
+            "A first step counts more than a perfect one."
+        )
+    if row.no_interaction_data:
+        return (
+            "Add your interactions (analytics export or the quick log) so we can tell "
+            "what works for you."
+        )
+    if row.lapsed:
+        return "Pick up where you left off: one comment or one post this week restarts the habit."
+    if row.about_to_quit:
+        return (
+            "Nothing came back lately: ask a question in your next post, or comment on posts "
+            "of people you want to reach; conversations start there."
+        )
+    if not row.regular:
+        missing = thresholds.regular_weeks - row.active_weeks
+        return (
+            f"Be there every week: {missing} more active week{'s' if missing != 1 else ''} "
+            f"in {thresholds.window_weeks} make you regular. Regular beats a burst."
+        )
+    if not row.handles_skill:
+        return (
+            "You are regular. Now aim for conversations: reply to every comment you get and "
+            "turn one into a private message."
+        )
+    return (
+        "You handle the skill. Share what worked in a case study: your peers learn most from you."
+    )
 
 
-def interactions(week: ParticipantWeek) -> int:
-    return week.reactions_received + week.comments_received + week.replies_received
+def organisation_today(organisation: Organisation) -> date:
+    """Today in the organisation's time zone: weeks start on its Mondays."""
+    return datetime.now(zoneinfo.ZoneInfo(organisation.time_zone or "UTC")).date()
 
 
 def monday(day: date) -> date:
     return day - timedelta(days=day.weekday())
-
-
-def compute(
-    organisation: Organisation,
-    participants: list,
-    *,
-    today: date | None = None,
-    thresholds: Thresholds = DEFAULT,
-) -> dict[int, Indicators]:
-    """Indicators for these participants, from one query over their last 26 weeks."""
-    current = monday(today or timezone.localdate())
-    since = current - timedelta(weeks=25)
-    strategy = {p.pk: p.selling_strategy for p in participants}
-    by_person: dict[int, dict[date, ParticipantWeek]] = defaultdict(dict)
-    for row in ParticipantWeek.objects.filter(
-        organisation=organisation, participant_id__in=list(strategy), week__gte=since
-    ):
-        by_person[row.participant_id][row.week] = row
-    window = [current - timedelta(weeks=i) for i in range(thresholds.window_weeks)]
-    span = [current - timedelta(weeks=i) for i in range(26)]
-    return {
-        pid: _one(pid, by_person[pid], window, span, strategy[pid], thresholds) for pid in strategy
-    }
-
-
-def _one(
-    pid: int,
-    weeks: dict[date, ParticipantWeek],
-    window: list[date],
-    span: list[date],
-    strategy: str,
-    t: Thresholds,
-) -> Indicators:
-    empty = ParticipantWeek()
-    rows = [weeks.get(w, empty) for w in window]  # newest first
-    ind = Indicators(participant_id=pid)
-    ind.active_weeks = sum(1 for r in rows if content_actions(r) > 0)
-    ind.regular = ind.active_weeks >= t.regular_weeks
-    posts = sum(r.posts for r in rows)
-    if strategy == SellingStrategy.DIRECT_ACQUISITION:
-        sent = sum(r.messages_sent for r in rows)
-        ind.quality = sum(r.replies_received for r in rows) / sent if sent else None
-        good = ind.quality is not None and ind.quality >= t.reply_rate
-    else:
-        received = sum(r.reactions_received + r.comments_received for r in rows)
-        ind.quality = received / posts if posts else None
-        good = ind.quality is not None and ind.quality >= t.quality_per_post
-    ind.handles_skill = ind.regular and good
-    ind.meetings_via_linkedin = sum(w.meetings_via_linkedin for w in weeks.values())
-    ind.deals_via_linkedin = sum(w.deals_via_linkedin for w in weeks.values())
-
-    # Early warnings.
-    last4, last3 = rows[:4], rows[:3]
-    tracked = any(r.interactions_tracked for r in rows)
-    if sum(1 for r in last4 if own_actions(r) > 0) >= t.quit_active_weeks:
-        if not tracked:
-            ind.warnings.append(
-                (Warning.NO_INTERACTION_DATA,
-                 "active, but no interaction data: import analytics or use the quick log")
-            )  # fmt: skip
-        elif all(interactions(r) == 0 for r in last3):
-            ind.warnings.append(
-                (Warning.ABOUT_TO_QUIT,
-                 f"active in {sum(1 for r in last4 if own_actions(r) > 0)} of the last 4 weeks "
-                 f"but no interaction received in the last {t.quit_silent_weeks}")
-            )  # fmt: skip
-    recent = rows[: t.lapsed_weeks]
-    earlier_active = any(
-        own_actions(w) > 0 for week, w in weeks.items() if week < window[t.lapsed_weeks - 1]
-    )
-    if earlier_active and all(own_actions(r) == 0 for r in recent):
-        ind.warnings.append(
-            (Warning.LAPSED, f"was active, then no own action for {t.lapsed_weeks} weeks")
-        )
-
-    # Gaming: a burst of connection requests with nothing else, far above one's own habit.
-    requests = [weeks[w].connection_requests if w in weeks else 0 for w in span]
-    median = statistics.median(requests)
-    for week, w in sorted(weeks.items()):
-        if (
-            w.connection_requests > t.gaming_minimum
-            and w.connection_requests > t.gaming_ratio * median
-            and content_actions(w) == 0
-        ):
-            ind.gaming_weeks.append(week)
-    return ind

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 
+from django.contrib.postgres.indexes import BrinIndex
 from django.db import models
 
 from programme.models import Membership, Organisation, Participant, TimeStamped
@@ -69,6 +70,9 @@ class ActivityEvent(models.Model):
             models.Index(fields=["organisation", "week", "participant"], name="event_org_week_idx"),
             # A person's recent activity, newest first.
             models.Index(fields=["participant", "-occurred_at"], name="event_participant_time_idx"),
+            # Incremental rollups: "events ingested since the last run". Rows arrive in
+            # ingestion order, so a BRIN index is tiny and costs imports almost nothing.
+            BrinIndex(fields=["ingested_at"], name="event_ingested_brin"),
         ]
 
     def __str__(self) -> str:
@@ -208,3 +212,97 @@ class RollupState(models.Model):
 
     def __str__(self) -> str:
         return f"rollup state of {self.organisation_id}"
+
+
+class IndicatorWeek(models.Model):
+    """One participant's change indicators as of the end of one ISO week.
+
+    Written only by metrics.rollups from ParticipantWeek (window functions over a dense
+    participant x week grid); the meanings are defined once, in metrics.indicators. A
+    participant with nothing to say in a week (never acted, nothing received) has no row.
+    """
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    participant = models.ForeignKey(
+        Participant, on_delete=models.CASCADE, related_name="indicator_weeks"
+    )
+    week = models.DateField()
+    own_actions = models.PositiveIntegerField(default=0)
+    interactions = models.PositiveIntegerField(default=0)  # received this week
+    interactions_window = models.PositiveIntegerField(default=0)  # received over the window
+    active = models.BooleanField(default=False)  # at least one own action this week
+    active_weeks = models.PositiveSmallIntegerField(default=0)  # content weeks in the window
+    streak = models.PositiveSmallIntegerField(default=0)  # consecutive active weeks up to here
+    regular = models.BooleanField(default=False)
+    quality = models.FloatField(null=True, blank=True)
+    handles_skill = models.BooleanField(default=False)
+    tracked = models.BooleanField(default=False)  # interactions tracked in the window
+    about_to_quit = models.BooleanField(default=False)
+    lapsed = models.BooleanField(default=False)
+    no_interaction_data = models.BooleanField(default=False)
+    gaming = models.BooleanField(default=False)
+    first_action = models.BooleanField(default=False)  # acted at least once by this week
+    meetings_total = models.PositiveIntegerField(default=0)  # via LinkedIn, cumulative
+    deals_total = models.PositiveIntegerField(default=0)  # via LinkedIn, cumulative
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["participant", "week"], name="indicator_week_unique"),
+        ]
+        indexes = [
+            # Dashboards: "this organisation's people in the current week".
+            models.Index(fields=["organisation", "week"], name="indicator_week_org_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.participant_id} indicators week {self.week}"
+
+
+class GroupKind(models.TextChoices):
+    ORGANISATION = "organisation", "Organisation"
+    PROGRAMME = "programme", "Programme"
+    WAVE = "wave", "Wave"
+    TEAM = "team", "Team (with its sub-teams)"
+
+
+class GroupWeek(models.Model):
+    """A group's indicators in one ISO week: counts of people, never names.
+
+    A team counts the people of every team below it. Written only by metrics.rollups
+    (GROUP BY over IndicatorWeek, INSERT ... ON CONFLICT DO UPDATE).
+    """
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=20, choices=GroupKind.choices)
+    group_id = models.PositiveIntegerField()  # the organisation, programme, wave or team id
+    week = models.DateField()
+    participants = models.PositiveIntegerField(default=0)
+    invited = models.PositiveIntegerField(default=0)
+    trained = models.PositiveIntegerField(default=0)
+    first_action = models.PositiveIntegerField(default=0)
+    active = models.PositiveIntegerField(default=0)
+    regular = models.PositiveIntegerField(default=0)
+    receiving = models.PositiveIntegerField(default=0)  # received interactions in the window
+    handles_skill = models.PositiveIntegerField(default=0)
+    about_to_quit = models.PositiveIntegerField(default=0)
+    lapsed = models.PositiveIntegerField(default=0)
+    no_interaction_data = models.PositiveIntegerField(default=0)
+    gaming = models.PositiveIntegerField(default=0)
+    with_meeting = models.PositiveIntegerField(default=0)
+    with_deal = models.PositiveIntegerField(default=0)
+    own_actions = models.PositiveIntegerField(default=0)
+    interactions = models.PositiveIntegerField(default=0)
+    meetings_total = models.PositiveIntegerField(default=0)
+    deals_total = models.PositiveIntegerField(default=0)
+    median_active_weeks = models.FloatField(default=0)
+    median_interactions_window = models.FloatField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "kind", "group_id", "week"], name="group_week_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.group_id} week {self.week}"

@@ -1,9 +1,15 @@
-"""Weekly rollups: events -> ParticipantWeek, in set-based SQL only.
+"""Weekly rollups, in set-based SQL only: events -> ParticipantWeek -> IndicatorWeek -> GroupWeek.
 
-One INSERT ... SELECT ... GROUP BY ... ON CONFLICT DO UPDATE per organisation, in one
-transaction under an advisory lock: running it twice, or again after a worker died mid-way,
-leaves identical rows, and memory does not grow with the number of events (the database
-does the grouping).
+1. ParticipantWeek: one INSERT ... SELECT ... GROUP BY over the events.
+2. IndicatorWeek: window functions over a dense participant x week grid built from
+   ParticipantWeek (the indicator meanings come from metrics.indicators).
+3. GroupWeek: GROUP BY over IndicatorWeek joined to who belongs to which organisation,
+   programme, wave and team (a team counts its sub-teams).
+
+Each stage is INSERT ... ON CONFLICT DO UPDATE plus a DELETE of rows that no longer have a
+source, all in one transaction under an advisory lock per organisation: running it twice, or
+again after a worker died mid-way, leaves identical rows, and memory does not grow with the
+number of events (the database does the grouping; Python never loops over participants).
 """
 
 from __future__ import annotations
@@ -13,7 +19,17 @@ from datetime import date, timedelta
 from django.db import connection, transaction
 from django.utils import timezone
 
-from metrics.models import ActivityEvent, ParticipantWeek, RollupState
+from metrics import indicators as ind
+from metrics.models import ActivityEvent, GroupWeek, IndicatorWeek, ParticipantWeek, RollupState
+from programme.models import (
+    Membership,
+    Organisation,
+    Participant,
+    Session,
+    SessionAttendance,
+    Team,
+    WaveMember,
+)
 
 FULL_WEEKS = 26
 # A long import commits after it started; its ingested_at is its start. Looking back this far
@@ -68,16 +84,24 @@ def _lock(cursor: object, organisation_id: int) -> None:
     cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [4242, organisation_id])
 
 
-def rollup_full(*, organisation_id: int, weeks: int = FULL_WEEKS, today: date | None = None) -> int:
-    """Recompute every participant-week of the last `weeks` weeks. Returns rows written."""
-    today = today or timezone.localdate()
-    since = today - timedelta(days=today.weekday(), weeks=weeks - 1)
+def _weeks(organisation: Organisation, today: date | None) -> tuple[date, date]:
+    """(first week of the span, current week), in the organisation's calendar."""
+    current = ind.monday(today or ind.organisation_today(organisation))
+    return current - timedelta(weeks=ind.SPAN_WEEKS - 1), current
+
+
+def rollup_full(*, organisation_id: int, today: date | None = None) -> int:
+    """Recompute the last 26 weeks from scratch: every stage, every participant, every group.
+    Returns the participant-week rows written."""
+    organisation = Organisation.objects.get(pk=organisation_id)
+    span_start, current = _weeks(organisation, today)
     with transaction.atomic(), connection.cursor() as cursor:
         _lock(cursor, organisation_id)
         RollupState.objects.update_or_create(
             organisation_id=organisation_id, defaults={"full_started_at": timezone.now()}
         )
-        cursor.execute(_upsert_sql("e.week >= %(since)s"), {"org": organisation_id, "since": since})
+        params = {"org": organisation_id, "since": span_start}
+        cursor.execute(_upsert_sql("e.week >= %(since)s"), params)
         written = cursor.rowcount
         # Weeks whose events are gone (a participant removed from an import) must not linger.
         cursor.execute(
@@ -85,32 +109,310 @@ def rollup_full(*, organisation_id: int, weeks: int = FULL_WEEKS, today: date | 
                 WHERE w.organisation_id = %(org)s AND w.week >= %(since)s AND NOT EXISTS (
                     SELECT 1 FROM {ActivityEvent._meta.db_table} e
                     WHERE e.participant_id = w.participant_id AND e.week = w.week)""",  # noqa: S608
-            {"org": organisation_id, "since": since},
+            params,
         )
+        _indicator_weeks(cursor, organisation, span_start, current, only_touched=False)
+        _group_weeks(cursor, organisation, span_start, current)
     return written
 
 
-def rollup_incremental(*, organisation_id: int) -> int:
-    """Recompute only the participant-weeks touched by events ingested since the last run."""
+def refresh_indicators(*, organisation_id: int, today: date | None = None) -> None:
+    """Recompute the indicator and group tables from ParticipantWeek as it stands (after a
+    threshold or roster change; the nightly full rollup does this too)."""
+    organisation = Organisation.objects.get(pk=organisation_id)
+    span_start, current = _weeks(organisation, today)
+    with transaction.atomic(), connection.cursor() as cursor:
+        _lock(cursor, organisation_id)
+        _indicator_weeks(cursor, organisation, span_start, current, only_touched=False)
+        _group_weeks(cursor, organisation, span_start, current)
+
+
+def rollup_incremental(*, organisation_id: int, today: date | None = None) -> int:
+    """Recompute only what events ingested since the last run can have changed: their
+    participant-weeks, those people's indicators, and the group weeks from the earliest touched
+    week on (the current week always, so team and wave moves show within one run)."""
+    organisation = Organisation.objects.get(pk=organisation_id)
+    span_start, current = _weeks(organisation, today)
     with transaction.atomic(), connection.cursor() as cursor:
         _lock(cursor, organisation_id)
         state, _ = RollupState.objects.select_for_update().get_or_create(
             organisation_id=organisation_id
         )
         started = timezone.now()
-        since = (state.incremental_started_at or started - timedelta(weeks=FULL_WEEKS)) - (
+        since = (state.incremental_started_at or started - timedelta(weeks=ind.SPAN_WEEKS)) - (
             INCREMENTAL_OVERLAP
+        )
+        params = {"org": organisation_id, "since": since}
+        cursor.execute("DROP TABLE IF EXISTS rollup_touched")
+        cursor.execute(
+            f"""CREATE TEMP TABLE rollup_touched ON COMMIT DROP AS
+                SELECT DISTINCT t.participant_id, t.week
+                FROM {ActivityEvent._meta.db_table} t
+                WHERE t.organisation_id = %(org)s AND t.ingested_at >= %(since)s""",  # noqa: S608
+            params,
         )
         cursor.execute(
             _upsert_sql(
-                f"""(e.participant_id, e.week) IN (
-                    SELECT DISTINCT t.participant_id, t.week
-                    FROM {ActivityEvent._meta.db_table} t
-                    WHERE t.organisation_id = %(org)s AND t.ingested_at >= %(since)s)"""  # noqa: S608
+                "(e.participant_id, e.week) IN (SELECT participant_id, week FROM rollup_touched)"
             ),
-            {"org": organisation_id, "since": since},
+            params,
         )
         written = cursor.rowcount
+        cursor.execute("SELECT MIN(week) FROM rollup_touched")
+        earliest = cursor.fetchone()[0]
+        _indicator_weeks(cursor, organisation, span_start, current, only_touched=True)
+        from_week = current if earliest is None else max(span_start, min(earliest, current))
+        _group_weeks(cursor, organisation, from_week, current)
         state.incremental_started_at = started
         state.save(update_fields=["incremental_started_at"])
     return written
+
+
+_INDICATOR_COLUMNS = [
+    "own_actions", "interactions", "interactions_window", "active", "active_weeks", "streak",
+    "regular", "quality", "handles_skill", "tracked", "about_to_quit", "lapsed",
+    "no_interaction_data", "gaming", "first_action", "meetings_total", "deals_total",
+]  # fmt: skip
+
+
+def _indicator_weeks(
+    cursor: object,
+    organisation: Organisation,
+    span_start: date,
+    current: date,
+    *,
+    only_touched: bool,
+) -> None:
+    """IndicatorWeek for the span, from a dense participant x week grid over ParticipantWeek:
+    for every participant, or only_touched (those in the rollup_touched table)."""
+    t = ind.DEFAULT
+    params = {
+        **t.params(),
+        "org": organisation.pk,
+        "span_start": span_start,
+        "grid_start": span_start - timedelta(weeks=t.window_weeks - 1),
+        "current": current,
+    }
+    participant = Participant._meta.db_table
+    pw_table = ParticipantWeek._meta.db_table
+    touched = "AND p.id IN (SELECT participant_id FROM rollup_touched)" if only_touched else ""
+    cursor.execute("DROP TABLE IF EXISTS rollup_people, rollup_indicators")
+    cursor.execute(
+        f"""CREATE TEMP TABLE rollup_people ON COMMIT DROP AS
+            SELECT p.id AS pid, p.selling_strategy = 'direct_acquisition' AS direct
+            FROM {participant} p WHERE p.organisation_id = %(org)s {touched}""",  # noqa: S608
+        params,
+    )
+    frames = {
+        "window": t.window_weeks - 1,
+        "silent": t.quit_silent_weeks - 1,
+        "lapsed": t.lapsed_weeks - 1,
+        "lapsed_before": t.lapsed_weeks,
+    }
+    zero = "COALESCE({}, 0)"
+    own = zero.format(ind.OWN_ACTIONS)
+    content = zero.format(ind.CONTENT_ACTIONS)
+    cursor.execute(
+        f"""CREATE TEMP TABLE rollup_indicators ON COMMIT DROP AS
+        WITH weeks AS (
+            SELECT generate_series(%(grid_start)s::timestamp, %(current)s::timestamp,
+                                   INTERVAL '7 days')::date AS week
+        ), before_grid AS (
+            SELECT pw.participant_id AS pid,
+                   BOOL_OR({ind.OWN_ACTIONS} > 0) AS acted,
+                   SUM(pw.meetings_via_linkedin) AS meetings, SUM(pw.deals_via_linkedin) AS deals
+            FROM {pw_table} pw JOIN rollup_people rp ON rp.pid = pw.participant_id
+            WHERE pw.organisation_id = %(org)s AND pw.week < %(grid_start)s
+            GROUP BY pw.participant_id
+        ), grid AS (
+            SELECT rp.pid, rp.direct, w.week,
+                   {own} AS own, {content} AS content,
+                   {zero.format(ind.INTERACTIONS)} AS received,
+                   {zero.format(ind.INTERACTIONS_ON_POSTS)} AS on_posts,
+                   COALESCE(pw.posts, 0) AS posts,
+                   COALESCE(pw.messages_sent, 0) AS messages,
+                   COALESCE(pw.replies_received, 0) AS replies,
+                   COALESCE(pw.connection_requests, 0) AS requests,
+                   COALESCE(pw.interactions_tracked, FALSE) AS tracked,
+                   COALESCE(pw.meetings_via_linkedin, 0) AS meetings,
+                   COALESCE(pw.deals_via_linkedin, 0) AS deals
+            FROM rollup_people rp CROSS JOIN weeks w
+            LEFT JOIN {pw_table} pw ON pw.participant_id = rp.pid AND pw.week = w.week
+        ), medians AS (
+            SELECT pid, percentile_cont(0.5) WITHIN GROUP (ORDER BY requests) AS requests_median
+            FROM grid WHERE week >= %(span_start)s GROUP BY pid
+        ), windowed AS (
+            SELECT grid.*,
+                COUNT(*) FILTER (WHERE content > 0) OVER w_window AS active_weeks,
+                SUM(posts) OVER w_window AS posts_w,
+                SUM(on_posts) OVER w_window AS on_posts_w,
+                SUM(messages) OVER w_window AS messages_w,
+                SUM(replies) OVER w_window AS replies_w,
+                SUM(received) OVER w_window AS received_w,
+                BOOL_OR(tracked) OVER w_window AS tracked_w,
+                COUNT(*) FILTER (WHERE own > 0) OVER w_four AS own_weeks_4,
+                SUM(received) OVER w_silent AS received_3,
+                SUM(own) OVER w_lapsed AS own_3,
+                COALESCE(BOOL_OR(own > 0) OVER w_before, FALSE) AS acted_in_grid_before,
+                BOOL_OR(own > 0) OVER w_upto AS acted_upto,
+                SUM(meetings) OVER w_upto AS meetings_upto,
+                SUM(deals) OVER w_upto AS deals_upto,
+                week - (7 * ROW_NUMBER() OVER (PARTITION BY pid, content > 0 ORDER BY week))::int
+                    AS island
+            FROM grid
+            WINDOW w_window AS (PARTITION BY pid ORDER BY week
+                                ROWS BETWEEN {frames["window"]} PRECEDING AND CURRENT ROW),
+                   w_four AS (PARTITION BY pid ORDER BY week
+                              ROWS BETWEEN 3 PRECEDING AND CURRENT ROW),
+                   w_silent AS (PARTITION BY pid ORDER BY week
+                                ROWS BETWEEN {frames["silent"]} PRECEDING AND CURRENT ROW),
+                   w_lapsed AS (PARTITION BY pid ORDER BY week
+                                ROWS BETWEEN {frames["lapsed"]} PRECEDING AND CURRENT ROW),
+                   w_before AS (PARTITION BY pid ORDER BY week ROWS BETWEEN UNBOUNDED PRECEDING
+                                AND {frames["lapsed_before"]} PRECEDING),
+                   w_upto AS (PARTITION BY pid ORDER BY week ROWS UNBOUNDED PRECEDING)
+        ), facts AS (
+            SELECT windowed.*, medians.requests_median,
+                acted_in_grid_before OR COALESCE(bg.acted, FALSE) AS acted_before,
+                acted_upto OR COALESCE(bg.acted, FALSE) AS acted_ever,
+                meetings_upto + COALESCE(bg.meetings, 0) AS meetings_total,
+                deals_upto + COALESCE(bg.deals, 0) AS deals_total,
+                CASE WHEN content > 0
+                     THEN ROW_NUMBER() OVER (PARTITION BY pid, content > 0, island ORDER BY week)
+                     ELSE 0 END AS streak
+            FROM windowed
+            JOIN medians USING (pid)
+            LEFT JOIN before_grid bg USING (pid)
+        )
+        SELECT pid, week,
+            own AS own_actions, received AS interactions, received_w AS interactions_window,
+            own > 0 AS active, active_weeks, streak,
+            {ind.REGULAR} AS regular, {ind.QUALITY} AS quality,
+            {ind.HANDLES_SKILL} AS handles_skill, tracked_w AS tracked,
+            {ind.ABOUT_TO_QUIT} AS about_to_quit, {ind.LAPSED} AS lapsed,
+            {ind.NO_INTERACTION_DATA} AS no_interaction_data, {ind.GAMING} AS gaming,
+            acted_ever AS first_action, meetings_total, deals_total
+        FROM facts
+        WHERE week >= %(span_start)s
+          AND (acted_ever OR received_w > 0 OR meetings_total > 0 OR deals_total > 0)
+        """,  # noqa: S608 - every name comes from this module, metrics.indicators or the models
+        params,
+    )
+    columns = ", ".join(_INDICATOR_COLUMNS)
+    updates = ", ".join(f"{name} = EXCLUDED.{name}" for name in _INDICATOR_COLUMNS)
+    table = IndicatorWeek._meta.db_table
+    cursor.execute(
+        f"""INSERT INTO {table} (organisation_id, participant_id, week, {columns})
+            SELECT %(org)s, pid, week, {columns} FROM rollup_indicators
+            ON CONFLICT ON CONSTRAINT indicator_week_unique DO UPDATE SET {updates}""",  # noqa: S608
+        params,
+    )
+    cursor.execute(
+        f"""DELETE FROM {table} iw
+            WHERE iw.organisation_id = %(org)s AND iw.week >= %(span_start)s
+              AND iw.participant_id IN (SELECT pid FROM rollup_people)
+              AND NOT EXISTS (SELECT 1 FROM rollup_indicators ri
+                              WHERE ri.pid = iw.participant_id AND ri.week = iw.week)""",  # noqa: S608
+        params,
+    )
+
+
+_GROUP_COUNTS = {
+    "participants": "COUNT(*)",
+    "invited": "COUNT(*) FILTER (WHERE g.invited_at < w.week_end)",
+    "trained": "COUNT(*) FILTER (WHERE g.trained_at < w.week_end)",
+    "first_action": "COUNT(*) FILTER (WHERE iw.first_action)",
+    "active": "COUNT(*) FILTER (WHERE iw.active)",
+    "regular": "COUNT(*) FILTER (WHERE iw.regular)",
+    "receiving": "COUNT(*) FILTER (WHERE iw.interactions_window > 0)",
+    "handles_skill": "COUNT(*) FILTER (WHERE iw.handles_skill)",
+    "about_to_quit": "COUNT(*) FILTER (WHERE iw.about_to_quit)",
+    "lapsed": "COUNT(*) FILTER (WHERE iw.lapsed)",
+    "no_interaction_data": "COUNT(*) FILTER (WHERE iw.no_interaction_data)",
+    "gaming": "COUNT(*) FILTER (WHERE iw.gaming)",
+    "with_meeting": "COUNT(*) FILTER (WHERE iw.meetings_total > 0)",
+    "with_deal": "COUNT(*) FILTER (WHERE iw.deals_total > 0)",
+    "own_actions": "COALESCE(SUM(iw.own_actions), 0)",
+    "interactions": "COALESCE(SUM(iw.interactions), 0)",
+    "meetings_total": "COALESCE(SUM(iw.meetings_total), 0)",
+    "deals_total": "COALESCE(SUM(iw.deals_total), 0)",
+    "median_active_weeks": (
+        "percentile_cont(0.5) WITHIN GROUP (ORDER BY COALESCE(iw.active_weeks, 0))"
+    ),
+    "median_interactions_window": (
+        "percentile_cont(0.5) WITHIN GROUP (ORDER BY COALESCE(iw.interactions_window, 0))"
+    ),
+}
+
+
+def _group_weeks(
+    cursor: object, organisation: Organisation, from_week: date, current: date
+) -> None:
+    """GroupWeek for weeks from_week..current: every group, counts of people, never names."""
+    params = {
+        "org": organisation.pk,
+        "from_week": from_week,
+        "current": current,
+        "tz": organisation.time_zone or "UTC",
+    }
+    participant = Participant._meta.db_table
+    cursor.execute("DROP TABLE IF EXISTS rollup_groups")
+    cursor.execute(
+        f"""CREATE TEMP TABLE rollup_groups ON COMMIT DROP AS
+        WITH RECURSIVE tree AS (
+            SELECT id AS team_id, id AS ancestor_id, ARRAY[id] AS path
+            FROM {Team._meta.db_table} WHERE organisation_id = %(org)s
+          UNION ALL
+            SELECT tree.team_id, parent.parent_id, tree.path || parent.parent_id
+            FROM tree JOIN {Team._meta.db_table} parent ON parent.id = tree.ancestor_id
+            WHERE parent.parent_id IS NOT NULL AND NOT parent.parent_id = ANY(tree.path)
+        ), people AS (
+            SELECT p.id AS pid, p.team_id, m.invitation_sent_at AS invited_at,
+                (SELECT MIN(s.starts_at) FROM {SessionAttendance._meta.db_table} a
+                 JOIN {Session._meta.db_table} s ON s.id = a.session_id
+                 WHERE a.participant_id = p.id AND a.attended) AS trained_at
+            FROM {participant} p JOIN {Membership._meta.db_table} m ON m.id = p.membership_id
+            WHERE p.organisation_id = %(org)s
+        ), belongs AS (
+            SELECT pid, 'organisation' AS kind, %(org)s AS group_id FROM people
+          UNION ALL
+            SELECT wm.participant_id, 'programme', wm.programme_id
+            FROM {WaveMember._meta.db_table} wm JOIN people ON people.pid = wm.participant_id
+          UNION ALL
+            SELECT wm.participant_id, 'wave', wm.wave_id
+            FROM {WaveMember._meta.db_table} wm JOIN people ON people.pid = wm.participant_id
+          UNION ALL
+            SELECT people.pid, 'team', tree.ancestor_id
+            FROM people JOIN tree ON tree.team_id = people.team_id
+        )
+        SELECT belongs.kind, belongs.group_id, people.*
+        FROM belongs JOIN people USING (pid)""",  # noqa: S608
+        params,
+    )
+    columns = ", ".join(_GROUP_COUNTS)
+    selects = ",\n            ".join(_GROUP_COUNTS.values())
+    updates = ", ".join(f"{name} = EXCLUDED.{name}" for name in _GROUP_COUNTS)
+    table = GroupWeek._meta.db_table
+    cursor.execute(
+        f"""WITH weeks AS (
+            SELECT week::date AS week, (week + INTERVAL '7 days') AT TIME ZONE %(tz)s AS week_end
+            FROM generate_series(%(from_week)s::timestamp, %(current)s::timestamp,
+                                 INTERVAL '7 days') week
+        )
+        INSERT INTO {table} (organisation_id, kind, group_id, week, {columns})
+        SELECT %(org)s, g.kind, g.group_id, w.week,
+            {selects}
+        FROM rollup_groups g CROSS JOIN weeks w
+        LEFT JOIN {IndicatorWeek._meta.db_table} iw
+            ON iw.participant_id = g.pid AND iw.week = w.week
+        GROUP BY g.kind, g.group_id, w.week
+        ON CONFLICT ON CONSTRAINT group_week_unique DO UPDATE SET {updates}""",  # noqa: S608
+        params,
+    )
+    cursor.execute(
+        f"""DELETE FROM {table} gw
+            WHERE gw.organisation_id = %(org)s AND gw.week BETWEEN %(from_week)s AND %(current)s
+              AND NOT EXISTS (SELECT 1 FROM rollup_groups g
+                              WHERE g.kind = gw.kind AND g.group_id = gw.group_id)""",  # noqa: S608
+        params,
+    )

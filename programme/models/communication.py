@@ -123,4 +123,46 @@ class Question(models.Model):
         return self.body[:60]
 
 
-__all__ = ["Announcement", "AnnouncementRecipient", "Audience", "Question"]
+class EmailKind(models.TextChoices):
+    """Every kind of e-mail a person can tune. Invitations and password resets are not here:
+    they are answers to something the person or the programme team just did."""
+
+    WEEKLY_SUMMARY = "weekly_summary", "My weekly summary (Monday morning)"
+
+
+class EmailMode(models.TextChoices):
+    IMMEDIATE = "immediate", "Send it"
+    DIGEST = "digest", "In a daily digest"
+    OFF = "off", "Off"
+
+
+class EmailPreference(models.Model):
+    """How one person wants one kind of e-mail. No row means the kind's default."""
+
+    membership = models.ForeignKey(
+        Membership, on_delete=models.CASCADE, related_name="email_preferences"
+    )
+    kind = models.CharField(max_length=40, choices=EmailKind.choices)
+    mode = models.CharField(max_length=10, choices=EmailMode.choices)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["membership", "kind"], name="email_preference_unique_kind"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind}: {self.mode}"
+
+
+__all__ = [
+    "Announcement",
+    "AnnouncementRecipient",
+    "Audience",
+    "EmailKind",
+    "EmailMode",
+    "EmailPreference",
+    "Question",
+]

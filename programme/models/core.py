@@ -72,6 +72,10 @@ class Organisation(TimeStamped):
     slug = models.SlugField(max_length=60, unique=True)
     industry_segment = models.CharField(max_length=120, blank=True)
     time_zone = models.CharField(max_length=64, default="Europe/Paris")
+    managers_see_individuals = models.BooleanField(
+        default=False,
+        help_text="Managers see each seller's indicators; otherwise only team aggregates.",
+    )
     archived_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

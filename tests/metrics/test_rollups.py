@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 
 from metrics import rollups
 from metrics.ingest import Event, EventWriter, Summary
-from metrics.models import EventKind, ParticipantWeek
+from metrics.models import EventKind, GroupWeek, IndicatorWeek, ParticipantWeek
 from programme.models import Role
 from tests.factories import member
 
@@ -32,6 +32,16 @@ def table(org):
         ParticipantWeek.objects.filter(organisation=org).values_list(
             "id", "participant_id", "week", *rollups.MEASURES
         )
+    )
+
+
+def indicator_tables(org):
+    """Every indicator and group row, without ids."""
+    fields = [f.name for f in IndicatorWeek._meta.fields if f.name != "id"]
+    groups = [f.name for f in GroupWeek._meta.fields if f.name != "id"]
+    return (
+        sorted(IndicatorWeek.objects.filter(organisation=org).values_list(*fields)),
+        sorted(GroupWeek.objects.filter(organisation=org).values_list(*groups)),
     )
 
 
@@ -79,17 +89,35 @@ def test_full_rollup_counts_each_week(org, people):
 
 def test_two_runs_leave_identical_rows(org, people):
     rollups.rollup_full(organisation_id=org.pk, today=TODAY)
-    first = table(org)
+    first, indicators_first = table(org), indicator_tables(org)
+    assert len(indicators_first[0]) > 0 and len(indicators_first[1]) == 26
     rollups.rollup_full(organisation_id=org.pk, today=TODAY)
-    assert table(org) == first
-    rollups.rollup_incremental(organisation_id=org.pk)
-    assert table(org) == first
+    assert table(org) == first and indicator_tables(org) == indicators_first
+    rollups.rollup_incremental(organisation_id=org.pk, today=TODAY)
+    assert table(org) == first and indicator_tables(org) == indicators_first
+
+
+def test_incremental_rollup_gives_the_same_indicators_as_a_full_one(org, people):
+    a, b = people
+    rollups.rollup_full(organisation_id=org.pk, today=TODAY)
+    write(org, "quick_log", [
+        Event(a.participant.pk, EventKind.REACTIONS_RECEIVED, MONDAY, "r1", quantity=7),
+        Event(b.participant.pk, EventKind.POST_PUBLISHED, MONDAY - timedelta(weeks=5), "p9"),
+    ])  # fmt: skip
+    rollups.rollup_incremental(organisation_id=org.pk, today=TODAY)
+    incremental = indicator_tables(org)
+    rollups.rollup_full(organisation_id=org.pk, today=TODAY)
+    assert indicator_tables(org) == incremental
+    row = IndicatorWeek.objects.get(participant=a.participant, week=date(2026, 11, 16))
+    assert row.interactions == 7
 
 
 def test_an_interrupted_rollup_changes_nothing_and_a_rerun_completes(org, people, monkeypatch):
     rollups.rollup_full(organisation_id=org.pk, today=TODAY)
-    clean = table(org)
+    clean, clean_indicators = table(org), indicator_tables(org)
     ParticipantWeek.objects.filter(organisation=org).delete()
+    IndicatorWeek.objects.filter(organisation=org).delete()
+    GroupWeek.objects.filter(organisation=org).delete()
     real = rollups._lock
 
     def die_after_lock(cursor, organisation_id):
@@ -104,9 +132,11 @@ def test_an_interrupted_rollup_changes_nothing_and_a_rerun_completes(org, people
     with pytest.raises(SystemExit):
         rollups.rollup_full(organisation_id=org.pk, today=TODAY)
     assert table(org) == []  # the transaction rolled back: nothing half-written
+    assert indicator_tables(org) == ([], [])
     monkeypatch.setattr(rollups, "_lock", real)
     rollups.rollup_full(organisation_id=org.pk, today=TODAY)
     assert [row[1:] for row in table(org)] == [row[1:] for row in clean]
+    assert indicator_tables(org) == clean_indicators
 
 
 def test_incremental_rollup_touches_only_new_groups(org, people):
