@@ -162,12 +162,21 @@ class ApiToken(TimeStamped):
 class ParticipantWeek(models.Model):
     """One participant's activity in one ISO week, rolled up from events by set-based SQL.
 
+    The rollup tables hold no database foreign keys (db_constraint=False): they are derived,
+    rewritten by hundreds of thousands of rows at a time from ids the same statement reads, and
+    a deferred foreign-key check per row cost more than the rollup itself. Django still
+    cascades deletes of participants and organisations to them.
+
     Written only by metrics.rollups (INSERT ... SELECT ... GROUP BY ... ON CONFLICT DO UPDATE);
     indicators and dashboards read this, never the raw events.
     """
 
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
-    participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="weeks")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="+", db_constraint=False
+    )
+    participant = models.ForeignKey(
+        Participant, on_delete=models.CASCADE, related_name="weeks", db_constraint=False
+    )
     week = models.DateField()
     posts = models.PositiveIntegerField(default=0)
     comments_made = models.PositiveIntegerField(default=0)
@@ -209,6 +218,7 @@ class RollupState(models.Model):
     organisation = models.OneToOneField(Organisation, on_delete=models.CASCADE, related_name="+")
     incremental_started_at = models.DateTimeField(null=True, blank=True)
     full_started_at = models.DateTimeField(null=True, blank=True)
+    full_week = models.DateField(null=True, blank=True)  # the current week of the last full run
 
     def __str__(self) -> str:
         return f"rollup state of {self.organisation_id}"
@@ -222,9 +232,11 @@ class IndicatorWeek(models.Model):
     participant with nothing to say in a week (never acted, nothing received) has no row.
     """
 
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="+", db_constraint=False
+    )
     participant = models.ForeignKey(
-        Participant, on_delete=models.CASCADE, related_name="indicator_weeks"
+        Participant, on_delete=models.CASCADE, related_name="indicator_weeks", db_constraint=False
     )
     week = models.DateField()
     own_actions = models.PositiveIntegerField(default=0)
@@ -272,7 +284,9 @@ class GroupWeek(models.Model):
     (GROUP BY over IndicatorWeek, INSERT ... ON CONFLICT DO UPDATE).
     """
 
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="+", db_constraint=False
+    )
     kind = models.CharField(max_length=20, choices=GroupKind.choices)
     group_id = models.PositiveIntegerField()  # the organisation, programme, wave or team id
     week = models.DateField()

@@ -14,6 +14,7 @@ number of events (the database does the grouping; Python never loops over partic
 
 from __future__ import annotations
 
+import time
 from datetime import date, timedelta
 
 from django.db import connection, transaction
@@ -31,10 +32,13 @@ from programme.models import (
     WaveMember,
 )
 
-FULL_WEEKS = 26
-# A long import commits after it started; its ingested_at is its start. Looking back this far
-# before the previous run catches it; recomputing a group twice changes nothing.
-INCREMENTAL_OVERLAP = timedelta(hours=2)
+FULL_WEEKS = ind.SPAN_WEEKS
+# Sorts and hashes of a rollup stay in memory up to this (per sort, per process).
+WORK_MEM = "64MB"
+# An import stamps its events with its start time and commits up to its time limit later
+# (metrics.tasks: 1,900 s). Looking back that far before the previous run catches it;
+# recomputing a participant-week twice changes nothing.
+INCREMENTAL_OVERLAP = timedelta(minutes=35)
 
 _SUM = "COALESCE(SUM(e.quantity) FILTER (WHERE {}), 0)"
 MEASURES = {
@@ -63,25 +67,70 @@ MEASURES = {
 }
 
 
-def _upsert_sql(group_filter: str) -> str:
-    columns = ", ".join(MEASURES)
-    selects = ",\n        ".join(MEASURES.values())
-    updates = ", ".join(f"{name} = EXCLUDED.{name}" for name in MEASURES)
-    return f"""
-        INSERT INTO {ParticipantWeek._meta.db_table}
-            (organisation_id, participant_id, week, {columns})
-        SELECT e.organisation_id, e.participant_id, e.week,
-        {selects}
+def _changed(columns: list[str] | dict, table: str) -> str:
+    """ON CONFLICT ... WHERE: rows whose values did not change are not rewritten."""
+    names = list(columns)
+    mine = ", ".join(f"{table}.{name}" for name in names)
+    theirs = ", ".join(f"EXCLUDED.{name}" for name in names)
+    return f"({mine}) IS DISTINCT FROM ({theirs})"
+
+
+def _count_weeks(cursor: object, params: dict, group_filter: str) -> None:
+    """rollup_counts: the per-participant-week counts of the events matching group_filter, by
+    one GROUP BY (materialised first, so PostgreSQL can run it in parallel)."""
+    selects = ",\n            ".join(f"{sql} AS {name}" for name, sql in MEASURES.items())
+    cursor.execute("DROP TABLE IF EXISTS rollup_counts")
+    cursor.execute(
+        f"""CREATE TEMP TABLE rollup_counts ON COMMIT DROP AS
+        SELECT e.participant_id, e.week,
+            {selects}
         FROM {ActivityEvent._meta.db_table} e
         WHERE e.organisation_id = %(org)s AND {group_filter}
-        GROUP BY e.organisation_id, e.participant_id, e.week
-        ON CONFLICT ON CONSTRAINT participant_week_unique DO UPDATE SET {updates}
-    """  # noqa: S608 - every name comes from this module or the models
+        GROUP BY e.participant_id, e.week""",  # noqa: S608 - names come from here or the models
+        params,
+    )
 
 
-def _lock(cursor: object, organisation_id: int) -> None:
+def _store_weeks(cursor: object, params: dict, stale_filter: str) -> int:
+    """Upsert rollup_counts into ParticipantWeek; delete rows matching stale_filter that no
+    longer have events. Returns the rows inserted or changed."""
+    table = ParticipantWeek._meta.db_table
+    columns = ", ".join(MEASURES)
+    updates = ", ".join(f"{name} = EXCLUDED.{name}" for name in MEASURES)
+    cursor.execute(
+        f"""INSERT INTO {table} AS t (organisation_id, participant_id, week, {columns})
+            SELECT %(org)s, participant_id, week, {columns} FROM rollup_counts
+            ON CONFLICT ON CONSTRAINT participant_week_unique DO UPDATE SET {updates}
+            WHERE {_changed(MEASURES, "t")}""",  # noqa: S608
+        params,
+    )
+    written = cursor.rowcount
+    # Weeks whose events are gone (a participant removed from an import) must not linger.
+    cursor.execute(
+        f"""DELETE FROM {table} w
+            WHERE w.organisation_id = %(org)s AND {stale_filter} AND NOT EXISTS (
+                SELECT 1 FROM rollup_counts c
+                WHERE c.participant_id = w.participant_id AND c.week = w.week)""",  # noqa: S608
+        params,
+    )
+    return written
+
+
+class _Clock:
+    def __init__(self, timings: dict | None) -> None:
+        self.timings, self.last = timings, time.perf_counter()
+
+    def lap(self, name: str) -> None:
+        if self.timings is not None:
+            now = time.perf_counter()
+            self.timings[name] = now - self.last
+            self.last = now
+
+
+def _begin(cursor: object, organisation_id: int) -> None:
     # One rollup of an organisation at a time; a second waits, then finds nothing to change.
     cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [4242, organisation_id])
+    cursor.execute(f"SET LOCAL work_mem = '{WORK_MEM}'")
 
 
 def _weeks(organisation: Organisation, today: date | None) -> tuple[date, date]:
@@ -90,29 +139,36 @@ def _weeks(organisation: Organisation, today: date | None) -> tuple[date, date]:
     return current - timedelta(weeks=ind.SPAN_WEEKS - 1), current
 
 
-def rollup_full(*, organisation_id: int, today: date | None = None) -> int:
+def rollup_full(
+    *, organisation_id: int, today: date | None = None, timings: dict | None = None
+) -> int:
     """Recompute the last 26 weeks from scratch: every stage, every participant, every group.
-    Returns the participant-week rows written."""
+    Returns the participant-week rows inserted or changed; `timings` gets each stage's seconds.
+    """
+    clock = _Clock(timings)
     organisation = Organisation.objects.get(pk=organisation_id)
     span_start, current = _weeks(organisation, today)
     with transaction.atomic(), connection.cursor() as cursor:
-        _lock(cursor, organisation_id)
-        RollupState.objects.update_or_create(
-            organisation_id=organisation_id, defaults={"full_started_at": timezone.now()}
+        _begin(cursor, organisation_id)
+        state, _ = RollupState.objects.select_for_update().get_or_create(
+            organisation_id=organisation_id
         )
+        # Everything ingested before now is in this run: the next incremental starts here.
+        state.full_started_at = timezone.now()
+        state.full_week = current
+        if (state.incremental_started_at or state.full_started_at) <= state.full_started_at:
+            state.incremental_started_at = state.full_started_at
+        state.save(update_fields=["full_started_at", "full_week", "incremental_started_at"])
         params = {"org": organisation_id, "since": span_start}
-        cursor.execute(_upsert_sql("e.week >= %(since)s"), params)
-        written = cursor.rowcount
-        # Weeks whose events are gone (a participant removed from an import) must not linger.
-        cursor.execute(
-            f"""DELETE FROM {ParticipantWeek._meta.db_table} w
-                WHERE w.organisation_id = %(org)s AND w.week >= %(since)s AND NOT EXISTS (
-                    SELECT 1 FROM {ActivityEvent._meta.db_table} e
-                    WHERE e.participant_id = w.participant_id AND e.week = w.week)""",  # noqa: S608
-            params,
-        )
+        _count_weeks(cursor, params, "e.week >= %(since)s")
+        clock.lap("count_weeks")
+        written = _store_weeks(cursor, params, "w.week >= %(since)s")
+        clock.lap("participant_weeks")
         _indicator_weeks(cursor, organisation, span_start, current, only_touched=False)
+        clock.lap("indicator_weeks")
         _group_weeks(cursor, organisation, span_start, current)
+        clock.lap("group_weeks")
+    clock.lap("commit")
     return written
 
 
@@ -122,27 +178,30 @@ def refresh_indicators(*, organisation_id: int, today: date | None = None) -> No
     organisation = Organisation.objects.get(pk=organisation_id)
     span_start, current = _weeks(organisation, today)
     with transaction.atomic(), connection.cursor() as cursor:
-        _lock(cursor, organisation_id)
+        _begin(cursor, organisation_id)
         _indicator_weeks(cursor, organisation, span_start, current, only_touched=False)
         _group_weeks(cursor, organisation, span_start, current)
 
 
-def rollup_incremental(*, organisation_id: int, today: date | None = None) -> int:
+def rollup_incremental(
+    *, organisation_id: int, today: date | None = None, timings: dict | None = None
+) -> int:
     """Recompute only what events ingested since the last run can have changed: their
-    participant-weeks, those people's indicators, and the group weeks from the earliest touched
-    week on (the current week always, so team and wave moves show within one run)."""
+    participant-weeks, those people's indicators from the earliest touched week on, and every
+    group's weeks from there (the current week always, so team and wave moves show within one
+    run). The first run of a new week is a full one: everybody's windows moved."""
     organisation = Organisation.objects.get(pk=organisation_id)
     span_start, current = _weeks(organisation, today)
+    state = RollupState.objects.filter(organisation_id=organisation_id).first()
+    if state is None or state.full_week is None or state.full_week < current:
+        return rollup_full(organisation_id=organisation_id, today=today, timings=timings)
+    clock = _Clock(timings)
     with transaction.atomic(), connection.cursor() as cursor:
-        _lock(cursor, organisation_id)
-        state, _ = RollupState.objects.select_for_update().get_or_create(
-            organisation_id=organisation_id
-        )
+        _begin(cursor, organisation_id)
+        state = RollupState.objects.select_for_update().get(organisation_id=organisation_id)
         started = timezone.now()
-        since = (state.incremental_started_at or started - timedelta(weeks=ind.SPAN_WEEKS)) - (
-            INCREMENTAL_OVERLAP
-        )
-        params = {"org": organisation_id, "since": since}
+        since = state.incremental_started_at - INCREMENTAL_OVERLAP
+        params = {"org": organisation_id, "since": since, "span_start": span_start}
         cursor.execute("DROP TABLE IF EXISTS rollup_touched")
         cursor.execute(
             f"""CREATE TEMP TABLE rollup_touched ON COMMIT DROP AS
@@ -151,20 +210,28 @@ def rollup_incremental(*, organisation_id: int, today: date | None = None) -> in
                 WHERE t.organisation_id = %(org)s AND t.ingested_at >= %(since)s""",  # noqa: S608
             params,
         )
-        cursor.execute(
-            _upsert_sql(
-                "(e.participant_id, e.week) IN (SELECT participant_id, week FROM rollup_touched)"
-            ),
-            params,
-        )
-        written = cursor.rowcount
-        cursor.execute("SELECT MIN(week) FROM rollup_touched")
+        cursor.execute("ANALYZE rollup_touched")
+        cursor.execute("SELECT MIN(week) FROM rollup_touched WHERE week >= %(span_start)s", params)
         earliest = cursor.fetchone()[0]
-        _indicator_weeks(cursor, organisation, span_start, current, only_touched=True)
-        from_week = current if earliest is None else max(span_start, min(earliest, current))
+        clock.lap("touched")
+        touched = "(e.participant_id, e.week) IN (SELECT participant_id, week FROM rollup_touched)"
+        _count_weeks(cursor, params, touched)
+        clock.lap("count_weeks")
+        written = _store_weeks(
+            cursor,
+            params,
+            "(w.participant_id, w.week) IN (SELECT participant_id, week FROM rollup_touched)",
+        )
+        clock.lap("participant_weeks")
+        from_week = current if earliest is None else min(earliest, current)
+        if earliest is not None:
+            _indicator_weeks(cursor, organisation, from_week, current, only_touched=True)
+        clock.lap("indicator_weeks")
         _group_weeks(cursor, organisation, from_week, current)
+        clock.lap("group_weeks")
         state.incremental_started_at = started
         state.save(update_fields=["incremental_started_at"])
+    clock.lap("commit")
     return written
 
 
@@ -178,23 +245,33 @@ _INDICATOR_COLUMNS = [
 def _indicator_weeks(
     cursor: object,
     organisation: Organisation,
-    span_start: date,
+    from_week: date,
     current: date,
     *,
     only_touched: bool,
 ) -> None:
-    """IndicatorWeek for the span, from a dense participant x week grid over ParticipantWeek:
-    for every participant, or only_touched (those in the rollup_touched table)."""
+    """IndicatorWeek for weeks from_week..current, from a dense participant x week grid over
+    ParticipantWeek, for every participant or only those in rollup_touched.
+
+    The grid starts a window earlier than from_week; what lies before it (any action at all,
+    meetings and deals so far, the streak running into it) comes from one aggregate of the
+    earlier ParticipantWeek rows and from the stored IndicatorWeek of the week before the grid,
+    which nothing after it can change.
+    """
     t = ind.DEFAULT
+    grid_start = from_week - timedelta(weeks=t.window_weeks - 1)
     params = {
         **t.params(),
         "org": organisation.pk,
-        "span_start": span_start,
-        "grid_start": span_start - timedelta(weeks=t.window_weeks - 1),
+        "from_week": from_week,
+        "grid_start": grid_start,
+        "before_grid": grid_start - timedelta(weeks=1),
+        "span_start": current - timedelta(weeks=ind.SPAN_WEEKS - 1),
         "current": current,
     }
     participant = Participant._meta.db_table
     pw_table = ParticipantWeek._meta.db_table
+    table = IndicatorWeek._meta.db_table
     touched = "AND p.id IN (SELECT participant_id FROM rollup_touched)" if only_touched else ""
     cursor.execute("DROP TABLE IF EXISTS rollup_people, rollup_indicators")
     cursor.execute(
@@ -203,6 +280,7 @@ def _indicator_weeks(
             FROM {participant} p WHERE p.organisation_id = %(org)s {touched}""",  # noqa: S608
         params,
     )
+    cursor.execute("ANALYZE rollup_people")
     frames = {
         "window": t.window_weeks - 1,
         "silent": t.quit_silent_weeks - 1,
@@ -210,8 +288,6 @@ def _indicator_weeks(
         "lapsed_before": t.lapsed_weeks,
     }
     zero = "COALESCE({}, 0)"
-    own = zero.format(ind.OWN_ACTIONS)
-    content = zero.format(ind.CONTENT_ACTIONS)
     cursor.execute(
         f"""CREATE TEMP TABLE rollup_indicators ON COMMIT DROP AS
         WITH weeks AS (
@@ -222,11 +298,29 @@ def _indicator_weeks(
                    BOOL_OR({ind.OWN_ACTIONS} > 0) AS acted,
                    SUM(pw.meetings_via_linkedin) AS meetings, SUM(pw.deals_via_linkedin) AS deals
             FROM {pw_table} pw JOIN rollup_people rp ON rp.pid = pw.participant_id
-            WHERE pw.organisation_id = %(org)s AND pw.week < %(grid_start)s
+            WHERE pw.week < %(grid_start)s
             GROUP BY pw.participant_id
+        ), carried AS (
+            SELECT iw.participant_id AS pid, iw.streak
+            FROM {table} iw JOIN rollup_people rp ON rp.pid = iw.participant_id
+            WHERE iw.week = %(before_grid)s
+        ), burst AS (
+            -- Only someone with a big week of connection requests can be gaming: their
+            -- median over the span (weeks without a row count as zero) is all that is needed.
+            SELECT rp.pid, percentile_cont(0.5) WITHIN GROUP (
+                       ORDER BY COALESCE(pw.connection_requests, 0)) AS requests_median
+            FROM rollup_people rp
+            CROSS JOIN generate_series(%(span_start)s::timestamp, %(current)s::timestamp,
+                                       INTERVAL '7 days') span(week)
+            LEFT JOIN {pw_table} pw ON pw.participant_id = rp.pid AND pw.week = span.week::date
+            WHERE rp.pid IN (SELECT participant_id FROM {pw_table}
+                             WHERE organisation_id = %(org)s AND week >= %(from_week)s
+                               AND connection_requests > %(gaming_minimum)s)
+            GROUP BY rp.pid
         ), grid AS (
             SELECT rp.pid, rp.direct, w.week,
-                   {own} AS own, {content} AS content,
+                   {zero.format(ind.OWN_ACTIONS)} AS own,
+                   {zero.format(ind.CONTENT_ACTIONS)} AS content,
                    {zero.format(ind.INTERACTIONS)} AS received,
                    {zero.format(ind.INTERACTIONS_ON_POSTS)} AS on_posts,
                    COALESCE(pw.posts, 0) AS posts,
@@ -238,9 +332,6 @@ def _indicator_weeks(
                    COALESCE(pw.deals_via_linkedin, 0) AS deals
             FROM rollup_people rp CROSS JOIN weeks w
             LEFT JOIN {pw_table} pw ON pw.participant_id = rp.pid AND pw.week = w.week
-        ), medians AS (
-            SELECT pid, percentile_cont(0.5) WITHIN GROUP (ORDER BY requests) AS requests_median
-            FROM grid WHERE week >= %(span_start)s GROUP BY pid
         ), windowed AS (
             SELECT grid.*,
                 COUNT(*) FILTER (WHERE content > 0) OVER w_window AS active_weeks,
@@ -257,8 +348,7 @@ def _indicator_weeks(
                 BOOL_OR(own > 0) OVER w_upto AS acted_upto,
                 SUM(meetings) OVER w_upto AS meetings_upto,
                 SUM(deals) OVER w_upto AS deals_upto,
-                week - (7 * ROW_NUMBER() OVER (PARTITION BY pid, content > 0 ORDER BY week))::int
-                    AS island
+                MAX(week) FILTER (WHERE content = 0) OVER w_upto AS last_idle
             FROM grid
             WINDOW w_window AS (PARTITION BY pid ORDER BY week
                                 ROWS BETWEEN {frames["window"]} PRECEDING AND CURRENT ROW),
@@ -272,17 +362,19 @@ def _indicator_weeks(
                                 AND {frames["lapsed_before"]} PRECEDING),
                    w_upto AS (PARTITION BY pid ORDER BY week ROWS UNBOUNDED PRECEDING)
         ), facts AS (
-            SELECT windowed.*, medians.requests_median,
+            SELECT windowed.*, COALESCE(burst.requests_median, 0) AS requests_median,
                 acted_in_grid_before OR COALESCE(bg.acted, FALSE) AS acted_before,
                 acted_upto OR COALESCE(bg.acted, FALSE) AS acted_ever,
                 meetings_upto + COALESCE(bg.meetings, 0) AS meetings_total,
                 deals_upto + COALESCE(bg.deals, 0) AS deals_total,
-                CASE WHEN content > 0
-                     THEN ROW_NUMBER() OVER (PARTITION BY pid, content > 0, island ORDER BY week)
-                     ELSE 0 END AS streak
+                CASE WHEN content = 0 THEN 0
+                     WHEN last_idle IS NOT NULL THEN (week - last_idle) / 7
+                     ELSE COALESCE(carried.streak, 0) + (week - %(grid_start)s::date) / 7 + 1
+                END AS streak
             FROM windowed
-            JOIN medians USING (pid)
+            LEFT JOIN burst USING (pid)
             LEFT JOIN before_grid bg USING (pid)
+            LEFT JOIN carried USING (pid)
         )
         SELECT pid, week,
             own AS own_actions, received AS interactions, received_w AS interactions_window,
@@ -290,26 +382,27 @@ def _indicator_weeks(
             {ind.REGULAR} AS regular, {ind.QUALITY} AS quality,
             {ind.HANDLES_SKILL} AS handles_skill, tracked_w AS tracked,
             {ind.ABOUT_TO_QUIT} AS about_to_quit, {ind.LAPSED} AS lapsed,
-            {ind.NO_INTERACTION_DATA} AS no_interaction_data, {ind.GAMING} AS gaming,
+            {ind.NO_INTERACTION_DATA} AS no_interaction_data,
+            COALESCE({ind.GAMING}, FALSE) AS gaming,
             acted_ever AS first_action, meetings_total, deals_total
         FROM facts
-        WHERE week >= %(span_start)s
+        WHERE week >= %(from_week)s
           AND (acted_ever OR received_w > 0 OR meetings_total > 0 OR deals_total > 0)
         """,  # noqa: S608 - every name comes from this module, metrics.indicators or the models
         params,
     )
     columns = ", ".join(_INDICATOR_COLUMNS)
     updates = ", ".join(f"{name} = EXCLUDED.{name}" for name in _INDICATOR_COLUMNS)
-    table = IndicatorWeek._meta.db_table
     cursor.execute(
-        f"""INSERT INTO {table} (organisation_id, participant_id, week, {columns})
+        f"""INSERT INTO {table} AS t (organisation_id, participant_id, week, {columns})
             SELECT %(org)s, pid, week, {columns} FROM rollup_indicators
-            ON CONFLICT ON CONSTRAINT indicator_week_unique DO UPDATE SET {updates}""",  # noqa: S608
+            ON CONFLICT ON CONSTRAINT indicator_week_unique DO UPDATE SET {updates}
+            WHERE {_changed(_INDICATOR_COLUMNS, "t")}""",  # noqa: S608
         params,
     )
     cursor.execute(
         f"""DELETE FROM {table} iw
-            WHERE iw.organisation_id = %(org)s AND iw.week >= %(span_start)s
+            WHERE iw.organisation_id = %(org)s AND iw.week >= %(from_week)s
               AND iw.participant_id IN (SELECT pid FROM rollup_people)
               AND NOT EXISTS (SELECT 1 FROM rollup_indicators ri
                               WHERE ri.pid = iw.participant_id AND ri.week = iw.week)""",  # noqa: S608
@@ -399,14 +492,15 @@ def _group_weeks(
             FROM generate_series(%(from_week)s::timestamp, %(current)s::timestamp,
                                  INTERVAL '7 days') week
         )
-        INSERT INTO {table} (organisation_id, kind, group_id, week, {columns})
+        INSERT INTO {table} AS t (organisation_id, kind, group_id, week, {columns})
         SELECT %(org)s, g.kind, g.group_id, w.week,
             {selects}
         FROM rollup_groups g CROSS JOIN weeks w
         LEFT JOIN {IndicatorWeek._meta.db_table} iw
             ON iw.participant_id = g.pid AND iw.week = w.week
         GROUP BY g.kind, g.group_id, w.week
-        ON CONFLICT ON CONSTRAINT group_week_unique DO UPDATE SET {updates}""",  # noqa: S608
+        ON CONFLICT ON CONSTRAINT group_week_unique DO UPDATE SET {updates}
+        WHERE {_changed(_GROUP_COUNTS, "t")}""",  # noqa: S608
         params,
     )
     cursor.execute(

@@ -118,22 +118,21 @@ def test_an_interrupted_rollup_changes_nothing_and_a_rerun_completes(org, people
     ParticipantWeek.objects.filter(organisation=org).delete()
     IndicatorWeek.objects.filter(organisation=org).delete()
     GroupWeek.objects.filter(organisation=org).delete()
-    real = rollups._lock
+    real = rollups._begin
 
     def die_after_lock(cursor, organisation_id):
         real(cursor, organisation_id)
-        cursor.execute(
-            rollups._upsert_sql("e.week >= %(since)s"),
-            {"org": organisation_id, "since": date(2026, 1, 1)},
-        )
+        params = {"org": organisation_id, "since": date(2026, 1, 1)}
+        rollups._count_weeks(cursor, params, "e.week >= %(since)s")
+        rollups._store_weeks(cursor, params, "w.week >= %(since)s")
         raise SystemExit("worker killed")  # fmt: skip
 
-    monkeypatch.setattr(rollups, "_lock", die_after_lock)
+    monkeypatch.setattr(rollups, "_begin", die_after_lock)
     with pytest.raises(SystemExit):
         rollups.rollup_full(organisation_id=org.pk, today=TODAY)
     assert table(org) == []  # the transaction rolled back: nothing half-written
     assert indicator_tables(org) == ([], [])
-    monkeypatch.setattr(rollups, "_lock", real)
+    monkeypatch.setattr(rollups, "_begin", real)
     rollups.rollup_full(organisation_id=org.pk, today=TODAY)
     assert [row[1:] for row in table(org)] == [row[1:] for row in clean]
     assert indicator_tables(org) == clean_indicators

@@ -18,7 +18,19 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from metrics.models import ActivityEvent, EventKind
-from programme.models import Membership, Organisation, Participant, Role, Team, User
+from programme.models import (
+    Membership,
+    Organisation,
+    Participant,
+    Programme,
+    Role,
+    Team,
+    User,
+    Wave,
+    WaveMember,
+)
+
+BENCH_PASSWORD = "snowball-bench"  # noqa: S105 - synthetic benchmark accounts
 
 KINDS = [
     (EventKind.POST_PUBLISHED, 18), (EventKind.COMMENT_MADE, 22), (EventKind.REACTION_MADE, 25),
@@ -61,10 +73,12 @@ class Command(BaseCommand):
                 for i in range(start, min(events, start + CHUNK)):
                     when = now - timedelta(seconds=rng.randrange(weeks * 7 * 86400))
                     week = (when - timedelta(days=when.weekday())).date()
+                    # Ingested as it happened (a daily sync), not all at once.
+                    ingested = min(now - timedelta(hours=1), when + timedelta(hours=6))
                     kind = rng.choices(kinds, weights)[0]
                     buffer.write(
                         f"{org.pk}\t{rng.choice(participant_ids)}\t{kind}\t{when.isoformat()}\t"
-                        f"{week}\t1\t\t{{}}\tapi\tbench:{i}\t{now.isoformat()}\n"
+                        f"{week}\t1\t\t{{}}\tapi\tbench:{i}\t{ingested.isoformat()}\n"
                     )
                 buffer.seek(0)
                 cursor.cursor.copy_expert(f"COPY bench_events ({columns}) FROM STDIN", buffer)
@@ -82,8 +96,14 @@ class Command(BaseCommand):
         existing = list(Participant.objects.filter(organisation=org).values_list("pk", flat=True))
         if len(existing) >= count:
             return existing[:count]
+        regions = [
+            Team.objects.get_or_create(organisation=org, name=f"Region {i}")[0] for i in range(4)
+        ]
         teams = [
-            Team.objects.get_or_create(organisation=org, name=f"Team {i}")[0] for i in range(40)
+            Team.objects.get_or_create(
+                organisation=org, name=f"Team {i}", defaults={"parent": regions[i % 4]}
+            )[0]
+            for i in range(40)
         ]
         users = User.objects.bulk_create(
             [
@@ -104,4 +124,47 @@ class Command(BaseCommand):
                 for m in memberships
             ]
         )
+        self._waves_and_staff(org, teams, regions)
         return list(Participant.objects.filter(organisation=org).values_list("pk", flat=True))
+
+    def _waves_and_staff(self, org: Organisation, teams: list[Team], regions: list[Team]) -> None:
+        """A programme in four waves, and one login per role to look at the dashboards."""
+        today = timezone.localdate()
+        programme, _ = Programme.objects.get_or_create(
+            organisation=org, name="Benchmark programme",
+            defaults={"start_date": today - timedelta(weeks=26)},
+        )  # fmt: skip
+        waves = [
+            Wave.objects.get_or_create(
+                programme=programme, number=n, defaults={"start_date": programme.start_date}
+            )[0]
+            for n in range(1, 5)
+        ]
+        WaveMember.objects.bulk_create(
+            [
+                WaveMember(programme=programme, wave=waves[pk % 4], participant_id=pk)
+                for pk in Participant.objects.filter(organisation=org).values_list("pk", flat=True)
+            ],
+            ignore_conflicts=True,
+        )
+        for role in (Role.SPONSOR, Role.CONSULTANT, Role.MANAGER, Role.ADMIN):
+            user, created = User.objects.get_or_create(email=f"{role}@{org.slug}.example")
+            if created:
+                user.set_password(BENCH_PASSWORD)
+                user.save(update_fields=["password"])
+            membership, _ = Membership.objects.get_or_create(
+                user=user, organisation=org, defaults={"role": role}
+            )
+            if role == Role.MANAGER:
+                Participant.objects.get_or_create(
+                    organisation=org, membership=membership, defaults={"team": regions[0]}
+                )
+        seller = Participant.objects.filter(organisation=org, team=teams[0]).first()
+        if seller is not None:
+            seller.membership.user.set_password(BENCH_PASSWORD)
+            seller.membership.user.save(update_fields=["password"])
+            self.stdout.write(
+                f"logins ({BENCH_PASSWORD}): sponsor@{org.slug}.example, "
+                f"manager@{org.slug}.example, consultant@{org.slug}.example, "
+                f"{seller.membership.user.email}"
+            )
