@@ -5,15 +5,13 @@ Kept apart from selectors.py because these are the programme-wide, set-based que
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 import pygal
 from django.db import connection
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Count, Exists, OuterRef, QuerySet
 from django.utils import timezone
-from pygal.style import Style
 
 from kickoff.models import (
     OPPOSED,
@@ -22,6 +20,7 @@ from kickoff.models import (
     StakeholderAssessment,
     Stance,
 )
+from programme.charts import chart_options, render_svg
 from programme.models import Mindset, Organisation, Participant, Programme, Role, Team
 
 
@@ -66,6 +65,23 @@ def stakeholder_grid(organisation: Organisation) -> Grid:
     return Grid(rows=rows, flagged=flagged, distribution=distribution, total=len(latest))
 
 
+def stance_distribution(organisation: Organisation) -> dict[str, int]:
+    """How many people stand where, by their latest assessment: one grouped query."""
+    latest = (
+        StakeholderAssessment.objects.filter(organisation=organisation)
+        .order_by("participant_id", "-assessed_on", "-recorded_at")
+        .distinct("participant_id")
+        .values("pk")
+    )
+    counts = dict(
+        StakeholderAssessment.objects.filter(pk__in=latest)
+        .values_list("stance")
+        .annotate(n=Count("pk"))
+        .values_list("stance", "n")
+    )
+    return {stance.label: counts.get(stance.value, 0) for stance in Stance}
+
+
 def stance_by_week(organisation: Organisation, start: date, end: date) -> list[tuple[date, dict]]:
     """For each week, the distribution of everyone's latest stance as of that week: one query."""
     start = start - timedelta(days=start.weekday())
@@ -104,24 +120,14 @@ def stance_chart_svg(organisation: Organisation, start: date, end: date | None =
     """Stacked bars of stance per week, rendered server-side (no script, works in print)."""
     weeks = stance_by_week(organisation, start, end or timezone.localdate())
     chart = pygal.StackedBar(
-        style=Style(colors=STANCE_COLOURS, background="white", plot_background="white"),
-        js=[],  # no script from anywhere: the SVG is static and works on a closed network
-        height=320,
-        width=900,
-        legend_at_bottom=True,
-        x_label_rotation=30,
-        show_y_guides=True,
-        print_values=False,
-        title="Stance per week (latest assessment of each person)",
+        **chart_options(
+            STANCE_COLOURS, height=320, title="Stance per week (latest assessment of each person)"
+        )
     )
     chart.x_labels = [week.strftime("%d %b") for week, _ in weeks]
     for stance in Stance:
         chart.add(stance.label, [counts[stance.value] for _, counts in weeks])
-    svg = chart.render(disable_xml_declaration=True)
-    # pygal still writes an inline config script for its tooltips (and credit comments):
-    # the chart needs neither, and a page with inline SVG should run no script from it.
-    svg = re.sub(r"<script\b[^>]*>.*?</script>", "", svg, flags=re.DOTALL)
-    return re.sub(r"<!--.*?-->", "", svg, flags=re.DOTALL)
+    return render_svg(chart)
 
 
 # --- Wave planner ---------------------------------------------------------------------------------

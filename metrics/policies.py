@@ -16,3 +16,44 @@ def can_view_import(membership: Membership, activity_import: object) -> bool:
 
 def can_manage_api_tokens(membership: Membership) -> bool:
     return membership.role == Role.ADMIN
+
+
+# --- Dashboards -----------------------------------------------------------------------------------
+
+
+def can_view_programme_dashboard(membership: Membership) -> bool:
+    """Funnel, usage, snowball, stances, waves and teams: aggregates only."""
+    return membership.role in {Role.SPONSOR, Role.CONSULTANT, Role.ADMIN}
+
+
+def can_view_team_dashboard(membership: Membership) -> bool:
+    return membership.role in {Role.MANAGER, Role.SPONSOR, Role.CONSULTANT, Role.ADMIN}
+
+
+def can_choose_any_team(membership: Membership) -> bool:
+    """Managers see their own team and the teams below it; these roles may pick any team."""
+    return membership.role in {Role.SPONSOR, Role.CONSULTANT, Role.ADMIN}
+
+
+def can_view_consultant_dashboard(membership: Membership) -> bool:
+    """At-risk and lapsed lists with names, gaming flags, the consultation agenda."""
+    return membership.role in {Role.CONSULTANT, Role.ADMIN}
+
+
+def sees_individuals(membership: Membership) -> bool:
+    """Per-seller indicators: the programme team always; managers only if the organisation
+    chose so; sponsors never (trust dies when the top watches individuals)."""
+    if membership.role in {Role.CONSULTANT, Role.ADMIN}:
+        return True
+    return membership.role == Role.MANAGER and membership.organisation.managers_see_individuals
+
+
+def dashboard_route(membership: Membership) -> str:
+    """Where "Dashboard" leads each role."""
+    if can_view_consultant_dashboard(membership):
+        return "metrics-dashboard-consultant"
+    if membership.role == Role.SPONSOR:
+        return "metrics-dashboard-sponsor"
+    if membership.role == Role.MANAGER:
+        return "metrics-dashboard-manager"
+    return "metrics-dashboard-seller"

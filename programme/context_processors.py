@@ -19,5 +19,7 @@ def tenancy(request: HttpRequest) -> dict[str, object]:
             "people": membership is not None and policies.can_view_people(membership),
             "teams": membership is not None and policies.can_view_teams(membership),
             "roster": membership is not None and policies.can_import_roster(membership),
+            "settings": membership is not None
+            and policies.can_change_organisation_settings(membership),
         },
     }

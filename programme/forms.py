@@ -8,6 +8,8 @@ from django.utils import timezone
 
 from programme.models import (
     Audience,
+    EmailKind,
+    EmailMode,
     Membership,
     Organisation,
     Participant,
@@ -21,6 +23,7 @@ from programme.models import (
 )
 from programme.roster import RosterResult, roster_parse
 from programme.selectors import participants_without_wave
+from programme.services.preferences import KIND_MODES
 
 
 class RosterUploadForm(forms.Form):
@@ -413,3 +416,26 @@ class FollowUpForm(forms.Form):
         self.fields["owner"].queryset = _memberships(
             organisation, Role.SPONSOR, Role.MANAGER, Role.CONSULTANT, Role.ADMIN
         )
+
+
+class EmailPreferencesForm(forms.Form):
+    """One choice per kind of e-mail, offering only the modes that kind has."""
+
+    def __init__(self, *args: object, current: dict[str, str], **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        for kind, modes in KIND_MODES.items():
+            self.fields[kind] = forms.ChoiceField(
+                label=EmailKind(kind).label,
+                choices=[(mode, EmailMode(mode).label) for mode in modes],
+                initial=current.get(kind, modes[0]),
+                widget=forms.RadioSelect,
+            )
+
+
+class OrganisationSettingsForm(forms.Form):
+    managers_see_individuals = forms.BooleanField(
+        required=False,
+        label="Managers see individual sellers' indicators",
+        help_text="Off: managers see their teams' aggregates only. Groups of fewer than 5 "
+        "people are never shown, whatever this says.",
+    )

@@ -34,6 +34,10 @@ def can_view_teams(membership: Membership) -> bool:
     return can_view_people(membership)
 
 
+def can_change_organisation_settings(membership: Membership) -> bool:
+    return membership.role == Role.ADMIN
+
+
 def can_manage_teams(membership: Membership) -> bool:
     return membership.role in STAFF_ROLES
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from programme.views import announcements, core, programmes, sessions
+from programme.views import announcements, core, preferences, programmes, sessions
 
 org = "o/<slug:org>/"
 
@@ -13,6 +13,15 @@ urlpatterns = [
     # People, teams, roster
     path(org + "people/", core.people_list, name="programme-people-list"),
     path(org + "me/", core.my_profile, name="programme-participant-me"),
+    path(org + "me/email/", preferences.email_preferences, name="programme-email-preferences"),
+    path(
+        "email/unsubscribe/<str:token>/",
+        preferences.email_unsubscribe,
+        name="programme-email-unsubscribe",
+    ),
+    path(
+        org + "settings/", preferences.organisation_settings, name="programme-organisation-settings"
+    ),
     path(org + "people/<uuid:code>/", core.participant_detail, name="programme-participant-detail"),
     path(
         org + "people/<uuid:code>/invite/",

@@ -1,0 +1,129 @@
+"""The dashboards' charts: pygal SVG rendered on the server (no script; fine in print and mail).
+
+Each function first reduces its rows to plain numbers, then renders (or reuses the SVG already
+rendered for exactly those numbers).
+"""
+
+from __future__ import annotations
+
+import pygal
+
+from metrics.models import GroupWeek, ParticipantWeek
+from programme.charts import cached_svg, chart_options, render_svg
+
+FUNNEL = [
+    ("participants", "In the programme"),
+    ("invited", "Invited"),
+    ("trained", "Attended training"),
+    ("first_action", "First action"),
+    ("regular", "Regular (6 of 8 weeks)"),
+    ("receiving", "Receiving interactions"),
+    ("with_meeting", "Meeting booked via LinkedIn"),
+    ("with_deal", "Deal won via LinkedIn"),
+]
+STANCE_COLOURS = ("#b02a37", "#e35d6a", "#adb5bd", "#6ea8fe", "#0b4f8a")
+
+
+def _label(week) -> str:
+    return week.strftime("%d %b")
+
+
+def _share(part: int, whole: int) -> float:
+    return round(100 * part / whole, 1) if whole else 0.0
+
+
+def funnel_svg(row: GroupWeek) -> str:
+    stages = [(label, getattr(row, name)) for name, label in reversed(FUNNEL)]
+
+    def build() -> str:
+        chart = pygal.HorizontalBar(
+            **chart_options(height=340, title="Funnel: how far people have come",
+                            show_legend=False)
+        )  # fmt: skip
+        chart.x_labels = [label for label, _ in stages]
+        chart.add("People", [count for _, count in stages])
+        return render_svg(chart)
+
+    return cached_svg("funnel", stages, build)
+
+
+def usage_svg(trend: list[GroupWeek], title: str = "Usage and regularity per week") -> str:
+    labels = [_label(row.week) for row in trend]
+    series = [
+        ("Active this week", [_share(r.active, r.participants) for r in trend]),
+        ("Regular", [_share(r.regular, r.participants) for r in trend]),
+        ("Handles the skill", [_share(r.handles_skill, r.participants) for r in trend]),
+    ]
+
+    def build() -> str:
+        chart = pygal.Line(
+            **chart_options(title=title, range=(0, 100), y_title="% of participants", dots_size=2)
+        )
+        chart.x_labels = labels
+        for name, values in series:
+            chart.add(name, values)
+        return render_svg(chart)
+
+    return cached_svg("usage", (title, labels, series), build)
+
+
+def snowball_svg(trend: list[GroupWeek]) -> str:
+    labels = [_label(row.week) for row in trend]
+    series = [
+        ("Meetings booked", [row.meetings_total for row in trend]),
+        ("Deals won", [row.deals_total for row in trend]),
+    ]
+
+    def build() -> str:
+        chart = pygal.Line(
+            **chart_options(title="Snowball: meetings and deals that came through LinkedIn",
+                            dots_size=2, y_title="cumulative")
+        )  # fmt: skip
+        chart.x_labels = labels
+        for name, values in series:
+            chart.add(name, values)
+        return render_svg(chart)
+
+    return cached_svg("snowball", (labels, series), build)
+
+
+def stance_svg(distribution: dict[str, int]) -> str:
+    counts = list(distribution.items())
+
+    def build() -> str:
+        chart = pygal.Bar(
+            **chart_options(
+                STANCE_COLOURS, height=260,
+                title="Stance from the kick-off map (latest assessment of each person)",
+            )
+        )  # fmt: skip
+        for stance, count in counts:
+            chart.add(stance, [count])
+        return render_svg(chart)
+
+    return cached_svg("stances", counts, build)
+
+
+def seller_svg(weeks: list[ParticipantWeek]) -> str:
+    labels = [_label(w.week) for w in weeks]
+    series = [
+        (
+            "Your actions (posts, comments, messages, requests)",
+            [w.posts + w.comments_made + w.messages_sent + w.connection_requests for w in weeks],
+        ),
+        (
+            "Interactions received",
+            [w.reactions_received + w.comments_received + w.replies_received for w in weeks],
+        ),
+    ]
+
+    def build() -> str:
+        chart = pygal.Bar(
+            **chart_options(height=280, title="Your weeks: what you did, what came back")
+        )
+        chart.x_labels = labels
+        for name, values in series:
+            chart.add(name, values)
+        return render_svg(chart)
+
+    return cached_svg("seller", (labels, series), build)

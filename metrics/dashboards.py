@@ -1,0 +1,366 @@
+"""Reads behind the four dashboards. Each reads the rollup tables (GroupWeek, IndicatorWeek,
+ParticipantWeek), never raw events, in a fixed number of queries whatever the data size.
+
+Groups of fewer than MIN_GROUP people are returned masked: their numbers never reach a page.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from django.core.paginator import Page, Paginator
+from django.db.models import Exists, F, FilteredRelation, Max, OuterRef, Q, QuerySet
+
+from kickoff.models import Concern, ConcernStatus
+from kickoff.stakeholders import stance_distribution
+from metrics.indicators import MIN_GROUP, SPAN_WEEKS, monday, organisation_today
+from metrics.models import GroupKind, GroupWeek, IndicatorWeek, ParticipantWeek
+from programme.models import Membership, Organisation, Participant, Programme, Team, Wave
+
+PAGE_SIZE = 50
+PLAIN_COUNTS = {"participants", "meetings_total", "deals_total"}
+GROUP_COLUMNS = [
+    ("participants", "People"), ("active", "Active this week"), ("regular", "Regular"),
+    ("handles_skill", "Handles the skill"), ("receiving", "Receiving interactions"),
+    ("about_to_quit", "About to quit"), ("lapsed", "Lapsed"),
+    ("meetings_total", "Meetings via LinkedIn"), ("deals_total", "Deals via LinkedIn"),
+]  # fmt: skip
+
+
+@dataclass
+class GroupLine:
+    """One group's row in a table: its numbers, or None when too few people to show."""
+
+    name: str
+    code: str
+    pk: int
+    depth: int
+    row: GroupWeek | None
+    size: int
+    values: list = field(default_factory=list)
+
+    @property
+    def hidden(self) -> bool:
+        return self.row is None
+
+    def cells(self, columns: list[tuple[str, str]]) -> list[tuple[int, int | None]]:
+        """(value, percent of the group's people or None for plain counts) per column."""
+        row = self.row
+        return [
+            (
+                getattr(row, name),
+                None if name in PLAIN_COUNTS or not row.participants
+                else round(100 * getattr(row, name) / row.participants),
+            )
+            for name, _ in columns
+        ]  # fmt: skip
+
+
+def visible(row: GroupWeek | None) -> GroupWeek | None:
+    return row if row is not None and row.participants >= MIN_GROUP else None
+
+
+def latest_week(organisation: Organisation) -> date | None:
+    """The newest week the rollups have written (None before the first rollup)."""
+    newest = GroupWeek.objects.filter(
+        organisation=organisation, kind=GroupKind.ORGANISATION
+    ).aggregate(week=Max("week"))["week"]
+    return newest
+
+
+def group_trend(organisation: Organisation, kind: str, group_id: int, week: date) -> list:
+    since = week - timedelta(weeks=SPAN_WEEKS - 1)
+    rows = GroupWeek.objects.filter(
+        organisation=organisation, kind=kind, group_id=group_id, week__gte=since, week__lte=week
+    ).order_by("week")
+    return [row for row in rows if visible(row)]
+
+
+def team_tree(organisation: Organisation) -> list[tuple[Team, int]]:
+    """Every team with its depth, parents before children, siblings by name (one query)."""
+    teams = list(Team.objects.filter(organisation=organisation).order_by("name"))
+    children: dict[int | None, list[Team]] = {}
+    known = {team.pk for team in teams}
+    for team in teams:
+        parent = team.parent_id if team.parent_id in known else None
+        children.setdefault(parent, []).append(team)
+    ordered: list[tuple[Team, int]] = []
+    seen: set[int] = set()
+
+    def walk(parent: int | None, depth: int) -> None:
+        for team in children.get(parent, []):
+            if team.pk not in seen:  # a cycle entered by hand must not loop
+                seen.add(team.pk)
+                ordered.append((team, depth))
+                walk(team.pk, depth + 1)
+
+    walk(None, 0)
+    ordered.extend((team, 0) for team in teams if team.pk not in seen)
+    return ordered
+
+
+def _lines(organisation: Organisation, kind: str, week: date, named: list) -> list[GroupLine]:
+    rows = {
+        row.group_id: row
+        for row in GroupWeek.objects.filter(organisation=organisation, kind=kind, week=week)
+    }
+    lines = []
+    for obj, depth in named:
+        row = rows.get(obj.pk)
+        line = GroupLine(
+            name=str(obj),
+            code=str(obj.code),
+            pk=obj.pk,
+            depth=depth,
+            row=visible(row),
+            size=row.participants if row else 0,
+        )
+        line.values = line.cells(GROUP_COLUMNS) if line.row else []
+        lines.append(line)
+    return lines
+
+
+# --- Sponsor -----------------------------------------------------------------------------------
+
+
+@dataclass
+class SponsorView:
+    week: date | None
+    overall: GroupWeek | None = None
+    trend: list[GroupWeek] = field(default_factory=list)
+    waves: list[GroupLine] = field(default_factory=list)
+    teams: list[GroupLine] = field(default_factory=list)
+    stances: dict[str, int] = field(default_factory=dict)
+    programme: Programme | None = None
+
+
+def sponsor_view(organisation: Organisation) -> SponsorView:
+    week = latest_week(organisation)
+    result = SponsorView(week=week, stances=stance_distribution(organisation))
+    if week is None:
+        return result
+    result.trend = group_trend(organisation, GroupKind.ORGANISATION, organisation.pk, week)
+    result.overall = result.trend[-1] if result.trend and result.trend[-1].week == week else None
+    waves = list(
+        Wave.objects.filter(programme__organisation=organisation)
+        .select_related("programme")
+        .order_by("-programme__start_date", "programme__name", "number")
+    )
+    result.programme = waves[0].programme if waves else None
+    named_waves = [(wave, 0) for wave in waves if wave.programme_id == result.programme.pk] if (
+        result.programme
+    ) else []  # fmt: skip
+    result.waves = _lines(organisation, GroupKind.WAVE, week, named_waves)
+    result.teams = _lines(organisation, GroupKind.TEAM, week, team_tree(organisation))
+    return result
+
+
+# --- Manager -----------------------------------------------------------------------------------
+
+
+def subtree(tree: list[tuple[Team, int]], root: Team) -> list[tuple[Team, int]]:
+    """The root team and everything below it, from the ordered tree."""
+    found, inside, root_depth = [], False, 0
+    for team, depth in tree:
+        if team.pk == root.pk:
+            inside, root_depth = True, depth
+        elif inside and depth <= root_depth:
+            break
+        if inside:
+            found.append((team, depth - root_depth))
+    return found
+
+
+@dataclass
+class ManagerView:
+    week: date | None
+    root: Team | None
+    teams: list[GroupLine] = field(default_factory=list)
+    overall: GroupLine | None = None
+    trend: list[GroupWeek] = field(default_factory=list)
+    sellers: Page | None = None
+
+
+def manager_view(
+    organisation: Organisation,
+    root: Team | None,
+    *,
+    individuals: bool,
+    page: int = 1,
+    order: str = "attention",
+) -> ManagerView:
+    week = latest_week(organisation)
+    result = ManagerView(week=week, root=root)
+    if week is None or root is None:
+        return result
+    teams = subtree(team_tree(organisation), root)
+    result.teams = _lines(organisation, GroupKind.TEAM, week, teams)
+    result.overall = result.teams[0] if result.teams else None
+    result.trend = group_trend(organisation, GroupKind.TEAM, root.pk, week)
+    if individuals:
+        sellers = sellers_table(organisation, [team.pk for team, _ in teams], week, order=order)
+        result.sellers = Paginator(sellers, PAGE_SIZE).get_page(page)
+    return result
+
+
+ORDERS = {
+    "attention": ("-now__about_to_quit", "-now__lapsed", "-now__no_interaction_data", "name"),
+    "name": ("name",),
+    "regularity": ("-active_weeks_now", "name"),
+}
+
+
+def sellers_table(
+    organisation: Organisation, team_ids: list[int], week: date, *, order: str = "attention"
+) -> QuerySet[Participant]:
+    """One row per participant of these teams with this week's and last week's indicators
+    (people with no row yet have no activity: they show as such, never as missing)."""
+    return (
+        Participant.objects.filter(organisation=organisation, team_id__in=team_ids)
+        .select_related("membership__user", "team")
+        .annotate(
+            now=FilteredRelation("indicator_weeks", condition=Q(indicator_weeks__week=week)),
+            before=FilteredRelation(
+                "indicator_weeks", condition=Q(indicator_weeks__week=week - timedelta(weeks=1))
+            ),
+            name=F("membership__user__last_name"),
+            active_weeks_now=F("now__active_weeks"),
+            regular_now=F("now__regular"),
+            quality_now=F("now__quality"),
+            handles_now=F("now__handles_skill"),
+            interactions_now=F("now__interactions_window"),
+            quit_now=F("now__about_to_quit"),
+            lapsed_now=F("now__lapsed"),
+            no_data_now=F("now__no_interaction_data"),
+            gaming_now=F("now__gaming"),
+            streak_now=F("now__streak"),
+            streak_before=F("before__streak"),
+            acted=F("now__first_action"),
+        )
+        .order_by(*(F(o[1:]).desc(nulls_last=True) if o.startswith("-") else F(o).asc()
+                    for o in ORDERS.get(order, ORDERS["attention"])), "pk")
+    )  # fmt: skip
+
+
+# --- Consultant --------------------------------------------------------------------------------
+
+LIST_LIMIT = 100
+
+
+@dataclass
+class ConsultantView:
+    week: date | None
+    overall: GroupWeek | None = None
+    at_risk: list[IndicatorWeek] = field(default_factory=list)
+    gaming: list[IndicatorWeek] = field(default_factory=list)
+    concerns: list[Concern] = field(default_factory=list)
+    newly_skilled: list[IndicatorWeek] = field(default_factory=list)
+
+
+def at_risk(organisation: Organisation, week: date) -> QuerySet[IndicatorWeek]:
+    return (
+        IndicatorWeek.objects.filter(organisation=organisation, week=week)
+        .filter(Q(about_to_quit=True) | Q(lapsed=True))
+        .select_related("participant__membership__user", "participant__team")
+        .order_by(
+            "-about_to_quit", "participant__team__name", "participant__membership__user__email"
+        )
+    )
+
+
+def consultant_view(organisation: Organisation) -> ConsultantView:
+    week = latest_week(organisation)
+    result = ConsultantView(week=week)
+    result.concerns = list(
+        Concern.objects.filter(organisation=organisation, merged_into__isnull=True)
+        .exclude(status=ConcernStatus.ADDRESSED)
+        .select_related("session")
+        .order_by("-votes", "session__held_on")[:5]
+    )
+    if week is None:
+        return result
+    result.overall = GroupWeek.objects.filter(
+        organisation=organisation, kind=GroupKind.ORGANISATION, group_id=organisation.pk, week=week
+    ).first()
+    result.at_risk = list(at_risk(organisation, week)[:LIST_LIMIT])
+    result.gaming = list(
+        IndicatorWeek.objects.filter(
+            organisation=organisation, gaming=True, week__gt=week - timedelta(weeks=4)
+        )
+        .select_related("participant__membership__user", "participant__team")
+        .order_by("-week", "participant__membership__user__email")[:LIST_LIMIT]
+    )
+    was_skilled = IndicatorWeek.objects.filter(
+        participant=OuterRef("participant"), week=week - timedelta(weeks=1), handles_skill=True
+    )
+    result.newly_skilled = list(
+        IndicatorWeek.objects.filter(organisation=organisation, week=week, handles_skill=True)
+        .exclude(Exists(was_skilled))
+        .select_related("participant__membership__user", "participant__team")
+        .order_by("participant__membership__user__email")[:10]
+    )
+    return result
+
+
+# --- Seller ------------------------------------------------------------------------------------
+
+
+@dataclass
+class SellerView:
+    week: date
+    weeks: list[ParticipantWeek]  # the span, oldest first, zeros where nothing happened
+    now: IndicatorWeek | None
+    before: IndicatorWeek | None
+    peers: GroupWeek | None  # the wave (or the organisation) to compare with, if big enough
+    peers_label: str
+    streak: int = 0
+
+
+def seller_view(organisation: Organisation, participant: Participant) -> SellerView:
+    week = latest_week(organisation) or monday(organisation_today(organisation))
+    since = week - timedelta(weeks=SPAN_WEEKS - 1)
+    stored = {
+        row.week: row
+        for row in ParticipantWeek.objects.filter(
+            participant=participant, week__gte=since, week__lte=week
+        )
+    }
+    weeks = [
+        stored.get(since + timedelta(weeks=i), ParticipantWeek(week=since + timedelta(weeks=i)))
+        for i in range(SPAN_WEEKS)
+    ]
+    indicators = {
+        row.week: row
+        for row in IndicatorWeek.objects.filter(
+            participant=participant, week__in=[week, week - timedelta(weeks=1)]
+        )
+    }
+    now, before = indicators.get(week), indicators.get(week - timedelta(weeks=1))
+    wave_id = (
+        participant.wave_memberships.order_by("-programme__start_date")
+        .values_list("wave_id", flat=True)
+        .first()
+    )
+    groups = {
+        (row.kind, row.group_id): row
+        for row in GroupWeek.objects.filter(organisation=organisation, week=week).filter(
+            Q(kind=GroupKind.WAVE, group_id=wave_id or 0)
+            | Q(kind=GroupKind.ORGANISATION, group_id=organisation.pk)
+        )
+    }
+    peers = visible(groups.get((GroupKind.WAVE, wave_id)))
+    label = "your wave"
+    if peers is None:
+        peers, label = visible(groups.get((GroupKind.ORGANISATION, organisation.pk))), "everyone"
+    # A week in progress does not break a streak: count up to last week until this one starts.
+    streak = now.streak if now and now.streak else (before.streak if before else 0)
+    return SellerView(
+        week=week, weeks=weeks, now=now, before=before, peers=peers, peers_label=label,
+        streak=streak,
+    )  # fmt: skip
+
+
+def manager_root_team(membership: Membership) -> Team | None:
+    participant = Participant.objects.filter(membership=membership).select_related("team").first()
+    return participant.team if participant else None

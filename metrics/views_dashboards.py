@@ -1,0 +1,201 @@
+"""The four dashboards: sponsor, manager, consultant, seller. They read rollup tables only."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET
+
+from metrics import charts, dashboards, indicators, policies
+from metrics.charts import FUNNEL
+from programme import selectors as programme_selectors
+from programme.csvexport import csv_response
+from programme.models import Team
+from programme.tenancy import membership_for_request
+
+TOO_FEW = "too few to show"
+
+
+@login_required
+@require_GET
+def dashboard(request: HttpRequest, org: str) -> HttpResponse:
+    membership = membership_for_request(request, org)
+    return redirect(policies.dashboard_route(membership), org=org)
+
+
+def _wants_csv(request: HttpRequest) -> bool:
+    return request.GET.get("export") == "csv"
+
+
+GROUP_COLUMNS = dashboards.GROUP_COLUMNS
+
+
+def _group_csv(filename: str, sections: list[tuple[str, list]]) -> HttpResponse:
+    header = ["Group", "Name", *(label for _, label in GROUP_COLUMNS)]
+    rows = []
+    for section, lines in sections:
+        for line in lines:
+            values = (
+                [getattr(line.row, name) for name, _ in GROUP_COLUMNS]
+                if line.row
+                else [TOO_FEW] + [""] * (len(GROUP_COLUMNS) - 1)
+            )
+            rows.append([section, line.name, *values])
+    return csv_response(filename, header, rows)
+
+
+@login_required
+@require_GET
+def dashboard_sponsor(request: HttpRequest, org: str) -> HttpResponse:
+    membership = membership_for_request(request, org)
+    if not policies.can_view_programme_dashboard(membership):
+        raise PermissionDenied
+    view = dashboards.sponsor_view(membership.organisation)
+    if _wants_csv(request):
+        return _group_csv(
+            f"snowball-{org}-waves-and-teams.csv", [("Wave", view.waves), ("Team", view.teams)]
+        )
+    context = {
+        "view": view,
+        "columns": GROUP_COLUMNS,
+        "stance_svg": charts.stance_svg(view.stances) if any(view.stances.values()) else "",
+    }
+    if view.overall:
+        context |= {
+            "funnel_svg": charts.funnel_svg(view.overall),
+            "funnel": [(label, getattr(view.overall, name)) for name, label in FUNNEL],
+            "usage_svg": charts.usage_svg(view.trend),
+            "snowball_svg": charts.snowball_svg(view.trend),
+        }
+    return render(request, "metrics/dashboard_sponsor.html", context)
+
+
+@login_required
+@require_GET
+def dashboard_manager(request: HttpRequest, org: str) -> HttpResponse:
+    membership = membership_for_request(request, org)
+    if not policies.can_view_team_dashboard(membership):
+        raise PermissionDenied
+    organisation = membership.organisation
+    choose = policies.can_choose_any_team(membership)
+    root = dashboards.manager_root_team(membership)
+    if request.GET.get("team"):
+        chosen = _team_or_404(organisation, request.GET["team"])
+        if not choose:
+            # A manager may look at any team below their own, never beside or above it.
+            allowed = (
+                programme_selectors.team_subtrees_ids(organisation, [root.pk]) if root else set()
+            )
+            if chosen.pk not in allowed:
+                raise PermissionDenied
+        root = chosen
+    individuals = policies.sees_individuals(membership)
+    page = request.GET.get("page") or 1
+    order = request.GET.get("order", "attention")
+    order = order if order in dashboards.ORDERS else "attention"
+    view = dashboards.manager_view(
+        organisation, root, individuals=individuals, page=page, order=order
+    )
+    if _wants_csv(request) and root is not None:
+        if individuals and view.week:
+            team_ids = [line.pk for line in view.teams]
+            return _sellers_csv(org, dashboards.sellers_table(organisation, team_ids, view.week))
+        return _group_csv(f"snowball-{org}-teams.csv", [("Team", view.teams)])
+    context = {
+        "view": view,
+        "columns": GROUP_COLUMNS,
+        "individuals": individuals,
+        "order": order,
+        "teams": programme_selectors.teams_for(organisation).order_by("name") if choose else [],
+        "usage_svg": charts.usage_svg(view.trend, f"{root}: usage and regularity per week")
+        if view.trend
+        else "",
+    }
+    if request.htmx and request.GET.get("page"):
+        return render(request, "metrics/dashboard_manager.html#sellers", context)
+    return render(request, "metrics/dashboard_manager.html", context)
+
+
+def _team_or_404(organisation, code: str) -> Team:
+    try:
+        code = str(uuid.UUID(code))
+    except ValueError:
+        raise Http404("No such team") from None
+    return get_object_or_404(programme_selectors.teams_for(organisation), code=code)
+
+
+def _sellers_csv(org: str, sellers) -> HttpResponse:
+    header = ["Name", "E-mail", "Team", "Active weeks (of 8)", "Regular", "Quality",
+              "Handles the skill", "Interactions received (8 weeks)", "Streak", "Warnings",
+              "Gaming flag"]  # fmt: skip
+    rows = (
+        [
+            p.membership.user.get_full_name(), p.membership.user.email,
+            p.team.name if p.team else "", p.active_weeks_now or 0,
+            "yes" if p.regular_now else "no",
+            "" if p.quality_now is None else round(p.quality_now, 2),
+            "yes" if p.handles_now else "no", p.interactions_now or 0,
+            p.streak_now or p.streak_before or 0,
+            "; ".join(label for flag, label in (
+                (p.quit_now, "about to quit"), (p.lapsed_now, "lapsed"),
+                (p.no_data_now, "no interaction data"),
+            ) if flag),
+            "yes" if p.gaming_now else "",
+        ]
+        for p in sellers.iterator(chunk_size=2000)
+    )  # fmt: skip
+    return csv_response(f"snowball-{org}-sellers.csv", header, rows)
+
+
+@login_required
+@require_GET
+def dashboard_consultant(request: HttpRequest, org: str) -> HttpResponse:
+    membership = membership_for_request(request, org)
+    if not policies.can_view_consultant_dashboard(membership):
+        raise PermissionDenied
+    organisation = membership.organisation
+    view = dashboards.consultant_view(organisation)
+    if _wants_csv(request):
+        rows = []
+        if view.week:
+            for row in dashboards.at_risk(organisation, view.week).iterator(chunk_size=2000):
+                person = row.participant
+                rows.append([
+                    person.membership.user.get_full_name(), person.membership.user.email,
+                    person.team.name if person.team else "",
+                    "; ".join(reason for _, reason in indicators.warnings(row)),
+                ])  # fmt: skip
+        return csv_response(
+            f"snowball-{org}-at-risk.csv", ["Name", "E-mail", "Team", "Reasons"], rows
+        )
+    at_risk = [(row, indicators.warnings(row)) for row in view.at_risk]
+    return render(
+        request,
+        "metrics/dashboard_consultant.html",
+        {"view": view, "at_risk": at_risk, "limit": dashboards.LIST_LIMIT},
+    )
+
+
+@login_required
+@require_GET
+def dashboard_seller(request: HttpRequest, org: str) -> HttpResponse:
+    membership = membership_for_request(request, org)
+    participant = programme_selectors.own_participant(membership)
+    if participant is None:
+        raise PermissionDenied
+    view = dashboards.seller_view(membership.organisation, participant)
+    return render(
+        request,
+        "metrics/dashboard_seller.html",
+        {
+            "view": view,
+            "chart_svg": charts.seller_svg(view.weeks),
+            "next_step": indicators.next_step(view.now),
+            "warnings": indicators.warnings(view.now) if view.now else [],
+            "thresholds": indicators.DEFAULT,
+        },
+    )

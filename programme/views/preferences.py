@@ -1,0 +1,75 @@
+"""A person's e-mail preferences, the one-click unsubscribe, and the organisation's settings."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods
+
+from programme import policies, services
+from programme.forms import EmailPreferencesForm, OrganisationSettingsForm
+from programme.models import EmailKind
+from programme.tenancy import membership_for_request
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def email_preferences(request: HttpRequest, org: str) -> HttpResponse:
+    membership = membership_for_request(request, org)
+    current = {
+        kind: services.email_mode(membership=membership, kind=kind) for kind in services.KIND_MODES
+    }
+    form = EmailPreferencesForm(request.POST or None, current=current)
+    if request.method == "POST":
+        if not form.is_valid():
+            return render(request, "programme/email_preferences.html", {"form": form}, status=400)
+        for kind, mode in form.cleaned_data.items():
+            services.email_preference_set(membership=membership, kind=kind, mode=mode)
+        messages.success(request, "E-mail settings saved.")
+        return redirect("programme-email-preferences", org=org)
+    return render(request, "programme/email_preferences.html", {"form": form})
+
+
+# The link arrives in an e-mail and must work without signing in; the signed token is the
+# credential. GET only shows a button (mail scanners follow links); POST turns the kind off.
+# Mail clients' one-click unsubscribe (RFC 8058) POSTs without a CSRF token.
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
+def email_unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
+    target = services.unsubscribe_target(token=token)
+    if target is None:
+        return render(request, "programme/email_unsubscribe.html", {"invalid": True}, status=404)
+    membership, kind = target
+    context = {"kind": EmailKind(kind).label, "organisation": membership.organisation}
+    if request.method == "POST":
+        services.email_preference_set(membership=membership, kind=kind, mode="off")
+        context["done"] = True
+    return render(request, "programme/email_unsubscribe.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def organisation_settings(request: HttpRequest, org: str) -> HttpResponse:
+    membership = membership_for_request(request, org)
+    if not policies.can_change_organisation_settings(membership):
+        raise PermissionDenied
+    organisation = membership.organisation
+    form = OrganisationSettingsForm(
+        request.POST or None,
+        initial={"managers_see_individuals": organisation.managers_see_individuals},
+    )
+    if request.method == "POST":
+        if not form.is_valid():
+            context = {"form": form}
+            return render(request, "programme/organisation_settings.html", context, status=400)
+        services.organisation_settings_update(
+            organisation=organisation,
+            managers_see_individuals=form.cleaned_data["managers_see_individuals"],
+        )
+        messages.success(request, "Settings saved.")
+        return redirect("programme-organisation-settings", org=org)
+    return render(request, "programme/organisation_settings.html", {"form": form})
