@@ -121,7 +121,10 @@ def stance_chart_svg(organisation: Organisation, start: date, end: date | None =
     weeks = stance_by_week(organisation, start, end or timezone.localdate())
     chart = pygal.StackedBar(
         **chart_options(
-            STANCE_COLOURS, height=320, title="Stance per week (latest assessment of each person)"
+            STANCE_COLOURS,
+            height=320,
+            width=900,
+            title="Stance per week (latest assessment of each person)",
         )
     )
     chart.x_labels = [week.strftime("%d %b") for week, _ in weeks]

@@ -77,7 +77,7 @@ def snowball_svg(trend: list[GroupWeek]) -> str:
     def build() -> str:
         chart = pygal.Line(
             **chart_options(title="Snowball: meetings and deals that came through LinkedIn",
-                            dots_size=2, y_title="cumulative")
+                            dots_size=2)
         )  # fmt: skip
         chart.x_labels = labels
         for name, values in series:

@@ -11,6 +11,7 @@ from django.core.cache import cache
 from pygal.style import Style
 
 CHART_CACHE_SECONDS = 24 * 3600
+CHART_VERSION = 2  # bump when chart_options change: cached SVGs are keyed by it
 PALETTE = ("#0b4f8a", "#f0a202", "#2a9d8f", "#b02a37", "#6c757d", "#6ea8fe")
 
 
@@ -22,12 +23,19 @@ def chart_options(colors: tuple[str, ...] = PALETTE, **options: object) -> dict:
             background="white",
             plot_background="white",
             font_family="system-ui, sans-serif",
+            title_font_size=16,
+            label_font_size=13,
+            major_label_font_size=13,
+            legend_font_size=14,
         ),
         "js": [],  # no script from anywhere: the SVG is static and works on a closed network
-        "height": 300,
-        "width": 900,
+        "height": 360,
+        "width": 640,
         "legend_at_bottom": True,
-        "x_label_rotation": 30,
+        "x_label_rotation": 45,
+        "show_minor_x_labels": False,
+        "x_labels_major_every": 4,
+        "truncate_legend": -1,
         "show_y_guides": True,
         "print_values": False,
         **options,
@@ -45,7 +53,7 @@ def render_svg(chart: pygal.graph.graph.Graph) -> str:
 def cached_svg(name: str, data: object, build: Callable[[], str]) -> str:
     """A chart is a pure function of its data: keyed by a digest of that data, a rendered SVG
     is reused until the numbers change (no invalidation needed)."""
-    digest = hashlib.sha256(repr((name, data)).encode()).hexdigest()
+    digest = hashlib.sha256(repr((CHART_VERSION, name, data)).encode()).hexdigest()
     key = f"chart:{digest}"
     svg = cache.get(key)
     if svg is None:

@@ -13,6 +13,7 @@ import random
 import time
 from datetime import timedelta
 
+from allauth.account.models import EmailAddress
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import connection, transaction
 from django.utils import timezone
@@ -62,7 +63,8 @@ class Command(BaseCommand):
         now = timezone.now().replace(microsecond=0)
         table = ActivityEvent._meta.db_table
         columns = ("organisation_id, participant_id, kind, occurred_at, week, quantity, url, "
-                   "details, source, external_id, ingested_at")  # fmt: skip
+                   "details, source, external_id, ingested_at, via_linkedin")  # fmt: skip
+        outcomes = {EventKind.MEETING_BOOKED, EventKind.DEAL_WON}
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(
                 f"CREATE TEMP TABLE bench_events ON COMMIT DROP AS "  # noqa: S608
@@ -78,7 +80,9 @@ class Command(BaseCommand):
                     kind = rng.choices(kinds, weights)[0]
                     buffer.write(
                         f"{org.pk}\t{rng.choice(participant_ids)}\t{kind}\t{when.isoformat()}\t"
-                        f"{week}\t1\t\t{{}}\tapi\tbench:{i}\t{ingested.isoformat()}\n"
+                        f"{week}\t1\t\t{{}}\tapi\tbench:{i}\t{ingested.isoformat()}\t"
+                        # Most outcomes in the CRM say whether they came through LinkedIn.
+                        f"{(rng.random() < 0.6) if kind in outcomes else chr(92) + 'N'}\n"
                     )
                 buffer.seek(0)
                 cursor.cursor.copy_expert(f"COPY bench_events ({columns}) FROM STDIN", buffer)
@@ -152,6 +156,9 @@ class Command(BaseCommand):
             if created:
                 user.set_password(BENCH_PASSWORD)
                 user.save(update_fields=["password"])
+            EmailAddress.objects.update_or_create(
+                user=user, email=user.email, defaults={"verified": True, "primary": True}
+            )
             membership, _ = Membership.objects.get_or_create(
                 user=user, organisation=org, defaults={"role": role}
             )
@@ -163,6 +170,11 @@ class Command(BaseCommand):
         if seller is not None:
             seller.membership.user.set_password(BENCH_PASSWORD)
             seller.membership.user.save(update_fields=["password"])
+            EmailAddress.objects.update_or_create(
+                user=seller.membership.user,
+                email=seller.membership.user.email,
+                defaults={"verified": True, "primary": True},
+            )
             self.stdout.write(
                 f"logins ({BENCH_PASSWORD}): sponsor@{org.slug}.example, "
                 f"manager@{org.slug}.example, consultant@{org.slug}.example, "
