@@ -31,6 +31,11 @@ app.conf.beat_schedule = {
         "schedule": crontab(hour=2, minute=30),
         "kwargs": {"full": True},
     },
+    "metrics-weekly-summaries": {
+        # Hourly: each organisation's Monday 07:00 comes at its own hour; sent once per week.
+        "task": "metrics.tasks.weekly_summaries_all",
+        "schedule": crontab(minute=5),
+    },
     "programme-announcements-sweep": {
         # Same safety net for announcement e-mails; the send itself never e-mails anyone twice.
         "task": "programme.tasks.announcements_send_pending",

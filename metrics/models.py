@@ -320,3 +320,33 @@ class GroupWeek(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.group_id} week {self.week}"
+
+
+class WeeklySummary(models.Model):
+    """One participant's personal weekly e-mail about one finished week. The row is claimed
+    (sent_at set) before the mail leaves, so nobody gets the same week twice."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    participant = models.ForeignKey(
+        Participant, on_delete=models.CASCADE, related_name="weekly_summaries"
+    )
+    week = models.DateField()  # the Monday of the week it is about
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["participant", "week"], name="weekly_summary_once_per_week"
+            ),
+        ]
+        indexes = [
+            # The send loop: "this organisation's summaries of this week not sent yet".
+            models.Index(
+                fields=["organisation", "week"],
+                condition=models.Q(sent_at__isnull=True),
+                name="weekly_summary_pending_idx",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"summary of {self.week} for {self.participant_id}"

@@ -35,3 +35,22 @@ def rollup_all(full: bool = False) -> None:
     ids = ActivityEvent.objects.values_list("organisation_id", flat=True).distinct()
     for organisation_id in ids:
         task.delay(organisation_id)
+
+
+@shared_task(acks_late=True, soft_time_limit=1800, time_limit=1900)
+def weekly_summaries_send(organisation_id: int) -> int:
+    from metrics.summaries import weekly_summaries_send as send
+
+    return send(organisation_id=organisation_id)
+
+
+@shared_task(acks_late=True)
+def weekly_summaries_all() -> None:
+    """Beat, hourly: each organisation's summaries go out from Monday 07:00 in its own time
+    zone; a later hour finds them sent (or sends what a failure left behind)."""
+    from programme.models import Organisation
+
+    for organisation_id in Organisation.objects.filter(archived_at__isnull=True).values_list(
+        "pk", flat=True
+    ):
+        weekly_summaries_send.delay(organisation_id)

@@ -23,7 +23,7 @@ def email_preferences(request: HttpRequest, org: str) -> HttpResponse:
     current = {
         kind: services.email_mode(membership=membership, kind=kind) for kind in services.KIND_MODES
     }
-    form = EmailPreferencesForm(request.POST or None, current=current)
+    form = EmailPreferencesForm(request.POST if request.method == "POST" else None, current=current)
     if request.method == "POST":
         if not form.is_valid():
             return render(request, "programme/email_preferences.html", {"form": form}, status=400)
@@ -59,7 +59,7 @@ def organisation_settings(request: HttpRequest, org: str) -> HttpResponse:
         raise PermissionDenied
     organisation = membership.organisation
     form = OrganisationSettingsForm(
-        request.POST or None,
+        request.POST if request.method == "POST" else None,
         initial={"managers_see_individuals": organisation.managers_see_individuals},
     )
     if request.method == "POST":

@@ -12,6 +12,7 @@ from tests.factories import member
 NOT_TENANT = {
     "home": "redirects to the user's own organisation",
     "programme-invitation-accept": "reached by a signed token, tested in test_invitations",
+    "programme-email-unsubscribe": "reached by a signed token, tested in test_weekly_summary",
     "kickoff-join-by-code": "looks a code up only among the user's own organisations",
 }
 

@@ -1,0 +1,166 @@
+"""The weekly personal e-mail: last week's own trend, streak, interactions, the wave median and
+one next step. Habits are built by small regular nudges, not by one training.
+
+Honours each person's e-mail preference (off means nothing is even queued) and is sent at most
+once per person and week (rows are claimed before the mail leaves).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db import connection
+from django.db.models import Q
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from metrics import indicators
+from metrics.dashboards import visible
+from metrics.models import GroupKind, GroupWeek, IndicatorWeek, WeeklySummary
+from programme import services as programme_services
+from programme.models import (
+    EmailKind,
+    EmailMode,
+    EmailPreference,
+    Membership,
+    Organisation,
+    Participant,
+    WaveMember,
+)
+from programme.services.mailing import send_claimed_batches
+
+SEND_FROM_HOUR = 7  # local time, Monday: the summary is in the inbox when the week starts
+
+
+def summary_week(organisation: Organisation, now: datetime | None = None) -> tuple[date, bool]:
+    """(the finished week the summaries are about, whether new ones may be queued now).
+
+    They are queued on Monday from 07:00 local time only: someone who turns the summary back
+    on later in the week gets the next one, not a late copy of this one."""
+    local = (now or timezone.now()).astimezone(ZoneInfo(organisation.time_zone or "UTC"))
+    current = indicators.monday(local.date())
+    queue_now = local.date() == current and local.hour >= SEND_FROM_HOUR
+    return current - timedelta(weeks=1), queue_now
+
+
+def weekly_summaries_queue(*, organisation: Organisation, week: date) -> int:
+    """One pending row per participant who joined and did not turn the summary off (one
+    INSERT ... SELECT; running it again adds nobody)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""INSERT INTO {WeeklySummary._meta.db_table} (organisation_id, participant_id, week)
+                SELECT p.organisation_id, p.id, %(week)s
+                FROM {Participant._meta.db_table} p
+                JOIN {Membership._meta.db_table} m ON m.id = p.membership_id
+                WHERE p.organisation_id = %(org)s AND m.joined_at IS NOT NULL
+                  AND NOT EXISTS (
+                      SELECT 1 FROM {EmailPreference._meta.db_table} ep
+                      WHERE ep.membership_id = m.id AND ep.kind = %(kind)s AND ep.mode = %(off)s)
+                ON CONFLICT ON CONSTRAINT weekly_summary_once_per_week DO NOTHING""",  # noqa: S608
+            {
+                "org": organisation.pk,
+                "week": week,
+                "kind": EmailKind.WEEKLY_SUMMARY,
+                "off": EmailMode.OFF,
+            },
+        )
+        return cursor.rowcount
+
+
+def weekly_summaries_send(*, organisation_id: int, now: datetime | None = None) -> int:
+    organisation = Organisation.objects.get(pk=organisation_id)
+    week, queue_now = summary_week(organisation, now)
+    if queue_now:
+        weekly_summaries_queue(organisation=organisation, week=week)
+
+    def pending():
+        # Turned off after queueing (or before the batch): not sent.
+        return WeeklySummary.objects.filter(
+            organisation_id=organisation_id, week=week, sent_at__isnull=True
+        ).exclude(
+            participant__membership__email_preferences__kind=EmailKind.WEEKLY_SUMMARY,
+            participant__membership__email_preferences__mode=EmailMode.OFF,
+        )
+
+    return send_claimed_batches(
+        pending=pending,
+        claim={"sent_at": timezone.now()},
+        release={"sent_at": None},
+        build=_message,
+        related=("participant__membership__user", "organisation"),
+    )
+
+
+def summary_context(summary: WeeklySummary) -> dict:
+    participant, week = summary.participant, summary.week
+    rows = {
+        row.week: row
+        for row in IndicatorWeek.objects.filter(
+            participant=participant, week__in=[week, week - timedelta(weeks=1)]
+        )
+    }
+    now, before = rows.get(week), rows.get(week - timedelta(weeks=1))
+    wave_id = (
+        WaveMember.objects.filter(participant=participant)
+        .order_by("-programme__start_date")
+        .values_list("wave_id", flat=True)
+        .first()
+    )
+    groups = {
+        (g.kind, g.group_id): g
+        for g in GroupWeek.objects.filter(organisation=summary.organisation, week=week).filter(
+            Q(kind=GroupKind.WAVE, group_id=wave_id or 0)
+            | Q(kind=GroupKind.ORGANISATION, group_id=summary.organisation_id)
+        )
+    }
+    peers, label = visible(groups.get((GroupKind.WAVE, wave_id))), "your wave"
+    if peers is None:
+        peers, label = (
+            visible(groups.get((GroupKind.ORGANISATION, summary.organisation_id))),
+            ("everyone in the programme"),
+        )
+    slug = summary.organisation.slug
+    return {
+        "user": participant.membership.user,
+        "organisation": summary.organisation,
+        "week": week,
+        "now": now,
+        "streak": (now.streak if now else 0) or (before.streak if before else 0),
+        "peers": peers,
+        "peers_label": label,
+        "next_step": indicators.next_step(now),
+        "thresholds": indicators.DEFAULT,
+        "dashboard": settings.SITE_URL + reverse("metrics-dashboard-seller", args=[slug]),
+        "preferences": settings.SITE_URL + reverse("programme-email-preferences", args=[slug]),
+        "unsubscribe": settings.SITE_URL
+        + reverse(
+            "programme-email-unsubscribe",
+            args=[
+                programme_services.unsubscribe_token(
+                    membership=participant.membership, kind=EmailKind.WEEKLY_SUMMARY
+                )
+            ],
+        ),
+    }
+
+
+def _message(summary: WeeklySummary, mail_connection: object) -> EmailMultiAlternatives:
+    context = summary_context(summary)
+    message = EmailMultiAlternatives(
+        subject=render_to_string("metrics/email/weekly_subject.txt", context).strip(),
+        body=render_to_string("metrics/email/weekly_body.txt", context),
+        to=[summary.participant.membership.user.email],
+        connection=mail_connection,
+        headers={
+            "List-Unsubscribe": f"<{context['unsubscribe']}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+        },
+    )
+    message.attach_alternative(
+        render_to_string("metrics/email/weekly_body.html", context), "text/html"
+    )
+    return message
