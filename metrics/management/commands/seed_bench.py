@@ -58,6 +58,10 @@ class Command(BaseCommand):
             slug=f"bench-{count}", defaults={"name": f"Benchmark {count}", "time_zone": "UTC"}
         )
         participant_ids = self._people(org, count)
+        have = ActivityEvent.objects.filter(organisation=org, source="api").count()
+        if have >= events:
+            self.stdout.write(f"organisation={org.slug} participants={count} events={have} (kept)")
+            return
         rng = random.Random(options["seed"])  # noqa: S311 - synthetic data
         kinds, weights = zip(*KINDS, strict=True)
         now = timezone.now().replace(microsecond=0)
