@@ -31,6 +31,11 @@ app.conf.beat_schedule = {
         "schedule": crontab(hour=2, minute=30),
         "kwargs": {"full": True},
     },
+    "metrics-profiles-compare-nightly": {
+        # Look-alike LinkedIn profiles (hired writers make a sales force look the same).
+        "task": "metrics.tasks.profiles_compare_all",
+        "schedule": crontab(hour=3, minute=15),
+    },
     "metrics-weekly-summaries": {
         # Hourly: each organisation's Monday 07:00 comes at its own hour; sent once per week.
         "task": "metrics.tasks.weekly_summaries_all",

@@ -10,12 +10,28 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Exists, F, FilteredRelation, Max, OuterRef, Q, QuerySet
+from django.db.models import (
+    Avg,
+    Count,
+    Exists,
+    F,
+    FilteredRelation,
+    Max,
+    OuterRef,
+    Q,
+    QuerySet,
+)
 
 from kickoff.models import Concern, ConcernStatus
 from kickoff.stakeholders import stance_distribution
 from metrics.indicators import MIN_GROUP, SPAN_WEEKS, monday, organisation_today
-from metrics.models import GroupKind, GroupWeek, IndicatorWeek, ParticipantWeek
+from metrics.models import (
+    GroupKind,
+    GroupWeek,
+    IndicatorWeek,
+    LinkedInProfileText,
+    ParticipantWeek,
+)
 from programme.models import Membership, Organisation, Participant, Programme, Team, Wave
 
 PAGE_SIZE = 50
@@ -256,6 +272,7 @@ class ConsultantView:
     gaming: list[IndicatorWeek] = field(default_factory=list)
     concerns: list[Concern] = field(default_factory=list)
     newly_skilled: list[IndicatorWeek] = field(default_factory=list)
+    lookalikes: list[dict] = field(default_factory=list)
 
 
 def at_risk(organisation: Organisation, week: date) -> QuerySet[IndicatorWeek]:
@@ -278,6 +295,7 @@ def consultant_view(organisation: Organisation) -> ConsultantView:
         .select_related("session")
         .order_by("-votes", "session__held_on")[:5]
     )
+    result.lookalikes = lookalike_clusters(organisation)
     if week is None:
         return result
     result.overall = GroupWeek.objects.filter(
@@ -301,6 +319,38 @@ def consultant_view(organisation: Organisation) -> ConsultantView:
         .order_by("participant__membership__user__email")[:10]
     )
     return result
+
+
+def lookalike_clusters(organisation: Organisation, limit: int = 10) -> list[dict]:
+    """The biggest clusters of near-identical profiles: size, the first profile's headline and
+    a few names (two queries)."""
+    clusters = list(
+        LinkedInProfileText.objects.filter(
+            participant__organisation=organisation, lookalike_of__isnull=False
+        )
+        .values("lookalike_of")
+        .annotate(size=Count("pk") + 1, similarity=Avg("similarity"))
+        .order_by("-size", "lookalike_of")[:limit]
+    )
+    firsts = {c["lookalike_of"] for c in clusters}
+    members: dict[int, list[LinkedInProfileText]] = {pid: [] for pid in firsts}
+    for text in (
+        LinkedInProfileText.objects.filter(
+            Q(participant_id__in=firsts) | Q(lookalike_of__in=firsts)
+        )
+        .select_related("participant__membership__user")
+        .order_by("participant_id")
+    ):
+        members[text.lookalike_of_id or text.participant_id].append(text)
+    return [
+        {
+            "size": c["size"],
+            "similarity": round(100 * (c["similarity"] or 0)),
+            "headline": next((t.headline for t in members[c["lookalike_of"]]), ""),
+            "people": [str(t.participant) for t in members[c["lookalike_of"]][:6]],
+        }
+        for c in clusters
+    ]
 
 
 # --- Seller ------------------------------------------------------------------------------------

@@ -10,10 +10,11 @@ from django.utils import timezone
 
 from metrics.ingest import Event, EventWriter, Summary
 from metrics.models import ActivityEvent, EventKind, EventSource
+from metrics.rollups import rollup_full
 from programme.demo import register_demo_seeder
 from programme.models import Organisation, Participant, Role
 
-WEEKS = 6
+WEEKS = 10
 
 
 @register_demo_seeder
@@ -31,18 +32,33 @@ def seed_activity(organisation: Organisation) -> None:
     writer = EventWriter(
         organisation=organisation, source=EventSource.LINKEDIN_EXPORT, summary=summary
     )
+    # What came back (reactions received) is tracked from the analytics export.
+    received = EventWriter(
+        organisation=organisation, source=EventSource.LINKEDIN_ANALYTICS, summary=summary
+    )
+    habits = ["regular", "regular", "burst", "quiet", "regular", "lapsing", "silent", "gamer"]
     with transaction.atomic():
         for index, person in enumerate(sellers):
-            # Some are regular, some burst then stop, some never start: the indicators need all.
-            habit = ["regular", "regular", "burst", "quiet", "regular", "lapsing"][index % 6]
+            # Some are regular, some burst then stop, some never start, one posts into the
+            # void, one collects connections: the indicators need all of them.
+            habit = habits[index % len(habits)]
             for week in range(WEEKS):
                 active = {
-                    "regular": rng.random() < 0.85,
+                    "regular": rng.random() < 0.9,
                     "burst": week in (0, 1),
                     "quiet": False,
-                    "lapsing": week < 3,
+                    "lapsing": week < WEEKS - 4,
+                    "silent": True,
+                    "gamer": week == WEEKS - 1,
                 }[habit]
                 if not active:
+                    continue
+                if habit == "gamer":
+                    when = now - timedelta(days=2)
+                    writer.add(
+                        Event(person.pk, EventKind.CONNECTION_REQUEST_SENT, when,
+                              f"demo:{person.pk}:{week}:burst", quantity=180)
+                    )  # fmt: skip
                     continue
                 for n in range(rng.randint(1, 3)):
                     when = now - timedelta(weeks=WEEKS - week, days=rng.randint(0, 4), hours=n)
@@ -50,8 +66,9 @@ def seed_activity(organisation: Organisation) -> None:
                         [EventKind.POST_PUBLISHED, EventKind.COMMENT_MADE, EventKind.MESSAGE_SENT]
                     )
                     writer.add(Event(person.pk, kind, when, f"demo:{person.pk}:{week}:{n}"))
-                    if kind == EventKind.POST_PUBLISHED and habit != "lapsing":
-                        writer.add(
+                    silent_now = habit == "silent" and week >= WEEKS - 3
+                    if kind == EventKind.POST_PUBLISHED and not silent_now:
+                        received.add(
                             Event(person.pk, EventKind.REACTIONS_RECEIVED, when + timedelta(days=1),
                                   f"demo:{person.pk}:{week}:{n}:r", quantity=rng.randint(2, 40))
                         )  # fmt: skip
@@ -61,3 +78,6 @@ def seed_activity(organisation: Organisation) -> None:
                           f"demo:{person.pk}:meeting", via_linkedin=True)
                 )  # fmt: skip
         writer.flush()
+        received.flush()
+    # Dashboards show numbers straight away rather than after the first beat run.
+    rollup_full(organisation_id=organisation.pk)

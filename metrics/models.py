@@ -87,6 +87,13 @@ class LinkedInProfileText(TimeStamped):
     )
     headline = models.CharField(max_length=500, blank=True)
     summary = models.TextField(blank=True)
+    # Written by metrics.distinctiveness: the first profile of the near-identical cluster this
+    # one belongs to (None: distinct enough, or the first of its cluster), and how alike.
+    lookalike_of = models.ForeignKey(
+        Participant, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        db_constraint=False,
+    )  # fmt: skip
+    similarity = models.FloatField(null=True, blank=True)
 
     def __str__(self) -> str:
         return self.headline[:60]

@@ -89,6 +89,9 @@ def _count_weeks(cursor: object, params: dict, group_filter: str) -> None:
         GROUP BY e.participant_id, e.week""",  # noqa: S608 - names come from here or the models
         params,
     )
+    # Temp tables have no statistics until analysed: without them the anti-joins below are
+    # planned as nested loops over hundreds of thousands of rows.
+    cursor.execute("ANALYZE rollup_counts")
 
 
 def _store_weeks(cursor: object, params: dict, stale_filter: str) -> int:
@@ -391,6 +394,7 @@ def _indicator_weeks(
         """,  # noqa: S608 - every name comes from this module, metrics.indicators or the models
         params,
     )
+    cursor.execute("ANALYZE rollup_indicators")
     columns = ", ".join(_INDICATOR_COLUMNS)
     updates = ", ".join(f"{name} = EXCLUDED.{name}" for name in _INDICATOR_COLUMNS)
     cursor.execute(
@@ -482,6 +486,7 @@ def _group_weeks(
         FROM belongs JOIN people USING (pid)""",  # noqa: S608
         params,
     )
+    cursor.execute("ANALYZE rollup_groups")
     columns = ", ".join(_GROUP_COUNTS)
     selects = ",\n            ".join(_GROUP_COUNTS.values())
     updates = ", ".join(f"{name} = EXCLUDED.{name}" for name in _GROUP_COUNTS)

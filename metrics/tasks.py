@@ -54,3 +54,20 @@ def weekly_summaries_all() -> None:
         "pk", flat=True
     ):
         weekly_summaries_send.delay(organisation_id)
+
+
+@shared_task(acks_late=True, soft_time_limit=1800, time_limit=1900)
+def profiles_compare(organisation_id: int) -> int:
+    from metrics.distinctiveness import profiles_compare as run
+
+    return run(organisation_id=organisation_id)
+
+
+@shared_task(acks_late=True)
+def profiles_compare_all() -> None:
+    """Beat, nightly: look-alike profiles of every organisation that has profile texts."""
+    from metrics.models import LinkedInProfileText
+
+    ids = LinkedInProfileText.objects.values_list("participant__organisation_id", flat=True)
+    for organisation_id in ids.distinct():
+        profiles_compare.delay(organisation_id)
