@@ -8,8 +8,9 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
+from metrics.distinctiveness import profiles_compare
 from metrics.ingest import Event, EventWriter, Summary
-from metrics.models import ActivityEvent, EventKind, EventSource
+from metrics.models import ActivityEvent, EventKind, EventSource, LinkedInProfileText
 from metrics.rollups import rollup_full
 from programme.demo import register_demo_seeder
 from programme.models import Organisation, Participant, Role
@@ -79,5 +80,28 @@ def seed_activity(organisation: Organisation) -> None:
                 )  # fmt: skip
         writer.flush()
         received.flush()
+    # One writer's headline for several sellers, as happens: the consultant sees the cluster.
+    ghostwritten = (
+        "Helping enterprise leaders unlock growth through trusted partnerships | Passionate "
+        "about digital transformation and customer success"
+    )
+    own_words = [
+        "I help hospital buyers compare infusion pumps honestly; former ICU nurse.",
+        "Cold-chain sensors for Nordic fish farms. Ask me about salmon welfare data.",
+        "Planning software for Belgian SMEs that still run on spreadsheets.",
+    ]
+    LinkedInProfileText.objects.bulk_create(
+        [
+            LinkedInProfileText(
+                participant=person,
+                headline=ghostwritten
+                if index < 5
+                else own_words[index % len(own_words)] + f" ({person})",
+            )
+            for index, person in enumerate(sellers[:8])
+        ],
+        ignore_conflicts=True,
+    )
     # Dashboards show numbers straight away rather than after the first beat run.
     rollup_full(organisation_id=organisation.pk)
+    profiles_compare(organisation_id=organisation.pk)

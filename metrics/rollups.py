@@ -89,9 +89,7 @@ def _count_weeks(cursor: object, params: dict, group_filter: str) -> None:
         GROUP BY e.participant_id, e.week""",  # noqa: S608 - names come from here or the models
         params,
     )
-    # Temp tables have no statistics until analysed: without them the anti-joins below are
-    # planned as nested loops over hundreds of thousands of rows.
-    cursor.execute("ANALYZE rollup_counts")
+    _index_and_analyse(cursor, "rollup_counts", "participant_id, week")
 
 
 def _store_weeks(cursor: object, params: dict, stale_filter: str) -> int:
@@ -117,6 +115,15 @@ def _store_weeks(cursor: object, params: dict, stale_filter: str) -> int:
         params,
     )
     return written
+
+
+def _index_and_analyse(cursor: object, table: str, columns: str) -> None:
+    """A temp table gets statistics and an index on what the anti-joins look up. The target
+    tables' statistics cannot know about the rows this same transaction just wrote, so the
+    planner may believe they are few and pick a nested loop: with the index, that is still
+    one probe per row instead of a scan."""
+    cursor.execute(f"CREATE INDEX ON {table} ({columns})")
+    cursor.execute(f"ANALYZE {table}")
 
 
 class _Clock:
@@ -394,7 +401,7 @@ def _indicator_weeks(
         """,  # noqa: S608 - every name comes from this module, metrics.indicators or the models
         params,
     )
-    cursor.execute("ANALYZE rollup_indicators")
+    _index_and_analyse(cursor, "rollup_indicators", "pid, week")
     columns = ", ".join(_INDICATOR_COLUMNS)
     updates = ", ".join(f"{name} = EXCLUDED.{name}" for name in _INDICATOR_COLUMNS)
     cursor.execute(
@@ -486,7 +493,7 @@ def _group_weeks(
         FROM belongs JOIN people USING (pid)""",  # noqa: S608
         params,
     )
-    cursor.execute("ANALYZE rollup_groups")
+    _index_and_analyse(cursor, "rollup_groups", "kind, group_id")
     columns = ", ".join(_GROUP_COUNTS)
     selects = ",\n            ".join(_GROUP_COUNTS.values())
     updates = ", ".join(f"{name} = EXCLUDED.{name}" for name in _GROUP_COUNTS)

@@ -68,6 +68,14 @@ def test_seed_demo_is_believable_and_idempotent(db, capsys) -> None:
         ActivityEvent.objects.filter(organisation=acme).values("participant").distinct().count()
         >= 20
     )
+    # The demo's dashboards have numbers at once: at-risk, lapsed, a burst, look-alikes.
+    from metrics.models import GroupKind, GroupWeek, IndicatorWeek, LinkedInProfileText
+
+    latest = GroupWeek.objects.filter(organisation=acme, kind=GroupKind.ORGANISATION).latest("week")
+    assert latest.regular > 0 and latest.about_to_quit > 0 and latest.lapsed > 0
+    assert IndicatorWeek.objects.filter(organisation=acme, gaming=True).exists()
+    assert LinkedInProfileText.objects.filter(lookalike_of__isnull=False).count() == 4
+
     kickoff = KickoffSession.objects.get(programme=programme)
     assert kickoff.status == "closed" and kickoff.concerns.count() == 8
     assert Concern.objects.filter(author__isnull=False).count() == 0
