@@ -92,9 +92,9 @@ def _count_weeks(cursor: object, params: dict, group_filter: str) -> None:
     _index_and_analyse(cursor, "rollup_counts", "participant_id, week")
 
 
-def _store_weeks(cursor: object, params: dict, stale_filter: str) -> int:
-    """Upsert rollup_counts into ParticipantWeek; delete rows matching stale_filter that no
-    longer have events. Returns the rows inserted or changed."""
+def _store_weeks(cursor: object, params: dict, *, only_touched: bool) -> int:
+    """Upsert rollup_counts into ParticipantWeek, then delete the rows of the recomputed
+    participant-weeks that no longer have events. Returns the rows inserted or changed."""
     table = ParticipantWeek._meta.db_table
     columns = ", ".join(MEASURES)
     updates = ", ".join(f"{name} = EXCLUDED.{name}" for name in MEASURES)
@@ -107,9 +107,14 @@ def _store_weeks(cursor: object, params: dict, stale_filter: str) -> int:
     )
     written = cursor.rowcount
     # Weeks whose events are gone (a participant removed from an import) must not linger.
+    # Incremental: driven by the touched pairs, one index probe each.
+    scope = (
+        "USING rollup_touched r WHERE w.participant_id = r.participant_id AND w.week = r.week"
+        if only_touched
+        else "WHERE w.organisation_id = %(org)s AND w.week >= %(since)s"
+    )
     cursor.execute(
-        f"""DELETE FROM {table} w
-            WHERE w.organisation_id = %(org)s AND {stale_filter} AND NOT EXISTS (
+        f"""DELETE FROM {table} w {scope} AND NOT EXISTS (
                 SELECT 1 FROM rollup_counts c
                 WHERE c.participant_id = w.participant_id AND c.week = w.week)""",  # noqa: S608
         params,
@@ -172,7 +177,7 @@ def rollup_full(
         params = {"org": organisation_id, "since": span_start}
         _count_weeks(cursor, params, "e.week >= %(since)s")
         clock.lap("count_weeks")
-        written = _store_weeks(cursor, params, "w.week >= %(since)s")
+        written = _store_weeks(cursor, params, only_touched=False)
         clock.lap("participant_weeks")
         _indicator_weeks(cursor, organisation, span_start, current, only_touched=False)
         clock.lap("indicator_weeks")
@@ -227,11 +232,7 @@ def rollup_incremental(
         touched = "(e.participant_id, e.week) IN (SELECT participant_id, week FROM rollup_touched)"
         _count_weeks(cursor, params, touched)
         clock.lap("count_weeks")
-        written = _store_weeks(
-            cursor,
-            params,
-            "(w.participant_id, w.week) IN (SELECT participant_id, week FROM rollup_touched)",
-        )
+        written = _store_weeks(cursor, params, only_touched=True)
         clock.lap("participant_weeks")
         from_week = current if earliest is None else min(earliest, current)
         if earliest is not None:
@@ -290,7 +291,7 @@ def _indicator_weeks(
             FROM {participant} p WHERE p.organisation_id = %(org)s {touched}""",  # noqa: S608
         params,
     )
-    cursor.execute("ANALYZE rollup_people")
+    _index_and_analyse(cursor, "rollup_people", "pid")
     frames = {
         "window": t.window_weeks - 1,
         "silent": t.quit_silent_weeks - 1,
@@ -412,9 +413,8 @@ def _indicator_weeks(
         params,
     )
     cursor.execute(
-        f"""DELETE FROM {table} iw
-            WHERE iw.organisation_id = %(org)s AND iw.week >= %(from_week)s
-              AND iw.participant_id IN (SELECT pid FROM rollup_people)
+        f"""DELETE FROM {table} iw USING rollup_people rp
+            WHERE iw.participant_id = rp.pid AND iw.week >= %(from_week)s
               AND NOT EXISTS (SELECT 1 FROM rollup_indicators ri
                               WHERE ri.pid = iw.participant_id AND ri.week = iw.week)""",  # noqa: S608
         params,
