@@ -39,6 +39,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/roster_import.py
 	$(BIN)/python bench/kickoff_load.py
 	$(BIN)/python bench/import_linkedin.py
+	$(BIN)/python bench/rollup.py
 
 clean: stop
 	rm -rf $(VENV) .data staticfiles

@@ -299,22 +299,31 @@ def _indicator_weeks(
         "lapsed_before": t.lapsed_weeks,
     }
     zero = "COALESCE({}, 0)"
-    cursor.execute(
-        f"""CREATE TEMP TABLE rollup_indicators ON COMMIT DROP AS
-        WITH weeks AS (
-            SELECT generate_series(%(grid_start)s::timestamp, %(current)s::timestamp,
-                                   INTERVAL '7 days')::date AS week
-        ), before_grid AS (
+    if only_touched and params["before_grid"] >= params["span_start"]:
+        # What lies before the grid is already in the stored row of the week before it
+        # (nothing after that week changes it); no row there means nothing to carry.
+        before_grid = f"""
+            SELECT iw.participant_id AS pid, iw.first_action AS acted,
+                   iw.meetings_total AS meetings, iw.deals_total AS deals
+            FROM {table} iw JOIN rollup_people rp ON rp.pid = iw.participant_id
+            WHERE iw.week = %(before_grid)s AND iw.organisation_id = %(org)s"""  # noqa: S608
+    else:
+        before_grid = f"""
             SELECT pw.participant_id AS pid,
                    BOOL_OR({ind.OWN_ACTIONS} > 0) AS acted,
                    SUM(pw.meetings_via_linkedin) AS meetings, SUM(pw.deals_via_linkedin) AS deals
             FROM {pw_table} pw JOIN rollup_people rp ON rp.pid = pw.participant_id
             WHERE pw.week < %(grid_start)s
-            GROUP BY pw.participant_id
-        ), carried AS (
+            GROUP BY pw.participant_id"""  # noqa: S608
+    cursor.execute(
+        f"""CREATE TEMP TABLE rollup_indicators ON COMMIT DROP AS
+        WITH weeks AS (
+            SELECT generate_series(%(grid_start)s::timestamp, %(current)s::timestamp,
+                                   INTERVAL '7 days')::date AS week
+        ), before_grid AS ({before_grid}        ), carried AS (
             SELECT iw.participant_id AS pid, iw.streak
             FROM {table} iw JOIN rollup_people rp ON rp.pid = iw.participant_id
-            WHERE iw.week = %(before_grid)s
+            WHERE iw.week = %(before_grid)s AND iw.organisation_id = %(org)s
         ), burst AS (
             -- Only someone with a big week of connection requests can be gaming: their
             -- median over the span (weeks without a row count as zero) is all that is needed.
@@ -343,16 +352,17 @@ def _indicator_weeks(
                    COALESCE(pw.deals_via_linkedin, 0) AS deals
             FROM rollup_people rp CROSS JOIN weeks w
             LEFT JOIN {pw_table} pw ON pw.participant_id = rp.pid AND pw.week = w.week
+                AND pw.organisation_id = %(org)s AND pw.week >= %(grid_start)s
         ), windowed AS (
             SELECT grid.*,
-                COUNT(*) FILTER (WHERE content > 0) OVER w_window AS active_weeks,
+                SUM((content > 0)::int) OVER w_window AS active_weeks,
                 SUM(posts) OVER w_window AS posts_w,
                 SUM(on_posts) OVER w_window AS on_posts_w,
                 SUM(messages) OVER w_window AS messages_w,
                 SUM(replies) OVER w_window AS replies_w,
                 SUM(received) OVER w_window AS received_w,
                 BOOL_OR(tracked) OVER w_window AS tracked_w,
-                COUNT(*) FILTER (WHERE own > 0) OVER w_four AS own_weeks_4,
+                SUM((own > 0)::int) OVER w_four AS own_weeks_4,
                 SUM(received) OVER w_silent AS received_3,
                 SUM(own) OVER w_lapsed AS own_3,
                 COALESCE(BOOL_OR(own > 0) OVER w_before, FALSE) AS acted_in_grid_before,
@@ -472,10 +482,15 @@ def _group_weeks(
             WHERE parent.parent_id IS NOT NULL AND NOT parent.parent_id = ANY(tree.path)
         ), people AS (
             SELECT p.id AS pid, p.team_id, m.invitation_sent_at AS invited_at,
-                (SELECT MIN(s.starts_at) FROM {SessionAttendance._meta.db_table} a
-                 JOIN {Session._meta.db_table} s ON s.id = a.session_id
-                 WHERE a.participant_id = p.id AND a.attended) AS trained_at
+                   trained.at AS trained_at
             FROM {participant} p JOIN {Membership._meta.db_table} m ON m.id = p.membership_id
+            LEFT JOIN (
+                SELECT a.participant_id, MIN(s.starts_at) AS at
+                FROM {SessionAttendance._meta.db_table} a
+                JOIN {Session._meta.db_table} s ON s.id = a.session_id
+                WHERE a.attended AND s.organisation_id = %(org)s
+                GROUP BY a.participant_id
+            ) trained ON trained.participant_id = p.id
             WHERE p.organisation_id = %(org)s
         ), belongs AS (
             SELECT pid, 'organisation' AS kind, %(org)s AS group_id FROM people
@@ -493,7 +508,7 @@ def _group_weeks(
         FROM belongs JOIN people USING (pid)""",  # noqa: S608
         params,
     )
-    _index_and_analyse(cursor, "rollup_groups", "kind, group_id")
+    cursor.execute("ANALYZE rollup_groups")
     columns = ", ".join(_GROUP_COUNTS)
     selects = ",\n            ".join(_GROUP_COUNTS.values())
     updates = ", ".join(f"{name} = EXCLUDED.{name}" for name in _GROUP_COUNTS)

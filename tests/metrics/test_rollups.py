@@ -99,6 +99,14 @@ def test_two_runs_leave_identical_rows(org, people):
 
 def test_incremental_rollup_gives_the_same_indicators_as_a_full_one(org, people):
     a, b = people
+    # Long before the incremental run's grid: carried over from the stored weeks, not recounted.
+    write(org, "crm", [
+        Event(b.participant.pk, EventKind.MEETING_BOOKED, MONDAY - timedelta(weeks=15), "m15",
+              via_linkedin=True),
+    ])  # fmt: skip
+    write(org, "linkedin_export", [
+        Event(b.participant.pk, EventKind.COMMENT_MADE, MONDAY - timedelta(weeks=16), "c16"),
+    ])  # fmt: skip
     rollups.rollup_full(organisation_id=org.pk, today=TODAY)
     write(org, "quick_log", [
         Event(a.participant.pk, EventKind.REACTIONS_RECEIVED, MONDAY, "r1", quantity=7),
@@ -110,6 +118,8 @@ def test_incremental_rollup_gives_the_same_indicators_as_a_full_one(org, people)
     assert indicator_tables(org) == incremental
     row = IndicatorWeek.objects.get(participant=a.participant, week=date(2026, 11, 16))
     assert row.interactions == 7
+    now_b = IndicatorWeek.objects.get(participant=b.participant, week=TODAY)
+    assert now_b.meetings_total == 1 and now_b.first_action
 
 
 def test_an_interrupted_rollup_changes_nothing_and_a_rerun_completes(org, people, monkeypatch):
