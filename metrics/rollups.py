@@ -15,13 +15,21 @@ number of events (the database does the grouping; Python never loops over partic
 from __future__ import annotations
 
 import time
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from django.db import connection, transaction
+from django.db.models import Min
 from django.utils import timezone
 
 from metrics import indicators as ind
-from metrics.models import ActivityEvent, GroupWeek, IndicatorWeek, ParticipantWeek, RollupState
+from metrics.models import (
+    ActivityEvent,
+    ActivityImport,
+    GroupWeek,
+    IndicatorWeek,
+    ParticipantWeek,
+    RollupState,
+)
 from programme.models import (
     Membership,
     Organisation,
@@ -35,10 +43,10 @@ from programme.models import (
 FULL_WEEKS = ind.SPAN_WEEKS
 # Sorts and hashes of a rollup stay in memory up to this (per sort, per process).
 WORK_MEM = "64MB"
-# An import stamps its events with its start time and commits up to its time limit later
-# (metrics.tasks: 1,900 s). Looking back that far before the previous run catches it;
-# recomputing a participant-week twice changes nothing.
-INCREMENTAL_OVERLAP = timedelta(minutes=35)
+# Events are stamped when their writer starts and committed later. A request (API batch, quick
+# log) commits within this; a file import may take much longer, so the next incremental run
+# also looks back to the upload of any import still queued or running when this one started.
+INCREMENTAL_OVERLAP = timedelta(minutes=1)
 
 _SUM = "COALESCE(SUM(e.quantity) FILTER (WHERE {}), 0)"
 MEASURES = {
@@ -148,6 +156,16 @@ def _begin(cursor: object, organisation_id: int) -> None:
     cursor.execute(f"SET LOCAL work_mem = '{WORK_MEM}'")
 
 
+def _horizon(organisation_id: int) -> datetime:
+    """Events ingested before this are committed, or belong to no import still in flight."""
+    in_flight = ActivityImport.objects.filter(
+        organisation_id=organisation_id,
+        status__in=[ActivityImport.Status.QUEUED, ActivityImport.Status.RUNNING],
+    ).aggregate(first=Min("created_at"))["first"]
+    now = timezone.now()
+    return min(now, in_flight) if in_flight else now
+
+
 def _weeks(organisation: Organisation, today: date | None) -> tuple[date, date]:
     """(first week of the span, current week), in the organisation's calendar."""
     current = ind.monday(today or ind.organisation_today(organisation))
@@ -168,11 +186,13 @@ def rollup_full(
         state, _ = RollupState.objects.select_for_update().get_or_create(
             organisation_id=organisation_id
         )
-        # Everything ingested before now is in this run: the next incremental starts here.
+        # Everything committed before now is in this run: the next incremental starts here
+        # (or at the upload of an import still in flight).
         state.full_started_at = timezone.now()
         state.full_week = current
-        if (state.incremental_started_at or state.full_started_at) <= state.full_started_at:
-            state.incremental_started_at = state.full_started_at
+        horizon = _horizon(organisation_id)
+        if (state.incremental_started_at or horizon) <= horizon:
+            state.incremental_started_at = horizon
         state.save(update_fields=["full_started_at", "full_week", "incremental_started_at"])
         params = {"org": organisation_id, "since": span_start}
         _count_weeks(cursor, params, "e.week >= %(since)s")
@@ -214,7 +234,7 @@ def rollup_incremental(
     with transaction.atomic(), connection.cursor() as cursor:
         _begin(cursor, organisation_id)
         state = RollupState.objects.select_for_update().get(organisation_id=organisation_id)
-        started = timezone.now()
+        started = _horizon(organisation_id)
         since = state.incremental_started_at - INCREMENTAL_OVERLAP
         params = {"org": organisation_id, "since": since, "span_start": span_start}
         cursor.execute("DROP TABLE IF EXISTS rollup_touched")

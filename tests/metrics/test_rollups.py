@@ -179,3 +179,28 @@ def test_rollup_runs_a_fixed_number_of_queries(org, people):
     ])  # fmt: skip
     assert queries() == few
     assert ParticipantWeek.objects.filter(participant=b.participant).count() == 20
+
+
+def test_incremental_catches_an_import_that_commits_after_the_run_started(org, people):
+    from django.db.models import F
+
+    from metrics.models import ActivityEvent, ActivityImport
+
+    a, _ = people
+    ActivityEvent.objects.update(ingested_at=F("ingested_at") - timedelta(hours=1))
+    rollups.rollup_full(organisation_id=org.pk, today=TODAY)
+    upload = ActivityImport.objects.create(
+        organisation=org, kind="linkedin_export", filename="big.zip", status="running"
+    )
+    before_run = upload.created_at - timedelta(minutes=20)  # uploaded long before the run
+    ActivityImport.objects.filter(pk=upload.pk).update(created_at=before_run)
+    rollups.rollup_incremental(organisation_id=org.pk, today=TODAY)  # the import is in flight
+    # The import commits now, its events stamped with its start, before the run above.
+    write(org, "linkedin_export", [
+        Event(a.participant.pk, EventKind.POST_PUBLISHED, MONDAY + timedelta(days=1), "late"),
+    ])  # fmt: skip
+    ActivityEvent.objects.filter(external_id="late").update(ingested_at=before_run)
+    ActivityImport.objects.filter(pk=upload.pk).update(status="done")
+    rollups.rollup_incremental(organisation_id=org.pk, today=TODAY)
+    week = ParticipantWeek.objects.get(participant=a.participant, week=date(2026, 11, 16))
+    assert week.posts == 3
