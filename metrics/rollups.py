@@ -470,6 +470,9 @@ _GROUP_COUNTS = {
     "interactions": "COALESCE(SUM(iw.interactions), 0)",
     "meetings_total": "COALESCE(SUM(iw.meetings_total), 0)",
     "deals_total": "COALESCE(SUM(iw.deals_total), 0)",
+}
+# Medians are what a seller is compared with: their wave's, or everyone's; other groups get 0.
+_GROUP_MEDIANS = {
     "median_active_weeks": (
         "percentile_cont(0.5) WITHIN GROUP (ORDER BY COALESCE(iw.active_weeks, 0))"
     ),
@@ -477,6 +480,7 @@ _GROUP_COUNTS = {
         "percentile_cont(0.5) WITHIN GROUP (ORDER BY COALESCE(iw.interactions_window, 0))"
     ),
 }
+_MEDIAN_KINDS = ("wave", "organisation")
 
 
 def _group_weeks(
@@ -529,9 +533,14 @@ def _group_weeks(
         params,
     )
     cursor.execute("ANALYZE rollup_groups")
-    columns = ", ".join(_GROUP_COUNTS)
-    selects = ",\n            ".join(_GROUP_COUNTS.values())
-    updates = ", ".join(f"{name} = EXCLUDED.{name}" for name in _GROUP_COUNTS)
+    names = [*_GROUP_COUNTS, *_GROUP_MEDIANS]
+    columns = ", ".join(names)
+    selects = ",\n            ".join([
+        *_GROUP_COUNTS.values(),
+        *(f"COALESCE({sql} FILTER (WHERE g.kind IN {_MEDIAN_KINDS!r}), 0)"
+          for sql in _GROUP_MEDIANS.values()),
+    ])  # fmt: skip
+    updates = ", ".join(f"{name} = EXCLUDED.{name}" for name in names)
     table = GroupWeek._meta.db_table
     cursor.execute(
         f"""WITH weeks AS (
@@ -545,9 +554,10 @@ def _group_weeks(
         FROM rollup_groups g CROSS JOIN weeks w
         LEFT JOIN {IndicatorWeek._meta.db_table} iw
             ON iw.participant_id = g.pid AND iw.week = w.week
+            AND iw.organisation_id = %(org)s AND iw.week BETWEEN %(from_week)s AND %(current)s
         GROUP BY g.kind, g.group_id, w.week
         ON CONFLICT ON CONSTRAINT group_week_unique DO UPDATE SET {updates}
-        WHERE {_changed(_GROUP_COUNTS, "t")}""",  # noqa: S608
+        WHERE {_changed(names, "t")}""",  # noqa: S608
         params,
     )
     cursor.execute(

@@ -138,8 +138,10 @@ def test_group_weeks_count_people_of_sub_teams(org):
     assert (region_row.participants, team_row.participants) == (4, 3)
     assert (region_row.active, team_row.active) == (3, 2)
     assert (region_row.handles_skill, region_row.regular) == (1, 1)
-    assert team_row.median_active_weeks == 1  # 8, 1, 0 -> 1
-    assert rows[GroupKind.ORGANISATION, org.pk].participants == 4
+    everyone = rows[GroupKind.ORGANISATION, org.pk]
+    assert everyone.participants == 4
+    assert everyone.median_active_weeks == 0.5  # 8, 1, 0, 0 (connection requests only)
+    assert team_row.median_active_weeks == 0  # medians serve wave and organisation comparisons
     assert GroupWeek.objects.filter(organisation=org, kind=GroupKind.TEAM).count() == 2 * 26
 
 
