@@ -367,6 +367,48 @@ class SellerView:
     streak: int = 0
 
 
+def peers_of(
+    organisation: Organisation, participant: Participant, week: date
+) -> tuple[GroupWeek | None, str]:
+    """Whom a seller is compared with: their wave, or everyone when the wave is too small
+    (never named peers). One query for the wave, one for both groups' rows."""
+    wave_id = (
+        participant.wave_memberships.order_by("-programme__start_date")
+        .values_list("wave_id", flat=True)
+        .first()
+    )
+    groups = {
+        (row.kind, row.group_id): row
+        for row in GroupWeek.objects.filter(organisation=organisation, week=week).filter(
+            Q(kind=GroupKind.WAVE, group_id=wave_id or 0)
+            | Q(kind=GroupKind.ORGANISATION, group_id=organisation.pk)
+        )
+    }
+    wave = visible(groups.get((GroupKind.WAVE, wave_id)))
+    if wave is not None:
+        return wave, "your wave"
+    return visible(groups.get((GroupKind.ORGANISATION, organisation.pk))), "everyone"
+
+
+def own_indicators(
+    participant: Participant, week: date
+) -> tuple[IndicatorWeek | None, IndicatorWeek | None]:
+    """This week's and last week's indicator rows of one person (one query)."""
+    rows = {
+        row.week: row
+        for row in IndicatorWeek.objects.filter(
+            participant=participant, week__in=[week, week - timedelta(weeks=1)]
+        )
+    }
+    return rows.get(week), rows.get(week - timedelta(weeks=1))
+
+
+def running_streak(now: IndicatorWeek | None, before: IndicatorWeek | None) -> int:
+    """A week in progress does not break a streak: count up to last week until this one
+    has an action."""
+    return (now.streak if now else 0) or (before.streak if before else 0)
+
+
 def seller_view(organisation: Organisation, participant: Participant) -> SellerView:
     week = latest_week(organisation) or monday(organisation_today(organisation))
     since = week - timedelta(weeks=SPAN_WEEKS - 1)
@@ -380,31 +422,9 @@ def seller_view(organisation: Organisation, participant: Participant) -> SellerV
         stored.get(since + timedelta(weeks=i), ParticipantWeek(week=since + timedelta(weeks=i)))
         for i in range(SPAN_WEEKS)
     ]
-    indicators = {
-        row.week: row
-        for row in IndicatorWeek.objects.filter(
-            participant=participant, week__in=[week, week - timedelta(weeks=1)]
-        )
-    }
-    now, before = indicators.get(week), indicators.get(week - timedelta(weeks=1))
-    wave_id = (
-        participant.wave_memberships.order_by("-programme__start_date")
-        .values_list("wave_id", flat=True)
-        .first()
-    )
-    groups = {
-        (row.kind, row.group_id): row
-        for row in GroupWeek.objects.filter(organisation=organisation, week=week).filter(
-            Q(kind=GroupKind.WAVE, group_id=wave_id or 0)
-            | Q(kind=GroupKind.ORGANISATION, group_id=organisation.pk)
-        )
-    }
-    peers = visible(groups.get((GroupKind.WAVE, wave_id)))
-    label = "your wave"
-    if peers is None:
-        peers, label = visible(groups.get((GroupKind.ORGANISATION, organisation.pk))), "everyone"
-    # A week in progress does not break a streak: count up to last week until this one starts.
-    streak = now.streak if now and now.streak else (before.streak if before else 0)
+    now, before = own_indicators(participant, week)
+    peers, label = peers_of(organisation, participant, week)
+    streak = running_streak(now, before)
     return SellerView(
         week=week, weeks=weeks, now=now, before=before, peers=peers, peers_label=label,
         streak=streak,

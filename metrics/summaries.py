@@ -13,14 +13,13 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import connection
-from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
 from metrics import indicators
-from metrics.dashboards import visible
-from metrics.models import GroupKind, GroupWeek, IndicatorWeek, WeeklySummary
+from metrics.dashboards import own_indicators, peers_of, running_streak
+from metrics.models import WeeklySummary
 from programme import services as programme_services
 from programme.models import (
     EmailKind,
@@ -29,7 +28,6 @@ from programme.models import (
     Membership,
     Organisation,
     Participant,
-    WaveMember,
 )
 from programme.services.mailing import send_claimed_batches
 
@@ -97,39 +95,17 @@ def weekly_summaries_send(*, organisation_id: int, now: datetime | None = None) 
 
 def summary_context(summary: WeeklySummary) -> dict:
     participant, week = summary.participant, summary.week
-    rows = {
-        row.week: row
-        for row in IndicatorWeek.objects.filter(
-            participant=participant, week__in=[week, week - timedelta(weeks=1)]
-        )
-    }
-    now, before = rows.get(week), rows.get(week - timedelta(weeks=1))
-    wave_id = (
-        WaveMember.objects.filter(participant=participant)
-        .order_by("-programme__start_date")
-        .values_list("wave_id", flat=True)
-        .first()
-    )
-    groups = {
-        (g.kind, g.group_id): g
-        for g in GroupWeek.objects.filter(organisation=summary.organisation, week=week).filter(
-            Q(kind=GroupKind.WAVE, group_id=wave_id or 0)
-            | Q(kind=GroupKind.ORGANISATION, group_id=summary.organisation_id)
-        )
-    }
-    peers, label = visible(groups.get((GroupKind.WAVE, wave_id))), "your wave"
-    if peers is None:
-        peers, label = (
-            visible(groups.get((GroupKind.ORGANISATION, summary.organisation_id))),
-            ("everyone in the programme"),
-        )
+    now, before = own_indicators(participant, week)
+    peers, label = peers_of(summary.organisation, participant, week)
+    if label == "everyone":
+        label = "everyone in the programme"
     slug = summary.organisation.slug
     return {
         "user": participant.membership.user,
         "organisation": summary.organisation,
         "week": week,
         "now": now,
-        "streak": (now.streak if now else 0) or (before.streak if before else 0),
+        "streak": running_streak(now, before),
         "peers": peers,
         "peers_label": label,
         "next_step": indicators.next_step(now),
