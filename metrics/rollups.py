@@ -381,7 +381,7 @@ def _indicator_weeks(
                 SUM(messages) OVER w_window AS messages_w,
                 SUM(replies) OVER w_window AS replies_w,
                 SUM(received) OVER w_window AS received_w,
-                BOOL_OR(tracked) OVER w_window AS tracked_w,
+                SUM(tracked::int) OVER w_window > 0 AS tracked_w,
                 SUM((own > 0)::int) OVER w_four AS own_weeks_4,
                 SUM(received) OVER w_silent AS received_3,
                 SUM(own) OVER w_lapsed AS own_3,
