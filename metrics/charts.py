@@ -108,7 +108,7 @@ def seller_svg(weeks: list[ParticipantWeek]) -> str:
     labels = [_label(w.week) for w in weeks]
     series = [
         (
-            "Your actions (posts, comments, messages, requests)",
+            "Your actions",
             [w.posts + w.comments_made + w.messages_sent + w.connection_requests for w in weeks],
         ),
         (
@@ -119,7 +119,9 @@ def seller_svg(weeks: list[ParticipantWeek]) -> str:
 
     def build() -> str:
         chart = pygal.Bar(
-            **chart_options(height=280, title="Your weeks: what you did, what came back")
+            **chart_options(
+                width=1000, height=320, title="Your weeks: what you did, what came back"
+            )
         )
         chart.x_labels = labels
         for name, values in series:

@@ -49,6 +49,13 @@ class Warning:
     NO_INTERACTION_DATA = "no_interaction_data"
 
 
+WARNING_LABELS = {
+    Warning.ABOUT_TO_QUIT: "About to quit",
+    Warning.LAPSED: "Lapsed",
+    Warning.NO_INTERACTION_DATA: "No interaction data",
+}
+
+
 # --- Per week counts, from one ParticipantWeek row (pw; missing weeks count as zero) ---
 # Own actions: posts, comments made, private messages sent, connection requests sent.
 OWN_ACTIONS = "pw.posts + pw.comments_made + pw.messages_sent + pw.connection_requests"
