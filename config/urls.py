@@ -7,6 +7,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
     path("", include("kickoff.urls")),
+    path("", include("showcase.urls")),
     path("", include("metrics.urls")),
     path("", include("programme.urls")),
 ]

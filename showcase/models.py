@@ -1,3 +1,162 @@
+"""Case studies written by sellers for sellers ("the Sharepoint"), with reactions and comments."""
+
 from __future__ import annotations
 
-# Models for this app arrive with their issue (see DESIGN.md); it builds on programme.
+import uuid
+
+from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVector, SearchVectorField
+from django.db import models
+from django.db.models import Value
+from django.db.models.functions import Coalesce
+
+from programme.models import Membership, Organisation, Participant, Team, TimeStamped, Wave
+
+
+class CaseKind(models.TextChoices):
+    POST_WORKED = "post_worked", "A post that worked"
+    COMMENT_CONVERSATION = "comment_conversation", "A conversation in the comments"
+    PRIVATE_MESSAGE = "private_message", "A private-message conversation"
+    MEETING_BOOKED = "meeting_booked", "A meeting booked"
+    COOPERATION = "cooperation", "A cooperation"
+    DEAL_WON = "deal_won", "A deal won"
+    LESSON = "lesson", "A lesson from a failure"
+
+
+class Technique(models.TextChoices):
+    CONTENT = "content", "Posting own content"
+    COMMENTING = "commenting", "Commenting on others' posts"
+    MESSAGING = "messaging", "Private messages"
+    NETWORKING = "networking", "Growing the network"
+    SHARING = "sharing", "Sharing company content"
+    EVENTS = "events", "Events and live"
+    OTHER = "other", "Other"
+
+
+class Visibility(models.TextChoices):
+    ORGANISATION = "organisation", "Everyone in the organisation"
+    WAVE = "wave", "My wave"
+    TEAM = "team", "My team"
+
+
+class CaseStudy(TimeStamped):
+    """What worked (or did not), told by the seller who did it."""
+
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    author = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="cases")
+    kind = models.CharField(max_length=30, choices=CaseKind.choices)
+    title = models.CharField(max_length=160)
+    story = models.TextField(help_text="Markdown: what you did, how, and what happened.")
+    story_html = models.TextField(editable=False)
+    outcome = models.CharField(max_length=300, blank=True)
+    links = models.TextField(blank=True, help_text="One link per line.")
+    technique = models.CharField(max_length=20, choices=Technique.choices, blank=True)
+    segment = models.CharField("industry segment", max_length=120, blank=True)
+    tags = ArrayField(models.CharField(max_length=40), default=list, blank=True)
+    visibility = models.CharField(
+        max_length=20, choices=Visibility.choices, default=Visibility.ORGANISATION
+    )
+    # Where the author stood when publishing: visibility follows these, not later moves.
+    wave = models.ForeignKey(
+        Wave, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    team = models.ForeignKey(
+        Team, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    hidden_at = models.DateTimeField(null=True, blank=True)
+    hidden_reason = models.CharField(max_length=300, blank=True)
+    hidden_by = models.ForeignKey(
+        Membership, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    search = models.GeneratedField(
+        expression=SearchVector("title", weight="A", config="english")
+        + SearchVector(Coalesce("tags_text", Value("")), weight="B", config="english")
+        + SearchVector("story", "outcome", weight="C", config="english"),
+        output_field=SearchVectorField(),
+        db_persist=True,
+    )
+    tags_text = models.CharField(max_length=500, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            # Search: "cases of this organisation matching these words".
+            GinIndex(fields=["search"], name="case_search_gin"),
+            # The feed, newest first.
+            models.Index(fields=["organisation", "-created_at"], name="case_feed_idx"),
+            # Filter by tag.
+            GinIndex(fields=["tags"], name="case_tags_gin"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def link_list(self) -> list[str]:
+        return [line.strip() for line in self.links.splitlines() if line.strip()]
+
+
+class ReactionKind(models.TextChoices):
+    USEFUL = "useful", "Useful"
+    INSPIRING = "inspiring", "Inspiring"
+    WILL_TRY = "will_try", "I'll try this"
+
+
+class CaseReaction(models.Model):
+    case = models.ForeignKey(CaseStudy, on_delete=models.CASCADE, related_name="reactions")
+    membership = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=20, choices=ReactionKind.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            # One of each kind per person and case.
+            models.UniqueConstraint(
+                fields=["case", "membership", "kind"], name="case_reaction_once_per_kind"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} on {self.case_id}"
+
+
+class CaseComment(TimeStamped):
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    case = models.ForeignKey(CaseStudy, on_delete=models.CASCADE, related_name="comments")
+    author = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="+")
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="replies"
+    )
+    body = models.TextField()
+    body_html = models.TextField(editable=False)
+    hidden_at = models.DateTimeField(null=True, blank=True)
+    hidden_reason = models.CharField(max_length=300, blank=True)
+    hidden_by = models.ForeignKey(
+        Membership, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return self.body[:60]
+
+
+class CaseReport(models.Model):
+    """Anyone may report a case to the programme team; one report per person and case."""
+
+    case = models.ForeignKey(CaseStudy, on_delete=models.CASCADE, related_name="reports")
+    membership = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="+")
+    reason = models.CharField(max_length=300)
+    created_at = models.DateTimeField(auto_now_add=True)
+    handled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["case", "membership"], name="case_report_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"report on {self.case_id}"

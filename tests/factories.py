@@ -163,7 +163,17 @@ def foreign_world(organisation: Organisation) -> dict[str, object]:
     activity_import = ActivityImport.objects.create(
         organisation=organisation, kind="crm", filename="their-crm.csv", file="imports/none"
     )
+    from showcase import services as showcase_services
+
+    case = showcase_services.case_save(
+        author=target.participant,
+        data={"kind": "post_worked", "title": "A post that worked", "story": "It worked.",
+              "visibility": "organisation"},
+    )  # fmt: skip
+    case_comment = showcase_services.comment_add(case=case, by=sponsor, body="Nice one")
     return {
+        "case": case,
+        "case_comment": case_comment,
         "api_token": api_token,
         "activity_import": activity_import,
         "engagement_action": engagement_action,

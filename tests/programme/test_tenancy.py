@@ -89,6 +89,20 @@ def foreign_objects(other_org) -> dict[str, object]:
         "metrics-import-detail": world["activity_import"],
         "metrics-api-token-revoke": world["api_token"],
         "join_code": world["kickoff"],
+        **{
+            f"showcase-case-{action}": world["case"]
+            for action in (
+                "detail",
+                "edit",
+                "delete",
+                "react",
+                "comment",
+                "hide",
+                "unhide",
+                "report",
+            )
+        },
+        "showcase-comment-hide": world["case_comment"],
     }
 
 

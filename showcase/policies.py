@@ -1,0 +1,30 @@
+"""Who may do what in the showcase, by role: one function per action."""
+
+from __future__ import annotations
+
+from programme.models import Membership, Role
+
+AUTHOR_ROLES = {Role.SELLER, Role.MANAGER}  # sellers, pre-sales and partners hold Role.SELLER
+MODERATOR_ROLES = {Role.CONSULTANT, Role.ADMIN}
+
+
+def can_author_case(membership: Membership, has_participant: bool) -> bool:
+    """Cases are written by the people who did the work, not by the consultant."""
+    return membership.role in AUTHOR_ROLES and has_participant
+
+
+def can_edit_case(membership: Membership, case: object) -> bool:
+    return case.author.membership_id == membership.pk
+
+
+def can_moderate(membership: Membership) -> bool:
+    """Hide a case or a comment, with a reason the author sees."""
+    return membership.role in MODERATOR_ROLES
+
+
+def can_react_and_comment(membership: Membership) -> bool:
+    return True
+
+
+def sees_hidden(membership: Membership) -> bool:
+    return can_moderate(membership)

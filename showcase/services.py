@@ -1,0 +1,132 @@
+"""Writes for the showcase. Permission is checked again here, not only in the views."""
+
+from __future__ import annotations
+
+import re
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from programme.markdown import render_markdown
+from programme.models import Membership, Participant, WaveMember
+from showcase import policies
+from showcase.models import CaseComment, CaseReaction, CaseReport, CaseStudy, ReactionKind
+
+_TAG = re.compile(r"[^\w\- ]+")
+
+
+def normalise_tags(raw: str | list[str]) -> list[str]:
+    """Free tags: lower case, trimmed, at most 10, each at most 40 characters, no duplicates."""
+    items = raw.split(",") if isinstance(raw, str) else raw
+    tags: list[str] = []
+    for item in items:
+        tag = _TAG.sub("", item).strip().lower()[:40]
+        if tag and tag not in tags:
+            tags.append(tag)
+    return tags[:10]
+
+
+def _place(author: Participant) -> dict:
+    wave_id = (
+        WaveMember.objects.filter(participant=author)
+        .order_by("-programme__start_date")
+        .values_list("wave_id", flat=True)
+        .first()
+    )
+    return {"wave_id": wave_id, "team_id": author.team_id}
+
+
+def case_save(*, author: Participant, data: dict, case: CaseStudy | None = None) -> CaseStudy:
+    """Create a case, or change one by its author. `data` comes from a validated form."""
+    membership = author.membership
+    if case is None:
+        if not policies.can_author_case(membership, has_participant=True):
+            raise PermissionDenied("Consultants, sponsors and marketing do not author cases.")
+        case = CaseStudy(organisation_id=author.organisation_id, author=author, **_place(author))
+    elif not policies.can_edit_case(membership, case):
+        raise PermissionDenied("Only its author changes a case.")
+    if data.get("visibility") == "wave" and case.wave_id is None:
+        raise ValidationError("You are in no wave yet: choose your team or everyone.")
+    if data.get("visibility") == "team" and case.team_id is None:
+        raise ValidationError("You are in no team yet: choose everyone.")
+    for field in ("kind", "title", "story", "outcome", "links", "technique", "segment",
+                  "visibility"):  # fmt: skip
+        setattr(case, field, data.get(field, getattr(case, field)) or "")
+    case.tags = normalise_tags(data.get("tags", case.tags))
+    case.tags_text = " ".join(case.tags)
+    case.story_html = render_markdown(case.story)
+    case.save()
+    return case
+
+
+def case_delete(*, case: CaseStudy, by: Membership) -> None:
+    if not policies.can_edit_case(by, case):
+        raise PermissionDenied("Only its author deletes a case.")
+    case.delete()
+
+
+def reaction_toggle(*, case: CaseStudy, by: Membership, kind: str) -> bool:
+    """Add this reaction, or take it back if given already. Returns whether it is now on."""
+    if kind not in ReactionKind.values:
+        raise ValidationError("Unknown reaction.")
+    deleted, _ = CaseReaction.objects.filter(case=case, membership=by, kind=kind).delete()
+    if deleted:
+        return False
+    try:
+        with transaction.atomic():
+            CaseReaction.objects.create(case=case, membership=by, kind=kind)
+    except IntegrityError:  # a double click raced us: it is on either way
+        pass
+    return True
+
+
+def comment_add(
+    *, case: CaseStudy, by: Membership, body: str, parent: CaseComment | None = None
+) -> CaseComment:
+    body = body.strip()
+    if not body:
+        raise ValidationError("Write something first.")
+    if parent is not None and parent.case_id != case.pk:
+        raise ValidationError("That comment belongs to another case.")
+    return CaseComment.objects.create(
+        case=case, author=by, parent=parent, body=body, body_html=render_markdown(body)
+    )
+
+
+def case_hide(*, case: CaseStudy, by: Membership, reason: str) -> None:
+    if not policies.can_moderate(by):
+        raise PermissionDenied("Only the programme team hides cases.")
+    if not reason.strip():
+        raise ValidationError("Say why: the author reads it.")
+    case.hidden_at, case.hidden_reason, case.hidden_by = timezone.now(), reason.strip(), by
+    case.save(update_fields=["hidden_at", "hidden_reason", "hidden_by", "updated_at"])
+    CaseReport.objects.filter(case=case, handled_at__isnull=True).update(handled_at=timezone.now())
+
+
+def case_unhide(*, case: CaseStudy, by: Membership) -> None:
+    if not policies.can_moderate(by):
+        raise PermissionDenied("Only the programme team shows hidden cases again.")
+    case.hidden_at, case.hidden_reason, case.hidden_by = None, "", None
+    case.save(update_fields=["hidden_at", "hidden_reason", "hidden_by", "updated_at"])
+
+
+def comment_hide(*, comment: CaseComment, by: Membership, reason: str) -> None:
+    if not policies.can_moderate(by):
+        raise PermissionDenied("Only the programme team hides comments.")
+    if not reason.strip():
+        raise ValidationError("Say why: the author reads it.")
+    comment.hidden_at, comment.hidden_reason, comment.hidden_by = (
+        timezone.now(), reason.strip(), by
+    )  # fmt: skip
+    comment.save(update_fields=["hidden_at", "hidden_reason", "hidden_by", "updated_at"])
+
+
+def case_report(*, case: CaseStudy, by: Membership, reason: str) -> bool:
+    """Returns False if this person had reported it already."""
+    if not reason.strip():
+        raise ValidationError("Say what is wrong with it.")
+    _, created = CaseReport.objects.get_or_create(
+        case=case, membership=by, defaults={"reason": reason.strip()[:300]}
+    )
+    return created

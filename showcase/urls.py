@@ -1,0 +1,23 @@
+from __future__ import annotations
+
+from django.urls import path
+
+from showcase import views
+
+org = "o/<slug:org>/showcase/"
+case = org + "<uuid:code>/"
+
+urlpatterns = [
+    path(org, views.case_feed, name="showcase-case-feed"),
+    path(org + "search/", views.case_search, name="showcase-case-search"),
+    path(org + "new/", views.case_create, name="showcase-case-create"),
+    path(case, views.case_detail, name="showcase-case-detail"),
+    path(case + "edit/", views.case_edit, name="showcase-case-edit"),
+    path(case + "delete/", views.case_delete, name="showcase-case-delete"),
+    path(case + "react/", views.case_react, name="showcase-case-react"),
+    path(case + "comment/", views.case_comment, name="showcase-case-comment"),
+    path(case + "hide/", views.case_hide, name="showcase-case-hide"),
+    path(case + "unhide/", views.case_unhide, name="showcase-case-unhide"),
+    path(case + "report/", views.case_report, name="showcase-case-report"),
+    path(org + "comments/<uuid:code>/hide/", views.comment_hide, name="showcase-comment-hide"),
+]

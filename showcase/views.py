@@ -1,0 +1,226 @@
+"""The showcase: feed, search, case pages, writing, reactions, comments, moderation."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from programme import selectors as programme_selectors
+from programme.tenancy import membership_for_request
+from showcase import policies, selectors, services
+from showcase.forms import CaseForm, CommentForm, FeedFilterForm, ReasonForm, is_linkedin_post
+from showcase.models import CaseComment
+
+
+@login_required
+@require_GET
+def case_feed(request: HttpRequest, org: str) -> HttpResponse:
+    membership = membership_for_request(request, org)
+    form = FeedFilterForm(request.GET)
+    filters = form.cleaned_data if form.is_valid() else {}
+    page = Paginator(selectors.feed(membership, filters), selectors.FEED_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "form": form,
+        "page": page,
+        "query": query.urlencode(),
+        "can_author": policies.can_author_case(
+            membership, programme_selectors.own_participant(membership) is not None
+        ),
+    }
+    if request.htmx and request.GET.get("page"):
+        return render(request, "showcase/feed.html#cards", context)
+    return render(request, "showcase/feed.html", context)
+
+
+@login_required
+@require_GET
+def case_search(request: HttpRequest, org: str) -> HttpResponse:
+    membership = membership_for_request(request, org)
+    words = request.GET.get("q", "").strip()[:200]
+    results = selectors.search(membership, words) if words else []
+    context = {"words": words, "results": results}
+    if request.htmx:
+        return render(request, "showcase/search.html#results", context)
+    return render(request, "showcase/search.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def case_create(request: HttpRequest, org: str) -> HttpResponse:
+    membership = membership_for_request(request, org)
+    author = programme_selectors.own_participant(membership)
+    if not policies.can_author_case(membership, author is not None):
+        raise PermissionDenied
+    return _case_form(request, org, author, None)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def case_edit(request: HttpRequest, org: str, code: str) -> HttpResponse:
+    membership = membership_for_request(request, org)
+    case = selectors.case_get(membership, code)
+    if not policies.can_edit_case(membership, case):
+        raise PermissionDenied
+    return _case_form(request, org, case.author, case)
+
+
+def _case_form(request: HttpRequest, org: str, author, case) -> HttpResponse:
+    form = CaseForm(request.POST if request.method == "POST" else None, instance=case)
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = services.case_save(author=author, data=form.cleaned_data, case=case)
+        except ValidationError as error:
+            form.add_error("visibility", error)
+        else:
+            messages.success(request, "Published. Thank you for sharing." if case is None
+                             else "Saved.")  # fmt: skip
+            return redirect("showcase-case-detail", org=org, code=saved.code)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "showcase/case_form.html", {"form": form, "case": case}, status=status)
+
+
+@login_required
+@require_GET
+def case_detail(request: HttpRequest, org: str, code: str) -> HttpResponse:
+    membership = membership_for_request(request, org)
+    case = selectors.case_get(membership, code)
+    return render(request, "showcase/case_detail.html", _detail_context(membership, case))
+
+
+def _detail_context(membership, case, comment_form: CommentForm | None = None) -> dict:
+    comments = list(case.comments.all())
+    children: dict[int | None, list[CaseComment]] = {}
+    for comment in comments:
+        children.setdefault(comment.parent_id, []).append(comment)
+    threads = [(c, children.get(c.pk, [])) for c in children.get(None, [])]
+    return {
+        "case": case,
+        "links": [(url, is_linkedin_post(url)) for url in case.link_list],
+        "reactions": selectors.reaction_summary(case, membership),
+        "threads": threads,
+        "comment_form": comment_form or CommentForm(),
+        "can_edit": policies.can_edit_case(membership, case),
+        "can_moderate": policies.can_moderate(membership),
+    }
+
+
+@login_required
+@require_POST
+def case_delete(request: HttpRequest, org: str, code: str) -> HttpResponse:
+    membership = membership_for_request(request, org)
+    case = selectors.case_get(membership, code)
+    if not policies.can_edit_case(membership, case):
+        raise PermissionDenied
+    services.case_delete(case=case, by=membership)
+    messages.success(request, "Deleted.")
+    return redirect("showcase-case-feed", org=org)
+
+
+@login_required
+@require_POST
+def case_react(request: HttpRequest, org: str, code: str) -> HttpResponse:
+    membership = membership_for_request(request, org)
+    case = selectors.case_get(membership, code)
+    try:
+        services.reaction_toggle(case=case, by=membership, kind=request.POST.get("kind", ""))
+    except ValidationError:
+        return HttpResponse("Unknown reaction.", status=400)
+    if request.htmx:
+        context = {"case": case, "reactions": selectors.reaction_summary(case, membership)}
+        return render(request, "showcase/case_detail.html#reactions", context)
+    return redirect("showcase-case-detail", org=org, code=code)
+
+
+@login_required
+@require_POST
+def case_comment(request: HttpRequest, org: str, code: str) -> HttpResponse:
+    membership = membership_for_request(request, org)
+    case = selectors.case_get(membership, code)
+    form = CommentForm(request.POST)
+    if form.is_valid():
+        parent = None
+        if form.cleaned_data["parent"]:
+            parent = case.comments.filter(code=form.cleaned_data["parent"]).first()
+        try:
+            services.comment_add(
+                case=case, by=membership, body=form.cleaned_data["body"], parent=parent
+            )
+        except ValidationError as error:
+            form.add_error("body", error)
+        else:
+            return redirect("showcase-case-detail", org=org, code=code)
+    context = _detail_context(membership, case, comment_form=form)
+    return render(request, "showcase/case_detail.html", context, status=400)
+
+
+def _moderate(request: HttpRequest, org: str, hide) -> HttpResponse | None:
+    form = ReasonForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Say why: the author reads the reason.")
+        return None
+    hide(form.cleaned_data["reason"])
+    messages.success(request, "Hidden. The author sees why.")
+    return None
+
+
+@login_required
+@require_POST
+def case_hide(request: HttpRequest, org: str, code: str) -> HttpResponse:
+    membership = membership_for_request(request, org)
+    case = selectors.case_get(membership, code)
+    if not policies.can_moderate(membership):
+        raise PermissionDenied
+    _moderate(request, org, lambda reason: services.case_hide(case=case, by=membership,
+                                                              reason=reason))  # fmt: skip
+    return redirect("showcase-case-detail", org=org, code=code)
+
+
+@login_required
+@require_POST
+def case_unhide(request: HttpRequest, org: str, code: str) -> HttpResponse:
+    membership = membership_for_request(request, org)
+    case = selectors.case_get(membership, code)
+    if not policies.can_moderate(membership):
+        raise PermissionDenied
+    services.case_unhide(case=case, by=membership)
+    return redirect("showcase-case-detail", org=org, code=code)
+
+
+@login_required
+@require_POST
+def comment_hide(request: HttpRequest, org: str, code: str) -> HttpResponse:
+    membership = membership_for_request(request, org)
+    comment = get_object_or_404(
+        CaseComment.objects.select_related("case"),
+        code=code,
+        case__organisation=membership.organisation,
+    )
+    if not policies.can_moderate(membership):
+        raise PermissionDenied
+    _moderate(request, org, lambda reason: services.comment_hide(comment=comment, by=membership,
+                                                                 reason=reason))  # fmt: skip
+    return redirect("showcase-case-detail", org=org, code=comment.case.code)
+
+
+@login_required
+@require_POST
+def case_report(request: HttpRequest, org: str, code: str) -> HttpResponse:
+    membership = membership_for_request(request, org)
+    case = selectors.case_get(membership, code)
+    form = ReasonForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Say what is wrong with it.")
+    elif services.case_report(case=case, by=membership, reason=form.cleaned_data["reason"]):
+        messages.success(request, "Reported to the programme team. Thank you.")
+    else:
+        messages.info(request, "You reported it already.")
+    return redirect("showcase-case-detail", org=org, code=code)

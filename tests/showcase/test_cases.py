@@ -1,0 +1,256 @@
+"""Case studies: who writes and reads what, reactions, comments, moderation, search, XSS."""
+
+from __future__ import annotations
+
+from html.parser import HTMLParser
+
+import pytest
+from django.core.exceptions import PermissionDenied
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from programme.models import Programme, Role, Team, Wave, WaveMember
+from showcase import services
+from showcase.models import CaseComment, CaseReaction, CaseReport, CaseStudy
+from tests.factories import member
+
+STORY = "I asked a question about **cold-chain audits** in my post; three buyers answered."
+
+
+def url(name, org, case=None, **query):
+    args = [org.slug] + ([case.code] if case is not None else [])
+    target = reverse(name, args=args)
+    return target + ("?" + "&".join(f"{k}={v}" for k, v in query.items()) if query else "")
+
+
+def new_case(author, **data):
+    defaults = {"kind": "post_worked", "title": "Question posts work", "story": STORY,
+                "visibility": "organisation", "tags": "questions, audits"}  # fmt: skip
+    return services.case_save(author=author.participant, data={**defaults, **data})
+
+
+@pytest.fixture
+def team(org):
+    return Team.objects.create(organisation=org, name="North")
+
+
+def test_seller_publishes_and_others_read_it(org, login, team):
+    author = member(org, Role.SELLER, team=team)
+    client = login(author)
+    response = client.post(url("showcase-case-create", org), {
+        "kind": "meeting_booked", "title": "From comment to meeting", "story": STORY,
+        "outcome": "A meeting with the CFO", "visibility": "organisation",
+        "tags": "CFO, Comments, cfo", "links": "https://www.linkedin.com/feed/update/urn:li:1",
+    })  # fmt: skip
+    assert response.status_code == 302
+    case = CaseStudy.objects.get()
+    assert case.tags == ["cfo", "comments"] and case.team == team
+    assert "<strong>cold-chain audits</strong>" in case.story_html
+    page = login(member(org, Role.SELLER)).get(response["Location"]).content.decode()
+    assert "From comment to meeting" in page and "LinkedIn post" in page
+    feed = login(member(org, Role.MANAGER)).get(url("showcase-case-feed", org)).content.decode()
+    assert "From comment to meeting" in feed
+
+
+@pytest.mark.parametrize("role", [Role.CONSULTANT, Role.SPONSOR, Role.MARKETING, Role.ADMIN])
+def test_only_the_people_who_did_the_work_author_cases(org, login, role):
+    someone = member(org, role)
+    client = login(someone)
+    assert client.get(url("showcase-case-create", org)).status_code == 403
+    assert client.post(url("showcase-case-create", org), {"title": "x"}).status_code == 403
+    with pytest.raises(PermissionDenied):
+        new_case(someone)
+    assert CaseStudy.objects.count() == 0
+
+
+def test_bad_input_is_refused_with_a_message(org, login):
+    client = login(member(org, Role.SELLER))
+    response = client.post(url("showcase-case-create", org), {
+        "kind": "nonsense", "title": "", "story": "x", "visibility": "team",
+        "links": "javascript:alert(1)\nnot a url",
+    })  # fmt: skip
+    page = response.content.decode()
+    assert response.status_code == 400 and "Not a web address" in page
+    assert CaseStudy.objects.count() == 0
+    # A team-only case from someone in no team is refused, not silently widened.
+    response = client.post(url("showcase-case-create", org), {
+        "kind": "post_worked", "title": "t", "story": "s", "visibility": "team",
+    })  # fmt: skip
+    assert response.status_code == 400 and "no team" in response.content.decode()
+
+
+def test_team_and_wave_cases_stay_in_their_group(org, login, team):
+    author = member(org, Role.SELLER, team=team)
+    teammate = member(org, Role.SELLER, team=team)
+    stranger = member(org, Role.SELLER)
+    programme = Programme.objects.create(organisation=org, name="P", start_date="2026-01-05")
+    wave = Wave.objects.create(programme=programme, number=1, start_date="2026-01-05")
+    WaveMember.objects.create(programme=programme, wave=wave, participant=author.participant)
+    WaveMember.objects.create(programme=programme, wave=wave, participant=stranger.participant)
+    team_case = new_case(author, title="Team only", visibility="team")
+    wave_case = new_case(author, title="Wave only", visibility="wave")
+    assert login(teammate).get(url("showcase-case-detail", org, team_case)).status_code == 200
+    assert login(stranger).get(url("showcase-case-detail", org, team_case)).status_code == 404
+    assert login(stranger).get(url("showcase-case-detail", org, wave_case)).status_code == 200
+    assert login(teammate).get(url("showcase-case-detail", org, wave_case)).status_code == 404
+    feed = login(stranger).get(url("showcase-case-feed", org)).content.decode()
+    assert "Wave only" in feed and "Team only" not in feed
+
+
+def test_only_the_author_edits_and_deletes(org, login):
+    author, other = member(org, Role.SELLER), member(org, Role.SELLER)
+    case = new_case(author)
+    assert login(other).get(url("showcase-case-edit", org, case)).status_code == 403
+    assert (
+        login(member(org, Role.CONSULTANT)).post(url("showcase-case-delete", org, case)).status_code
+        == 403
+    )
+    response = login(author).post(url("showcase-case-edit", org, case), {
+        "kind": "lesson", "title": "What failed", "story": "Too salesy.",
+        "visibility": "organisation", "tags": "tone",
+    })  # fmt: skip
+    assert response.status_code == 302
+    case.refresh_from_db()
+    assert (case.kind, case.title, case.tags) == ("lesson", "What failed", ["tone"])
+    assert login(author).post(url("showcase-case-delete", org, case)).status_code == 302
+    assert not CaseStudy.objects.exists()
+
+
+def test_one_reaction_of_each_kind_per_person(org, login):
+    case = new_case(member(org, Role.SELLER))
+    client = login(member(org, Role.SELLER))
+    for _ in range(2):
+        client.post(url("showcase-case-react", org, case), {"kind": "useful"})
+    assert not CaseReaction.objects.exists()  # the second click takes it back
+    client.post(url("showcase-case-react", org, case), {"kind": "useful"})
+    client.post(url("showcase-case-react", org, case), {"kind": "will_try"})
+    fragment = client.post(
+        url("showcase-case-react", org, case), {"kind": "inspiring"}, headers={"HX-Request": "true"}
+    ).content.decode()
+    assert 'id="reactions"' in fragment and "<html" not in fragment
+    assert CaseReaction.objects.count() == 3
+    assert client.post(url("showcase-case-react", org, case), {"kind": "love"}).status_code == 400
+
+
+def test_threaded_comments_and_moderation(org, login):
+    author = member(org, Role.SELLER)
+    case = new_case(author)
+    reader = member(org, Role.SELLER)
+    consultant = member(org, Role.CONSULTANT)
+    login(reader).post(url("showcase-case-comment", org, case), {"body": "How long did it take?"})
+    first = CaseComment.objects.get()
+    login(author).post(
+        url("showcase-case-comment", org, case), {"body": "Two weeks.", "parent": first.code}
+    )
+    assert CaseComment.objects.get(parent=first).body == "Two weeks."
+    empty = login(reader).post(url("showcase-case-comment", org, case), {"body": "  "})
+    assert empty.status_code == 400 and CaseComment.objects.count() == 2
+
+    hide = reverse("showcase-comment-hide", args=[org.slug, first.code])
+    assert login(reader).post(hide, {"reason": "no"}).status_code == 403
+    login(consultant).post(hide, {"reason": "Names a customer"})
+    assert (
+        "How long did it take?"
+        not in login(author).get(url("showcase-case-detail", org, case)).content.decode()
+    )
+    own = login(reader).get(url("showcase-case-detail", org, case)).content.decode()
+    assert "Names a customer" in own and "How long did it take?" in own  # the author sees why
+
+    login(member(org, Role.SELLER)).post(url("showcase-case-report", org, case), {"reason": "x"})
+    assert CaseReport.objects.count() == 1
+    assert (
+        login(author).post(url("showcase-case-hide", org, case), {"reason": "r"}).status_code == 403
+    )
+    login(consultant).post(url("showcase-case-hide", org, case), {"reason": "Customer data"})
+    assert login(reader).get(url("showcase-case-detail", org, case)).status_code == 404
+    assert (
+        "Question posts work"
+        not in login(reader).get(url("showcase-case-feed", org)).content.decode()
+    )
+    mine = login(author).get(url("showcase-case-detail", org, case)).content.decode()
+    assert "Customer data" in mine
+    assert CaseReport.objects.get().handled_at is not None
+
+
+def test_search_finds_a_word_of_the_story_with_a_highlight(org, login):
+    new_case(
+        member(org, Role.SELLER),
+        title="Audits",
+        story="We ran a webinar on <b>refrigeration</b> audits.",
+    )
+    new_case(member(org, Role.SELLER), title="Other", story="Nothing about that.")
+    client = login(member(org, Role.SELLER))
+    page = client.get(url("showcase-case-search", org, q="refrigeration")).content.decode()
+    assert "Audits" in page and "Other" not in page.split('id="results"')[1]
+    assert "<mark>refrigeration</mark>" in page and "<b>" not in page  # markup never passes
+    fragment = client.get(
+        url("showcase-case-search", org, q="webinars"), headers={"HX-Request": "true"}
+    ).content.decode()
+    assert fragment.lstrip().startswith('<div id="results"') and "Audits" in fragment  # stemmed
+
+
+XSS = [
+    "<script>alert(1)</script>", "<img src=x onerror=alert(1)>", "[x](javascript:alert(1))",
+    "<a href=\"javascript:alert(1)\">x</a>", "<svg onload=alert(1)>",
+    "\"><script>alert(1)</script>", "<iframe src=//evil>", "<body onload=alert(1)>",
+]  # fmt: skip
+
+
+def test_xss_payloads_render_inert_everywhere(org, login):
+    author = member(org, Role.SELLER)
+    for payload in XSS:
+        case = new_case(author, title=payload[:150], story=payload, outcome=payload[:300],
+                        tags=payload, segment=payload[:120])  # fmt: skip
+        services.comment_add(case=case, by=author, body=payload)
+    client = login(member(org, Role.SELLER))
+    pages = [client.get(url("showcase-case-feed", org)).content.decode()]
+    pages += [
+        client.get(url("showcase-case-detail", org, case)).content.decode()
+        for case in CaseStudy.objects.all()
+    ]
+    pages.append(client.get(url("showcase-case-search", org, q="alert")).content.decode())
+    for page in pages:
+        found = _active_content(page.split("<main", 1)[-1].split("</main>", 1)[0])
+        assert found == [], found
+
+
+class _Active(HTMLParser):
+    """Collects what a browser would execute: scripts, event handlers, javascript: links."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.found: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list) -> None:
+        if tag in {"script", "iframe", "svg", "object", "embed"}:
+            self.found.append(tag)
+        for name, value in attrs:
+            if name.startswith("on") or (value or "").strip().lower().startswith("javascript:"):
+                self.found.append(f"{tag} {name}={value}")
+
+
+def _active_content(html: str) -> list[str]:
+    parser = _Active()
+    parser.feed(html)
+    # The page's own script tags (Bootstrap, htmx) come after </main>; nothing else may run.
+    return parser.found
+
+
+def test_feed_runs_the_same_queries_whatever_the_number_of_cases(org, login):
+    reader = member(org, Role.SELLER)
+    client = login(reader)
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url("showcase-case-feed", org)).status_code == 200
+        return len(queries)
+
+    new_case(member(org, Role.SELLER))
+    count()  # the first visit also stores the organisation in the session
+    few = count()
+    authors = [member(org, Role.SELLER) for _ in range(5)]
+    for i in range(30):
+        case = new_case(authors[i % 5], title=f"Case {i}")
+        services.comment_add(case=case, by=reader, body="thanks")
+    assert count() == few
