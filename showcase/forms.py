@@ -2,15 +2,39 @@ from __future__ import annotations
 
 from django import forms
 
+from showcase.images import MAX_IMAGES, CleanImage, image_clean
 from showcase.models import CaseKind, CaseStudy
 from showcase.services import normalise_tags
 
 LINKEDIN_POST = ("https://www.linkedin.com/feed/update/", "https://www.linkedin.com/posts/")
 
 
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleImageField(forms.FileField):
+    """Several images in one input (Django's documented pattern for multiple files)."""
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        kwargs.setdefault(
+            "widget", MultipleFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"})
+        )
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data: object, initial: object = None) -> list:
+        files = data if isinstance(data, list | tuple) else ([data] if data else [])
+        return [super(MultipleImageField, self).clean(item, initial) for item in files]
+
+
 class CaseForm(forms.ModelForm):
     tags = forms.CharField(
         required=False, max_length=400, help_text="Free tags, separated by commas."
+    )
+    images = MultipleImageField(
+        required=False,
+        help_text="Up to 5 images (JPEG, PNG or WebP, at most 5 MB each). Their metadata "
+        "(location, camera) is removed.",
     )
 
     class Meta:
@@ -44,6 +68,23 @@ class CaseForm(forms.ModelForm):
         if len(lines) > 5:
             raise forms.ValidationError("At most 5 links.")
         return "\n".join(lines)
+
+    def clean_images(self) -> list[CleanImage]:
+        uploads = self.cleaned_data.get("images") or []
+        existing = self.instance.images.count() if self.instance.pk else 0
+        if existing + len(uploads) > MAX_IMAGES:
+            raise forms.ValidationError(
+                f"At most {MAX_IMAGES} images per case ({existing} already there)."
+            )
+        cleaned, errors = [], []
+        for upload in uploads:
+            try:
+                cleaned.append(image_clean(upload))
+            except forms.ValidationError as error:
+                errors.extend(error.messages)
+        if errors:
+            raise forms.ValidationError(errors)
+        return cleaned
 
     def clean_tags(self) -> list[str]:
         return normalise_tags(self.cleaned_data["tags"])

@@ -160,3 +160,31 @@ class CaseReport(models.Model):
 
     def __str__(self) -> str:
         return f"report on {self.case_id}"
+
+
+def case_image_path(instance: CaseImage, filename: str) -> str:
+    # Never the uploaded name: it can say things (and contain anything).
+    return f"showcase/{instance.case.organisation_id}/{uuid.uuid4().hex}.{instance.extension}"
+
+
+class CaseImage(models.Model):
+    """An image of a case: checked by content, re-encoded without metadata, served only to
+    those who may read the case."""
+
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    case = models.ForeignKey(CaseStudy, on_delete=models.CASCADE, related_name="images")
+    file = models.FileField(upload_to=case_image_path)
+    content_type = models.CharField(max_length=20)
+    width = models.PositiveIntegerField()
+    height = models.PositiveIntegerField()
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+
+    def __str__(self) -> str:
+        return f"image {self.position} of {self.case_id}"
+
+    @property
+    def extension(self) -> str:
+        return {"image/jpeg": "jpg", "image/png": "png", "image/webp": "webp"}[self.content_type]

@@ -93,7 +93,7 @@ def case_get(membership: Membership, code: str) -> CaseStudy:
     return get_object_or_404(
         cases_visible_to(membership)
         .select_related("author__membership__user", "author__team", "hidden_by__user")
-        .prefetch_related(Prefetch("comments", queryset=comments)),
+        .prefetch_related(Prefetch("comments", queryset=comments), "images"),
         code=code,
     )
 

@@ -5,13 +5,21 @@ from __future__ import annotations
 import re
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from programme.markdown import render_markdown
 from programme.models import Membership, Participant, WaveMember
 from showcase import policies
-from showcase.models import CaseComment, CaseReaction, CaseReport, CaseStudy, ReactionKind
+from showcase.models import (
+    CaseComment,
+    CaseImage,
+    CaseReaction,
+    CaseReport,
+    CaseStudy,
+    ReactionKind,
+)
 
 _TAG = re.compile(r"[^\w\- ]+")
 
@@ -57,13 +65,29 @@ def case_save(*, author: Participant, data: dict, case: CaseStudy | None = None)
     case.tags_text = " ".join(case.tags)
     case.story_html = render_markdown(case.story)
     case.save()
+    images = data.get("images") or []
+    start = case.images.count()
+    for offset, image in enumerate(images):
+        row = CaseImage(case=case, content_type=image.content_type, width=image.width,
+                        height=image.height, position=start + offset)  # fmt: skip
+        row.file.save("image", ContentFile(image.content), save=True)
     return case
+
+
+def image_delete(*, image: CaseImage, by: Membership) -> None:
+    if not policies.can_edit_case(by, image.case):
+        raise PermissionDenied("Only its author removes a case's images.")
+    image.file.delete(save=False)
+    image.delete()
 
 
 def case_delete(*, case: CaseStudy, by: Membership) -> None:
     if not policies.can_edit_case(by, case):
         raise PermissionDenied("Only its author deletes a case.")
+    files = [image.file for image in case.images.all()]
     case.delete()
+    for file in files:  # after the rows: a failed delete leaves a file, never a broken case
+        file.delete(save=False)
 
 
 def reaction_toggle(*, case: CaseStudy, by: Membership, kind: str) -> bool:

@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -14,7 +14,7 @@ from programme import selectors as programme_selectors
 from programme.tenancy import membership_for_request
 from showcase import policies, selectors, services
 from showcase.forms import CaseForm, CommentForm, FeedFilterForm, ReasonForm, is_linkedin_post
-from showcase.models import CaseComment
+from showcase.models import CaseComment, CaseImage
 
 
 @login_required
@@ -74,7 +74,11 @@ def case_edit(request: HttpRequest, org: str, code: str) -> HttpResponse:
 
 
 def _case_form(request: HttpRequest, org: str, author, case) -> HttpResponse:
-    form = CaseForm(request.POST if request.method == "POST" else None, instance=case)
+    form = CaseForm(
+        request.POST if request.method == "POST" else None,
+        request.FILES if request.method == "POST" else None,
+        instance=case,
+    )
     if request.method == "POST" and form.is_valid():
         try:
             saved = services.case_save(author=author, data=form.cleaned_data, case=case)
@@ -224,3 +228,33 @@ def case_report(request: HttpRequest, org: str, code: str) -> HttpResponse:
     else:
         messages.info(request, "You reported it already.")
     return redirect("showcase-case-detail", org=org, code=code)
+
+
+@login_required
+@require_GET
+def case_image(request: HttpRequest, org: str, code: str) -> FileResponse:
+    """Images are served only to those who may read their case (never from a public URL)."""
+    membership = membership_for_request(request, org)
+    image = get_object_or_404(
+        CaseImage.objects.filter(case__in=selectors.cases_visible_to(membership)), code=code
+    )
+    response = FileResponse(image.file.open("rb"), content_type=image.content_type)
+    response["Cache-Control"] = "private, max-age=86400"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@login_required
+@require_POST
+def case_image_delete(request: HttpRequest, org: str, code: str) -> HttpResponse:
+    membership = membership_for_request(request, org)
+    image = get_object_or_404(
+        CaseImage.objects.select_related("case__author").filter(
+            case__in=selectors.cases_visible_to(membership)
+        ),
+        code=code,
+    )
+    if not policies.can_edit_case(membership, image.case):
+        raise PermissionDenied
+    services.image_delete(image=image, by=membership)
+    return redirect("showcase-case-edit", org=org, code=image.case.code)

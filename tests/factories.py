@@ -171,9 +171,16 @@ def foreign_world(organisation: Organisation) -> dict[str, object]:
               "visibility": "organisation"},
     )  # fmt: skip
     case_comment = showcase_services.comment_add(case=case, by=sponsor, body="Nice one")
+    from django.core.files.base import ContentFile
+
+    from showcase.models import CaseImage
+
+    case_image = CaseImage(case=case, content_type="image/png", width=1, height=1)
+    case_image.file.save("image", ContentFile(b"not read by the probes"), save=True)
     return {
         "case": case,
         "case_comment": case_comment,
+        "case_image": case_image,
         "api_token": api_token,
         "activity_import": activity_import,
         "engagement_action": engagement_action,

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import io
 from html.parser import HTMLParser
 
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from PIL import Image
 
 from programme.models import Programme, Role, Team, Wave, WaveMember
 from showcase import services
@@ -254,3 +257,88 @@ def test_feed_runs_the_same_queries_whatever_the_number_of_cases(org, login):
         case = new_case(authors[i % 5], title=f"Case {i}")
         services.comment_add(case=case, by=reader, body="thanks")
     assert count() == few
+
+
+def _image(kind: str = "JPEG", size=(40, 30), exif: bool = False) -> SimpleUploadedFile:
+    buffer = io.BytesIO()
+    image = Image.new("RGB", size, (200, 30, 30))
+    extra = {}
+    if exif:
+        data = Image.Exif()
+        data[0x010F] = "SecretCam"  # camera make
+        data[0x8825] = {2: (48.0, 51.0, 24.0)}  # GPS latitude
+        extra["exif"] = data.tobytes()
+    image.save(buffer, kind, **extra)
+    name = {"JPEG": "photo.jpg", "PNG": "chart.png", "WEBP": "pic.webp", "GIF": "anim.gif"}[kind]
+    return SimpleUploadedFile(name, buffer.getvalue(), content_type="image/jpeg")
+
+
+def _form(**extra) -> dict:
+    return {"kind": "post_worked", "title": "With pictures", "story": "See below.",
+            "visibility": "organisation", **extra}  # fmt: skip
+
+
+def test_images_are_checked_by_content_stripped_and_served_to_readers_only(org, login, team):
+    author = member(org, Role.SELLER, team=team)
+    client = login(author)
+    response = client.post(
+        url("showcase-case-create", org), _form(images=[_image(exif=True), _image("PNG")])
+    )
+    assert response.status_code == 302
+    case = CaseStudy.objects.get()
+    jpeg, png = case.images.all()
+    assert (jpeg.content_type, png.content_type) == ("image/jpeg", "image/png")
+    served = login(member(org, Role.SELLER)).get(
+        reverse("showcase-image", args=[org.slug, jpeg.code])
+    )
+    assert served.status_code == 200 and served["Content-Type"] == "image/jpeg"
+    body = b"".join(served.streaming_content)
+    assert b"SecretCam" not in body and Image.open(io.BytesIO(body)).getexif() == {}
+    # A team-only case's image is not served outside the team.
+    case.visibility = "team"
+    case.save()
+    outsider = login(member(org, Role.SELLER))
+    assert outsider.get(reverse("showcase-image", args=[org.slug, jpeg.code])).status_code == 404
+    # The author removes one; nobody else can.
+    remove = reverse("showcase-image-delete", args=[org.slug, png.code])
+    assert login(member(org, Role.SELLER, team=team)).post(remove).status_code == 403
+    assert client.post(remove).status_code == 302 and case.images.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("upload", "message"),
+    [
+        (
+            SimpleUploadedFile("setup.jpg", b"MZ\x90\x00" + b"\x00" * 200),
+            "not an image we can read",
+        ),
+        (
+            SimpleUploadedFile("logo.svg", b"<svg xmlns='http://www.w3.org/2000/svg'/>"),
+            "not an image we can read",
+        ),
+        (
+            SimpleUploadedFile("broken.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 50),
+            "not an image we can read",
+        ),
+        ("gif", "is a GIF image: use JPEG, PNG or WebP"),
+        ("big", "larger than 5 MB"),
+    ],
+)
+def test_bad_uploads_get_a_clear_error_and_change_nothing(org, login, upload, message):
+    if upload == "gif":
+        upload = _image("GIF")
+    elif upload == "big":
+        upload = SimpleUploadedFile("huge.jpg", b"\xff\xd8" + b"\x00" * (5 * 1024 * 1024 + 1))
+    response = login(member(org, Role.SELLER)).post(
+        url("showcase-case-create", org), _form(images=[upload])
+    )
+    assert response.status_code == 400 and message in response.content.decode()
+    assert not CaseStudy.objects.exists()
+
+
+def test_at_most_five_images(org, login):
+    client = login(member(org, Role.SELLER))
+    response = client.post(
+        url("showcase-case-create", org), _form(images=[_image() for _ in range(6)])
+    )
+    assert response.status_code == 400 and "At most 5 images" in response.content.decode()
