@@ -6,3 +6,6 @@ from django.apps import AppConfig
 class ShowcaseConfig(AppConfig):
     name = "showcase"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from showcase import panels  # noqa: F401 - registers the home panel

@@ -40,7 +40,7 @@ class CaseForm(forms.ModelForm):
     class Meta:
         model = CaseStudy
         fields = ["kind", "title", "story", "outcome", "links", "technique", "segment", "tags",
-                  "visibility"]  # fmt: skip
+                  "visibility", "feature_consent"]  # fmt: skip
         widgets = {
             "story": forms.Textarea(attrs={"rows": 8}),
             "links": forms.Textarea(attrs={"rows": 2}),

@@ -70,6 +70,15 @@ class CaseStudy(TimeStamped):
     hidden_by = models.ForeignKey(
         Membership, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # Nobody is put on show against their will: featuring needs the author's consent, and
+    # withdrawing it takes the case off the home page.
+    feature_consent = models.BooleanField(
+        "the programme team may feature this case on the home page", default=False
+    )
+    featured_at = models.DateTimeField(null=True, blank=True)
+    featured_by = models.ForeignKey(
+        Membership, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     search = models.GeneratedField(
         expression=SearchVector("title", weight="A", config="english")
         + SearchVector(Coalesce("tags_text", Value("")), weight="B", config="english")

@@ -28,3 +28,8 @@ def can_react_and_comment(membership: Membership) -> bool:
 
 def sees_hidden(membership: Membership) -> bool:
     return can_moderate(membership)
+
+
+def can_feature(membership: Membership) -> bool:
+    """Put a case (whose author agreed) on the programme home page."""
+    return membership.role in {Role.CONSULTANT, Role.MANAGER}

@@ -116,3 +116,13 @@ def reaction_summary(case: CaseStudy, membership: Membership) -> list[tuple[str,
 
 
 FEED_PAGE_SIZE = FEED_PAGE
+
+
+def featured(membership: Membership, limit: int = 3) -> list[CaseStudy]:
+    """Featured cases this member may read, newest featured first (consent still given)."""
+    return list(
+        cases_visible_to(membership)
+        .filter(featured_at__isnull=False, feature_consent=True, hidden_at__isnull=True)
+        .select_related("author__membership__user")
+        .order_by("-featured_at")[:limit]
+    )

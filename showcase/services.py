@@ -61,6 +61,9 @@ def case_save(*, author: Participant, data: dict, case: CaseStudy | None = None)
     for field in ("kind", "title", "story", "outcome", "links", "technique", "segment",
                   "visibility"):  # fmt: skip
         setattr(case, field, data.get(field, getattr(case, field)) or "")
+    case.feature_consent = bool(data.get("feature_consent", case.feature_consent))
+    if not case.feature_consent:  # consent withdrawn: off the home page at once
+        case.featured_at, case.featured_by = None, None
     case.tags = normalise_tags(data.get("tags", case.tags))
     case.tags_text = " ".join(case.tags)
     case.story_html = render_markdown(case.story)
@@ -154,3 +157,21 @@ def case_report(*, case: CaseStudy, by: Membership, reason: str) -> bool:
         case=case, membership=by, defaults={"reason": reason.strip()[:300]}
     )
     return created
+
+
+def case_feature(*, case: CaseStudy, by: Membership) -> None:
+    if not policies.can_feature(by):
+        raise PermissionDenied("Consultants and managers feature cases.")
+    if not case.feature_consent:
+        raise ValidationError("The author has not agreed to have this case featured.")
+    if case.hidden_at:
+        raise ValidationError("A hidden case cannot be featured.")
+    case.featured_at, case.featured_by = timezone.now(), by
+    case.save(update_fields=["featured_at", "featured_by", "updated_at"])
+
+
+def case_unfeature(*, case: CaseStudy, by: Membership) -> None:
+    if not policies.can_feature(by):
+        raise PermissionDenied("Consultants and managers feature cases.")
+    case.featured_at, case.featured_by = None, None
+    case.save(update_fields=["featured_at", "featured_by", "updated_at"])

@@ -114,6 +114,7 @@ def _detail_context(membership, case, comment_form: CommentForm | None = None) -
         "comment_form": comment_form or CommentForm(),
         "can_edit": policies.can_edit_case(membership, case),
         "can_moderate": policies.can_moderate(membership),
+        "can_feature": policies.can_feature(membership),
     }
 
 
@@ -258,3 +259,21 @@ def case_image_delete(request: HttpRequest, org: str, code: str) -> HttpResponse
         raise PermissionDenied
     services.image_delete(image=image, by=membership)
     return redirect("showcase-case-edit", org=org, code=image.case.code)
+
+
+@login_required
+@require_POST
+def case_feature(request: HttpRequest, org: str, code: str) -> HttpResponse:
+    membership = membership_for_request(request, org)
+    case = selectors.case_get(membership, code)
+    if not policies.can_feature(membership):
+        raise PermissionDenied
+    try:
+        if request.POST.get("off"):
+            services.case_unfeature(case=case, by=membership)
+        else:
+            services.case_feature(case=case, by=membership)
+            messages.success(request, "Featured on the home page.")
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+    return redirect("showcase-case-detail", org=org, code=code)

@@ -100,6 +100,7 @@ def foreign_objects(other_org) -> dict[str, object]:
                 "hide",
                 "unhide",
                 "report",
+                "feature",
             )
         },
         "showcase-comment-hide": world["case_comment"],

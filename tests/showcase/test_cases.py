@@ -342,3 +342,32 @@ def test_at_most_five_images(org, login):
         url("showcase-case-create", org), _form(images=[_image() for _ in range(6)])
     )
     assert response.status_code == 400 and "At most 5 images" in response.content.decode()
+
+
+def test_featuring_needs_the_authors_consent(org, login):
+    author = member(org, Role.SELLER)
+    case = new_case(author)
+    consultant, manager = member(org, Role.CONSULTANT), member(org, Role.MANAGER)
+    feature = url("showcase-case-feature", org, case)
+    assert login(member(org, Role.SELLER)).post(feature).status_code == 403
+    assert login(member(org, Role.SPONSOR)).post(feature).status_code == 403
+    page = login(consultant).post(feature, follow=True).content.decode()
+    assert "has not agreed" in page
+    case.refresh_from_db()
+    assert case.featured_at is None
+    services.case_save(author=author.participant, case=case, data={"feature_consent": True})
+    login(manager).post(feature)
+    case.refresh_from_db()
+    assert case.featured_at is not None
+    home = login(member(org, Role.SELLER)).get(
+        reverse("programme-organisation-home", args=[org.slug])
+    )
+    assert "From the showcase" in home.content.decode() and case.title in home.content.decode()
+    # The author changes their mind: off the home page at once.
+    services.case_save(author=author.participant, case=case, data={"feature_consent": False})
+    case.refresh_from_db()
+    assert case.featured_at is None
+    home = login(member(org, Role.SELLER)).get(
+        reverse("programme-organisation-home", args=[org.slug])
+    )
+    assert "From the showcase" not in home.content.decode()
