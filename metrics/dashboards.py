@@ -34,6 +34,7 @@ from metrics.models import (
     ParticipantWeek,
 )
 from programme.models import Membership, Organisation, Participant, Programme, Team, Wave
+from programme.selectors import current_wave_id
 
 PAGE_SIZE = 50
 PLAIN_COUNTS = {"participants", "meetings_total", "deals_total"}
@@ -54,13 +55,8 @@ class GroupLine:
     pk: int
     depth: int
     row: GroupWeek | None
-    size: int
     values: list = field(default_factory=list)
     cells_html: str = ""
-
-    @property
-    def hidden(self) -> bool:
-        return self.row is None
 
     def cells(self, columns: list[tuple[str, str]]) -> list[tuple[int, int | None]]:
         """(value, percent of the group's people or None for plain counts) per column."""
@@ -146,7 +142,6 @@ def _lines(organisation: Organisation, kind: str, week: date, named: list) -> li
             pk=obj.pk,
             depth=depth,
             row=visible(row),
-            size=row.participants if row else 0,
         )
         line.values = line.cells(GROUP_COLUMNS) if line.row else []
         line.cells_html = _cells_html(line.values)
@@ -389,11 +384,7 @@ def peers_of(
 ) -> tuple[GroupWeek | None, str]:
     """Whom a seller is compared with: their wave, or everyone when the wave is too small
     (never named peers). One query for the wave, one for both groups' rows."""
-    wave_id = (
-        participant.wave_memberships.order_by("-programme__start_date")
-        .values_list("wave_id", flat=True)
-        .first()
-    )
+    wave_id = current_wave_id(participant)
     groups = {
         (row.kind, row.group_id): row
         for row in GroupWeek.objects.filter(organisation=organisation, week=week).filter(

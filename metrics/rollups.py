@@ -40,7 +40,6 @@ from programme.models import (
     WaveMember,
 )
 
-FULL_WEEKS = ind.SPAN_WEEKS
 # Sorts and hashes of a rollup stay in memory up to this (per sort, per process).
 WORK_MEM = "64MB"
 # Events are stamped when their writer starts and committed later. A request (API batch, quick

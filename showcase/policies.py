@@ -22,10 +22,6 @@ def can_moderate(membership: Membership) -> bool:
     return membership.role in MODERATOR_ROLES
 
 
-def can_react_and_comment(membership: Membership) -> bool:
-    return True
-
-
 def sees_hidden(membership: Membership) -> bool:
     return can_moderate(membership)
 

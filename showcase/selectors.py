@@ -10,7 +10,7 @@ from django.utils.safestring import mark_safe
 
 from programme.models import Membership, Participant, WaveMember
 from showcase import policies
-from showcase.models import CaseComment, CaseReaction, CaseStudy
+from showcase.models import CaseComment, CaseReaction, CaseStudy, ReactionKind
 
 FEED_PAGE = 20
 _START, _STOP = "\x02", "\x03"  # highlight markers no story contains
@@ -100,8 +100,6 @@ def case_get(membership: Membership, code: str) -> CaseStudy:
 
 def reaction_summary(case: CaseStudy, membership: Membership) -> list[tuple[str, str, int, bool]]:
     """(kind, label, count, mine) for each reaction kind: one query."""
-    from showcase.models import ReactionKind
-
     rows = (
         CaseReaction.objects.filter(case=case)
         .values("kind")
@@ -113,9 +111,6 @@ def reaction_summary(case: CaseStudy, membership: Membership) -> list[tuple[str,
          bool(found.get(kind.value, {}).get("mine")))
         for kind in ReactionKind
     ]  # fmt: skip
-
-
-FEED_PAGE_SIZE = FEED_PAGE
 
 
 def featured(membership: Membership, limit: int = 3) -> list[CaseStudy]:

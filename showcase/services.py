@@ -10,7 +10,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from programme.markdown import render_markdown
-from programme.models import Membership, Participant, WaveMember
+from programme.models import Membership, Participant
+from programme.selectors import current_wave_id
 from showcase import policies
 from showcase.models import (
     CaseComment,
@@ -36,13 +37,7 @@ def normalise_tags(raw: str | list[str]) -> list[str]:
 
 
 def _place(author: Participant) -> dict:
-    wave_id = (
-        WaveMember.objects.filter(participant=author)
-        .order_by("-programme__start_date")
-        .values_list("wave_id", flat=True)
-        .first()
-    )
-    return {"wave_id": wave_id, "team_id": author.team_id}
+    return {"wave_id": current_wave_id(author), "team_id": author.team_id}
 
 
 def case_save(*, author: Participant, data: dict, case: CaseStudy | None = None) -> CaseStudy:

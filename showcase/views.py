@@ -23,7 +23,7 @@ def case_feed(request: HttpRequest, org: str) -> HttpResponse:
     membership = membership_for_request(request, org)
     form = FeedFilterForm(request.GET)
     filters = form.cleaned_data if form.is_valid() else {}
-    page = Paginator(selectors.feed(membership, filters), selectors.FEED_PAGE_SIZE).get_page(
+    page = Paginator(selectors.feed(membership, filters), selectors.FEED_PAGE).get_page(
         request.GET.get("page")
     )
     query = request.GET.copy()
@@ -167,14 +167,14 @@ def case_comment(request: HttpRequest, org: str, code: str) -> HttpResponse:
     return render(request, "showcase/case_detail.html", context, status=400)
 
 
-def _moderate(request: HttpRequest, org: str, hide) -> HttpResponse | None:
+def _hide_reason(request: HttpRequest) -> str | None:
+    """The reason a moderator gave, or None (with a message) when there is none."""
     form = ReasonForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Say why: the author reads the reason.")
         return None
-    hide(form.cleaned_data["reason"])
     messages.success(request, "Hidden. The author sees why.")
-    return None
+    return form.cleaned_data["reason"]
 
 
 @login_required
@@ -184,8 +184,8 @@ def case_hide(request: HttpRequest, org: str, code: str) -> HttpResponse:
     case = selectors.case_get(membership, code)
     if not policies.can_moderate(membership):
         raise PermissionDenied
-    _moderate(request, org, lambda reason: services.case_hide(case=case, by=membership,
-                                                              reason=reason))  # fmt: skip
+    if reason := _hide_reason(request):
+        services.case_hide(case=case, by=membership, reason=reason)
     return redirect("showcase-case-detail", org=org, code=code)
 
 
@@ -211,8 +211,8 @@ def comment_hide(request: HttpRequest, org: str, code: str) -> HttpResponse:
     )
     if not policies.can_moderate(membership):
         raise PermissionDenied
-    _moderate(request, org, lambda reason: services.comment_hide(comment=comment, by=membership,
-                                                                 reason=reason))  # fmt: skip
+    if reason := _hide_reason(request):
+        services.comment_hide(comment=comment, by=membership, reason=reason)
     return redirect("showcase-case-detail", org=org, code=comment.case.code)
 
 

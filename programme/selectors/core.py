@@ -87,6 +87,15 @@ def own_participant(membership: Membership) -> Participant | None:
     return participants_for(membership.organisation).filter(membership=membership).first()
 
 
+def current_wave_id(participant: Participant) -> int | None:
+    """The wave of the participant's newest programme (a person is in one wave per programme)."""
+    return (
+        participant.wave_memberships.order_by("-programme__start_date")
+        .values_list("wave_id", flat=True)
+        .first()
+    )
+
+
 def people_filtered(
     membership: Membership, *, team: Team | None, role: str, query: str
 ) -> QuerySet[Participant]:
@@ -124,6 +133,7 @@ def roster_import_get(organisation: Organisation, code: str) -> RosterImport:
 
 
 __all__ = [
+    "current_wave_id",
     "memberships_of_user",
     "organisation_summary",
     "own_participant",

@@ -174,6 +174,10 @@ def test_threaded_comments_and_moderation(org, login):
     mine = login(author).get(url("showcase-case-detail", org, case)).content.decode()
     assert "Customer data" in mine
     assert CaseReport.objects.get().handled_at is not None
+    unhide = url("showcase-case-unhide", org, case)
+    assert login(author).post(unhide).status_code == 403
+    login(consultant).post(unhide)
+    assert login(reader).get(url("showcase-case-detail", org, case)).status_code == 200
 
 
 def test_search_finds_a_word_of_the_story_with_a_highlight(org, login):
