@@ -46,4 +46,10 @@ app.conf.beat_schedule = {
         "task": "programme.tasks.announcements_send_pending",
         "schedule": 15 * 60,
     },
+    "programme-notifications": {
+        # Hourly: each organisation's daily digest from 07:00 local (one a day per person),
+        # and immediate notification e-mails whose task was lost.
+        "task": "programme.tasks.notifications_sweep",
+        "schedule": crontab(minute=10),
+    },
 }

@@ -30,6 +30,7 @@ from programme.models import (
     Participant,
 )
 from programme.services.mailing import send_claimed_batches
+from programme.services.notifications import effective_mode
 
 SEND_FROM_HOUR = 7  # local time, Monday: the summary is in the inbox when the week starts
 
@@ -77,11 +78,12 @@ def weekly_summaries_send(*, organisation_id: int, now: datetime | None = None) 
 
     def pending():
         # Turned off after queueing (or before the batch): not sent.
-        return WeeklySummary.objects.filter(
-            organisation_id=organisation_id, week=week, sent_at__isnull=True
-        ).exclude(
-            participant__membership__email_preferences__kind=EmailKind.WEEKLY_SUMMARY,
-            participant__membership__email_preferences__mode=EmailMode.OFF,
+        return (
+            WeeklySummary.objects.filter(
+                organisation_id=organisation_id, week=week, sent_at__isnull=True
+            )
+            .alias(mode=effective_mode("participant__membership", EmailKind.WEEKLY_SUMMARY))
+            .exclude(mode=EmailMode.OFF)
         )
 
     return send_claimed_batches(

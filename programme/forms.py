@@ -429,6 +429,7 @@ class EmailPreferencesForm(forms.Form):
                 choices=[(mode, EmailMode(mode).label) for mode in modes],
                 initial=current.get(kind, modes[0]),
                 widget=forms.RadioSelect,
+                required=False,  # a kind left out of the POST keeps its current mode
             )
 
 

@@ -50,11 +50,32 @@ def announcements_send_pending() -> None:
     from programme.models import AnnouncementRecipient
 
     ids = (
-        AnnouncementRecipient.objects.filter(
-            emailed_at__isnull=True, announcement__status="published"
+        services.wanting_it_now(
+            AnnouncementRecipient.objects.filter(
+                emailed_at__isnull=True, announcement__status="published"
+            )
         )
         .values_list("announcement_id", flat=True)
         .distinct()
     )
     for announcement_id in ids:
         announcement_send.delay(announcement_id)
+
+
+@shared_task(**TASK_OPTIONS, autoretry_for=(ConnectionError,), retry_backoff=True, max_retries=5)
+def notifications_send_immediate(organisation_id: int) -> int:
+    return services.notifications_send_immediate(organisation_id=organisation_id)
+
+
+@shared_task(**TASK_OPTIONS)
+def daily_digests_send(organisation_id: int) -> int:
+    return services.daily_digests_send(organisation_id=organisation_id)
+
+
+@shared_task(**TASK_OPTIONS)
+def notifications_sweep() -> None:
+    """Beat, hourly: today's digests (from 07:00 local), and immediate e-mails whose task never
+    ran. Organisations with nothing unsent are skipped."""
+    for organisation_id in services.organisations_with_unsent():
+        notifications_send_immediate.delay(organisation_id)
+        daily_digests_send.delay(organisation_id)

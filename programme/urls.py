@@ -14,6 +14,12 @@ urlpatterns = [
     path(org + "people/", core.people_list, name="programme-people-list"),
     path(org + "me/", core.my_profile, name="programme-participant-me"),
     path(org + "me/email/", preferences.email_preferences, name="programme-email-preferences"),
+    path(org + "me/notifications/", preferences.notifications, name="programme-notifications"),
+    path(
+        org + "me/notifications/badge/",
+        preferences.notifications_badge,
+        name="programme-notifications-badge",
+    ),
     path(
         "email/unsubscribe/<str:token>/",
         preferences.email_unsubscribe,

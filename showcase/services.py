@@ -7,10 +7,12 @@ import re
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 
+from programme import services as programme_services
 from programme.markdown import render_markdown
-from programme.models import Membership, Participant
+from programme.models import EmailKind, Membership, Notification, Participant
 from programme.selectors import current_wave_id
 from showcase import policies
 from showcase.models import (
@@ -99,8 +101,23 @@ def reaction_toggle(*, case: CaseStudy, by: Membership, kind: str) -> bool:
         with transaction.atomic():
             CaseReaction.objects.create(case=case, membership=by, kind=kind)
     except IntegrityError:  # a double click raced us: it is on either way
-        pass
+        return True
+    author = case.author.membership
+    text = f"{_name(by)} reacted “{ReactionKind(kind).label}” to your case “{case.title}”"
+    # Taking a reaction back and giving it again tells the author once, not each time.
+    if author.pk != by.pk and not Notification.objects.filter(recipient=author, text=text[:300]):
+        programme_services.notify(
+            recipient=author, kind=EmailKind.CASE_ACTIVITY, text=text, url=_case_url(case)
+        )
     return True
+
+
+def _name(membership: Membership) -> str:
+    return membership.user.get_full_name() or membership.user.email.split("@")[0]
+
+
+def _case_url(case: CaseStudy) -> str:
+    return reverse("showcase-case-detail", args=[case.organisation.slug, case.code])
 
 
 def comment_add(
@@ -111,9 +128,28 @@ def comment_add(
         raise ValidationError("Write something first.")
     if parent is not None and parent.case_id != case.pk:
         raise ValidationError("That comment belongs to another case.")
-    return CaseComment.objects.create(
+    comment = CaseComment.objects.create(
         case=case, author=by, parent=parent, body=body, body_html=render_markdown(body)
     )
+    told = {by.pk}
+    author = case.author.membership
+    url = _case_url(case) + f"#comment-{comment.code}"
+    if author.pk not in told:
+        programme_services.notify(
+            recipient=author,
+            kind=EmailKind.CASE_ACTIVITY,
+            text=f"{_name(by)} commented on your case “{case.title}”",
+            url=url,
+        )
+        told.add(author.pk)
+    if parent is not None and parent.author_id not in told:
+        programme_services.notify(
+            recipient=parent.author,
+            kind=EmailKind.CASE_ACTIVITY,
+            text=f"{_name(by)} replied to your comment on “{case.title}”",
+            url=url,
+        )
+    return comment
 
 
 def case_hide(*, case: CaseStudy, by: Membership, reason: str) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 
 from django.db import models
+from django.db.models.functions import Now
 
 from programme.models.core import Membership, Organisation, Team, TimeStamped
 from programme.models.programmes import Programme, Wave
@@ -127,6 +128,9 @@ class EmailKind(models.TextChoices):
     """Every kind of e-mail a person can tune. Invitations and password resets are not here:
     they are answers to something the person or the programme team just did."""
 
+    ANNOUNCEMENT = "announcement", "Announcements from the sponsor, and their reminders"
+    CASE_ACTIVITY = "case_activity", "Comments and reactions on my case studies"
+    MARKETING_PICK = "marketing_pick", "New company content to share, from marketing"
     WEEKLY_SUMMARY = "weekly_summary", "My weekly summary (Monday morning)"
 
 
@@ -157,12 +161,69 @@ class EmailPreference(models.Model):
         return f"{self.kind}: {self.mode}"
 
 
+class DailyDigest(models.Model):
+    """One person's digest e-mail for one day: at most one, claimed before it is sent. The
+    notifications it carries point at it."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    membership = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    created_at = models.DateTimeField(db_default=Now())
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["membership", "day"], name="daily_digest_once_a_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.membership_id} {self.day}"
+
+
+class Notification(models.Model):
+    """Something a person is told about: shown in-app, and e-mailed as their preference for its
+    kind says (at once, in the daily digest, or not at all).
+
+    `emailed_at` is set when the e-mail left (or was claimed for sending), and also when the
+    e-mail went by another path, such as the announcement's own message."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    recipient = models.ForeignKey(
+        Membership, on_delete=models.CASCADE, related_name="notifications"
+    )
+    kind = models.CharField(max_length=40, choices=EmailKind.choices)
+    text = models.CharField(max_length=300)
+    url = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(db_default=Now())
+    read_at = models.DateTimeField(null=True, blank=True)
+    emailed_at = models.DateTimeField(null=True, blank=True)
+    digest = models.ForeignKey(
+        DailyDigest, null=True, blank=True, on_delete=models.SET_NULL, related_name="notifications"
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["recipient", "-created_at"], name="notification_inbox_idx"),
+            models.Index(
+                fields=["organisation", "created_at"],
+                condition=models.Q(emailed_at__isnull=True),
+                name="notification_to_email_idx",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.text
+
+
 __all__ = [
     "Announcement",
     "AnnouncementRecipient",
     "Audience",
+    "DailyDigest",
     "EmailKind",
     "EmailMode",
     "EmailPreference",
+    "Notification",
     "Question",
 ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from programme.services.announcements import *  # noqa: F403
 from programme.services.core import *  # noqa: F403
+from programme.services.notifications import *  # noqa: F403
 from programme.services.preferences import *  # noqa: F403
 from programme.services.programmes import *  # noqa: F403
 from programme.services.sessions import *  # noqa: F403

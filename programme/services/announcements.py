@@ -19,7 +19,10 @@ from programme.models import (
     Announcement,
     AnnouncementRecipient,
     Audience,
+    EmailKind,
+    EmailMode,
     Membership,
+    Notification,
     Programme,
     Question,
     Team,
@@ -27,6 +30,8 @@ from programme.models import (
 )
 from programme.selectors.core import team_subtrees_ids
 from programme.services.mailing import send_claimed_batches
+from programme.services.notifications import effective_mode, effective_mode_sql
+from programme.services.preferences import unsubscribe_token
 
 
 def announcement_save(
@@ -109,6 +114,7 @@ def announcement_publish(*, announcement: Announcement, publisher: Membership) -
                 [locked.pk, *params],
             )
             size = cursor.rowcount
+        _notify_recipients(locked, f"New announcement: {locked.title}")
         now = timezone.now()
         Announcement.objects.filter(pk=locked.pk).update(
             status=Announcement.Status.PUBLISHED,
@@ -119,6 +125,37 @@ def announcement_publish(*, announcement: Announcement, publisher: Membership) -
         transaction.on_commit(lambda: tasks.announcement_send.delay(locked.pk))
     announcement.refresh_from_db()
     return size
+
+
+def _notify_recipients(announcement: Announcement, text: str, *, unread_only: bool = False) -> None:
+    """Everyone in the audience is told in-app (one INSERT ... SELECT). The e-mail is the
+    announcement's own message for those who want it at once; the notification is e-mailed
+    only to those who chose the digest, so it is marked e-mailed for everyone else."""
+    mode_sql, mode_params = effective_mode_sql("r.membership_id", kind=EmailKind.ANNOUNCEMENT)
+    link = reverse(
+        "programme-announcement-detail",
+        args=[announcement.programme.organisation.slug, announcement.code],
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""INSERT INTO {Notification._meta.db_table}
+                    (organisation_id, recipient_id, kind, text, url, created_at, emailed_at)
+                SELECT %s, r.membership_id, %s, %s, %s, now(),
+                       CASE WHEN {mode_sql} = %s THEN NULL ELSE now() END
+                FROM {AnnouncementRecipient._meta.db_table} r
+                WHERE r.announcement_id = %s
+                  AND (NOT %s OR r.acknowledged_at IS NULL)""",  # noqa: S608
+            [
+                announcement.organisation_id,
+                EmailKind.ANNOUNCEMENT,
+                text[:300],
+                link,
+                *mode_params,
+                EmailMode.DIGEST,
+                announcement.pk,
+                unread_only,
+            ],
+        )
 
 
 def _announcement_message(
@@ -136,12 +173,23 @@ def _announcement_message(
         "sponsor": announcement.published_by.user if announcement.published_by else None,
         "link": link,
         "reminder": recipient.reminders_sent > 0,
+        "preferences": settings.SITE_URL
+        + reverse("programme-email-preferences", args=[announcement.programme.organisation.slug]),
+        "unsubscribe": settings.SITE_URL
+        + reverse(
+            "programme-email-unsubscribe",
+            args=[unsubscribe_token(membership=membership, kind=EmailKind.ANNOUNCEMENT)],
+        ),
     }
     return EmailMessage(
         subject=render_to_string("programme/email/announcement_subject.txt", context).strip(),
         body=render_to_string("programme/email/announcement_body.txt", context),
         to=[membership.user.email],
         connection=mail_connection,
+        headers={
+            "List-Unsubscribe": f"<{context['unsubscribe']}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+        },
     )
 
 
@@ -150,6 +198,13 @@ _RECIPIENT_RELATED = (
     "announcement__programme__organisation",
     "announcement__published_by__user",
 )
+
+
+def wanting_it_now(recipients: QuerySet[AnnouncementRecipient]) -> QuerySet:
+    """Those who want announcements e-mailed at once; the rest get the digest or nothing."""
+    return recipients.alias(mode=effective_mode("membership", EmailKind.ANNOUNCEMENT)).filter(
+        mode=EmailMode.IMMEDIATE
+    )
 
 
 def announcement_send(*, announcement_id: int) -> int:
@@ -163,7 +218,7 @@ def announcement_send(*, announcement_id: int) -> int:
         )
 
     return send_claimed_batches(
-        pending=pending,
+        pending=lambda: wanting_it_now(pending()),
         claim={"emailed_at": timezone.now()},
         release={"emailed_at": None},
         build=_announcement_message,
@@ -180,6 +235,7 @@ def announcement_remind(*, announcement: Announcement, by: Membership) -> int:
     if announcement.status != Announcement.Status.PUBLISHED:
         raise ValidationError("Only a published announcement can be reminded.")
     Announcement.objects.filter(pk=announcement.pk).update(reminder_rounds=F("reminder_rounds") + 1)
+    _notify_recipients(announcement, f"Reminder: {announcement.title}", unread_only=True)
     count = announcement.recipients.filter(acknowledged_at__isnull=True).count()
     announcement_id = announcement.pk
     transaction.on_commit(lambda: tasks.announcement_send_reminders.delay(announcement_id))
@@ -204,7 +260,7 @@ def announcement_send_reminders(*, announcement_id: int) -> int:
         )
 
     return send_claimed_batches(
-        pending=pending,
+        pending=lambda: wanting_it_now(pending()),
         claim={"reminders_sent": rounds},
         release={"reminders_sent": rounds - 1},
         build=_announcement_message,
@@ -264,4 +320,5 @@ __all__ = [
     "announcement_send_reminders",
     "question_answer",
     "question_ask",
+    "wanting_it_now",
 ]

@@ -6,17 +6,25 @@ from django.core import signing
 
 from programme.models import EmailKind, EmailMode, EmailPreference, Membership, Organisation
 
-# The modes each kind offers, default first. A weekly summary has no digest of its own.
+# The modes each kind offers, default first. Comments, reactions and marketing picks default
+# to the daily digest: people drown in notifications. A weekly summary is a digest already.
 KIND_MODES: dict[str, list[str]] = {
+    EmailKind.ANNOUNCEMENT: [EmailMode.IMMEDIATE, EmailMode.DIGEST, EmailMode.OFF],
+    EmailKind.CASE_ACTIVITY: [EmailMode.DIGEST, EmailMode.IMMEDIATE, EmailMode.OFF],
+    EmailKind.MARKETING_PICK: [EmailMode.DIGEST, EmailMode.IMMEDIATE, EmailMode.OFF],
     EmailKind.WEEKLY_SUMMARY: [EmailMode.IMMEDIATE, EmailMode.OFF],
 }
+# The unsubscribe link in a digest turns off every kind the person gets in digests.
+DIGEST = "digest"
 _UNSUBSCRIBE_SALT = "snowball.email-unsubscribe"
 
 __all__ = [
+    "DIGEST",
     "KIND_MODES",
     "email_mode",
     "email_preference_set",
     "organisation_settings_update",
+    "unsubscribe",
     "unsubscribe_target",
     "unsubscribe_token",
 ]
@@ -49,10 +57,20 @@ def unsubscribe_target(*, token: str) -> tuple[Membership, str] | None:
         code, kind = signing.loads(token, salt=_UNSUBSCRIBE_SALT)
     except (signing.BadSignature, ValueError, TypeError):
         return None
-    if kind not in KIND_MODES:
+    if kind not in KIND_MODES and kind != DIGEST:
         return None
     membership = Membership.objects.select_related("organisation").filter(code=code).first()
     return (membership, kind) if membership else None
+
+
+def unsubscribe(*, membership: Membership, kind: str) -> None:
+    """What the one-click link does: that kind off, or for the digest every digest kind."""
+    if kind != DIGEST:
+        email_preference_set(membership=membership, kind=kind, mode=EmailMode.OFF)
+        return
+    for each in KIND_MODES:
+        if email_mode(membership=membership, kind=each) == EmailMode.DIGEST:
+            email_preference_set(membership=membership, kind=each, mode=EmailMode.OFF)
 
 
 def organisation_settings_update(

@@ -1,4 +1,5 @@
-"""A person's e-mail preferences, the one-click unsubscribe, and the organisation's settings."""
+"""A person's notifications and e-mail preferences, the one-click unsubscribe, and the
+organisation's settings."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from django.views.decorators.http import require_http_methods
 
 from programme import policies, services
 from programme.forms import EmailPreferencesForm, OrganisationSettingsForm
-from programme.models import EmailKind
+from programme.models import EmailKind, Notification
 from programme.tenancy import membership_for_request
 
 
@@ -28,10 +29,35 @@ def email_preferences(request: HttpRequest, org: str) -> HttpResponse:
         if not form.is_valid():
             return render(request, "programme/email_preferences.html", {"form": form}, status=400)
         for kind, mode in form.cleaned_data.items():
-            services.email_preference_set(membership=membership, kind=kind, mode=mode)
+            if mode:
+                services.email_preference_set(membership=membership, kind=kind, mode=mode)
         messages.success(request, "E-mail settings saved.")
         return redirect("programme-email-preferences", org=org)
     return render(request, "programme/email_preferences.html", {"form": form})
+
+
+INBOX_SIZE = 50
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def notifications(request: HttpRequest, org: str) -> HttpResponse:
+    """The latest notifications, newest first; opening the page marks them read (the unread
+    ones stay highlighted on this visit)."""
+    membership = membership_for_request(request, org)
+    items = list(Notification.objects.filter(recipient=membership)[:INBOX_SIZE])
+    services.notifications_mark_read(membership=membership)
+    return render(request, "programme/notifications.html", {"items": items})
+
+
+@login_required
+@require_http_methods(["GET"])
+def notifications_badge(request: HttpRequest, org: str) -> HttpResponse:
+    """The unread count in the navigation bar, fetched by htmx after the page has loaded so
+    no page pays a query for it."""
+    membership = membership_for_request(request, org)
+    unread = Notification.objects.filter(recipient=membership, read_at__isnull=True).count()
+    return render(request, "programme/_notifications_badge.html", {"unread": unread})
 
 
 # The link arrives in an e-mail and must work without signing in; the signed token is the
@@ -44,9 +70,10 @@ def email_unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     if target is None:
         return render(request, "programme/email_unsubscribe.html", {"invalid": True}, status=404)
     membership, kind = target
-    context = {"kind": EmailKind(kind).label, "organisation": membership.organisation}
+    label = "Daily digest" if kind == services.DIGEST else EmailKind(kind).label
+    context = {"kind": label, "organisation": membership.organisation}
     if request.method == "POST":
-        services.email_preference_set(membership=membership, kind=kind, mode="off")
+        services.unsubscribe(membership=membership, kind=kind)
         context["done"] = True
     return render(request, "programme/email_unsubscribe.html", context)
 

@@ -1,0 +1,274 @@
+"""Notifications: told in-app always, by e-mail as each person's preference for the kind says.
+
+- immediate: one e-mail per notification, sent by a task right after the commit (and by beat's
+  sweep if the broker was down);
+- digest: gathered into one e-mail a day per person, from 07:00 in the organisation's time zone;
+- off: in-app only.
+
+Announcements carry their own richer e-mail; their notification rows are only e-mailed when the
+person chose the digest (see announcements.py).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db import connection, transaction
+from django.db.models import Case, OuterRef, QuerySet, Subquery, Value, When
+from django.db.models.functions import Coalesce
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from programme.models import (
+    DailyDigest,
+    EmailKind,
+    EmailMode,
+    EmailPreference,
+    Membership,
+    Notification,
+    Organisation,
+)
+from programme.services.mailing import send_claimed_batches
+from programme.services.preferences import KIND_MODES, unsubscribe_token
+
+DIGEST_FROM_HOUR = 7  # local time
+# Older unsent notifications are not e-mailed any more (e.g. after turning a kind back on).
+EMAIL_WINDOW = timedelta(days=7)
+# Kinds whose immediate e-mail is the generic one built here.
+GENERIC_IMMEDIATE = (EmailKind.CASE_ACTIVITY, EmailKind.MARKETING_PICK)
+
+__all__ = [
+    "DIGEST_FROM_HOUR",
+    "daily_digests_send",
+    "digest_day",
+    "effective_mode",
+    "effective_mode_sql",
+    "notifications_mark_read",
+    "notifications_send_immediate",
+    "notify",
+    "organisations_with_unsent",
+]
+
+
+def effective_mode(membership_ref: str, kind: str | None = None, kind_ref: str | None = None):
+    """An ORM expression for a person's mode for a kind: their stored choice or its default."""
+    prefs = EmailPreference.objects.filter(membership=OuterRef(membership_ref))
+    if kind is not None:
+        prefs, default = prefs.filter(kind=kind), Value(KIND_MODES[kind][0])
+    else:
+        prefs = prefs.filter(kind=OuterRef(kind_ref))
+        default = Case(*[When(**{kind_ref: k}, then=Value(m[0])) for k, m in KIND_MODES.items()])
+    return Coalesce(Subquery(prefs.values("mode")[:1]), default)
+
+
+def effective_mode_sql(
+    membership_sql: str, kind_sql: str | None = None, kind: str | None = None
+) -> tuple[str, list[str]]:
+    """The same in raw SQL, with its parameters: for the kind in column `kind_sql`, or for one
+    given `kind`."""
+    prefs = f"SELECT ep.mode FROM {EmailPreference._meta.db_table} ep"  # noqa: S608
+    if kind is not None:
+        sql = f"COALESCE(({prefs} WHERE ep.membership_id = {membership_sql} AND ep.kind = %s), %s)"
+        return sql, [kind, KIND_MODES[kind][0]]
+    whens = " ".join(f"WHEN {kind_sql} = %s THEN %s" for _ in KIND_MODES)
+    params = [value for each, modes in KIND_MODES.items() for value in (each, modes[0])]
+    sql = f"""COALESCE(({prefs} WHERE ep.membership_id = {membership_sql}
+                                 AND ep.kind = {kind_sql}), CASE {whens} END)"""
+    return sql, params
+
+
+def notify(*, recipient: Membership, kind: str, text: str, url: str = "") -> Notification:
+    """Tell one person about something; e-mails them at once if that is what they chose."""
+    notification = Notification.objects.create(
+        organisation_id=recipient.organisation_id,
+        recipient=recipient,
+        kind=kind,
+        text=text[:300],
+        url=url[:300],
+    )
+    if kind in GENERIC_IMMEDIATE:
+        from programme import tasks
+
+        organisation_id = recipient.organisation_id
+        transaction.on_commit(lambda: tasks.notifications_send_immediate.delay(organisation_id))
+    return notification
+
+
+def notifications_mark_read(*, membership: Membership) -> int:
+    return Notification.objects.filter(recipient=membership, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )
+
+
+def _recent_unsent(organisation_id: int) -> QuerySet[Notification]:
+    return Notification.objects.filter(
+        organisation_id=organisation_id,
+        emailed_at__isnull=True,
+        created_at__gte=timezone.now() - EMAIL_WINDOW,
+    )
+
+
+def _links(organisation: Organisation, membership: Membership, kind: str) -> dict:
+    slug = organisation.slug
+    return {
+        "preferences": settings.SITE_URL + reverse("programme-email-preferences", args=[slug]),
+        "inbox": settings.SITE_URL + reverse("programme-notifications", args=[slug]),
+        "unsubscribe": settings.SITE_URL
+        + reverse(
+            "programme-email-unsubscribe",
+            args=[unsubscribe_token(membership=membership, kind=kind)],
+        ),
+    }
+
+
+def _message(
+    *, to: str, subject: str, template: str, context: dict, mail_connection: object
+) -> EmailMultiAlternatives:
+    message = EmailMultiAlternatives(
+        subject=subject,
+        body=render_to_string(f"programme/email/{template}.txt", context),
+        to=[to],
+        connection=mail_connection,
+        headers={
+            "List-Unsubscribe": f"<{context['unsubscribe']}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+        },
+    )
+    message.attach_alternative(
+        render_to_string(f"programme/email/{template}.html", context), "text/html"
+    )
+    return message
+
+
+def _absolute(url: str) -> str:
+    return settings.SITE_URL + url if url.startswith("/") else url
+
+
+def _immediate_message(notification: Notification, mail_connection: object):
+    membership = notification.recipient
+    context = {
+        "notification": notification,
+        "link": _absolute(notification.url),
+        "user": membership.user,
+        "organisation": membership.organisation,
+        "kind": EmailKind(notification.kind).label,
+        **_links(membership.organisation, membership, notification.kind),
+    }
+    return _message(
+        to=membership.user.email,
+        subject=f"Snowball: {notification.text}"[:150],
+        template="notification",
+        context=context,
+        mail_connection=mail_connection,
+    )
+
+
+def notifications_send_immediate(*, organisation_id: int) -> int:
+    """E-mail, one by one, the notifications whose recipients chose "immediate"."""
+
+    def pending() -> QuerySet[Notification]:
+        return (
+            _recent_unsent(organisation_id)
+            .filter(kind__in=GENERIC_IMMEDIATE)
+            .alias(mode=effective_mode("recipient", kind_ref="kind"))
+            .filter(mode=EmailMode.IMMEDIATE)
+        )
+
+    return send_claimed_batches(
+        pending=pending,
+        claim={"emailed_at": timezone.now()},
+        release={"emailed_at": None},
+        build=_immediate_message,
+        related=("recipient__user", "recipient__organisation"),
+    )
+
+
+def digest_day(organisation: Organisation, now: datetime | None = None) -> tuple[date, bool]:
+    """(today in the organisation, whether digests may be queued now)."""
+    local = (now or timezone.now()).astimezone(ZoneInfo(organisation.time_zone or "UTC"))
+    return local.date(), local.hour >= DIGEST_FROM_HOUR
+
+
+def _digest_queue(*, organisation: Organisation, day: date) -> None:
+    """Open today's digest for everyone with digest-mode notifications waiting, and attach
+    those notifications to it (two set-based statements). A person whose digest went out
+    today already gets the newer ones tomorrow."""
+    mode_sql, mode_params = effective_mode_sql("n.recipient_id", "n.kind")
+    waiting = f"""n.organisation_id = %s AND n.emailed_at IS NULL AND n.digest_id IS NULL
+                  AND n.created_at >= %s AND {mode_sql} = %s"""
+    waiting_params = [organisation.pk, timezone.now() - EMAIL_WINDOW, *mode_params, "digest"]
+    notifications, digests = Notification._meta.db_table, DailyDigest._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""INSERT INTO {digests} (organisation_id, membership_id, day, created_at)
+                SELECT DISTINCT n.organisation_id, n.recipient_id, %s, now()
+                FROM {notifications} n WHERE {waiting}
+                ON CONFLICT ON CONSTRAINT daily_digest_once_a_day DO NOTHING""",  # noqa: S608
+            [day, *waiting_params],
+        )
+        cursor.execute(
+            f"""UPDATE {notifications} n SET digest_id = d.id, emailed_at = now()
+                FROM {digests} d
+                WHERE d.membership_id = n.recipient_id AND d.day = %s AND d.sent_at IS NULL
+                  AND {waiting}""",  # noqa: S608
+            [day, *waiting_params],
+        )
+
+
+def _digest_message(digest: DailyDigest, mail_connection: object):
+    membership = digest.membership
+    items = list(digest.notifications.order_by("kind", "created_at"))
+    for item in items:
+        item.link = _absolute(item.url)
+    context = {
+        "items": items,
+        "user": membership.user,
+        "organisation": digest.organisation,
+        "day": digest.day,
+        **_links(digest.organisation, membership, "digest"),
+    }
+    count = len(items)
+    return _message(
+        to=membership.user.email,
+        subject=f"Snowball: your daily digest ({count} new thing{'s' if count != 1 else ''})",
+        template="digest",
+        context=context,
+        mail_connection=mail_connection,
+    )
+
+
+def daily_digests_send(*, organisation_id: int, now: datetime | None = None) -> int:
+    """Queue today's digests (from 07:00 local) and send those not sent: one a day at most."""
+    organisation = Organisation.objects.get(pk=organisation_id)
+    day, queue_now = digest_day(organisation, now)
+    if queue_now:
+        with transaction.atomic():
+            _digest_queue(organisation=organisation, day=day)
+
+    def pending() -> QuerySet[DailyDigest]:
+        return DailyDigest.objects.filter(
+            organisation_id=organisation_id, sent_at__isnull=True, day__lte=day
+        )
+
+    return send_claimed_batches(
+        pending=pending,
+        claim={"sent_at": timezone.now()},
+        release={"sent_at": None},
+        build=_digest_message,
+        related=("membership__user", "organisation"),
+    )
+
+
+def organisations_with_unsent() -> list[int]:
+    """Organisations with notifications not e-mailed yet (for beat's sweeps)."""
+    return list(
+        Notification.objects.filter(
+            emailed_at__isnull=True, created_at__gte=timezone.now() - EMAIL_WINDOW
+        )
+        .values_list("organisation_id", flat=True)
+        .distinct()
+    )
