@@ -3,7 +3,7 @@ from __future__ import annotations
 from django import forms
 
 from showcase.images import MAX_IMAGES, CleanImage, image_clean
-from showcase.models import CaseKind, CaseStudy
+from showcase.models import CaseKind, CaseStudy, MarketingPick
 from showcase.services import normalise_tags
 
 LINKEDIN_POST = ("https://www.linkedin.com/feed/update/", "https://www.linkedin.com/posts/")
@@ -110,3 +110,19 @@ class ReasonForm(forms.Form):
 
 def is_linkedin_post(url: str) -> bool:
     return url.startswith(LINKEDIN_POST)
+
+
+class PickForm(forms.ModelForm):
+    url = forms.URLField(label="Link to the company-page post", max_length=500,
+                         assume_scheme="https")  # fmt: skip
+
+    class Meta:
+        model = MarketingPick
+        fields = ["url", "note", "angle"]
+        widgets = {"angle": forms.Textarea(attrs={"rows": 2})}
+
+    def clean_url(self) -> str:
+        url = self.cleaned_data["url"]
+        if not url.lower().startswith(("https://", "http://")):
+            raise forms.ValidationError("Paste the web address of the post (https://…).")
+        return url

@@ -197,3 +197,55 @@ class CaseImage(models.Model):
     @property
     def extension(self) -> str:
         return {"image/jpeg": "jpg", "image/png": "png", "image/webp": "webp"}[self.content_type]
+
+
+class MarketingPick(TimeStamped):
+    """Company-page content marketing asks sellers to amplify, with an angle for doing it in
+    their own voice (a copy-pasted share helps nobody)."""
+
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    posted_by = models.ForeignKey(
+        Membership, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    url = models.URLField("link to the company-page post", max_length=500)
+    url_key = models.CharField(max_length=500, editable=False, db_index=True)
+    note = models.CharField("short note", max_length=300)
+    angle = models.CharField(
+        "suggested angle", max_length=500, blank=True,
+        help_text="How a seller could make it their own: a question to ask, a story to add.",
+    )  # fmt: skip
+    archived_at = models.DateTimeField(null=True, blank=True)
+    # Cases whose links or story point at this content: computed when a case is saved.
+    cases = models.ManyToManyField(CaseStudy, blank=True, related_name="picks")
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["organisation", "-created_at"], name="pick_org_idx")]
+
+    def __str__(self) -> str:
+        return self.note
+
+
+class UptakeAction(models.TextChoices):
+    SHARED = "shared", "I shared it"
+    COMMENTED = "commented", "I commented on it"
+
+
+class PickUptake(models.Model):
+    """A seller saying they amplified a pick; one of each action per person."""
+
+    pick = models.ForeignKey(MarketingPick, on_delete=models.CASCADE, related_name="uptakes")
+    membership = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="+")
+    action = models.CharField(max_length=10, choices=UptakeAction.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["pick", "membership", "action"], name="uptake_once_per_action"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.membership_id} {self.action} {self.pick_id}"

@@ -29,3 +29,18 @@ def sees_hidden(membership: Membership) -> bool:
 def can_feature(membership: Membership) -> bool:
     """Put a case (whose author agreed) on the programme home page."""
     return membership.role in {Role.CONSULTANT, Role.MANAGER}
+
+
+def can_post_pick(membership: Membership) -> bool:
+    """Company-page content for sellers to amplify comes from marketing."""
+    return membership.role == Role.MARKETING
+
+
+def can_see_uptake(membership: Membership) -> bool:
+    """Which picks sellers took up, and which cases mention company content."""
+    return membership.role in {Role.MARKETING, Role.CONSULTANT, Role.SPONSOR, Role.ADMIN}
+
+
+def can_take_up_pick(membership: Membership, has_participant: bool) -> bool:
+    """Sellers (and managers) in the programme say they shared or commented."""
+    return membership.role in AUTHOR_ROLES and has_participant

@@ -3,14 +3,22 @@
 from __future__ import annotations
 
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
-from django.db.models import Count, F, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
 from programme.models import Membership, Participant, WaveMember
 from showcase import policies
-from showcase.models import CaseComment, CaseReaction, CaseStudy, ReactionKind
+from showcase.models import (
+    CaseComment,
+    CaseReaction,
+    CaseStudy,
+    MarketingPick,
+    PickUptake,
+    ReactionKind,
+    UptakeAction,
+)
 
 FEED_PAGE = 20
 _START, _STOP = "\x02", "\x03"  # highlight markers no story contains
@@ -121,3 +129,64 @@ def featured(membership: Membership, limit: int = 3) -> list[CaseStudy]:
         .select_related("author__membership__user")
         .order_by("-featured_at")[:limit]
     )
+
+
+# --- Marketing picks -------------------------------------------------------------------------
+
+PICKS_SHOWN = 30
+
+
+def _with_uptake_counts(picks: QuerySet[MarketingPick]) -> QuerySet[MarketingPick]:
+    return picks.annotate(
+        shared=Count("uptakes", filter=Q(uptakes__action=UptakeAction.SHARED), distinct=True),
+        commented=Count("uptakes", filter=Q(uptakes__action=UptakeAction.COMMENTED), distinct=True),
+        people=Count("uptakes__membership", distinct=True),
+        case_count=Count("cases", distinct=True),
+    )
+
+
+def picks_for(membership: Membership) -> list[MarketingPick]:
+    """The newest live picks with their counts and what this member did (one query)."""
+    mine = PickUptake.objects.filter(pick=OuterRef("pk"), membership=membership)
+    picks = _with_uptake_counts(
+        MarketingPick.objects.filter(organisation=membership.organisation, archived_at__isnull=True)
+    ).annotate(
+        i_shared=Exists(mine.filter(action=UptakeAction.SHARED)),
+        i_commented=Exists(mine.filter(action=UptakeAction.COMMENTED)),
+    )
+    return list(picks[:PICKS_SHOWN])
+
+
+def pick_get(membership: Membership, code: object) -> MarketingPick:
+    return get_object_or_404(MarketingPick, organisation=membership.organisation, code=code)
+
+
+def uptake_report(membership: Membership) -> dict:
+    """For marketing: every pick with its uptake (by team too) and the cases, among those
+    this member may read, that point at company content. A fixed number of queries."""
+    picks = list(
+        _with_uptake_counts(
+            MarketingPick.objects.filter(organisation=membership.organisation)
+        ).select_related("posted_by__user")
+    )
+    by_team: dict[int, list[tuple[str, int]]] = {}
+    rows = (
+        PickUptake.objects.filter(pick__organisation=membership.organisation)
+        .values("pick_id", "membership__participant__team__name")
+        .annotate(people=Count("membership", distinct=True))
+        .order_by("pick_id", "-people", "membership__participant__team__name")
+    )
+    for row in rows:
+        team = row["membership__participant__team__name"] or "No team"
+        by_team.setdefault(row["pick_id"], []).append((team, row["people"]))
+    for pick in picks:
+        pick.by_team = by_team.get(pick.pk, [])
+    cases = list(
+        cases_visible_to(membership)
+        .filter(picks__isnull=False, hidden_at__isnull=True)
+        .select_related("author__membership__user")
+        .prefetch_related(Prefetch("picks", queryset=MarketingPick.objects.only("pk", "note")))
+        .distinct()
+        .order_by("-created_at")[:100]
+    )
+    return {"picks": picks, "cases": cases}

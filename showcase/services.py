@@ -6,7 +6,8 @@ import re
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -21,7 +22,10 @@ from showcase.models import (
     CaseReaction,
     CaseReport,
     CaseStudy,
+    MarketingPick,
+    PickUptake,
     ReactionKind,
+    UptakeAction,
 )
 
 _TAG = re.compile(r"[^\w\- ]+")
@@ -65,6 +69,7 @@ def case_save(*, author: Participant, data: dict, case: CaseStudy | None = None)
     case.tags_text = " ".join(case.tags)
     case.story_html = render_markdown(case.story)
     case.save()
+    case_link_picks(case)
     images = data.get("images") or []
     start = case.images.count()
     for offset, image in enumerate(images):
@@ -206,3 +211,95 @@ def case_unfeature(*, case: CaseStudy, by: Membership) -> None:
         raise PermissionDenied("Consultants and managers feature cases.")
     case.featured_at, case.featured_by = None, None
     case.save(update_fields=["featured_at", "featured_by", "updated_at"])
+
+
+# --- Marketing picks -------------------------------------------------------------------------
+
+_URL = re.compile(r"https?://[^\s<>()\[\]\"']+", re.IGNORECASE)
+
+
+def url_key(url: str) -> str:
+    """A link as compared: no scheme, no www., no query or fragment, no trailing slash, the
+    host in lower case. Shares add tracking parameters; the content is the same."""
+    rest = re.sub(r"^https?://", "", url.strip(), flags=re.IGNORECASE)
+    rest = re.split(r"[?#]", rest, maxsplit=1)[0].rstrip("/.,;:")
+    host, _, path = rest.partition("/")
+    host = host.lower().removeprefix("www.")
+    return f"{host}/{path}" if path else host
+
+
+def _mentioned_keys(case: CaseStudy) -> set[str]:
+    return {url_key(found) for found in _URL.findall(f"{case.links}\n{case.story}")}
+
+
+def case_link_picks(case: CaseStudy) -> None:
+    """Remember which marketing picks a case points at (its links or its story)."""
+    keys = _mentioned_keys(case)
+    picks = MarketingPick.objects.filter(organisation_id=case.organisation_id, url_key__in=keys)
+    case.picks.set(picks if keys else [])
+
+
+def pick_post(*, by: Membership, url: str, note: str, angle: str = "") -> MarketingPick:
+    """Marketing posts content to amplify; everyone in the programme is told (digest by
+    default), and cases already pointing at it are linked."""
+    if not policies.can_post_pick(by):
+        raise PermissionDenied("Marketing posts company content.")
+    if not note.strip():
+        raise ValidationError("Say in a line what it is and why it matters to a buyer.")
+    pick = MarketingPick.objects.create(
+        organisation_id=by.organisation_id, posted_by=by, url=url.strip(),
+        url_key=url_key(url), note=note.strip()[:300], angle=angle.strip()[:500],
+    )  # fmt: skip
+    mentioning = [
+        case.pk
+        for case in CaseStudy.objects.filter(organisation_id=by.organisation_id)
+        .filter(Q(links__icontains=pick.url_key) | Q(story__icontains=pick.url_key))
+        .only("pk", "links", "story")
+        if pick.url_key in _mentioned_keys(case)
+    ]
+    pick.cases.set(mentioning)
+    _notify_programme(pick)
+    return pick
+
+
+def _notify_programme(pick: MarketingPick) -> None:
+    """One INSERT ... SELECT telling every participant, whatever the organisation's size."""
+    from programme import tasks
+
+    link = reverse("showcase-pick-list", args=[pick.organisation.slug]) + f"#pick-{pick.code}"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""INSERT INTO {Notification._meta.db_table}
+                    (organisation_id, recipient_id, kind, text, url, created_at)
+                SELECT p.organisation_id, p.membership_id, %s, %s, %s, now()
+                FROM {Participant._meta.db_table} p
+                JOIN {Membership._meta.db_table} m ON m.id = p.membership_id
+                WHERE p.organisation_id = %s AND m.joined_at IS NOT NULL
+                  AND m.role = ANY(%s)""",  # noqa: S608
+            [EmailKind.MARKETING_PICK, f"New from marketing: {pick.note}"[:300], link,
+             pick.organisation_id, sorted(policies.AUTHOR_ROLES)],
+        )  # fmt: skip
+    organisation_id = pick.organisation_id
+    transaction.on_commit(lambda: tasks.notifications_send_immediate.delay(organisation_id))
+
+
+def pick_archive(*, pick: MarketingPick, by: Membership) -> None:
+    if not policies.can_post_pick(by):
+        raise PermissionDenied("Marketing archives its picks.")
+    pick.archived_at = timezone.now()
+    pick.save(update_fields=["archived_at", "updated_at"])
+
+
+def uptake_toggle(*, pick: MarketingPick, by: Membership, action: str) -> bool:
+    """Say you shared or commented on a pick, or take it back. Returns whether it is now on."""
+    if action not in UptakeAction.values:
+        raise ValidationError("Unknown action.")
+    if not policies.can_take_up_pick(by, Participant.objects.filter(membership=by).exists()):
+        raise PermissionDenied("Only people in the programme take up picks.")
+    if pick.archived_at is not None:
+        raise ValidationError("Marketing has archived this pick.")
+    deleted, _ = PickUptake.objects.filter(pick=pick, membership=by, action=action).delete()
+    if deleted:
+        return False
+    PickUptake.objects.get_or_create(pick=pick, membership=by, action=action)
+    return True

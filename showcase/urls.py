@@ -2,9 +2,10 @@ from __future__ import annotations
 
 from django.urls import path
 
-from showcase import views
+from showcase import views, views_picks
 
 org = "o/<slug:org>/showcase/"
+pick = org + "picks/<uuid:code>/"
 case = org + "<uuid:code>/"
 
 urlpatterns = [
@@ -23,4 +24,9 @@ urlpatterns = [
     path(org + "comments/<uuid:code>/hide/", views.comment_hide, name="showcase-comment-hide"),
     path(org + "images/<uuid:code>/", views.case_image, name="showcase-image"),
     path(org + "images/<uuid:code>/delete/", views.case_image_delete, name="showcase-image-delete"),
+    path(org + "picks/", views_picks.pick_list, name="showcase-pick-list"),
+    path(org + "picks/new/", views_picks.pick_create, name="showcase-pick-create"),
+    path(org + "picks/uptake/", views_picks.pick_report, name="showcase-pick-report"),
+    path(pick + "took-up/", views_picks.pick_uptake, name="showcase-pick-uptake"),
+    path(pick + "archive/", views_picks.pick_archive, name="showcase-pick-archive"),
 ]

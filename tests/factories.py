@@ -177,7 +177,12 @@ def foreign_world(organisation: Organisation) -> dict[str, object]:
 
     case_image = CaseImage(case=case, content_type="image/png", width=1, height=1)
     case_image.file.save("image", ContentFile(b"not read by the probes"), save=True)
+    marketing = member(organisation, Role.MARKETING)
+    pick = showcase_services.pick_post(
+        by=marketing, url="https://www.linkedin.com/feed/update/urn:li:activity:1", note="Theirs"
+    )
     return {
+        "pick": pick,
         "case": case,
         "case_comment": case_comment,
         "case_image": case_image,

@@ -106,6 +106,8 @@ def foreign_objects(other_org) -> dict[str, object]:
         "showcase-comment-hide": world["case_comment"],
         "showcase-image": world["case_image"],
         "showcase-image-delete": world["case_image"],
+        "showcase-pick-uptake": world["pick"],
+        "showcase-pick-archive": world["pick"],
     }
 
 

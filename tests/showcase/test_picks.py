@@ -1,0 +1,142 @@
+"""Marketing picks: marketing posts company content, sellers say they took it up, marketing
+sees the uptake and the cases that cite its content."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.exceptions import PermissionDenied
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from programme.models import EmailKind, Notification, Role, Team
+from showcase import services
+from showcase.models import MarketingPick, PickUptake
+from tests.factories import member
+
+POST = "https://www.linkedin.com/feed/update/urn:li:activity:7000/"
+
+
+@pytest.fixture
+def marketing(org):
+    return member(org, Role.MARKETING)
+
+
+def pick_url(name, org, pick=None):
+    return reverse(name, args=[org.slug] + ([pick.code] if pick else []))
+
+
+def test_marketing_posts_a_pick_and_the_programme_is_told(org, marketing, login):
+    sellers = [member(org, Role.SELLER) for _ in range(3)]
+    client = login(marketing)
+    response = client.post(pick_url("showcase-pick-create", org), {
+        "url": POST, "note": "Our cold-chain study is out",
+        "angle": "Ask your network which finding surprised them",
+    })  # fmt: skip
+    assert response.status_code == 302
+    pick = MarketingPick.objects.get()
+    assert pick.posted_by == marketing and pick.url_key.startswith("linkedin.com/feed/update/")
+    told = Notification.objects.filter(kind=EmailKind.MARKETING_PICK)
+    assert set(told.values_list("recipient", flat=True)) == {s.pk for s in sellers}
+    page = login(sellers[0]).get(pick_url("showcase-pick-list", org)).content.decode()
+    assert "Our cold-chain study is out" in page and "which finding surprised them" in page
+    assert "I shared it" in page and "Post a pick" not in page
+
+
+@pytest.mark.parametrize("role", [Role.SELLER, Role.MANAGER, Role.CONSULTANT, Role.SPONSOR,
+                                  Role.ADMIN])  # fmt: skip
+def test_only_marketing_posts_and_archives_picks(org, marketing, login, role):
+    pick = services.pick_post(by=marketing, url=POST, note="Study")
+    client = login(member(org, role))
+    response = client.post(pick_url("showcase-pick-create", org), {"url": POST, "note": "x"})
+    assert response.status_code == 403
+    assert client.post(pick_url("showcase-pick-archive", org, pick)).status_code == 403
+    with pytest.raises(PermissionDenied):
+        services.pick_post(by=member(org, role), url=POST, note="x")
+    assert MarketingPick.objects.filter(archived_at__isnull=True).count() == 1
+
+
+def test_bad_pick_is_refused_with_a_message(org, marketing, login):
+    client = login(marketing)
+    response = client.post(pick_url("showcase-pick-create", org), {
+        "url": "javascript:alert(1)", "note": "",
+    })  # fmt: skip
+    page = response.content.decode()
+    assert response.status_code == 400 and "Enter a valid URL" in page
+    assert "This field is required" in page and MarketingPick.objects.count() == 0
+
+
+def test_sellers_take_up_and_marketing_sees_it_by_team(org, marketing, login):
+    north, south = (Team.objects.create(organisation=org, name=n) for n in ("North", "South"))
+    pick = services.pick_post(by=marketing, url=POST, note="Study")
+    a, b = member(org, Role.SELLER, team=north), member(org, Role.SELLER, team=south)
+    for who, action in ((a, "shared"), (a, "commented"), (b, "shared")):
+        response = login(who).post(pick_url("showcase-pick-uptake", org, pick), {"action": action})
+        assert response.status_code == 302
+    login(b).post(pick_url("showcase-pick-uptake", org, pick), {"action": "shared"})  # back
+    assert PickUptake.objects.count() == 2
+    refused = login(a).post(pick_url("showcase-pick-uptake", org, pick), {"action": "liked"})
+    assert refused.status_code == 302 and PickUptake.objects.count() == 2
+    # Marketing, who is in no programme, cannot claim to have shared.
+    with pytest.raises(PermissionDenied):
+        services.uptake_toggle(pick=pick, by=marketing, action="shared")
+    report = login(marketing).get(pick_url("showcase-pick-report", org)).content.decode()
+    assert "North (1)" in report and "South" not in report
+    mine = login(a).get(pick_url("showcase-pick-list", org)).content.decode()
+    assert mine.count('aria-pressed="true"') == 2
+    for role in (Role.SELLER, Role.MANAGER):
+        assert (
+            login(member(org, role)).get(pick_url("showcase-pick-report", org)).status_code == 403
+        )
+
+
+def test_cases_citing_company_content_are_found_either_way_round(org, marketing, login):
+    author = member(org, Role.SELLER)
+    data = {
+        "kind": "post_worked",
+        "title": "I added my view to the study",
+        "story": "It worked",
+        "visibility": "organisation",
+        "links": "https://linkedin.com/feed/update/urn:li:activity:7000?utm_source=share",
+    }
+    before = services.case_save(author=author.participant, data=data)  # written before the pick
+    pick = services.pick_post(by=marketing, url=POST, note="Study")
+    assert list(pick.cases.all()) == [before]
+    other = services.pick_post(by=marketing, url="https://example.com/blog/post", note="Blog")
+    after = services.case_save(author=author.participant, data={
+        **data, "title": "Blog share", "links": "",
+        "story": "I shared [the blog](https://www.example.com/blog/post/) with a question",
+    })  # fmt: skip
+    assert list(after.picks.all()) == [other]
+    team_only = services.case_save(author=member(org, Role.SELLER, team=Team.objects.create(
+        organisation=org, name="East")).participant, data={**data, "title": "Team secret",
+        "visibility": "team"})  # fmt: skip
+    assert list(team_only.picks.all()) == [pick]
+    report = login(marketing).get(pick_url("showcase-pick-report", org)).content.decode()
+    assert "I added my view to the study" in report and "Blog share" in report
+    assert "Team secret" not in report  # marketing reads only what it may read
+
+
+def test_pick_pages_run_a_fixed_number_of_queries(org, marketing, login):
+    seller = member(org, Role.SELLER)
+
+    def counts():
+        queries = []
+        for name, who in (("showcase-pick-list", seller), ("showcase-pick-report", marketing)):
+            client = login(who)
+            with CaptureQueriesContext(connection) as captured:
+                assert client.get(pick_url(name, org)).status_code == 200
+            queries.append(len(captured))
+        return queries
+
+    services.pick_post(by=marketing, url=POST, note="One")
+    citing = {"kind": "post_worked", "title": "C", "story": POST, "visibility": "organisation"}
+    services.case_save(author=seller.participant, data=citing)
+    small = counts()
+    for n in range(12):
+        pick = services.pick_post(by=marketing, url=f"https://example.com/{n}", note=f"P{n}")
+        services.uptake_toggle(pick=pick, by=member(org, Role.SELLER), action="shared")
+        services.case_save(author=member(org, Role.SELLER).participant, data={
+            "kind": "post_worked", "title": f"C{n}", "story": f"https://example.com/{n}",
+            "visibility": "organisation"})  # fmt: skip
+    assert counts() == small
