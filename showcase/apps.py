@@ -8,4 +8,4 @@ class ShowcaseConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from showcase import panels  # noqa: F401 - registers the home panel
+        from showcase import demo, panels  # noqa: F401 - register demo data and the home panel

@@ -88,3 +88,19 @@ def test_seed_demo_is_believable_and_idempotent(db, capsys) -> None:
     )
     assert response.status_code == 302
     assert client.get("/").status_code == 200  # two organisations: the chooser
+
+    # The showcase: about 150 cases across every kind, with talk around them, picks taken up.
+    from showcase.models import CaseComment, CaseKind, CaseReaction, CaseStudy, PickUptake
+
+    cases = CaseStudy.objects.filter(organisation=acme)
+    assert 140 <= cases.count() <= 160
+    assert set(cases.values_list("kind", flat=True)) == set(CaseKind.values)
+    assert CaseComment.objects.filter(case__organisation=acme, parent__isnull=False).exists()
+    assert CaseReaction.objects.filter(case__organisation=acme).count() > 150
+    assert cases.filter(featured_at__isnull=False, feature_consent=True).count() == 1
+    assert cases.filter(hidden_at__isnull=False).count() == 1
+    assert cases.filter(picks__isnull=False).exists() and PickUptake.objects.exists()
+    assert cases.values("author").distinct().count() >= 15
+    counted = (cases.count(), CaseComment.objects.count(), PickUptake.objects.count())
+    call_command("seed_demo")
+    assert (cases.count(), CaseComment.objects.count(), PickUptake.objects.count()) == counted

@@ -1,0 +1,293 @@
+"""Demo showcase: about 150 cases across the kinds, told the way sellers tell them, with
+comments, reactions, marketing picks and their uptake, one featured and one hidden case."""
+
+from __future__ import annotations
+
+import random
+from datetime import timedelta
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from programme.demo import register_demo_seeder
+from programme.models import Membership, Organisation, Participant, Role
+from showcase import services
+from showcase.models import CaseComment, CaseStudy, ReactionKind
+
+CASES = 150
+WEEKS = 10
+
+SEGMENTS = ["Food retail", "Pharma logistics", "Automotive", "Public sector", "Energy",
+            "Banking", "Telecom", "Chemicals"]  # fmt: skip
+ROLES_MET = ["the head of supply chain", "a procurement lead", "the CFO", "an IT director",
+             "the operations manager", "a plant manager", "the COO"]  # fmt: skip
+TOPICS = ["cold-chain audits", "energy costs in warehouses", "late deliveries",
+          "supplier risk", "the new EU reporting rules", "forecasting errors",
+          "carbon reporting", "spare-parts stock"]  # fmt: skip
+
+# kind: (title, story, outcome, technique, tags); {segment}, {role}, {topic} are filled in.
+TEMPLATES: dict[str, list[tuple[str, str, str, str, str]]] = {
+    "post_worked": [
+        (
+            "A question post about {topic} got buyers talking",
+            "I stopped posting our brochures. I asked one honest question: *what is the one thing "
+            "about {topic} you would fix tomorrow?* I answered every comment within the hour.\n\n"
+            "- 41 comments, 9 of them from people in my accounts\n- two asked for a call",
+            "Two calls with {segment} prospects",
+            "content",
+            "questions, engagement",
+        ),
+        (
+            "Sharing a customer's numbers (with their permission)",
+            "Our customer in {segment} agreed to let me share how they cut {topic}. I wrote it "
+            "as their story, not ours, and tagged their project lead.",
+            "The post reached 6,000 people; three look-alike companies got in touch",
+            "content",
+            "customer story, proof",
+        ),
+        (
+            "Three short posts in three weeks beat one long article",
+            "I used to write one long article a month and nobody read it. I now write three lines "
+            "every Tuesday about what I saw at customers that week ({topic} mostly).",
+            "Profile views tripled; {role} at an account I had chased for a year replied",
+            "content",
+            "regularity, short posts",
+        ),
+    ],
+    "comment_conversation": [
+        (
+            "Commenting before posting: how I met {role}",
+            "For a month I only commented, two thoughtful comments a day on posts by people at my "
+            "accounts. On a post about {topic} I added a figure from our benchmark.",
+            "{role} asked me to send the benchmark, then to present it",
+            "commenting",
+            "comments, benchmark",
+        ),
+        (
+            "A disagreement in the comments turned into a meeting",
+            "Someone in {segment} posted that {topic} was overrated. I disagreed, politely, with "
+            "one example. Ten replies later we agreed to continue over coffee.",
+            "Coffee, then a workshop with their team",
+            "commenting",
+            "comments, debate",
+        ),
+    ],
+    "private_message": [
+        (
+            "A message that was not a pitch",
+            "After {role} liked my post on {topic}, I sent a two-line message: thanks, and one "
+            "question about how they handle it. No attachment, no link, no meeting request.",
+            "They answered with a long message and asked for a call themselves",
+            "messaging",
+            "messages, no pitch",
+        ),
+        (
+            "Following up a trade-fair contact on LinkedIn",
+            "Instead of the usual e-mail after the fair, I sent a message referring to what we "
+            "said about {topic}, with a photo of the stand where we met.",
+            "4 of 11 answered within a day, against 1 of 15 by e-mail last year",
+            "messaging",
+            "events, follow-up",
+        ),
+    ],
+    "meeting_booked": [
+        (
+            "From a comment to a meeting with {role}",
+            "I had commented on three of their posts over six weeks. When they posted about "
+            "{topic}, I messaged: *we helped a {segment} company with exactly that, want the "
+            "short version?*",
+            "Meeting booked for next Thursday",
+            "messaging",
+            "meeting, patience",
+        ),
+        (
+            "First meeting booked through LinkedIn, ever",
+            "Honestly I did not believe in this. I posted about a mistake we made on {topic} and "
+            "what we learned. {role} wrote: *we are making that mistake right now*.",
+            "A meeting, and I am a convert",
+            "content",
+            "first meeting, honesty",
+        ),
+    ],
+    "cooperation": [
+        (
+            "A joint post with a partner in {segment}",
+            "Our partner and I wrote a post together on {topic}, each from our side. Both our "
+            "networks saw it, and their customers are not ours.",
+            "A joint webinar is planned",
+            "content",
+            "partners, co-marketing",
+        ),
+        (
+            "Pre-sales and sales posting as a pair",
+            "Our pre-sales engineer answers the technical comments under my posts about "
+            "{topic}. Buyers see two real people, not a brand.",
+            "Technical questions now come to us before the RFP",
+            "commenting",
+            "pre-sales, teamwork",
+        ),
+    ],
+    "deal_won": [
+        (
+            "A deal that started with a post on {topic}",
+            "Six months ago {role} commented on my post about {topic}. We kept talking in "
+            "messages, then met, then ran a pilot.",
+            "Signed: a three-year contract in {segment}",
+            "content",
+            "deal, long cycle",
+        ),
+        (
+            "Re-opening a lost account through LinkedIn",
+            "We lost this {segment} account two years ago. I followed their new {role}, "
+            "commented on their posts for two months, then congratulated them on a result.",
+            "Back on the supplier list, first order signed",
+            "networking",
+            "deal, lost account",
+        ),
+    ],
+    "lesson": [
+        (
+            "What did not work: posting the sales deck",
+            "I posted our slides about {topic} as a carousel. 300 views, 2 likes, both from "
+            "colleagues. Nobody wants to be sold to in their feed.",
+            "Lesson: tell what you saw, not what we sell",
+            "content",
+            "failure, lesson",
+        ),
+        (
+            "Connection requests without a note are ignored",
+            "I sent 80 requests to {segment} people in a week with no note. 9 accepted, none "
+            "replied. The week I wrote one personal line each, fewer requests, more answers.",
+            "Lesson: fewer, personal requests",
+            "networking",
+            "failure, connections",
+        ),
+        (
+            "I pitched in the first message and lost the contact",
+            "{role} accepted my request and I sent our offer on {topic} straight away. They "
+            "removed me the next day.",
+            "Lesson: earn the conversation first",
+            "messaging",
+            "failure, messages",
+        ),
+    ],
+}
+COMMENTS = [
+    "Trying this on Monday with my own accounts.",
+    "Did you prepare the question in advance or was it spontaneous?",
+    "Same experience in my team: the honest posts get the replies.",
+    "Could you share the exact wording of your first message?",
+    "This is the most useful thing I read this week.",
+    "How long did it take between the first comment and the meeting?",
+    "I tried something similar and it did not work; I think the timing matters.",
+    "Great one. Our partner might want to do the same.",
+]
+REPLIES = [
+    "About three weeks, and I nearly gave up.",
+    "Happy to share it, I will send it to you.",
+    "Yes, I wrote it the evening before.",
+    "Agreed, Tuesday mornings work best for me.",
+]
+PICKS = [
+    ("https://www.linkedin.com/feed/update/urn:li:activity:7101", "Our cold-chain study 2026",
+     "Ask your network which of the five findings surprised them most."),
+    ("https://www.linkedin.com/feed/update/urn:li:activity:7102",
+     "Customer video: how a retailer cut warehouse energy by 18%",
+     "Add one line on what you saw at your own customers."),
+    ("https://www.linkedin.com/feed/update/urn:li:activity:7103",
+     "We are hiring 40 engineers this year",
+     "Share it with a word on what you like about working here."),
+    ("https://www.linkedin.com/feed/update/urn:li:activity:7104",
+     "Webinar: the new EU reporting rules in 30 minutes",
+     "Tag one customer who asked you about it."),
+]  # fmt: skip
+
+
+@register_demo_seeder
+def seed_showcase(organisation: Organisation) -> None:
+    if CaseStudy.objects.filter(organisation=organisation).exists():
+        return
+    rng = random.Random(5)  # noqa: S311 - demo data, fixed seed
+    authors = list(
+        Participant.objects.filter(
+            organisation=organisation, membership__role__in=[Role.SELLER, Role.MANAGER]
+        )
+        .select_related("membership__user", "team")
+        .order_by("pk")
+    )
+    if not authors:
+        return
+    readers = [author.membership for author in authors]
+    marketing = Membership.objects.filter(organisation=organisation, role=Role.MARKETING).first()
+    consultant = Membership.objects.filter(organisation=organisation, role=Role.CONSULTANT).first()
+    with transaction.atomic():
+        picks = []
+        if marketing is not None:
+            picks = [
+                services.pick_post(by=marketing, url=url, note=note, angle=angle)
+                for url, note, angle in PICKS
+            ]
+            for pick in picks:
+                for reader in rng.sample(readers, min(len(readers), rng.randint(3, 12))):
+                    services.uptake_toggle(pick=pick, by=reader, action=rng.choice(
+                        ["shared", "shared", "commented"]))  # fmt: skip
+        # Most cases come from a core of active sellers, as in a real programme.
+        core = authors[: max(5, len(authors) // 3)]
+        kinds = list(TEMPLATES)
+        now = timezone.now()
+        cases = []
+        for number in range(CASES):
+            kind = kinds[number % len(kinds)]
+            title, story, outcome, technique, tags = rng.choice(TEMPLATES[kind])
+            words = {"segment": rng.choice(SEGMENTS), "role": rng.choice(ROLES_MET),
+                     "topic": rng.choice(TOPICS)}  # fmt: skip
+            author = rng.choice(core if rng.random() < 0.7 else authors)
+            visibility = rng.choices(["organisation", "team", "wave"], [8, 1, 1])[0]
+            if visibility == "team" and author.team_id is None:
+                visibility = "organisation"
+            links = ""
+            if picks and technique == "content" and rng.random() < 0.25:
+                links = rng.choice(picks).url + "?utm_source=share"
+            data = {
+                "kind": kind, "title": _sentence(title.format(**words))[:160],
+                "story": story.format(**words), "outcome": outcome.format(**words)[:300],
+                "technique": technique, "segment": words["segment"], "tags": tags,
+                "visibility": visibility, "links": links,
+                "feature_consent": rng.random() < 0.3,
+            }  # fmt: skip
+            try:
+                case = services.case_save(author=author, data=data)
+            except ValidationError:  # a wave-only case from someone in no wave
+                data["visibility"] = "organisation"
+                case = services.case_save(author=author, data=data)
+            cases.append(case)
+            _discuss(case, rng, readers)
+            created = now - timedelta(days=rng.uniform(0, WEEKS * 7))
+            CaseStudy.objects.filter(pk=case.pk).update(created_at=created, updated_at=created)
+        if consultant is not None:
+            featured = next((c for c in cases if c.feature_consent and c.kind == "deal_won"), None)
+            if featured is not None:
+                services.case_feature(case=featured, by=consultant)
+            services.case_hide(
+                case=cases[-1], by=consultant,
+                reason="It names the client and the contract value: please remove both and we "
+                "will show it again.",
+            )  # fmt: skip
+
+
+def _discuss(case: CaseStudy, rng: random.Random, readers: list[Membership]) -> None:
+    others = [m for m in readers if m.pk != case.author.membership_id]
+    for reader in rng.sample(others, min(len(others), rng.randint(0, 8))):
+        services.reaction_toggle(case=case, by=reader, kind=rng.choice(ReactionKind.values))
+    comments: list[CaseComment] = []
+    for reader in rng.sample(others, min(len(others), rng.choice([0, 0, 1, 2, 3, 4]))):
+        comments.append(services.comment_add(case=case, by=reader, body=rng.choice(COMMENTS)))
+    if comments and rng.random() < 0.5:
+        services.comment_add(
+            case=case, by=case.author.membership, body=rng.choice(REPLIES), parent=comments[0]
+        )
+
+
+def _sentence(text: str) -> str:
+    return text[:1].upper() + text[1:]
