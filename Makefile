@@ -40,6 +40,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/kickoff_load.py
 	$(BIN)/python bench/import_linkedin.py
 	$(BIN)/python bench/rollup.py
+	$(BIN)/python bench/showcase_search.py
 
 clean: stop
 	rm -rf $(VENV) .data staticfiles

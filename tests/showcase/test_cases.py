@@ -197,6 +197,29 @@ def test_search_finds_a_word_of_the_story_with_a_highlight(org, login):
     assert fragment.lstrip().startswith('<div id="results"') and "Audits" in fragment  # stemmed
 
 
+@pytest.mark.parametrize("walk", [True, False])
+def test_search_honours_visibility_and_ranks_either_way_it_finds_candidates(
+    org, login, team, monkeypatch, walk
+):
+    """Both ways of finding the newest matches give the same, visible-only results."""
+    from showcase import selectors
+
+    monkeypatch.setattr(selectors, "_walk_newest_first", lambda matches, total: walk)
+    teammate, outsider = member(org, Role.SELLER, team=team), member(org, Role.SELLER)
+    new_case(teammate, title="Team only", story="Pallet tracking for our team", visibility="team")
+    new_case(outsider, title="Everyone pallet", story="Pallet pallet tracking story")
+    hidden = new_case(outsider, title="Hidden pallet", story="Pallet tracking, names a client")
+    services.case_hide(case=hidden, by=member(org, Role.CONSULTANT), reason="Client named")
+    reader = member(org, Role.SELLER, team=team)
+    found = [case.title for case in selectors.search(reader, "pallet")]
+    assert found == ["Everyone pallet", "Team only"]  # more mentions rank higher
+    # The author still finds their own hidden case; the team-only one stays out.
+    own = {case.title for case in selectors.search(outsider, "pallet")}
+    assert own == {"Hidden pallet", "Everyone pallet"}
+    moderator = member(org, Role.CONSULTANT)
+    assert "Hidden pallet" in [c.title for c in selectors.search(moderator, "pallet")]
+
+
 XSS = [
     "<script>alert(1)</script>", "<img src=x onerror=alert(1)>", "[x](javascript:alert(1))",
     "<a href=\"javascript:alert(1)\">x</a>", "<svg onload=alert(1)>",
