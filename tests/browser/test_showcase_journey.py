@@ -67,3 +67,43 @@ def test_post_find_react_and_moderate(page, org, tmp_path):
     page.get_by_role("button", name="Hide", exact=True).click()
     expect(page.get_by_text("Off topic")).to_be_visible()
     assert CaseComment.objects.get().hidden_reason == "Off topic"
+    page.get_by_role("button", name="Sign out").click()
+
+    # The author is told: the badge appears after the page loads, the inbox links the case.
+    sign_in(page, author.user.email, PASSWORD)
+    page.wait_for_url(f"**/o/{org.slug}/")
+    expect(page.get_by_test_id("unread-count")).to_have_text("2 unread")
+    page.get_by_role("link", name="Notifications").click()
+    expect(page.get_by_role("link", name="commented on your case")).to_be_visible()
+    page.get_by_role("link", name="reacted “Useful”").click()
+    expect(page.get_by_role("heading", name="A poll that opened a door")).to_be_visible()
+    expect(page.get_by_test_id("unread-count")).to_have_count(0)
+
+
+def test_marketing_pick_is_taken_up(page, org):
+    marketing, seller = member(org, Role.MARKETING), member(org, Role.SELLER)
+    sign_in(page, marketing.user.email, PASSWORD)
+    page.wait_for_url(f"**/o/{org.slug}/")
+    page.goto(f"/o/{org.slug}/showcase/picks/")
+    page.get_by_label("Link to the company-page post").fill(
+        "https://www.linkedin.com/feed/update/urn:li:activity:42"
+    )
+    page.get_by_label("Short note").fill("Our cold-chain study is out")
+    page.get_by_label("Suggested angle").fill("Ask which finding surprised them")
+    page.get_by_role("button", name="Post for sellers").click()
+    expect(page.get_by_text("Posted. Everyone in the programme is told.")).to_be_visible()
+    page.get_by_role("button", name="Sign out").click()
+
+    sign_in(page, seller.user.email, PASSWORD)
+    page.wait_for_url(f"**/o/{org.slug}/")
+    page.get_by_role("link", name="Notifications").click()
+    page.get_by_role("link", name="New from marketing: Our cold-chain study is out").click()
+    page.get_by_role("button", name="I shared it").click()
+    expect(page.get_by_role("button", name="I shared it")).to_have_attribute("aria-pressed", "true")
+    page.get_by_role("button", name="Sign out").click()
+
+    sign_in(page, marketing.user.email, PASSWORD)
+    page.wait_for_url(f"**/o/{org.slug}/")
+    page.goto(f"/o/{org.slug}/showcase/picks/uptake/")
+    row = page.get_by_test_id("uptake").get_by_role("row", name="Our cold-chain study is out")
+    expect(row.get_by_role("cell").nth(1)).to_have_text("1")
