@@ -37,7 +37,8 @@ def test_post_find_react_and_moderate(page, org, tmp_path):
     expect(page.get_by_role("heading", name="A poll that opened a door")).to_be_visible()
     image = page.get_by_role("img", name="Image 1 of “A poll that opened a door”")
     expect(image).to_be_visible()
-    assert image.evaluate("img => img.naturalWidth") == 120  # served and decoded
+    # Served and decoded (decode() waits for the load, which may still be under way).
+    assert image.evaluate("img => img.decode().then(() => img.naturalWidth)") == 120
     page.get_by_role("button", name="Sign out").click()
 
     sign_in(page, reader.user.email, PASSWORD)
