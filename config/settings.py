@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "programme",
     "kickoff",
     "showcase",
+    "goals",
     "metrics",
 ]
 

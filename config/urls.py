@@ -8,6 +8,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("", include("kickoff.urls")),
     path("", include("showcase.urls")),
+    path("", include("goals.urls")),
     path("", include("metrics.urls")),
     path("", include("programme.urls")),
 ]

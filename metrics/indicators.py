@@ -12,7 +12,7 @@ and GroupWeek, never the raw events.
 from __future__ import annotations
 
 import zoneinfo
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import date, datetime, timedelta
 
 from programme.models import Organisation
@@ -40,6 +40,26 @@ class Thresholds:
 
 
 DEFAULT = Thresholds()
+
+# What success definitions made with the sellers may set: label, type, smallest, largest.
+TUNABLE: dict[str, tuple[str, type, float, float]] = {
+    "regular_weeks": ("Regular: active weeks out of the last 8", int, 1, 8),
+    "quality_per_post": ("Handles the skill: interactions received per post", float, 0.5, 100),
+    "reply_rate": ("Handles the skill (direct approach): replies per message sent", float,
+                   0.01, 1),
+}  # fmt: skip
+
+
+def thresholds_for(organisation_id: int) -> Thresholds:
+    """The defaults, with what the organisation adopted (one query)."""
+    from metrics.models import IndicatorThreshold
+
+    adopted = IndicatorThreshold.objects.filter(
+        organisation_id=organisation_id, key__in=TUNABLE
+    ).values_list("key", "value")
+    return replace(DEFAULT, **{key: TUNABLE[key][1](value) for key, value in adopted})
+
+
 SPAN_WEEKS = 26  # weeks kept in the indicator tables
 
 

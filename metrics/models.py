@@ -357,3 +357,22 @@ class WeeklySummary(models.Model):
 
     def __str__(self) -> str:
         return f"summary of {self.week} for {self.participant_id}"
+
+
+class IndicatorThreshold(models.Model):
+    """A threshold the organisation adopted (from a success definition made with its sellers),
+    overriding the default in `metrics.indicators.Thresholds`."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=40)
+    value = models.FloatField()
+    reason = models.CharField(max_length=300, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "key"], name="threshold_unique_key"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key}={self.value}"

@@ -288,7 +288,7 @@ def _indicator_weeks(
     earlier ParticipantWeek rows and from the stored IndicatorWeek of the week before the grid,
     which nothing after it can change.
     """
-    t = ind.DEFAULT
+    t = ind.thresholds_for(organisation.pk)
     grid_start = from_week - timedelta(weeks=t.window_weeks - 1)
     params = {
         **t.params(),

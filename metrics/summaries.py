@@ -97,6 +97,7 @@ def weekly_summaries_send(*, organisation_id: int, now: datetime | None = None) 
 
 def summary_context(summary: WeeklySummary) -> dict:
     participant, week = summary.participant, summary.week
+    thresholds = indicators.thresholds_for(summary.organisation_id)
     now, before = own_indicators(participant, week)
     peers, label = peers_of(summary.organisation, participant, week)
     if label == "everyone":
@@ -110,8 +111,8 @@ def summary_context(summary: WeeklySummary) -> dict:
         "streak": running_streak(now, before),
         "peers": peers,
         "peers_label": label,
-        "next_step": indicators.next_step(now),
-        "thresholds": indicators.DEFAULT,
+        "next_step": indicators.next_step(now, thresholds),
+        "thresholds": thresholds,
         "dashboard": settings.SITE_URL + reverse("metrics-dashboard-seller", args=[slug]),
         "preferences": settings.SITE_URL + reverse("programme-email-preferences", args=[slug]),
         "unsubscribe": settings.SITE_URL

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from metrics import services
+from metrics import hooks, services
 
 
 @shared_task(acks_late=True, soft_time_limit=1800, time_limit=1900)
@@ -16,14 +16,27 @@ def activity_import_run(activity_import_id: int) -> None:
 def rollup_incremental(organisation_id: int) -> int:
     from metrics.rollups import rollup_incremental as run
 
-    return run(organisation_id=organisation_id)
+    changed = run(organisation_id=organisation_id)
+    hooks.run_after_rollup(organisation_id)
+    return changed
 
 
 @shared_task(acks_late=True, soft_time_limit=3000, time_limit=3300)
 def rollup_full(organisation_id: int) -> int:
     from metrics.rollups import rollup_full as run
 
-    return run(organisation_id=organisation_id)
+    changed = run(organisation_id=organisation_id)
+    hooks.run_after_rollup(organisation_id)
+    return changed
+
+
+@shared_task(acks_late=True, soft_time_limit=3000, time_limit=3300)
+def indicators_refresh(organisation_id: int) -> None:
+    """After an adopted threshold: indicators and groups recomputed from the weekly counts."""
+    from metrics.rollups import refresh_indicators
+
+    refresh_indicators(organisation_id=organisation_id)
+    hooks.run_after_rollup(organisation_id)
 
 
 @shared_task(acks_late=True)

@@ -188,14 +188,15 @@ def dashboard_seller(request: HttpRequest, org: str) -> HttpResponse:
     if participant is None:
         raise PermissionDenied
     view = dashboards.seller_view(membership.organisation, participant)
+    thresholds = indicators.thresholds_for(membership.organisation_id)
     return render(
         request,
         "metrics/dashboard_seller.html",
         {
             "view": view,
             "chart_svg": charts.seller_svg(view.weeks),
-            "next_step": indicators.next_step(view.now),
-            "warnings": indicators.warnings(view.now) if view.now else [],
-            "thresholds": indicators.DEFAULT,
+            "next_step": indicators.next_step(view.now, thresholds),
+            "warnings": indicators.warnings(view.now, thresholds) if view.now else [],
+            "thresholds": thresholds,
         },
     )

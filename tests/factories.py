@@ -181,7 +181,16 @@ def foreign_world(organisation: Organisation) -> dict[str, object]:
     pick = showcase_services.pick_post(
         by=marketing, url="https://www.linkedin.com/feed/update/urn:li:activity:1", note="Theirs"
     )
+    from goals import services as goals_services
+    from goals.models import Celebration
+
+    proposal = goals_services.proposal_add(by=target, subject="ritual", statement="Their ritual")
+    celebration = Celebration.objects.create(
+        organisation=organisation, participant=target.participant, kind="first_meeting"
+    )
     return {
+        "proposal": proposal,
+        "celebration": celebration,
         "pick": pick,
         "case": case,
         "case_comment": case_comment,

@@ -130,6 +130,7 @@ class EmailKind(models.TextChoices):
 
     ANNOUNCEMENT = "announcement", "Announcements from the sponsor, and their reminders"
     CASE_ACTIVITY = "case_activity", "Comments and reactions on my case studies"
+    CELEBRATION = "celebration", "Milestones: mine (asked privately first) and my team's"
     MARKETING_PICK = "marketing_pick", "New company content to share, from marketing"
     WEEKLY_SUMMARY = "weekly_summary", "My weekly summary (Monday morning)"
 

@@ -11,6 +11,7 @@ from programme.models import EmailKind, EmailMode, EmailPreference, Membership, 
 KIND_MODES: dict[str, list[str]] = {
     EmailKind.ANNOUNCEMENT: [EmailMode.IMMEDIATE, EmailMode.DIGEST, EmailMode.OFF],
     EmailKind.CASE_ACTIVITY: [EmailMode.DIGEST, EmailMode.IMMEDIATE, EmailMode.OFF],
+    EmailKind.CELEBRATION: [EmailMode.DIGEST, EmailMode.IMMEDIATE, EmailMode.OFF],
     EmailKind.MARKETING_PICK: [EmailMode.DIGEST, EmailMode.IMMEDIATE, EmailMode.OFF],
     EmailKind.WEEKLY_SUMMARY: [EmailMode.IMMEDIATE, EmailMode.OFF],
 }

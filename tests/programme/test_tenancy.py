@@ -26,7 +26,7 @@ def tenant_patterns() -> list[tuple[str, list[str]]]:
             params = prefix_params + list(pattern.pattern.converters)
             if isinstance(pattern, URLResolver):
                 module = getattr(pattern.urlconf_module, "__name__", "")
-                if module.split(".")[0] in {"programme", "kickoff", "showcase", "metrics"}:
+                if module.split(".")[0] in {"programme", "kickoff", "showcase", "metrics", "goals"}:
                     walk(pattern.url_patterns, params)
             elif isinstance(pattern, URLPattern) and pattern.name:
                 found.append((pattern.name, params))
@@ -108,6 +108,9 @@ def foreign_objects(other_org) -> dict[str, object]:
         "showcase-image-delete": world["case_image"],
         "showcase-pick-uptake": world["pick"],
         "showcase-pick-archive": world["pick"],
+        "goals-proposal-vote": world["proposal"],
+        "goals-proposal-decide": world["proposal"],
+        "goals-celebration-answer": world["celebration"],
     }
 
 
@@ -122,6 +125,8 @@ def url_for(name: str, params: list[str], slug: str, objects: dict[str, object])
         kwargs["join_code"] = objects["join_code"].join_code
     if "participant" in params:
         kwargs["participant"] = objects["participant"].code
+    if "subject" in params:
+        kwargs["subject"] = "success"
     return reverse(name, kwargs=kwargs)
 
 

@@ -1,0 +1,153 @@
+"""Writes for success definitions, rituals and celebrations. Permission is checked here too."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from goals import policies
+from goals.models import (
+    Celebration,
+    Consent,
+    Proposal,
+    ProposalVote,
+    Subject,
+    VotingWindow,
+)
+from metrics import indicators
+from metrics.models import IndicatorThreshold
+from programme import services as programme_services
+from programme.models import EmailKind, Membership, Participant, Role
+
+
+def _participant(membership: Membership) -> Participant | None:
+    return Participant.objects.filter(membership=membership).first()
+
+
+def proposal_add(
+    *, by: Membership, subject: str, statement: str, indicator: str = "",
+    threshold: float | None = None,
+) -> Proposal:  # fmt: skip
+    if not policies.can_propose(by, _participant(by) is not None):
+        raise PermissionDenied("The people in the programme make the proposals.")
+    if subject not in Subject.values:
+        raise ValidationError("Unknown subject.")
+    statement = statement.strip()
+    if not statement:
+        raise ValidationError("Say in a sentence what you propose.")
+    if subject == Subject.RITUAL:
+        indicator, threshold = "", None
+    if indicator:
+        if indicator not in indicators.TUNABLE:
+            raise ValidationError("Choose one of the indicators offered.")
+        label, kind, low, high = indicators.TUNABLE[indicator]
+        if threshold is None or not low <= threshold <= high:
+            raise ValidationError(f"“{label}” takes a value from {low:g} to {high:g}.")
+        if kind is int and threshold != int(threshold):
+            raise ValidationError(f"“{label}” takes a whole number.")
+    elif threshold is not None:
+        raise ValidationError("A threshold needs an indicator to apply to.")
+    return Proposal.objects.create(
+        organisation_id=by.organisation_id, subject=subject, author=by, statement=statement[:300],
+        indicator=indicator, threshold=threshold,
+    )  # fmt: skip
+
+
+def window_open(*, by: Membership, subject: str, closes_at: datetime) -> VotingWindow:
+    if not policies.can_run_votes(by):
+        raise PermissionDenied("The consultant opens the votes.")
+    if closes_at <= timezone.now():
+        raise ValidationError("The vote must close in the future.")
+    return VotingWindow.objects.create(
+        organisation_id=by.organisation_id, subject=subject, closes_at=closes_at, opened_by=by
+    )
+
+
+def open_window(organisation_id: int, subject: str) -> VotingWindow | None:
+    now = timezone.now()
+    return VotingWindow.objects.filter(
+        organisation_id=organisation_id, subject=subject, opens_at__lte=now, closes_at__gt=now
+    ).first()
+
+
+def vote_toggle(*, proposal: Proposal, by: Membership) -> bool:
+    """Vote for a proposal, or take the vote back; only while its vote is open."""
+    if not policies.can_vote(by, _participant(by) is not None):
+        raise PermissionDenied("The people in the programme vote.")
+    if proposal.status != Proposal.Status.OPEN:
+        raise ValidationError("This proposal has been decided.")
+    if open_window(proposal.organisation_id, proposal.subject) is None:
+        raise ValidationError("Voting is closed at the moment.")
+    deleted, _ = ProposalVote.objects.filter(proposal=proposal, membership=by).delete()
+    if deleted:
+        return False
+    try:
+        with transaction.atomic():
+            ProposalVote.objects.create(proposal=proposal, membership=by)
+    except IntegrityError:  # a double click: it is on either way
+        pass
+    return True
+
+
+def proposal_decide(*, proposal: Proposal, by: Membership, adopt: bool) -> None:
+    """Adopt a proposal (its threshold then drives the indicators) or set it aside."""
+    from metrics import tasks as metrics_tasks
+
+    if not policies.can_run_votes(by):
+        raise PermissionDenied("The consultant adopts proposals.")
+    if proposal.status != Proposal.Status.OPEN:
+        raise ValidationError("This proposal has been decided already.")
+    proposal.status = Proposal.Status.ADOPTED if adopt else Proposal.Status.NOT_ADOPTED
+    proposal.decided_at, proposal.decided_by = timezone.now(), by
+    proposal.save(update_fields=["status", "decided_at", "decided_by", "updated_at"])
+    if adopt and proposal.indicator:
+        IndicatorThreshold.objects.update_or_create(
+            organisation_id=proposal.organisation_id, key=proposal.indicator,
+            defaults={"value": proposal.threshold, "reason": proposal.statement},
+        )  # fmt: skip
+        organisation_id = proposal.organisation_id
+        transaction.on_commit(lambda: metrics_tasks.indicators_refresh.delay(organisation_id))
+
+
+def celebration_answer(
+    *, celebration: Celebration, by: Membership, consent: str, ritual: Proposal | None = None
+) -> None:
+    """The owner says whether and how; only then may anyone else see it, and their manager is
+    told (unless they said no)."""
+    if celebration.participant.membership_id != by.pk:
+        raise PermissionDenied("Only its owner answers.")
+    if consent not in Consent.values:
+        raise ValidationError("Choose how you would like it celebrated, or not at all.")
+    if ritual is not None and (
+        ritual.subject != Subject.RITUAL or ritual.status != Proposal.Status.ADOPTED
+        or ritual.organisation_id != celebration.organisation_id
+    ):  # fmt: skip
+        raise ValidationError("Choose one of the rituals the programme adopted.")
+    first_answer = not celebration.consent
+    celebration.consent = consent
+    celebration.ritual = ritual if consent != Consent.NO else None
+    celebration.answered_at = timezone.now()
+    celebration.save(update_fields=["consent", "ritual", "answered_at"])
+    if consent != Consent.NO and first_answer:
+        _tell_managers(celebration)
+
+
+def _tell_managers(celebration: Celebration) -> None:
+    participant = celebration.participant
+    if participant.team_id is None:
+        return
+    name = participant.membership.user.get_full_name() or "Someone in your team"
+    url = reverse("goals-celebrations", args=[participant.organisation.slug])
+    managers = Membership.objects.filter(
+        organisation_id=participant.organisation_id, role=Role.MANAGER,
+        participant__team_id=participant.team_id,
+    ).exclude(pk=participant.membership_id)  # fmt: skip
+    for manager in managers:
+        programme_services.notify(
+            recipient=manager, kind=EmailKind.CELEBRATION,
+            text=f"{name}: {celebration.get_kind_display().lower()}. Time to celebrate!", url=url,
+        )  # fmt: skip

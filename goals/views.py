@@ -1,0 +1,176 @@
+"""Success defined with the sellers, rituals they choose, celebrations with consent."""
+
+from __future__ import annotations
+
+from datetime import datetime, time
+from zoneinfo import ZoneInfo
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_POST
+
+from goals import policies, selectors, services
+from goals.forms import AnswerForm, ProposalForm, RitualForm, WindowForm
+from goals.models import Consent, Subject
+from metrics import indicators
+from programme import selectors as programme_selectors
+from programme.tenancy import membership_for_request
+
+PAGES = {Subject.SUCCESS: "goals-success", Subject.RITUAL: "goals-rituals"}
+
+
+def _subject(subject: str) -> str:
+    if subject not in Subject.values:
+        raise Http404
+    return subject
+
+
+def _page_context(membership: object, subject: str, form: object = None) -> dict:
+    has_participant = programme_selectors.own_participant(membership) is not None
+    thresholds = indicators.thresholds_for(membership.organisation_id)
+    found = selectors.proposals(membership, subject)
+    for proposal in found:
+        proposal.indicator_label = indicators.TUNABLE.get(proposal.indicator, ("",))[0]
+    return {
+        "subject": subject,
+        "proposals": found,
+        "window": services.open_window(membership.organisation_id, subject),
+        "form": form or (ProposalForm() if subject == Subject.SUCCESS else RitualForm()),
+        "window_form": WindowForm(),
+        "can_propose": policies.can_propose(membership, has_participant),
+        "can_vote": policies.can_vote(membership, has_participant),
+        "can_run_votes": policies.can_run_votes(membership),
+        "tunable": [
+            (label, getattr(indicators.DEFAULT, key), getattr(thresholds, key))
+            for key, (label, *_) in indicators.TUNABLE.items()
+        ],
+    }
+
+
+@login_required
+@require_GET
+def proposal_list(request: HttpRequest, org: str, subject: str) -> HttpResponse:
+    membership = membership_for_request(request, org)
+    return render(request, "goals/proposals.html", _page_context(membership, _subject(subject)))
+
+
+@login_required
+@require_POST
+def proposal_create(request: HttpRequest, org: str, subject: str) -> HttpResponse:
+    membership = membership_for_request(request, org)
+    subject = _subject(subject)
+    has_participant = programme_selectors.own_participant(membership) is not None
+    if not policies.can_propose(membership, has_participant):
+        raise PermissionDenied
+    form = (ProposalForm if subject == Subject.SUCCESS else RitualForm)(request.POST)
+    if form.is_valid():
+        try:
+            services.proposal_add(by=membership, subject=subject, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, "Proposed. Everyone can vote on it while the vote is open.")
+            return redirect(PAGES[subject], org=org)
+    context = _page_context(membership, subject, form)
+    return render(request, "goals/proposals.html", context, status=400)
+
+
+@login_required
+@require_POST
+def proposal_vote(request: HttpRequest, org: str, code: str) -> HttpResponse:
+    membership = membership_for_request(request, org)
+    proposal = selectors.proposal_get(membership, code)
+    has_participant = programme_selectors.own_participant(membership) is not None
+    if not policies.can_vote(membership, has_participant):
+        raise PermissionDenied
+    try:
+        services.vote_toggle(proposal=proposal, by=membership)
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+    return redirect(PAGES[proposal.subject], org=org)
+
+
+@login_required
+@require_POST
+def proposal_decide(request: HttpRequest, org: str, code: str) -> HttpResponse:
+    membership = membership_for_request(request, org)
+    proposal = selectors.proposal_get(membership, code)
+    if not policies.can_run_votes(membership):
+        raise PermissionDenied
+    adopt = request.POST.get("decision") == "adopt"
+    try:
+        services.proposal_decide(proposal=proposal, by=membership, adopt=adopt)
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+    else:
+        if adopt and proposal.indicator:
+            messages.success(request, "Adopted. The indicators are being recomputed with it.")
+        else:
+            messages.success(request, "Adopted." if adopt else "Set aside.")
+    return redirect(PAGES[proposal.subject], org=org)
+
+
+@login_required
+@require_POST
+def window_open(request: HttpRequest, org: str, subject: str) -> HttpResponse:
+    membership = membership_for_request(request, org)
+    subject = _subject(subject)
+    if not policies.can_run_votes(membership):
+        raise PermissionDenied
+    form = WindowForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose the day the vote closes.")
+        return redirect(PAGES[subject], org=org)
+    zone = ZoneInfo(membership.organisation.time_zone or "UTC")
+    closes = datetime.combine(form.cleaned_data["closes_on"], time(23, 59), tzinfo=zone)
+    try:
+        services.window_open(by=membership, subject=subject, closes_at=closes)
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+    else:
+        messages.success(request, "The vote is open.")
+    return redirect(PAGES[subject], org=org)
+
+
+@login_required
+@require_GET
+def celebrations(request: HttpRequest, org: str) -> HttpResponse:
+    membership = membership_for_request(request, org)
+    context = {
+        "mine": selectors.my_celebrations(membership),
+        "feed": selectors.celebrations_feed(membership),
+        "rituals": list(selectors.adopted_rituals(membership.organisation_id)),
+        "consents": Consent.choices,
+    }
+    return render(request, "goals/celebrations.html", context)
+
+
+@login_required
+@require_POST
+def celebration_answer(request: HttpRequest, org: str, code: str) -> HttpResponse:
+    membership = membership_for_request(request, org)
+    celebration = selectors.my_celebration(membership, code)
+    form = AnswerForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose how you would like it celebrated, or not at all.")
+        return redirect("goals-celebrations", org=org)
+    ritual = None
+    if form.cleaned_data["ritual"]:
+        ritual = (
+            selectors.adopted_rituals(membership.organisation_id)
+            .filter(code=form.cleaned_data["ritual"])
+            .first()
+        )
+    try:
+        services.celebration_answer(
+            celebration=celebration, by=membership, consent=form.cleaned_data["consent"],
+            ritual=ritual,
+        )  # fmt: skip
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+    else:
+        messages.success(request, "Thank you. It is your call, and you can change it.")
+    return redirect("goals-celebrations", org=org)
