@@ -16,8 +16,9 @@ FUNNEL = [
     ("invited", "Invited"),
     ("trained", "Attended training"),
     ("first_action", "First action"),
-    ("regular", "Regular (6 of 8 weeks)"),
+    ("regular", "Regular"),  # the thresholds in use are written under the charts
     ("receiving", "Receiving interactions"),
+    ("handles_skill", "Handles the skill"),
     ("with_meeting", "Meeting booked via LinkedIn"),
     ("with_deal", "Deal won via LinkedIn"),
 ]

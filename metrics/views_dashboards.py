@@ -63,6 +63,7 @@ def dashboard_sponsor(request: HttpRequest, org: str) -> HttpResponse:
         "view": view,
         "columns": GROUP_COLUMNS,
         "stance_svg": charts.stance_svg(view.stances) if any(view.stances.values()) else "",
+        "thresholds": indicators.thresholds_for(membership.organisation_id),
     }
     if view.overall:
         context |= {
