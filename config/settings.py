@@ -47,8 +47,8 @@ INSTALLED_APPS = [
     "programme",
     "kickoff",
     "showcase",
-    "goals",
     "metrics",
+    "goals",  # after metrics: its demo seeder needs the demo's rollups
 ]
 
 MIDDLEWARE = [

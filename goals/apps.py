@@ -9,4 +9,4 @@ class GoalsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from goals import milestones  # noqa: F401 - detects milestones after each rollup
+        from goals import demo, milestones  # noqa: F401 - demo data; milestones after rollups

@@ -104,3 +104,16 @@ def test_seed_demo_is_believable_and_idempotent(db, capsys) -> None:
     counted = (cases.count(), CaseComment.objects.count(), PickUptake.objects.count())
     call_command("seed_demo")
     assert (cases.count(), CaseComment.objects.count(), PickUptake.objects.count()) == counted
+
+    # Success defined with the sellers, rituals, and milestones in every consent state.
+    from goals.models import Celebration, Proposal
+    from metrics.models import IndicatorThreshold
+
+    assert Proposal.objects.filter(organisation=acme, status="adopted").count() == 3
+    assert IndicatorThreshold.objects.get(organisation=acme, key="regular_weeks").value == 5
+    states = set(Celebration.objects.filter(organisation=acme).values_list("consent", flat=True))
+    assert {"public", "team", "no", ""} <= states
+    celebrations = Celebration.objects.count()
+    call_command("seed_demo")
+    assert Celebration.objects.count() == celebrations
+    assert Proposal.objects.filter(organisation=acme).count() == 6
