@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.contrib.postgres.search import SearchQuery
 from django.core.cache import cache
 from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
@@ -101,38 +102,38 @@ def search(membership: Membership, words: str, limit: int = 20) -> list[CaseStud
     """Full-text search over title, tags and story, best first among the newest
     SEARCH_CANDIDATES matches, with highlighted snippets.
 
-    Hand-written SQL: the same query built from nested querysets spent longer compiling in
-    Python than running in PostgreSQL. Visibility is the one rule of `cases_visible_to`."""
-    participant_id, waves, team_id = _viewer_places(membership)
+    The candidates come from `cases_visible_to` (one flat queryset, so visibility has one
+    definition); ranking and headlines are hand-written around it: built from nested querysets
+    they spent longer compiling in Python than running in PostgreSQL."""
+    query = SearchQuery(words, config="english", search_type="websearch")
+    # No ordering inside: PostgreSQL then flattens it and can walk the date index.
+    matching = (
+        cases_visible_to(membership)
+        .filter(search=query)
+        .order_by()
+        .values("id", "created_at", "search")
+    )
+    sql, params = matching.query.sql_with_params()
     table = CaseStudy._meta.db_table
-    where = """c.organisation_id = %(org)s AND c.search @@ websearch_to_tsquery('english', %(q)s)
-        AND (c.visibility = 'organisation' OR (c.visibility = 'wave' AND c.wave_id = ANY(%(waves)s))
-             OR (c.visibility = 'team' AND c.team_id = %(team)s) OR c.author_id = %(me)s)"""
-    if not policies.sees_hidden(membership):
-        where += " AND (c.hidden_at IS NULL OR c.author_id = %(me)s)"
-    params = {"org": membership.organisation_id, "q": words, "waves": waves, "team": team_id,
-              "me": participant_id, "candidates": SEARCH_CANDIDATES, "limit": limit,
-              "headline": _HEADLINE}  # fmt: skip
     with connection.cursor() as cursor:
-        explain = f"EXPLAIN (FORMAT JSON) SELECT 1 FROM {table} c WHERE {where}"  # noqa: S608
-        cursor.execute(explain, params)
+        cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
         estimate = cursor.fetchone()[0][0]["Plan"]["Plan Rows"]
         # An expression the date index cannot serve makes PostgreSQL take the GIN index.
         walk = _walk_newest_first(estimate, _case_total(membership.organisation_id))
-        newest_first = "c.created_at" if walk else "c.created_at + interval '0'"
+        newest_first = "v.created_at" if walk else "v.created_at + interval '0'"
         cursor.execute(
             f"""WITH newest AS (
-                    SELECT c.id, c.created_at, c.search FROM {table} c WHERE {where}
-                    ORDER BY {newest_first} DESC LIMIT %(candidates)s),
+                    SELECT v.id, v.created_at, v.search FROM ({sql}) v
+                    ORDER BY {newest_first} DESC LIMIT %s),
                 best AS (
                     SELECT id, created_at,
-                           ts_rank(search, websearch_to_tsquery('english', %(q)s)) AS rank
-                    FROM newest ORDER BY rank DESC, created_at DESC LIMIT %(limit)s)
+                           ts_rank(search, websearch_to_tsquery('english', %s)) AS rank
+                    FROM newest ORDER BY rank DESC, created_at DESC LIMIT %s)
                 SELECT best.id, best.rank, ts_headline('english', c.story,
-                           websearch_to_tsquery('english', %(q)s), %(headline)s)
+                           websearch_to_tsquery('english', %s), %s)
                 FROM best JOIN {table} c ON c.id = best.id
                 ORDER BY best.rank DESC, best.created_at DESC""",  # noqa: S608
-            params,
+            [*params, SEARCH_CANDIDATES, words, limit, words, _HEADLINE],
         )
         ranked = cursor.fetchall()
     cases = CaseStudy.objects.select_related("author__membership__user").in_bulk(
