@@ -70,7 +70,7 @@ def milestones_detect(organisation_id: int) -> int:
 def _ask_owners(cursor: object, organisation_id: int, celebration_ids: list[int]) -> None:
     slug = Organisation.objects.values_list("slug", flat=True).get(pk=organisation_id)
     link = reverse("goals-celebrations", args=[slug]) + "#mine"
-    labels = " ".join(f"WHEN %s THEN %s" for _ in MilestoneKind)  # noqa: F541
+    labels = " ".join("WHEN %s THEN %s" for _ in MilestoneKind)
     label_params = [value for kind in MilestoneKind for value in (kind.value, kind.label)]
     cursor.execute(
         f"""INSERT INTO {Notification._meta.db_table}

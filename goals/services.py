@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -21,18 +21,15 @@ from goals.models import (
 from metrics import indicators
 from metrics.models import IndicatorThreshold
 from programme import services as programme_services
-from programme.models import EmailKind, Membership, Participant, Role
-
-
-def _participant(membership: Membership) -> Participant | None:
-    return Participant.objects.filter(membership=membership).first()
+from programme.models import EmailKind, Membership, Role
+from programme.selectors import own_participant
 
 
 def proposal_add(
     *, by: Membership, subject: str, statement: str, indicator: str = "",
     threshold: float | None = None,
 ) -> Proposal:  # fmt: skip
-    if not policies.can_propose(by, _participant(by) is not None):
+    if not policies.can_propose(by, own_participant(by) is not None):
         raise PermissionDenied("The people in the programme make the proposals.")
     if subject not in Subject.values:
         raise ValidationError("Unknown subject.")
@@ -76,21 +73,13 @@ def open_window(organisation_id: int, subject: str) -> VotingWindow | None:
 
 def vote_toggle(*, proposal: Proposal, by: Membership) -> bool:
     """Vote for a proposal, or take the vote back; only while its vote is open."""
-    if not policies.can_vote(by, _participant(by) is not None):
+    if not policies.can_vote(by, own_participant(by) is not None):
         raise PermissionDenied("The people in the programme vote.")
     if proposal.status != Proposal.Status.OPEN:
         raise ValidationError("This proposal has been decided.")
     if open_window(proposal.organisation_id, proposal.subject) is None:
         raise ValidationError("Voting is closed at the moment.")
-    deleted, _ = ProposalVote.objects.filter(proposal=proposal, membership=by).delete()
-    if deleted:
-        return False
-    try:
-        with transaction.atomic():
-            ProposalVote.objects.create(proposal=proposal, membership=by)
-    except IntegrityError:  # a double click: it is on either way
-        pass
-    return True
+    return programme_services.row_toggle(ProposalVote, proposal=proposal, membership=by)[0]
 
 
 def proposal_decide(*, proposal: Proposal, by: Membership, adopt: bool) -> None:

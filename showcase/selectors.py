@@ -199,7 +199,6 @@ def _with_uptake_counts(picks: QuerySet[MarketingPick]) -> QuerySet[MarketingPic
         shared=Count("uptakes", filter=Q(uptakes__action=UptakeAction.SHARED), distinct=True),
         commented=Count("uptakes", filter=Q(uptakes__action=UptakeAction.COMMENTED), distinct=True),
         people=Count("uptakes__membership", distinct=True),
-        case_count=Count("cases", distinct=True),
     )
 
 
@@ -223,9 +222,9 @@ def uptake_report(membership: Membership) -> dict:
     """For marketing: every pick with its uptake (by team too) and the cases, among those
     this member may read, that point at company content. A fixed number of queries."""
     picks = list(
-        _with_uptake_counts(
-            MarketingPick.objects.filter(organisation=membership.organisation)
-        ).select_related("posted_by__user")
+        _with_uptake_counts(MarketingPick.objects.filter(organisation=membership.organisation))
+        .annotate(case_count=Count("cases", distinct=True))
+        .select_related("posted_by__user")
     )
     by_team: dict[int, list[tuple[str, int]]] = {}
     rows = (

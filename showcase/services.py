@@ -6,7 +6,7 @@ import re
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
-from django.db import IntegrityError, connection, transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
@@ -14,7 +14,7 @@ from django.utils import timezone
 from programme import services as programme_services
 from programme.markdown import render_markdown
 from programme.models import EmailKind, Membership, Notification, Participant
-from programme.selectors import current_wave_id
+from programme.selectors import current_wave_id, own_participant
 from showcase import policies
 from showcase.models import (
     CaseComment,
@@ -99,14 +99,9 @@ def reaction_toggle(*, case: CaseStudy, by: Membership, kind: str) -> bool:
     """Add this reaction, or take it back if given already. Returns whether it is now on."""
     if kind not in ReactionKind.values:
         raise ValidationError("Unknown reaction.")
-    deleted, _ = CaseReaction.objects.filter(case=case, membership=by, kind=kind).delete()
-    if deleted:
-        return False
-    try:
-        with transaction.atomic():
-            CaseReaction.objects.create(case=case, membership=by, kind=kind)
-    except IntegrityError:  # a double click raced us: it is on either way
-        return True
+    on, added = programme_services.row_toggle(CaseReaction, case=case, membership=by, kind=kind)
+    if not added:
+        return on
     author = case.author.membership
     text = f"{_name(by)} reacted “{ReactionKind(kind).label}” to your case “{case.title}”"
     # Taking a reaction back and giving it again tells the author once, not each time.
@@ -294,12 +289,8 @@ def uptake_toggle(*, pick: MarketingPick, by: Membership, action: str) -> bool:
     """Say you shared or commented on a pick, or take it back. Returns whether it is now on."""
     if action not in UptakeAction.values:
         raise ValidationError("Unknown action.")
-    if not policies.can_take_up_pick(by, Participant.objects.filter(membership=by).exists()):
+    if not policies.can_take_up_pick(by, own_participant(by) is not None):
         raise PermissionDenied("Only people in the programme take up picks.")
     if pick.archived_at is not None:
         raise ValidationError("Marketing has archived this pick.")
-    deleted, _ = PickUptake.objects.filter(pick=pick, membership=by, action=action).delete()
-    if deleted:
-        return False
-    PickUptake.objects.get_or_create(pick=pick, membership=by, action=action)
-    return True
+    return programme_services.row_toggle(PickUptake, pick=pick, membership=by, action=action)[0]

@@ -11,7 +11,7 @@ from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.core import signing
 from django.core.mail import EmailMessage
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -398,6 +398,21 @@ def invitation_resend(*, membership: Membership) -> None:
     )
 
 
+def row_toggle(model: type, **fields: object) -> tuple[bool, bool]:
+    """A one-per-person mark (a reaction, a vote, "I shared it"): remove it if it is there,
+    else add it. Returns (whether it is now on, whether this call added it); a double click
+    that raced another is on either way, added once."""
+    deleted, _ = model.objects.filter(**fields).delete()
+    if deleted:
+        return False, False
+    try:
+        with transaction.atomic():
+            model.objects.create(**fields)
+    except IntegrityError:
+        return True, False
+    return True, True
+
+
 __all__ = [
     "invitation_accept",
     "invitation_membership",
@@ -409,5 +424,6 @@ __all__ = [
     "participant_update",
     "roster_import_apply",
     "roster_import_create",
+    "row_toggle",
     "team_ensure",
 ]
