@@ -52,4 +52,10 @@ app.conf.beat_schedule = {
         "task": "programme.tasks.notifications_sweep",
         "schedule": crontab(minute=10),
     },
+    "goals-checkin-reminders": {
+        # Hourly: each organisation's Monday 09:00 comes at its own hour; once a week per key
+        # result, skipping those checked in during the last six days.
+        "task": "goals.tasks.checkin_reminders_all",
+        "schedule": crontab(minute=20),
+    },
 }

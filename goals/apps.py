@@ -5,8 +5,9 @@ from django.apps import AppConfig
 
 class GoalsConfig(AppConfig):
     name = "goals"
-    verbose_name = "Success, rituals and celebrations"
+    verbose_name = "Success, rituals, celebrations and OKRIs"
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from goals import demo, milestones  # noqa: F401 - demo data; milestones after rollups
+        # demo data; milestones and key results refreshed after rollups
+        from goals import demo, measures, milestones  # noqa: F401

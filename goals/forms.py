@@ -2,8 +2,10 @@ from __future__ import annotations
 
 from django import forms
 
-from goals.models import Consent
+from goals.measures import INDICATORS
+from goals.models import Consent, Initiative, KeyResult, Scope
 from metrics import indicators
+from programme.models import Organisation, Programme, Team, Wave
 
 
 class ProposalForm(forms.Form):
@@ -34,3 +36,99 @@ class WindowForm(forms.Form):
 class AnswerForm(forms.Form):
     consent = forms.ChoiceField(choices=Consent.choices, widget=forms.RadioSelect)
     ritual = forms.UUIDField(required=False)
+
+
+# --- OKRIs ---
+
+
+class ObjectiveForm(forms.Form):
+    title = forms.CharField(
+        label="Objective", max_length=200,
+        widget=forms.TextInput(attrs={"placeholder": "e.g. LinkedIn becomes a weekly habit"}),
+    )  # fmt: skip
+    programme = forms.ModelChoiceField(queryset=Programme.objects.none())
+    scope = forms.ChoiceField(label="For", choices=Scope.choices)
+    wave = forms.ModelChoiceField(label="Wave", queryset=Wave.objects.none(), required=False)
+    team = forms.ModelChoiceField(label="Team", queryset=Team.objects.none(), required=False)
+    owner_email = forms.EmailField(
+        label="Owner's e-mail", required=False, help_text="Leave empty to own it yourself."
+    )
+    starts_on = forms.DateField(label="From", widget=forms.DateInput(attrs={"type": "date"}))
+    ends_on = forms.DateField(label="Until", widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args: object, organisation: Organisation, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["programme"].queryset = Programme.objects.filter(organisation=organisation)
+        self.fields["wave"].queryset = Wave.objects.filter(
+            programme__organisation=organisation
+        ).select_related("programme")
+        self.fields["team"].queryset = Team.objects.filter(organisation=organisation).order_by(
+            "name"
+        )
+
+    def clean(self) -> dict:
+        data = super().clean()
+        scope = data.get("scope")
+        if scope == Scope.WAVE and not data.get("wave"):
+            self.add_error("wave", "Choose the wave.")
+        if scope == Scope.TEAM and not data.get("team"):
+            self.add_error("team", "Choose the team.")
+        if data.get("starts_on") and data.get("ends_on") and data["ends_on"] <= data["starts_on"]:
+            self.add_error("ends_on", "The period must end after it starts.")
+        return data
+
+
+class KeyResultForm(forms.Form):
+    title = forms.CharField(
+        label="Key result", max_length=200,
+        widget=forms.TextInput(attrs={"placeholder": "e.g. 60% of wave 1 regular by March"}),
+    )  # fmt: skip
+    source = forms.ChoiceField(
+        label="Measured", choices=KeyResult.Source.choices, widget=forms.RadioSelect,
+        initial=KeyResult.Source.INDICATOR,
+    )  # fmt: skip
+    indicator = forms.ChoiceField(
+        label="Indicator", required=False,
+        choices=[("", "—")]
+        + [(key, f"{label} ({unit})") for key, (label, unit, _) in INDICATORS.items()],
+    )  # fmt: skip
+    baseline = forms.FloatField(
+        label="Baseline today", required=False,
+        help_text="Checked in by hand only: indicators capture their own baseline.",
+    )  # fmt: skip
+    unit = forms.CharField(label="Unit", max_length=30, required=False)
+    target = forms.FloatField(label="Target")
+    about_revenue = forms.BooleanField(label="This key result is about revenue", required=False)
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if data.get("source") == KeyResult.Source.INDICATOR and not data.get("indicator"):
+            self.add_error("indicator", "Choose the indicator.")
+        if data.get("source") == KeyResult.Source.MANUAL and data.get("baseline") is None:
+            self.add_error("baseline", "Give the baseline: where things stand today.")
+        return data
+
+
+class CheckInForm(forms.Form):
+    value = forms.FloatField(label="Value now")
+    confidence = forms.IntegerField(
+        label="Confidence (1-10)", min_value=1, max_value=10,
+        help_text="How sure are you the target will be reached?",
+    )  # fmt: skip
+    comment = forms.CharField(
+        label="Comment", max_length=1000, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class InitiativeForm(forms.Form):
+    title = forms.CharField(label="Initiative", max_length=200)
+    owner_email = forms.EmailField(
+        label="Owner's e-mail", required=False, help_text="Leave empty to own it yourself."
+    )
+    due_on = forms.DateField(
+        label="Due", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+
+class InitiativeStatusForm(forms.Form):
+    status = forms.ChoiceField(label="Status", choices=Initiative.Status.choices)

@@ -19,3 +19,34 @@ def can_vote(membership: Membership, has_participant: bool) -> bool:
 def can_run_votes(membership: Membership) -> bool:
     """Open voting windows, adopt or set aside proposals."""
     return membership.role == Role.CONSULTANT
+
+
+# --- OKRIs: everyone in the organisation reads them; the people who own goals write them ---
+
+OBJECTIVE_SETTERS = {Role.SPONSOR, Role.CONSULTANT, Role.MANAGER}
+
+
+def can_create_objective(membership: Membership) -> bool:
+    """Sponsors and consultants for any scope; managers for their own teams (checked in the
+    service, which knows the team)."""
+    return membership.role in OBJECTIVE_SETTERS
+
+
+def can_edit_objective(membership: Membership, owner_id: int | None, manages_team: bool) -> bool:
+    """Add key results and initiatives, check in, archive: the owner, a sponsor or consultant,
+    or the manager of the objective's team."""
+    return (
+        membership.pk == owner_id
+        or membership.role in {Role.SPONSOR, Role.CONSULTANT}
+        or (membership.role == Role.MANAGER and manages_team)
+    )
+
+
+def can_confirm_revenue(membership: Membership) -> bool:
+    """Revenue in the first phase's key results stays only if a sponsor says so."""
+    return membership.role == Role.SPONSOR
+
+
+def can_update_initiative(membership: Membership, initiative_owner_id: int | None,
+                          edits_objective: bool) -> bool:  # fmt: skip
+    return edits_objective or membership.pk == initiative_owner_id

@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
-from goals.models import Celebration, Consent, Proposal, ProposalVote, Subject
+from goals.models import (
+    Celebration,
+    CheckIn,
+    Consent,
+    Initiative,
+    KeyResult,
+    Objective,
+    Proposal,
+    ProposalVote,
+    Subject,
+)
 from programme.models import Membership, Participant
 
 
@@ -63,3 +73,82 @@ def my_celebration(membership: Membership, code: object) -> Celebration:
         Celebration.objects.select_related("participant__membership__user", "participant__team"),
         organisation=membership.organisation, participant__membership=membership, code=code,
     )  # fmt: skip
+
+
+# --- OKRIs ---
+
+
+def objective_progress(key_results: list[KeyResult]) -> float | None:
+    """The mean progress of the key results that count (revenue awaiting a sponsor does not)."""
+    counted = [kr.progress for kr in key_results if kr.counts]
+    return sum(counted) / len(counted) if counted else None
+
+
+def objectives(membership: Membership, *, mine: bool = False) -> list[Objective]:
+    """The organisation's live objectives with their key results and initiatives, and each
+    objective's progress (three queries, however many there are)."""
+    found = (
+        Objective.objects.filter(organisation=membership.organisation, archived_at__isnull=True)
+        .select_related("programme", "wave", "team", "owner__user")
+        .prefetch_related(
+            "key_results",
+            Prefetch("initiatives", queryset=Initiative.objects.select_related("owner__user")),
+        )
+    )
+    if mine:
+        found = found.filter(owner=membership)
+    result = list(found)
+    for objective in result:
+        objective.progress = objective_progress(list(objective.key_results.all()))
+    return result
+
+
+def objective_get(membership: Membership, code: object, *, history: bool = False) -> Objective:
+    """One objective of the organisation (404 otherwise); with `history`, its key results'
+    check-ins too."""
+    check_ins = CheckIn.objects.select_related("by__user")
+    objective = get_object_or_404(
+        Objective.objects.select_related("programme", "wave", "team", "owner__user")
+        .prefetch_related(
+            Prefetch("key_results", queryset=KeyResult.objects.prefetch_related(
+                Prefetch("check_ins", queryset=check_ins if history else check_ins.none()))),
+            Prefetch("initiatives", queryset=Initiative.objects.select_related("owner__user")),
+        ),
+        organisation=membership.organisation, code=code,
+    )  # fmt: skip
+    objective.progress = objective_progress(list(objective.key_results.all()))
+    return objective
+
+
+def key_result_get(membership: Membership, code: object) -> KeyResult:
+    return get_object_or_404(
+        KeyResult.objects.select_related("objective__programme"),
+        objective__organisation=membership.organisation, code=code,
+    )  # fmt: skip
+
+
+def initiative_get(membership: Membership, code: object) -> Initiative:
+    return get_object_or_404(
+        Initiative.objects.select_related("objective"),
+        objective__organisation=membership.organisation, code=code,
+    )  # fmt: skip
+
+
+def revenue_awaiting(membership: Membership) -> list[KeyResult]:
+    """Revenue key results of the first phase no sponsor has decided on yet."""
+    return list(
+        KeyResult.objects.filter(
+            objective__organisation=membership.organisation, objective__archived_at__isnull=True,
+            needs_sponsor=True, confirmed_at__isnull=True,
+        ).select_related("objective")
+    )  # fmt: skip
+
+
+def member_by_email(membership: Membership, email: str) -> Membership | None:
+    return (
+        Membership.objects.filter(
+            organisation=membership.organisation, user__email__iexact=email.strip()
+        )
+        .select_related("user")
+        .first()
+    )

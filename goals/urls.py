@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.urls import path
 
 from goals import views
+from goals import views_okris as okris
 
 org = "o/<slug:org>/"
 
@@ -21,4 +22,21 @@ urlpatterns = [
         views.celebration_answer,
         name="goals-celebration-answer",
     ),
-]
+    path(org + "okris/", okris.okri_list, name="goals-okris"),
+    path(org + "okris/new/", okris.objective_create, name="goals-objective-create"),
+    path(org + "okris/<uuid:code>/", okris.objective_detail, name="goals-objective-detail"),
+    path(org + "okris/<uuid:code>/archive/", okris.objective_archive,
+         name="goals-objective-archive"),
+    path(org + "okris/<uuid:code>/key-results/new/", okris.key_result_create,
+         name="goals-key-result-create"),
+    path(org + "okris/<uuid:code>/initiatives/new/", okris.initiative_create,
+         name="goals-initiative-create"),
+    path(org + "key-results/<uuid:code>/check-in/", okris.key_result_check_in,
+         name="goals-key-result-check-in"),
+    path(org + "key-results/<uuid:code>/confirm/", okris.key_result_confirm,
+         name="goals-key-result-confirm"),
+    path(org + "key-results/<uuid:code>/remove/", okris.key_result_remove,
+         name="goals-key-result-remove"),
+    path(org + "initiatives/<uuid:code>/status/", okris.initiative_status,
+         name="goals-initiative-status"),
+]  # fmt: skip

@@ -188,7 +188,21 @@ def foreign_world(organisation: Organisation) -> dict[str, object]:
     celebration = Celebration.objects.create(
         organisation=organisation, participant=target.participant, kind="first_meeting"
     )
+    objective = goals_services.objective_create(
+        by=sponsor, programme=programme, scope="programme", title="Their objective",
+        owner=sponsor, starts_on=today, ends_on=today + datetime.timedelta(days=90),
+    )  # fmt: skip
+    key_result = goals_services.key_result_add(
+        objective=objective, by=sponsor, title="Their key result", source="manual",
+        baseline=1, target=5,
+    )  # fmt: skip
+    initiative = goals_services.initiative_add(
+        objective=objective, by=sponsor, title="Their initiative", owner=sponsor
+    )
     return {
+        "objective": objective,
+        "key_result": key_result,
+        "initiative": initiative,
         "proposal": proposal,
         "celebration": celebration,
         "pick": pick,

@@ -133,6 +133,7 @@ class EmailKind(models.TextChoices):
     CELEBRATION = "celebration", "Milestones: mine (asked privately first) and my team's"
     MARKETING_PICK = "marketing_pick", "New company content to share, from marketing"
     WEEKLY_SUMMARY = "weekly_summary", "My weekly summary (Monday morning)"
+    OKRI = "okri", "Key results: weekly check-in reminders, and decisions asked of me"
 
 
 class EmailMode(models.TextChoices):

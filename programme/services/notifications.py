@@ -39,7 +39,9 @@ DIGEST_FROM_HOUR = 7  # local time
 # Older unsent notifications are not e-mailed any more (e.g. after turning a kind back on).
 EMAIL_WINDOW = timedelta(days=7)
 # Kinds whose immediate e-mail is the generic one built here.
-GENERIC_IMMEDIATE = (EmailKind.CASE_ACTIVITY, EmailKind.CELEBRATION, EmailKind.MARKETING_PICK)
+GENERIC_IMMEDIATE = (
+    EmailKind.CASE_ACTIVITY, EmailKind.CELEBRATION, EmailKind.MARKETING_PICK, EmailKind.OKRI,
+)  # fmt: skip
 
 __all__ = [
     "DIGEST_FROM_HOUR",

@@ -14,6 +14,7 @@ KIND_MODES: dict[str, list[str]] = {
     EmailKind.CELEBRATION: [EmailMode.DIGEST, EmailMode.IMMEDIATE, EmailMode.OFF],
     EmailKind.MARKETING_PICK: [EmailMode.DIGEST, EmailMode.IMMEDIATE, EmailMode.OFF],
     EmailKind.WEEKLY_SUMMARY: [EmailMode.IMMEDIATE, EmailMode.OFF],
+    EmailKind.OKRI: [EmailMode.IMMEDIATE, EmailMode.DIGEST, EmailMode.OFF],
 }
 # The unsubscribe link in a digest turns off every kind the person gets in digests.
 DIGEST = "digest"

@@ -111,6 +111,19 @@ def foreign_objects(other_org) -> dict[str, object]:
         "goals-proposal-vote": world["proposal"],
         "goals-proposal-decide": world["proposal"],
         "goals-celebration-answer": world["celebration"],
+        **{
+            f"goals-{name}": world[key]
+            for name, key in [
+                ("objective-detail", "objective"),
+                ("objective-archive", "objective"),
+                ("key-result-create", "objective"),
+                ("initiative-create", "objective"),
+                ("key-result-check-in", "key_result"),
+                ("key-result-confirm", "key_result"),
+                ("key-result-remove", "key_result"),
+                ("initiative-status", "initiative"),
+            ]
+        },
     }
 
 

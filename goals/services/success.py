@@ -24,6 +24,15 @@ from programme import services as programme_services
 from programme.models import EmailKind, Membership, Role
 from programme.selectors import own_participant
 
+__all__ = [
+    "celebration_answer",
+    "open_window",
+    "proposal_add",
+    "proposal_decide",
+    "vote_toggle",
+    "window_open",
+]
+
 
 def proposal_add(
     *, by: Membership, subject: str, statement: str, indicator: str = "",

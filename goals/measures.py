@@ -1,0 +1,89 @@
+"""What an indicator-linked key result measures, read from its group's rollups (GroupWeek), and
+the after-rollup refresh that keeps every such key result current with one UPDATE."""
+
+from __future__ import annotations
+
+from django.db import connection
+
+from goals.models import KeyResult, Objective
+from metrics.hooks import register_after_rollup
+from metrics.models import GroupWeek
+
+
+def _share(column: str) -> str:
+    return f"100.0 * g.{column} / NULLIF(g.participants, 0)"
+
+
+# key: (label, unit, SQL over one GroupWeek row g). Shares, not counts, for the people measures:
+# a wave that grows must not look like progress. Deals are the one revenue measure.
+INDICATORS: dict[str, tuple[str, str, str]] = {
+    "regular": ("People who are regular", "%", _share("regular")),
+    "handles_skill": ("People who handle the skill", "%", _share("handles_skill")),
+    "first_action": ("People who made a first step", "%", _share("first_action")),
+    "receiving": ("People receiving interactions", "%", _share("receiving")),
+    "with_meeting": ("People with a meeting booked through LinkedIn", "%",
+                     _share("with_meeting")),
+    "median_active_weeks": ("Median active weeks out of the last 8", "weeks",
+                            "g.median_active_weeks"),
+    "meetings_total": ("Meetings booked through LinkedIn, to date", "meetings",
+                       "g.meetings_total"),
+    "deals_total": ("Deals won through LinkedIn, to date", "deals", "g.deals_total"),
+}  # fmt: skip
+REVENUE_INDICATORS = {"deals_total"}
+
+
+def _latest_week(organisation: str, kind: str, group: str, ends_on: str) -> str:
+    """A group's newest rollup row that is not after `ends_on` (SQL expressions or %s)."""
+    return f"""SELECT * FROM {GroupWeek._meta.db_table} g
+               WHERE g.organisation_id = {organisation} AND g.kind = {kind}
+                 AND g.group_id = {group} AND g.week <= {ends_on}
+               ORDER BY g.week DESC LIMIT 1"""  # noqa: S608
+
+
+def _values_sql(where: str) -> str:
+    """(key result id, value, week) of indicator-linked key results: their group's latest
+    rollup week that is not after the objective's end (so a finished period stays as it
+    ended). A group with no rollup yet has no row."""
+    measure = " ".join(f"WHEN '{key}' THEN {sql}" for key, (_, _, sql) in INDICATORS.items())
+    return f"""
+        SELECT kr.id, COALESCE(CASE kr.indicator {measure} END, 0) AS value, g.week
+        FROM {KeyResult._meta.db_table} kr
+        JOIN {Objective._meta.db_table} o ON o.id = kr.objective_id
+        JOIN LATERAL ({
+        _latest_week(
+            "o.organisation_id",
+            "o.scope",
+            "COALESCE(o.team_id, o.wave_id, o.programme_id)",
+            "o.ends_on",
+        )
+    }) g ON TRUE
+        WHERE kr.source = 'indicator' AND {where}"""  # noqa: S608
+
+
+def indicator_now(*, objective: Objective, indicator: str) -> tuple[float, object]:
+    """What an indicator reads today for an objective's group, and the week it was measured;
+    (0, None) before any rollup (nobody has done anything measurable yet)."""
+    sql = INDICATORS[indicator][2]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT COALESCE({sql}, 0), g.week FROM ({_latest_week('%s', '%s', '%s', '%s')}) g",  # noqa: S608
+            [objective.organisation_id, objective.scope, objective.group_id, objective.ends_on],
+        )
+        row = cursor.fetchone()
+    return (float(row[0]), row[1]) if row else (0.0, None)
+
+
+@register_after_rollup
+def key_results_refresh(organisation_id: int) -> int:
+    """Every indicator-linked key result of the organisation's live objectives reads the new
+    rollups. Returns how many changed."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""UPDATE {KeyResult._meta.db_table} kr
+                SET current = v.value, measured_week = v.week, updated_at = now()
+                FROM ({_values_sql("o.organisation_id = %s AND o.archived_at IS NULL")}) v
+                WHERE kr.id = v.id AND (kr.current IS DISTINCT FROM v.value
+                                        OR kr.measured_week IS DISTINCT FROM v.week)""",  # noqa: S608
+            [organisation_id],
+        )
+        return cursor.rowcount

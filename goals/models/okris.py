@@ -1,0 +1,157 @@
+"""OKRIs: objectives with an owner and a period, for the programme, a wave or a team; key
+results that measure them from a baseline; initiatives that move them."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.db import models
+from django.db.models import F, Q
+from django.db.models.functions import Now
+
+from programme.models import Membership, Organisation, Programme, Team, TimeStamped, Wave
+
+
+class Scope(models.TextChoices):
+    """The same words as metrics.GroupKind: an objective's indicators are that group's."""
+
+    PROGRAMME = "programme", "The whole programme"
+    WAVE = "wave", "One wave"
+    TEAM = "team", "One team (with its sub-teams)"
+
+
+class Objective(TimeStamped):
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="objectives")
+    scope = models.CharField(max_length=10, choices=Scope.choices, default=Scope.PROGRAMME)
+    wave = models.ForeignKey(
+        Wave, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    team = models.ForeignKey(
+        Team, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    title = models.CharField(max_length=200)
+    owner = models.ForeignKey(Membership, null=True, on_delete=models.SET_NULL, related_name="+")
+    starts_on = models.DateField()
+    ends_on = models.DateField()
+    archived_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["ends_on", "title"]
+        constraints = [
+            models.CheckConstraint(condition=Q(ends_on__gt=F("starts_on")), name="okr_period"),
+            models.CheckConstraint(
+                condition=Q(scope=Scope.PROGRAMME, wave__isnull=True, team__isnull=True)
+                | Q(scope=Scope.WAVE, wave__isnull=False, team__isnull=True)
+                | Q(scope=Scope.TEAM, wave__isnull=True, team__isnull=False),
+                name="okr_scope_matches_group",
+            ),
+        ]
+        # The OKRI page: an organisation's objectives that are not archived.
+        indexes = [models.Index(fields=["organisation", "archived_at"], name="okr_org_idx")]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def group_id(self) -> int:
+        return self.team_id or self.wave_id or self.programme_id
+
+
+class KeyResult(TimeStamped):
+    """Progress runs from the baseline (captured when the key result is made) to the target.
+    An indicator-linked key result reads its group's rollups after each run; a manual one
+    moves with check-ins."""
+
+    class Source(models.TextChoices):
+        INDICATOR = "indicator", "From the indicators (updated after each rollup)"
+        MANUAL = "manual", "Checked in by hand"
+
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    objective = models.ForeignKey(Objective, on_delete=models.CASCADE, related_name="key_results")
+    title = models.CharField(max_length=200)
+    source = models.CharField(max_length=10, choices=Source.choices)
+    indicator = models.CharField(max_length=30, blank=True)  # a key of goals.okris.INDICATORS
+    unit = models.CharField(max_length=30, blank=True)
+    baseline = models.FloatField()
+    target = models.FloatField()
+    current = models.FloatField()
+    measured_week = models.DateField(null=True, blank=True)  # indicator: the week read
+    confidence = models.PositiveSmallIntegerField(null=True, blank=True)  # of the last check-in
+    checked_in_at = models.DateTimeField(null=True, blank=True)
+    about_revenue = models.BooleanField(default=False)
+    # Revenue in the first phase stays out of progress until a sponsor confirms it.
+    needs_sponsor = models.BooleanField(default=False)
+    confirmed_by = models.ForeignKey(
+        Membership, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    reminded_week = models.DateField(null=True, blank=True)  # the check-in reminder's Monday
+
+    class Meta:
+        ordering = ["created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(target=F("baseline")), name="kr_target_differs_from_baseline"
+            ),
+            models.CheckConstraint(
+                condition=Q(source="manual", indicator="")
+                | Q(source="indicator", indicator__gt=""),
+                name="kr_indicator_only_when_linked",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def progress(self) -> float:
+        """From 0 (at the baseline or behind it) to 1 (target reached); targets may go down."""
+        done = (self.current - self.baseline) / (self.target - self.baseline)
+        return min(max(done, 0.0), 1.0)
+
+    @property
+    def counts(self) -> bool:
+        return not (self.needs_sponsor and self.confirmed_at is None)
+
+
+class CheckIn(models.Model):
+    key_result = models.ForeignKey(KeyResult, on_delete=models.CASCADE, related_name="check_ins")
+    value = models.FloatField()
+    confidence = models.PositiveSmallIntegerField()
+    comment = models.TextField(blank=True, max_length=1000)
+    by = models.ForeignKey(Membership, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(db_default=Now())
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(confidence__gte=1, confidence__lte=10), name="checkin_confidence_1_10"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.value} ({self.confidence}/10)"
+
+
+class Initiative(TimeStamped):
+    class Status(models.TextChoices):
+        PLANNED = "planned", "Planned"
+        UNDER_WAY = "under_way", "Under way"
+        DONE = "done", "Done"
+        DROPPED = "dropped", "Dropped"
+
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    objective = models.ForeignKey(Objective, on_delete=models.CASCADE, related_name="initiatives")
+    title = models.CharField(max_length=200)
+    owner = models.ForeignKey(Membership, null=True, on_delete=models.SET_NULL, related_name="+")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PLANNED)
+    due_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["due_on", "created_at"]
+
+    def __str__(self) -> str:
+        return self.title

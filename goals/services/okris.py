@@ -1,0 +1,310 @@
+"""Writes for OKRIs: objectives, key results with their baselines, check-ins, initiatives, the
+revenue confirmation and the weekly check-in reminder. Permission is checked here too."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection, transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from goals import policies
+from goals.measures import INDICATORS, REVENUE_INDICATORS, indicator_now
+from goals.models import CheckIn, Initiative, KeyResult, Objective, Scope
+from metrics.indicators import monday
+from programme import services as programme_services
+from programme.models import (
+    EmailKind,
+    Membership,
+    Organisation,
+    Phase,
+    Programme,
+    Role,
+    Team,
+    Wave,
+)
+from programme.selectors import own_participant, team_subtree_ids
+
+# Revenue cannot be credibly measured in the first phase and is easy to fool: people learning a
+# skill are not yet the reason a deal closes, and a revenue target turns a habit into a quota.
+# The first phase is everything before the programme expands wave by wave.
+FIRST_PHASES = {Phase.KICKOFF, Phase.TRAINING, Phase.CONSULTATION}
+REVENUE_WORDS = re.compile(
+    r"\b(revenue|turnover|bookings?|order intake|sales volume|quota|ARR|MRR|margin|profit"
+    r"|pipeline value|deal value|deal size)\b|[€$£]|\b(k|m)?(eur|usd|gbp)\b",
+    re.IGNORECASE,
+)
+REVENUE_WARNING = (
+    "Revenue in the first phase: it cannot be measured credibly yet (deals close for many "
+    "reasons, and a LinkedIn habit is weeks old), it is easy to fool, and it turns learning "
+    "into a quota. It counts toward progress only if a sponsor confirms it."
+)
+RECENT_CHECK_IN = timedelta(days=6)  # updated this recently: no reminder this week
+REMIND_FROM_HOUR = 9  # Monday, local time, after the weekly summary
+
+
+__all__ = [
+    "FIRST_PHASES",
+    "RECENT_CHECK_IN",
+    "REMIND_FROM_HOUR",
+    "REVENUE_WARNING",
+    "REVENUE_WORDS",
+    "can_edit",
+    "check_in",
+    "checkin_reminders_send",
+    "initiative_add",
+    "initiative_status_set",
+    "is_about_revenue",
+    "key_result_add",
+    "key_result_confirm",
+    "key_result_remove",
+    "manages_team",
+    "objective_archive",
+    "objective_create",
+    "reminder_week",
+]
+
+
+def manages_team(membership: Membership, team_id: int | None) -> bool:
+    """A manager manages their own team and every team below it."""
+    if membership.role != Role.MANAGER or team_id is None:
+        return False
+    own = own_participant(membership)
+    return (
+        own is not None and own.team_id is not None
+        and team_id in team_subtree_ids(membership.organisation, own.team_id)
+    )  # fmt: skip
+
+
+def can_edit(membership: Membership, objective: Objective) -> bool:
+    return policies.can_edit_objective(
+        membership, objective.owner_id,
+        objective.scope == Scope.TEAM and manages_team(membership, objective.team_id),
+    )  # fmt: skip
+
+
+def _require_edit(membership: Membership, objective: Objective) -> None:
+    if not can_edit(membership, objective):
+        raise PermissionDenied("Only the objective's owner, its team's manager, a sponsor or a "
+                               "consultant change it.")  # fmt: skip
+    if objective.archived_at is not None:
+        raise ValidationError("This objective is archived.")
+
+
+def _number(value: float | None, what: str) -> float:
+    if value is None or not math.isfinite(value):
+        raise ValidationError(f"Give the {what} as a number.")
+    return float(value)
+
+
+def objective_create(
+    *, by: Membership, programme: Programme, scope: str, title: str, owner: Membership,
+    starts_on: date, ends_on: date, wave: Wave | None = None, team: Team | None = None,
+) -> Objective:  # fmt: skip
+    if not policies.can_create_objective(by):
+        raise PermissionDenied("Sponsors, consultants and managers set objectives.")
+    org = by.organisation_id
+    if programme.organisation_id != org or owner.organisation_id != org:
+        raise ValidationError("Choose a programme and an owner of this organisation.")
+    if scope not in Scope.values:
+        raise ValidationError("Choose what the objective is for: the programme, a wave or a team.")
+    wave = wave if scope == Scope.WAVE else None
+    team = team if scope == Scope.TEAM else None
+    if scope == Scope.WAVE and (wave is None or wave.programme_id != programme.pk):
+        raise ValidationError("Choose one of this programme's waves.")
+    if scope == Scope.TEAM and (team is None or team.organisation_id != org):
+        raise ValidationError("Choose the team.")
+    if by.role == Role.MANAGER and not (scope == Scope.TEAM and manages_team(by, team.pk)):
+        raise PermissionDenied("Managers set objectives for their own teams.")
+    title = title.strip()
+    if not title:
+        raise ValidationError("Say in a sentence what you want to achieve.")
+    if ends_on <= starts_on:
+        raise ValidationError("The period must end after it starts.")
+    return Objective.objects.create(
+        organisation_id=org, programme=programme, scope=scope, wave=wave, team=team,
+        title=title[:200], owner=owner, starts_on=starts_on, ends_on=ends_on,
+    )  # fmt: skip
+
+
+def objective_archive(*, objective: Objective, by: Membership) -> None:
+    _require_edit(by, objective)
+    objective.archived_at = timezone.now()
+    objective.save(update_fields=["archived_at", "updated_at"])
+
+
+def is_about_revenue(title: str, indicator: str = "", said_so: bool = False) -> bool:
+    return said_so or indicator in REVENUE_INDICATORS or bool(REVENUE_WORDS.search(title))
+
+
+def key_result_add(
+    *, objective: Objective, by: Membership, title: str, source: str, target: float | None,
+    indicator: str = "", unit: str = "", baseline: float | None = None,
+    about_revenue: bool = False,
+) -> KeyResult:  # fmt: skip
+    """The baseline is captured now: read from the indicators for a linked key result, given by
+    hand for a manual one. Without it no progress could be shown."""
+    _require_edit(by, objective)
+    title = title.strip()
+    if not title:
+        raise ValidationError("Say what the key result measures.")
+    target = _number(target, "target")
+    week = None
+    if source == KeyResult.Source.INDICATOR:
+        if indicator not in INDICATORS:
+            raise ValidationError("Choose one of the indicators offered.")
+        baseline, week = indicator_now(objective=objective, indicator=indicator)
+        unit = INDICATORS[indicator][1]
+    elif source == KeyResult.Source.MANUAL:
+        if baseline is None:
+            raise ValidationError("Give the baseline: where things stand today.")
+        baseline, indicator = _number(baseline, "baseline"), ""
+    else:
+        raise ValidationError("Choose whether the indicators or check-ins measure it.")
+    if unit == "%" and not 0 <= target <= 100:
+        raise ValidationError("A percentage target lies between 0 and 100.")
+    if target == baseline:
+        raise ValidationError(
+            f"The target equals the baseline ({baseline:g}): there is nothing to move toward."
+        )
+    revenue = is_about_revenue(title, indicator, about_revenue)
+    programme = objective.programme
+    key_result = KeyResult.objects.create(
+        objective=objective, title=title[:200], source=source, indicator=indicator,
+        unit=unit.strip()[:30], baseline=baseline, target=target, current=baseline,
+        measured_week=week, about_revenue=revenue,
+        needs_sponsor=revenue and programme.current_phase in FIRST_PHASES,
+    )  # fmt: skip
+    if key_result.needs_sponsor:
+        _ask_sponsors(key_result, programme)
+    return key_result
+
+
+def _ask_sponsors(key_result: KeyResult, programme: Programme) -> None:
+    sponsors = list(programme.sponsors.all()) or list(
+        Membership.objects.filter(organisation_id=programme.organisation_id, role=Role.SPONSOR)
+    )
+    slug = Organisation.objects.values_list("slug", flat=True).get(pk=programme.organisation_id)
+    url = reverse("goals-objective-detail", args=[slug, key_result.objective.code])
+    for sponsor in sponsors:
+        programme_services.notify(
+            recipient=sponsor, kind=EmailKind.OKRI, url=url,
+            text=f"A key result about revenue in the first phase needs your decision: "
+                 f"“{key_result.title}”.",
+        )  # fmt: skip
+
+
+def key_result_confirm(*, key_result: KeyResult, by: Membership) -> None:
+    if not policies.can_confirm_revenue(by):
+        raise PermissionDenied("A sponsor decides whether revenue stays in the first phase.")
+    if not key_result.needs_sponsor or key_result.confirmed_at is not None:
+        raise ValidationError("This key result needs no confirmation.")
+    key_result.confirmed_by, key_result.confirmed_at = by, timezone.now()
+    key_result.save(update_fields=["confirmed_by", "confirmed_at", "updated_at"])
+
+
+def key_result_remove(*, key_result: KeyResult, by: Membership) -> None:
+    """Its objective's editors remove it; a sponsor may drop revenue they will not confirm."""
+    awaiting = key_result.needs_sponsor and key_result.confirmed_at is None
+    if not (awaiting and policies.can_confirm_revenue(by)):
+        _require_edit(by, key_result.objective)
+    key_result.delete()
+
+
+def check_in(
+    *, key_result: KeyResult, by: Membership, value: float | None, confidence: int | None,
+    comment: str = "",
+) -> CheckIn:  # fmt: skip
+    _require_edit(by, key_result.objective)
+    if key_result.source != KeyResult.Source.MANUAL:
+        raise ValidationError("This key result follows the indicators by itself.")
+    value = _number(value, "value")
+    if confidence is None or not 1 <= confidence <= 10:
+        raise ValidationError("Say how confident you are, from 1 (not at all) to 10 (certain).")
+    with transaction.atomic():
+        made = CheckIn.objects.create(
+            key_result=key_result, value=value, confidence=confidence,
+            comment=comment.strip()[:1000], by=by,
+        )  # fmt: skip
+        key_result.current, key_result.confidence = value, confidence
+        key_result.checked_in_at = timezone.now()
+        key_result.save(update_fields=["current", "confidence", "checked_in_at", "updated_at"])
+    return made
+
+
+def initiative_add(
+    *, objective: Objective, by: Membership, title: str, owner: Membership,
+    due_on: date | None = None,
+) -> Initiative:  # fmt: skip
+    _require_edit(by, objective)
+    title = title.strip()
+    if not title:
+        raise ValidationError("Say what will be done.")
+    if owner.organisation_id != objective.organisation_id:
+        raise ValidationError("The owner must belong to this organisation.")
+    return Initiative.objects.create(objective=objective, title=title[:200], owner=owner,
+                                     due_on=due_on)  # fmt: skip
+
+
+def initiative_status_set(*, initiative: Initiative, by: Membership, status: str) -> None:
+    objective = initiative.objective
+    if not policies.can_update_initiative(by, initiative.owner_id, can_edit(by, objective)):
+        raise PermissionDenied("The initiative's owner or the objective's editors update it.")
+    if objective.archived_at is not None:
+        raise ValidationError("This objective is archived.")
+    if status not in Initiative.Status.values:
+        raise ValidationError("Choose one of the statuses offered.")
+    initiative.status = status
+    initiative.save(update_fields=["status", "updated_at"])
+
+
+def reminder_week(organisation: Organisation, now: datetime | None = None) -> date | None:
+    """The Monday whose reminders are due (from 09:00 local), or None before then."""
+    local = (now or timezone.now()).astimezone(ZoneInfo(organisation.time_zone or "UTC"))
+    week = monday(local.date())
+    if local.date() == week and local.hour < REMIND_FROM_HOUR:
+        return None
+    return week
+
+
+def checkin_reminders_send(*, organisation_id: int, now: datetime | None = None) -> int:
+    """Once a week, each owner is told how many of their manual key results wait for a check-in;
+    key results checked in (or made) recently are skipped. Claimed by compare-and-set on
+    `reminded_week`, so a rerun or a second worker reminds nobody twice. Returns the number of
+    people reminded."""
+    organisation = Organisation.objects.get(pk=organisation_id)
+    now = now or timezone.now()
+    week = reminder_week(organisation, now)
+    if week is None:
+        return 0
+    local_today = now.astimezone(ZoneInfo(organisation.time_zone or "UTC")).date()
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            f"""UPDATE {KeyResult._meta.db_table} kr SET reminded_week = %(week)s
+                FROM {Objective._meta.db_table} o
+                WHERE o.id = kr.objective_id AND o.organisation_id = %(org)s
+                  AND o.archived_at IS NULL AND %(today)s BETWEEN o.starts_on AND o.ends_on
+                  AND kr.source = 'manual'
+                  AND (kr.reminded_week IS NULL OR kr.reminded_week < %(week)s)
+                  AND COALESCE(kr.checked_in_at, kr.created_at) < %(recent)s
+                RETURNING o.owner_id""",  # noqa: S608
+            {"week": week, "org": organisation_id, "today": local_today,
+             "recent": now - RECENT_CHECK_IN},
+        )  # fmt: skip
+        waiting = Counter(owner for (owner,) in cursor.fetchall() if owner is not None)
+        url = reverse("goals-okris", args=[organisation.slug]) + "?mine=1"
+        for owner in Membership.objects.filter(pk__in=waiting):
+            count = waiting[owner.pk]
+            programme_services.notify(
+                recipient=owner, kind=EmailKind.OKRI, url=url,
+                text=f"{count} key result{'s' if count != 1 else ''} of yours "
+                     f"{'wait' if count != 1 else 'waits'} for this week's check-in: "
+                     f"value, confidence, a word on why.",
+            )  # fmt: skip
+    return len(waiting)

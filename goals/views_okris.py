@@ -1,0 +1,237 @@
+"""OKRIs: objectives, key results (indicator-linked or checked in by hand), initiatives."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.forms import Form
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from goals import policies, selectors, services
+from goals.forms import (
+    CheckInForm,
+    InitiativeForm,
+    InitiativeStatusForm,
+    KeyResultForm,
+    ObjectiveForm,
+)
+from goals.models import Objective
+from programme.models import Membership
+from programme.tenancy import membership_for_request
+
+
+def _owner(membership: Membership, form: Form) -> Membership | None:
+    """The owner named by e-mail (the member themself when left empty), or a form error."""
+    email = form.cleaned_data.get("owner_email")
+    if not email:
+        return membership
+    owner = selectors.member_by_email(membership, email)
+    if owner is None:
+        form.add_error("owner_email", "No one in this organisation has that e-mail address.")
+    return owner
+
+
+@login_required
+@require_GET
+def okri_list(request: HttpRequest, org: str) -> HttpResponse:
+    membership = membership_for_request(request, org)
+    mine = request.GET.get("mine") == "1"
+    sponsor = policies.can_confirm_revenue(membership)
+    context = {
+        "objectives": selectors.objectives(membership, mine=mine),
+        "mine": mine,
+        "can_create": policies.can_create_objective(membership),
+        "awaiting": selectors.revenue_awaiting(membership) if sponsor else [],
+        "revenue_warning": services.REVENUE_WARNING,
+    }
+    return render(request, "goals/okris.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def objective_create(request: HttpRequest, org: str) -> HttpResponse:
+    membership = membership_for_request(request, org)
+    if not policies.can_create_objective(membership):
+        raise PermissionDenied
+    form = ObjectiveForm(request.POST or None, organisation=membership.organisation)
+    if request.method == "POST" and form.is_valid():
+        owner = _owner(membership, form)
+        if owner is not None:
+            data = form.cleaned_data
+            try:
+                objective = services.objective_create(
+                    by=membership, programme=data["programme"], scope=data["scope"],
+                    wave=data["wave"], team=data["team"], title=data["title"], owner=owner,
+                    starts_on=data["starts_on"], ends_on=data["ends_on"],
+                )  # fmt: skip
+            except (ValidationError, PermissionDenied) as error:
+                form.add_error(None, "; ".join(getattr(error, "messages", [str(error)])))
+            else:
+                messages.success(request, "Objective set. Now add its key results.")
+                return redirect("goals-objective-detail", org=org, code=objective.code)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "goals/objective_form.html", {"form": form}, status=status)
+
+
+def _detail(request: HttpRequest, membership: Membership, objective: Objective,
+            status: int = 200, **forms: Form) -> HttpResponse:  # fmt: skip
+    can_edit = services.can_edit(membership, objective)
+    for key_result in objective.key_results.all():
+        key_result.form = forms.get(f"check_in_{key_result.pk}") or CheckInForm(
+            prefix=str(key_result.code)
+        )
+    context = {
+        "objective": objective,
+        "can_edit": can_edit and objective.archived_at is None,
+        "can_confirm": policies.can_confirm_revenue(membership),
+        "key_result_form": forms.get("key_result") or KeyResultForm(),
+        "initiative_form": forms.get("initiative") or InitiativeForm(),
+        "statuses": InitiativeStatusForm.base_fields["status"].choices,
+        "revenue_warning": services.REVENUE_WARNING,
+    }
+    return render(request, "goals/objective_detail.html", context, status=status)
+
+
+@login_required
+@require_GET
+def objective_detail(request: HttpRequest, org: str, code: str) -> HttpResponse:
+    membership = membership_for_request(request, org)
+    objective = selectors.objective_get(membership, code, history=True)
+    return _detail(request, membership, objective)
+
+
+def _editable(membership: Membership, objective: Objective) -> None:
+    if not services.can_edit(membership, objective):
+        raise PermissionDenied
+
+
+@login_required
+@require_POST
+def objective_archive(request: HttpRequest, org: str, code: str) -> HttpResponse:
+    membership = membership_for_request(request, org)
+    objective = selectors.objective_get(membership, code)
+    _editable(membership, objective)
+    try:
+        services.objective_archive(objective=objective, by=membership)
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+    else:
+        messages.success(request, f"“{objective.title}” is archived.")
+    return redirect("goals-okris", org=org)
+
+
+@login_required
+@require_POST
+def key_result_create(request: HttpRequest, org: str, code: str) -> HttpResponse:
+    membership = membership_for_request(request, org)
+    objective = selectors.objective_get(membership, code)
+    _editable(membership, objective)
+    form = KeyResultForm(request.POST)
+    if form.is_valid():
+        try:
+            key_result = services.key_result_add(objective=objective, by=membership,
+                                                 **form.cleaned_data)  # fmt: skip
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            if key_result.needs_sponsor:
+                messages.warning(request, services.REVENUE_WARNING + " The sponsor is asked.")
+            else:
+                messages.success(request, f"Added, with a baseline of {key_result.baseline:g}.")
+            return redirect("goals-objective-detail", org=org, code=code)
+    objective = selectors.objective_get(membership, code, history=True)
+    return _detail(request, membership, objective, status=400, key_result=form)
+
+
+@login_required
+@require_POST
+def initiative_create(request: HttpRequest, org: str, code: str) -> HttpResponse:
+    membership = membership_for_request(request, org)
+    objective = selectors.objective_get(membership, code)
+    _editable(membership, objective)
+    form = InitiativeForm(request.POST)
+    if form.is_valid() and (owner := _owner(membership, form)) is not None:
+        try:
+            services.initiative_add(objective=objective, by=membership, owner=owner,
+                                    title=form.cleaned_data["title"],
+                                    due_on=form.cleaned_data["due_on"])  # fmt: skip
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, "Initiative added.")
+            return redirect("goals-objective-detail", org=org, code=code)
+    objective = selectors.objective_get(membership, code, history=True)
+    return _detail(request, membership, objective, status=400, initiative=form)
+
+
+@login_required
+@require_POST
+def key_result_check_in(request: HttpRequest, org: str, code: str) -> HttpResponse:
+    membership = membership_for_request(request, org)
+    key_result = selectors.key_result_get(membership, code)
+    objective = key_result.objective
+    _editable(membership, objective)
+    form = CheckInForm(request.POST, prefix=str(key_result.code))
+    if form.is_valid():
+        try:
+            services.check_in(key_result=key_result, by=membership, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, "Checked in.")
+            return redirect("goals-objective-detail", org=org, code=objective.code)
+    objective = selectors.objective_get(membership, objective.code, history=True)
+    forms = {f"check_in_{key_result.pk}": form}
+    return _detail(request, membership, objective, status=400, **forms)
+
+
+@login_required
+@require_POST
+def key_result_confirm(request: HttpRequest, org: str, code: str) -> HttpResponse:
+    membership = membership_for_request(request, org)
+    key_result = selectors.key_result_get(membership, code)
+    if not policies.can_confirm_revenue(membership):
+        raise PermissionDenied
+    try:
+        services.key_result_confirm(key_result=key_result, by=membership)
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+    else:
+        messages.success(request, "Confirmed: it counts toward the objective's progress.")
+    return redirect("goals-objective-detail", org=org, code=key_result.objective.code)
+
+
+@login_required
+@require_POST
+def key_result_remove(request: HttpRequest, org: str, code: str) -> HttpResponse:
+    membership = membership_for_request(request, org)
+    key_result = selectors.key_result_get(membership, code)
+    try:
+        services.key_result_remove(key_result=key_result, by=membership)
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+    else:
+        messages.success(request, f"“{key_result.title}” is removed.")
+    return redirect("goals-objective-detail", org=org, code=key_result.objective.code)
+
+
+@login_required
+@require_POST
+def initiative_status(request: HttpRequest, org: str, code: str) -> HttpResponse:
+    membership = membership_for_request(request, org)
+    initiative = selectors.initiative_get(membership, code)
+    form = InitiativeStatusForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose one of the statuses offered.")
+    else:
+        try:
+            services.initiative_status_set(initiative=initiative, by=membership,
+                                           status=form.cleaned_data["status"])  # fmt: skip
+        except ValidationError as error:
+            messages.error(request, error.messages[0])
+        else:
+            messages.success(request, "Status updated.")
+    return redirect("goals-objective-detail", org=org, code=initiative.objective.code)
