@@ -67,3 +67,90 @@ def test_goals_permission_matrix(org, login, world, role):
     assert response.status_code == 404 and world["celebration"].consent == ""
     for page in ("goals-success", "goals-rituals", "goals-celebrations"):
         assert client.get(reverse(page, args=[org.slug])).status_code == 200
+
+
+@pytest.fixture
+def okri(org):
+    from programme import services as programme_services
+
+    sponsor = member(org, Role.SPONSOR)
+    today = timezone.localdate()
+    programme = programme_services.programme_save(
+        organisation=org, data={"name": "Programme", "start_date": today},
+        sponsors=[sponsor], consultants=[],
+    )  # fmt: skip
+    objective = services.objective_create(
+        by=sponsor, programme=programme, scope="programme", title="Habit", owner=sponsor,
+        starts_on=today, ends_on=today + timedelta(days=90),
+    )  # fmt: skip
+    make = lambda title, **kw: services.key_result_add(  # noqa: E731
+        objective=objective, by=sponsor, title=title, source="manual", baseline=0, target=5, **kw
+    )
+    initiative = services.initiative_add(objective=objective, by=sponsor, title="Lunch talk",
+                                         owner=member(org, Role.SELLER))  # fmt: skip
+    return {
+        "programme": programme, "objective": objective, "initiative": initiative,
+        "manual": make("Cases"), "spare": make("Spare"), "revenue": make("Bookings"),
+    }  # fmt: skip
+
+
+EDITORS = {Role.SPONSOR, Role.CONSULTANT}
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_okri_permission_matrix(org, login, okri, role):
+    from goals.models import CheckIn, Initiative, KeyResult, Objective
+
+    client = login(member(org, role))
+    objective, edits = okri["objective"], role in EDITORS
+    expect = lambda allowed: (302, True) if allowed else (403, False)  # noqa: E731
+    today = timezone.localdate()
+
+    response = client.post(reverse("goals-objective-create", args=[org.slug]), {
+        "title": f"Objective by {role}", "programme": okri["programme"].pk, "scope": "programme",
+        "starts_on": today.isoformat(), "ends_on": (today + timedelta(days=30)).isoformat(),
+    })  # fmt: skip
+    made = Objective.objects.filter(title=f"Objective by {role}").exists()
+    # A manager sets objectives for their own team only: refused with a message, not a 403.
+    allowed = (302, True) if edits else (400, False) if role == Role.MANAGER else (403, False)
+    assert (response.status_code, made) == allowed
+
+    response = client.post(reverse("goals-key-result-create", args=[org.slug, objective.code]),
+                           {"title": f"KR by {role}", "source": "manual", "baseline": "0",
+                            "target": "3"})  # fmt: skip
+    made = KeyResult.objects.filter(title=f"KR by {role}").exists()
+    assert (response.status_code, made) == expect(edits)
+
+    prefix = str(okri["manual"].code)
+    response = client.post(reverse("goals-key-result-check-in", args=[org.slug, prefix]),
+                           {f"{prefix}-value": "2", f"{prefix}-confidence": "7"})  # fmt: skip
+    assert (response.status_code, CheckIn.objects.exists()) == expect(edits)
+
+    response = client.post(reverse("goals-initiative-create", args=[org.slug, objective.code]),
+                           {"title": f"Initiative by {role}"})  # fmt: skip
+    made = Initiative.objects.filter(title=f"Initiative by {role}").exists()
+    assert (response.status_code, made) == expect(edits)
+
+    initiative = okri["initiative"]
+    response = client.post(reverse("goals-initiative-status", args=[org.slug, initiative.code]),
+                           {"status": "done"})  # fmt: skip
+    initiative.refresh_from_db()
+    assert (response.status_code, initiative.status == "done") == expect(edits)
+
+    revenue = okri["revenue"]
+    response = client.post(reverse("goals-key-result-confirm", args=[org.slug, revenue.code]))
+    revenue.refresh_from_db()
+    assert (response.status_code, revenue.confirmed_at is not None) == expect(role == Role.SPONSOR)
+
+    spare = okri["spare"]
+    response = client.post(reverse("goals-key-result-remove", args=[org.slug, spare.code]))
+    gone = not KeyResult.objects.filter(pk=spare.pk).exists()
+    assert (response.status_code, gone) == expect(edits)
+
+    response = client.post(reverse("goals-objective-archive", args=[org.slug, objective.code]))
+    objective.refresh_from_db()
+    assert (response.status_code, objective.archived_at is not None) == expect(edits)
+
+    assert client.get(reverse("goals-okris", args=[org.slug])).status_code == 200
+    detail = client.get(reverse("goals-objective-detail", args=[org.slug, objective.code]))
+    assert detail.status_code == 200
