@@ -10,11 +10,23 @@ from django.db import transaction
 from django.utils import timezone
 
 from goals import services
+from goals.measures import INDICATORS
 from goals.milestones import milestones_detect
-from goals.models import Celebration, Consent, Proposal, ProposalVote, VotingWindow
+from goals.models import (
+    Celebration,
+    CheckIn,
+    Consent,
+    Initiative,
+    KeyResult,
+    Objective,
+    Proposal,
+    ProposalVote,
+    VotingWindow,
+)
+from metrics.models import GroupWeek
 from metrics.rollups import refresh_indicators
 from programme.demo import register_demo_seeder
-from programme.models import Membership, Organisation, Role
+from programme.models import Membership, Organisation, Programme, Role
 
 SUCCESS = [
     ("Regular means active 5 weeks out of 8: we are on the road a lot", "regular_weeks", 5, True),
@@ -83,3 +95,129 @@ def seed_goals(organisation: Organisation) -> None:
                 celebration=celebration, by=celebration.participant.membership, consent=consent,
                 ritual=rituals[number % len(rituals)] if rituals else None,
             )  # fmt: skip
+
+
+def _backdate(key_result: KeyResult, weeks: int) -> None:
+    """Make a key result look set `weeks` ago, with the baseline its group had then."""
+    created = timezone.now() - timedelta(weeks=weeks)
+    baseline = key_result.baseline
+    if key_result.indicator:
+        objective = key_result.objective
+        then = (
+            GroupWeek.objects.filter(organisation_id=objective.organisation_id,
+                                     kind=objective.scope, group_id=objective.group_id,
+                                     week__lte=created.date())
+            .order_by("-week").first()
+        )  # fmt: skip
+        if then is not None and then.participants:
+            column = key_result.indicator
+            value = getattr(then, column)
+            baseline = 100.0 * value / then.participants if INDICATORS[column][1] == "%" else value
+        if baseline == key_result.target:
+            baseline = 0.0
+    KeyResult.objects.filter(pk=key_result.pk).update(created_at=created, baseline=baseline)
+
+
+def _check_ins(key_result: KeyResult, by: Membership, history: list[tuple]) -> None:
+    """Check-ins `weeks_ago` weeks back: (weeks_ago, value, confidence, comment)."""
+    for weeks_ago, value, confidence, comment in history:
+        made = services.check_in(key_result=key_result, by=by, value=value,
+                                 confidence=confidence, comment=comment)  # fmt: skip
+        when = timezone.now() - timedelta(weeks=weeks_ago, hours=3)
+        CheckIn.objects.filter(pk=made.pk).update(created_at=when)
+        KeyResult.objects.filter(pk=key_result.pk).update(checked_in_at=when)
+
+
+@register_demo_seeder
+def seed_okris(organisation: Organisation) -> None:
+    """Three objectives: the supporters' wave (indicator-linked key results and a manual one
+    with check-ins), the programme (with a revenue key result awaiting the sponsor, since the
+    programme is in its first phase), and a manager's team."""
+    if Objective.objects.filter(organisation=organisation).exists():
+        return
+    programme = Programme.objects.filter(organisation=organisation).order_by("start_date").first()
+    if programme is None:
+        return
+    sponsor, consultant = programme.sponsors.first(), programme.consultants.first()
+    wave = programme.waves.order_by("number").first()
+    manager = (
+        Membership.objects.filter(organisation=organisation, role=Role.MANAGER,
+                                  participant__team__isnull=False)
+        .select_related("participant__team").order_by("pk").first()
+    )  # fmt: skip
+    ambassador = Membership.objects.filter(
+        organisation=organisation, participant__is_ambassador=True
+    ).first()
+    marketing = Membership.objects.filter(organisation=organisation, role=Role.MARKETING).first()
+    if None in (sponsor, consultant, wave, manager, ambassador, marketing):
+        return
+    today = timezone.localdate()
+    with transaction.atomic():
+        habit = services.objective_create(
+            by=consultant, programme=programme, scope="wave", wave=wave, owner=consultant,
+            title="LinkedIn becomes a weekly habit for the supporters",
+            starts_on=today - timedelta(weeks=6), ends_on=today + timedelta(weeks=14),
+        )  # fmt: skip
+        for indicator, title, target in (
+            ("regular", "60% of the supporters are regular by the end of the quarter", 60),
+            ("handles_skill", "30% of the supporters handle the skill", 30),
+        ):
+            _backdate(services.key_result_add(objective=habit, by=consultant, title=title,
+                                              source="indicator", indicator=indicator,
+                                              target=target), 6)  # fmt: skip
+        cases = services.key_result_add(
+            objective=habit, by=consultant, title="Real cases shared in the showcase each month",
+            source="manual", baseline=0, unit="cases", target=12,
+        )  # fmt: skip
+        _backdate(cases, 6)
+        _check_ins(cases, consultant, [
+            (5, 2, 5, "Two first cases, both from ambassadors."),
+            (3, 5, 6, "The comment clinic helps: three new authors."),
+            (1, 7, 7, "Marketing picks are being cited in cases now."),
+        ])  # fmt: skip
+        for title, owner, status, due in (
+            ("Weekly 30-minute comment clinic led by ambassadors", ambassador,
+             Initiative.Status.UNDER_WAY, 4),
+            ("Marketing shares two company posts a week to amplify", marketing,
+             Initiative.Status.DONE, -2),
+            ("Office hours before the second wave starts", consultant,
+             Initiative.Status.PLANNED, 5),
+        ):  # fmt: skip
+            initiative = services.initiative_add(objective=habit, by=consultant, title=title,
+                                                 owner=owner,
+                                                 due_on=today + timedelta(weeks=due))  # fmt: skip
+            Initiative.objects.filter(pk=initiative.pk).update(status=status)
+
+        conversations = services.objective_create(
+            by=consultant, programme=programme, scope="programme", owner=sponsor,
+            title="Sellers start conversations, not just posts",
+            starts_on=today - timedelta(weeks=4), ends_on=today + timedelta(weeks=22),
+        )  # fmt: skip
+        _backdate(services.key_result_add(
+            objective=conversations, by=consultant, source="indicator", indicator="with_meeting",
+            title="40% of the sellers have booked a meeting through LinkedIn", target=40,
+        ), 4)  # fmt: skip
+        # In the first phase: waits for the sponsor, with the warning explaining why.
+        services.key_result_add(
+            objective=conversations, by=consultant, source="manual", baseline=0, unit="k€",
+            title="€500k of pipeline sourced through LinkedIn", target=500,
+        )  # fmt: skip
+
+        team = manager.participant.team
+        visible = services.objective_create(
+            by=manager, programme=programme, scope="team", team=team, owner=manager,
+            title=f"{team.name}: every seller visible every week",
+            starts_on=today - timedelta(weeks=3), ends_on=today + timedelta(weeks=10),
+        )  # fmt: skip
+        posting = services.key_result_add(
+            objective=visible, by=manager, title="Sellers of the team who posted this week",
+            source="manual", baseline=2, unit="sellers", target=8,
+        )  # fmt: skip
+        _backdate(posting, 3)
+        _check_ins(posting, manager, [
+            (2, 3, 6, "Monday call now starts with one post we liked."),
+            (1, 4, 5, "Two on holiday."),
+        ])  # fmt: skip
+        services.initiative_add(objective=visible, by=manager, owner=manager,
+                                title="Monday call opens with one post we liked",
+                                due_on=today + timedelta(weeks=1))  # fmt: skip

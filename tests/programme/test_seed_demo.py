@@ -117,3 +117,18 @@ def test_seed_demo_is_believable_and_idempotent(db, capsys) -> None:
     call_command("seed_demo")
     assert Celebration.objects.count() == celebrations
     assert Proposal.objects.filter(organisation=acme).count() == 6
+
+    # OKRIs: objectives for a wave, the programme and a team, with check-ins and a revenue key
+    # result waiting for the sponsor (the programme is in its first phase).
+    from goals.models import CheckIn, KeyResult, Objective
+
+    assert set(Objective.objects.filter(organisation=acme).values_list("scope", flat=True)) == {
+        "wave", "programme", "team"
+    }  # fmt: skip
+    linked = KeyResult.objects.filter(objective__organisation=acme, source="indicator")
+    assert linked.count() == 3 and all(kr.measured_week for kr in linked)
+    assert CheckIn.objects.filter(key_result__objective__organisation=acme).count() == 5
+    awaiting = KeyResult.objects.get(objective__organisation=acme, needs_sponsor=True)
+    assert awaiting.confirmed_at is None and "€500k" in awaiting.title
+    call_command("seed_demo")
+    assert Objective.objects.filter(organisation=acme).count() == 3
