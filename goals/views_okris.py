@@ -87,8 +87,8 @@ def _detail(request: HttpRequest, membership: Membership, objective: Objective,
         "objective": objective,
         "can_edit": can_edit and objective.archived_at is None,
         "can_confirm": policies.can_confirm_revenue(membership),
-        "key_result_form": forms.get("key_result") or KeyResultForm(),
-        "initiative_form": forms.get("initiative") or InitiativeForm(),
+        "key_result_form": forms.get("key_result") or KeyResultForm(auto_id="kr_%s"),
+        "initiative_form": forms.get("initiative") or InitiativeForm(auto_id="initiative_%s"),
         "statuses": InitiativeStatusForm.base_fields["status"].choices,
         "revenue_warning": services.REVENUE_WARNING,
     }
@@ -129,7 +129,7 @@ def key_result_create(request: HttpRequest, org: str, code: str) -> HttpResponse
     membership = membership_for_request(request, org)
     objective = selectors.objective_get(membership, code)
     _editable(membership, objective)
-    form = KeyResultForm(request.POST)
+    form = KeyResultForm(request.POST, auto_id="kr_%s")
     if form.is_valid():
         try:
             key_result = services.key_result_add(objective=objective, by=membership,
@@ -152,7 +152,7 @@ def initiative_create(request: HttpRequest, org: str, code: str) -> HttpResponse
     membership = membership_for_request(request, org)
     objective = selectors.objective_get(membership, code)
     _editable(membership, objective)
-    form = InitiativeForm(request.POST)
+    form = InitiativeForm(request.POST, auto_id="initiative_%s")
     if form.is_valid() and (owner := _owner(membership, form)) is not None:
         try:
             services.initiative_add(objective=objective, by=membership, owner=owner,
