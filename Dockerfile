@@ -10,6 +10,7 @@ COPY programme ./programme
 COPY kickoff ./kickoff
 COPY showcase ./showcase
 COPY metrics ./metrics
+COPY goals ./goals
 COPY templates ./templates
 COPY static ./static
 COPY manage.py ./

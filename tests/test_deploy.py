@@ -75,3 +75,16 @@ def test_procfile_runs_web_worker_and_beat() -> None:
 def test_dockerfile_installs_the_project() -> None:
     dockerfile = (ROOT / "Dockerfile").read_text()
     assert "pip install" in dockerfile and "collectstatic" in dockerfile
+
+
+def test_the_image_and_the_package_hold_every_project_app() -> None:
+    """An app missing from the image crashes production at start-up, while every test passes."""
+    from django.conf import settings
+
+    local = [app for app in settings.INSTALLED_APPS if (ROOT / app).is_dir()]
+    assert {"programme", "goals"} <= set(local)
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    pyproject = (ROOT / "pyproject.toml").read_text()
+    for app in [*local, "config"]:
+        assert f"COPY {app} ./{app}" in dockerfile, f"the Dockerfile does not copy {app}/"
+        assert f'"{app}*"' in pyproject, f"pyproject.toml does not package {app}"
