@@ -3,7 +3,14 @@ from __future__ import annotations
 from django.contrib import admin
 from django.urls import include, path
 
+from config import operations
+
+# The Django admin: staff who sign in with a second factor (allauth MFA), nobody else.
+admin.site.has_permission = operations.staff_with_mfa
+admin.site.login = operations.admin_login
+
 urlpatterns = [
+    path("healthz", operations.healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
     path("", include("kickoff.urls")),
