@@ -14,6 +14,7 @@ NOT_TENANT = {
     "programme-invitation-accept": "reached by a signed token, tested in test_invitations",
     "programme-email-unsubscribe": "reached by a signed token, tested in test_weekly_summary",
     "kickoff-join-by-code": "looks a code up only among the user's own organisations",
+    "healthz": "holds no data: says whether the database and the broker answer",
 }
 
 

@@ -1,0 +1,59 @@
+"""Role probe over every URL the project registers (found from the resolver, so a new view is
+covered without anyone adding it here): every role requests every page of its own organisation
+with real objects, GET and POST (an empty POST is the commonest malformed request), and never
+gets a server error. Foreign objects are covered by tests/programme/test_tenancy.py, which walks
+the same patterns; this file adds every role and the patterns outside the apps."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from programme.models import Role
+from tests.factories import member
+from tests.programme.test_tenancy import foreign_objects, tenant_patterns, url_for
+
+APPS = {"programme", "kickoff", "showcase", "metrics", "goals"}
+FILLED = {"org", "code", "join_code", "participant", "subject"}  # what url_for can fill in
+ROLES = [Role.SPONSOR, Role.CONSULTANT, Role.MANAGER, Role.SELLER, Role.MARKETING, Role.ADMIN]
+# Patterns of other projects, with the reason they are not probed here.
+THIRD_PARTY = {
+    "admin": "Django's admin (tested by Django); who reaches it is tested in test_deployment",
+    "allauth": "django-allauth's sign-in, sign-up and MFA pages (tested by allauth)",
+}
+
+
+def project_patterns() -> list[str]:
+    """Every named pattern outside the apps' urlconfs, e.g. /healthz."""
+    found = []
+    for pattern in get_resolver().url_patterns:
+        if isinstance(pattern, URLPattern) and pattern.name:
+            found.append(pattern.name)
+        elif isinstance(pattern, URLResolver):
+            module = getattr(pattern.urlconf_module, "__name__", str(pattern.urlconf_module))
+            owner = pattern.app_name or module.split(".")[0]
+            known = owner in THIRD_PARTY or owner in APPS
+            assert known, f"{module}: probe its patterns or say why not in THIRD_PARTY"
+    return found
+
+
+def test_every_registered_pattern_is_probed_or_excused() -> None:
+    assert project_patterns() == ["healthz"]
+    assert len(tenant_patterns()) > 100
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_no_role_gets_a_server_error_anywhere(org, login, role) -> None:
+    objects = foreign_objects(org)  # the same objects, in the member's own organisation
+    client = login(member(org, role))
+    client.raise_request_exception = False
+    failures = []
+    for name, params in tenant_patterns():
+        if set(params) - FILLED:  # signed tokens: tested with real tokens where they are made
+            continue
+        url = url_for(name, params, org.slug, objects)
+        for method in ("get", "post"):
+            status = getattr(client, method)(url).status_code
+            if status >= 500:
+                failures.append(f"{method.upper()} {url} ({name}): {status}")
+    assert failures == []
