@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from goals import services
-from goals.measures import INDICATORS
+from goals.measures import indicator_now
 from goals.milestones import milestones_detect
 from goals.models import (
     Celebration,
@@ -23,7 +23,6 @@ from goals.models import (
     ProposalVote,
     VotingWindow,
 )
-from metrics.models import GroupWeek
 from metrics.rollups import refresh_indicators
 from programme.demo import register_demo_seeder
 from programme.models import Membership, Organisation, Programme, Role
@@ -102,17 +101,8 @@ def _backdate(key_result: KeyResult, weeks: int) -> None:
     created = timezone.now() - timedelta(weeks=weeks)
     baseline = key_result.baseline
     if key_result.indicator:
-        objective = key_result.objective
-        then = (
-            GroupWeek.objects.filter(organisation_id=objective.organisation_id,
-                                     kind=objective.scope, group_id=objective.group_id,
-                                     week__lte=created.date())
-            .order_by("-week").first()
-        )  # fmt: skip
-        if then is not None and then.participants:
-            column = key_result.indicator
-            value = getattr(then, column)
-            baseline = 100.0 * value / then.participants if INDICATORS[column][1] == "%" else value
+        baseline, _ = indicator_now(objective=key_result.objective,
+                                    indicator=key_result.indicator, on=created.date())  # fmt: skip
         if baseline == key_result.target:
             baseline = 0.0
     KeyResult.objects.filter(pk=key_result.pk).update(created_at=created, baseline=baseline)

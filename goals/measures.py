@@ -3,6 +3,8 @@ the after-rollup refresh that keeps every such key result current with one UPDAT
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.db import connection
 
 from goals.models import KeyResult, Objective
@@ -60,14 +62,22 @@ def _values_sql(where: str) -> str:
         WHERE kr.source = 'indicator' AND {where}"""  # noqa: S608
 
 
-def indicator_now(*, objective: Objective, indicator: str) -> tuple[float, object]:
-    """What an indicator reads today for an objective's group, and the week it was measured;
-    (0, None) before any rollup (nobody has done anything measurable yet)."""
+def indicator_now(
+    *, objective: Objective, indicator: str, on: date | None = None
+) -> tuple[float, object]:
+    """What an indicator reads for an objective's group (newest week up to `on`, else up to the
+    objective's end), and the week it was measured; (0, None) before any rollup (nobody has
+    done anything measurable yet)."""
     sql = INDICATORS[indicator][2]
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT COALESCE({sql}, 0), g.week FROM ({_latest_week('%s', '%s', '%s', '%s')}) g",  # noqa: S608
-            [objective.organisation_id, objective.scope, objective.group_id, objective.ends_on],
+            [
+                objective.organisation_id,
+                objective.scope,
+                objective.group_id,
+                on or objective.ends_on,
+            ],
         )
         row = cursor.fetchone()
     return (float(row[0]), row[1]) if row else (0.0, None)

@@ -27,8 +27,14 @@ OBJECTIVE_SETTERS = {Role.SPONSOR, Role.CONSULTANT, Role.MANAGER}
 
 
 def can_create_objective(membership: Membership) -> bool:
-    """Sponsors and consultants for any scope; managers for their own teams (checked in the
-    service, which knows the team)."""
+    """Sponsors and consultants for any scope; managers for their own teams (see below)."""
+    return membership.role in OBJECTIVE_SETTERS
+
+
+def can_create_objective_for(membership: Membership, for_own_team: bool) -> bool:
+    """The scope: anything for sponsors and consultants, a team of their own for managers."""
+    if membership.role == Role.MANAGER:
+        return for_own_team
     return membership.role in OBJECTIVE_SETTERS
 
 

@@ -17,6 +17,7 @@ from goals.models import (
     Subject,
 )
 from programme.models import Membership, Participant
+from programme.selectors import own_participant, team_subtree_ids
 
 
 def proposals(membership: Membership, subject: str) -> list[Proposal]:
@@ -141,6 +142,15 @@ def revenue_awaiting(membership: Membership) -> list[KeyResult]:
             objective__organisation=membership.organisation, objective__archived_at__isnull=True,
             needs_sponsor=True, confirmed_at__isnull=True,
         ).select_related("objective")
+    )  # fmt: skip
+
+
+def team_is_own(membership: Membership, team_id: int | None) -> bool:
+    """Whether the team is the member's own team or one below it."""
+    own = own_participant(membership) if team_id is not None else None
+    return (
+        own is not None and own.team_id is not None
+        and team_id in team_subtree_ids(membership.organisation, own.team_id)
     )  # fmt: skip
 
 

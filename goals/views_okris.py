@@ -79,6 +79,10 @@ def objective_create(request: HttpRequest, org: str) -> HttpResponse:
 def _detail(request: HttpRequest, membership: Membership, objective: Objective,
             status: int = 200, **forms: Form) -> HttpResponse:  # fmt: skip
     can_edit = services.can_edit(membership, objective)
+    for initiative in objective.initiatives.all():
+        initiative.can_update = objective.archived_at is None and policies.can_update_initiative(
+            membership, initiative.owner_id, can_edit
+        )
     for key_result in objective.key_results.all():
         key_result.form = forms.get(f"check_in_{key_result.pk}") or CheckInForm(
             prefix=str(key_result.code)

@@ -14,7 +14,7 @@ from django.db import connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from goals import policies
+from goals import policies, selectors
 from goals.measures import INDICATORS, REVENUE_INDICATORS, indicator_now
 from goals.models import CheckIn, Initiative, KeyResult, Objective, Scope
 from metrics.indicators import monday
@@ -29,7 +29,6 @@ from programme.models import (
     Team,
     Wave,
 )
-from programme.selectors import own_participant, team_subtree_ids
 
 # Revenue cannot be credibly measured in the first phase and is easy to fool: people learning a
 # skill are not yet the reason a deal closes, and a revenue target turns a habit into a quota.
@@ -64,28 +63,17 @@ __all__ = [
     "key_result_add",
     "key_result_confirm",
     "key_result_remove",
-    "manages_team",
     "objective_archive",
     "objective_create",
     "reminder_week",
 ]
 
 
-def manages_team(membership: Membership, team_id: int | None) -> bool:
-    """A manager manages their own team and every team below it."""
-    if membership.role != Role.MANAGER or team_id is None:
-        return False
-    own = own_participant(membership)
-    return (
-        own is not None and own.team_id is not None
-        and team_id in team_subtree_ids(membership.organisation, own.team_id)
-    )  # fmt: skip
-
-
 def can_edit(membership: Membership, objective: Objective) -> bool:
+    in_team = membership.role == Role.MANAGER and objective.scope == Scope.TEAM
     return policies.can_edit_objective(
         membership, objective.owner_id,
-        objective.scope == Scope.TEAM and manages_team(membership, objective.team_id),
+        in_team and selectors.team_is_own(membership, objective.team_id),
     )  # fmt: skip
 
 
@@ -120,7 +108,8 @@ def objective_create(
         raise ValidationError("Choose one of this programme's waves.")
     if scope == Scope.TEAM and (team is None or team.organisation_id != org):
         raise ValidationError("Choose the team.")
-    if by.role == Role.MANAGER and not (scope == Scope.TEAM and manages_team(by, team.pk)):
+    own_team = scope == Scope.TEAM and selectors.team_is_own(by, team.pk)
+    if not policies.can_create_objective_for(by, own_team):
         raise PermissionDenied("Managers set objectives for their own teams.")
     title = title.strip()
     if not title:

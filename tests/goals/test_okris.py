@@ -8,7 +8,6 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -16,28 +15,15 @@ from goals import services
 from goals.models import CheckIn, Initiative, KeyResult, Objective
 from metrics import tasks as metrics_tasks
 from metrics.indicators import monday
-from metrics.ingest import Event, EventWriter, Summary
+from metrics.ingest import Event
 from metrics.models import EventKind
 from programme import services as programme_services
 from programme.models import EmailKind, Notification, Phase, Role, Team
 from tests.factories import member
-
-
-def write(org, events):
-    writer = EventWriter(organisation=org, source="quick_log", summary=Summary())
-    with transaction.atomic():
-        for event in events:
-            writer.add(event)
-        writer.flush()
-
+from tests.goals.test_success_and_celebrations import weeks_ago, write
 
 # user, membership, objectives, key results, initiatives, the navigation's memberships
 QUERIES = 6
-
-
-def weeks_ago(n):
-    start = monday(timezone.now().date()) - timedelta(weeks=n)
-    return timezone.now().replace(year=start.year, month=start.month, day=start.day, hour=10)
 
 
 @pytest.fixture
@@ -80,7 +66,11 @@ def setup(org):
 
 def post_weekly(org, seller, weeks):
     pid = seller.participant.pk
-    write(org, [Event(pid, EventKind.POST_PUBLISHED, weeks_ago(w), f"{pid}-p{w}") for w in weeks])
+    write(
+        org,
+        "quick_log",
+        [Event(pid, EventKind.POST_PUBLISHED, weeks_ago(w), f"{pid}-p{w}") for w in weeks],
+    )
 
 
 def test_indicator_key_result_captures_its_baseline_and_follows_the_rollups(org, login, setup):
