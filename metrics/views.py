@@ -96,9 +96,10 @@ def import_upload(request: HttpRequest, org: str) -> HttpResponse:
     membership = membership_for_request(request, org)
     for_others = policies.can_import_for_others(membership)
     own = programme_selectors.own_participant(membership)
+    posted = request.method == "POST"  # bound even when the file was lost on the way
     form = UploadForm(
-        request.POST or None,
-        request.FILES or None,
+        request.POST if posted else None,
+        request.FILES if posted else None,
         organisation=membership.organisation,
         for_others=for_others,
     )

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 from django.test import Client
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 
 from programme.models import Membership, Organisation, Role
 from tests.factories import OrganisationFactory, member
@@ -147,3 +149,19 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
 
         connections.close_all()
         embedded.stop_postgres()
+
+
+# --- Fuzzing ----------------------------------------------------------------------------------
+# "ci": a few dozen examples per fuzz test, the same ones every run (a failure reproduces);
+# "bench": 1,000 fresh examples per upload (`make bench`); pick with HYPOTHESIS_PROFILE.
+_FUZZ = {
+    "deadline": None,
+    "suppress_health_check": [
+        HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.data_too_large,
+        HealthCheck.filter_too_much,
+    ],
+    "print_blob": True,
+}  # fmt: skip
+hypothesis_settings.register_profile("ci", max_examples=40, derandomize=True, **_FUZZ)
+hypothesis_settings.register_profile("bench", max_examples=1000, **_FUZZ)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))

@@ -227,8 +227,9 @@ def roster_upload(request: HttpRequest, org: str) -> HttpResponse:
     membership = membership_for_request(request, org)
     if not policies.can_import_roster(membership):
         raise PermissionDenied
-    form = RosterUploadForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
+    posted = request.method == "POST"  # bound even when the file was lost on the way
+    form = RosterUploadForm(request.POST if posted else None, request.FILES if posted else None)
+    if posted and form.is_valid():
         roster_import = services.roster_import_create(
             organisation=membership.organisation,
             uploaded_by=request.user,
