@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint format stop bench clean
+.PHONY: run test lint format stop bench faults clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Snowball needs Python 3.11 or newer: set PYTHON=python3.11")'
@@ -41,6 +41,9 @@ bench: $(STAMP)
 	$(BIN)/python bench/import_linkedin.py
 	$(BIN)/python bench/rollup.py
 	$(BIN)/python bench/showcase_search.py
+
+faults: $(STAMP)
+	FAULT_RUNS=10 $(BIN)/python -m pytest tests/faults
 
 clean: stop
 	rm -rf $(VENV) .data staticfiles
