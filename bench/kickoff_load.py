@@ -17,9 +17,7 @@ import http.client
 import os
 import random
 import secrets
-import socket
 import statistics
-import subprocess
 import sys
 import time
 import uuid
@@ -35,29 +33,13 @@ import django  # noqa: E402
 
 django.setup()
 
-from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY  # noqa: E402
-from django.contrib.sessions.backends.cached_db import SessionStore  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
+from bench.gunicorn_server import free_port, gunicorn, signed_in_cookie  # noqa: E402
 from kickoff import services as kickoff_services  # noqa: E402
 from kickoff.models import Concern  # noqa: E402
 from programme import services  # noqa: E402
 from programme.models import Membership, Organisation, Participant, Role, User  # noqa: E402
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def signed_in_cookie(user: User) -> str:
-    session = SessionStore()
-    session[SESSION_KEY] = str(user.pk)
-    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
-    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
-    session.create()
-    return session.session_key
 
 
 class Client:
@@ -90,7 +72,6 @@ def main() -> None:
     tag = uuid.uuid4().hex[:8]
     org = Organisation.objects.create(name=f"Load {tag}", slug=f"load-{tag}")
     port = free_port()
-    server = None
     try:
         consultant = services.membership_create(
             organisation=org, email=f"c.{tag}@load.example", role=Role.CONSULTANT, verified=True
@@ -118,70 +99,54 @@ def main() -> None:
         kickoff_services.kickoff_open(session=session)
         clients = [Client(port, signed_in_cookie(u)) for u in users]
 
-        env = {**os.environ, "DJANGO_ALLOWED_HOSTS": "127.0.0.1", "DJANGO_DEBUG": "0"}
-        server = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "config.wsgi:application",
-             "--bind", f"127.0.0.1:{port}", "--workers", "4", "--threads", "4",
-             "--log-level", "warning"],
-            cwd=ROOT, env=env,
-        )  # fmt: skip
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise RuntimeError("gunicorn did not start") from None
-                time.sleep(0.2)
-
-        join = f"/o/{org.slug}/join/{session.join_code}/"
-        started = time.perf_counter()
-        with ThreadPoolExecutor(concurrency) as pool:
-            submits = list(
-                pool.map(
-                    lambda i: clients[i].post(join, {"worry": f"Worry {i} of {tag}"}), range(count)
-                )
-            )
-        concern_ids = [
-            str(c) for c in Concern.objects.filter(session=session).values_list("id", flat=True)
-        ]
-        rng = random.Random(7)
-        plan = [(i, concern) for i in range(count) for concern in rng.sample(concern_ids, 3)]
-        with ThreadPoolExecutor(concurrency) as pool:
-            votes = list(
-                pool.map(
-                    lambda job: clients[job[0]].post(
-                        f"/o/{org.slug}/join/{session.join_code}/concerns/{job[1]}/vote/", {}
-                    ),
-                    plan,
-                )
-            )
-        elapsed = time.perf_counter() - started
-
-        submitted = sum(1 for status, _ in submits if status == 302)
-        stored = Concern.objects.filter(session=session).count()
-        votes_ok = sum(1 for status, _ in votes if status == 302)
-        votes_stored = sum(Concern.objects.filter(session=session).values_list("votes", flat=True))
-        latencies = sorted(ms for _, ms in submits + votes)
-        errors = sum(1 for status, _ in submits + votes if status != 302)
-        p50 = statistics.median(latencies)
-        p99 = latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))]
-        print(
-            f"participants={count} concurrency={concurrency} requests={len(latencies)} "
-            f"errors={errors} votes_accepted={votes_ok} votes_stored={votes_stored} "
-            f"p50_ms={p50:.0f} elapsed_s={elapsed:.1f}"
-        )
-        print(
-            f"submitted={submitted} stored={stored} p99_ms={p99:.0f} "
-            f"rps={len(latencies) / elapsed:.0f}"
-        )
+        with gunicorn(port):
+            run(org, session, clients, count, concurrency, tag)
     finally:
-        if server is not None:
-            server.terminate()
-            server.wait(timeout=30)
         User.objects.filter(email__endswith=f".{tag}@load.example").delete()
         org.delete()
+
+
+def run(org, session, clients, count, concurrency, tag) -> None:
+    join = f"/o/{org.slug}/join/{session.join_code}/"
+    started = time.perf_counter()
+    with ThreadPoolExecutor(concurrency) as pool:
+        submits = list(
+            pool.map(
+                lambda i: clients[i].post(join, {"worry": f"Worry {i} of {tag}"}), range(count)
+            )
+        )
+    concern_ids = [
+        str(c) for c in Concern.objects.filter(session=session).values_list("id", flat=True)
+    ]
+    rng = random.Random(7)
+    plan = [(i, concern) for i in range(count) for concern in rng.sample(concern_ids, 3)]
+    with ThreadPoolExecutor(concurrency) as pool:
+        votes = list(
+            pool.map(
+                lambda job: clients[job[0]].post(
+                    f"/o/{org.slug}/join/{session.join_code}/concerns/{job[1]}/vote/", {}
+                ),
+                plan,
+            )
+        )
+    elapsed = time.perf_counter() - started
+
+    submitted = sum(1 for status, _ in submits if status == 302)
+    stored = Concern.objects.filter(session=session).count()
+    votes_ok = sum(1 for status, _ in votes if status == 302)
+    votes_stored = sum(Concern.objects.filter(session=session).values_list("votes", flat=True))
+    latencies = sorted(ms for _, ms in submits + votes)
+    errors = sum(1 for status, _ in submits + votes if status != 302)
+    p50 = statistics.median(latencies)
+    p99 = latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))]
+    print(
+        f"participants={count} concurrency={concurrency} requests={len(latencies)} "
+        f"errors={errors} votes_accepted={votes_ok} votes_stored={votes_stored} "
+        f"p50_ms={p50:.0f} elapsed_s={elapsed:.1f}"
+    )
+    print(
+        f"submitted={submitted} stored={stored} p99_ms={p99:.0f} rps={len(latencies) / elapsed:.0f}"
+    )
 
 
 if __name__ == "__main__":

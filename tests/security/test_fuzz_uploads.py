@@ -240,8 +240,8 @@ def test_case_images_are_refused_by_name_or_stored_clean(
     response = client.post(
         reverse("showcase-case-create", args=[org.slug]),
         {
-            "kind": "first_meeting", "title": title[:200] or "A first meeting",
-            "story": "We met after a comment on her post.", "visibility": "programme",
+            "kind": "meeting_booked", "title": title[:200] or "A first meeting",
+            "story": "We met after a comment on her post.", "visibility": "organisation",
             "images": [SimpleUploadedFile(name, data) for name, data in images],
         },
     )  # fmt: skip
