@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint format stop bench faults clean
+.PHONY: run test lint format stop bench faults audit clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Snowball needs Python 3.11 or newer: set PYTHON=python3.11")'
@@ -20,9 +20,18 @@ $(STAMP): pyproject.toml | $(BIN)/python
 run: $(STAMP)
 	$(BIN)/python -m config.devrun
 
-test: $(STAMP)
+test: $(STAMP) audit
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
+
+# Known vulnerabilities in the installed dependencies (OSV database); skipped, saying so, where
+# the machine cannot reach it.
+audit: $(STAMP)
+	@if $(BIN)/python -c "import http.client as h; c = h.HTTPSConnection('api.osv.dev', timeout=10); c.request('HEAD', '/'); c.getresponse()" 2>/dev/null; then \
+		$(BIN)/pip-audit --strict --skip-editable --progress-spinner off --vulnerability-service osv; \
+	else \
+		echo "pip-audit SKIPPED: api.osv.dev cannot be reached from this machine; run 'make audit' where it can."; \
+	fi
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -41,6 +50,8 @@ bench: $(STAMP)
 	$(BIN)/python bench/import_linkedin.py
 	$(BIN)/python bench/rollup.py
 	$(BIN)/python bench/showcase_search.py
+	$(BIN)/python bench/load.py
+	HYPOTHESIS_PROFILE=bench $(BIN)/python -m pytest tests/security/test_fuzz_uploads.py -q
 
 faults: $(STAMP)
 	FAULT_RUNS=10 $(BIN)/python -m pytest tests/faults
