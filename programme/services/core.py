@@ -130,7 +130,13 @@ def roster_import_apply(*, roster_import_id: int) -> RosterImport | None:
         pk=roster_import_id, status__in=[RosterImport.Status.QUEUED, RosterImport.Status.RUNNING]
     ).update(status=RosterImport.Status.RUNNING)
     if not claimed:
-        return None  # done (or failed) already: a repeated delivery changes nothing
+        # Done (or failed) already: a repeated delivery changes nothing, except that a worker
+        # that died between the commit and queueing the invitations left them unqueued: queue
+        # them now (sending is claimed per person, so nobody is invited twice).
+        done = RosterImport.objects.filter(pk=roster_import_id, status=RosterImport.Status.DONE)
+        if organisation_id := done.values_list("organisation_id", flat=True).first():
+            _invitations_enqueue(organisation_id)
+        return None
 
     try:
         with transaction.atomic():

@@ -28,26 +28,38 @@ def client_binary(name: str) -> str:
 
 def libpq_env(database: str) -> dict[str, str]:
     db = connection.settings_dict
-    return {**os.environ, "PGHOST": db["HOST"] or "localhost", "PGPORT": str(db["PORT"] or 5432),
-            "PGUSER": db["USER"], "PGPASSWORD": db["PASSWORD"] or "", "PGDATABASE": database}  # fmt: skip
+    return {
+        **os.environ,
+        "PGHOST": db["HOST"] or "localhost",
+        "PGPORT": str(db["PORT"] or 5432),
+        "PGUSER": db["USER"],
+        "PGPASSWORD": db["PASSWORD"] or "",
+        "PGDATABASE": database,
+    }
 
 
 def every_row(database: str) -> dict[str, tuple[int, str]]:
     """For each table: its row count and a digest of all its rows."""
-    script = r"""
-    SELECT format('SELECT %L, count(*), md5(coalesce(string_agg(t::text, E''\n'' ORDER BY t::text), '''')) FROM %I t', tablename, tablename)
-    FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename \gexec
-    """
-    out = subprocess.run(
-        [client_binary("psql"), "-X", "-A", "-t", "-F", "|", "-v", "ON_ERROR_STOP=1"],
-        input=script, env=libpq_env(database), capture_output=True, text=True, check=True,
-    ).stdout  # fmt: skip
-    rows = {}
-    for line in out.splitlines():
-        if line.count("|") == 2:
-            table, count, digest = line.split("|")
-            rows[table] = (int(count), digest)
-    return rows
+    import psycopg2
+
+    db = connection.settings_dict
+    conn = psycopg2.connect(
+        dbname=database, user=db["USER"], password=db["PASSWORD"], host=db["HOST"],
+        port=db["PORT"] or None,
+    )  # fmt: skip
+    try:
+        with conn.cursor() as cursor:
+            cursor.execute("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")
+            rows = {}
+            for (table,) in cursor.fetchall():
+                cursor.execute(
+                    f"SELECT count(*), md5(coalesce(string_agg(t::text, E'\\n' "  # noqa: S608
+                    f"ORDER BY t::text), '')) FROM \"{table}\" t"
+                )
+                rows[table] = cursor.fetchone()
+            return rows
+    finally:
+        conn.close()
 
 
 def test_a_dump_restored_into_an_empty_database_holds_every_row(transactional_db, org, tmp_path):
