@@ -5,7 +5,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -23,9 +22,7 @@ def case_feed(request: HttpRequest, org: str) -> HttpResponse:
     membership = membership_for_request(request, org)
     form = FeedFilterForm(request.GET)
     filters = form.cleaned_data if form.is_valid() else {}
-    page = Paginator(selectors.feed(membership, filters), selectors.FEED_PAGE).get_page(
-        request.GET.get("page")
-    )
+    page = selectors.feed_page(selectors.feed(membership, filters), request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     context = {

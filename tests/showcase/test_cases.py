@@ -286,6 +286,30 @@ def test_feed_runs_the_same_queries_whatever_the_number_of_cases(org, login):
     assert count() == few
 
 
+def test_feed_loads_more_newest_first_with_counts(org, login):
+    reader = member(org, Role.SELLER)
+    client = login(reader)
+    author = member(org, Role.SELLER)
+    cases = [new_case(author, title=f"Case number {i:02d}") for i in range(25)]
+    services.comment_add(case=cases[-1], by=reader, body="thanks")
+    hidden = services.comment_add(case=cases[-1], by=reader, body="spam")
+    CaseComment.objects.filter(pk=hidden.pk).update(hidden_at=cases[0].created_at)
+    services.reaction_toggle(case=cases[-1], by=reader, kind="useful")
+
+    first = client.get(url("showcase-case-feed", org)).content.decode()
+    assert "Case number 24" in first and "Case number 05" in first
+    assert "Case number 04" not in first and "page=2" in first
+    newest = first[first.index("Case number 24") : first.index("Case number 23")]
+    assert "1 reaction · 1 comment" in newest  # the hidden comment is not counted
+
+    more = client.get(url("showcase-case-feed", org, page=2), HTTP_HX_REQUEST="true")
+    text = more.content.decode()
+    assert "Case number 04" in text and "Case number 00" in text
+    assert "Case number 05" not in text and "page=3" not in text
+    for junk in ("abc", "0", "-3", "99999999999"):
+        assert client.get(url("showcase-case-feed", org, page=junk)).status_code == 200
+
+
 def _image(kind: str = "JPEG", size=(40, 30), exif: bool = False) -> SimpleUploadedFile:
     buffer = io.BytesIO()
     image = Image.new("RGB", size, (200, 30, 30))
