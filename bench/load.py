@@ -4,13 +4,14 @@ Starts gunicorn (4 workers x 4 threads) on loopback against the configured datab
 embedded one by default) and drives it with locust in headless mode (bench/locustfile.py):
 sellers browse and search the showcase, open cases and their own dashboard and voice concerns
 at an open kick-off; managers and sponsors read their dashboards; a CRM posts batches of 20
-events to the ingestion API. People pause 1-2 s between pages. The data is the `bench-4800`
-organisation (4,800 sellers, 400,000 events over 26 weeks, rolled up; made once by
+events to the ingestion API. People pause 3-9 s between pages (`--pause`) and arrive 20 a
+second; figures count from when all have arrived (locust --reset-stats). The data is the
+`bench-4800` organisation (4,800 sellers, 400,000 events over 26 weeks, rolled up; made once by
 `seed_bench`) with at least 300 cases. A second run hammers a view that does nothing, through
 the same middleware, with no pause: the most this machine serves. Locust runs on the same
 2 cores as the server, so read the figures as orders of magnitude.
 
-    .venv/bin/python bench/load.py [--users 200] [--seconds 60]
+    .venv/bin/python bench/load.py [--users 200] [--seconds 60] [--pause 3-9]
 
 Per endpoint: requests, failures, p50/p95/p99 ms, requests per second. The last line reads:
 errors=E p95_ms=P rps=R rps_vs_trivial=Q
@@ -52,6 +53,7 @@ from showcase import services as showcase_services  # noqa: E402
 from showcase.models import CaseStudy  # noqa: E402
 
 PARTICIPANTS = 4800
+RAMP = 20  # people arriving per second; the figures count from when all have arrived
 WORDS = [
     "prospect", "meeting", "comment", "post", "reply", "energy", "utilities", "logistics",
     "insight", "webinar", "customer", "partner", "referral", "trust", "network", "industry",
@@ -125,7 +127,8 @@ def plan(org: Organisation, path: Path) -> dict:
 def locust(port: int, users: int, seconds: int, classes: list[str], out: Path, env: dict) -> list:
     subprocess.run(
         [sys.executable, "-m", "locust", "-f", str(ROOT / "bench" / "locustfile.py"),
-         "--headless", "-u", str(users), "-r", str(max(users // 4, 1)), "-t", f"{seconds}s",
+         "--headless", "-u", str(users), "-r", str(RAMP), "-t", f"{seconds + users // RAMP}s",
+         "--reset-stats",
          "--host", f"http://127.0.0.1:{port}", "--csv", str(out), "--only-summary",
          "--loglevel", "ERROR", *classes],
         env=env, check=False, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
@@ -150,12 +153,13 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--users", type=int, default=200)
     parser.add_argument("--seconds", type=int, default=60)
+    parser.add_argument("--pause", default="3-9", help="seconds between a person's requests")
     args = parser.parse_args()
     org = organisation()
     with tempfile.TemporaryDirectory() as folder:
         folder = Path(folder)
         content = plan(org, folder / "plan.json")
-        env = {**os.environ, "LOAD_PLAN": str(folder / "plan.json")}
+        env = {**os.environ, "LOAD_PLAN": str(folder / "plan.json"), "LOAD_PAUSE": args.pause}
         concerns_before = Concern.objects.filter(session=content["session"]).count()
         try:
             port = free_port()
@@ -165,13 +169,19 @@ def main() -> None:
             port = free_port()
             with gunicorn(port, settings="bench.trivial_site"):
                 ceiling = locust(port, args.users, 30, ["Ceiling"], folder / "ceiling", env)
+            with open(folder / "mixed_failures.csv", newline="") as handle:
+                failures = list(csv.DictReader(handle))
         finally:
             metrics_services.api_token_revoke(token=content["token_object"])
-    total = show(f"Mixed workload: {args.users} people for {args.seconds} s", mixed)
+    title = f"Mixed workload: {args.users} people for {args.seconds} s, {args.pause} s pauses"
+    total = show(title, mixed)
+    for failure in failures:
+        print(f"  failed {failure['Occurrences']}x {failure['Name']}: {failure['Error'][:120]}")
     trivial = show("Ceiling: a view that does nothing, no pause", ceiling)
     posted = {row["Name"]: int(row["Request Count"]) - int(row["Failure Count"]) for row in mixed}
     stored = Concern.objects.filter(session=content["session"]).count() - concerns_before
-    print(f"\nconcerns accepted={posted.get('concern submitted', 0)} stored={stored}")
+    accepted = posted.get("concern submitted", 0)
+    print(f"\nconcerns accepted after ramp-up={accepted}, stored in the whole run={stored}")
     errors = Counter({row["Name"]: int(row["Failure Count"]) for row in mixed})
     rps, ceiling_rps = float(total["Requests/s"]), float(trivial["Requests/s"])
     print(

@@ -3,8 +3,8 @@ from the JSON file named by LOAD_PLAN, written by load.py before it starts locus
 
 Sellers browse and search the showcase, open cases and their own dashboard and voice concerns
 at the open kick-off; managers and sponsors read their dashboards; CRM systems post batches
-of events to the ingestion API. People pause 1 to 2 seconds between pages; the ceiling user
-asks a view that does nothing, with no pause."""
+of events to the ingestion API. People pause LOAD_PAUSE seconds between pages (3-9: reading a
+page, choosing the next); the ceiling user asks a view that does nothing, with no pause."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from pathlib import Path
 
 from locust import FastHttpUser, between, constant, task
 
+PAUSE = tuple(float(x) for x in os.environ.get("LOAD_PAUSE", "3-9").split("-"))
 PLAN = json.loads(Path(os.environ["LOAD_PLAN"]).read_text()) if "LOAD_PLAN" in os.environ else {}
 _seat = itertools.count()
 
@@ -25,7 +26,7 @@ _seat = itertools.count()
 class Person(FastHttpUser):
     abstract = True
     role = ""
-    wait_time = between(1, 2)
+    wait_time = between(*PAUSE)
 
     def on_start(self) -> None:
         cookies = PLAN["cookies"][self.role]
@@ -97,7 +98,7 @@ class Crm(FastHttpUser):
     """A CRM or marketing tool posting 20 events at a time."""
 
     weight = 1
-    wait_time = between(1, 2)
+    wait_time = between(*PAUSE)
 
     @task
     def post_events(self) -> None:
