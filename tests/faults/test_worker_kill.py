@@ -171,8 +171,6 @@ def test_an_import_killed_midway_completes_once(workers, org, run) -> None:
 
 def events_for(org, people: int, per_person: int) -> None:
     """Half a year of varied activity for `people` sellers, written by one INSERT."""
-    from programme import services
-
     rows = roster_parse(
         (
             "email,first name,last name,team,role,job role,parent team\n"
@@ -182,7 +180,7 @@ def events_for(org, people: int, per_person: int) -> None:
             )
         ).encode()
     ).rows
-    services.roster_import_apply(
+    programme_services.roster_import_apply(
         roster_import_id=RosterImport.objects.create(
             organisation=org, filename="r.csv", rows=[r.as_dict() for r in rows],
             total_rows=len(rows),

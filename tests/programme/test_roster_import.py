@@ -184,3 +184,29 @@ def test_upload_imports_and_invites_through_a_real_worker(
     # Running the send again, or re-importing, e-mails nobody twice.
     services.invitations_send(organisation_id=org.pk)
     assert len(mail.outbox) == 12
+
+
+def test_a_redelivered_import_queues_invitations_its_dead_worker_never_queued(
+    celery_worker, org, consultant
+) -> None:
+    """The worker died after the import's commit, before queueing the invitations: the task is
+    handed out again, finds the import done, and queues them (nobody invited twice)."""
+    from programme.roster import roster_parse
+
+    rows = roster_parse(roster_file(3).read()).rows
+    roster_import = RosterImport.objects.create(
+        organisation=org, uploaded_by=consultant.user, filename="r.csv", status="done",
+        rows=[r.as_dict() for r in rows], total_rows=3,
+    )  # fmt: skip
+    for index in range(3):
+        services.membership_create(
+            organisation=org, email=f"seller{index}@example.com", role=Role.SELLER
+        )
+    services.roster_import_apply(roster_import_id=roster_import.pk)
+    deadline = time.monotonic() + 30
+    while len(mail.outbox) < 3 and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert sorted(m.to[0] for m in mail.outbox) == [f"seller{i}@example.com" for i in range(3)]
+    services.roster_import_apply(roster_import_id=roster_import.pk)  # and once more
+    time.sleep(1)
+    assert len(mail.outbox) == 3
