@@ -96,8 +96,12 @@ def stance_svg(distribution: dict[str, int]) -> str:
             **chart_options(
                 STANCE_COLOURS, height=260,
                 title="Stance from the kick-off map (latest assessment of each person)",
+                # One group of bars, one colour per stance: the shared options' every-4th
+                # x label needs x labels, which pygal leaves as None here (it crashed).
+                x_labels_major_every=None, x_label_rotation=0, y_title="People",
             )
         )  # fmt: skip
+        chart.x_labels = ["Latest stance"]
         for stance, count in counts:
             chart.add(stance, [count])
         return render_svg(chart)

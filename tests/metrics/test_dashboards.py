@@ -269,3 +269,23 @@ def test_every_dashboard_runs_the_same_queries_whatever_the_size(org, world, log
     rollups.refresh_indicators(organisation_id=org.pk, today=TODAY)
     large = [_count(login(who), target) for who, target in pages]
     assert large == small
+
+
+def test_sponsor_and_programme_dashboards_show_the_stance_chart_once_people_are_mapped(
+    org, world, login
+):
+    """The stance chart broke the sponsor's first page as soon as anyone had an assessment."""
+    from kickoff.models import CurveStage, Influence, StakeholderAssessment, Stance
+
+    stances = [Stance.CHAMPION, Stance.SCEPTIC, Stance.SCEPTIC]
+    for person, stance in zip(world["sellers"][:3], stances, strict=True):
+        StakeholderAssessment.objects.create(
+            organisation=org, participant=person.participant, assessed_on=TODAY,
+            stance=stance, influence=Influence.HIGH, curve_stage=CurveStage.EXPLORING,
+        )  # fmt: skip
+    for who in ("sponsor", "consultant"):  # the consultant's /dashboard/programme/ too
+        response = login(world[who]).get(url("metrics-dashboard-sponsor", org))
+        assert response.status_code == 200
+        page = response.content.decode()
+        assert "Stance from the kick-off map" in page
+        assert "Sceptic" in page and "Champion" in page
