@@ -95,7 +95,10 @@ if env.str("DATABASE_URL", default=""):
 else:
     from config import embedded
 
-    DATABASES = {"default": embedded.postgres_settings()}
+    try:
+        DATABASES = {"default": embedded.postgres_settings()}
+    except embedded.EmbeddedServicesError as exc:  # a full disk, say: words, not a traceback
+        sys.exit(f"Embedded services: {exc}")
 # Tests run servers and workers in threads: persistent connections would outlive them.
 DATABASES["default"]["CONN_MAX_AGE"] = env.int(
     "DATABASE_CONN_MAX_AGE", default=0 if TESTING else 60
@@ -109,7 +112,10 @@ else:
     from config import embedded
 
     # Tests use their own Redis database so a running `make run` worker never takes their tasks.
-    REDIS_URL = embedded.redis_url(db=1 if TESTING else 0)
+    try:
+        REDIS_URL = embedded.redis_url(db=1 if TESTING else 0)
+    except embedded.EmbeddedServicesError as exc:
+        sys.exit(f"Embedded services: {exc}")
 
 
 def _celery_url(redis_url: str) -> str:
@@ -193,7 +199,12 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = ROSTER_MAX_BYTES + 1024 * 1024
 if env.str("EMAIL_URL", default=""):
     vars().update(env.email_url("EMAIL_URL"))
 else:
-    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+    # Development: one log line per e-mail; the messages themselves under .data/mail/.
+    EMAIL_BACKEND = "config.mail.DevelopmentEmailBackend"
+    EMAIL_FILE_PATH = env.str(
+        "EMAIL_FILE_PATH",
+        default=str(Path(env.str("SNOWBALL_DATA_DIR", default=str(BASE_DIR / ".data"))) / "mail"),
+    )
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Snowball <snowball@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 

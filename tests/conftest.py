@@ -138,17 +138,25 @@ def page(browser, live_server) -> Iterator[object]:
     context.close()
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """The test run uses the embedded services (when no URLs are given) until it ends."""
+    from django.conf import settings
+
+    if getattr(settings, "EMBEDDED_SERVICES", False):
+        from config import embedded
+
+        embedded.hold()
+
+
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
-    """Stop embedded servers this test run started; leave ones that were already up."""
+    """Stop embedded servers this test run started, unless another command (`make run`) is
+    using them; leave ones that were already up."""
+    from django.db import connections
+
     from config import embedded
 
-    if "redis" in embedded.started_here:
-        embedded.stop_redis()
-    if "postgres" in embedded.started_here:
-        from django.db import connections
-
-        connections.close_all()
-        embedded.stop_postgres()
+    connections.close_all()
+    embedded.release(stop=bool(embedded.started_here))
 
 
 # --- Fuzzing ----------------------------------------------------------------------------------
