@@ -45,6 +45,7 @@ stop: $(STAMP)
 	$(BIN)/python -m config.embedded stop
 
 bench: $(STAMP)
+	$(BIN)/python bench/make_run_restarts.py 20
 	$(BIN)/python bench/roster_import.py
 	$(BIN)/python bench/kickoff_load.py
 	$(BIN)/python bench/import_linkedin.py

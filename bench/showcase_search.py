@@ -37,7 +37,9 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 import django  # noqa: E402
 
-django.setup()
+from bench.prepare import django_ready  # noqa: E402
+
+django_ready()
 
 from django.core.management import call_command  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
