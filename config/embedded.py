@@ -71,14 +71,14 @@ def _lock(name: str) -> Iterator[None]:
 
 def _ensure_writable(folder: Path) -> None:
     """A full disk or a read-only folder is named, with what to do, instead of a traceback."""
-    probe = folder / ".write-check"
+    probe = folder / f".write-check-{os.getpid()}"  # web, worker and beat check at once
     try:
         folder.mkdir(parents=True, exist_ok=True)
         with open(probe, "wb") as handle:
             handle.write(b"\0" * 4096)
             handle.flush()
             os.fsync(handle.fileno())
-        probe.unlink()
+        probe.unlink(missing_ok=True)
     except OSError as exc:
         with contextlib.suppress(OSError):
             probe.unlink()

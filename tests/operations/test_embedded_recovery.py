@@ -327,6 +327,18 @@ def test_a_full_disk_is_named_not_a_traceback(tmp_path):
 # --- Two commands at once -----------------------------------------------------------------------
 
 
+def test_web_worker_and_beat_starting_at_once_all_get_the_same_servers(data_dir):
+    """`make run`'s three processes import the settings at the same moment (a shared probe file
+    once made one of them report an unwritable folder)."""
+    command = [PY, "-m", "config.embedded", "start"]
+    pipes = {"stdout": subprocess.PIPE, "stderr": subprocess.PIPE, "text": True}
+    starts = [subprocess.Popen(command, cwd=ROOT, env=_env(data_dir), **pipes) for _ in range(4)]
+    results = [(*proc.communicate(timeout=180), proc.returncode) for proc in starts]
+    assert all(code == 0 for _, _, code in results), results
+    assert len({out for out, _, _ in results}) == 1
+    assert len([p for p in _processes_on(data_dir) if p.name() == "redis-server"]) == 1
+
+
 HOLDER = """
 import sys
 from config import embedded

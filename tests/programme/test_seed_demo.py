@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from pathlib import Path
+
 from django.core.management import call_command
 from django.test import Client
 
@@ -23,7 +25,7 @@ from programme.models import (
 )
 
 
-def test_seed_demo_is_believable_and_idempotent(db, capsys) -> None:
+def test_seed_demo_is_believable_and_idempotent(db, capsys, tmp_path) -> None:
     call_command("seed_demo")
     output = capsys.readouterr().out
     assert "claire.martin@acme.example" in output and "snowball-demo" in output
@@ -132,3 +134,23 @@ def test_seed_demo_is_believable_and_idempotent(db, capsys) -> None:
     assert awaiting.confirmed_at is None and "€500k" in awaiting.title
     call_command("seed_demo")
     assert Objective.objects.filter(organisation=acme).count() == 3
+
+    # The demo export in docs/demo/ is the first seller's own: importing it counts her messages
+    # and replies (no demo seller's URL matched the sample files before).
+    import shutil
+
+    from metrics.importers import import_linkedin_export
+    from metrics.models import EventKind
+
+    anna = Participant.objects.get(
+        organisation=acme, membership__user__email="anna.andersen@acme.example"
+    )
+    demo_export = Path(__file__).resolve().parents[2] / "docs" / "demo" / "linkedin-export"
+    archive = Path(shutil.make_archive(str(tmp_path / "export"), "zip", demo_export))
+    summary = import_linkedin_export(
+        organisation=acme, participant=anna, path=archive, filename="export.zip"
+    )
+    assert summary.errors == []
+    imported = ActivityEvent.objects.filter(participant=anna, occurred_at__year=2024)
+    kinds = set(imported.values_list("kind", flat=True))
+    assert {EventKind.MESSAGE_SENT, EventKind.MESSAGE_REPLY_RECEIVED} <= kinds

@@ -193,8 +193,9 @@ class Command(BaseCommand):
                     [SellingStrategy.CONTENT_LED, SellingStrategy.DIRECT_ACQUISITION],
                     weights=[65, 35],
                 )[0],
+                # The first seller's URL is the one in docs/demo/linkedin-export (her export).
                 linkedin_url=f"https://www.linkedin.com/in/{slug.replace('.', '-')}-demo"
-                if rng.random() < 0.8
+                if rng.random() < 0.8 or index == 0
                 else "",
                 is_ambassador=index % 11 == 0,
             )
