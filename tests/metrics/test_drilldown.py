@@ -303,3 +303,24 @@ def test_person_indicators_policy_as_a_matrix(org, world, other_org):
     assert policies.can_view_person_indicators(world["quitters"][0], quitter, set()) is True
     foreign = member(other_org, Role.CONSULTANT)
     assert policies.can_view_person_indicators(foreign, quitter, set()) is False
+
+
+# --- The demo shows it ---------------------------------------------------------------------------
+
+
+def test_the_demo_managers_numbers_lead_to_names(db, login):
+    from django.core.management import call_command
+
+    from programme.models import Membership
+
+    call_command("seed_demo", stdout=__import__("io").StringIO())
+    lena = Membership.objects.get(user__email="lena.koch@acme.example", organisation__slug="acme")
+    assert lena.organisation.managers_see_individuals
+    client = login(lena)
+    page = client.get(reverse("metrics-dashboard-manager", args=["acme"])).content.decode()
+    links = [h for h in hrefs(page) if "show=about_to_quit" in h or "show=lapsed" in h]
+    assert len(links) >= 2, "Nordics has people about to quit and lapsed, and they link"
+    for link in links:
+        listing = client.get(link).content.decode()
+        assert re.search(r'href="/o/acme/people/[0-9a-f-]{36}/"', listing), link
+        assert "for 3 weeks" in listing or "in the last 3 weeks" in listing
