@@ -152,6 +152,13 @@ def team_tree(organisation: Organisation) -> list[tuple[Team, int]]:
     return ordered
 
 
+def top_team(organisation: Organisation) -> Team | None:
+    """The first team at the top of the tree, by name (one query)."""
+    return (
+        Team.objects.filter(organisation=organisation, parent__isnull=True).order_by("name").first()
+    )
+
+
 def _lines(
     organisation: Organisation,
     kind: str,

@@ -93,6 +93,9 @@ def dashboard_manager(request: HttpRequest, org: str) -> HttpResponse:
         if not policies.can_view_team(membership, chosen.pk, own_ids):
             raise PermissionDenied
         root = chosen
+    elif root is None and choose:
+        # Sponsors and the programme team belong to no team: start at the top of the tree.
+        root = dashboards.top_team(organisation)
     individuals = policies.sees_individuals(membership)
     page = request.GET.get("page") or 1
     order = request.GET.get("order", "attention")

@@ -209,9 +209,17 @@ def test_a_team_opens_its_own_dashboard_and_the_current_team_is_not_a_link(org, 
     assert "Up to" not in own, "a manager never goes above their own team"
 
 
+def test_the_programme_team_starts_at_the_top_team_and_goes_down(org, world, login):
+    page = login(world["consultant"]).get(team_url(org)).content.decode()
+    assert "Team dashboard: Region North" in page
+    assert team_url(org, world["alpha"]) in hrefs(page)
+    assert people_url(org, team=world["alpha"].code, show="about_to_quit") in hrefs(page)
+
+
 def test_sponsors_see_aggregates_only(org, world, login):
     client = login(world["sponsor"])
-    page = client.get(team_url(org, world["region"])).content.decode()
+    page = client.get(team_url(org)).content.decode()
+    assert "Team dashboard: Region North" in page and team_url(org, world["alpha"]) in hrefs(page)
     assert "/dashboard/people/" not in page
     assert all(name(s) not in page for s in [*world["quitters"], *world["steady"]])
     tiny = Team.objects.create(organisation=org, name="Team Tiny", parent=world["region"])
