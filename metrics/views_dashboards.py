@@ -119,6 +119,11 @@ def dashboard_manager(request: HttpRequest, org: str) -> HttpResponse:
         "columns": GROUP_COLUMNS,
         "individuals": individuals,
         "people_url": people_url,
+        "aggregates_note": _(
+            "Your organisation shows managers team aggregates only, not individual sellers."
+        )
+        if policies.limited_to_own_teams(membership)
+        else _("Sponsors see team aggregates only, never individual sellers."),
         "this_week": dashboards.this_week(view.overall.row if view.overall else None),
         "group_caption": _("Each team counts its sub-teams; a team's name opens its own dashboard")
         + (_(", a number opens the people it counts") if people_url else ""),
