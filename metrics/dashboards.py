@@ -411,7 +411,7 @@ def consultant_view(organisation: Organisation) -> ConsultantView:
 
 def lookalike_clusters(organisation: Organisation, limit: int = 10) -> list[dict]:
     """The biggest clusters of near-identical profiles: size, the first profile's headline and
-    a few names (two queries)."""
+    a few of the people (two queries)."""
     clusters = list(
         LinkedInProfileText.objects.filter(
             participant__organisation=organisation, lookalike_of__isnull=False
@@ -435,7 +435,7 @@ def lookalike_clusters(organisation: Organisation, limit: int = 10) -> list[dict
             "size": c["size"],
             "similarity": round(100 * (c["similarity"] or 0)),
             "headline": next((t.headline for t in members[c["lookalike_of"]]), ""),
-            "people": [str(t.participant) for t in members[c["lookalike_of"]][:6]],
+            "people": [t.participant for t in members[c["lookalike_of"]][:6]],
         }
         for c in clusters
     ]

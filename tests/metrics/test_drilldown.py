@@ -10,7 +10,7 @@ import pytest
 from django.urls import reverse
 
 from metrics import policies, rollups
-from metrics.models import ParticipantWeek
+from metrics.models import LinkedInProfileText, ParticipantWeek
 from programme.models import Role, Team
 from tests.factories import member
 
@@ -161,14 +161,20 @@ def test_the_list_is_refused_to_sellers_managers_without_individual_view_and_out
 
 
 def test_the_consultants_counts_and_names_lead_to_people(org, world, login):
+    first, copy = world["steady"][0], world["steady"][1]
+    LinkedInProfileText.objects.create(participant=first.participant, headline="Ghost")
+    LinkedInProfileText.objects.create(
+        participant=copy.participant, headline="Ghost", lookalike_of=first.participant,
+        similarity=0.99,
+    )  # fmt: skip
     page = login(world["consultant"]).get(
         reverse("metrics-dashboard-consultant", args=[org.slug])
     ).content.decode()  # fmt: skip
     links = hrefs(page)
     assert people_url(org, show="about_to_quit") in links
     assert people_url(org, show="lapsed") in links
-    for someone in [*world["quitters"], world["lapsed"]]:
-        assert person_url(org, someone) in links
+    for someone in [*world["quitters"], world["lapsed"], first, copy]:
+        assert person_url(org, someone) in links, "at-risk and look-alike names open the person"
     everyone = login(world["consultant"]).get(people_url(org, show="about_to_quit"))
     text = everyone.content.decode()
     assert "About to quit: the whole organisation" in text
