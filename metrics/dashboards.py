@@ -76,12 +76,10 @@ class GroupLine:
         ]  # fmt: skip
 
 
-def _cells_html(
-    values: list[tuple[int, int | None]], links: list[str | None] | None = None, about: str = ""
-) -> str:
+def _cells_html(values: list[tuple[int, int | None]], links: list[str | None] | None = None) -> str:
     """A table row's number cells, built once here: large team tables render in a few ms.
     Every value is an int from a rollup row; a link (to the people behind a count) carries only
-    a team code and a column name, and the group's name is escaped."""
+    a team code and a column name."""
     cells = []
     for index, (value, percent) in enumerate(values):
         share = (
@@ -92,9 +90,12 @@ def _cells_html(
         number = f"{int(value)}"
         href = links[index] if links else None
         if href and value:
-            heading = GROUP_COLUMNS[index][1]
-            hidden = escape(gettext("people: %(what)s in %(group)s") % {
-                "what": heading, "group": about})  # fmt: skip
+            # The row's header names the group; the hidden words say what the number counts.
+            name, heading = GROUP_COLUMNS[index]
+            hidden = escape(
+                gettext("people") if name == "participants"
+                else gettext("people: %(what)s") % {"what": heading}
+            )  # fmt: skip
             number = (
                 f'<a href="{escape(href)}">{number}'
                 f'<span class="visually-hidden"> {hidden}</span></a>'
@@ -194,7 +195,7 @@ def _lines(
             if people_url and line.row
             else None
         )
-        line.cells_html = _cells_html(line.values, links, line.name)
+        line.cells_html = _cells_html(line.values, links)
         lines.append(line)
     return lines
 
