@@ -8,4 +8,5 @@ class MetricsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from metrics import demo  # noqa: F401 - registers the demo activity seeder
+        # Register the demo activity seeder and the indicators panel of a person's page.
+        from metrics import demo, panels  # noqa: F401

@@ -6,8 +6,10 @@ Groups of fewer than MIN_GROUP people are returned masked: their numbers never r
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from urllib.parse import urlencode
 
 from django.core.paginator import Page, Paginator
 from django.db.models import (
@@ -21,7 +23,10 @@ from django.db.models import (
     Q,
     QuerySet,
 )
+from django.utils.html import escape
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from kickoff.models import Concern, ConcernStatus
 from kickoff.stakeholders import stance_distribution
@@ -71,18 +76,38 @@ class GroupLine:
         ]  # fmt: skip
 
 
-def _cells_html(values: list[tuple[int, int | None]]) -> str:
+def _cells_html(values: list[tuple[int, int | None]], links: list[str | None] | None = None) -> str:
     """A table row's number cells, built once here: large team tables render in a few ms.
-    Every value is an int from a rollup row, so there is nothing to escape."""
+    Every value is an int from a rollup row; a link (to the people behind a count) carries only
+    a team code and a column name."""
     cells = []
-    for value, percent in values:
+    for index, (value, percent) in enumerate(values):
         share = (
             f' <span class="text-body-secondary small">({int(percent)}%)</span>'
             if percent is not None
             else ""
         )
-        cells.append(f'<td class="text-end">{int(value)}{share}</td>')
+        number = f"{int(value)}"
+        href = links[index] if links else None
+        if href and value:
+            # The row's header names the group; the hidden words say what the number counts.
+            name, heading = GROUP_COLUMNS[index]
+            hidden = escape(
+                gettext("people") if name == "participants"
+                else gettext("people: %(what)s") % {"what": heading}
+            )  # fmt: skip
+            number = (
+                f'<a href="{escape(href)}">{number}'
+                f'<span class="visually-hidden"> {hidden}</span></a>'
+            )
+        cells.append(f'<td class="text-end">{number}{share}</td>')
     return mark_safe("".join(cells))
+
+
+# The columns whose count is a number of people (the meetings and deals columns are totals).
+PEOPLE_COLUMNS = [
+    name for name, _ in GROUP_COLUMNS if name not in {"meetings_total", "deals_total"}
+]
 
 
 def visible(row: GroupWeek | None) -> GroupWeek | None:
@@ -128,7 +153,23 @@ def team_tree(organisation: Organisation) -> list[tuple[Team, int]]:
     return ordered
 
 
-def _lines(organisation: Organisation, kind: str, week: date, named: list) -> list[GroupLine]:
+def top_team(organisation: Organisation) -> Team | None:
+    """The first team at the top of the tree, by name (one query)."""
+    return (
+        Team.objects.filter(organisation=organisation, parent__isnull=True).order_by("name").first()
+    )
+
+
+def _lines(
+    organisation: Organisation,
+    kind: str,
+    week: date,
+    named: list,
+    *,
+    people_url: str | None = None,
+) -> list[GroupLine]:
+    """One line per named group. With people_url (the list of the people behind a number),
+    each count of people in a shown group links to those people."""
     rows = {
         row.group_id: row
         for row in GroupWeek.objects.filter(organisation=organisation, kind=kind, week=week)
@@ -144,7 +185,17 @@ def _lines(organisation: Organisation, kind: str, week: date, named: list) -> li
             row=visible(row),
         )
         line.values = line.cells(GROUP_COLUMNS) if line.row else []
-        line.cells_html = _cells_html(line.values)
+        links = (
+            [
+                f"{people_url}?{urlencode({'team': line.code, 'show': name})}"
+                if name in PEOPLE_COLUMNS
+                else None
+                for name, _ in GROUP_COLUMNS
+            ]
+            if people_url and line.row
+            else None
+        )
+        line.cells_html = _cells_html(line.values, links)
         lines.append(line)
     return lines
 
@@ -208,6 +259,7 @@ class ManagerView:
     overall: GroupLine | None = None
     trend: list[GroupWeek] = field(default_factory=list)
     sellers: Page | None = None
+    parent: Team | None = None  # the team above the root, to go up to
 
 
 def manager_view(
@@ -217,19 +269,36 @@ def manager_view(
     individuals: bool,
     page: int = 1,
     order: str = "attention",
+    people_url: str | None = None,
 ) -> ManagerView:
     week = latest_week(organisation)
     result = ManagerView(week=week, root=root)
-    if week is None or root is None:
+    if root is None:
         return result
-    teams = subtree(team_tree(organisation), root)
-    result.teams = _lines(organisation, GroupKind.TEAM, week, teams)
+    tree = team_tree(organisation)
+    result.parent = next((team for team, _ in tree if team.pk == root.parent_id), None)
+    if week is None:
+        return result
+    teams = subtree(tree, root)
+    result.teams = _lines(organisation, GroupKind.TEAM, week, teams, people_url=people_url)
     result.overall = result.teams[0] if result.teams else None
     result.trend = group_trend(organisation, GroupKind.TEAM, root.pk, week)
     if individuals:
         sellers = sellers_table(organisation, [team.pk for team, _ in teams], week, order=order)
         result.sellers = Paginator(sellers, PAGE_SIZE).get_page(page)
     return result
+
+
+THIS_WEEK = [
+    ("participants", _("People")), ("active", _("Active this week")), ("regular", _("Regular")),
+    ("handles_skill", _("Handle the skill")), ("about_to_quit", _("About to quit")),
+    ("lapsed", _("Lapsed")), ("no_interaction_data", _("No interaction data")),
+]  # fmt: skip
+
+
+def this_week(row: GroupWeek | None) -> list[tuple[str, object, int]]:
+    """A team's headline counts: (column, label, count); nothing for a masked group."""
+    return [(name, label, getattr(row, name)) for name, label in THIS_WEEK] if row else []
 
 
 ORDERS = {
@@ -240,12 +309,20 @@ ORDERS = {
 
 
 def sellers_table(
-    organisation: Organisation, team_ids: list[int], week: date, *, order: str = "attention"
+    organisation: Organisation,
+    team_ids: Iterable[int] | None,
+    week: date,
+    *,
+    order: str = "attention",
 ) -> QuerySet[Participant]:
-    """One row per participant of these teams with this week's and last week's indicators
-    (people with no row yet have no activity: they show as such, never as missing)."""
+    """One row per participant of these teams (None: the whole organisation) with this week's
+    and last week's indicators (people with no row yet have no activity: they show as such,
+    never as missing)."""
+    people = Participant.objects.filter(organisation=organisation)
+    if team_ids is not None:
+        people = people.filter(team_id__in=team_ids)
     return (
-        Participant.objects.filter(organisation=organisation, team_id__in=team_ids)
+        people
         .select_related("membership__user", "team")
         .annotate(
             now=FilteredRelation("indicator_weeks", condition=Q(indicator_weeks__week=week)),
@@ -335,7 +412,7 @@ def consultant_view(organisation: Organisation) -> ConsultantView:
 
 def lookalike_clusters(organisation: Organisation, limit: int = 10) -> list[dict]:
     """The biggest clusters of near-identical profiles: size, the first profile's headline and
-    a few names (two queries)."""
+    a few of the people (two queries)."""
     clusters = list(
         LinkedInProfileText.objects.filter(
             participant__organisation=organisation, lookalike_of__isnull=False
@@ -359,7 +436,7 @@ def lookalike_clusters(organisation: Organisation, limit: int = 10) -> list[dict
             "size": c["size"],
             "similarity": round(100 * (c["similarity"] or 0)),
             "headline": next((t.headline for t in members[c["lookalike_of"]]), ""),
-            "people": [str(t.participant) for t in members[c["lookalike_of"]][:6]],
+            "people": [t.participant for t in members[c["lookalike_of"]][:6]],
         }
         for c in clusters
     ]

@@ -14,6 +14,7 @@ from metrics.models import ActivityEvent, EventKind, EventSource, LinkedInProfil
 from metrics.rollups import rollup_full
 from programme.demo import register_demo_seeder
 from programme.models import Organisation, Participant, Role
+from programme.services import organisation_settings_update
 
 WEEKS = 10
 
@@ -22,6 +23,9 @@ WEEKS = 10
 def seed_activity(organisation: Organisation) -> None:
     if ActivityEvent.objects.filter(organisation=organisation).exists():
         return
+    # The demo organisation lets managers see their own people individually (a setting an
+    # admin may turn off), so a manager's "About to quit" and "Lapsed" lead to names.
+    organisation_settings_update(organisation=organisation, managers_see_individuals=True)
     rng = random.Random(11)  # noqa: S311 - demo data, fixed seed
     now = timezone.now().replace(minute=0, second=0, microsecond=0)
     sellers = list(

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from programme.models import Membership, Role
+from collections.abc import Collection
+
+from programme.models import Membership, Participant, Role
 
 
 def can_import_for_others(membership: Membership) -> bool:
@@ -46,6 +48,42 @@ def sees_individuals(membership: Membership) -> bool:
     if membership.role in {Role.CONSULTANT, Role.ADMIN}:
         return True
     return membership.role == Role.MANAGER and membership.organisation.managers_see_individuals
+
+
+def can_view_team(membership: Membership, team_id: int, own_team_ids: Collection[int]) -> bool:
+    """A team's dashboard: any team for the programme team and sponsors; a manager's own team
+    and the teams below it (own_team_ids), never one beside or above it."""
+    if can_choose_any_team(membership):
+        return True
+    return can_view_team_dashboard(membership) and team_id in own_team_ids
+
+
+def can_view_people_behind_numbers(membership: Membership) -> bool:
+    """From a count on a dashboard to the names it counts: whoever sees individuals."""
+    return sees_individuals(membership)
+
+
+def limited_to_own_teams(membership: Membership) -> bool:
+    """Whether the people this member sees individually are only those of their own team and
+    below (managers), rather than everyone (the programme team)."""
+    return membership.role == Role.MANAGER
+
+
+def can_view_person_indicators(
+    membership: Membership, participant: Participant, own_team_ids: Collection[int]
+) -> bool:
+    """A person's indicators on their page: the person themself; consultants and admins; a
+    manager for people of their own team and below, when the organisation allows individual
+    view; never a sponsor (aggregates only), a seller or marketing for someone else."""
+    if participant.membership_id == membership.pk:
+        return True
+    if participant.organisation_id != membership.organisation_id:
+        return False
+    if not sees_individuals(membership):
+        return False
+    if limited_to_own_teams(membership):
+        return participant.team_id is not None and participant.team_id in own_team_ids
+    return True
 
 
 def dashboard_route(membership: Membership) -> str:

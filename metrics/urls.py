@@ -30,6 +30,11 @@ urlpatterns = [
         views_dashboards.dashboard_consultant,
         name="metrics-dashboard-consultant",
     ),
+    path(
+        org + "dashboard/people/",
+        views_dashboards.dashboard_people,
+        name="metrics-dashboard-people",
+    ),
     path(org + "dashboard/me/", views_dashboards.dashboard_seller, name="metrics-dashboard-seller"),
     path(org + "api-tokens/", views.api_tokens, name="metrics-api-tokens"),
     path(

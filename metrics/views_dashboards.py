@@ -8,9 +8,11 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from metrics import charts, dashboards, indicators, policies
+from metrics import charts, dashboards, indicators, policies, selectors
 from metrics.charts import FUNNEL
 from programme import selectors as programme_selectors
 from programme.csvexport import csv_response
@@ -83,33 +85,51 @@ def dashboard_manager(request: HttpRequest, org: str) -> HttpResponse:
         raise PermissionDenied
     organisation = membership.organisation
     choose = policies.can_choose_any_team(membership)
+    own_ids = selectors.own_team_ids(membership) if not choose else set()
     root = dashboards.manager_root_team(membership)
     if request.GET.get("team"):
         chosen = _team_or_404(organisation, request.GET["team"])
-        if not choose:
-            # A manager may look at any team below their own, never beside or above it.
-            allowed = (
-                programme_selectors.team_subtrees_ids(organisation, [root.pk]) if root else set()
-            )
-            if chosen.pk not in allowed:
-                raise PermissionDenied
+        # A manager may look at any team below their own, never beside or above it.
+        if not policies.can_view_team(membership, chosen.pk, own_ids):
+            raise PermissionDenied
         root = chosen
+    elif root is None and choose:
+        # Sponsors and the programme team belong to no team: start at the top of the tree.
+        root = dashboards.top_team(organisation)
     individuals = policies.sees_individuals(membership)
     page = request.GET.get("page") or 1
     order = request.GET.get("order", "attention")
     order = order if order in dashboards.ORDERS else "attention"
+    people_url = (
+        reverse("metrics-dashboard-people", args=[org])
+        if policies.can_view_people_behind_numbers(membership)
+        else None
+    )
     view = dashboards.manager_view(
-        organisation, root, individuals=individuals, page=page, order=order
+        organisation, root, individuals=individuals, page=page, order=order, people_url=people_url
     )
     if _wants_csv(request) and root is not None:
         if individuals and view.week:
             team_ids = [line.pk for line in view.teams]
             return _sellers_csv(org, dashboards.sellers_table(organisation, team_ids, view.week))
         return _group_csv(f"snowball-{org}-teams.csv", [("Team", view.teams)])
+    parent = view.parent
     context = {
         "view": view,
         "columns": GROUP_COLUMNS,
         "individuals": individuals,
+        "people_url": people_url,
+        "aggregates_note": _(
+            "Your organisation shows managers team aggregates only, not individual sellers."
+        )
+        if policies.limited_to_own_teams(membership)
+        else _("Sponsors see team aggregates only, never individual sellers."),
+        "this_week": dashboards.this_week(view.overall.row if view.overall else None),
+        "group_caption": _("Each team counts its sub-teams; a team's name opens its own dashboard")
+        + (_(", a number opens the people it counts") if people_url else ""),
+        "parent": parent
+        if parent and policies.can_view_team(membership, parent.pk, own_ids)
+        else None,
         "order": order,
         "teams": programme_selectors.teams_for(organisation).order_by("name") if choose else [],
         "usage_svg": charts.usage_svg(view.trend, f"{root}: usage and regularity per week")
@@ -177,7 +197,46 @@ def dashboard_consultant(request: HttpRequest, org: str) -> HttpResponse:
     return render(
         request,
         "metrics/dashboard_consultant.html",
-        {"view": view, "at_risk": at_risk, "limit": dashboards.LIST_LIMIT},
+        {
+            "view": view,
+            "at_risk": at_risk,
+            "limit": dashboards.LIST_LIMIT,
+            "people_url": reverse("metrics-dashboard-people", args=[org]),
+        },
+    )
+
+
+@login_required
+@require_GET
+def dashboard_people(request: HttpRequest, org: str) -> HttpResponse:
+    """The people behind one number of a dashboard: a team (or everyone) x an indicator."""
+    membership = membership_for_request(request, org)
+    if not policies.can_view_people_behind_numbers(membership):
+        raise PermissionDenied
+    organisation = membership.organisation
+    show = request.GET.get("show", "participants")
+    if show not in selectors.SHOWS:
+        raise Http404("No such list")
+    team = None
+    if request.GET.get("team"):
+        team = _team_or_404(organisation, request.GET["team"])
+    elif policies.limited_to_own_teams(membership):
+        team = dashboards.manager_root_team(membership)
+        if team is None:
+            raise PermissionDenied
+    if team is not None:
+        own_ids = selectors.own_team_ids(membership) if not policies.can_choose_any_team(
+            membership
+        ) else set()  # fmt: skip
+        if not policies.can_view_team(membership, team.pk, own_ids):
+            raise PermissionDenied
+    listing = selectors.people_behind(
+        organisation, team=team, show=show, page=request.GET.get("page") or 1
+    )
+    return render(
+        request,
+        "metrics/dashboard_people.html",
+        {"listing": listing, "shows": selectors.SHOWS},
     )
 
 

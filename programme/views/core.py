@@ -21,6 +21,7 @@ from programme.forms import (
 )
 from programme.home import extra_home_panels
 from programme.models import RosterImport
+from programme.person import person_panels
 from programme.tenancy import membership_for_request, remembered_organisation_slug
 
 PEOPLE_PAGE_SIZE = 50
@@ -146,6 +147,7 @@ def participant_detail(request: HttpRequest, org: str, code: str) -> HttpRespons
         and participant.membership.joined_at is None,
         "is_self": participant.membership_id == membership.pk,
         "sessions": selectors.participant_sessions(participant),
+        "person_panels": person_panels(membership, participant),
     }
     return render(
         request,
