@@ -17,7 +17,7 @@
     if (select.multiple) {
       plugins.remove_button = { title: select.getAttribute("data-picker-remove") || "Remove" };
     }
-    new window.TomSelect(select, {
+    var picker = new window.TomSelect(select, {
       plugins: plugins,
       searchField: ["name", "email", "team", "text"],
       maxOptions: null,
@@ -51,6 +51,11 @@
         },
       },
     });
+    // Tom Select points the <label> at its search box; the hidden select keeps its name too.
+    var label = document.getElementById(picker.inputId + "-ts-label");
+    if (label) {
+      select.setAttribute("aria-labelledby", label.id);
+    }
   }
 
   function enhanceWithin(root) {
