@@ -5,7 +5,15 @@ from django import forms
 from goals.measures import INDICATORS
 from goals.models import Consent, Initiative, KeyResult, Scope
 from metrics import indicators
-from programme.models import Organisation, Programme, Team, Wave
+from programme.models import Membership, Organisation, Programme, Team, Wave
+from programme.widgets import PersonChoiceField
+
+
+def owners_for(organisation: Organisation) -> object:
+    """Anyone in the organisation may own an objective or an initiative."""
+    return Membership.objects.filter(organisation=organisation).order_by(
+        "user__last_name", "user__first_name"
+    )
 
 
 class ProposalForm(forms.Form):
@@ -50,9 +58,10 @@ class ObjectiveForm(forms.Form):
     scope = forms.ChoiceField(label="For", choices=Scope.choices)
     wave = forms.ModelChoiceField(label="Wave", queryset=Wave.objects.none(), required=False)
     team = forms.ModelChoiceField(label="Team", queryset=Team.objects.none(), required=False)
-    owner_email = forms.EmailField(
-        label="Owner's e-mail", required=False, help_text="Leave empty to own it yourself."
-    )
+    owner = PersonChoiceField(
+        label="Owner", queryset=Membership.objects.none(), required=False,
+        empty_label="Me", help_text="Leave “Me” to own it yourself.",
+    )  # fmt: skip
     starts_on = forms.DateField(label="From", widget=forms.DateInput(attrs={"type": "date"}))
     ends_on = forms.DateField(label="Until", widget=forms.DateInput(attrs={"type": "date"}))
 
@@ -65,6 +74,7 @@ class ObjectiveForm(forms.Form):
         self.fields["team"].queryset = Team.objects.filter(organisation=organisation).order_by(
             "name"
         )
+        self.fields["owner"].queryset = owners_for(organisation)
 
     def clean(self) -> dict:
         data = super().clean()
@@ -122,12 +132,17 @@ class CheckInForm(forms.Form):
 
 class InitiativeForm(forms.Form):
     title = forms.CharField(label="Initiative", max_length=200)
-    owner_email = forms.EmailField(
-        label="Owner's e-mail", required=False, help_text="Leave empty to own it yourself."
-    )
+    owner = PersonChoiceField(
+        label="Owner", queryset=Membership.objects.none(), required=False,
+        empty_label="Me", help_text="Leave “Me” to own it yourself.",
+    )  # fmt: skip
     due_on = forms.DateField(
         label="Due", required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
+
+    def __init__(self, *args: object, organisation: Organisation, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = owners_for(organisation)
 
 
 class InitiativeStatusForm(forms.Form):

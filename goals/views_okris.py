@@ -24,14 +24,9 @@ from programme.tenancy import membership_for_request
 
 
 def _owner(membership: Membership, form: Form) -> Membership | None:
-    """The owner named by e-mail (the member themself when left empty), or a form error."""
-    email = form.cleaned_data.get("owner_email")
-    if not email:
-        return membership
-    owner = selectors.member_by_email(membership, email)
-    if owner is None:
-        form.add_error("owner_email", "No one in this organisation has that e-mail address.")
-    return owner
+    """The person chosen in the form's picker (scoped to the organisation by its queryset),
+    or the member themself when they left "Me"."""
+    return form.cleaned_data.get("owner") or membership
 
 
 @login_required
@@ -92,7 +87,8 @@ def _detail(request: HttpRequest, membership: Membership, objective: Objective,
         "can_edit": can_edit and objective.archived_at is None,
         "can_confirm": policies.can_confirm_revenue(membership),
         "key_result_form": forms.get("key_result") or KeyResultForm(auto_id="kr_%s"),
-        "initiative_form": forms.get("initiative") or InitiativeForm(auto_id="initiative_%s"),
+        "initiative_form": forms.get("initiative")
+        or InitiativeForm(organisation=membership.organisation, auto_id="initiative_%s"),
         "statuses": InitiativeStatusForm.base_fields["status"].choices,
         "revenue_warning": services.REVENUE_WARNING,
     }
@@ -156,7 +152,9 @@ def initiative_create(request: HttpRequest, org: str, code: str) -> HttpResponse
     membership = membership_for_request(request, org)
     objective = selectors.objective_get(membership, code)
     _editable(membership, objective)
-    form = InitiativeForm(request.POST, auto_id="initiative_%s")
+    form = InitiativeForm(
+        request.POST, organisation=membership.organisation, auto_id="initiative_%s"
+    )
     if form.is_valid() and (owner := _owner(membership, form)) is not None:
         try:
             services.initiative_add(objective=objective, by=membership, owner=owner,

@@ -6,6 +6,7 @@ from django.utils import timezone
 from kickoff.models import ConcernStatus, EmotionKind, KickoffSession, StakeholderAssessment
 from programme.forms import DateInput, MembershipChoiceField, MembershipSingleChoiceField
 from programme.models import Membership, Organisation, Participant, Programme, Role, Team
+from programme.widgets import PersonChoiceField
 
 
 class KickoffForm(forms.ModelForm):
@@ -29,7 +30,7 @@ class KickoffForm(forms.ModelForm):
         self.fields["facilitator"] = MembershipSingleChoiceField(
             queryset=people.filter(role=Role.CONSULTANT), required=False
         )
-        self.fields["attendees"].queryset = people.order_by("user__last_name")
+        self.fields["attendees"].queryset = people.order_by("user__last_name", "user__first_name")
         self.fields["follow_up_days"].min_value = 1
         self.fields["follow_up_days"].max_value = 365
 
@@ -113,17 +114,32 @@ class EmotionForm(forms.Form):
     intensity = forms.TypedChoiceField(
         choices=[(1, "1 · slight"), (2, "2 · clear"), (3, "3 · strong")], coerce=int
     )
-    participant = forms.ModelChoiceField(queryset=None, required=False, label="From (person)")
+    participant = PersonChoiceField(
+        queryset=None, required=False, label="From (person)", empty_label="Nobody in particular"
+    )
     team = forms.ModelChoiceField(queryset=None, required=False, label="From (team)")
     note = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=2000
     )
 
-    def __init__(self, *args: object, programme: Programme, **kwargs: object) -> None:
+    def __init__(
+        self,
+        *args: object,
+        programme: Programme,
+        session: KickoffSession | None = None,
+        **kwargs: object,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["participant"].queryset = Participant.objects.filter(
             organisation_id=programme.organisation_id
-        ).select_related("membership__user")
+        ).order_by("membership__user__last_name", "membership__user__first_name")
+        if session is not None:
+            # Emotions come from the people in the room: the session's attendees first.
+            self.fields["participant"].pin(
+                Participant.objects.filter(membership__in=session.attendees.all()).values_list(
+                    "pk", flat=True
+                )
+            )
         self.fields["team"].queryset = Team.objects.filter(
             organisation_id=programme.organisation_id
         )

@@ -69,7 +69,7 @@ def kickoff_detail(request: HttpRequest, org: str, code: str) -> HttpResponse:
         "session": session,
         "groups": selectors.concerns_by_category(session),
         "emotions": selectors.emotion_summary(session),
-        "emotion_form": EmotionForm(programme=session.programme),
+        "emotion_form": EmotionForm(programme=session.programme, session=session),
         "can_run": policies.can_run_kickoff(membership),
         "can_follow_up": policies.can_follow_up_concern(membership),
         "join_url": request.build_absolute_uri(
@@ -270,7 +270,7 @@ def concern_detail(request: HttpRequest, org: str, code: str) -> HttpResponse:
 @require_POST
 def emotion_log(request: HttpRequest, org: str, code: str) -> HttpResponse:
     membership, session = _kickoff_for_staff(request, org, code)
-    form = EmotionForm(request.POST, programme=session.programme)
+    form = EmotionForm(request.POST, programme=session.programme, session=session)
     if form.is_valid():
         services.emotion_log(session=session, by=membership, data=form.cleaned_data)
         messages.success(request, "Signal noted.")

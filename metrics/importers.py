@@ -94,7 +94,7 @@ def export_members(path: Path, filename: str) -> dict[str, tuple[str, Opener]]:
             raise ImportRefused([(filename, None, "the ZIP is damaged or truncated")])
         raise ImportRefused(
             [(filename, None, "a single file must be one of the export's CSV files: "
-              + ", ".join(sorted(n.title() for n in LINKEDIN_FILES)))]
+              + ", ".join(EXPORT_NAMES[base] for base in LINKEDIN_FILES))]
         )  # fmt: skip
     return {base: (Path(filename).name, lambda: open(path, "rb"))}
 
@@ -146,7 +146,13 @@ class LinkedInContext:
 def _each(ctx: LinkedInContext, opener: Opener, name: str, required: set[str], handle_row) -> None:
     """Feed every data row to `handle_row`; a RowError is recorded with its line."""
     with _opened(opener) as handle:
-        for line, row in CsvRows(handle, name, required):
+        try:
+            rows = CsvRows(handle, name, required)
+        except ImportRefused as exc:
+            if exc.errors and exc.errors[0][2].startswith("no header row"):
+                raise ImportRefused([(name, None, _no_header(name, required))]) from None
+            raise
+        for line, row in rows:
             ctx.summary.rows_read += 1
             try:
                 handle_row(line, row)
@@ -284,6 +290,47 @@ LINKEDIN_FILES: dict[str, Callable[[LinkedInContext, Opener, str], None]] = {
     "invitations.csv": import_invitations,
     "connections.csv": import_connections,
 }
+
+# Each file as LinkedIn names it in the export (messages.csv is the odd one out).
+EXPORT_NAMES = {
+    "profile.csv": "Profile.csv",
+    "shares.csv": "Shares.csv",
+    "comments.csv": "Comments.csv",
+    "reactions.csv": "Reactions.csv",
+    "messages.csv": "messages.csv",
+    "invitations.csv": "Invitations.csv",
+    "connections.csv": "Connections.csv",
+}
+
+# The columns the importers need, as LinkedIn writes them in its header rows, in its order.
+COLUMN_NAMES = {
+    "conversationid": "CONVERSATION ID",
+    "firstname": "First Name",
+    "lastname": "Last Name",
+    "from": "From",
+    "to": "To",
+    "date": "Date",
+    "sentat": "Sent At",
+    "type": "Type",
+    "message": "Message",
+    "sharelink": "ShareLink",
+    "headline": "Headline",
+    "direction": "Direction",
+    "connectedon": "Connected On",
+}
+
+
+def _no_header(name: str, required: set[str]) -> str:
+    """Name the missing header in LinkedIn's own words, not in the normalised keys."""
+    order = list(COLUMN_NAMES)
+    columns = sorted(required, key=lambda key: order.index(key) if key in order else len(order))
+    names = ", ".join(f"“{COLUMN_NAMES.get(key, key)}”" for key in columns)
+    expected = EXPORT_NAMES.get(posixpath.basename(name).lower(), name)
+    return (
+        f"no header row with the columns {names}: is this the {expected} of LinkedIn's "
+        "data export, unchanged?"
+    )
+
 
 FEEDS = {
     "shares.csv": "Shares.csv: posts published (own actions, regularity)",

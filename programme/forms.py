@@ -24,6 +24,7 @@ from programme.models import (
 from programme.roster import RosterResult, roster_parse
 from programme.selectors import participants_without_wave
 from programme.services.preferences import KIND_MODES
+from programme.widgets import PeopleChoiceField, PersonChoiceField
 
 
 class RosterUploadForm(forms.Form):
@@ -149,14 +150,9 @@ def _memberships(organisation: Organisation, *roles: str) -> object:
     )
 
 
-class MembershipChoiceField(forms.ModelMultipleChoiceField):
-    def label_from_instance(self, obj: object) -> str:
-        return obj.user.get_full_name() or obj.user.email
-
-
-class MembershipSingleChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: object) -> str:
-        return obj.user.get_full_name() or obj.user.email
+# Every choice of people is the one searchable picker (programme/widgets.py).
+MembershipChoiceField = PeopleChoiceField
+MembershipSingleChoiceField = PersonChoiceField
 
 
 class ProgrammeForm(forms.ModelForm):
@@ -210,7 +206,7 @@ class WaveMembersForm(forms.Form):
         empty_label="—",
         help_text="Add everyone in this team (and the teams below it) who has no wave yet.",
     )
-    participants = forms.ModelMultipleChoiceField(
+    participants = PeopleChoiceField(
         queryset=Participant.objects.none(), required=False, label="Or choose people"
     )
 
@@ -220,10 +216,6 @@ class WaveMembersForm(forms.Form):
             organisation_id=programme.organisation_id
         )
         self.fields["participants"].queryset = participants_without_wave(programme)
-        self.fields["participants"].label_from_instance = lambda p: (
-            f"{p.membership.user.get_full_name() or p.membership.user.email}"
-            f"{' · ' + p.team.name if p.team else ''}"
-        )
 
     def clean(self) -> dict:
         data = super().clean()

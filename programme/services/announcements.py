@@ -76,6 +76,12 @@ def _audience(announcement: Announcement) -> QuerySet[Membership]:
     return members
 
 
+def announcement_audience_size(*, announcement: Announcement, publisher: Membership) -> int:
+    """How many people publishing now would reach: the number the sponsor confirms. Counted
+    as publication counts them (the sponsor excluded), so the two never disagree."""
+    return _audience(announcement).exclude(pk=publisher.pk).distinct().count()
+
+
 def announcement_publish(*, announcement: Announcement, publisher: Membership) -> int:
     """Publish in the sponsor's name and fix the audience; e-mails go out from a task.
 
@@ -312,6 +318,7 @@ def question_answer(*, question: Question, by: Membership, answer: str) -> None:
 
 __all__ = [
     "announcement_acknowledge",
+    "announcement_audience_size",
     "announcement_mark_opened",
     "announcement_publish",
     "announcement_remind",

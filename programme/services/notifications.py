@@ -11,7 +11,10 @@ person chose the digest (see announcements.py).
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from urllib.parse import urldefrag
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -22,6 +25,7 @@ from django.db.models.functions import Coalesce
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import ngettext
 
 from programme.models import (
     DailyDigest,
@@ -45,10 +49,12 @@ GENERIC_IMMEDIATE = (
 
 __all__ = [
     "DIGEST_FROM_HOUR",
+    "NotificationGroup",
     "daily_digests_send",
     "digest_day",
     "effective_mode",
     "effective_mode_sql",
+    "notification_groups",
     "notifications_mark_read",
     "notifications_send_immediate",
     "notify",
@@ -104,6 +110,90 @@ def notifications_mark_read(*, membership: Membership) -> int:
     return Notification.objects.filter(recipient=membership, read_at__isnull=True).update(
         read_at=timezone.now()
     )
+
+
+# --- The inbox: one line per kind and object ---
+
+
+@dataclass
+class NotificationGroup:
+    """Notifications of one kind about one object (a case, an announcement, the picks...),
+    newest first. `title` is what the inbox line says."""
+
+    kind: str
+    url: str
+    items: list[Notification] = field(default_factory=list)
+    title: str = ""
+
+    @property
+    def latest(self) -> Notification:
+        return self.items[0]
+
+    @property
+    def count(self) -> int:
+        return len(self.items)
+
+    @property
+    def unread(self) -> int:
+        return sum(1 for item in self.items if item.read_at is None)
+
+    @property
+    def kind_label(self) -> str:
+        return EmailKind(self.kind).label
+
+
+_QUOTED = re.compile(r"“([^”]+)”")
+
+
+def _object_name(text: str) -> str:
+    """The object a text is about: its last “quoted” words (a case's title), or what follows
+    the first colon (an announcement's title)."""
+    quoted = _QUOTED.findall(text)
+    if quoted:
+        return quoted[-1]
+    return text.split(": ", 1)[1] if ": " in text else ""
+
+
+def _group_title(group: NotificationGroup) -> str:
+    count, latest = group.count, group.latest.text
+    if count == 1:
+        return latest
+    name = _object_name(latest)
+    if group.kind == EmailKind.CASE_ACTIVITY and name:
+        return ngettext(
+            "%(count)d comment or reaction on “%(name)s”",
+            "%(count)d comments and reactions on “%(name)s”",
+            count,
+        ) % {"count": count, "name": name}
+    if group.kind == EmailKind.ANNOUNCEMENT and name:
+        return ngettext(
+            "%(count)d message about the announcement “%(name)s”",
+            "%(count)d messages about the announcement “%(name)s”",
+            count,
+        ) % {"count": count, "name": name}
+    if group.kind == EmailKind.MARKETING_PICK:
+        return ngettext(
+            "%(count)d pick from marketing to share",
+            "%(count)d picks from marketing to share",
+            count,
+        ) % {"count": count}
+    return latest  # the newest says it; "Show all" under it gives the count
+
+
+def notification_groups(items: list[Notification]) -> list[NotificationGroup]:
+    """Group an inbox (newest first) by kind and object, the object being the link without its
+    #fragment (every comment on a case links to the case). Pure: no query, so the page's
+    query count does not grow with the number of notifications."""
+    groups: dict[tuple[str, str], NotificationGroup] = {}
+    for item in items:
+        url = urldefrag(item.url).url
+        key = (item.kind, url)
+        if key not in groups:
+            groups[key] = NotificationGroup(kind=item.kind, url=item.url or url)
+        groups[key].items.append(item)
+    for group in groups.values():
+        group.title = _group_title(group)
+    return list(groups.values())
 
 
 def _recent_unsent(organisation_id: int) -> QuerySet[Notification]:

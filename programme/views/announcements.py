@@ -7,7 +7,10 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.http import HttpResponseClientRedirect
 
 from programme import policies, selectors, services
 from programme.forms import AnnouncementForm, AnswerForm, QuestionForm
@@ -21,7 +24,15 @@ from programme.views.programmes import render_form_page
 def announcement_list(request: HttpRequest, org: str) -> HttpResponse:
     membership = membership_for_request(request, org)
     announcements = selectors.announcements_visible_to(membership)
-    return render(request, "programme/announcement_list.html", {"announcements": announcements})
+    context = {
+        "announcements": announcements,
+        # Where "New announcement" leads: one button per programme, since a draft belongs to one.
+        "programmes": selectors.programmes_for(membership.organisation)
+        if policies.can_draft_announcement(membership)
+        else [],
+        "can_publish": policies.can_publish_announcement(membership),
+    }
+    return render(request, "programme/announcement_list.html", context)
 
 
 def _announcement_form_data(form: AnnouncementForm) -> dict[str, object]:
@@ -118,21 +129,50 @@ def announcement_detail(request: HttpRequest, org: str, code: str) -> HttpRespon
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def announcement_publish(request: HttpRequest, org: str, code: str) -> HttpResponse:
+    """Publishing reaches everyone at once and cannot be undone, so it takes two steps: this
+    page (or, with htmx, its fragment under the draft) says how many people and which waves or
+    teams will receive it; only the POST of its "confirm" button publishes."""
     membership = membership_for_request(request, org)
     announcement = selectors.announcement_get_for(membership, code)
     if not policies.can_publish_announcement(membership):
         raise PermissionDenied
+    if announcement.status != Announcement.Status.DRAFT:
+        messages.info(request, _("This announcement is already published."))
+        return redirect("programme-announcement-detail", org=org, code=code)
+    if request.method == "GET" or request.POST.get("confirm") != "yes":
+        context = {
+            "announcement": announcement,
+            "size": services.announcement_audience_size(
+                announcement=announcement, publisher=membership
+            ),
+            "audience_waves": announcement.audience_waves.all(),
+            "audience_teams": announcement.audience_teams.all(),
+        }
+        template = "programme/announcement_publish.html"
+        if request.htmx:
+            template += "#publish-confirm"
+        return render(request, template, context)
     try:
         size = services.announcement_publish(announcement=announcement, publisher=membership)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return redirect("programme-announcement-detail", org=org, code=code)
     messages.success(
-        request, f"Published in your name to {size} {'person' if size == 1 else 'people'}."
+        request,
+        ngettext(
+            "Published in your name to %(count)d person.",
+            "Published in your name to %(count)d people.",
+            size,
+        )
+        % {"count": size},
     )
-    return redirect("programme-announcement-reach", org=org, code=code)
+    response = redirect("programme-announcement-reach", org=org, code=code)
+    if request.htmx:
+        # A redirect answered to htmx would be swapped into the draft; the whole page moves.
+        return HttpResponseClientRedirect(response["Location"])
+    return response
 
 
 @login_required

@@ -68,14 +68,16 @@ def test_drafted_published_read_and_measured(browser, live_server, org, celery_w
     page.get_by_label("Supporters").check()
     page.get_by_role("button", name="Save draft").click()
     expect(page.get_by_text("Only a sponsor can publish it.")).to_be_visible()
-    expect(page.get_by_role("button", name="Publish in my name")).to_have_count(0)
+    expect(page.get_by_role("link", name="Publish in my name…")).to_have_count(0)
     page.context.close()
 
     # The sponsor finds the draft on their home page and publishes it.
     page = as_user(browser, live_server, sponsor)
     expect(page.get_by_text("1 draft awaiting publication")).to_be_visible()
     page.get_by_role("link", name="Why we start with the supporters").click()
-    page.get_by_role("button", name="Publish in my name").click()
+    page.get_by_role("link", name="Publish in my name…").click()
+    expect(page.get_by_text("It goes to 2 people: everyone in Supporters")).to_be_visible()
+    page.get_by_role("button", name="Yes, publish to 2 people").click()
     expect(page.get_by_text("Published in your name to 2 people.")).to_be_visible()
     expect(page.get_by_test_id("reach-audience")).to_have_text("2")
     expect(page.get_by_test_id("reach-acknowledged")).to_have_text("0")

@@ -412,7 +412,7 @@ def test_managers_set_objectives_for_their_own_teams_only(org, login, setup):
     ("change", "message"),
     [
         ({"ends_on": "2020-01-01"}, "must end after it starts"),
-        ({"owner_email": "nobody@example.com"}, "No one in this organisation has that e-mail"),
+        ({"owner": "999999"}, "not one of the people you can choose here"),
         ({"scope": "wave", "wave": ""}, "Choose the wave"),
         ({"scope": "team", "team": ""}, "Choose the team"),
         ({"programme": "999999"}, "Select a valid choice"),
@@ -467,7 +467,7 @@ def test_initiatives_their_owner_updates(org, login, setup):
         reverse("goals-initiative-create", args=[org.slug, objective.code]),
         {
             "title": "Lunch-and-learn on comments",
-            "owner_email": seller.user.email.upper(),
+            "owner": seller.pk,
             "due_on": "2027-01-15",
         },
     )

@@ -245,3 +245,30 @@ def test_analytics_export_gives_interactions_received(org, dana, tmp_path):
     )
     assert summary.errors == [("bad.xlsx", 2, "'lots' is not a number")]
     assert ActivityEvent.objects.count() == 4
+
+
+def test_a_wrong_single_file_lists_the_exports_files_as_linkedin_names_them(org, dana, tmp_path):
+    path = tmp_path / "notes.txt"
+    path.write_bytes(b"hello")
+    with pytest.raises(ImportRefused) as refused:
+        import_linkedin_export(
+            organisation=org, participant=dana.participant, path=path, filename="notes.txt"
+        )
+    reason = refused.value.errors[0][2]
+    assert "messages.csv" in reason
+    assert "Connections.csv" in reason and "Shares.csv" in reason
+    assert "Messages.Csv" not in reason and ".Csv" not in reason
+
+
+def test_wrong_columns_are_named_as_linkedin_writes_them(org, dana, tmp_path):
+    path = tmp_path / "Connections.csv"
+    path.write_bytes(b"Name,Company\nJules Prospect,Acme\n")
+    with pytest.raises(ImportRefused) as refused:
+        import_linkedin_export(
+            organisation=org, participant=dana.participant, path=path, filename="Connections.csv"
+        )
+    reason = refused.value.errors[0][2]
+    assert "“First Name”, “Last Name”, “Connected On”" in reason
+    assert "connectedon" not in reason and "firstname" not in reason
+    assert "Connections.csv" in reason
+    assert not ActivityEvent.objects.exists()

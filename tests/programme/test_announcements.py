@@ -83,7 +83,8 @@ def test_nobody_but_a_sponsor_publishes(org, setting, login, role):
         audience="organisation",
     )
     response = login(member(org, role)).post(
-        reverse("programme-announcement-publish", args=[org.slug, announcement.code])
+        reverse("programme-announcement-publish", args=[org.slug, announcement.code]),
+        {"confirm": "yes"},
     )
     assert response.status_code in (403, 404)
     announcement.refresh_from_db()
@@ -102,7 +103,8 @@ def test_sponsor_publishes_to_wave_1_only(org, setting, login, django_capture_on
     sponsor_client = login(setting["sponsor"])
     with django_capture_on_commit_callbacks() as callbacks:
         response = sponsor_client.post(
-            reverse("programme-announcement-publish", args=[org.slug, announcement.code])
+            reverse("programme-announcement-publish", args=[org.slug, announcement.code]),
+            {"confirm": "yes"},
         )
     assert response.status_code == 302
     assert len(callbacks) == 1
@@ -149,7 +151,8 @@ def test_sponsor_publishes_to_wave_1_only(org, setting, login, django_capture_on
 
     # A published announcement cannot be published again or edited.
     again = sponsor_client.post(
-        reverse("programme-announcement-publish", args=[org.slug, announcement.code])
+        reverse("programme-announcement-publish", args=[org.slug, announcement.code]),
+        {"confirm": "yes"},
     )
     assert again.status_code == 302
     assert AnnouncementRecipient.objects.count() == 3
@@ -288,3 +291,82 @@ def test_announcement_list_query_count_is_fixed(org, setting, login, django_asse
     with django_assert_num_queries(len(few.captured_queries)):
         page = client.get(url).content.decode()
     assert page.count("not read yet") == 17
+
+
+def _draft(setting, **data):
+    values = {"title": "We start", "body": "Why", "audience": "organisation", **data}
+    return services.announcement_save(
+        programme=setting["programme"], author=setting["consultant"], **values
+    )
+
+
+def test_the_list_offers_a_new_announcement_to_those_who_may_draft(org, setting, login):
+    new = reverse("programme-announcement-create", args=[org.slug, setting["programme"].code])
+    listing = reverse("programme-announcement-list", args=[org.slug])
+    for who in (setting["sponsor"], setting["consultant"]):
+        page = login(who).get(listing).content.decode()
+        assert "New announcement" in page and new in page
+    seller_page = login(setting["w1"][0]).get(listing).content.decode()
+    assert "New announcement" not in seller_page and new not in seller_page
+
+
+def test_publishing_asks_first_saying_how_many_and_which_waves(org, setting, login):
+    announcement = _draft(setting, audience="waves", waves=[setting["wave1"]])
+    client = login(setting["sponsor"])
+    publish = reverse("programme-announcement-publish", args=[org.slug, announcement.code])
+    detail = client.get(
+        reverse("programme-announcement-detail", args=[org.slug, announcement.code])
+    ).content.decode()
+    # The draft's button leads to the confirmation, never straight to publication.
+    assert f'href="{publish}"' in detail and f'action="{publish}"' not in detail
+
+    page = client.get(publish)
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "It goes to <strong>3 people</strong>" in text
+    assert "Supporters" in text and "Yes, publish to 3 people" in text
+    # A POST that did not come from the confirmation only shows it again: nothing is sent.
+    assert client.post(publish).status_code == 200
+    announcement.refresh_from_db()
+    assert announcement.status == "draft" and not AnnouncementRecipient.objects.exists()
+
+    response = client.post(publish, {"confirm": "yes"})
+    assert response.status_code == 302
+    announcement.refresh_from_db()
+    assert announcement.status == "published"
+    assert AnnouncementRecipient.objects.count() == 3
+
+
+def test_confirmation_counts_everyone_but_the_sponsor_and_names_teams(org, setting, login):
+    everyone = _draft(setting)
+    client = login(setting["sponsor"])
+    page = client.get(
+        reverse("programme-announcement-publish", args=[org.slug, everyone.code])
+    ).content.decode()
+    # consultant + 5 sellers; the sponsor does not confirm reading their own words
+    assert "It goes to <strong>6 people</strong>" in page and f"everyone in {org.name}" in page
+
+    teams = _draft(setting, audience="teams", teams=[setting["north"]])
+    page = client.get(
+        reverse("programme-announcement-publish", args=[org.slug, teams.code])
+    ).content.decode()
+    assert "<strong>North</strong>" in page and "and the teams below them" in page
+
+
+def test_confirmation_comes_as_a_fragment_for_htmx(org, setting, login):
+    announcement = _draft(setting)
+    client = login(setting["sponsor"])
+    publish = reverse("programme-announcement-publish", args=[org.slug, announcement.code])
+    fragment = client.get(publish, headers={"HX-Request": "true"}).content.decode()
+    assert 'data-testid="publish-confirm"' in fragment and "<html" not in fragment
+    response = client.post(publish, {"confirm": "yes"}, headers={"HX-Request": "true"})
+    assert response.headers["HX-Redirect"].endswith("/reach/")
+
+
+def test_the_audience_boxes_are_marked_for_the_script_that_hides_them(org, setting, login):
+    client = login(setting["sponsor"])
+    page = client.get(
+        reverse("programme-announcement-create", args=[org.slug, setting["programme"].code])
+    ).content.decode()
+    assert 'data-audience-for="waves"' in page and 'data-audience-for="teams"' in page
+    assert "js/announcements.js" in page and "<script>" not in page

@@ -7,6 +7,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.core import mail
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from programme import services
@@ -56,7 +58,10 @@ def test_author_is_told_in_app_about_comments_replies_and_reactions(org, author,
     badge = client.get(reverse("programme-notifications-badge", args=[org.slug]))
     assert ">3<" in badge.content.decode()
     inbox = client.get(reverse("programme-notifications", args=[org.slug])).content.decode()
-    assert inbox.count(">New</span>") == 3 and f"/showcase/{case.code}/" in inbox
+    # One line for the case, saying how many and that all three are unread.
+    assert inbox.count('data-testid="notification-group"') == 1
+    assert "3 comments and reactions on “Questions work”" in inbox and "3 unread" in inbox
+    assert f"/showcase/{case.code}/" in inbox
     badge = client.get(reverse("programme-notifications-badge", args=[org.slug]))
     assert "unread" not in badge.content.decode()  # opening the page read them
 
@@ -177,3 +182,69 @@ def test_weekly_summary_off_is_not_confused_by_other_kinds(org, author):
     monday = datetime(2030, 1, 7, 8, tzinfo=ZoneInfo("UTC"))
     assert weekly_summaries_send(organisation_id=org.pk, now=monday) == 1
     assert mail.outbox[0].to == [author.user.email]
+
+
+def _notify_many(recipient, kind, texts_and_urls):
+    for text, url in texts_and_urls:
+        services.notify(recipient=recipient, kind=kind, text=text, url=url)
+
+
+def test_the_inbox_groups_by_kind_and_object_and_keeps_unread(org, author, login):
+    case_url = "/o/acme/showcase/11111111-1111-1111-1111-111111111111/"
+    other_url = "/o/acme/showcase/22222222-2222-2222-2222-222222222222/"
+    _notify_many(author, EmailKind.CASE_ACTIVITY, [
+        (f"Reader {i} commented on your case “Questions work”", f"{case_url}#comment-{i}")
+        for i in range(12)
+    ])  # fmt: skip
+    _notify_many(
+        author,
+        EmailKind.CASE_ACTIVITY,
+        [
+            ("Ben reacted “Useful” to your case “Listen first”", other_url),
+        ],
+    )
+    _notify_many(author, EmailKind.MARKETING_PICK, [
+        (f"New from marketing: pick {i}", f"/o/acme/showcase/picks/#pick-{i}") for i in range(3)
+    ])  # fmt: skip
+    # Two of the comments were read on an earlier visit.
+    Notification.objects.filter(recipient=author, text__regex=r"^Reader [01] commented").update(
+        read_at="2026-01-01T00:00:00Z"
+    )
+
+    inbox = login(author).get(reverse("programme-notifications", args=[org.slug]))
+    html = inbox.content.decode()
+    assert html.count('data-testid="notification-group"') == 3
+    assert "12 comments and reactions on “Questions work”" in html
+    assert "10 unread" in html
+    assert "Ben reacted “Useful” to your case “Listen first”" in html
+    assert "3 picks from marketing to share" in html
+    groups = inbox.context["groups"]
+    assert [g.count for g in groups] == [3, 1, 12]  # the newest group first
+    assert groups[2].url.startswith(case_url)
+
+
+def test_an_unread_notification_does_not_read_new_new(org, author, login):
+    services.notify(
+        recipient=author, kind=EmailKind.MARKETING_PICK, text="New from marketing: Webinar",
+        url="/o/acme/showcase/picks/#pick-1",
+    )  # fmt: skip
+    html = login(author).get(reverse("programme-notifications", args=[org.slug])).content.decode()
+    assert ">New</span>" not in html
+    assert ">Unread</span>" in html and "New from marketing: Webinar" in html
+
+
+def test_the_inbox_runs_a_fixed_number_of_queries(
+    org, author, login, django_assert_max_num_queries
+):
+    client = login(author)
+    url = reverse("programme-notifications", args=[org.slug])
+    _notify_many(author, EmailKind.OKRI, [("Check in", "/o/acme/okris/")])
+    client.get(url)  # warm the session
+    with CaptureQueriesContext(connection) as few:
+        client.get(url)
+    _notify_many(author, EmailKind.CASE_ACTIVITY, [
+        (f"Reader {i} commented on your case “C{i % 7}”", f"/o/acme/showcase/{i % 7}/")
+        for i in range(40)
+    ])  # fmt: skip
+    with django_assert_max_num_queries(len(few)):
+        client.get(url)
