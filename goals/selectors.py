@@ -95,7 +95,8 @@ def _track(objective: Objective) -> None:
     expected = okr_progress.time_gone(objective.starts_on, objective.ends_on, today)
     key_results = list(objective.key_results.all())
     for kr in key_results:
-        kr.track = okr_progress.key_result_track(
+        # Revenue awaiting the sponsor counts for nothing yet: it says so instead of a status.
+        kr.track = None if not kr.counts else okr_progress.key_result_track(
             direction=kr.direction, baseline=kr.baseline, target=kr.target,
             current=kr.current, expected=expected,
         )  # fmt: skip
