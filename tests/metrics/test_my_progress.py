@@ -45,7 +45,7 @@ def utc(org):
 
 
 def test_a_regular_seller_after_two_quiet_weeks_keeps_the_streak(utc, login):
-    """"Regularity streak 0 weeks" showed beside "6 of 8 - Regular. Well done": ten active weeks,
+    """It showed "Regularity streak 0 weeks" beside "6 of 8 - Regular. Well done": ten active weeks,
     then two quiet ones the 6-of-8 definition forgives."""
     org = utc
     seller = member(org, Role.SELLER)
