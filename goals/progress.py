@@ -100,11 +100,9 @@ def _by_gap(done: float, expected: float, *, worse: bool = False) -> Track:
     gap = expected - done
     if gap <= ON_TRACK_GAP and not worse:
         return Track(Status.ON_TRACK, reason)
-    if gap <= AT_RISK_GAP:
-        if worse:
-            reason = gettext("worse than the baseline; %(reason)s") % {"reason": reason}
-        return Track(Status.AT_RISK, reason)
-    return Track(Status.OFF_TRACK, reason)
+    if worse:
+        reason = gettext("worse than the baseline; %(reason)s") % {"reason": reason}
+    return Track(Status.AT_RISK if gap <= AT_RISK_GAP else Status.OFF_TRACK, reason)
 
 
 def key_result_track(

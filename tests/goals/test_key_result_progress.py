@@ -161,6 +161,9 @@ def test_status_compares_progress_with_the_time_gone():
     assert status(95, expected=1.0) == Status.OFF_TRACK  # the period is over
     # Early in the period a fall below the baseline is a warning, not a pass.
     assert status(-5, expected=0.05, baseline=0) == Status.AT_RISK
+    fell = key_result_track(direction=Direction.INCREASE, baseline=61.1, target=75,
+                            current=55.6, expected=0.3)  # fmt: skip
+    assert fell.status == Status.OFF_TRACK and fell.reason.startswith("worse than the baseline")
     assert status(61, direction=Direction.STAY_ABOVE, target=60) == Status.ON_TRACK
     assert status(59, direction=Direction.STAY_ABOVE, target=60) == Status.OFF_TRACK
     track = objective_track(0.3, half)

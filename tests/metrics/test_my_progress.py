@@ -104,6 +104,22 @@ def test_the_trend_has_a_phone_chart_that_stays_legible_and_a_table(utc, login):
     assert "23 Nov 2026" in table.group(1)
 
 
+def test_without_activity_the_trend_says_so_instead_of_an_empty_grid(utc, login):
+    org = utc
+    seller = member(org, Role.SELLER)
+    quiet = member(org, Role.SELLER)
+    active_weeks(org, quiet, [30])  # long before the span: a rollup row, nothing to draw
+    active_weeks(org, seller, [0])
+    rollups.refresh_indicators(organisation_id=org.pk, today=TODAY)
+    page = my_progress(login(quiet), org)
+    assert "<svg" not in page and "Nothing logged in the last 26 weeks yet" in page
+    assert reverse("metrics-activity-home", args=[org.slug]) in page
+    # Counts (one action, four reactions) on an axis of whole numbers, not 0.5, 1.5 ...
+    drawn = my_progress(login(seller), org)
+    axis = re.findall(r'<g class="axis y.*?</g>\s*</g>', drawn, flags=re.DOTALL)[0]
+    assert re.findall(r">([^<]+)</text>", axis) == ["0", "1", "2", "3", "4"]
+
+
 # --- in Chromium at 390 px ---------------------------------------------------------------
 
 
