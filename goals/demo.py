@@ -23,6 +23,7 @@ from goals.models import (
     ProposalVote,
     VotingWindow,
 )
+from goals.progress import Direction
 from metrics.rollups import refresh_indicators
 from programme.demo import register_demo_seeder
 from programme.models import Membership, Organisation, Programme, Role
@@ -122,7 +123,9 @@ def _check_ins(key_result: KeyResult, by: Membership, history: list[tuple]) -> N
 def seed_okris(organisation: Organisation) -> None:
     """Three objectives: the supporters' wave (indicator-linked key results and a manual one
     with check-ins), the programme (with a revenue key result awaiting the sponsor, since the
-    programme is in its first phase), and a manager's team."""
+    programme is in its first phase), and a manager's team. Between them every direction
+    (increase, decrease, stay above, stay below) and every status (on track, at risk, off
+    track) shows."""
     if Objective.objects.filter(organisation=organisation).exists():
         return
     programme = Programme.objects.filter(organisation=organisation).order_by("start_date").first()
@@ -148,13 +151,17 @@ def seed_okris(organisation: Organisation) -> None:
             title="LinkedIn becomes a weekly habit for the supporters",
             starts_on=today - timedelta(weeks=6), ends_on=today + timedelta(weeks=14),
         )  # fmt: skip
-        for indicator, title, target in (
-            ("regular", "60% of the supporters are regular by the end of the quarter", 60),
-            ("handles_skill", "30% of the supporters handle the skill", 30),
-        ):
+        # Indicator-linked: one that has slipped since it was set (off track), one holding
+        # a line it already met (on track).
+        for indicator, title, target, direction in (
+            ("regular", "75% of the supporters are regular by the end of the quarter", 75,
+             Direction.INCREASE),
+            ("handles_skill", "At least 30% of the supporters keep handling the skill", 30,
+             Direction.STAY_ABOVE),
+        ):  # fmt: skip
             _backdate(services.key_result_add(objective=habit, by=consultant, title=title,
                                               source="indicator", indicator=indicator,
-                                              target=target), 6)  # fmt: skip
+                                              target=target, direction=direction), 6)  # fmt: skip
         cases = services.key_result_add(
             objective=habit, by=consultant, title="Real cases shared in the showcase each month",
             source="manual", baseline=0, unit="cases", target=12,
@@ -208,6 +215,25 @@ def seed_okris(organisation: Organisation) -> None:
             (2, 3, 6, "Monday call now starts with one post we liked."),
             (1, 4, 5, "Two on holiday."),
         ])  # fmt: skip
+        # Going down: behind the calendar, so at risk.
+        unanswered = services.key_result_add(
+            objective=visible, by=manager, title="LinkedIn messages left unanswered for a week",
+            source="manual", baseline=24, unit="messages", target=5,
+            direction=Direction.DECREASE,
+        )  # fmt: skip
+        _backdate(unanswered, 3)
+        _check_ins(unanswered, manager, [
+            (2, 23, 5, "Most are connection notes; we answer the real ones first."),
+            (1, 22, 4, "Holidays: the backlog did not move."),
+        ])  # fmt: skip
+        # Easy to cheat with bursts of invitations: a ceiling, met while it holds.
+        requests = services.key_result_add(
+            objective=visible, by=manager, source="manual", baseline=12, target=30,
+            title="Connection requests per seller per week stay reasonable", unit="requests",
+            direction=Direction.STAY_BELOW,
+        )  # fmt: skip
+        _backdate(requests, 3)
+        _check_ins(requests, manager, [(1, 14, 8, "Nobody is spraying invitations.")])
         services.initiative_add(objective=visible, by=manager, owner=manager,
                                 title="Monday call opens with one post we liked",
                                 due_on=today + timedelta(weeks=1))  # fmt: skip

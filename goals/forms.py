@@ -1,9 +1,11 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from goals.measures import INDICATORS
 from goals.models import Consent, Initiative, KeyResult, Scope
+from goals.progress import Direction
 from metrics import indicators
 from programme.models import Membership, Organisation, Programme, Team, Wave
 from programme.widgets import PersonChoiceField
@@ -107,6 +109,11 @@ class KeyResultForm(forms.Form):
         help_text="Checked in by hand only: indicators capture their own baseline.",
     )  # fmt: skip
     unit = forms.CharField(label="Unit", max_length=30, required=False)
+    direction = forms.ChoiceField(
+        label=_("Direction"), choices=Direction.choices, initial=Direction.INCREASE,
+        help_text=_("Increase or decrease to: progress runs from the baseline to the target. "
+                    "Stay at or above / below: met while the value holds the line."),
+    )  # fmt: skip
     target = forms.FloatField(label="Target")
     about_revenue = forms.BooleanField(label="This key result is about revenue", required=False)
 

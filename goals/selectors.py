@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
+from goals import progress as okr_progress
 from goals.models import (
     Celebration,
     CheckIn,
@@ -80,9 +82,27 @@ def my_celebration(membership: Membership, code: object) -> Celebration:
 
 
 def objective_progress(key_results: list[KeyResult]) -> float | None:
-    """The mean progress of the key results that count (revenue awaiting a sponsor does not)."""
+    """The mean of the clamped progress of the key results that count (revenue awaiting a
+    sponsor does not)."""
     counted = [kr.progress for kr in key_results if kr.counts]
     return sum(counted) / len(counted) if counted else None
+
+
+def _track(objective: Objective) -> None:
+    """Progress, the share of the period gone and on track / at risk / off track, for the
+    objective and each of its (prefetched) key results, as of today in the organisation."""
+    today = timezone.localdate()
+    expected = okr_progress.time_gone(objective.starts_on, objective.ends_on, today)
+    key_results = list(objective.key_results.all())
+    for kr in key_results:
+        # Revenue awaiting the sponsor counts for nothing yet: it says so instead of a status.
+        kr.track = None if not kr.counts else okr_progress.key_result_track(
+            direction=kr.direction, baseline=kr.baseline, target=kr.target,
+            current=kr.current, expected=expected,
+        )  # fmt: skip
+    objective.progress = objective_progress(key_results)
+    objective.time_gone = expected
+    objective.track = okr_progress.objective_track(objective.progress, expected)
 
 
 def objectives(membership: Membership, *, mine: bool = False) -> list[Objective]:
@@ -100,7 +120,7 @@ def objectives(membership: Membership, *, mine: bool = False) -> list[Objective]
         found = found.filter(owner=membership)
     result = list(found)
     for objective in result:
-        objective.progress = objective_progress(list(objective.key_results.all()))
+        _track(objective)
     return result
 
 
@@ -117,7 +137,7 @@ def objective_get(membership: Membership, code: object, *, history: bool = False
         ),
         organisation=membership.organisation, code=code,
     )  # fmt: skip
-    objective.progress = objective_progress(list(objective.key_results.all()))
+    _track(objective)
     return objective
 
 

@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.forms import Form
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from goals import policies, selectors, services
@@ -139,6 +140,11 @@ def key_result_create(request: HttpRequest, org: str, code: str) -> HttpResponse
         else:
             if key_result.needs_sponsor:
                 messages.warning(request, services.REVENUE_WARNING + " The sponsor is asked.")
+            elif services.already_met(key_result):
+                messages.info(request, _(
+                    "Added. Its baseline (%(baseline)s) already meets the target, so it counts "
+                    "as met while it stays there, and as off track if it slips."
+                ) % {"baseline": f"{key_result.baseline:g}"})  # fmt: skip
             else:
                 messages.success(request, f"Added, with a baseline of {key_result.baseline:g}.")
             return redirect("goals-objective-detail", org=org, code=code)

@@ -6,6 +6,8 @@ rendered for exactly those numbers).
 
 from __future__ import annotations
 
+import math
+
 import pygal
 
 from metrics.models import GroupWeek, ParticipantWeek
@@ -109,7 +111,13 @@ def stance_svg(distribution: dict[str, int]) -> str:
     return cached_svg("stances", counts, build)
 
 
-def seller_svg(weeks: list[ParticipantWeek]) -> str:
+# My progress is read on phones as much as at a desk: a wide chart of the whole span for
+# screens from the md breakpoint, and a phone chart of the last weeks in a narrow viewBox with
+# larger text (at 390 px the wide one shrank its 13-unit labels to under 5 pixels).
+PHONE_WEEKS = 12
+
+
+def _seller_series(weeks: list[ParticipantWeek]) -> tuple[list[str], list[tuple[str, list]]]:
     labels = [_label(w.week) for w in weeks]
     series = [
         (
@@ -121,16 +129,56 @@ def seller_svg(weeks: list[ParticipantWeek]) -> str:
             [w.reactions_received + w.comments_received + w.replies_received for w in weeks],
         ),
     ]
+    return labels, series
+
+
+def _count_axis(series: list[tuple[str, list]]) -> list[int]:
+    """Whole-number y labels for counts (pygal would write 0.1, 0.2 ... under a peak of 1)."""
+    peak = max((max(values, default=0) for _, values in series), default=0)
+    step = max(1, math.ceil(peak / 5))
+    return list(range(0, peak + step, step))
+
+
+def seller_svg(weeks: list[ParticipantWeek]) -> str:
+    """The whole span; "" when nothing happened in it (the page says so in words instead of
+    drawing an empty grid)."""
+    labels, series = _seller_series(weeks)
+    if not any(any(values) for _, values in series):
+        return ""
 
     def build() -> str:
         chart = pygal.Bar(
-            **chart_options(
-                width=1000, height=320, title="Your weeks: what you did, what came back"
-            )
-        )
+            **chart_options(width=800, height=360, title="Your weeks: what you did, what came back",
+                            y_labels=_count_axis(series))
+        )  # fmt: skip
         chart.x_labels = labels
         for name, values in series:
             chart.add(name, values)
         return render_svg(chart)
 
     return cached_svg("seller", (labels, series), build)
+
+
+def seller_phone_svg(weeks: list[ParticipantWeek]) -> str:
+    """The last PHONE_WEEKS weeks for a 390 px screen: a 400-unit viewBox (drawn at about
+    0.9 scale), text 1.2 times the usual, a whole week label every third bar with no rotation,
+    and the legend in one column so neither is cut short."""
+    labels, series = _seller_series(weeks[-PHONE_WEEKS:])
+    if not any(any(values) for _, values in series):
+        return ""
+
+    def build() -> str:
+        chart = pygal.Bar(
+            **chart_options(
+                width=400, height=400, font_scale=1.2, x_label_rotation=0,
+                y_labels=_count_axis(series),
+                x_labels_major_every=3, truncate_label=-1, legend_at_bottom_columns=1,
+                title=f"Your last {len(labels)} weeks",
+            )
+        )  # fmt: skip
+        chart.x_labels = labels
+        for name, values in series:
+            chart.add(name, values)
+        return render_svg(chart)
+
+    return cached_svg("seller-phone", (labels, series), build)

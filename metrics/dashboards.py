@@ -494,6 +494,25 @@ def running_streak(now: IndicatorWeek | None, before: IndicatorWeek | None) -> i
     return (now.streak if now else 0) or (before.streak if before else 0)
 
 
+def regularity_streak(history: dict[date, IndicatorWeek], week: date) -> int:
+    """Weeks in a row, up to `week`, in which the person kept the habit: active (a post,
+    comment or message), or still regular (active enough weeks of the window) through a quiet
+    week. A quiet week the "regular" definition forgives does not break the streak, so a
+    regular person never reads a streak of 0 beside "Regular" (#16). As before, a week in
+    progress with nothing yet does not break it either."""
+
+    def kept(day: date) -> bool:
+        row = history.get(day)
+        return row is not None and (row.regular or row.streak > 0)
+
+    day = week if kept(week) else week - timedelta(weeks=1)
+    count = 0
+    while kept(day):
+        count += 1
+        day -= timedelta(weeks=1)
+    return count
+
+
 def seller_view(organisation: Organisation, participant: Participant) -> SellerView:
     week = latest_week(organisation) or monday(organisation_today(organisation))
     since = week - timedelta(weeks=SPAN_WEEKS - 1)
@@ -507,9 +526,17 @@ def seller_view(organisation: Organisation, participant: Participant) -> SellerV
         stored.get(since + timedelta(weeks=i), ParticipantWeek(week=since + timedelta(weeks=i)))
         for i in range(SPAN_WEEKS)
     ]
-    now, before = own_indicators(participant, week)
+    # The person's indicator rows over the span (one query, as own_indicators was): this
+    # week's and last week's, and the run behind the regularity streak.
+    history = {
+        row.week: row
+        for row in IndicatorWeek.objects.filter(
+            participant=participant, week__gte=since, week__lte=week
+        )
+    }
+    now, before = history.get(week), history.get(week - timedelta(weeks=1))
     peers, label = peers_of(organisation, participant, week)
-    streak = running_streak(now, before)
+    streak = regularity_streak(history, week)
     return SellerView(
         week=week, weeks=weeks, now=now, before=before, peers=peers, peers_label=label,
         streak=streak,

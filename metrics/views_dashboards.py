@@ -255,6 +255,7 @@ def dashboard_seller(request: HttpRequest, org: str) -> HttpResponse:
         {
             "view": view,
             "chart_svg": charts.seller_svg(view.weeks),
+            "chart_phone_svg": charts.seller_phone_svg(view.weeks),
             "next_step": indicators.next_step(view.now, thresholds),
             "warnings": indicators.warnings(view.now, thresholds) if view.now else [],
             "thresholds": thresholds,

@@ -11,22 +11,26 @@ from django.core.cache import cache
 from pygal.style import Style
 
 CHART_CACHE_SECONDS = 24 * 3600
-CHART_VERSION = 2  # bump when chart_options change: cached SVGs are keyed by it
+CHART_VERSION = 3  # bump when any chart's options change: cached SVGs are keyed by it
 PALETTE = ("#0b4f8a", "#f0a202", "#2a9d8f", "#b02a37", "#6c757d", "#6ea8fe")
 
 
-def chart_options(colors: tuple[str, ...] = PALETTE, **options: object) -> dict:
-    """pygal options shared by every Snowball chart; override any of them per chart."""
+def chart_options(
+    colors: tuple[str, ...] = PALETTE, *, font_scale: float = 1.0, **options: object
+) -> dict:
+    """pygal options shared by every Snowball chart; override any of them per chart.
+    `font_scale` enlarges the text of a chart drawn in a narrow viewBox for a phone, where the
+    SVG is scaled down to the screen and 13 units of text would come out at 7-8 pixels."""
     return {
         "style": Style(
             colors=colors,
             background="white",
             plot_background="white",
             font_family="system-ui, sans-serif",
-            title_font_size=16,
-            label_font_size=13,
-            major_label_font_size=13,
-            legend_font_size=14,
+            title_font_size=round(16 * font_scale),
+            label_font_size=round(13 * font_scale),
+            major_label_font_size=round(13 * font_scale),
+            legend_font_size=round(14 * font_scale),
         ),
         "js": [],  # no script from anywhere: the SVG is static and works on a closed network
         "height": 360,

@@ -9,6 +9,8 @@ from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Now
 
+from goals.progress import HOLDING, Direction
+from goals.progress import progress as progress_of
 from programme.models import Membership, Organisation, Programme, Team, TimeStamped, Wave
 
 
@@ -60,9 +62,11 @@ class Objective(TimeStamped):
 
 
 class KeyResult(TimeStamped):
-    """Progress runs from the baseline (captured when the key result is made) to the target.
-    An indicator-linked key result reads its group's rollups after each run; a manual one
-    moves with check-ins."""
+    """Progress runs from the baseline (captured when the key result is made) to the target,
+    the way its direction says (goals.progress). An indicator-linked key result reads its
+    group's rollups after each run; a manual one moves with check-ins."""
+
+    Direction = Direction
 
     class Source(models.TextChoices):
         INDICATOR = "indicator", "From the indicators (updated after each rollup)"
@@ -73,6 +77,9 @@ class KeyResult(TimeStamped):
     title = models.CharField(max_length=200)
     source = models.CharField(max_length=10, choices=Source.choices)
     indicator = models.CharField(max_length=30, blank=True)  # a key of goals.okris.INDICATORS
+    direction = models.CharField(
+        max_length=10, choices=Direction.choices, default=Direction.INCREASE
+    )
     unit = models.CharField(max_length=30, blank=True)
     baseline = models.FloatField()
     target = models.FloatField()
@@ -92,8 +99,10 @@ class KeyResult(TimeStamped):
     class Meta:
         ordering = ["created_at"]
         constraints = [
+            # Only a key result that holds a line may start on its target.
             models.CheckConstraint(
-                condition=~Q(target=F("baseline")), name="kr_target_differs_from_baseline"
+                condition=~Q(target=F("baseline")) | Q(direction__in=sorted(HOLDING)),
+                name="kr_target_differs_unless_holding",
             ),
             models.CheckConstraint(
                 condition=Q(source="manual", indicator="")
@@ -107,9 +116,8 @@ class KeyResult(TimeStamped):
 
     @property
     def progress(self) -> float:
-        """From 0 (at the baseline or behind it) to 1 (target reached); targets may go down."""
-        done = (self.current - self.baseline) / (self.target - self.baseline)
-        return min(max(done, 0.0), 1.0)
+        """From 0 (at the baseline or behind it) to 1 (target reached), clamped."""
+        return progress_of(self.direction, self.baseline, self.target, self.current)
 
     @property
     def counts(self) -> bool:

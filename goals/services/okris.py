@@ -17,6 +17,7 @@ from django.utils import timezone
 from goals import policies, selectors
 from goals.measures import INDICATORS, REVENUE_INDICATORS, indicator_now
 from goals.models import CheckIn, Initiative, KeyResult, Objective, Scope
+from goals.progress import HOLDING, Direction, holds_the_line
 from metrics.indicators import monday
 from programme import services as programme_services
 from programme.models import (
@@ -54,6 +55,7 @@ __all__ = [
     "REMIND_FROM_HOUR",
     "REVENUE_WARNING",
     "REVENUE_WORDS",
+    "already_met",
     "can_edit",
     "check_in",
     "checkin_reminders_send",
@@ -135,14 +137,19 @@ def is_about_revenue(title: str, indicator: str = "", said_so: bool = False) -> 
 def key_result_add(
     *, objective: Objective, by: Membership, title: str, source: str, target: float | None,
     indicator: str = "", unit: str = "", baseline: float | None = None,
-    about_revenue: bool = False,
+    about_revenue: bool = False, direction: str = Direction.INCREASE,
 ) -> KeyResult:  # fmt: skip
     """The baseline is captured now: read from the indicators for a linked key result, given by
-    hand for a manual one. Without it no progress could be shown."""
+    hand for a manual one. Without it no progress could be shown. The direction says which way
+    the value should go (or which line it should hold)."""
     _require_edit(by, objective)
     title = title.strip()
     if not title:
         raise ValidationError("Say what the key result measures.")
+    if direction not in Direction.values:
+        raise ValidationError(
+            "Choose the direction: increase to, decrease to, stay at or above, stay at or below."
+        )
     target = _number(target, "target")
     week = None
     if source == KeyResult.Source.INDICATOR:
@@ -158,15 +165,17 @@ def key_result_add(
         raise ValidationError("Choose whether the indicators or check-ins measure it.")
     if unit == "%" and not 0 <= target <= 100:
         raise ValidationError("A percentage target lies between 0 and 100.")
-    if target == baseline:
+    if target == baseline and direction not in HOLDING:
         raise ValidationError(
-            f"The target equals the baseline ({baseline:g}): there is nothing to move toward."
+            f"The target equals the baseline ({baseline:g}): there is nothing to move toward. "
+            f"To keep it there, choose “stay at or above” or “stay at or below”."
         )
     revenue = is_about_revenue(title, indicator, about_revenue)
     programme = objective.programme
     key_result = KeyResult.objects.create(
         objective=objective, title=title[:200], source=source, indicator=indicator,
         unit=unit.strip()[:30], baseline=baseline, target=target, current=baseline,
+        direction=direction,
         measured_week=week, about_revenue=revenue,
         needs_sponsor=revenue and programme.current_phase in FIRST_PHASES,
     )  # fmt: skip
@@ -187,6 +196,13 @@ def _ask_sponsors(key_result: KeyResult, programme: Programme) -> None:
             text=f"A key result about revenue in the first phase needs your decision: "
                  f"“{key_result.title}”.",
         )  # fmt: skip
+
+
+def already_met(key_result: KeyResult) -> bool:
+    """An increase / decrease whose baseline already met its target: it holds the line."""
+    return key_result.direction not in HOLDING and holds_the_line(
+        key_result.direction, key_result.baseline, key_result.target
+    )
 
 
 def key_result_confirm(*, key_result: KeyResult, by: Membership) -> None:

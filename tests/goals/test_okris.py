@@ -86,6 +86,7 @@ def test_indicator_key_result_captures_its_baseline_and_follows_the_rollups(org,
             "title": "60% of wave 1 regular by March",
             "source": "indicator",
             "indicator": "regular",
+            "direction": "increase",
             "target": "60",
         },
     )
@@ -135,6 +136,7 @@ def test_manual_key_result_moves_with_check_ins_and_rolls_up(org, login, setup):
         {
             "title": "Cases shared per month",
             "source": "manual",
+            "direction": "increase",
             "baseline": "2",
             "unit": "cases",
             "target": "12",
@@ -229,7 +231,7 @@ def test_bad_key_results_are_refused_with_a_message(org, login, setup, data, mes
     objective = setup["objective"]
     response = login(setup["consultant"]).post(
         reverse("goals-key-result-create", args=[org.slug, objective.code]),
-        {"title": "A key result", **data},
+        {"title": "A key result", "direction": "increase", **data},
     )
     assert response.status_code == 400 and message in response.content.decode()
     assert KeyResult.objects.count() == 0
@@ -247,6 +249,7 @@ def test_revenue_in_the_first_phase_waits_for_the_sponsor(org, login, setup):
         {
             "title": "€2M revenue from LinkedIn leads",
             "source": "manual",
+            "direction": "increase",
             "baseline": "0",
             "target": "2",
         },

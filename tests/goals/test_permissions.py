@@ -117,7 +117,7 @@ def test_okri_permission_matrix(org, login, okri, role):
 
     response = client.post(reverse("goals-key-result-create", args=[org.slug, objective.code]),
                            {"title": f"KR by {role}", "source": "manual", "baseline": "0",
-                            "target": "3"})  # fmt: skip
+                            "direction": "increase", "target": "3"})  # fmt: skip
     made = KeyResult.objects.filter(title=f"KR by {role}").exists()
     assert (response.status_code, made) == expect(edits)
 

@@ -179,5 +179,6 @@ def test_consent_puts_it_on_the_feed_with_a_chosen_ritual_and_tells_the_manager(
     teammate = member(org, Role.SELLER, team=team)
     feed = login(teammate).get(reverse("goals-celebrations", args=[org.slug])).content.decode()
     assert seller.user.last_name in feed and "Dinner voucher" in feed and "team only" in feed
+    assert "First meeting booked through LinkedIn" in feed  # not "through linkedin"
     elsewhere = login(member(org, Role.SELLER)).get(reverse("goals-celebrations", args=[org.slug]))
     assert seller.user.last_name not in elsewhere.content.decode()  # team only means team only

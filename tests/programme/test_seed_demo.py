@@ -129,7 +129,15 @@ def test_seed_demo_is_believable_and_idempotent(db, capsys, tmp_path) -> None:
     }  # fmt: skip
     linked = KeyResult.objects.filter(objective__organisation=acme, source="indicator")
     assert linked.count() == 3 and all(kr.measured_week for kr in linked)
-    assert CheckIn.objects.filter(key_result__objective__organisation=acme).count() == 5
+    assert CheckIn.objects.filter(key_result__objective__organisation=acme).count() == 8
+    # Every direction, and every status, shows somewhere in the demo.
+    from goals.progress import Direction, Status
+    from goals.selectors import objectives
+
+    consultant = acme.memberships.filter(role="consultant").first()
+    shown = [kr for o in objectives(consultant) for kr in o.key_results.all()]
+    assert {kr.direction for kr in shown} == set(Direction.values)
+    assert {kr.track.status for kr in shown if kr.track} == set(Status.values)
     awaiting = KeyResult.objects.get(objective__organisation=acme, needs_sponsor=True)
     assert awaiting.confirmed_at is None and "€500k" in awaiting.title
     call_command("seed_demo")
