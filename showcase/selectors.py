@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -134,6 +136,25 @@ def _walk_newest_first(matches: float, total: int) -> bool:
 
 
 _HEADLINE = f"StartSel={_START}, StopSel={_STOP}, MaxWords=30, MinWords=12, MaxFragments=2"
+# Snippets come from the rendered and sanitised story, its tags taken out (block tags become a
+# space, inline ones nothing), so no Markdown (`**`, `- `) reaches an excerpt. Only the rows
+# shown are stripped: the cost does not grow with the matches.
+_BLOCK_TAG = r"</?(p|li|ul|ol|h[1-6]|blockquote|pre|br|hr|table|thead|tbody|tr|td|th)(\s[^>]*)?/?>"
+_PLAIN_STORY = (
+    f"regexp_replace(regexp_replace(c.story_html, '{_BLOCK_TAG}', ' ', 'gi'), '<[^>]*>', '', 'g')"
+)
+
+
+def _snippet_html(headline: str) -> str:
+    """The headline's text (HTML entities of the rendered story decoded), escaped, then the
+    matched words marked: nothing the author wrote can open a tag."""
+    marked = []
+    for i, piece in enumerate(headline.split(_START)):
+        word, _, rest = piece.partition(_STOP) if i else ("", "", piece)
+        if i:
+            marked.append("<mark>" + escape(html.unescape(word)) + "</mark>")
+        marked.append(escape(html.unescape(rest)))
+    return mark_safe(re.sub(r"\s+", " ", "".join(marked)).strip())
 
 
 def search(membership: Membership, words: str, limit: int = 20) -> list[CaseStudy]:
@@ -167,7 +188,7 @@ def search(membership: Membership, words: str, limit: int = 20) -> list[CaseStud
                     SELECT id, created_at,
                            ts_rank(search, websearch_to_tsquery('english', %s)) AS rank
                     FROM newest ORDER BY rank DESC, created_at DESC LIMIT %s)
-                SELECT best.id, best.rank, ts_headline('english', c.story,
+                SELECT best.id, best.rank, ts_headline('english', {_PLAIN_STORY},
                            websearch_to_tsquery('english', %s), %s)
                 FROM best JOIN {table} c ON c.id = best.id
                 ORDER BY best.rank DESC, best.created_at DESC""",  # noqa: S608
@@ -181,10 +202,7 @@ def search(membership: Membership, words: str, limit: int = 20) -> list[CaseStud
     for pk, rank, snippet in ranked:
         case = cases[pk]
         case.rank = rank
-        # The headline is the author's raw text with markers: escape it, then mark the words.
-        case.snippet_html = mark_safe(
-            escape(snippet).replace(_START, "<mark>").replace(_STOP, "</mark>")
-        )
+        case.snippet_html = _snippet_html(snippet)
         found.append(case)
     return found
 
