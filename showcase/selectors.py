@@ -258,7 +258,7 @@ def _with_uptake_counts(picks: QuerySet[MarketingPick]) -> QuerySet[MarketingPic
     )
 
 
-def picks_for(membership: Membership) -> list[MarketingPick]:
+def picks_for(membership: Membership, limit: int = PICKS_SHOWN) -> list[MarketingPick]:
     """The newest live picks with their counts and what this member did (one query)."""
     mine = PickUptake.objects.filter(pick=OuterRef("pk"), membership=membership)
     picks = _with_uptake_counts(
@@ -267,7 +267,15 @@ def picks_for(membership: Membership) -> list[MarketingPick]:
         i_shared=Exists(mine.filter(action=UptakeAction.SHARED)),
         i_commented=Exists(mine.filter(action=UptakeAction.COMMENTED)),
     )
-    return list(picks[:PICKS_SHOWN])
+    # Newest first, said here: Meta.ordering is dropped from a query that aggregates.
+    return list(picks.order_by("-created_at", "-id")[:limit])
+
+
+def picks_posted(membership: Membership, limit: int = 5) -> list[MarketingPick]:
+    """For marketing's home: the newest picks of the organisation and how they were taken
+    up (one query)."""
+    picks = MarketingPick.objects.filter(organisation=membership.organisation)
+    return list(_with_uptake_counts(picks).order_by("-created_at", "-id")[:limit])
 
 
 def pick_get(membership: Membership, code: object) -> MarketingPick:
@@ -281,6 +289,7 @@ def uptake_report(membership: Membership) -> dict:
         _with_uptake_counts(MarketingPick.objects.filter(organisation=membership.organisation))
         .annotate(case_count=Count("cases", distinct=True))
         .select_related("posted_by__user")
+        .order_by("-created_at", "-id")
     )
     by_team: dict[int, list[tuple[str, int]]] = {}
     rows = (
@@ -298,7 +307,9 @@ def uptake_report(membership: Membership) -> dict:
         cases_visible_to(membership)
         .filter(picks__isnull=False, hidden_at__isnull=True)
         .select_related("author__membership__user")
-        .prefetch_related(Prefetch("picks", queryset=MarketingPick.objects.only("pk", "note")))
+        .prefetch_related(
+            Prefetch("picks", queryset=MarketingPick.objects.only("pk", "title", "url", "url_key"))
+        )
         .distinct()
         .order_by("-created_at")[:100]
     )
