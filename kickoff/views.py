@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -104,6 +105,13 @@ def kickoff_close(request: HttpRequest, org: str, code: str) -> HttpResponse:
     return redirect("kickoff-session-detail", org=org, code=code)
 
 
+def _typeable(url: str) -> str:
+    """An address as read off a wall and typed on a phone: no scheme, and lines that may
+    break only after a slash."""
+    bare = url.split("://", 1)[-1]
+    return mark_safe("/<wbr>".join(escape(part) for part in bare.split("/")))
+
+
 def _join_qr_svg(url: str) -> str:
     """The join address as a QR code, drawn here as SVG: no service, no network, no script."""
     qr = segno.make(url, error="m")
@@ -127,9 +135,11 @@ def kickoff_projector(request: HttpRequest, org: str, code: str) -> HttpResponse
     if request.htmx:
         return render(request, "kickoff/projector.html#live-concerns", context)
     join_url = request.build_absolute_uri(reverse("kickoff-join", args=[org, session.join_code]))
+    by_code_url = request.build_absolute_uri(reverse("kickoff-join-by-code"))
     context |= {
         "join_url": join_url,
-        "join_by_code_url": request.build_absolute_uri(reverse("kickoff-join-by-code")),
+        "join_url_display": _typeable(join_url),
+        "join_by_code_display": _typeable(by_code_url),
         "qr_svg": _join_qr_svg(join_url),
     }
     return render(request, "kickoff/projector.html", context)

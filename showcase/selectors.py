@@ -137,11 +137,12 @@ def _walk_newest_first(matches: float, total: int) -> bool:
 
 _HEADLINE = f"StartSel={_START}, StopSel={_STOP}, MaxWords=30, MinWords=12, MaxFragments=2"
 # Snippets come from the rendered and sanitised story, its tags taken out (block tags become a
-# space, inline ones nothing), so no Markdown (`**`, `- `) reaches an excerpt. Only the rows
-# shown are stripped: the cost does not grow with the matches.
+# space, list items a dot, inline ones nothing), so no Markdown (`**`, `- `) reaches an
+# excerpt. Only the rows shown are stripped: the cost does not grow with the matches.
 _BLOCK_TAG = r"</?(p|li|ul|ol|h[1-6]|blockquote|pre|br|hr|table|thead|tbody|tr|td|th)(\s[^>]*)?/?>"
 _PLAIN_STORY = (
-    f"regexp_replace(regexp_replace(c.story_html, '{_BLOCK_TAG}', ' ', 'gi'), '<[^>]*>', '', 'g')"
+    "regexp_replace(regexp_replace(regexp_replace(c.story_html, '</li>', ' · ', 'gi'), "
+    f"'{_BLOCK_TAG}', ' ', 'gi'), '<[^>]*>', '', 'g')"
 )
 
 
@@ -154,7 +155,8 @@ def _snippet_html(headline: str) -> str:
         if i:
             marked.append("<mark>" + escape(html.unescape(word)) + "</mark>")
         marked.append(escape(html.unescape(rest)))
-    return mark_safe(re.sub(r"\s+", " ", "".join(marked)).strip())
+    text = re.sub(r"\s+", " ", "".join(marked))
+    return mark_safe(re.sub(r"^[\s·]+|[\s·]+$", "", text))
 
 
 def search(membership: Membership, words: str, limit: int = 20) -> list[CaseStudy]:
