@@ -99,7 +99,7 @@ def seed_kickoff(organisation: Organisation) -> None:
             )  # fmt: skip
     services.kickoff_close(session=session)
 
-    _seed_open_session(programme, mia, sellers, people)
+    _seed_open_session(programme, mia, sellers)
 
     for kind, intensity, source in (
         ("anxiety", 3, None), ("cynicism", 2, "manager"), ("silence", 2, None),
@@ -149,7 +149,7 @@ def seed_kickoff(organisation: Organisation) -> None:
     )
 
 
-def _seed_open_session(programme: Programme, mia: Membership, sellers: list, people: dict) -> None:
+def _seed_open_session(programme: Programme, mia: Membership, sellers: list) -> None:
     """Wave 2's kick-off, open today: sellers find it on their home page and join it."""
     session = services.kickoff_save(
         programme=programme,
@@ -168,12 +168,5 @@ def _seed_open_session(programme: Programme, mia: Membership, sellers: list, peo
             session=session, by=mia, worry=worry, would_help=would_help, anonymous=True
         )
         Concern.objects.filter(pk=concern.pk).update(votes=votes)
-    # One concern anna.andersen chose to sign: her join page shows it as hers, without "me too".
-    anna = people.get("anna.andersen")
-    if anna is not None:
-        services.concern_submit(
-            session=session, by=anna, worry="Can I post in Danish rather than English?",
-            would_help="", anonymous=False,
-        )  # fmt: skip
     for seller in sellers[30:42]:
         services.kickoff_join_record(session=session, by=seller.membership)
