@@ -75,3 +75,19 @@ def test_one_address_serves_the_page_and_the_live_fragment(org, login):
     fragment = _search(client, org, "buyers", HX_Request="true")
     assert fragment.lstrip().startswith('<div id="results"') and "<h1" not in fragment
     assert "Asking buyers" in fragment
+
+
+def test_feed_links_still_work_once_typing_moved_the_address_to_search(org, login):
+    """Typing pushes /showcase/search/?q=... into the address bar while the feed stays on
+    screen: its filters, tags and "Load more" must not be relative to that address."""
+    author = member(org, Role.SELLER)
+    for n in range(21):
+        data = {"kind": "post_worked", "title": f"Case {n}", "story": "A story",
+                "visibility": "organisation", "tags": "webinars"}  # fmt: skip
+        services.case_save(author=author.participant, data=data)
+    feed_url = reverse("showcase-case-feed", args=[org.slug])
+    page = login(member(org, Role.SELLER)).get(feed_url).content.decode()
+    assert f'<form method="get" action="{feed_url}"' in page
+    assert f'href="{feed_url}?tag=webinars"' in page
+    assert f'href="{feed_url}?page=2" hx-get="{feed_url}?page=2"' in page
+    assert 'href="?' not in page and 'hx-get="?' not in page
