@@ -12,7 +12,7 @@ from programme.models import Membership
 @register_home_panel
 def open_kickoff_panel(membership: Membership) -> HomePanel | None:
     """A kick-off open right now, for the people in the room (not for those running it)."""
-    if policies.can_run_kickoff(membership):
+    if not policies.is_in_the_room(membership):
         return None
     sessions = selectors.open_kickoffs([membership], limit=3)
     if not sessions:

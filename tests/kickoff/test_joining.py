@@ -40,6 +40,7 @@ def test_a_seller_home_leads_to_an_open_kickoff(org, kickoff, login):
     assert f'href="{join_url(org, kickoff["session"])}"' in home
     assert reverse("kickoff-join-by-code") in home
     assert "A kick-off is open" not in _home(login(kickoff["consultant"]), org)  # runs it
+    assert "A kick-off is open" not in _home(login(member(org, Role.SPONSOR)), org)
 
 
 def test_join_page_lists_the_open_sessions_and_explains_the_code(org, kickoff, login):
