@@ -173,7 +173,8 @@ def join_by_code(request: HttpRequest) -> HttpResponse:
 # in a signed cookie (never on the server, which must not link an anonymous concern to anyone),
 # so "me too" can be refused for one's own concern. Signed per user: another person signing in
 # on the same browser starts with none.
-OWN_CONCERNS_COOKIE = "kickoff_own_concerns"
+# "token" in the name: error reports (Django redacts cookies named like secrets) never show it.
+OWN_CONCERNS_COOKIE = "kickoff_own_concerns_token"
 OWN_CONCERNS_KEPT = 40
 
 

@@ -91,7 +91,7 @@ def test_a_person_cannot_say_me_too_to_their_own_anonymous_concern(org, kickoff,
     assert concern.votes == 0 and not ConcernVote.objects.exists()
     # Someone else may; and the cookie, signed for its user, says nothing about another.
     other = login(member(org, Role.SELLER))
-    other.cookies["kickoff_own_concerns"] = author.cookies["kickoff_own_concerns"].value
+    other.cookies["kickoff_own_concerns_token"] = author.cookies["kickoff_own_concerns_token"].value
     assert "Me too · 0" in other.get(join_url(org, session)).content.decode()
     _vote(other, org, session, concern)
     concern.refresh_from_db()
@@ -112,3 +112,14 @@ def test_a_named_concern_cannot_be_seconded_by_its_author(org, kickoff, login):
     assert "This concern is yours" in _vote(login(author), org, session, concern).content.decode()
     concern.refresh_from_db()
     assert concern.votes == 0
+
+
+def test_error_reports_never_show_which_concerns_a_browser_sent(org, kickoff, login, rf):
+    from django.views.debug import SafeExceptionReporterFilter
+
+    from kickoff.views import OWN_CONCERNS_COOKIE
+
+    request = rf.get("/")
+    request.COOKIES[OWN_CONCERNS_COOKIE] = "a-concern-code:signature"
+    cookies = SafeExceptionReporterFilter().get_safe_cookies(request)
+    assert "a-concern-code" not in str(cookies)
