@@ -75,6 +75,7 @@ def kickoff_detail(request: HttpRequest, org: str, code: str) -> HttpResponse:
         "emotion_form": EmotionForm(programme=session.programme),
         "can_run": policies.can_run_kickoff(membership),
         "can_follow_up": policies.can_follow_up_concern(membership),
+        "joined": selectors.joined_count(session),
         "join_url": request.build_absolute_uri(
             reverse("kickoff-join", args=[org, session.join_code])
         ),

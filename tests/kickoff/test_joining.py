@@ -71,6 +71,7 @@ def test_projector_shows_where_to_join_on_a_screen_of_its_own(org, kickoff, logi
         assert chrome not in page, chrome
     detail = reverse("kickoff-session-detail", args=[org.slug, session.code])
     assert f'href="{detail}"' in page and f'data-escape-to="{detail}"' in page
+    assert '<span data-testid="joined">2</span> joined' in client.get(detail).content.decode()
 
 
 def test_a_person_cannot_say_me_too_to_their_own_anonymous_concern(org, kickoff, login):
