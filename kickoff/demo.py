@@ -1,4 +1,5 @@
-"""Demo data for the kick-off: a finished session, its concerns, emotions and a stakeholder map."""
+"""Demo data for the kick-off: a finished session, its concerns, emotions and a stakeholder map,
+and a second session open right now that the demo sellers can join."""
 
 from __future__ import annotations
 
@@ -31,6 +32,12 @@ CONCERNS = [
     ("Skills", "My English is not good enough to post", "Posting in our own language is fine", 5),
     ("Customers", "Customers will see it as spam", "Learn how to comment before selling", 7),
     ("Tools", "Our CRM cannot record LinkedIn leads", "", 4),
+]
+# The open session (wave 2's kick-off, today): (worry, what would help, votes).
+OPEN_CONCERNS = [
+    ("I sell to water utilities: will there be examples from our sector?", "Cases from peers", 6),
+    ("What if a customer complains about a post?", "A short guide on what we may say", 4),
+    ("Wave 1 had training hours; will we get the same?", "", 3),
 ]
 RESPONSES = {
     2: "Claire confirmed in writing: no post counts in reviews, ever. We look at regularity "
@@ -92,6 +99,8 @@ def seed_kickoff(organisation: Organisation) -> None:
             )  # fmt: skip
     services.kickoff_close(session=session)
 
+    _seed_open_session(programme, mia, sellers)
+
     for kind, intensity, source in (
         ("anxiety", 3, None), ("cynicism", 2, "manager"), ("silence", 2, None),
         ("repeated_question", 2, None), ("enthusiasm", 3, "seller"), ("questioning", 1, None),
@@ -138,3 +147,26 @@ def seed_kickoff(organisation: Organisation) -> None:
     services.engagement_action_add(
         plan=plan, action="One-to-one lunch with Jan", due_on=today + timedelta(days=4)
     )
+
+
+def _seed_open_session(programme: Programme, mia: Membership, sellers: list) -> None:
+    """Wave 2's kick-off, open today: sellers find it on their home page and join it."""
+    session = services.kickoff_save(
+        programme=programme,
+        data={
+            "title": "Kick-off wave 2: your questions before we start",
+            "held_on": timezone.localdate(),
+            "facilitator": mia,
+            "sponsor_present": False,
+        },
+        attendees=[mia] + [p.membership for p in sellers[30:60]],
+    )
+    services.kickoff_open(session=session)
+    session.refresh_from_db()
+    for worry, would_help, votes in OPEN_CONCERNS:
+        concern = services.concern_submit(
+            session=session, by=mia, worry=worry, would_help=would_help, anonymous=True
+        )
+        Concern.objects.filter(pk=concern.pk).update(votes=votes)
+    for seller in sellers[30:42]:
+        services.kickoff_join_record(session=session, by=seller.membership)

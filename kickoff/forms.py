@@ -65,7 +65,12 @@ class ConcernForm(forms.Form):
 
 
 class JoinForm(forms.Form):
-    join_code = forms.CharField(label="Session code", max_length=12)
+    join_code = forms.CharField(
+        label="Session code",
+        max_length=12,
+        help_text="The six letters and digits shown on the screen in the room.",
+        widget=forms.TextInput(attrs={"autocapitalize": "characters", "autocomplete": "off"}),
+    )
 
 
 class CategoriseForm(forms.Form):

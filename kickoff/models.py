@@ -134,6 +134,24 @@ class ConcernVote(models.Model):
         return f"vote on {self.concern_id}"
 
 
+class KickoffJoin(models.Model):
+    """Someone opened the join page of an open session: the projector counts the room.
+
+    Attendance only, written when the page is opened (never when a concern is sent), with no
+    time: nothing in it can be lined up with an anonymous concern."""
+
+    session = models.ForeignKey(KickoffSession, on_delete=models.CASCADE, related_name="joins")
+    membership = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["session", "membership"], name="kickoff_join_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"join of {self.session_id}"
+
+
 class EmotionKind(models.TextChoices):
     QUESTIONING = "questioning", "Questioning"
     SILENCE = "silence", "Silence"

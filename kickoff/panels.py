@@ -10,6 +10,17 @@ from programme.models import Membership
 
 
 @register_home_panel
+def open_kickoff_panel(membership: Membership) -> HomePanel | None:
+    """A kick-off open right now, for the people in the room (not for those running it)."""
+    if not policies.is_in_the_room(membership):
+        return None
+    sessions = selectors.open_kickoffs([membership], limit=3)
+    if not sessions:
+        return None
+    return {"template": "kickoff/_open_panel.html", "sessions": sessions}
+
+
+@register_home_panel
 def kickoff_home_panel(membership: Membership) -> HomePanel | None:
     if not policies.can_follow_up_concern(membership):
         return None

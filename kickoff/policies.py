@@ -26,3 +26,9 @@ def can_map_stakeholders(membership: Membership) -> bool:
 
 def can_plan_waves(membership: Membership) -> bool:
     return membership.role in {Role.CONSULTANT, Role.ADMIN}
+
+
+def is_in_the_room(membership: Membership) -> bool:
+    """Who a kick-off is for: the people whose concerns it collects (those running it and the
+    sponsor, who answers the concerns, are offered the board instead)."""
+    return membership.role in {Role.SELLER, Role.MANAGER, Role.MARKETING}

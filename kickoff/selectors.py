@@ -8,7 +8,14 @@ from django.db.models import Avg, Count, DateField, ExpressionWrapper, F, Q, Que
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from kickoff.models import Concern, ConcernStatus, ConcernVote, EmotionSignal, KickoffSession
+from kickoff.models import (
+    Concern,
+    ConcernStatus,
+    ConcernVote,
+    EmotionSignal,
+    KickoffJoin,
+    KickoffSession,
+)
 from programme.models import Membership, Organisation, Programme
 
 
@@ -37,6 +44,22 @@ def open_kickoffs_for_code(memberships: list[Membership], join_code: str) -> lis
             join_code=join_code.strip().upper(),
         ).select_related("organisation")
     )
+
+
+def open_kickoffs(memberships: list[Membership], limit: int = 5) -> list[KickoffSession]:
+    """Sessions open for concerns right now in these members' organisations, latest first."""
+    return list(
+        KickoffSession.objects.filter(
+            organisation__in=[m.organisation_id for m in memberships],
+            status=KickoffSession.Status.OPEN,
+        )
+        .select_related("organisation")
+        .order_by("-held_on", "-id")[:limit]
+    )
+
+
+def joined_count(session: KickoffSession) -> int:
+    return KickoffJoin.objects.filter(session=session).count()
 
 
 def live_concerns(session: KickoffSession) -> QuerySet[Concern]:

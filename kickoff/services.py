@@ -17,6 +17,7 @@ from kickoff.models import (
     EmotionSignal,
     EngagementAction,
     EngagementPlan,
+    KickoffJoin,
     KickoffSession,
     StakeholderAssessment,
     new_join_code,
@@ -65,6 +66,14 @@ def kickoff_close(*, session: KickoffSession) -> None:
         ConcernVote.objects.filter(concern__session=session).delete()
 
 
+def kickoff_join_record(*, session: KickoffSession, by: Membership) -> None:
+    """Count a person in the room once, when they open the join page of an open session."""
+    if session.status == KickoffSession.Status.OPEN:
+        KickoffJoin.objects.bulk_create(
+            [KickoffJoin(session=session, membership=by)], ignore_conflicts=True
+        )
+
+
 def _locked_open_session(session: KickoffSession) -> None:
     """Check, inside the caller's transaction, that the session is still open.
 
@@ -79,6 +88,9 @@ def _locked_open_session(session: KickoffSession) -> None:
         row = cursor.fetchone()
     if row is None or row[0] != KickoffSession.Status.OPEN:
         raise ValidationError("This session is not taking concerns any more.")
+
+
+OWN_CONCERN = "This concern is yours: 'me too' is for the concerns of others. It is on the screen."
 
 
 def concern_submit(
@@ -97,10 +109,14 @@ def concern_submit(
 
 
 def concern_vote(*, concern: Concern, by: Membership) -> bool:
-    """'Me too'. Returns False for a second vote by the same person, which changes nothing."""
+    """'Me too'. Returns False for a second vote by the same person, which changes nothing.
+    A named concern's author cannot second it (an anonymous one's author is known to their
+    browser only: the view refuses it from there)."""
+    target = concern.merged_into or concern
+    if by.pk in (concern.author_id, target.author_id):
+        raise ValidationError(OWN_CONCERN)
     with transaction.atomic():
         _locked_open_session(concern.session)
-        target = concern.merged_into or concern
         try:
             with transaction.atomic():
                 ConcernVote.objects.create(concern=target, voter=by)

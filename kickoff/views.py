@@ -1,11 +1,14 @@
 from __future__ import annotations
 
+import segno
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from kickoff import policies, selectors, services
@@ -72,6 +75,7 @@ def kickoff_detail(request: HttpRequest, org: str, code: str) -> HttpResponse:
         "emotion_form": EmotionForm(programme=session.programme, session=session),
         "can_run": policies.can_run_kickoff(membership),
         "can_follow_up": policies.can_follow_up_concern(membership),
+        "joined": selectors.joined_count(session),
         "join_url": request.build_absolute_uri(
             reverse("kickoff-join", args=[org, session.join_code])
         ),
@@ -102,21 +106,44 @@ def kickoff_close(request: HttpRequest, org: str, code: str) -> HttpResponse:
     return redirect("kickoff-session-detail", org=org, code=code)
 
 
+def _typeable(url: str) -> str:
+    """An address as read off a wall and typed on a phone: no scheme, and lines that may
+    break only after a slash."""
+    bare = url.split("://", 1)[-1]
+    return mark_safe("/<wbr>".join(escape(part) for part in bare.split("/")))
+
+
+def _join_qr_svg(url: str) -> str:
+    """The join address as a QR code, drawn here as SVG: no service, no network, no script."""
+    qr = segno.make(url, error="m")
+    svg = qr.svg_inline(
+        scale=10, border=2, light="#fff", omitsize=True, svgclass="projector-qr", title=url
+    )
+    return mark_safe(svg.replace("<svg ", '<svg role="img" aria-label="QR code" ', 1))
+
+
 @login_required
 @require_GET
 def kickoff_projector(request: HttpRequest, org: str, code: str) -> HttpResponse:
+    """The screen the room sees: no menu, no notifications, large type; how to join (address,
+    QR code, code), how many have joined, and the concerns live."""
     _, session = _kickoff_for_staff(request, org, code)
     context = {
         "session": session,
         "groups": selectors.concerns_by_category(session),
-        "join_url": request.build_absolute_uri(
-            reverse("kickoff-join", args=[org, session.join_code])
-        ),
+        "joined": selectors.joined_count(session),
     }
-    template = "kickoff/projector.html"
     if request.htmx:
-        template += "#live-concerns"
-    return render(request, template, context)
+        return render(request, "kickoff/projector.html#live-concerns", context)
+    join_url = request.build_absolute_uri(reverse("kickoff-join", args=[org, session.join_code]))
+    by_code_url = request.build_absolute_uri(reverse("kickoff-join-by-code"))
+    context |= {
+        "join_url": join_url,
+        "join_url_display": _typeable(join_url),
+        "join_by_code_display": _typeable(by_code_url),
+        "qr_svg": _join_qr_svg(join_url),
+    }
+    return render(request, "kickoff/projector.html", context)
 
 
 # --- Participants: join by code, submit and vote ---
@@ -136,16 +163,49 @@ def join_by_code(request: HttpRequest) -> HttpResponse:
                 "kickoff-join", org=session.organisation.slug, join_code=session.join_code
             )
         form.add_error("join_code", "No session of yours has this code. Check it on the screen.")
-    return render_form_page(request, "kickoff/join_code.html", {"form": form}, form)
+    context = {
+        "form": form,
+        "open_sessions": selectors.open_kickoffs(memberships_of_user(request.user)),
+    }
+    return render_form_page(request, "kickoff/join_code.html", context, form)
 
 
-def _join_context(session: KickoffSession, membership, form=None) -> dict:
+# The concerns a person sent anonymously are known to their browser only: their codes are kept
+# in a signed cookie (never on the server, which must not link an anonymous concern to anyone),
+# so "me too" can be refused for one's own concern. Signed per user: another person signing in
+# on the same browser starts with none.
+# "token" in the name: error reports (Django redacts cookies named like secrets) never show it.
+OWN_CONCERNS_COOKIE = "kickoff_own_concerns_token"
+OWN_CONCERNS_KEPT = 40
+
+
+def _own_salt(request: HttpRequest) -> str:
+    return f"kickoff-own-concerns:{request.user.pk}"
+
+
+def own_concern_codes(request: HttpRequest) -> list[str]:
+    raw = request.get_signed_cookie(OWN_CONCERNS_COOKIE, default="", salt=_own_salt(request))
+    return [code for code in raw.split(",") if code]
+
+
+def _remember_own_concern(request: HttpRequest, response: HttpResponse, concern) -> None:
+    codes = [str(concern.pk), *own_concern_codes(request)][:OWN_CONCERNS_KEPT]
+    response.set_signed_cookie(
+        OWN_CONCERNS_COOKIE, ",".join(codes), salt=_own_salt(request), max_age=90 * 86400,
+        httponly=True, samesite="Lax", secure=request.is_secure(),
+    )  # fmt: skip
+
+
+def _join_context(request: HttpRequest, session: KickoffSession, membership, form=None) -> dict:
     is_open = session.status == KickoffSession.Status.OPEN
+    concerns = list(selectors.live_concerns(session))
+    own = set(own_concern_codes(request))
     return {
         "session": session,
         "form": form or ConcernForm(),
-        "concerns": list(selectors.live_concerns(session)),
+        "concerns": concerns,
         "voted": selectors.my_votes(session, membership) if is_open else set(),
+        "mine": {c.pk for c in concerns if str(c.pk) in own or c.author_id == membership.pk},
         "is_open": is_open,
     }
 
@@ -161,11 +221,11 @@ def join(request: HttpRequest, org: str, join_code: str) -> HttpResponse:
             messages.error(request, "This session is closed: it no longer takes concerns.")
             return redirect("kickoff-join", org=org, join_code=session.join_code)
         if not form.is_valid():
-            return render(
-                request, "kickoff/join.html", _join_context(session, membership, form), status=400
-            )
+            context = _join_context(request, session, membership, form)
+            return render(request, "kickoff/join.html", context, status=400)
+        concern = None
         try:
-            services.concern_submit(
+            concern = services.concern_submit(
                 session=session,
                 by=membership,
                 worry=form.cleaned_data["worry"],
@@ -176,8 +236,12 @@ def join(request: HttpRequest, org: str, join_code: str) -> HttpResponse:
             messages.error(request, " ".join(error.messages))
         else:
             messages.success(request, "Thank you. Your concern is on the screen.")
-        return redirect("kickoff-join", org=org, join_code=session.join_code)
-    return render(request, "kickoff/join.html", _join_context(session, membership))
+        response = redirect("kickoff-join", org=org, join_code=session.join_code)
+        if concern is not None:
+            _remember_own_concern(request, response, concern)
+        return response
+    services.kickoff_join_record(session=session, by=membership)
+    return render(request, "kickoff/join.html", _join_context(request, session, membership))
 
 
 @login_required
@@ -188,6 +252,9 @@ def concern_vote(request: HttpRequest, org: str, join_code: str, code: str) -> H
     concern = selectors.concern_get(membership.organisation, code)
     if concern.session_id != session.pk:
         raise Http404
+    if str(concern.pk) in own_concern_codes(request):
+        messages.error(request, services.OWN_CONCERN)
+        return redirect("kickoff-join", org=org, join_code=session.join_code)
     try:
         counted = services.concern_vote(concern=concern, by=membership)
     except ValidationError as error:

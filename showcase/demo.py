@@ -13,7 +13,7 @@ from django.utils import timezone
 from programme.demo import register_demo_seeder
 from programme.models import Membership, Organisation, Participant, Role
 from showcase import services
-from showcase.models import CaseComment, CaseStudy, ReactionKind
+from showcase.models import CaseComment, CaseStudy, MarketingPick, ReactionKind
 
 CASES = 150
 WEEKS = 10
@@ -29,6 +29,16 @@ TOPICS = ["cold-chain audits", "energy costs in warehouses", "late deliveries",
 # kind: (title, story, outcome, technique, tags); {segment}, {role}, {topic} are filled in.
 TEMPLATES: dict[str, list[tuple[str, str, str, str, str]]] = {
     "post_worked": [
+        (
+            "Asking buyers in {segment} what they would fix first",
+            "I asked **20 water-utility buyers** one question in a post: what would *their* "
+            "team fix first about {topic}?\n\n"
+            "- 14 replied in the comments\n- 5 sent a private message\n- 2 asked for a call\n\n"
+            "What worked: **no link, no brochure**, and I answered every reply the same day.",
+            "Two discovery calls booked",
+            "content",
+            "questions, water utilities",
+        ),
         (
             "A question post about {topic} got buyers talking",
             "I stopped posting our brochures. I asked one honest question: *what is the one thing "
@@ -189,18 +199,27 @@ REPLIES = [
     "Yes, I wrote it the evening before.",
     "Agreed, Tuesday mornings work best for me.",
 ]
+# (link, title, description, suggested angle, days ago): the newest first on every page.
 PICKS = [
     ("https://www.linkedin.com/feed/update/urn:li:activity:7101", "Our cold-chain study 2026",
-     "Ask your network which of the five findings surprised them most."),
+     "Five findings from 300 food and pharma logistics sites, with the numbers buyers ask for.",
+     "Ask your network which of the five findings surprised them most.", 40),
     ("https://www.linkedin.com/feed/update/urn:li:activity:7102",
      "Customer video: how a retailer cut warehouse energy by 18%",
-     "Add one line on what you saw at your own customers."),
+     "Three minutes with the retailer's site manager; no sales talk.",
+     "Add one line on what you saw at your own customers.", 26),
     ("https://www.linkedin.com/feed/update/urn:li:activity:7103",
      "We are hiring 40 engineers this year",
-     "Share it with a word on what you like about working here."),
+     "Open roles in service and pre-sales, in six countries.",
+     "Share it with a word on what you like about working here.", 12),
     ("https://www.linkedin.com/feed/update/urn:li:activity:7104",
      "Webinar: the new EU reporting rules in 30 minutes",
-     "Tag one customer who asked you about it."),
+     "Thursday 10:00, with our compliance lead; a recording follows.",
+     "Tag one customer who asked you about it.", 5),
+    ("https://www.linkedin.com/feed/update/urn:li:activity:7105",
+     "Water utilities: what 20 buyers told us about leak detection",
+     "The questions they asked most, and the answers that moved them.",
+     "Say which answer matches what your own customers tell you.", 1),
 ]  # fmt: skip
 
 
@@ -224,11 +243,13 @@ def seed_showcase(organisation: Organisation) -> None:
     with transaction.atomic():
         picks = []
         if marketing is not None:
-            picks = [
-                services.pick_post(by=marketing, url=url, note=note, angle=angle)
-                for url, note, angle in PICKS
-            ]
-            for pick in picks:
+            for url, title, note, angle, days_ago in PICKS:
+                pick = services.pick_post(by=marketing, url=url, title=title, note=note,
+                                          angle=angle)  # fmt: skip
+                posted = timezone.now() - timedelta(days=days_ago, hours=rng.uniform(0, 8))
+                MarketingPick.objects.filter(pk=pick.pk).update(created_at=posted)
+                picks.append(pick)
+            for pick in picks[:-1]:  # the newest one nobody has had time to share yet
                 for reader in rng.sample(readers, min(len(readers), rng.randint(3, 12))):
                     services.uptake_toggle(pick=pick, by=reader, action=rng.choice(
                         ["shared", "shared", "commented"]))  # fmt: skip

@@ -118,8 +118,13 @@ class PickForm(forms.ModelForm):
 
     class Meta:
         model = MarketingPick
-        fields = ["url", "note", "angle"]
+        fields = ["url", "title", "note", "angle"]
         widgets = {"angle": forms.Textarea(attrs={"rows": 2})}
+        labels = {"title": "Title", "note": "Description"}
+        help_texts = {
+            "title": "What sellers read first. Left empty, the link's address is shown.",
+            "note": "A line on what it is and why it matters to a buyer.",
+        }
 
     def clean_url(self) -> str:
         url = self.cleaned_data["url"]

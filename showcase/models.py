@@ -210,7 +210,10 @@ class MarketingPick(TimeStamped):
     )
     url = models.URLField("link to the company-page post", max_length=500)
     url_key = models.CharField(max_length=500, editable=False, db_index=True)
-    note = models.CharField("short note", max_length=300)
+    # A link alone says nothing to a seller: a title (the address's host and path when
+    # marketing gave none) and a line on why it matters.
+    title = models.CharField(max_length=200, blank=True)
+    note = models.CharField("description", max_length=300)
     angle = models.CharField(
         "suggested angle", max_length=500, blank=True,
         help_text="How a seller could make it their own: a question to ask, a story to add.",
@@ -224,7 +227,15 @@ class MarketingPick(TimeStamped):
         indexes = [models.Index(fields=["organisation", "-created_at"], name="pick_org_idx")]
 
     def __str__(self) -> str:
-        return self.note
+        return self.display_title
+
+    @property
+    def display_title(self) -> str:
+        """The title marketing gave, else where the link leads (host and path)."""
+        if self.title:
+            return self.title
+        key = self.url_key or self.url
+        return key if len(key) <= 80 else key[:79] + "…"
 
 
 class UptakeAction(models.TextChoices):

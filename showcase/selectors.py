@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -134,6 +136,27 @@ def _walk_newest_first(matches: float, total: int) -> bool:
 
 
 _HEADLINE = f"StartSel={_START}, StopSel={_STOP}, MaxWords=30, MinWords=12, MaxFragments=2"
+# Snippets come from the rendered and sanitised story, its tags taken out (block tags become a
+# space, list items a dot, inline ones nothing), so no Markdown (`**`, `- `) reaches an
+# excerpt. Only the rows shown are stripped: the cost does not grow with the matches.
+_BLOCK_TAG = r"</?(p|li|ul|ol|h[1-6]|blockquote|pre|br|hr|table|thead|tbody|tr|td|th)(\s[^>]*)?/?>"
+_PLAIN_STORY = (
+    "regexp_replace(regexp_replace(regexp_replace(c.story_html, '</li>', ' · ', 'gi'), "
+    f"'{_BLOCK_TAG}', ' ', 'gi'), '<[^>]*>', '', 'g')"
+)
+
+
+def _snippet_html(headline: str) -> str:
+    """The headline's text (HTML entities of the rendered story decoded), escaped, then the
+    matched words marked: nothing the author wrote can open a tag."""
+    marked = []
+    for i, piece in enumerate(headline.split(_START)):
+        word, _, rest = piece.partition(_STOP) if i else ("", "", piece)
+        if i:
+            marked.append("<mark>" + escape(html.unescape(word)) + "</mark>")
+        marked.append(escape(html.unescape(rest)))
+    text = re.sub(r"\s+", " ", "".join(marked))
+    return mark_safe(re.sub(r"^[\s·]+|[\s·]+$", "", text))
 
 
 def search(membership: Membership, words: str, limit: int = 20) -> list[CaseStudy]:
@@ -167,7 +190,7 @@ def search(membership: Membership, words: str, limit: int = 20) -> list[CaseStud
                     SELECT id, created_at,
                            ts_rank(search, websearch_to_tsquery('english', %s)) AS rank
                     FROM newest ORDER BY rank DESC, created_at DESC LIMIT %s)
-                SELECT best.id, best.rank, ts_headline('english', c.story,
+                SELECT best.id, best.rank, ts_headline('english', {_PLAIN_STORY},
                            websearch_to_tsquery('english', %s), %s)
                 FROM best JOIN {table} c ON c.id = best.id
                 ORDER BY best.rank DESC, best.created_at DESC""",  # noqa: S608
@@ -181,10 +204,7 @@ def search(membership: Membership, words: str, limit: int = 20) -> list[CaseStud
     for pk, rank, snippet in ranked:
         case = cases[pk]
         case.rank = rank
-        # The headline is the author's raw text with markers: escape it, then mark the words.
-        case.snippet_html = mark_safe(
-            escape(snippet).replace(_START, "<mark>").replace(_STOP, "</mark>")
-        )
+        case.snippet_html = _snippet_html(snippet)
         found.append(case)
     return found
 
@@ -240,7 +260,7 @@ def _with_uptake_counts(picks: QuerySet[MarketingPick]) -> QuerySet[MarketingPic
     )
 
 
-def picks_for(membership: Membership) -> list[MarketingPick]:
+def picks_for(membership: Membership, limit: int = PICKS_SHOWN) -> list[MarketingPick]:
     """The newest live picks with their counts and what this member did (one query)."""
     mine = PickUptake.objects.filter(pick=OuterRef("pk"), membership=membership)
     picks = _with_uptake_counts(
@@ -249,7 +269,15 @@ def picks_for(membership: Membership) -> list[MarketingPick]:
         i_shared=Exists(mine.filter(action=UptakeAction.SHARED)),
         i_commented=Exists(mine.filter(action=UptakeAction.COMMENTED)),
     )
-    return list(picks[:PICKS_SHOWN])
+    # Newest first, said here: Meta.ordering is dropped from a query that aggregates.
+    return list(picks.order_by("-created_at", "-id")[:limit])
+
+
+def picks_posted(membership: Membership, limit: int = 5) -> list[MarketingPick]:
+    """For marketing's home: the newest picks of the organisation and how they were taken
+    up (one query)."""
+    picks = MarketingPick.objects.filter(organisation=membership.organisation)
+    return list(_with_uptake_counts(picks).order_by("-created_at", "-id")[:limit])
 
 
 def pick_get(membership: Membership, code: object) -> MarketingPick:
@@ -263,6 +291,7 @@ def uptake_report(membership: Membership) -> dict:
         _with_uptake_counts(MarketingPick.objects.filter(organisation=membership.organisation))
         .annotate(case_count=Count("cases", distinct=True))
         .select_related("posted_by__user")
+        .order_by("-created_at", "-id")
     )
     by_team: dict[int, list[tuple[str, int]]] = {}
     rows = (
@@ -280,7 +309,9 @@ def uptake_report(membership: Membership) -> dict:
         cases_visible_to(membership)
         .filter(picks__isnull=False, hidden_at__isnull=True)
         .select_related("author__membership__user")
-        .prefetch_related(Prefetch("picks", queryset=MarketingPick.objects.only("pk", "note")))
+        .prefetch_related(
+            Prefetch("picks", queryset=MarketingPick.objects.only("pk", "title", "url", "url_key"))
+        )
         .distinct()
         .order_by("-created_at")[:100]
     )

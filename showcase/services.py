@@ -234,7 +234,9 @@ def case_link_picks(case: CaseStudy) -> None:
     case.picks.set(picks if keys else [])
 
 
-def pick_post(*, by: Membership, url: str, note: str, angle: str = "") -> MarketingPick:
+def pick_post(
+    *, by: Membership, url: str, note: str, angle: str = "", title: str = ""
+) -> MarketingPick:
     """Marketing posts content to amplify; everyone in the programme is told (digest by
     default), and cases already pointing at it are linked."""
     if not policies.can_post_pick(by):
@@ -243,7 +245,8 @@ def pick_post(*, by: Membership, url: str, note: str, angle: str = "") -> Market
         raise ValidationError("Say in a line what it is and why it matters to a buyer.")
     pick = MarketingPick.objects.create(
         organisation_id=by.organisation_id, posted_by=by, url=url.strip(),
-        url_key=url_key(url), note=note.strip()[:300], angle=angle.strip()[:500],
+        url_key=url_key(url), title=title.strip()[:200], note=note.strip()[:300],
+        angle=angle.strip()[:500],
     )  # fmt: skip
     mentioning = [
         case.pk
@@ -271,7 +274,7 @@ def _notify_programme(pick: MarketingPick) -> None:
                 JOIN {Membership._meta.db_table} m ON m.id = p.membership_id
                 WHERE p.organisation_id = %s AND m.joined_at IS NOT NULL
                   AND m.role = ANY(%s)""",  # noqa: S608
-            [EmailKind.MARKETING_PICK, f"New from marketing: {pick.note}"[:300], link,
+            [EmailKind.MARKETING_PICK, f"New from marketing: {pick.title or pick.note}"[:300], link,
              pick.organisation_id, sorted(policies.AUTHOR_ROLES)],
         )  # fmt: skip
     organisation_id = pick.organisation_id

@@ -89,7 +89,7 @@ def test_marketing_pick_is_taken_up(page, org):
     page.get_by_label("Link to the company-page post").fill(
         "https://www.linkedin.com/feed/update/urn:li:activity:42"
     )
-    page.get_by_label("Short note").fill("Our cold-chain study is out")
+    page.get_by_label("Description").fill("Our cold-chain study is out")
     page.get_by_label("Suggested angle").fill("Ask which finding surprised them")
     page.get_by_role("button", name="Post for sellers").click()
     expect(page.get_by_text("Posted. Everyone in the programme is told.")).to_be_visible()

@@ -78,8 +78,10 @@ def test_seed_demo_is_believable_and_idempotent(db, capsys, tmp_path) -> None:
     assert IndicatorWeek.objects.filter(organisation=acme, gaming=True).exists()
     assert LinkedInProfileText.objects.filter(lookalike_of__isnull=False).count() == 4
 
-    kickoff = KickoffSession.objects.get(programme=programme)
-    assert kickoff.status == "closed" and kickoff.concerns.count() == 8
+    kickoff = KickoffSession.objects.get(programme=programme, status="closed")
+    assert kickoff.concerns.count() == 8
+    # And one open now, that the demo sellers find on their home page and join.
+    assert KickoffSession.objects.get(programme=programme, status="open").joins.exists()
     assert Concern.objects.filter(author__isnull=False).count() == 0
     assert StakeholderAssessment.objects.values("participant").distinct().count() >= 40
     assert StakeholderAssessment.objects.values("assessed_on").distinct().count() >= 3

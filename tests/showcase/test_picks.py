@@ -3,6 +3,8 @@ sees the uptake and the cases that cite its content."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.db import connection
@@ -140,3 +142,62 @@ def test_pick_pages_run_a_fixed_number_of_queries(org, marketing, login):
             "kind": "post_worked", "title": f"C{n}", "story": f"https://example.com/{n}",
             "visibility": "organisation"})  # fmt: skip
     assert counts() == small
+
+
+def _home(client, org):
+    return client.get(reverse("programme-organisation-home", args=[org.slug])).content.decode()
+
+
+def test_the_newest_pick_is_listed_first(org, marketing, login):
+    older = services.pick_post(by=marketing, url="https://example.com/older", note="Older")
+    newer = services.pick_post(by=marketing, url="https://example.com/newer", note="Newer")
+    assert older.created_at < newer.created_at
+    services.uptake_toggle(pick=older, by=member(org, Role.SELLER), action="shared")
+    for who, name in ((member(org, Role.SELLER), "showcase-pick-list"),
+                      (marketing, "showcase-pick-report")):  # fmt: skip
+        page = login(who).get(pick_url(name, org)).content.decode()
+        assert page.index("Newer") < page.index("Older"), name
+
+
+def test_a_pick_shows_a_title_or_where_its_link_leads(org, marketing, login):
+    response = login(marketing).post(pick_url("showcase-pick-create", org), {
+        "url": "https://www.acme.example/insights/cold-chain-study?utm=x",
+        "title": "The cold-chain study 2026", "note": "Five findings buyers ask about",
+    })  # fmt: skip
+    assert response.status_code == 302
+    services.pick_post(
+        by=marketing, url="https://www.acme.example/blog/webinar-replay/", note="Replay"
+    )
+    page = login(member(org, Role.SELLER)).get(pick_url("showcase-pick-list", org)).content.decode()
+    assert re.search(r"<h2[^>]*><a [^>]*>The cold-chain study 2026", page)
+    assert "Five findings buyers ask about" in page
+    assert re.search(r"<h2[^>]*><a [^>]*>acme.example/blog/webinar-replay<", page)
+    assert ">https://" not in page  # no bare address as the text of a link
+
+
+def test_marketing_home_shows_its_picks_and_how_they_were_shared(org, marketing, login):
+    pick = services.pick_post(by=marketing, url=POST, title="Cold-chain study", note="Study")
+    for action in ("shared", "commented"):
+        services.uptake_toggle(pick=pick, by=member(org, Role.SELLER), action=action)
+    home = _home(login(marketing), org)
+    panel = home.split("Your picks and how they were shared", 1)[1].split("</section>", 1)[0]
+    assert "Cold-chain study" in panel
+    assert "1 shared · 1 commented · 2 people" in panel
+    assert pick_url("showcase-pick-report", org) in panel and "Post a pick" in panel
+    assert "Your picks" not in _home(login(member(org, Role.SELLER)), org)
+
+
+def test_seller_home_shows_the_newest_three_picks(org, marketing, login):
+    seller = member(org, Role.SELLER)
+    picks = [
+        services.pick_post(by=marketing, url=f"https://example.com/{n}", title=f"Pick number {n}",
+                           note="n")
+        for n in range(4)
+    ]  # fmt: skip
+    services.uptake_toggle(pick=picks[3], by=seller, action="shared")
+    home = _home(login(seller), org)
+    panel = home.split("New from marketing", 1)[1].split("</section>", 1)[0]
+    assert [t for t in re.findall(r"Pick number \d", panel)] == [
+        "Pick number 3", "Pick number 2", "Pick number 1"]  # fmt: skip
+    assert panel.count("not shared yet") == 2
+    assert "New from marketing" not in _home(login(member(org, Role.CONSULTANT)), org)
