@@ -112,7 +112,7 @@ def test_sellers_define_success_and_celebrate_with_consent(page, org, celery_wor
     expect(milestone).to_contain_text("Nobody else sees it until you answer")
     milestone.get_by_label("Yes, celebrate it in the programme").check()
     milestone.get_by_role("button", name="Save my answer").click()
-    expect(page.get_by_test_id("feed")).to_contain_text("first meeting booked through linkedin")
+    expect(page.get_by_test_id("feed")).to_contain_text("First meeting booked through LinkedIn")
     page.get_by_role("button", name="Sign out").click()
 
     sign_in(page, sellers[1].user.email, PASSWORD)
