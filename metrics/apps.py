@@ -23,7 +23,10 @@ def register_navigation() -> None:
         NavEntry("main", _("Dashboard"), policies.dashboard_route, policies.has_dashboard,
                  order=10, key="dashboard"),
         NavEntry("main", _("My activity"), "metrics-activity-home",
-                 policies.can_view_own_progress, order=40, active_for=("metrics-import",)),
+                 policies.can_view_own_progress, order=40),
+        # The programme team uploads exports for sellers, and CRM and SSI files for many.
+        NavEntry("programme", _("Activity imports"), "metrics-import-upload",
+                 policies.can_import_for_others, order=90, active_for=("metrics-import",)),
         NavEntry("insights", _("Programme dashboard"), "metrics-dashboard-sponsor",
                  policies.can_view_programme_dashboard, order=10),
         NavEntry("insights", _("Team dashboards"), "metrics-dashboard-manager",
