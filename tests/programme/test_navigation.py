@@ -111,3 +111,12 @@ def test_sign_in_form_reads_as_plain_labels(client) -> None:
     assert "Keep me signed in on this device" in html
     for wrong in ("Email:", "Remember Me:", "Password:"):
         assert wrong not in html
+
+
+def test_join_page_keeps_the_navigation_of_the_organisation(org, make_member, login) -> None:
+    """/join/ lies outside any organisation; a seller still has their menus there."""
+    client = login(make_member(org, Role.SELLER))
+    html = client.get("/join/").content.decode()
+    assert {"programme-organisation-home", "dashboard", "programme-notifications"} <= _keys(html)
+    current = r'class="dropdown-item active" aria-current="page"[^>]*data-nav="kickoff-join-by-code'
+    assert re.search(current, html)
