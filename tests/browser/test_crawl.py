@@ -171,6 +171,13 @@ def _check_navigation(page, role: str, width: int, crawl: Crawl) -> list[str]:
                 crawl.problem(
                     role, width, where, f"{name} > {item.inner_text().strip()!r} is {problem}"
                 )
+        # axe skips what is hidden: check each menu's contrast and names while it is open.
+        for rule, impact, count, targets in page.evaluate(
+            AXE_RUN.replace("document", "'#main-nav'", 1)
+        ):
+            crawl.problem(
+                role, width, where, f"{name} open: axe {rule} ({impact}, {count} nodes: {targets})"
+            )
         menu.click()  # closes it again
     for what, selector in (("organisation switcher", "[data-nav=org-switcher]"),
                            ("Sign out", "[data-nav=sign-out]")):  # fmt: skip
