@@ -11,3 +11,22 @@ class GoalsConfig(AppConfig):
     def ready(self) -> None:
         # demo data; milestones and key results refreshed after rollups
         from goals import demo, measures, milestones  # noqa: F401
+
+        register_navigation()
+
+
+def register_navigation() -> None:
+    from django.utils.translation import gettext_lazy as _
+
+    from programme.navigation import NavEntry, everyone, register_nav_entry
+
+    for entry in (
+        NavEntry("goals", _("Objectives"), "goals-okris", everyone, order=10,
+                 active_for=("goals-objective", "goals-key-result", "goals-initiative")),
+        NavEntry("goals", _("Success"), "goals-success", everyone, order=20,
+                 active_for=("goals-proposal", "goals-window")),
+        NavEntry("goals", _("Rituals"), "goals-rituals", everyone, order=30),
+        NavEntry("goals", _("Celebrations"), "goals-celebrations", everyone, order=40,
+                 active_for=("goals-celebration",)),
+    ):  # fmt: skip
+        register_nav_entry(entry)

@@ -10,3 +10,22 @@ class KickoffConfig(AppConfig):
 
     def ready(self) -> None:
         from kickoff import demo, panels  # noqa: F401 - register the home panel and demo data
+
+        register_navigation()
+
+
+def register_navigation() -> None:
+    from django.utils.translation import gettext_lazy as _
+
+    from kickoff import policies
+    from programme.navigation import NavEntry, everyone, register_nav_entry
+
+    for entry in (
+        # Anyone may join a kick-off with the code shown in the room.
+        NavEntry("programme", _("Join a kick-off"), "kickoff-join-by-code", everyone, order=30,
+                 in_organisation=False, active_for=("kickoff-join",)),
+        NavEntry("programme", _("Stakeholders"), "kickoff-stakeholder-map",
+                 policies.can_map_stakeholders, order=40,
+                 active_for=("kickoff-stakeholder", "kickoff-engagement")),
+    ):  # fmt: skip
+        register_nav_entry(entry)

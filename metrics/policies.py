@@ -95,3 +95,13 @@ def dashboard_route(membership: Membership) -> str:
     if membership.role == Role.MANAGER:
         return "metrics-dashboard-manager"
     return "metrics-dashboard-seller"
+
+
+def has_dashboard(membership: Membership) -> bool:
+    """Marketing has no dashboard of its own: its page is its picks and their uptake."""
+    return membership.role != Role.MARKETING
+
+
+def can_view_own_progress(membership: Membership) -> bool:
+    """Sellers and managers log their own activity and follow their own progress."""
+    return membership.role in {Role.SELLER, Role.MANAGER}

@@ -16,3 +16,24 @@ document.addEventListener("submit", (event) => {
     window.location.href = form.elements.go.value;
   }
 });
+
+// A table that scrolls sideways (on a phone) must be reachable by keyboard and named, so it
+// can be scrolled without a mouse (WCAG 2.1.1; axe "scrollable-region-focusable").
+function markScrollableRegions(root) {
+  root.querySelectorAll(".table-responsive, main table").forEach((el) => {
+    const style = getComputedStyle(el);
+    const scrolls = el.scrollWidth > el.clientWidth + 1 && /(auto|scroll)/.test(style.overflowX);
+    if (!scrolls || el.hasAttribute("tabindex")) {
+      return;
+    }
+    el.setAttribute("tabindex", "0");
+    if (el.tagName !== "TABLE" && !el.hasAttribute("role")) {
+      const caption = el.querySelector("caption");
+      el.setAttribute("role", "region");
+      el.setAttribute("aria-label", caption ? caption.textContent.trim() : document.body.dataset.scrollLabel);
+    }
+  });
+}
+document.addEventListener("DOMContentLoaded", () => markScrollableRegions(document));
+document.addEventListener("htmx:afterSettle", (event) => markScrollableRegions(event.target));
+window.addEventListener("resize", () => markScrollableRegions(document));

@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 
 from programme import services, tasks
 from programme.models import Announcement, Role
-from tests.browser.test_journeys import sign_in
+from tests.browser.test_journeys import nav_to, sign_in
 from tests.factories import TeamFactory, member
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -59,7 +59,7 @@ def test_drafted_published_read_and_measured(browser, live_server, org, celery_w
 
     # The consultant drafts for wave 1 and cannot publish.
     page = as_user(browser, live_server, consultant)
-    page.get_by_role("link", name="Programme", exact=True).click()
+    nav_to(page, "Programmes")
     page.get_by_role("link", name="Social selling 2027").click()
     page.get_by_role("link", name="Draft an announcement").click()
     page.get_by_label("Title").fill("Why we start with the supporters")
@@ -106,7 +106,7 @@ def test_drafted_published_read_and_measured(browser, live_server, org, celery_w
     # A wave 2 seller does not see it at all.
     page = as_user(browser, live_server, wave2_seller)
     expect(page.get_by_text("announcement to read")).to_have_count(0)
-    page.get_by_role("link", name="Announcements").click()
+    nav_to(page, "Announcements")
     expect(page.get_by_text("Why we start with the supporters")).to_have_count(0)
     response = page.goto(f"/o/{org.slug}/announcements/{announcement.code}/")
     assert response.status == 404

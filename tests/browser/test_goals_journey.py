@@ -16,7 +16,7 @@ from metrics import rollups
 from metrics.indicators import monday, organisation_today
 from metrics.models import ParticipantWeek
 from programme.models import Role, Team
-from tests.browser.test_journeys import sign_in
+from tests.browser.test_journeys import nav_to, sign_in
 from tests.factories import PASSWORD, member
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -49,7 +49,7 @@ def test_sellers_define_success_and_celebrate_with_consent(page, org, celery_wor
 
     sign_in(page, consultant.user.email, PASSWORD)
     page.wait_for_url(f"**/o/{org.slug}/")
-    page.get_by_role("link", name="Success").click()
+    nav_to(page, "Success")
     page.get_by_label("Voting closes on").fill(closes)
     page.get_by_role("button", name="Open the vote").click()
     expect(page.get_by_text("The vote is open until")).to_be_visible()
@@ -57,7 +57,7 @@ def test_sellers_define_success_and_celebrate_with_consent(page, org, celery_wor
 
     sign_in(page, sellers[1].user.email, PASSWORD)
     page.wait_for_url(f"**/o/{org.slug}/")
-    page.get_by_role("link", name="Success").click()
+    nav_to(page, "Success")
     page.get_by_label("Your proposal").fill("Regular is 4 weeks in 8: we travel to customers")
     page.get_by_label("Tie it to an indicator").select_option("regular_weeks")
     page.get_by_label("Threshold").fill("4")

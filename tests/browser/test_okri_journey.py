@@ -19,7 +19,7 @@ from metrics.ingest import Event, EventWriter, Summary
 from metrics.models import EventKind
 from programme import services as programme_services
 from programme.models import Role
-from tests.browser.test_journeys import sign_in
+from tests.browser.test_journeys import nav_to, sign_in
 from tests.factories import PASSWORD, member
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -55,7 +55,7 @@ def test_okris_from_objective_to_sponsor_confirmation(page, org, celery_worker):
 
     sign_in(page, consultant.user.email, PASSWORD)
     page.wait_for_url(f"**/o/{org.slug}/")
-    page.get_by_role("link", name="Objectives").click()
+    nav_to(page, "Objectives")
     page.get_by_role("link", name="New objective").click()
     page.get_by_label("Objective").fill("LinkedIn becomes a weekly habit for the supporters")
     page.get_by_label("Programme").select_option(label="Social selling")

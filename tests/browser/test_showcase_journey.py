@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 
 from programme.models import Role
 from showcase.models import CaseComment, CaseReaction, CaseStudy
-from tests.browser.test_journeys import sign_in
+from tests.browser.test_journeys import nav_to, sign_in
 from tests.factories import PASSWORD, member
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -27,7 +27,7 @@ def test_post_find_react_and_moderate(page, org, tmp_path):
 
     sign_in(page, author.user.email, PASSWORD)
     page.wait_for_url(f"**/o/{org.slug}/")
-    page.get_by_role("link", name="Showcase").click()
+    nav_to(page, "Cases")
     page.get_by_role("link", name="Share what worked").click()
     page.get_by_label("Kind").select_option("meeting_booked")
     page.get_by_label("Title").fill("A poll that opened a door")
