@@ -94,6 +94,9 @@ def dashboard_route(membership: Membership) -> str:
         return "metrics-dashboard-sponsor"
     if membership.role == Role.MANAGER:
         return "metrics-dashboard-manager"
+    if membership.role == Role.MARKETING:
+        # Marketing takes part in no programme: an empty My progress said nothing to them.
+        return "showcase-pick-report"
     return "metrics-dashboard-seller"
 
 

@@ -87,6 +87,10 @@ def test_dashboard_link_leads_each_role_to_its_page(org, world, login):
         assert response.url == url(route, org)
     seller = login(world["sellers"][0]).get(url("metrics-dashboard", org))
     assert seller.url == url("metrics-dashboard-seller", org)
+    # Marketing's page is what sellers took up of its picks, not an empty My progress.
+    marketing = login(world["marketing"]).get(url("metrics-dashboard", org), follow=True)
+    assert marketing.redirect_chain[-1][0] == url("showcase-pick-report", org)
+    assert marketing.status_code == 200
 
 
 def test_sponsor_sees_charts_and_groups_but_small_groups_are_masked(org, world, login):
