@@ -58,12 +58,27 @@ def open_kickoffs(memberships: list[Membership], limit: int = 5) -> list[Kickoff
     )
 
 
+def closing_summary(session: KickoffSession) -> dict[str, int]:
+    """What closing forgets: how many 'me too' votes are still linked to a voter, and from how
+    many people, on how many concerns (one query)."""
+    return ConcernVote.objects.filter(concern__session=session).aggregate(
+        votes=Count("pk"),
+        voters=Count("voter", distinct=True),
+        concerns=Count("concern", distinct=True),
+    )
+
+
 def joined_count(session: KickoffSession) -> int:
     return KickoffJoin.objects.filter(session=session).count()
 
 
 def live_concerns(session: KickoffSession) -> QuerySet[Concern]:
-    return session.concerns.filter(merged_into__isnull=True).order_by("-votes", "category", "id")
+    # The author's name is shown with a named concern (anonymous ones have none to join).
+    return (
+        session.concerns.filter(merged_into__isnull=True)
+        .select_related("author__user")
+        .order_by("-votes", "category", "id")
+    )
 
 
 def concerns_by_category(session: KickoffSession) -> OrderedDict[str, list[Concern]]:
@@ -86,7 +101,7 @@ def my_votes(session: KickoffSession, membership: Membership) -> set:
 def concern_get(organisation: Organisation, code: str) -> Concern:
     return get_object_or_404(
         Concern.objects.filter(organisation=organisation).select_related(
-            "session__programme", "owner__user", "merged_into"
+            "session__programme", "owner__user", "merged_into", "author__user"
         ),
         id=code,
     )
