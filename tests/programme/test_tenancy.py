@@ -103,6 +103,7 @@ def foreign_objects(other_org) -> dict[str, object]:
                 "unhide",
                 "report",
                 "feature",
+                "feature-answer",
             )
         },
         "showcase-comment-hide": world["case_comment"],
