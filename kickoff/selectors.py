@@ -15,8 +15,9 @@ from kickoff.models import (
     EmotionSignal,
     KickoffJoin,
     KickoffSession,
+    StakeholderAssessment,
 )
-from programme.models import Membership, Organisation, Programme
+from programme.models import Membership, Organisation, Participant, Programme, Wave
 
 
 def kickoffs_for(organisation: Organisation) -> QuerySet[KickoffSession]:
@@ -154,3 +155,17 @@ def overdue_concerns(organisation: Organisation) -> QuerySet[Concern]:
         .select_related("session")
         .order_by("session__held_on", "-votes")
     )
+
+
+def person_waves(participant: Participant) -> list[Wave]:
+    """The waves this person is in, one per programme at most, programme by programme."""
+    return list(
+        Wave.objects.filter(members__participant=participant)
+        .select_related("programme")
+        .order_by("programme__start_date", "number")
+    )
+
+
+def latest_assessment(participant: Participant) -> StakeholderAssessment | None:
+    """Where the person stood last: the starting point of the next assessment."""
+    return participant.assessments.order_by("-assessed_on", "-recorded_at").first()

@@ -16,7 +16,7 @@ from django.utils.translation import gettext
 
 from kickoff.models import (
     OPPOSED,
-    EngagementPlan,
+    EngagementAction,
     Influence,
     StakeholderAssessment,
     Stance,
@@ -33,7 +33,13 @@ def latest_assessments(organisation: Organisation) -> QuerySet[StakeholderAssess
         .distinct("participant_id")
         .select_related("participant__membership__user", "participant__team")
         .annotate(
-            has_plan=Exists(EngagementPlan.objects.filter(participant=OuterRef("participant")))
+            # Only an active plan (an action still to do) counts: a finished one no longer
+            # clears the opponent flag.
+            has_plan=Exists(
+                EngagementAction.objects.filter(
+                    plan__participant=OuterRef("participant"), done_on__isnull=True
+                )
+            )
         )
     )
 

@@ -60,12 +60,19 @@ def stakeholder_map(request: HttpRequest, org: str) -> HttpResponse:
 def stakeholder_detail(request: HttpRequest, org: str, code: str) -> HttpResponse:
     membership = _mapper(request, org)
     participant: Participant = programme_selectors.participant_get(membership.organisation, code)
-    form = AssessmentForm(request.POST or None, initial={"assessed_on": timezone.localdate()})
+    # A new assessment starts from the last one: usually one thing has moved, not all three.
+    last = selectors.latest_assessment(participant)
+    initial = {"assessed_on": timezone.localdate()}
+    if last is not None:
+        initial |= {"stance": last.stance, "influence": last.influence,
+                    "curve_stage": last.curve_stage}  # fmt: skip
+    form = AssessmentForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         services.assessment_record(participant=participant, by=membership, data=form.cleaned_data)
         messages.success(request, "Assessment recorded; earlier ones are kept as the path.")
         return redirect("kickoff-stakeholder-detail", org=org, code=code)
     plan = EngagementPlan.objects.filter(participant=participant).first()
+    actions = list(plan.actions.all()) if plan else []
     context = {
         "participant": participant,
         "path": participant.assessments.select_related("assessed_by__user").order_by(
@@ -73,8 +80,11 @@ def stakeholder_detail(request: HttpRequest, org: str, code: str) -> HttpRespons
         ),
         "form": form,
         "plan": plan,
-        "actions": plan.actions.all() if plan else [],
+        "actions": actions,
+        "plan_active": any(action.done_on is None for action in actions),
         "action_form": EngagementActionForm(),
+        "last": last,
+        "waves": selectors.person_waves(participant),
         "today": timezone.localdate(),
     }
     return render_form_page(request, "kickoff/stakeholder_detail.html", context, form)
