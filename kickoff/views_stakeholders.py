@@ -206,5 +206,6 @@ def kickoff_report(request: HttpRequest, org: str, code: str) -> HttpResponse:
         "emotions": selectors.emotion_summary(session),
         "distribution": stakeholders.stakeholder_grid(membership.organisation).distribution,
         "generated": timezone.now(),
+        "attendees": session.attendees.count(),
     }
     return render(request, "kickoff/report.html", context)

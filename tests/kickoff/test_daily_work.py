@@ -218,3 +218,32 @@ def test_the_database_holds_the_rule_and_the_migration_renames_old_duplicates(or
     assert names == ["Supporters", "Supporters (3)", "supporters (4)", "Supporters (2)", "", ""]
     with pytest.raises(IntegrityError), transaction.atomic():
         Wave.objects.create(programme=programme, number=7, name="SUPPORTERS", start_date=TODAY)
+
+
+# --- The printed report --------------------------------------------------------------------
+
+
+def test_the_report_holds_the_sponsors_input_and_the_emotion_sources_laid_out_for_print(
+    org, consultant, kickoff, login
+):
+    from pathlib import Path
+
+    from kickoff.models import EmotionSignal
+
+    seller = member(org, Role.SELLER)
+    seller.user.first_name, seller.user.last_name = "Jonas", "Berg"
+    seller.user.save()
+    KickoffSession.objects.filter(pk=kickoff.pk).update(
+        sponsor_notes="We measure habits, not likes.", examples="https://example.com/post"
+    )
+    EmotionSignal.objects.create(
+        session=kickoff, kind="cynicism", intensity=2, participant=seller.participant
+    )
+    html = login(consultant).get(reverse("kickoff-report", args=[org.slug, kickoff.code]))
+    html = html.content.decode()
+    assert "Sponsor's input" in html and "We measure habits, not likes." in html
+    assert "https://example.com/post" in html
+    assert "By source" in html and "Jonas Berg" in html and "Cynicism" in html
+    assert "kickoff/report.css" in html and " style=" not in html
+    css = (Path(__file__).resolve().parents[2] / "kickoff/static/kickoff/report.css").read_text()
+    assert "@media print" in css and "break-inside: avoid" in css
