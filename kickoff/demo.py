@@ -171,6 +171,8 @@ def _seed_open_session(programme: Programme, mia: Membership, sellers: list) -> 
             session=session, by=sellers[30 + index].membership, worry=worry,
             would_help=would_help, anonymous=index != OPEN_NAMED_CONCERN,
         )  # fmt: skip
-        Concern.objects.filter(pk=concern.pk).update(votes=votes)
+        # Real "me too" votes from people in the room: closing the session forgets them.
+        for voter in sellers[33 : 33 + votes]:
+            services.concern_vote(concern=concern, by=voter.membership)
     for seller in sellers[30:42]:
         services.kickoff_join_record(session=session, by=seller.membership)

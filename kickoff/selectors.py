@@ -7,6 +7,7 @@ from collections import OrderedDict
 from django.db.models import Avg, Count, DateField, ExpressionWrapper, F, Q, QuerySet, Value
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.translation import ngettext
 
 from kickoff.models import (
     Concern,
@@ -59,14 +60,24 @@ def open_kickoffs(memberships: list[Membership], limit: int = 5) -> list[Kickoff
     )
 
 
-def closing_summary(session: KickoffSession) -> dict[str, int]:
+def closing_summary(session: KickoffSession) -> dict[str, int | str]:
     """What closing forgets: how many 'me too' votes are still linked to a voter, and from how
     many people, on how many concerns (one query)."""
-    return ConcernVote.objects.filter(concern__session=session).aggregate(
+    summary = ConcernVote.objects.filter(concern__session=session).aggregate(
         votes=Count("pk"),
         voters=Count("voter", distinct=True),
         concerns=Count("concern", distinct=True),
     )
+    summary["votes_text"] = ngettext("%(n)d vote", "%(n)d votes", summary["votes"]) % {
+        "n": summary["votes"]
+    }
+    summary["voters_text"] = ngettext("%(n)d person", "%(n)d people", summary["voters"]) % {
+        "n": summary["voters"]
+    }
+    summary["concerns_text"] = ngettext("%(n)d concern", "%(n)d concerns", summary["concerns"]) % {
+        "n": summary["concerns"]
+    }
+    return summary
 
 
 def joined_count(session: KickoffSession) -> int:
