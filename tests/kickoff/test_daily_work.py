@@ -247,3 +247,20 @@ def test_the_report_holds_the_sponsors_input_and_the_emotion_sources_laid_out_fo
     assert "kickoff/report.css" in html and " style=" not in html
     css = (Path(__file__).resolve().parents[2] / "kickoff/static/kickoff/report.css").read_text()
     assert "@media print" in css and "break-inside: avoid" in css
+
+
+def test_the_programme_page_refuses_a_taken_wave_name_with_a_message(
+    org, consultant, kickoff, login
+):
+    programme = kickoff.programme
+    programme_services.wave_create(programme=programme, name="Supporters", start_date=TODAY)
+    response = login(consultant).post(
+        reverse("programme-wave-create", args=[org.slug, programme.code]),
+        {"name": "Supporters", "start_date": "2027-01-04"},
+        follow=True,
+    )
+    assert response.status_code == 200
+    assert "Another wave of this programme is already called “Supporters”" in (
+        response.content.decode()
+    )
+    assert programme.waves.count() == 1
