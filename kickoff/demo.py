@@ -39,6 +39,9 @@ OPEN_CONCERNS = [
     ("What if a customer complains about a post?", "A short guide on what we may say", 4),
     ("Wave 1 had training hours; will we get the same?", "", 3),
 ]
+# The one concern whose author chose to show their name (the others are anonymous).
+NAMED_CONCERN = 6
+OPEN_NAMED_CONCERN = 1
 RESPONSES = {
     2: "Claire confirmed in writing: no post counts in reviews, ever. We look at regularity "
     "and conversations, and only to help.",
@@ -81,7 +84,7 @@ def seed_kickoff(organisation: Organisation) -> None:
     for index, (category, worry, would_help, votes) in enumerate(CONCERNS):
         concern = services.concern_submit(
             session=session, by=sellers[index].membership, worry=worry,
-            would_help=would_help, anonymous=True,
+            would_help=would_help, anonymous=index != NAMED_CONCERN,
         )  # fmt: skip
         Concern.objects.filter(pk=concern.pk).update(category=category, votes=votes)
         if index in RESPONSES:
@@ -163,10 +166,13 @@ def _seed_open_session(programme: Programme, mia: Membership, sellers: list) -> 
     )
     services.kickoff_open(session=session)
     session.refresh_from_db()
-    for worry, would_help, votes in OPEN_CONCERNS:
+    for index, (worry, would_help, votes) in enumerate(OPEN_CONCERNS):
         concern = services.concern_submit(
-            session=session, by=mia, worry=worry, would_help=would_help, anonymous=True
-        )
-        Concern.objects.filter(pk=concern.pk).update(votes=votes)
+            session=session, by=sellers[30 + index].membership, worry=worry,
+            would_help=would_help, anonymous=index != OPEN_NAMED_CONCERN,
+        )  # fmt: skip
+        # Real "me too" votes from people in the room: closing the session forgets them.
+        for voter in sellers[33 : 33 + votes]:
+            services.concern_vote(concern=concern, by=voter.membership)
     for seller in sellers[30:42]:
         services.kickoff_join_record(session=session, by=seller.membership)

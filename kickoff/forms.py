@@ -2,10 +2,20 @@ from __future__ import annotations
 
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from kickoff.models import ConcernStatus, EmotionKind, KickoffSession, StakeholderAssessment
 from programme.forms import DateInput, MembershipChoiceField, MembershipSingleChoiceField
-from programme.models import Membership, Organisation, Participant, Programme, Role, Team
+from programme.models import (
+    Membership,
+    Organisation,
+    Participant,
+    Programme,
+    Role,
+    Team,
+    Wave,
+)
+from programme.services import wave_name_taken_message
 from programme.widgets import PersonChoiceField
 
 
@@ -59,7 +69,13 @@ class ConcernForm(forms.Form):
         required=False,
     )
     named = forms.BooleanField(
-        label="Show my name with it (otherwise it is anonymous: nothing links it to you)",
+        label=_("Show my name with it"),
+        help_text=_(
+            "Your name then appears next to your concern on the screen in the room and on this "
+            "page for everyone in the session, and on the kick-off board and its report for the "
+            "programme team (consultants and sponsors). Unticked, it is anonymous: nothing links "
+            "it to you."
+        ),
         required=False,
     )
 
@@ -174,13 +190,41 @@ class OutcomeForm(forms.Form):
     outcome = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), max_length=3000)
 
 
+def _clean_wave_name(programme: Programme, name: str, wave: Wave | None = None) -> str:
+    name = name.strip()
+    if programme.waves.filter(name__iexact=name).exclude(pk=getattr(wave, "pk", None)).exists():
+        raise forms.ValidationError(wave_name_taken_message(name))
+    return name
+
+
 class WavePlanForm(forms.Form):
-    name = forms.CharField(max_length=120, initial="Supporters")
+    name = forms.CharField(
+        max_length=120, help_text=_("Unique in the programme: pickers show waves by name.")
+    )
     start_date = forms.DateField(widget=DateInput)
     participants = forms.ModelMultipleChoiceField(queryset=Participant.objects.none())
 
     def __init__(self, *args: object, programme: Programme, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
+        self.programme = programme
         self.fields["participants"].queryset = Participant.objects.filter(
             organisation_id=programme.organisation_id, membership__role=Role.SELLER
         ).exclude(wave_memberships__programme=programme)
+
+    def clean_name(self) -> str:
+        return _clean_wave_name(self.programme, self.cleaned_data["name"])
+
+
+class WaveRenameForm(forms.Form):
+    name = forms.CharField(
+        label=_("New name"),
+        max_length=120,
+        help_text=_("Unique in the programme: pickers show waves by name."),
+    )
+
+    def __init__(self, *args: object, wave: Wave, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.wave = wave
+
+    def clean_name(self) -> str:
+        return _clean_wave_name(self.wave.programme, self.cleaned_data["name"], self.wave)

@@ -6,7 +6,8 @@ from django.urls import reverse
 
 from kickoff import policies, selectors
 from programme.home import HomePanel, register_home_panel, register_programme_links
-from programme.models import Membership
+from programme.models import Membership, Participant
+from programme.person import PersonPanel, register_person_panel
 
 
 @register_home_panel
@@ -42,3 +43,27 @@ def kickoff_programme_links(membership: Membership, programme: object) -> list[t
     if policies.can_plan_waves(membership):
         links.append(("Wave planner", reverse("kickoff-wave-planner", args=[org, programme.code])))
     return links
+
+
+@register_person_panel
+def stakeholder_person_panel(
+    membership: Membership, participant: Participant
+) -> PersonPanel | None:
+    """On a person's page: their wave in each programme (for whoever sees the page) and, for
+    those who map stakeholders, where they stand and a link to their stakeholder page."""
+    waves = selectors.person_waves(participant)
+    latest = None
+    stakeholder_url = ""
+    if policies.can_map_stakeholders(membership):
+        latest = selectors.latest_assessment(participant)
+        stakeholder_url = reverse(
+            "kickoff-stakeholder-detail", args=[membership.organisation.slug, participant.code]
+        )
+    if not waves and not stakeholder_url:
+        return None
+    return {
+        "template": "kickoff/_person_panel.html",
+        "waves": waves,
+        "latest": latest,
+        "stakeholder_url": stakeholder_url,
+    }

@@ -7,6 +7,7 @@ from collections import OrderedDict
 from django.db.models import Avg, Count, DateField, ExpressionWrapper, F, Q, QuerySet, Value
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.translation import ngettext
 
 from kickoff.models import (
     Concern,
@@ -15,8 +16,9 @@ from kickoff.models import (
     EmotionSignal,
     KickoffJoin,
     KickoffSession,
+    StakeholderAssessment,
 )
-from programme.models import Membership, Organisation, Programme
+from programme.models import Membership, Organisation, Participant, Programme, Wave
 
 
 def kickoffs_for(organisation: Organisation) -> QuerySet[KickoffSession]:
@@ -58,12 +60,37 @@ def open_kickoffs(memberships: list[Membership], limit: int = 5) -> list[Kickoff
     )
 
 
+def closing_summary(session: KickoffSession) -> dict[str, int | str]:
+    """What closing forgets: how many 'me too' votes are still linked to a voter, and from how
+    many people, on how many concerns (one query)."""
+    summary = ConcernVote.objects.filter(concern__session=session).aggregate(
+        votes=Count("pk"),
+        voters=Count("voter", distinct=True),
+        concerns=Count("concern", distinct=True),
+    )
+    summary["votes_text"] = ngettext("%(n)d vote", "%(n)d votes", summary["votes"]) % {
+        "n": summary["votes"]
+    }
+    summary["voters_text"] = ngettext("%(n)d person", "%(n)d people", summary["voters"]) % {
+        "n": summary["voters"]
+    }
+    summary["concerns_text"] = ngettext("%(n)d concern", "%(n)d concerns", summary["concerns"]) % {
+        "n": summary["concerns"]
+    }
+    return summary
+
+
 def joined_count(session: KickoffSession) -> int:
     return KickoffJoin.objects.filter(session=session).count()
 
 
 def live_concerns(session: KickoffSession) -> QuerySet[Concern]:
-    return session.concerns.filter(merged_into__isnull=True).order_by("-votes", "category", "id")
+    # The author's name is shown with a named concern (anonymous ones have none to join).
+    return (
+        session.concerns.filter(merged_into__isnull=True)
+        .select_related("author__user")
+        .order_by("-votes", "category", "id")
+    )
 
 
 def concerns_by_category(session: KickoffSession) -> OrderedDict[str, list[Concern]]:
@@ -86,7 +113,7 @@ def my_votes(session: KickoffSession, membership: Membership) -> set:
 def concern_get(organisation: Organisation, code: str) -> Concern:
     return get_object_or_404(
         Concern.objects.filter(organisation=organisation).select_related(
-            "session__programme", "owner__user", "merged_into"
+            "session__programme", "owner__user", "merged_into", "author__user"
         ),
         id=code,
     )
@@ -139,3 +166,17 @@ def overdue_concerns(organisation: Organisation) -> QuerySet[Concern]:
         .select_related("session")
         .order_by("session__held_on", "-votes")
     )
+
+
+def person_waves(participant: Participant) -> list[Wave]:
+    """The waves this person is in, one per programme at most, programme by programme."""
+    return list(
+        Wave.objects.filter(members__participant=participant)
+        .select_related("programme")
+        .order_by("programme__start_date", "number")
+    )
+
+
+def latest_assessment(participant: Participant) -> StakeholderAssessment | None:
+    """Where the person stood last: the starting point of the next assessment."""
+    return participant.assessments.order_by("-assessed_on", "-recorded_at").first()

@@ -229,3 +229,10 @@ def wave_plan_confirm(
         wave = programme_services.wave_create(programme=programme, name=name, start_date=start_date)
         programme_services.wave_add_members(wave=wave, participants=participants)
     return wave
+
+
+def wave_rename(*, wave: Wave, by: Membership, name: str) -> Wave:
+    """Rename a wave on behalf of whoever plans waves (programme keeps the name unique)."""
+    if not policies.can_plan_waves(by):
+        raise PermissionDenied("Only those who plan waves rename them.")
+    return programme_services.wave_rename(wave=wave, name=name, by=by)

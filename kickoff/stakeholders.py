@@ -12,10 +12,11 @@ import pygal
 from django.db import connection
 from django.db.models import Count, Exists, OuterRef, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from kickoff.models import (
     OPPOSED,
-    EngagementPlan,
+    EngagementAction,
     Influence,
     StakeholderAssessment,
     Stance,
@@ -32,7 +33,13 @@ def latest_assessments(organisation: Organisation) -> QuerySet[StakeholderAssess
         .distinct("participant_id")
         .select_related("participant__membership__user", "participant__team")
         .annotate(
-            has_plan=Exists(EngagementPlan.objects.filter(participant=OuterRef("participant")))
+            # Only an active plan (an action still to do) counts: a finished one no longer
+            # clears the opponent flag.
+            has_plan=Exists(
+                EngagementAction.objects.filter(
+                    plan__participant=OuterRef("participant"), done_on__isnull=True
+                )
+            )
         )
     )
 
@@ -212,3 +219,17 @@ def teams_without(organisation: Organisation, chosen: list[Candidate]) -> list[T
         organisation=organisation, participants__membership__role=Role.SELLER
     ).distinct()
     return [team for team in teams_with_sellers if team.pk not in covered]
+
+
+def next_wave_name(programme: Programme) -> str:
+    """What the planner suggests: "Supporters" for the first wave (supporters go first), then
+    "Wave <its number>"; never a name the programme already uses."""
+    waves = list(programme.waves.values_list("number", "name"))
+    taken = {name.lower() for _number, name in waves}
+    number = max((n for n, _name in waves), default=0) + 1
+    name = gettext("Supporters") if not waves else gettext("Wave %(number)s") % {"number": number}
+    suffix = 2
+    base = name
+    while name.lower() in taken:
+        name, suffix = f"{base} ({suffix})", suffix + 1
+    return name

@@ -59,6 +59,11 @@ urlpatterns += [
         name="kickoff-wave-planner",
     ),
     path(
+        org + "waves/<uuid:code>/rename/",
+        views_stakeholders.wave_rename,
+        name="kickoff-wave-rename",
+    ),
+    path(
         org + "kickoffs/<uuid:code>/report/",
         views_stakeholders.kickoff_report,
         name="kickoff-report",

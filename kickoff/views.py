@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from kickoff import policies, selectors, services
@@ -96,14 +97,27 @@ def kickoff_open(request: HttpRequest, org: str, code: str) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def kickoff_close(request: HttpRequest, org: str, code: str) -> HttpResponse:
+    """Closing cannot be undone (the voters are forgotten): it asks first, saying what goes.
+    Only a POST carrying the confirmation closes; the page works without JavaScript and htmx
+    shows the same question in place on the kick-off page."""
     _, session = _kickoff_for_staff(request, org, code)
-    services.kickoff_close(session=session)
-    messages.success(
-        request, "Session closed. Who voted for what is now forgotten; the counts stay."
-    )
-    return redirect("kickoff-session-detail", org=org, code=code)
+    if session.status == KickoffSession.Status.CLOSED:
+        messages.info(request, gettext("This session is closed already."))
+        return redirect("kickoff-session-detail", org=org, code=code)
+    if request.method == "POST" and request.POST.get("confirm") == "close":
+        services.kickoff_close(session=session)
+        messages.success(
+            request,
+            gettext("Session closed. Who voted for what is now forgotten; the counts stay."),
+        )
+        return redirect("kickoff-session-detail", org=org, code=code)
+    context = {"session": session, "summary": selectors.closing_summary(session)}
+    if request.htmx:
+        context["fragment"] = True
+        return render(request, "kickoff/close_confirm.html#close-question", context)
+    return render(request, "kickoff/close_confirm.html", context)
 
 
 def _typeable(url: str) -> str:

@@ -4,15 +4,22 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from kickoff import policies, selectors, services, stakeholders
-from kickoff.forms import AssessmentForm, EngagementActionForm, OutcomeForm, WavePlanForm
+from kickoff.forms import (
+    AssessmentForm,
+    EngagementActionForm,
+    OutcomeForm,
+    WavePlanForm,
+    WaveRenameForm,
+)
 from kickoff.models import EngagementAction, EngagementPlan
 from programme import selectors as programme_selectors
 from programme.models import Participant
@@ -53,12 +60,19 @@ def stakeholder_map(request: HttpRequest, org: str) -> HttpResponse:
 def stakeholder_detail(request: HttpRequest, org: str, code: str) -> HttpResponse:
     membership = _mapper(request, org)
     participant: Participant = programme_selectors.participant_get(membership.organisation, code)
-    form = AssessmentForm(request.POST or None, initial={"assessed_on": timezone.localdate()})
+    # A new assessment starts from the last one: usually one thing has moved, not all three.
+    last = selectors.latest_assessment(participant)
+    initial = {"assessed_on": timezone.localdate()}
+    if last is not None:
+        initial |= {"stance": last.stance, "influence": last.influence,
+                    "curve_stage": last.curve_stage}  # fmt: skip
+    form = AssessmentForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         services.assessment_record(participant=participant, by=membership, data=form.cleaned_data)
         messages.success(request, "Assessment recorded; earlier ones are kept as the path.")
         return redirect("kickoff-stakeholder-detail", org=org, code=code)
     plan = EngagementPlan.objects.filter(participant=participant).first()
+    actions = list(plan.actions.all()) if plan else []
     context = {
         "participant": participant,
         "path": participant.assessments.select_related("assessed_by__user").order_by(
@@ -66,8 +80,11 @@ def stakeholder_detail(request: HttpRequest, org: str, code: str) -> HttpRespons
         ),
         "form": form,
         "plan": plan,
-        "actions": plan.actions.all() if plan else [],
+        "actions": actions,
+        "plan_active": any(action.done_on is None for action in actions),
         "action_form": EngagementActionForm(),
+        "last": last,
+        "waves": selectors.person_waves(participant),
         "today": timezone.localdate(),
     }
     return render_form_page(request, "kickoff/stakeholder_detail.html", context, form)
@@ -118,17 +135,24 @@ def wave_planner(request: HttpRequest, org: str, code: str) -> HttpResponse:
     form = WavePlanForm(
         request.POST or None,
         programme=programme,
-        initial={"participants": [c.participant.pk for c in proposed]},
+        initial={
+            "name": stakeholders.next_wave_name(programme),
+            "participants": [c.participant.pk for c in proposed],
+        },
     )
     if request.method == "POST" and form.is_valid():
-        wave = services.wave_plan_confirm(
-            programme=programme,
-            name=form.cleaned_data["name"],
-            start_date=form.cleaned_data["start_date"],
-            participants=list(form.cleaned_data["participants"]),
-        )
-        messages.success(request, f"{wave} confirmed with {wave.members.count()} people.")
-        return redirect("programme-wave-detail", org=org, code=wave.code)
+        try:
+            wave = services.wave_plan_confirm(
+                programme=programme,
+                name=form.cleaned_data["name"],
+                start_date=form.cleaned_data["start_date"],
+                participants=list(form.cleaned_data["participants"]),
+            )
+        except ValidationError as error:  # a wave of that name was made meanwhile
+            form.add_error(None, error)
+        else:
+            messages.success(request, f"{wave} confirmed with {wave.members.count()} people.")
+            return redirect("programme-wave-detail", org=org, code=wave.code)
     chosen_ids = {int(p) for p in form["participants"].value() or [] if str(p).isdigit()}
     context = {
         "programme": programme,
@@ -139,8 +163,34 @@ def wave_planner(request: HttpRequest, org: str, code: str) -> HttpResponse:
         "chosen_ids": chosen_ids,
         "missing_teams": stakeholders.teams_without(membership.organisation, proposed),
         "eligible": len(proposed) + len(others),
+        "waves": programme_selectors.waves_with_counts(programme),
     }
     return render_form_page(request, "kickoff/wave_planner.html", context, form)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def wave_rename(request: HttpRequest, org: str, code: str) -> HttpResponse:
+    """Rename a wave (e.g. the second "Supporters"): whoever plans waves may."""
+    membership = membership_for_request(request, org)
+    wave = programme_selectors.wave_get(membership.organisation, code)
+    if not policies.can_plan_waves(membership):
+        raise PermissionDenied
+    form = WaveRenameForm(request.POST or None, wave=wave, initial={"name": wave.name})
+    if request.method == "POST" and form.is_valid():
+        old_name = str(wave)
+        try:
+            services.wave_rename(wave=wave, by=membership, name=form.cleaned_data["name"])
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request,
+                gettext("%(old)s is now called %(new)s.") % {"old": old_name, "new": wave},
+            )
+            return redirect("kickoff-wave-planner", org=org, code=wave.programme.code)
+    context = {"wave": wave, "form": form}
+    return render_form_page(request, "kickoff/wave_rename.html", context, form)
 
 
 @login_required
@@ -156,5 +206,6 @@ def kickoff_report(request: HttpRequest, org: str, code: str) -> HttpResponse:
         "emotions": selectors.emotion_summary(session),
         "distribution": stakeholders.stakeholder_grid(membership.organisation).distribution,
         "generated": timezone.now(),
+        "attendees": session.attendees.count(),
     }
     return render(request, "kickoff/report.html", context)

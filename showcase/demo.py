@@ -286,10 +286,23 @@ def seed_showcase(organisation: Organisation) -> None:
             _discuss(case, rng, readers)
             created = now - timedelta(days=rng.uniform(0, WEEKS * 7))
             CaseStudy.objects.filter(pk=case.pk).update(created_at=created, updated_at=created)
+        manager = Membership.objects.filter(organisation=organisation, role=Role.MANAGER).first()
         if consultant is not None:
-            featured = next((c for c in cases if c.feature_consent and c.kind == "deal_won"), None)
+            # Featured the way the programme team does it: the manager asks, the author says
+            # yes. And one question still waiting for the first demo seller's answer.
+            featured = next(
+                (c for c in cases if not c.feature_consent and c.kind == "deal_won"), None
+            )
             if featured is not None:
-                services.case_feature(case=featured, by=consultant)
+                services.case_feature_request(case=featured, by=manager or consultant)
+                services.case_feature_answer(case=featured, by=featured.author.membership, yes=True)
+            waiting = next(
+                (c for c in cases if c is not featured and not c.feature_consent
+                 and c.author.membership.user.email.startswith("anna.andersen@")),
+                None,
+            )  # fmt: skip
+            if waiting is not None:
+                services.case_feature_request(case=waiting, by=manager or consultant)
             services.case_hide(
                 case=cases[-1], by=consultant,
                 reason="It names the client and the contract value: please remove both and we "

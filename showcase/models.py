@@ -79,6 +79,12 @@ class CaseStudy(TimeStamped):
     featured_by = models.ForeignKey(
         Membership, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # Someone of the programme team asked the author (a notification with yes and no); the
+    # case is featured only when the author says yes.
+    feature_requested_at = models.DateTimeField(null=True, blank=True)
+    feature_requested_by = models.ForeignKey(
+        Membership, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     search = models.GeneratedField(
         expression=SearchVector("title", weight="A", config="english")
         + SearchVector(Coalesce("tags_text", Value("")), weight="B", config="english")

@@ -27,8 +27,18 @@ def sees_hidden(membership: Membership) -> bool:
 
 
 def can_feature(membership: Membership) -> bool:
-    """Put a case (whose author agreed) on the programme home page."""
+    """Put a case (whose author agreed) on the programme home page, or take it off."""
     return membership.role in {Role.CONSULTANT, Role.MANAGER}
+
+
+def can_request_feature(membership: Membership) -> bool:
+    """Ask a case's author whether it may be featured (they answer yes or no)."""
+    return can_feature(membership)
+
+
+def can_answer_feature_request(membership: Membership, case: object) -> bool:
+    """Only the author says whether their case goes on show."""
+    return can_edit_case(membership, case)
 
 
 def can_post_pick(membership: Membership) -> bool:

@@ -10,6 +10,7 @@ from django.db import connection, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from programme import services as programme_services
 from programme.markdown import render_markdown
@@ -190,22 +191,112 @@ def case_report(*, case: CaseStudy, by: Membership, reason: str) -> bool:
     return created
 
 
+def _feature_request_url(case: CaseStudy) -> str:
+    # Its own address (not the case's #fragment), so the inbox keeps the question apart from
+    # the comments and reactions on the same case.
+    return _case_url(case) + "?feature-request=1#feature-request"
+
+
 def case_feature(*, case: CaseStudy, by: Membership) -> None:
+    """Feature a case whose author agreed already (the box on their form); they are told."""
     if not policies.can_feature(by):
         raise PermissionDenied("Consultants and managers feature cases.")
     if not case.feature_consent:
-        raise ValidationError("The author has not agreed to have this case featured.")
+        raise ValidationError(
+            gettext("The author has not agreed to have this case featured: ask them first.")
+        )
     if case.hidden_at:
-        raise ValidationError("A hidden case cannot be featured.")
+        raise ValidationError(gettext("A hidden case cannot be featured."))
+    was_featured = case.featured_at is not None
     case.featured_at, case.featured_by = timezone.now(), by
-    case.save(update_fields=["featured_at", "featured_by", "updated_at"])
+    case.feature_requested_at, case.feature_requested_by = None, None
+    case.save(
+        update_fields=[
+            "featured_at", "featured_by", "feature_requested_at", "feature_requested_by",
+            "updated_at",
+        ]
+    )  # fmt: skip
+    if not was_featured:
+        _tell_author_featured(case, by)
+
+
+def _tell_author_featured(case: CaseStudy, by: Membership) -> None:
+    programme_services.notify(
+        recipient=case.author.membership,
+        kind=EmailKind.CASE_ACTIVITY,
+        text=gettext("Your case “%(title)s” is now featured on the home page (by %(name)s).")
+        % {"title": case.title, "name": _name(by)},
+        url=_case_url(case),
+    )
 
 
 def case_unfeature(*, case: CaseStudy, by: Membership) -> None:
     if not policies.can_feature(by):
         raise PermissionDenied("Consultants and managers feature cases.")
+    if case.featured_at is None:
+        return
     case.featured_at, case.featured_by = None, None
     case.save(update_fields=["featured_at", "featured_by", "updated_at"])
+    programme_services.notify(
+        recipient=case.author.membership,
+        kind=EmailKind.CASE_ACTIVITY,
+        text=gettext("Your case “%(title)s” is no longer featured on the home page.")
+        % {"title": case.title},
+        url=_case_url(case),
+    )
+
+
+def case_feature_request(*, case: CaseStudy, by: Membership) -> None:
+    """Ask the author whether their case may go on the home page: a notification leads them to
+    a yes and a no. Nothing is featured until they say yes."""
+    if not policies.can_request_feature(by):
+        raise PermissionDenied("Consultants and managers ask to feature cases.")
+    if case.hidden_at:
+        raise ValidationError(gettext("A hidden case cannot be featured."))
+    if case.featured_at:
+        raise ValidationError(gettext("This case is featured already."))
+    if case.feature_consent:
+        raise ValidationError(gettext("The author agreed already: feature it."))
+    if case.feature_requested_at:
+        raise ValidationError(gettext("The author was asked already: their answer is awaited."))
+    case.feature_requested_at, case.feature_requested_by = timezone.now(), by
+    case.save(update_fields=["feature_requested_at", "feature_requested_by", "updated_at"])
+    programme_services.notify(
+        recipient=case.author.membership,
+        kind=EmailKind.CASE_ACTIVITY,
+        text=gettext("%(name)s asks to feature your case “%(title)s” on the home page. Yes or no?")
+        % {"name": _name(by), "title": case.title},
+        url=_feature_request_url(case),
+    )
+
+
+def case_feature_answer(*, case: CaseStudy, by: Membership, yes: bool) -> None:
+    """The author's answer. Yes features the case at once (for whoever asked, who is told);
+    no leaves it off the home page and tells whoever asked, kindly."""
+    if not policies.can_answer_feature_request(by, case):
+        raise PermissionDenied("Only its author answers.")
+    if case.feature_requested_at is None:
+        raise ValidationError(gettext("Nobody is asking to feature this case right now."))
+    asker = case.feature_requested_by
+    case.feature_requested_at, case.feature_requested_by = None, None
+    fields = ["feature_requested_at", "feature_requested_by", "updated_at"]
+    if yes and not case.hidden_at:
+        case.feature_consent = True
+        case.featured_at, case.featured_by = timezone.now(), asker
+        fields += ["feature_consent", "featured_at", "featured_by"]
+    case.save(update_fields=fields)
+    if asker is None:
+        return
+    if yes:
+        text = gettext("%(name)s agreed: “%(title)s” is now featured on the home page.")
+    else:
+        text = gettext("%(name)s prefers to keep “%(title)s” off the home page.")
+    programme_services.notify(
+        recipient=asker,
+        kind=EmailKind.CASE_ACTIVITY,
+        text=text % {"name": _name(by), "title": case.title},
+        url=_case_url(case),
+    )
 
 
 # --- Marketing picks -------------------------------------------------------------------------

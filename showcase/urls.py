@@ -21,6 +21,7 @@ urlpatterns = [
     path(case + "unhide/", views.case_unhide, name="showcase-case-unhide"),
     path(case + "report/", views.case_report, name="showcase-case-report"),
     path(case + "feature/", views.case_feature, name="showcase-case-feature"),
+    path(case + "feature/answer/", views.case_feature_answer, name="showcase-case-feature-answer"),
     path(org + "comments/<uuid:code>/hide/", views.comment_hide, name="showcase-comment-hide"),
     path(org + "images/<uuid:code>/", views.case_image, name="showcase-image"),
     path(org + "images/<uuid:code>/delete/", views.case_image_delete, name="showcase-image-delete"),

@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from programme import selectors as programme_selectors
@@ -112,6 +113,7 @@ def _detail_context(membership, case, comment_form: CommentForm | None = None) -
         "can_edit": policies.can_edit_case(membership, case),
         "can_moderate": policies.can_moderate(membership),
         "can_feature": policies.can_feature(membership),
+        "can_answer_feature": policies.can_answer_feature_request(membership, case),
     }
 
 
@@ -261,6 +263,7 @@ def case_image_delete(request: HttpRequest, org: str, code: str) -> HttpResponse
 @login_required
 @require_POST
 def case_feature(request: HttpRequest, org: str, code: str) -> HttpResponse:
+    """Take a case off the home page, feature it (author agreed already), or ask its author."""
     membership = membership_for_request(request, org)
     case = selectors.case_get(membership, code)
     if not policies.can_feature(membership):
@@ -268,9 +271,48 @@ def case_feature(request: HttpRequest, org: str, code: str) -> HttpResponse:
     try:
         if request.POST.get("off"):
             services.case_unfeature(case=case, by=membership)
-        else:
+            messages.success(request, gettext("Taken off the home page; the author is told."))
+        elif case.feature_consent:
             services.case_feature(case=case, by=membership)
-            messages.success(request, "Featured on the home page.")
+            messages.success(request, gettext("Featured on the home page; the author is told."))
+        else:
+            services.case_feature_request(case=case, by=membership)
+            messages.success(
+                request,
+                gettext(
+                    "The author is asked. The case goes on the home page only if they say yes."
+                ),
+            )
     except ValidationError as error:
         messages.error(request, error.messages[0])
+    return redirect("showcase-case-detail", org=org, code=code)
+
+
+@login_required
+@require_POST
+def case_feature_answer(request: HttpRequest, org: str, code: str) -> HttpResponse:
+    """The author's yes or no to featuring their case."""
+    membership = membership_for_request(request, org)
+    case = selectors.case_get(membership, code)
+    if not policies.can_answer_feature_request(membership, case):
+        raise PermissionDenied
+    answer = request.POST.get("answer")
+    if answer not in {"yes", "no"}:
+        messages.error(request, gettext("Answer yes or no."))
+        return redirect("showcase-case-detail", org=org, code=code)
+    try:
+        services.case_feature_answer(case=case, by=membership, yes=answer == "yes")
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+    else:
+        if answer == "yes":
+            messages.success(
+                request,
+                gettext(
+                    "Thank you: your case is on the home page. Untick the box on its edit form "
+                    "to take it off at any time."
+                ),
+            )
+        else:
+            messages.success(request, gettext("Understood: your case stays off the home page."))
     return redirect("showcase-case-detail", org=org, code=code)

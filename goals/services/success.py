@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from goals import policies
 from goals.models import (
@@ -125,27 +126,63 @@ def celebration_answer(
         or ritual.organisation_id != celebration.organisation_id
     ):  # fmt: skip
         raise ValidationError("Choose one of the rituals the programme adopted.")
-    first_answer = not celebration.consent
+    was_celebrated = celebration.consent not in ("", Consent.NO)
     celebration.consent = consent
     celebration.ritual = ritual if consent != Consent.NO else None
     celebration.answered_at = timezone.now()
     celebration.save(update_fields=["consent", "ritual", "answered_at"])
-    if consent != Consent.NO and first_answer:
+    if consent != Consent.NO and not was_celebrated:
         _tell_managers(celebration)
+    elif consent == Consent.NO and was_celebrated:
+        _withdraw_from_managers(celebration)
+
+
+def _managers_of(participant) -> list[Membership]:
+    return list(
+        Membership.objects.filter(
+            organisation_id=participant.organisation_id, role=Role.MANAGER,
+            participant__team_id=participant.team_id,
+        ).exclude(pk=participant.membership_id)
+    )  # fmt: skip
+
+
+def _celebration_url(celebration: Celebration) -> str:
+    # One address per celebration, so taking it back finds exactly its notifications.
+    base = reverse("goals-celebrations", args=[celebration.participant.organisation.slug])
+    return f"{base}#celebration-{celebration.code}"
+
+
+def _celebration_text(celebration: Celebration) -> str:
+    participant = celebration.participant
+    name = participant.membership.user.get_full_name() or gettext("Someone in your team")
+    what = celebration.get_kind_display()
+    what = what[:1].lower() + what[1:]  # "first meeting booked through LinkedIn"
+    return gettext("%(name)s: %(what)s. Time to celebrate!") % {"name": name, "what": what}
 
 
 def _tell_managers(celebration: Celebration) -> None:
-    participant = celebration.participant
-    if participant.team_id is None:
+    if celebration.participant.team_id is None:
         return
-    name = participant.membership.user.get_full_name() or "Someone in your team"
-    url = reverse("goals-celebrations", args=[participant.organisation.slug])
-    managers = Membership.objects.filter(
-        organisation_id=participant.organisation_id, role=Role.MANAGER,
-        participant__team_id=participant.team_id,
-    ).exclude(pk=participant.membership_id)  # fmt: skip
-    for manager in managers:
+    for manager in _managers_of(celebration.participant):
         programme_services.notify(
             recipient=manager, kind=EmailKind.CELEBRATION,
-            text=f"{name}: {celebration.get_kind_display().lower()}. Time to celebrate!", url=url,
+            text=_celebration_text(celebration), url=_celebration_url(celebration),
         )  # fmt: skip
+
+
+def _withdraw_from_managers(celebration: Celebration) -> None:
+    """The seller said no after all: what their manager was told is taken back."""
+    organisation_id = celebration.organisation_id
+    programme_services.notifications_withdraw(
+        organisation_id=organisation_id, kind=EmailKind.CELEBRATION,
+        url=_celebration_url(celebration),
+    )  # fmt: skip
+    # Told before celebrations had an address of their own: the shared page and the same words.
+    old_text = (
+        f"{celebration.participant.membership.user.get_full_name() or 'Someone in your team'}: "
+        f"{celebration.get_kind_display().lower()}. Time to celebrate!"
+    )
+    programme_services.notifications_withdraw(
+        organisation_id=organisation_id, kind=EmailKind.CELEBRATION,
+        url=_celebration_url(celebration).split("#")[0], text=old_text,
+    )  # fmt: skip

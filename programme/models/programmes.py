@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 
 from django.db import models
+from django.db.models.functions import Lower
 
 from programme.models.core import Membership, Organisation, Participant, TimeStamped
 
@@ -68,6 +69,14 @@ class Wave(TimeStamped):
         constraints = [
             models.UniqueConstraint(
                 fields=["programme", "number"], name="wave_unique_number_per_programme"
+            ),
+            # Pickers show waves by name: two "Supporters" cannot be told apart. Unnamed waves
+            # read "Wave <number>", which is unique already.
+            models.UniqueConstraint(
+                Lower("name"),
+                "programme",
+                condition=~models.Q(name=""),
+                name="wave_unique_name_per_programme",
             ),
         ]
 

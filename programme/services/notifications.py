@@ -57,6 +57,7 @@ __all__ = [
     "notification_groups",
     "notifications_mark_read",
     "notifications_send_immediate",
+    "notifications_withdraw",
     "notify",
     "organisations_with_unsent",
 ]
@@ -364,3 +365,14 @@ def organisations_with_unsent() -> list[int]:
         .values_list("organisation_id", flat=True)
         .distinct()
     )
+
+
+def notifications_withdraw(*, organisation_id: int, kind: str, url: str, text: str = "") -> int:
+    """Take back notifications that are no longer true (a celebration declined after all): gone
+    from the inbox and from any digest not sent yet (an e-mail already sent cannot be recalled).
+    Matched by kind and link (and text, when given). Returns how many were withdrawn."""
+    found = Notification.objects.filter(organisation_id=organisation_id, kind=kind, url=url)
+    if text:
+        found = found.filter(text=text[:300])
+    deleted, _ = found.delete()
+    return deleted

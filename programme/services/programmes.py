@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from programme import policies
 from programme.models import (
@@ -40,14 +41,49 @@ def programme_save(
     return programme
 
 
+def wave_name_taken_message(name: str) -> str:
+    return gettext(
+        "Another wave of this programme is already called “%(name)s”: choose another name, "
+        "so people can tell the waves apart."
+    ) % {"name": name}
+
+
+def _wave_name_check(programme: Programme, name: str, wave: Wave | None = None) -> None:
+    """Names are unique per programme, whatever the case (the database holds the rule too)."""
+    if (
+        name
+        and programme.waves.filter(name__iexact=name).exclude(pk=getattr(wave, "pk", None)).exists()
+    ):
+        raise ValidationError({"name": wave_name_taken_message(name)})
+
+
 def wave_create(*, programme: Programme, name: str, start_date: object) -> Wave:
+    name = name.strip()
     with transaction.atomic():
-        # Lock the programme so two consultants adding waves at once get numbers 2 and 3.
+        # Lock the programme so two consultants adding waves at once get numbers 2 and 3
+        # (and the name check below cannot race another wave of the same name).
         Programme.objects.select_for_update().filter(pk=programme.pk).first()
+        _wave_name_check(programme, name)
         number = (programme.waves.aggregate(n=Max("number"))["n"] or 0) + 1
         return Wave.objects.create(
             programme=programme, number=number, name=name, start_date=start_date
         )
+
+
+def wave_rename(*, wave: Wave, name: str, by: Membership) -> Wave:
+    """Give a wave another name; the rest (number, people, cases) stays."""
+    if (
+        not policies.can_manage_programme(by)
+        or wave.programme.organisation_id != by.organisation_id
+    ):
+        raise PermissionDenied("Only the programme team renames waves.")
+    name = name.strip()
+    with transaction.atomic():
+        Programme.objects.select_for_update().filter(pk=wave.programme_id).first()
+        _wave_name_check(wave.programme, name, wave)
+        wave.name = name
+        wave.save(update_fields=["name", "updated_at"])
+    return wave
 
 
 def wave_add_members(
@@ -118,5 +154,7 @@ __all__ = [
     "risk_save",
     "wave_add_members",
     "wave_create",
+    "wave_name_taken_message",
     "wave_remove_member",
+    "wave_rename",
 ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -122,7 +122,11 @@ def wave_create(request: HttpRequest, org: str, code: str) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, "A wave needs a valid start date.")
         return redirect("programme-programme-detail", org=org, code=code)
-    wave = services.wave_create(programme=programme, **form.cleaned_data)
+    try:
+        wave = services.wave_create(programme=programme, **form.cleaned_data)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("programme-programme-detail", org=org, code=code)
     messages.success(request, f"{wave} created. Add its people now.")
     return redirect("programme-wave-detail", org=org, code=wave.code)
 

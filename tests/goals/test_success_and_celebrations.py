@@ -182,3 +182,55 @@ def test_consent_puts_it_on_the_feed_with_a_chosen_ritual_and_tells_the_manager(
     assert "First meeting booked through LinkedIn" in feed  # not "through linkedin"
     elsewhere = login(member(org, Role.SELLER)).get(reverse("goals-celebrations", args=[org.slug]))
     assert seller.user.last_name not in elsewhere.content.decode()  # team only means team only
+
+
+def test_a_no_after_a_yes_withdraws_what_the_manager_was_told(org, team, login):
+    seller = member(org, Role.SELLER, team=team)
+    manager = member(org, Role.MANAGER, team=team)
+    meeting(org, seller.participant)
+    milestones_detect(org.pk)
+    answer = reverse("goals-celebration-answer", args=[org.slug, Celebration.objects.get().code])
+    login(seller).post(answer, {"consent": "public"})
+    told = Notification.objects.get(recipient=manager, kind=EmailKind.CELEBRATION)
+    assert told.text.endswith(": first meeting booked through LinkedIn. Time to celebrate!")
+    manager_page = login(manager).get(told.url.split("#")[0]).content.decode()
+    assert f'id="celebration-{Celebration.objects.get().code}"' in manager_page
+
+    login(seller).post(answer, {"consent": "no"})
+    assert not Notification.objects.filter(recipient=manager, kind=EmailKind.CELEBRATION)
+    feed = login(manager).get(reverse("goals-celebrations", args=[org.slug])).content.decode()
+    assert seller.user.last_name not in feed
+
+    # Yes again: the manager is told again, once.
+    login(seller).post(answer, {"consent": "team"})
+    login(seller).post(answer, {"consent": "public"})
+    assert Notification.objects.filter(recipient=manager, kind=EmailKind.CELEBRATION).count() == 1
+
+
+def test_a_notification_sent_before_celebrations_had_their_own_address_is_withdrawn_too(
+    org, team, login
+):
+    seller = member(org, Role.SELLER, team=team)
+    manager = member(org, Role.MANAGER, team=team)
+    meeting(org, seller.participant)
+    milestones_detect(org.pk)
+    celebration = Celebration.objects.get()
+    login(seller).post(
+        reverse("goals-celebration-answer", args=[org.slug, celebration.code]),
+        {"consent": "public"},
+    )
+    # As the earlier code wrote it: the shared page, the kind in lower case.
+    Notification.objects.filter(recipient=manager).update(
+        url=reverse("goals-celebrations", args=[org.slug]),
+        text=f"{seller.user.get_full_name()}: first meeting booked through linkedin. "
+        "Time to celebrate!",
+    )
+    other = Notification.objects.create(
+        organisation=org, recipient=manager, kind=EmailKind.CELEBRATION,
+        text="Someone else: first deal. Time to celebrate!",
+        url=reverse("goals-celebrations", args=[org.slug]),
+    )  # fmt: skip
+    login(seller).post(
+        reverse("goals-celebration-answer", args=[org.slug, celebration.code]), {"consent": "no"}
+    )
+    assert list(Notification.objects.filter(recipient=manager)) == [other]

@@ -92,7 +92,9 @@ def test_one_vote_per_person_and_closing_forgets_voters(org, kickoff, login):
     concern.refresh_from_db()
     assert concern.votes == 1 and ConcernVote.objects.filter(voter=voter).count() == 1
 
-    consultant_client.post(reverse("kickoff-session-close", args=[org.slug, session.code]))
+    consultant_client.post(
+        reverse("kickoff-session-close", args=[org.slug, session.code]), {"confirm": "close"}
+    )
     session.refresh_from_db()
     assert session.status == "closed"
     assert not ConcernVote.objects.exists()  # nothing links a vote to a person any more

@@ -203,3 +203,71 @@ def test_kickoff_report_is_printable(org, consultant, login):
     assert "Being judged on likes" in html and "Clear rules" in html and "data-print" in html
     css = (Path(__file__).resolve().parents[2] / "static/css/snowball.css").read_text()
     assert "@media print" in css
+
+
+def test_a_new_assessment_starts_from_the_last_one(org, consultant, login):
+    seller = member(org, Role.SELLER)
+    assess(seller.participant, TODAY - datetime.timedelta(days=30), "undecided", "low", "unaware")
+    assess(seller.participant, TODAY, "sceptic", influence="high", stage="resisting")
+    url = reverse("kickoff-stakeholder-detail", args=[org.slug, seller.participant.code])
+    html = login(consultant).get(url).content.decode()
+    assert '<option value="sceptic" selected>' in html
+    assert '<option value="high" selected>' in html
+    assert '<option value="resisting" selected>' in html
+    assert "Filled in from the last assessment (23 Nov 2026)" in html
+    fresh = member(org, Role.SELLER)
+    url = reverse("kickoff-stakeholder-detail", args=[org.slug, fresh.participant.code])
+    blank = login(consultant).get(url).content.decode()
+    assert '<option value="sceptic" selected>' not in blank and "last assessment" not in blank
+
+
+def test_a_persons_profile_shows_their_wave_and_links_to_their_stakeholder_page(
+    org, consultant, login
+):
+    team = TeamFactory(organisation=org, name="North")
+    seller = member(org, Role.SELLER, team=team)
+    programme = programme_services.programme_save(
+        organisation=org, data={"name": "Social selling", "start_date": TODAY}, sponsors=[],
+        consultants=[consultant],
+    )  # fmt: skip
+    wave = programme_services.wave_create(programme=programme, name="Pioneers", start_date=TODAY)
+    programme_services.wave_add_members(wave=wave, participants=[seller.participant])
+    assess(seller.participant, TODAY, "supporter", influence="high")
+    profile = reverse("programme-participant-detail", args=[org.slug, seller.participant.code])
+    stakeholder = reverse("kickoff-stakeholder-detail", args=[org.slug, seller.participant.code])
+
+    html = login(consultant).get(profile).content.decode()
+    assert "Pioneers (wave 1 of Social selling)" in html
+    assert stakeholder in html and "Supporter, high influence" in html
+    # The stakeholder page says the wave and leads back to the profile.
+    page = login(consultant).get(stakeholder).content.decode()
+    assert "Pioneers" in page and profile in page
+
+    # A manager of the team sees the wave, never the stance.
+    manager = member(org, Role.MANAGER, team=team)
+    html = login(manager).get(profile).content.decode()
+    assert "Pioneers (wave 1 of Social selling)" in html
+    assert stakeholder not in html and "Supporter" not in html
+    # And the seller sees their own wave.
+    assert "Pioneers" in login(seller).get(profile).content.decode()
+
+
+def test_a_finished_engagement_plan_no_longer_clears_the_opponent_flag(org, consultant, login):
+    manager = member(org, Role.MANAGER)
+    assess(manager.participant, TODAY, "strong_opponent", influence="high")
+    client = login(consultant)
+    map_url = reverse("kickoff-stakeholder-map", args=[org.slug])
+    client.post(
+        reverse("kickoff-engagement-action-add", args=[org.slug, manager.participant.code]),
+        {"action": "Lunch: hear his objections", "due_on": "2026-11-30"},
+    )
+    assert "no engagement plan" not in client.get(map_url).content.decode()
+    action = manager.participant.engagement_plan.actions.get()
+    client.post(
+        reverse("kickoff-engagement-action-done", args=[org.slug, action.code]),
+        {"outcome": "Listened; still against it"},
+    )
+    page = client.get(map_url).content.decode()
+    assert "High influence, opposed, and no engagement plan" in page
+    detail = reverse("kickoff-stakeholder-detail", args=[org.slug, manager.participant.code])
+    assert 'data-testid="plan-finished"' in client.get(detail).content.decode()

@@ -12,6 +12,7 @@ from programme.models import (
     AnnouncementRecipient,
     FollowUp,
     Membership,
+    Notification,
     Organisation,
     Participant,
     Problem,
@@ -59,6 +60,7 @@ def test_seed_demo_is_believable_and_idempotent(db, capsys, tmp_path) -> None:
 
     programme = Programme.objects.get(organisation=acme)
     assert programme.waves.count() == 2
+    assert len(set(programme.waves.values_list("name", flat=True))) == 2  # told apart in pickers
     assert Announcement.objects.filter(programme=programme, status="published").count() == 2
     assert AnnouncementRecipient.objects.filter(acknowledged_at__isnull=False).exists()
     assert Risk.objects.filter(programme=programme).count() == 3
@@ -82,7 +84,8 @@ def test_seed_demo_is_believable_and_idempotent(db, capsys, tmp_path) -> None:
     assert kickoff.concerns.count() == 8
     # And one open now, that the demo sellers find on their home page and join.
     assert KickoffSession.objects.get(programme=programme, status="open").joins.exists()
-    assert Concern.objects.filter(author__isnull=False).count() == 0
+    # One seller per session chose to show their name; every other concern is anonymous.
+    assert Concern.objects.filter(author__isnull=False).count() == 2
     assert StakeholderAssessment.objects.values("participant").distinct().count() >= 40
     assert StakeholderAssessment.objects.values("assessed_on").distinct().count() >= 3
 
@@ -101,7 +104,14 @@ def test_seed_demo_is_believable_and_idempotent(db, capsys, tmp_path) -> None:
     assert set(cases.values_list("kind", flat=True)) == set(CaseKind.values)
     assert CaseComment.objects.filter(case__organisation=acme, parent__isnull=False).exists()
     assert CaseReaction.objects.filter(case__organisation=acme).count() > 150
-    assert cases.filter(featured_at__isnull=False, feature_consent=True).count() == 1
+    featured = cases.get(featured_at__isnull=False, feature_consent=True)
+    # Featured after its author said yes to the manager's request; another request waits.
+    assert featured.featured_by.role == "manager"
+    assert Notification.objects.filter(
+        recipient=featured.author.membership, text__contains="asks to feature your case"
+    ).exists()
+    waiting = cases.get(feature_requested_at__isnull=False)
+    assert waiting.author.membership.user.email == "anna.andersen@acme.example"
     assert cases.filter(hidden_at__isnull=False).count() == 1
     assert cases.filter(picks__isnull=False).exists() and PickUptake.objects.exists()
     assert cases.values("author").distinct().count() >= 15

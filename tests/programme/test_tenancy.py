@@ -87,6 +87,7 @@ def foreign_objects(other_org) -> dict[str, object]:
         "kickoff-engagement-action-done": world["engagement_action"],
         "kickoff-wave-planner": world["programme"],
         "kickoff-report": world["kickoff"],
+        "kickoff-wave-rename": world["wave"],
         "metrics-import-detail": world["activity_import"],
         "metrics-api-token-revoke": world["api_token"],
         "join_code": world["kickoff"],
@@ -102,6 +103,7 @@ def foreign_objects(other_org) -> dict[str, object]:
                 "unhide",
                 "report",
                 "feature",
+                "feature-answer",
             )
         },
         "showcase-comment-hide": world["case_comment"],

@@ -403,7 +403,7 @@ def test_featuring_needs_the_authors_consent(org, login):
     assert login(member(org, Role.SELLER)).post(feature).status_code == 403
     assert login(member(org, Role.SPONSOR)).post(feature).status_code == 403
     page = login(consultant).post(feature, follow=True).content.decode()
-    assert "has not agreed" in page
+    assert "The author is asked" in page  # asked, not featured (tests/showcase/test_featuring.py)
     case.refresh_from_db()
     assert case.featured_at is None
     services.case_save(author=author.participant, case=case, data={"feature_consent": True})
