@@ -51,6 +51,7 @@ __all__ = [
     "DIGEST_FROM_HOUR",
     "NotificationGroup",
     "daily_digests_send",
+    "digest_backlog_settle",
     "digest_day",
     "effective_mode",
     "effective_mode_sql",
@@ -309,6 +310,33 @@ def _digest_queue(*, organisation: Organisation, day: date) -> None:
                   AND {waiting}""",  # noqa: S608
             [day, *waiting_params],
         )
+
+
+def digest_backlog_settle(*, membership: Membership, kind: str, mode: str) -> int:
+    """A person switches a kind away from the digest: what was waiting for it still goes out
+    as one digest (the next one), never as a flood of single e-mails. Turned off, it is not
+    e-mailed at all (it stays in the inbox). Returns how many notifications were settled.
+
+    Runs inside the preference change's transaction: once that commits the immediate sender
+    sees the new mode and no waiting row, never one without the other. The UPDATE only takes
+    rows still unsent, so a concurrent sender's claimed rows are left alone.
+    """
+    waiting = _recent_unsent(membership.organisation_id).filter(
+        recipient=membership, kind=kind, digest__isnull=True
+    )
+    if mode == EmailMode.OFF:
+        return waiting.update(emailed_at=timezone.now())
+    if not waiting.exists():
+        return 0
+    day, _ = digest_day(membership.organisation)
+    digest = DailyDigest.objects.filter(membership=membership, day=day).first()
+    if digest is not None and digest.sent_at is not None:
+        # Today's digest went out already: these ride with tomorrow's.
+        day += timedelta(days=1)
+    digest, _ = DailyDigest.objects.get_or_create(
+        membership=membership, day=day, defaults={"organisation_id": membership.organisation_id}
+    )
+    return waiting.update(digest=digest, emailed_at=timezone.now())
 
 
 def _digest_message(digest: DailyDigest, mail_connection: object):

@@ -77,3 +77,78 @@ def test_sessions_and_a_cycles_sessions_are_listed_in_date_order(org, programme,
     order = ("Consultation 1 ", "First", "Consultation 2 ", "Second", "Consultation 3 ", "Third")
     rows = [page.index(t) for t in order]
     assert rows == sorted(rows)
+
+
+def test_switching_a_kind_to_at_once_sends_the_backlog_as_one_digest_not_a_flood(org, login):
+    from django.core import mail
+
+    from programme.models import EmailKind, Notification
+    from showcase import services as showcase_services
+
+    author = member(org, Role.SELLER)
+    case = showcase_services.case_save(
+        author=author.participant,
+        data={"kind": "post_worked", "title": "Questions work", "story": "Ask, then listen.",
+              "visibility": "organisation"},
+    )  # fmt: skip
+    readers = [member(org, Role.SELLER) for _ in range(13)]
+    for reader in readers:
+        showcase_services.comment_add(case=case, by=reader, body="Useful, thanks")
+    waiting = Notification.objects.filter(recipient=author).count()
+    assert waiting == 13
+    # The seller switches "comments and reactions" from the daily digest to "at once".
+    response = login(author).post(
+        reverse("programme-email-preferences", args=[org.slug]),
+        {EmailKind.CASE_ACTIVITY: "immediate"},
+    )
+    assert response.status_code == 302
+    showcase_services.comment_add(case=case, by=readers[0], body="One more")
+    services.notifications_send_immediate(organisation_id=org.pk)
+    to_author = [m for m in mail.outbox if m.to == [author.user.email]]
+    assert len(to_author) == 1, "only the new comment goes out at once"
+    services.daily_digests_send(
+        organisation_id=org.pk, now=timezone.now() + datetime.timedelta(days=1)
+    )
+    to_author = [m for m in mail.outbox if m.to == [author.user.email]]
+    assert len(to_author) == 2
+    assert "13 new things" in to_author[1].subject
+    # Nothing is sent twice.
+    services.notifications_send_immediate(organisation_id=org.pk)
+    services.daily_digests_send(
+        organisation_id=org.pk, now=timezone.now() + datetime.timedelta(days=2)
+    )
+    assert len([m for m in mail.outbox if m.to == [author.user.email]]) == 2
+
+
+def test_turning_a_kind_off_drops_its_waiting_digest_items_but_keeps_them_in_app(org, login):
+    from django.core import mail
+
+    from programme.models import EmailKind, Notification
+    from showcase import services as showcase_services
+
+    author = member(org, Role.SELLER)
+    case = showcase_services.case_save(
+        author=author.participant,
+        data={"kind": "post_worked", "title": "Questions work", "story": "Ask, then listen.",
+              "visibility": "organisation"},
+    )  # fmt: skip
+    showcase_services.comment_add(case=case, by=member(org, Role.SELLER), body="Nice")
+    services.email_preference_set(membership=author, kind=EmailKind.CASE_ACTIVITY, mode="off")
+    services.daily_digests_send(
+        organisation_id=org.pk, now=timezone.now() + datetime.timedelta(days=1)
+    )
+    assert [m for m in mail.outbox if m.to == [author.user.email]] == []
+    assert Notification.objects.filter(recipient=author).count() == 1
+
+
+def test_email_settings_list_the_options_in_one_order(org, login):
+    seller = member(org, Role.SELLER)
+    page = login(seller).get(reverse("programme-email-preferences", args=[org.slug]))
+    form = page.context["form"]
+    orders = {tuple(v for v, _ in field.field.choices) for field in form}
+    orders = {tuple(v for v in order if v != "digest") for order in orders}
+    assert orders == {("immediate", "off")}
+    for field in form:
+        values = [v for v, _ in field.field.choices]
+        if "digest" in values:
+            assert values == ["immediate", "digest", "off"]
