@@ -15,7 +15,6 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from urllib.parse import urldefrag
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -38,6 +37,7 @@ from programme.models import (
 )
 from programme.services.mailing import send_claimed_batches
 from programme.services.preferences import KIND_MODES, unsubscribe_token
+from programme.tenancy import organisation_time, organisation_zone
 
 DIGEST_FROM_HOUR = 7  # local time
 # Older unsent notifications are not e-mailed any more (e.g. after turning a kind back on).
@@ -221,9 +221,13 @@ def _links(organisation: Organisation, membership: Membership, kind: str) -> dic
 def _message(
     *, to: str, subject: str, template: str, context: dict, mail_connection: object
 ) -> EmailMultiAlternatives:
+    # Rendered outside a request: dates and times in the recipient organisation's zone.
+    with organisation_time(context["organisation"]):
+        body = render_to_string(f"programme/email/{template}.txt", context)
+        html = render_to_string(f"programme/email/{template}.html", context)
     message = EmailMultiAlternatives(
         subject=subject,
-        body=render_to_string(f"programme/email/{template}.txt", context),
+        body=body,
         to=[to],
         connection=mail_connection,
         headers={
@@ -231,9 +235,7 @@ def _message(
             "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
         },
     )
-    message.attach_alternative(
-        render_to_string(f"programme/email/{template}.html", context), "text/html"
-    )
+    message.attach_alternative(html, "text/html")
     return message
 
 
@@ -282,7 +284,7 @@ def notifications_send_immediate(*, organisation_id: int) -> int:
 
 def digest_day(organisation: Organisation, now: datetime | None = None) -> tuple[date, bool]:
     """(today in the organisation, whether digests may be queued now)."""
-    local = (now or timezone.now()).astimezone(ZoneInfo(organisation.time_zone or "UTC"))
+    local = (now or timezone.now()).astimezone(organisation_zone(organisation))
     return local.date(), local.hour >= DIGEST_FROM_HOUR
 
 
