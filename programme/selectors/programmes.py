@@ -316,7 +316,7 @@ def home_panels(membership: Membership) -> dict[str, object]:
         stale = stale_problems(organisation)
         panels["stale_problems"] = list(stale.select_related("programme")[:10])
         panels["stale_problem_count"] = stale.count()
-    if policies.home_shows_triage_and_sessions(membership):
+    if policies.home_shows_triage(membership):
         panels["to_triage"] = list(
             Problem.objects.filter(
                 programme__organisation=organisation, status=ProblemStatus.OPEN, owner__isnull=True
@@ -324,6 +324,7 @@ def home_panels(membership: Membership) -> dict[str, object]:
             .select_related("programme")
             .order_by("raised_on")[:10]
         )
+    if policies.home_shows_sessions(membership):
         week_start = today - timedelta(days=today.weekday())
         panels["sessions_this_week"] = list(
             Session.objects.filter(

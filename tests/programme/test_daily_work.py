@@ -152,3 +152,19 @@ def test_email_settings_list_the_options_in_one_order(org, login):
         values = [v for v, _ in field.field.choices]
         if "digest" in values:
             assert values == ["immediate", "digest", "off"]
+
+
+def test_home_pages_list_only_problem_work_the_reader_can_do(org, programme, login):
+    from programme.models import Problem
+
+    Problem.objects.create(
+        organisation=org, programme=programme, title="Untriaged", description="d",
+        raised_on=timezone.localdate() - datetime.timedelta(days=9),
+    )  # fmt: skip
+    home = reverse("programme-organisation-home", args=[org.slug])
+    admin_page = login(member(org, Role.ADMIN)).get(home).content.decode()
+    # The admin's problem page cannot triage: their home does not send them there.
+    assert "to triage" not in admin_page and "open too long" not in admin_page
+    for role in (Role.CONSULTANT, Role.SPONSOR):
+        page = login(member(org, role)).get(home).content.decode()
+        assert "1 problem to triage" in page and "1 problem open too long" in page
