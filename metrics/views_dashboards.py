@@ -254,6 +254,7 @@ def dashboard_seller(request: HttpRequest, org: str) -> HttpResponse:
         "metrics/dashboard_seller.html",
         {
             "view": view,
+            "ssi": selectors.latest_ssi(participant),
             "chart_svg": charts.seller_svg(view.weeks),
             "chart_phone_svg": charts.seller_phone_svg(view.weeks),
             "next_step": indicators.next_step(view.now, thresholds),
