@@ -58,6 +58,7 @@ class PersonLine:
     acted: bool
     gaming: bool
     reasons: list[tuple[str, str]] = field(default_factory=list)
+    both_note: str = ""  # "handles the skill" and "about to quit" together: how
 
 
 @dataclass
@@ -104,6 +105,7 @@ class _Flags:
         self.about_to_quit = bool(person.quit_now)
         self.lapsed = bool(person.lapsed_now)
         self.no_interaction_data = bool(person.no_data_now)
+        self.handles_skill = bool(person.handles_now)
 
 
 def _line(person: Participant, thresholds: indicators.Thresholds) -> PersonLine:
@@ -117,6 +119,7 @@ def _line(person: Participant, thresholds: indicators.Thresholds) -> PersonLine:
         acted=bool(person.acted),
         gaming=bool(person.gaming_now),
         reasons=indicators.warnings(_Flags(person), thresholds),
+        both_note=indicators.skill_and_quit_note(_Flags(person), thresholds),
     )
 
 
@@ -130,6 +133,7 @@ class PersonIndicators:
     reasons: list[tuple[str, str]] = field(default_factory=list)
     streak: int = 0
     thresholds: indicators.Thresholds = indicators.DEFAULT
+    both_note: str = ""
 
 
 def person_indicators(organisation: Organisation, participant: Participant) -> PersonIndicators:
@@ -153,6 +157,7 @@ def person_indicators(organisation: Organisation, participant: Participant) -> P
     ]
     result.now = rows.get(week)
     result.reasons = indicators.warnings(result.now, result.thresholds) if result.now else []
+    result.both_note = indicators.skill_and_quit_note(result.now, result.thresholds)
     result.streak = dashboards.running_streak(result.now, rows.get(week - timedelta(weeks=1)))
     return result
 

@@ -116,6 +116,10 @@ def dashboard_manager(request: HttpRequest, org: str) -> HttpResponse:
     parent = view.parent
     context = {
         "view": view,
+        # Thresholds are read only where individual sellers are listed with their badges.
+        "both_note_text": indicators.skill_and_quit_text(indicators.thresholds_for(organisation.pk))
+        if individuals
+        else "",
         "columns": GROUP_COLUMNS,
         "individuals": individuals,
         "people_url": people_url,
@@ -259,6 +263,7 @@ def dashboard_seller(request: HttpRequest, org: str) -> HttpResponse:
             "chart_phone_svg": charts.seller_phone_svg(view.weeks),
             "next_step": indicators.next_step(view.now, thresholds),
             "warnings": indicators.warnings(view.now, thresholds) if view.now else [],
+            "both_note": indicators.skill_and_quit_note(view.now, thresholds),
             "thresholds": thresholds,
         },
     )
