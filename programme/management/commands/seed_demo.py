@@ -392,6 +392,14 @@ def _seed_programme(acme: Organisation, rng: random.Random) -> None:
         },
     )
 
+    # Two meetings, so the meetings page shows its newest first.
+    services.meeting_create(
+        programme=programme,
+        held_on=today - timedelta(days=30),
+        attendees=[sponsor, members["lena.koch"], members["marc.roux"]],
+        notes="Kick-off feedback reviewed; sellers ask for time to practise.",
+        decisions="Start with the supporters as wave 1",
+    )
     meeting = services.meeting_create(
         programme=programme,
         held_on=today - timedelta(days=16),
