@@ -70,6 +70,11 @@ class PeopleList:
     people: Page | None = None
     lines: list[PersonLine] = field(default_factory=list)
 
+    @property
+    def both_note(self) -> str:
+        """Said once under the list, when someone in it is skilled and about to quit."""
+        return next((line.both_note for line in self.lines if line.both_note), "")
+
 
 def people_behind(
     organisation: Organisation,

@@ -116,9 +116,9 @@ def dashboard_manager(request: HttpRequest, org: str) -> HttpResponse:
     parent = view.parent
     context = {
         "view": view,
-        # Thresholds are read only where individual sellers are listed with their badges.
+        # Said once under the sellers, if one of them is skilled and about to quit.
         "both_note_text": indicators.skill_and_quit_text(indicators.thresholds_for(organisation.pk))
-        if individuals
+        if individuals and any(p.handles_now and p.quit_now for p in (view.sellers or []))
         else "",
         "columns": GROUP_COLUMNS,
         "individuals": individuals,
