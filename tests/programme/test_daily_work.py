@@ -102,6 +102,8 @@ def test_switching_a_kind_to_at_once_sends_the_backlog_as_one_digest_not_a_flood
         {EmailKind.CASE_ACTIVITY: "immediate"},
     )
     assert response.status_code == 302
+    settings_page = login(author).get(reverse("programme-email-preferences", args=[org.slug]))
+    assert "A change applies to what comes next." in settings_page.content.decode()
     showcase_services.comment_add(case=case, by=readers[0], body="One more")
     services.notifications_send_immediate(organisation_id=org.pk)
     to_author = [m for m in mail.outbox if m.to == [author.user.email]]
