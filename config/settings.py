@@ -67,6 +67,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "programme.tenancy.OrganisationTimeZoneMiddleware",  # the organisation's zone per request
 ]
 
 ROOT_URLCONF = "config.urls"

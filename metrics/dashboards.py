@@ -6,6 +6,7 @@ Groups of fewer than MIN_GROUP people are returned masked: their numbers never r
 
 from __future__ import annotations
 
+import statistics
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -375,6 +376,26 @@ def at_risk(organisation: Organisation, week: date) -> QuerySet[IndicatorWeek]:
     )
 
 
+def burst_counts(rows: list[IndicatorWeek], *, current: date) -> None:
+    """Give each connection-burst row the week's request count (`requests`) and the person's
+    usual week (`requests_median`): the median over the indicator span ending `current`,
+    quiet weeks counting as zero, as the rollup that flagged it computed it. One query."""
+    if not rows:
+        return
+    span_start = current - timedelta(weeks=SPAN_WEEKS - 1)
+    weekly: dict[int, dict[date, int]] = {}
+    for pid, week, requests in ParticipantWeek.objects.filter(
+        participant_id__in={row.participant_id for row in rows},
+        week__gte=span_start,
+        week__lte=current,
+    ).values_list("participant_id", "week", "connection_requests"):
+        weekly.setdefault(pid, {})[week] = requests
+    for row in rows:
+        own = weekly.get(row.participant_id, {})
+        row.requests = own.get(row.week, 0)
+        row.requests_median = statistics.median([*own.values()] + [0] * (SPAN_WEEKS - len(own)))
+
+
 def consultant_view(organisation: Organisation) -> ConsultantView:
     week = latest_week(organisation)
     result = ConsultantView(week=week)
@@ -398,6 +419,7 @@ def consultant_view(organisation: Organisation) -> ConsultantView:
         .select_related("participant__membership__user", "participant__team")
         .order_by("-week", "participant__membership__user__email")[:LIST_LIMIT]
     )
+    burst_counts(result.gaming, current=week)
     was_skilled = IndicatorWeek.objects.filter(
         participant=OuterRef("participant"), week=week - timedelta(weeks=1), handles_skill=True
     )

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import random
-from datetime import timedelta
+from datetime import datetime, time, timedelta
+from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
 
+from metrics import importers
 from metrics.distinctiveness import profiles_compare
 from metrics.ingest import Event, EventWriter, Summary
 from metrics.models import ActivityEvent, EventKind, EventSource, LinkedInProfileText
@@ -109,3 +111,41 @@ def seed_activity(organisation: Organisation) -> None:
     # Dashboards show numbers straight away rather than after the first beat run.
     rollup_full(organisation_id=organisation.pk)
     profiles_compare(organisation_id=organisation.pk)
+
+
+@register_demo_seeder
+def seed_ssi_history(organisation: Organisation) -> None:
+    """Ten weeks of SSI readings for the demo sellers, mostly rising, so My activity and My
+    progress show the latest SSI with its pillars and the change since the entry before."""
+    if ActivityEvent.objects.filter(
+        organisation=organisation, kind=EventKind.SSI_SNAPSHOT
+    ).exists():
+        return
+    rng = random.Random(27)  # noqa: S311 - demo data, fixed seed
+    today = timezone.localdate()
+    sellers = Participant.objects.filter(
+        organisation=organisation, membership__role=Role.SELLER
+    ).order_by("pk")[:40]
+    summary = Summary()
+    writer = EventWriter(organisation=organisation, source=EventSource.SSI, summary=summary)
+    with transaction.atomic():
+        for person in sellers:
+            pillars = [Decimal(rng.randint(700, 1400)) / 100 for _ in range(4)]
+            for weeks_ago in range(WEEKS - 1, -1, -1):
+                # A reading each Monday-ish, the newest a day or two ago.
+                day = today - timedelta(weeks=weeks_ago, days=1 + person.pk % 2)
+                when = timezone.make_aware(datetime.combine(day, time(9)))
+                pillars = [
+                    min(Decimal(25), max(Decimal(0), p + Decimal(rng.randint(-40, 90)) / 100))
+                    for p in pillars
+                ]
+                writer.add(
+                    importers.ssi_event(
+                        person, when, sum(pillars, Decimal(0)),
+                        dict(zip(SSI_KEYS, pillars, strict=True)),
+                    )
+                )  # fmt: skip
+        writer.flush()
+
+
+SSI_KEYS = ("establishbrand", "findpeople", "engageinsights", "buildrelationships")

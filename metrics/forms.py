@@ -117,6 +117,9 @@ class SsiForm(forms.Form):
     engage_insights = forms.DecimalField(min_value=0, max_value=25, decimal_places=2)
     build_relationships = forms.DecimalField(min_value=0, max_value=25, decimal_places=2)
 
+    # In metrics.selectors.SSI_PILLARS order.
+    PILLAR_FIELDS = ("establish_brand", "find_people", "engage_insights", "build_relationships")
+
     def clean(self) -> dict:
         data = super().clean()
         pillars = [data.get(f) for f in ("establish_brand", "find_people", "engage_insights",

@@ -15,6 +15,8 @@ import zoneinfo
 from dataclasses import asdict, dataclass, replace
 from datetime import date, datetime, timedelta
 
+from django.utils.translation import gettext
+
 from programme.models import Organisation
 
 # A breakdown of fewer people than this is shown as "too few to show".
@@ -100,6 +102,23 @@ NO_INTERACTION_DATA = "NOT tracked_w AND own_weeks_4 >= %(quit_active_weeks)s"
 LAPSED = "own_3 = 0 AND acted_before"
 GAMING = """requests > %(gaming_minimum)s AND requests > %(gaming_ratio)s * requests_median
             AND content = 0"""
+
+
+def skill_and_quit_note(row: object, thresholds: Thresholds = DEFAULT) -> str:
+    """Why "handles the skill" and "about to quit" can both be true in one week, in the words
+    of their definitions (README, Indicators); empty unless both are."""
+    if not (row is not None and row.handles_skill and row.about_to_quit):
+        return ""
+    return skill_and_quit_text(thresholds)
+
+
+def skill_and_quit_text(thresholds: Thresholds = DEFAULT) -> str:
+    return gettext(
+        "Both are true this week: “handles the skill” looks at the last %(window)s weeks "
+        "(regular, with quality at or above the threshold), “about to quit” at the last "
+        "%(silent)s (still active, but no interaction received). A good record is going "
+        "quiet: this is the moment to help, before the habit stops."
+    ) % {"window": thresholds.window_weeks, "silent": thresholds.quit_silent_weeks}
 
 
 def warnings(row: object, thresholds: Thresholds = DEFAULT) -> list[tuple[str, str]]:

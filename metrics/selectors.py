@@ -8,13 +8,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from decimal import Decimal, InvalidOperation
 
 from django.core.paginator import Page, Paginator
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from metrics import dashboards, indicators
-from metrics.models import IndicatorWeek
+from metrics.models import ActivityEvent, EventKind, IndicatorWeek
 from programme import selectors as programme_selectors
 from programme.models import Membership, Organisation, Participant, Team
 
@@ -56,6 +58,7 @@ class PersonLine:
     acted: bool
     gaming: bool
     reasons: list[tuple[str, str]] = field(default_factory=list)
+    both_note: str = ""  # "handles the skill" and "about to quit" together: how
 
 
 @dataclass
@@ -66,6 +69,11 @@ class PeopleList:
     team: Team | None
     people: Page | None = None
     lines: list[PersonLine] = field(default_factory=list)
+
+    @property
+    def both_note(self) -> str:
+        """Said once under the list, when someone in it is skilled and about to quit."""
+        return next((line.both_note for line in self.lines if line.both_note), "")
 
 
 def people_behind(
@@ -102,6 +110,7 @@ class _Flags:
         self.about_to_quit = bool(person.quit_now)
         self.lapsed = bool(person.lapsed_now)
         self.no_interaction_data = bool(person.no_data_now)
+        self.handles_skill = bool(person.handles_now)
 
 
 def _line(person: Participant, thresholds: indicators.Thresholds) -> PersonLine:
@@ -115,6 +124,7 @@ def _line(person: Participant, thresholds: indicators.Thresholds) -> PersonLine:
         acted=bool(person.acted),
         gaming=bool(person.gaming_now),
         reasons=indicators.warnings(_Flags(person), thresholds),
+        both_note=indicators.skill_and_quit_note(_Flags(person), thresholds),
     )
 
 
@@ -128,6 +138,7 @@ class PersonIndicators:
     reasons: list[tuple[str, str]] = field(default_factory=list)
     streak: int = 0
     thresholds: indicators.Thresholds = indicators.DEFAULT
+    both_note: str = ""
 
 
 def person_indicators(organisation: Organisation, participant: Participant) -> PersonIndicators:
@@ -151,5 +162,62 @@ def person_indicators(organisation: Organisation, participant: Participant) -> P
     ]
     result.now = rows.get(week)
     result.reasons = indicators.warnings(result.now, result.thresholds) if result.now else []
+    result.both_note = indicators.skill_and_quit_note(result.now, result.thresholds)
     result.streak = dashboards.running_streak(result.now, rows.get(week - timedelta(weeks=1)))
     return result
+
+
+# LinkedIn's four SSI pillars (0-25 each), in the order linkedin.com/sales/ssi shows them,
+# keyed as the SSI CSV import and the entry form store them.
+SSI_PILLARS: tuple[tuple[str, object], ...] = (
+    ("establishbrand", _("Establish your professional brand")),
+    ("findpeople", _("Find the right people")),
+    ("engageinsights", _("Engage with insights")),
+    ("buildrelationships", _("Build relationships")),
+)
+
+
+@dataclass
+class SsiReading:
+    on: date
+    total: object
+    pillars: list[tuple[object, object]]  # (label, score or None)
+    previous_total: object = None
+
+    @property
+    def scores(self) -> list[object]:
+        return [score for _label, score in self.pillars]
+
+    @property
+    def change(self) -> object:
+        return None if self.previous_total is None else self.total - self.previous_total
+
+
+def _score(raw: object) -> Decimal | None:
+    try:
+        return Decimal(str(raw)) if raw not in (None, "") else None
+    except InvalidOperation:
+        return None
+
+
+def latest_ssi(participant: Participant) -> SsiReading | None:
+    """The person's newest SSI with its pillars, and the one before it (one query)."""
+    rows = list(
+        ActivityEvent.objects.filter(
+            organisation_id=participant.organisation_id,
+            participant=participant,
+            kind=EventKind.SSI_SNAPSHOT,
+        )
+        .order_by("-occurred_at")
+        .values("occurred_at", "value", "details")[:2]
+    )
+    if not rows:
+        return None
+    newest = rows[0]
+    details = newest["details"] or {}
+    return SsiReading(
+        on=timezone.localdate(newest["occurred_at"]),
+        total=newest["value"],
+        pillars=[(label, _score(details.get(key))) for key, label in SSI_PILLARS],
+        previous_total=rows[1]["value"] if len(rows) > 1 else None,
+    )

@@ -17,7 +17,14 @@ from django.utils import timezone
 
 from metrics import importers
 from metrics.ingest import Event, EventWriter, ImportRefused, Summary
-from metrics.models import ActivityImport, ApiToken, EventKind, EventSource, ImportKind
+from metrics.models import (
+    ActivityEvent,
+    ActivityImport,
+    ApiToken,
+    EventKind,
+    EventSource,
+    ImportKind,
+)
 from programme.models import Membership, Organisation, Participant
 
 logger = logging.getLogger(__name__)
@@ -148,18 +155,40 @@ def quick_log(*, participant: Participant, what: str, note: str, key: uuid.UUID)
     return summary.created == 1
 
 
+SSI_CREATED, SSI_CORRECTED, SSI_UNCHANGED = "created", "corrected", "unchanged"
+
+
 def ssi_record(
     *, participant: Participant, on: datetime, total: Decimal, pillars: dict[str, Decimal]
-) -> bool:
-    """One SSI snapshot per person per day; entering the same day again changes nothing."""
+) -> str:
+    """One SSI snapshot per person per day. Entering the same day again corrects it (a typo,
+    or a later reading that day); entering the same numbers again changes nothing.
+
+    Returns SSI_CREATED, SSI_CORRECTED or SSI_UNCHANGED.
+    """
+    event = importers.ssi_event(participant, on, total, pillars)
     summary = Summary()
     writer = EventWriter(
         organisation=participant.organisation, source=EventSource.SSI, summary=summary
     )
     with transaction.atomic():
-        writer.add(importers.ssi_event(participant, on, total, pillars))
+        writer.add(event)
         writer.flush()
-    return summary.created == 1
+        if summary.created == 1:
+            return SSI_CREATED
+        # The day's snapshot exists: one compare-and-set UPDATE, a no-op when nothing changed.
+        # ingested_at moves so incremental rollups see the correction.
+        changed = (
+            ActivityEvent.objects.filter(
+                organisation_id=participant.organisation_id,
+                source=EventSource.SSI,
+                external_id=event.external_id,
+                participant_id=participant.pk,
+            )
+            .exclude(value=event.value, details=event.details)
+            .update(value=event.value, details=event.details, ingested_at=timezone.now())
+        )
+    return SSI_CORRECTED if changed else SSI_UNCHANGED
 
 
 # --- API tokens -----------------------------------------------------------------------------------

@@ -31,6 +31,7 @@ from programme.models import (
 )
 from programme.services.mailing import send_claimed_batches
 from programme.services.notifications import effective_mode
+from programme.tenancy import organisation_time
 
 SEND_FROM_HOUR = 7  # local time, Monday: the summary is in the inbox when the week starts
 
@@ -129,9 +130,14 @@ def summary_context(summary: WeeklySummary) -> dict:
 
 def _message(summary: WeeklySummary, mail_connection: object) -> EmailMultiAlternatives:
     context = summary_context(summary)
+    # Rendered outside a request: dates and times in the recipient organisation's zone.
+    with organisation_time(summary.participant.membership.organisation):
+        subject = render_to_string("metrics/email/weekly_subject.txt", context).strip()
+        body = render_to_string("metrics/email/weekly_body.txt", context)
+        html = render_to_string("metrics/email/weekly_body.html", context)
     message = EmailMultiAlternatives(
-        subject=render_to_string("metrics/email/weekly_subject.txt", context).strip(),
-        body=render_to_string("metrics/email/weekly_body.txt", context),
+        subject=subject,
+        body=body,
         to=[summary.participant.membership.user.email],
         connection=mail_connection,
         headers={
@@ -139,7 +145,5 @@ def _message(summary: WeeklySummary, mail_connection: object) -> EmailMultiAlter
             "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
         },
     )
-    message.attach_alternative(
-        render_to_string("metrics/email/weekly_body.html", context), "text/html"
-    )
+    message.attach_alternative(html, "text/html")
     return message

@@ -9,9 +9,11 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from metrics import policies, services
+from metrics import policies, selectors, services
 from metrics.forms import ApiTokenForm, QuickLogForm, SsiForm, UploadForm
 from metrics.models import ActivityEvent, ActivityImport, ApiToken, ImportKind
 from programme import selectors as programme_selectors
@@ -28,9 +30,21 @@ def _own_participant(membership):
 
 def _activity_context(membership, participant, ssi_form: SsiForm | None = None) -> dict:
     events = ActivityEvent.objects.filter(participant=participant).order_by("-occurred_at")
+    ssi = selectors.latest_ssi(participant)
+    if ssi_form is None:
+        initial = {}
+        if ssi is not None and ssi.on == timezone.localdate():
+            # Today's entry is there: the form holds it, ready to be corrected.
+            initial = {
+                "total": ssi.total,
+                **dict(zip(SsiForm.PILLAR_FIELDS, ssi.scores, strict=True)),
+            }
+        ssi_form = SsiForm(initial=initial)
     return {
         "quick_form": QuickLogForm(),
-        "ssi_form": ssi_form or SsiForm(),
+        "ssi_form": ssi_form,
+        "ssi": ssi,
+        "ssi_today": ssi is not None and ssi.on == timezone.localdate(),
         "upload_form": UploadForm(organisation=membership.organisation, for_others=False),
         "events": events[:15],
         "imports": ActivityImport.objects.filter(
@@ -81,11 +95,18 @@ def ssi_entry(request: HttpRequest, org: str) -> HttpResponse:
         "engageinsights": data["engage_insights"],
         "buildrelationships": data["build_relationships"],
     }
-    created = services.ssi_record(
+    outcome = services.ssi_record(
         participant=participant, on=on, total=data["total"], pillars=pillars
     )
+    day = date_format(data["on"], "j F Y")
     messages.success(
-        request, "SSI saved." if created else "You already entered your SSI for that day."
+        request,
+        {
+            services.SSI_CREATED: _("SSI saved for %(day)s.") % {"day": day},
+            services.SSI_CORRECTED: _("SSI for %(day)s corrected.") % {"day": day},
+            services.SSI_UNCHANGED: _("Your SSI for %(day)s already had these numbers.")
+            % {"day": day},
+        }[outcome],
     )
     return redirect("metrics-activity-home", org=org)
 

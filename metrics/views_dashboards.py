@@ -116,6 +116,10 @@ def dashboard_manager(request: HttpRequest, org: str) -> HttpResponse:
     parent = view.parent
     context = {
         "view": view,
+        # Said once under the sellers, if one of them is skilled and about to quit.
+        "both_note_text": indicators.skill_and_quit_text(indicators.thresholds_for(organisation.pk))
+        if individuals and any(p.handles_now and p.quit_now for p in (view.sellers or []))
+        else "",
         "columns": GROUP_COLUMNS,
         "individuals": individuals,
         "people_url": people_url,
@@ -254,10 +258,12 @@ def dashboard_seller(request: HttpRequest, org: str) -> HttpResponse:
         "metrics/dashboard_seller.html",
         {
             "view": view,
+            "ssi": selectors.latest_ssi(participant),
             "chart_svg": charts.seller_svg(view.weeks),
             "chart_phone_svg": charts.seller_phone_svg(view.weeks),
             "next_step": indicators.next_step(view.now, thresholds),
             "warnings": indicators.warnings(view.now, thresholds) if view.now else [],
+            "both_note": indicators.skill_and_quit_note(view.now, thresholds),
             "thresholds": thresholds,
         },
     )

@@ -418,7 +418,9 @@ class EmailPreferencesForm(forms.Form):
         for kind, modes in KIND_MODES.items():
             self.fields[kind] = forms.ChoiceField(
                 label=EmailKind(kind).label,
-                choices=[(mode, EmailMode(mode).label) for mode in modes],
+                # One order for every kind (at once, digest, off); KIND_MODES lists the
+                # default first, which would shuffle the options from one kind to the next.
+                choices=[(mode.value, mode.label) for mode in EmailMode if mode in modes],
                 initial=current.get(kind, modes[0]),
                 widget=forms.RadioSelect,
                 required=False,  # a kind left out of the POST keeps its current mode

@@ -111,12 +111,18 @@ def sees_only_own_teams(membership: Membership) -> bool:
     return membership.role == Role.MANAGER
 
 
+# A home page lists only work its reader can do there: the problems to triage and those open
+# too long go to whoever may triage them, this week's sessions to whoever records attendance.
 def home_shows_problem_flags(membership: Membership) -> bool:
-    return membership.role in PROGRAMME_LEADS | {Role.ADMIN}
+    return can_triage_problem(membership)
 
 
-def home_shows_triage_and_sessions(membership: Membership) -> bool:
-    return membership.role in STAFF_ROLES
+def home_shows_triage(membership: Membership) -> bool:
+    return can_triage_problem(membership)
+
+
+def home_shows_sessions(membership: Membership) -> bool:
+    return can_record_attendance(membership)
 
 
 def home_shows_drafts_and_reach(membership: Membership) -> bool:

@@ -198,9 +198,15 @@ def problem_is_stale(problem: Problem, programme: Programme) -> bool:
 
 
 def sessions_for(programme: Programme) -> QuerySet[Session]:
-    return programme.sessions.select_related("wave").annotate(
-        expected=Count("attendance"),
-        present=Count("attendance", filter=Q(attendance__attended=True)),
+    # Django drops Meta.ordering from GROUP BY queries, so the order is spelled out here:
+    # in date order, a consultation cycle's sessions by their place in the cycle.
+    return (
+        programme.sessions.select_related("wave")
+        .annotate(
+            expected=Count("attendance"),
+            present=Count("attendance", filter=Q(attendance__attended=True)),
+        )
+        .order_by("starts_at", "cycle_sequence", "pk")
     )
 
 
@@ -241,9 +247,12 @@ def participant_sessions(participant: Participant) -> dict[str, list[SessionAtte
 
 
 def meetings_for(programme: Programme) -> QuerySet[ManagementMeeting]:
+    """Newest first: the page and the cadence warning read the first row as the latest."""
+    # Django drops Meta.ordering from GROUP BY queries: without this the annotated list came
+    # back oldest first and the cadence was measured from the oldest meeting.
     return programme.meetings.annotate(
         open_follow_ups=Count("follow_ups", filter=Q(follow_ups__done_at__isnull=True))
-    )
+    ).order_by("-held_on", "-created_at")
 
 
 def meeting_get(organisation: Organisation, code: str) -> ManagementMeeting:
@@ -307,7 +316,7 @@ def home_panels(membership: Membership) -> dict[str, object]:
         stale = stale_problems(organisation)
         panels["stale_problems"] = list(stale.select_related("programme")[:10])
         panels["stale_problem_count"] = stale.count()
-    if policies.home_shows_triage_and_sessions(membership):
+    if policies.home_shows_triage(membership):
         panels["to_triage"] = list(
             Problem.objects.filter(
                 programme__organisation=organisation, status=ProblemStatus.OPEN, owner__isnull=True
@@ -315,6 +324,7 @@ def home_panels(membership: Membership) -> dict[str, object]:
             .select_related("programme")
             .order_by("raised_on")[:10]
         )
+    if policies.home_shows_sessions(membership):
         week_start = today - timedelta(days=today.weekday())
         panels["sessions_this_week"] = list(
             Session.objects.filter(

@@ -32,6 +32,7 @@ from programme.selectors.core import team_subtrees_ids
 from programme.services.mailing import send_claimed_batches
 from programme.services.notifications import effective_mode, effective_mode_sql
 from programme.services.preferences import unsubscribe_token
+from programme.tenancy import organisation_time
 
 
 def announcement_save(
@@ -187,9 +188,13 @@ def _announcement_message(
             args=[unsubscribe_token(membership=membership, kind=EmailKind.ANNOUNCEMENT)],
         ),
     }
+    # Rendered outside a request: dates and times in the recipient organisation's zone.
+    with organisation_time(announcement.programme.organisation):
+        subject = render_to_string("programme/email/announcement_subject.txt", context).strip()
+        body = render_to_string("programme/email/announcement_body.txt", context)
     return EmailMessage(
-        subject=render_to_string("programme/email/announcement_subject.txt", context).strip(),
-        body=render_to_string("programme/email/announcement_body.txt", context),
+        subject=subject,
+        body=body,
         to=[membership.user.email],
         connection=mail_connection,
         headers={

@@ -28,6 +28,7 @@ from programme.models import (
 )
 from programme.roster import RosterRow
 from programme.services.mailing import send_claimed_batches
+from programme.tenancy import organisation_time
 
 logger = logging.getLogger(__name__)
 
@@ -362,9 +363,12 @@ def _invitation_message(membership: Membership, connection: object) -> EmailMess
         "link": link,
         "max_age_days": settings.INVITATION_MAX_AGE_DAYS,
     }
+    with organisation_time(organisation):
+        subject = render_to_string("programme/email/invitation_subject.txt", context).strip()
+        body = render_to_string("programme/email/invitation_body.txt", context)
     return EmailMessage(
-        subject=render_to_string("programme/email/invitation_subject.txt", context).strip(),
-        body=render_to_string("programme/email/invitation_body.txt", context),
+        subject=subject,
+        body=body,
         to=[user.email],
         connection=connection,
     )

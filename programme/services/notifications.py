@@ -15,7 +15,6 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from urllib.parse import urldefrag
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -38,6 +37,7 @@ from programme.models import (
 )
 from programme.services.mailing import send_claimed_batches
 from programme.services.preferences import KIND_MODES, unsubscribe_token
+from programme.tenancy import organisation_time, organisation_zone
 
 DIGEST_FROM_HOUR = 7  # local time
 # Older unsent notifications are not e-mailed any more (e.g. after turning a kind back on).
@@ -51,6 +51,7 @@ __all__ = [
     "DIGEST_FROM_HOUR",
     "NotificationGroup",
     "daily_digests_send",
+    "digest_backlog_settle",
     "digest_day",
     "effective_mode",
     "effective_mode_sql",
@@ -221,9 +222,13 @@ def _links(organisation: Organisation, membership: Membership, kind: str) -> dic
 def _message(
     *, to: str, subject: str, template: str, context: dict, mail_connection: object
 ) -> EmailMultiAlternatives:
+    # Rendered outside a request: dates and times in the recipient organisation's zone.
+    with organisation_time(context["organisation"]):
+        body = render_to_string(f"programme/email/{template}.txt", context)
+        html = render_to_string(f"programme/email/{template}.html", context)
     message = EmailMultiAlternatives(
         subject=subject,
-        body=render_to_string(f"programme/email/{template}.txt", context),
+        body=body,
         to=[to],
         connection=mail_connection,
         headers={
@@ -231,9 +236,7 @@ def _message(
             "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
         },
     )
-    message.attach_alternative(
-        render_to_string(f"programme/email/{template}.html", context), "text/html"
-    )
+    message.attach_alternative(html, "text/html")
     return message
 
 
@@ -282,7 +285,7 @@ def notifications_send_immediate(*, organisation_id: int) -> int:
 
 def digest_day(organisation: Organisation, now: datetime | None = None) -> tuple[date, bool]:
     """(today in the organisation, whether digests may be queued now)."""
-    local = (now or timezone.now()).astimezone(ZoneInfo(organisation.time_zone or "UTC"))
+    local = (now or timezone.now()).astimezone(organisation_zone(organisation))
     return local.date(), local.hour >= DIGEST_FROM_HOUR
 
 
@@ -310,6 +313,33 @@ def _digest_queue(*, organisation: Organisation, day: date) -> None:
                   AND {waiting}""",  # noqa: S608
             [day, *waiting_params],
         )
+
+
+def digest_backlog_settle(*, membership: Membership, kind: str, mode: str) -> int:
+    """A person switches a kind away from the digest: what was waiting for it still goes out
+    as one digest (the next one), never as a flood of single e-mails. Turned off, it is not
+    e-mailed at all (it stays in the inbox). Returns how many notifications were settled.
+
+    Runs inside the preference change's transaction: once that commits the immediate sender
+    sees the new mode and no waiting row, never one without the other. The UPDATE only takes
+    rows still unsent, so a concurrent sender's claimed rows are left alone.
+    """
+    waiting = _recent_unsent(membership.organisation_id).filter(
+        recipient=membership, kind=kind, digest__isnull=True
+    )
+    if mode == EmailMode.OFF:
+        return waiting.update(emailed_at=timezone.now())
+    if not waiting.exists():
+        return 0
+    day, _ = digest_day(membership.organisation)
+    digest = DailyDigest.objects.filter(membership=membership, day=day).first()
+    if digest is not None and digest.sent_at is not None:
+        # Today's digest went out already: these ride with tomorrow's.
+        day += timedelta(days=1)
+    digest, _ = DailyDigest.objects.get_or_create(
+        membership=membership, day=day, defaults={"organisation_id": membership.organisation_id}
+    )
+    return waiting.update(digest=digest, emailed_at=timezone.now())
 
 
 def _digest_message(digest: DailyDigest, mail_connection: object):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.core import signing
+from django.db import transaction
 
 from programme.models import EmailKind, EmailMode, EmailPreference, Membership, Organisation
 
@@ -44,9 +45,17 @@ def email_mode(*, membership: Membership, kind: str) -> str:
 def email_preference_set(*, membership: Membership, kind: str, mode: str) -> None:
     if mode not in KIND_MODES[kind]:
         raise ValueError(f"{mode!r} is not offered for {kind!r}")
-    EmailPreference.objects.update_or_create(
-        membership=membership, kind=kind, defaults={"mode": mode}
-    )
+    # notifications imports this module; importing it at call time keeps the cycle open.
+    from programme.services.notifications import digest_backlog_settle
+
+    with transaction.atomic():
+        was = email_mode(membership=membership, kind=kind)
+        EmailPreference.objects.update_or_create(
+            membership=membership, kind=kind, defaults={"mode": mode}
+        )
+        if was == EmailMode.DIGEST and mode != EmailMode.DIGEST:
+            # A change applies to what happens next: what waited for the digest stays in it.
+            digest_backlog_settle(membership=membership, kind=kind, mode=mode)
 
 
 def unsubscribe_token(*, membership: Membership, kind: str) -> str:

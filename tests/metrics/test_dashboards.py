@@ -293,3 +293,16 @@ def test_sponsor_and_programme_dashboards_show_the_stance_chart_once_people_are_
         page = response.content.decode()
         assert "Stance from the kick-off map" in page
         assert "Sceptic" in page and "Champion" in page
+
+
+def test_connection_burst_shows_the_count_and_the_persons_usual_week(org, world, login):
+    burst = member(org, Role.SELLER, team=world["team"])
+    for ago in range(1, 20):
+        put(org, burst, ago, connection_requests=12)
+    put(org, burst, 0, connection_requests=480)
+    rollups.refresh_indicators(organisation_id=org.pk, today=TODAY)
+    page = login(world["consultant"]).get(url("metrics-dashboard-consultant", org))
+    gaming = page.content.decode().split("Connection bursts")[1].split("</section>")[0]
+    assert burst.user.get_full_name() in gaming
+    assert "<strong>480</strong> connection requests" in gaming
+    assert "(usually 12 a week)" in gaming

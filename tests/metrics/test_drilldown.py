@@ -342,3 +342,24 @@ def test_the_demo_managers_numbers_lead_to_names(db, login):
         listing = client.get(link).content.decode()
         assert re.search(r'href="/o/acme/people/[0-9a-f-]{36}/"', listing), link
         assert "for 3 weeks" in listing or "in the last 3 weeks" in listing
+
+
+def test_handles_the_skill_and_about_to_quit_together_are_explained(org, world, login):
+    """Posting every week with good results, then three weeks of silence: both are true."""
+    from metrics.models import IndicatorWeek
+
+    quitter = world["quitters"][0]
+    row = IndicatorWeek.objects.get(participant=quitter.participant, week=TODAY)
+    assert row.handles_skill and row.about_to_quit
+    note = "Both are true this week: “handles the skill” looks at the last 8 weeks"
+    people = login(world["consultant"]).get(people_url(org, show="about_to_quit"))
+    # Said once under the list, each such row pointing to it.
+    assert people.content.decode().count(note) == 1
+    assert "Both? See the note under the list." in people.content.decode()
+    manager = login(world["manager"]).get(reverse("metrics-dashboard-manager", args=[org.slug]))
+    assert manager.content.decode().count(note) == 1
+    own = login(quitter).get(reverse("metrics-dashboard-seller", args=[org.slug]))
+    assert note in own.content.decode()
+    # Nobody else gets the note.
+    steady = login(world["steady"][0]).get(reverse("metrics-dashboard-seller", args=[org.slug]))
+    assert "Both are true this week" not in steady.content.decode()

@@ -66,7 +66,19 @@ def test_seed_demo_is_believable_and_idempotent(db, capsys, tmp_path) -> None:
     assert Risk.objects.filter(programme=programme).count() == 3
     assert Problem.objects.filter(programme=programme, raised_by__isnull=True).exists()
     assert Session.objects.filter(programme=programme, cycle__isnull=False).count() == 6
-    assert programme.meetings.get().follow_ups.count() == 2
+    assert programme.meetings.count() == 2
+    assert programme.meetings.order_by("-held_on").first().follow_ups.count() == 2
+
+    # Demo sellers have an SSI history (ten weeks), so their latest SSI shows with its pillars.
+    from metrics.models import EventKind
+
+    anna = ActivityEvent.objects.filter(
+        organisation=acme, kind=EventKind.SSI_SNAPSHOT,
+        participant__membership__user__email="anna.andersen@acme.example",
+    )  # fmt: skip
+    assert anna.count() == 10 and set(anna.first().details) == {
+        "establishbrand", "findpeople", "engageinsights", "buildrelationships",
+    }  # fmt: skip
 
     assert (
         ActivityEvent.objects.filter(organisation=acme).values("participant").distinct().count()

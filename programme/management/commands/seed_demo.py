@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import random
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
@@ -28,6 +28,7 @@ from programme.models import (
     SessionKind,
     Track,
 )
+from programme.tenancy import organisation_zone
 
 DEMO_PASSWORD = "snowball-demo"  # noqa: S105 - printed on purpose: demo data only
 DOMAIN = "acme.example"
@@ -242,8 +243,13 @@ def _seed_programme(acme: Organisation, rng: random.Random) -> None:
     """A programme in its training phase: two waves, news, risks, problems, sessions, meetings."""
     if Programme.objects.filter(organisation=acme, name=PROGRAMME_NAME).exists():
         return  # already seeded: running twice changes nothing
-    today = timezone.localdate()
-    now = timezone.now().replace(minute=0, second=0, microsecond=0)
+    zone = organisation_zone(acme)
+    today = timezone.localdate(timezone=zone)
+
+    def at(days: int, hour: int) -> datetime:
+        """A working hour in the organisation's zone, `days` from today."""
+        return datetime.combine(today + timedelta(days=days), time(hour), tzinfo=zone)
+
     members = {
         m.user.email.split("@")[0]: m
         for m in Membership.objects.filter(organisation=acme).select_related("user")
@@ -301,7 +307,7 @@ def _seed_programme(acme: Organisation, rng: random.Random) -> None:
     )
     services.announcement_publish(announcement=everyone, publisher=sponsor)
     AnnouncementRecipient.objects.filter(announcement__in=[kickoff, everyone]).update(
-        emailed_at=now  # the demo does not e-mail anyone
+        emailed_at=timezone.now()  # the demo does not e-mail anyone
     )
     for index, recipient in enumerate(
         AnnouncementRecipient.objects.filter(announcement=kickoff).order_by("pk")
@@ -355,7 +361,7 @@ def _seed_programme(acme: Organisation, rng: random.Random) -> None:
         data={
             "kind": SessionKind.TRAINING,
             "title": "Your profile and your first posts (hands-on)",
-            "starts_at": now - timedelta(days=21, hours=4),
+            "starts_at": at(-21, 9),
             "duration_minutes": 240,
             "practice_minutes": 150,
             "track": Track.SELLER,
@@ -374,7 +380,7 @@ def _seed_programme(acme: Organisation, rng: random.Random) -> None:
         data={
             "kind": SessionKind.TRAINING,
             "title": "Sales directors: leading by example",
-            "starts_at": now + timedelta(days=3),
+            "starts_at": at(3, 14),
             "duration_minutes": 240,
             "practice_minutes": 120,
             "track": Track.SALES_DIRECTOR,
@@ -385,13 +391,21 @@ def _seed_programme(acme: Organisation, rng: random.Random) -> None:
         data={
             "wave": wave1,
             "every_weeks": 2,
-            "first_at": now - timedelta(days=7),
+            "first_at": at(-7, 10),
             "occurrences": 6,
             "duration_minutes": 90,
             "track": Track.SELLER,
         },
     )
 
+    # Two meetings, so the meetings page shows its newest first.
+    services.meeting_create(
+        programme=programme,
+        held_on=today - timedelta(days=30),
+        attendees=[sponsor, members["lena.koch"], members["marc.roux"]],
+        notes="Kick-off feedback reviewed; sellers ask for time to practise.",
+        decisions="Start with the supporters as wave 1",
+    )
     meeting = services.meeting_create(
         programme=programme,
         held_on=today - timedelta(days=16),
