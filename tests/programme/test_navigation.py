@@ -4,6 +4,7 @@ page one click away, the current section marked; and the sign-in form's labels."
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 
@@ -120,3 +121,16 @@ def test_join_page_keeps_the_navigation_of_the_organisation(org, make_member, lo
     assert {"programme-organisation-home", "dashboard", "programme-notifications"} <= _keys(html)
     current = r'class="dropdown-item active" aria-current="page"[^>]*data-nav="kickoff-join-by-code'
     assert re.search(current, html)
+
+
+def test_every_page_names_the_snowball_icon_so_browsers_ask_for_no_missing_favicon(
+    org, seller, login
+):
+    """Without an icon link every page cost a 404 for /favicon.ico (a console error)."""
+    from django.contrib.staticfiles import finders
+
+    page = login(seller).get(f"/o/{org.slug}/").content.decode()
+    icon = re.search(r'<link rel="icon" href="([^"]+)" type="image/svg\+xml">', page)
+    assert icon and icon.group(1).endswith("/favicon.svg")
+    found = finders.find("favicon.svg")
+    assert found and Path(found).read_text().lstrip().startswith("<svg")
