@@ -45,7 +45,34 @@ def stop_leftover_processes() -> None:
         embedded.stop_processes(leftovers)
 
 
+def this_checkouts_only_run():
+    """The lock that says a `make run` of this data folder is up (None if another holds it):
+    only then are marked processes leftovers of a dead run, not a live run's."""
+    import fcntl
+
+    embedded.DATA_DIR.mkdir(parents=True, exist_ok=True)
+    handle = open(embedded.DATA_DIR / ".run.lock", "a")  # noqa: SIM115 - held until exit
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        handle.close()
+        return None
+    return handle
+
+
 def main() -> int:
+    try:
+        run_lock = this_checkouts_only_run()
+    except OSError as exc:
+        print(f"Embedded services: cannot use {embedded.DATA_DIR} ({exc})", file=sys.stderr)
+        return 1
+    if run_lock is None:
+        print(
+            f"Another `make run` of this checkout is running (data in {embedded.DATA_DIR}): "
+            "stop it first, or give this one its own SNOWBALL_DATA_DIR and SNOWBALL_PORT.",
+            file=sys.stderr,
+        )
+        return 1
     env = os.environ.copy()
     env.setdefault("DJANGO_DEBUG", "1")
     env.setdefault("SNOWBALL_PORT", "8000")
@@ -73,9 +100,11 @@ def main() -> int:
             "later ones a few seconds).",
             flush=True,
         )
-        subprocess.run([*manage, "migrate", "--noinput", "-v", "0"], env=env, check=True)
+        # Their own session: a Ctrl-C stops them through this process (no traceback of theirs).
+        quiet = {"env": env, "check": True, "start_new_session": True}
+        subprocess.run([*manage, "migrate", "--noinput", "-v", "0"], **quiet)
         if env.get("SNOWBALL_DEMO", "1") != "0":  # SNOWBALL_DEMO=0: an empty instance
-            subprocess.run([*manage, "seed_demo"], env=env, check=True)
+            subprocess.run([*manage, "seed_demo"], **quiet)
         print(
             f"\nSnowball is starting at http://127.0.0.1:{env['SNOWBALL_PORT']}/ "
             "(web, worker and beat below). Press Ctrl-C once to stop everything.\n"

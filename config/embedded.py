@@ -25,7 +25,10 @@ import hashlib
 import json
 import os
 import shelve
+import shlex
+import shutil
 import signal
+import stat
 import subprocess
 import sys
 import tempfile
@@ -59,9 +62,17 @@ def _say(message: str) -> None:
 
 @contextlib.contextmanager
 def _lock(name: str) -> Iterator[None]:
-    """Serialise start-up across processes (web, worker and beat may all start at once)."""
-    _ensure_writable(DATA_DIR)
-    with open(DATA_DIR / f".{name}.lock", "w") as handle:
+    """Serialise start-up across processes (web, worker and beat may all start at once). Opening
+    the lock file needs no free space, so a stop still works on a full disk."""
+    try:
+        DATA_DIR.mkdir(parents=True, exist_ok=True)
+        handle = open(DATA_DIR / f".{name}.lock", "a")  # noqa: SIM115 - closed below
+    except OSError as exc:
+        raise EmbeddedServicesError(
+            f"cannot use the data folder {DATA_DIR} ({exc.strerror or exc}). Make it a writable "
+            "folder, or set SNOWBALL_DATA_DIR to another one, then try again."
+        ) from exc
+    with handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
         try:
             yield
@@ -94,7 +105,18 @@ def _short_runtime_dir() -> Path:
     digest = hashlib.sha256(str(DATA_DIR).encode()).hexdigest()[:12]
     short = Path(tempfile.gettempdir()) / f"snowball-{digest}"
     short.mkdir(mode=0o700, exist_ok=True)
+    # Its name is predictable: a folder someone else made (or a link) could hold a fake server.
+    info = short.lstat()
+    if stat.S_ISLNK(info.st_mode) or info.st_uid != os.geteuid() or info.st_mode & 0o077:
+        raise EmbeddedServicesError(
+            f"{short} (for the database sockets) is not a private folder of this user: "
+            "remove it, or set SNOWBALL_DATA_DIR to a shorter path."
+        )
     return short
+
+
+def _socket_path_fits(path: Path) -> bool:
+    return len(os.fsencode(path)) < 100  # Unix socket paths are limited to ~107 bytes
 
 
 def _process(pid: int):
@@ -145,22 +167,43 @@ def _pg_dir() -> Path:
 
 
 def _pg_bin() -> Path:
+    """pgserver's bundled binaries, found without importing pgserver: its import asks
+    platformdirs for a runtime folder, which writes a temporary file and fails on a full disk
+    (a stop must still work there)."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("pgserver")
+    if spec is None or spec.origin is None:
+        raise EmbeddedServicesError("pgserver is not installed: run `make run` or `make test`")
+    return Path(spec.origin).parent / "pginstall" / "bin"
+
+
+def _pgserver_utils():
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # platformdirs warns about XDG_RUNTIME_DIR on servers
-        from pgserver._commands import POSTGRES_BIN_PATH
-    return POSTGRES_BIN_PATH
+        import pgserver.utils
+    return pgserver.utils
 
 
 def _as_root() -> bool:
     return os.geteuid() == 0
 
 
-def _pg_run(program: str, *args: str, timeout: float = START_TIMEOUT) -> None:
+def server_environment() -> dict[str, str]:
+    """The servers outlive whoever started them: they must not carry `make run`'s mark (by
+    which a later `make run` stops what an earlier one left running)."""
+    return {k: v for k, v in os.environ.items() if k != "SNOWBALL_RUN_DATA_DIR"}
+
+
+def _pg_run(
+    program: str, *args: str, timeout: float = START_TIMEOUT, data_dir: Path | None = None
+) -> None:
     """Run one of pgserver's bundled PostgreSQL programs (as the unprivileged user under root)."""
-    command = [str(_pg_bin() / program), "-D", str(_pg_dir()), *args]
+    command = [str(_pg_bin() / program), "-D", str(data_dir or _pg_dir()), *args]
     subprocess.run(
         command,
         check=True,
+        env=server_environment(),
         stdin=subprocess.DEVNULL,
         stdout=subprocess.DEVNULL,  # pg_ctl's children keep a pipe open: never capture it
         stderr=subprocess.DEVNULL,
@@ -170,31 +213,30 @@ def _pg_run(program: str, *args: str, timeout: float = START_TIMEOUT) -> None:
     )
 
 
-def _prepare_root_permissions(socket_dir: Path) -> None:
-    _pg_bin()  # imports pgserver with its platformdirs warning silenced
-    from pgserver.utils import (
-        ensure_folder_permissions,
-        ensure_prefix_permissions,
-        ensure_user_exists,
-    )
+def _prepare_root_permissions(socket_dir: Path, data_dir: Path | None = None) -> None:
+    utils = _pgserver_utils()
+    ensure_folder_permissions = utils.ensure_folder_permissions
+    ensure_prefix_permissions = utils.ensure_prefix_permissions
+    ensure_user_exists = utils.ensure_user_exists
 
+    data_dir = data_dir or _pg_dir()
     entry = ensure_user_exists(PG_SYSTEM_USER)
-    ensure_prefix_permissions(_pg_dir())
+    ensure_prefix_permissions(data_dir)
     ensure_prefix_permissions(_pg_bin())
     readable = 0o044
     ensure_folder_permissions(_pg_bin(), 0o011 | readable)
     ensure_folder_permissions(_pg_bin().parent / "lib", readable)
-    for path in [_pg_dir(), *_pg_dir().rglob("*")]:
+    for path in [data_dir, *data_dir.rglob("*")]:
         if path.stat().st_uid != entry.pw_uid:
             os.chown(path, entry.pw_uid, entry.pw_gid, follow_symlinks=False)
-    if socket_dir != _pg_dir():
+    if socket_dir != data_dir:
         ensure_prefix_permissions(socket_dir)
         socket_dir.chmod(0o777)
 
 
 def _pg_socket_dir() -> Path:
     """The server's socket lives in its data folder unless that path is too long for a socket."""
-    if len(str(_pg_dir() / f".s.PGSQL.{PG_PORT}")) < 100:
+    if _socket_path_fits(_pg_dir() / f".s.PGSQL.{PG_PORT}"):
         return _pg_dir()
     return _short_runtime_dir()
 
@@ -280,7 +322,8 @@ def _clear_stale_postgres_files(info: tuple[int, Path] | None) -> None:
                 reason = f"pid {info[0]} now belongs to another program ({proc.name()})"
         pid_file.unlink(missing_ok=True)
         _say(f"removed a stale postmaster.pid: {reason}")
-    for folder in {_pg_dir(), _pg_socket_dir(), *([info[1]] if info else [])}:
+    # Only our own folders: a copied checkout's postmaster.pid names the original's socket.
+    for folder in {_pg_dir(), _pg_socket_dir()}:
         for leftover in (f".s.PGSQL.{PG_PORT}.lock", f".s.PGSQL.{PG_PORT}"):
             path = folder / leftover
             if path.exists() or path.is_symlink():
@@ -298,28 +341,42 @@ def _clear_stale_postgres_files(info: tuple[int, Path] | None) -> None:
 
 
 def _initdb_if_needed() -> None:
+    """initdb writes into a folder beside the real one, renamed only once it succeeded: a Ctrl-C
+    or a kill during the first start leaves no half-made cluster that looks complete."""
     folder = _pg_dir()
-    complete = folder / "global" / "pg_control"
-    if (folder / "PG_VERSION").exists() and complete.exists():
+    for unfinished in DATA_DIR.glob("postgres.initdb-*"):
+        shutil.rmtree(unfinished, ignore_errors=True)
+        _say(f"removed {unfinished.name}, a database creation that was interrupted")
+    if (folder / "PG_VERSION").exists() and (folder / "global" / "pg_control").exists():
         return
     if folder.exists() and any(folder.iterdir()):
-        # An initdb interrupted half-way: nothing in it was ever usable.
+        # Made in place by an older Snowball and interrupted: nothing in it was ever usable.
         aside = folder.with_name(f"postgres.incomplete-{int(time.time())}")
         folder.rename(aside)
         _say(f"moved an unfinished database folder aside to {aside}")
-    folder.mkdir(parents=True, exist_ok=True)
+    _ensure_writable(DATA_DIR)
+    making = DATA_DIR / f"postgres.initdb-{os.getpid()}"
+    making.mkdir()
     if _as_root():
-        _prepare_root_permissions(_pg_socket_dir())
+        _prepare_root_permissions(making, data_dir=making)
     try:
-        _pg_run("initdb", "--auth=trust", "--auth-local=trust", "--encoding=utf8", "-U", "postgres")
+        _pg_run(
+            "initdb", "--auth=trust", "--auth-local=trust", "--encoding=utf8", "-U", "postgres",
+            data_dir=making,
+        )  # fmt: skip
     except subprocess.CalledProcessError as exc:
+        shutil.rmtree(making, ignore_errors=True)
         _ensure_writable(DATA_DIR)
         raise EmbeddedServicesError(
             f"could not create the embedded database in {folder} (initdb failed: {exc})."
         ) from exc
+    if folder.exists():
+        folder.rmdir()  # empty (checked above)
+    making.rename(folder)
 
 
 def _start_postgres() -> Path:
+    _ensure_writable(DATA_DIR)
     _initdb_if_needed()
     socket_dir = _pg_socket_dir()
     if _as_root():
@@ -328,7 +385,7 @@ def _start_postgres() -> Path:
     try:
         _pg_run(
             "pg_ctl", "-w", "-t", str(START_TIMEOUT), "-l", str(log),
-            "-o", '-h ""', "-o", f"-k {socket_dir}", "-o", f"-p {PG_PORT}",
+            "-o", '-h ""', "-o", f"-k {shlex.quote(str(socket_dir))}", "-o", f"-p {PG_PORT}",
             "start",
             timeout=START_TIMEOUT + 10,
         )  # fmt: skip
@@ -411,7 +468,7 @@ def stop_postgres() -> None:
 
 def redis_socket() -> Path:
     path = DATA_DIR / "redis.sock"
-    if len(str(path)) < 100:
+    if _socket_path_fits(path):
         return path
     return _short_runtime_dir() / "redis.sock"
 
@@ -443,9 +500,10 @@ def _redis_processes() -> list:
     for proc in psutil.process_iter(["name", "cmdline"]):
         if proc.info["name"] != "redis-server":
             continue
-        # Redis rewrites its title to one string: "<binary> unixsocket:<path>".
-        words = " ".join(proc.info["cmdline"] or []).split()
-        if socket in words or f"unixsocket:{socket}" in words:
+        # Redis rewrites its title to one string, "<binary> unixsocket:<path>" (a path may hold
+        # spaces); before that its arguments name the socket.
+        cmdline = [part for part in proc.info["cmdline"] or [] if part]  # the title is NUL-padded
+        if socket in cmdline or " ".join(cmdline).endswith(f" unixsocket:{socket}"):
             found.append(proc)
     return found
 
@@ -486,6 +544,7 @@ def redis_url(db: int = 0) -> str:
 
 
 def _start_redis() -> None:
+    _ensure_writable(DATA_DIR)
     log = DATA_DIR / "redis.log"
     command = [
         str(_redis_binary()),
@@ -501,7 +560,10 @@ def _start_redis() -> None:
         "--logfile", str(log),
     ]  # fmt: skip
     try:
-        subprocess.run(command, check=True, stdin=subprocess.DEVNULL, start_new_session=True)
+        subprocess.run(
+            command, check=True, stdin=subprocess.DEVNULL, start_new_session=True,
+            env=server_environment(),
+        )  # fmt: skip
     except (OSError, subprocess.CalledProcessError) as exc:
         _ensure_writable(DATA_DIR)
         raise EmbeddedServicesError(f"the embedded Redis did not start ({exc}); see {log}") from exc
@@ -559,8 +621,14 @@ def hold() -> None:
     """Mark this process as a user of the services until it exits or calls release()."""
     global _holder
     if _holder is None:
-        _ensure_writable(DATA_DIR)
-        _holder = open(DATA_DIR / ".users.lock", "w")  # noqa: SIM115 - held for the process
+        try:
+            DATA_DIR.mkdir(parents=True, exist_ok=True)
+            _holder = open(DATA_DIR / ".users.lock", "a")  # noqa: SIM115 - held for the process
+        except OSError as exc:
+            raise EmbeddedServicesError(
+                f"cannot use the data folder {DATA_DIR} ({exc.strerror or exc}). Make it a "
+                "writable folder, or set SNOWBALL_DATA_DIR to another one, then try again."
+            ) from exc
         fcntl.flock(_holder, fcntl.LOCK_SH)
 
 
@@ -578,7 +646,11 @@ def release(*, stop: bool = True) -> bool:
         except BlockingIOError:
             _say("left PostgreSQL and Redis running: another Snowball command is using them")
             return False
-        stop_all()
+        try:
+            stop_all()
+        except (EmbeddedServicesError, OSError) as exc:
+            _say(f"could not stop PostgreSQL and Redis ({exc}); `make stop` tries again")
+            return False
         return True
     finally:
         handle.close()

@@ -91,6 +91,14 @@ TEMPLATES = [
 ]
 
 # --- Database and Redis: real servers, embedded ones when no URL is given -----------------------
+if not (env.str("DATABASE_URL", default="") and env.str("REDIS_URL", default="")):
+    from config import embedded
+
+    try:
+        # Until this process exits, a `make run` or test run ending meanwhile leaves them up.
+        embedded.hold()
+    except embedded.EmbeddedServicesError as exc:
+        sys.exit(f"Embedded services: {exc}")
 if env.str("DATABASE_URL", default=""):
     DATABASES = {"default": env.db("DATABASE_URL")}
 else:

