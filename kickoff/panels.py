@@ -22,6 +22,18 @@ def open_kickoff_panel(membership: Membership) -> HomePanel | None:
 
 
 @register_home_panel
+def running_kickoff_panel(membership: Membership) -> HomePanel | None:
+    """For those who run kick-offs: the sessions open right now, one click from the projector
+    and the board (it took five steps through the programme on the day of the room)."""
+    if not policies.can_run_kickoff(membership):
+        return None
+    sessions = selectors.open_kickoffs([membership], limit=3)
+    if not sessions:
+        return None
+    return {"template": "kickoff/_running_panel.html", "sessions": sessions}
+
+
+@register_home_panel
 def kickoff_home_panel(membership: Membership) -> HomePanel | None:
     if not policies.can_follow_up_concern(membership):
         return None

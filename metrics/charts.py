@@ -94,26 +94,29 @@ def stance_svg(distribution: dict[str, int]) -> str:
     counts = list(distribution.items())
 
     def build() -> str:
-        chart = pygal.Bar(
+        # One horizontal bar per stance, named on its own line and coloured by stance: a
+        # vertical group of five thin bars left the counts' axis unreadable.
+        chart = pygal.HorizontalBar(
             **chart_options(
-                STANCE_COLOURS, height=260,
+                STANCE_COLOURS, height=250,
                 title="Stance from the kick-off map (latest assessment of each person)",
-                # One group of bars, one colour per stance: the shared options' every-4th
-                # x label needs x labels, which pygal leaves as None here (it crashed).
-                x_labels_major_every=None, x_label_rotation=0, y_title="People",
+                show_legend=False, x_labels_major_every=None, x_label_rotation=0,
+                print_values=True,
             )
         )  # fmt: skip
-        chart.x_labels = ["Latest stance"]
-        for stance, count in counts:
-            chart.add(stance, [count])
+        chart.x_labels = [stance for stance, _ in counts]
+        chart.add(
+            "People",
+            [
+                {"value": count, "color": STANCE_COLOURS[i % len(STANCE_COLOURS)]}
+                for i, (_, count) in enumerate(counts)
+            ],
+        )
         return render_svg(chart)
 
-    return cached_svg("stances", counts, build)
+    return cached_svg("stances-by-bar", counts, build)
 
 
-# My progress is read on phones as much as at a desk: a wide chart of the whole span for
-# screens from the md breakpoint, and a phone chart of the last weeks in a narrow viewBox with
-# larger text (at 390 px the wide one shrank its 13-unit labels to under 5 pixels).
 PHONE_WEEKS = 12
 
 

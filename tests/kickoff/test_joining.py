@@ -124,3 +124,17 @@ def test_error_reports_never_show_which_concerns_a_browser_sent(org, kickoff, lo
     request.COOKIES[OWN_CONCERNS_COOKIE] = "a-concern-code:signature"
     cookies = SafeExceptionReporterFilter().get_safe_cookies(request)
     assert "a-concern-code" not in str(cookies)
+
+
+def test_whoever_runs_the_kickoff_reaches_its_projector_from_home(org, kickoff, login):
+    """On the day of the room the consultant went through five pages to the projector."""
+    consultant = login(kickoff["consultant"])
+    assert "Kick-off running now" not in _home(consultant, org)  # planned: not yet
+    open_session(org, kickoff, login)
+    home = _home(consultant, org)
+    session = kickoff["session"]
+    assert "Kick-off running now" in home and session.join_code in home
+    assert reverse("kickoff-projector", args=[org.slug, session.code]) in home
+    assert reverse("kickoff-session-detail", args=[org.slug, session.code]) in home
+    for role in (Role.SELLER, Role.SPONSOR, Role.MARKETING):  # in the room, or not running it
+        assert "Kick-off running now" not in _home(login(member(org, role)), org)
