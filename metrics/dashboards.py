@@ -7,16 +7,19 @@ Groups of fewer than MIN_GROUP people are returned masked: their numbers never r
 from __future__ import annotations
 
 import statistics
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from urllib.parse import urlencode
 
+from django.contrib.postgres.expressions import ArraySubquery
 from django.core.paginator import Page, Paginator
 from django.db.models import (
     Avg,
+    BooleanField,
     Count,
     Exists,
+    ExpressionWrapper,
     F,
     FilteredRelation,
     Max,
@@ -287,6 +290,7 @@ def manager_view(
     if individuals:
         sellers = sellers_table(organisation, [team.pk for team, _ in teams], week, order=order)
         result.sellers = Paginator(sellers, PAGE_SIZE).get_page(page)
+        with_streaks(result.sellers, week)
     return result
 
 
@@ -340,8 +344,7 @@ def sellers_table(
             lapsed_now=F("now__lapsed"),
             no_data_now=F("now__no_interaction_data"),
             gaming_now=F("now__gaming"),
-            streak_now=F("now__streak"),
-            streak_before=F("before__streak"),
+            kept_weeks=kept_weeks(OuterRef("pk"), week - timedelta(weeks=SPAN_WEEKS - 1), week),
             acted=F("now__first_action"),
         )
         .order_by(*(F(o[1:]).desc(nulls_last=True) if o.startswith("-") else F(o).asc()
@@ -516,23 +519,40 @@ def running_streak(now: IndicatorWeek | None, before: IndicatorWeek | None) -> i
     return (now.streak if now else 0) or (before.streak if before else 0)
 
 
-def regularity_streak(history: dict[date, IndicatorWeek], week: date) -> int:
-    """Weeks in a row, up to `week`, in which the person kept the habit: active (a post,
-    comment or message), or still regular (active enough weeks of the window) through a quiet
-    week. A quiet week the "regular" definition forgives does not break the streak, so a
-    regular person never reads a streak of 0 beside "Regular" (#16). As before, a week in
-    progress with nothing yet does not break it either."""
+# The habit was kept in a week: active (a post, comment or message: the rollup's streak runs),
+# or still regular (active enough weeks of the window) through a quiet week. The one definition
+# behind the regularity streak that My progress, a person's page and the sellers table show.
+KEPT = Q(regular=True) | Q(streak__gt=0)
 
-    def kept(day: date) -> bool:
-        row = history.get(day)
-        return row is not None and (row.regular or row.streak > 0)
 
-    day = week if kept(week) else week - timedelta(weeks=1)
+def kept_weeks(participant_ref: object, since: date, week: date) -> ArraySubquery:
+    """The weeks since..week in which the person (an id or OuterRef) kept the habit, as an
+    array annotation: no extra query for a list of people."""
+    return ArraySubquery(
+        IndicatorWeek.objects.filter(
+            KEPT, participant_id=participant_ref, week__gte=since, week__lte=week
+        ).values("week")
+    )
+
+
+def regularity_streak(kept: Collection[date], week: date) -> int:
+    """Weeks in a row, up to `week`, in which the person kept the habit (KEPT). A quiet week
+    the "regular" definition forgives does not break the streak, so a regular person never
+    reads a streak of 0 beside "Regular" (#16). As before, a week in progress with nothing yet
+    does not break it either."""
+    kept = set(kept or ())
+    day = week if week in kept else week - timedelta(weeks=1)
     count = 0
-    while kept(day):
+    while day in kept:
         count += 1
         day -= timedelta(weeks=1)
     return count
+
+
+def with_streaks(people: Iterable[Participant], week: date) -> None:
+    """Give each row of sellers_table its regularity streak (`streak`), from its kept weeks."""
+    for person in people:
+        person.streak = regularity_streak(person.kept_weeks, week)
 
 
 def seller_view(organisation: Organisation, participant: Participant) -> SellerView:
@@ -554,11 +574,11 @@ def seller_view(organisation: Organisation, participant: Participant) -> SellerV
         row.week: row
         for row in IndicatorWeek.objects.filter(
             participant=participant, week__gte=since, week__lte=week
-        )
+        ).annotate(kept=ExpressionWrapper(KEPT, output_field=BooleanField()))
     }
     now, before = history.get(week), history.get(week - timedelta(weeks=1))
     peers, label = peers_of(organisation, participant, week)
-    streak = regularity_streak(history, week)
+    streak = regularity_streak([day for day, row in history.items() if row.kept], week)
     return SellerView(
         week=week, weeks=weeks, now=now, before=before, peers=peers, peers_label=label,
         streak=streak,

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.urls import reverse
+from django.utils.translation import gettext
 
 from metrics import policies, selectors
 from programme.models import Membership, Participant
@@ -26,7 +29,16 @@ def indicators_person_panel(membership: Membership, participant: Participant) ->
     )
     if not policies.can_view_person_indicators(membership, participant, own_ids):
         return None
-    return {
+    panel: PersonPanel = {
         "template": "metrics/_person_indicators.html",
         "data": selectors.person_indicators(membership.organisation, participant),
     }
+    team = participant.team
+    if team is not None and policies.can_view_team(membership, team.pk, own_ids):
+        # Whoever sees this person's indicators came from (or may open) their team's
+        # dashboard and its lists: the way back, at the top of the page.
+        panel["back_url"] = (
+            reverse("metrics-dashboard-manager", args=[org]) + "?" + urlencode({"team": team.code})
+        )
+        panel["back_label"] = gettext("Back to the %(team)s dashboard") % {"team": team.name}
+    return panel

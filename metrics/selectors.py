@@ -11,14 +11,14 @@ from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Q
+from django.db.models import BooleanField, ExpressionWrapper, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from metrics import dashboards, indicators
 from metrics.models import ActivityEvent, EventKind, IndicatorWeek
 from programme import selectors as programme_selectors
-from programme.models import Membership, Organisation, Participant, Team
+from programme.models import Membership, Organisation, Participant, SellingStrategy, Team
 
 # What a count on a dashboard counts, as a filter on the person's indicator row of that week.
 # The keys are the GroupWeek columns they add up to (metrics.rollups._GROUP_COUNTS), so the
@@ -139,22 +139,28 @@ class PersonIndicators:
     streak: int = 0
     thresholds: indicators.Thresholds = indicators.DEFAULT
     both_note: str = ""
+    # Quality is the reply rate of private messages for direct-acquisition sellers
+    # (metrics.indicators.QUALITY): the panel names and formats it accordingly.
+    direct: bool = False
 
 
 def person_indicators(organisation: Organisation, participant: Participant) -> PersonIndicators:
-    """The last PERSON_WEEKS weeks of one person's indicators (three queries: the week, the
-    thresholds, the rows). A week without a row had nothing to say: it shows as a quiet week."""
+    """The last PERSON_WEEKS weeks of one person's indicators and their regularity streak, the
+    one My progress shows (three queries: the week, the thresholds, the rows of the span). A
+    week without a row had nothing to say: it shows as a quiet week."""
     week = dashboards.latest_week(organisation)
-    result = PersonIndicators(week=week)
+    result = PersonIndicators(
+        week=week, direct=participant.selling_strategy == SellingStrategy.DIRECT_ACQUISITION
+    )
     if week is None:
         return result
     result.thresholds = indicators.thresholds_for(organisation.pk)
-    since = week - timedelta(weeks=PERSON_WEEKS - 1)
+    since = week - timedelta(weeks=indicators.SPAN_WEEKS - 1)
     rows = {
         row.week: row
         for row in IndicatorWeek.objects.filter(
             organisation=organisation, participant=participant, week__gte=since, week__lte=week
-        )
+        ).annotate(kept=ExpressionWrapper(dashboards.KEPT, output_field=BooleanField()))
     }
     result.weeks = [
         (week - timedelta(weeks=i), rows.get(week - timedelta(weeks=i)))
@@ -163,7 +169,9 @@ def person_indicators(organisation: Organisation, participant: Participant) -> P
     result.now = rows.get(week)
     result.reasons = indicators.warnings(result.now, result.thresholds) if result.now else []
     result.both_note = indicators.skill_and_quit_note(result.now, result.thresholds)
-    result.streak = dashboards.running_streak(result.now, rows.get(week - timedelta(weeks=1)))
+    result.streak = dashboards.regularity_streak(
+        [day for day, row in rows.items() if row.kept], week
+    )
     return result
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import date
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -111,7 +112,9 @@ def dashboard_manager(request: HttpRequest, org: str) -> HttpResponse:
     if _wants_csv(request) and root is not None:
         if individuals and view.week:
             team_ids = [line.pk for line in view.teams]
-            return _sellers_csv(org, dashboards.sellers_table(organisation, team_ids, view.week))
+            return _sellers_csv(
+                org, dashboards.sellers_table(organisation, team_ids, view.week), view.week
+            )
         return _group_csv(f"snowball-{org}-teams.csv", [("Team", view.teams)])
     parent = view.parent
     context = {
@@ -153,7 +156,7 @@ def _team_or_404(organisation, code: str) -> Team:
     return get_object_or_404(programme_selectors.teams_for(organisation), code=code)
 
 
-def _sellers_csv(org: str, sellers) -> HttpResponse:
+def _sellers_csv(org: str, sellers, week: date) -> HttpResponse:
     header = ["Name", "E-mail", "Team", "Active weeks (of 8)", "Regular", "Quality",
               "Handles the skill", "Interactions received (8 weeks)", "Streak", "Warnings",
               "Gaming flag"]  # fmt: skip
@@ -164,7 +167,7 @@ def _sellers_csv(org: str, sellers) -> HttpResponse:
             "yes" if p.regular_now else "no",
             "" if p.quality_now is None else round(p.quality_now, 2),
             "yes" if p.handles_now else "no", p.interactions_now or 0,
-            p.streak_now or p.streak_before or 0,
+            dashboards.regularity_streak(p.kept_weeks, week),
             "; ".join(label for flag, label in (
                 (p.quit_now, "about to quit"), (p.lapsed_now, "lapsed"),
                 (p.no_data_now, "no interaction data"),
