@@ -44,6 +44,7 @@ def seed_activity(organisation: Organisation) -> None:
         organisation=organisation, source=EventSource.LINKEDIN_ANALYTICS, summary=summary
     )
     habits = ["regular", "regular", "burst", "quiet", "regular", "lapsing", "silent", "gamer"]
+    replies = random.Random(31)  # noqa: S311 - demo data, fixed seed
     with transaction.atomic():
         for index, person in enumerate(sellers):
             # Some are regular, some burst then stop, some never start, one posts into the
@@ -74,6 +75,13 @@ def seed_activity(organisation: Organisation) -> None:
                     )
                     writer.add(Event(person.pk, kind, when, f"demo:{person.pk}:{week}:{n}"))
                     silent_now = habit == "silent" and week >= WEEKS - 3
+                    # Some private messages get a reply (a direct seller's quality is its
+                    # reply rate); a separate generator leaves the rest of the demo unchanged.
+                    if kind == EventKind.MESSAGE_SENT and not silent_now and replies.random() < 0.3:
+                        writer.add(
+                            Event(person.pk, EventKind.MESSAGE_REPLY_RECEIVED,
+                                  when + timedelta(days=1), f"demo:{person.pk}:{week}:{n}:reply")
+                        )  # fmt: skip
                     if kind == EventKind.POST_PUBLISHED and not silent_now:
                         received.add(
                             Event(person.pk, EventKind.REACTIONS_RECEIVED, when + timedelta(days=1),

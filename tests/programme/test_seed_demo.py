@@ -186,3 +186,8 @@ def test_seed_demo_is_believable_and_idempotent(db, capsys, tmp_path) -> None:
     imported = ActivityEvent.objects.filter(participant=anna, occurred_at__year=2024)
     kinds = set(imported.values_list("kind", flat=True))
     assert {EventKind.MESSAGE_SENT, EventKind.MESSAGE_REPLY_RECEIVED} <= kinds
+
+    # Some private messages got a reply, so direct-acquisition sellers' quality (their reply
+    # rate) is not 0% for all of them.
+    replied = ActivityEvent.objects.filter(organisation=acme, kind=EventKind.MESSAGE_REPLY_RECEIVED)
+    assert replied.exclude(occurred_at__year=2024).values("participant").distinct().count() >= 10
