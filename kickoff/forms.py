@@ -138,7 +138,9 @@ class EmotionForm(forms.Form):
     participant = PersonChoiceField(
         queryset=None, required=False, label="From (person)", empty_label="Nobody in particular"
     )
-    team = forms.ModelChoiceField(queryset=None, required=False, label="From (team)")
+    team = forms.ModelChoiceField(
+        queryset=None, required=False, label="From (team)", empty_label="No team in particular"
+    )
     note = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=2000
     )

@@ -60,6 +60,7 @@ class UploadForm(forms.Form):
         required=False,
         label="Whose file (LinkedIn files)",
         help_text="Leave empty for your own.",
+        empty_label="My own file",
     )
     file = forms.FileField()
 

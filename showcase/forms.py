@@ -91,7 +91,11 @@ class CaseForm(forms.ModelForm):
 
 
 class FeedFilterForm(forms.Form):
-    kind = forms.ChoiceField(choices=[("", "Any kind"), *CaseKind.choices], required=False)
+    kind = forms.ChoiceField(
+        choices=[("", "Any kind"), *CaseKind.choices],
+        required=False,
+        widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
+    )
     tag = forms.CharField(required=False, max_length=40)
     segment = forms.CharField(required=False, max_length=120)
     team = forms.UUIDField(required=False)
