@@ -306,3 +306,24 @@ def test_connection_burst_shows_the_count_and_the_persons_usual_week(org, world,
     assert burst.user.get_full_name() in gaming
     assert "<strong>480</strong> connection requests" in gaming
     assert "(usually 12 a week)" in gaming
+
+
+def test_the_week_running_now_says_its_counts_are_partial(org, world, login):
+    """On a Monday morning every group read 'Active this week 0 (0%)': a collapse, seemingly."""
+    from django.utils import timezone
+
+    pages = {
+        "sponsor": url("metrics-dashboard-sponsor", org),
+        "manager": url("metrics-dashboard-manager", org),
+        "consultant": url("metrics-dashboard-consultant", org),
+    }
+    for role, address in pages.items():  # the world's newest week is long past
+        assert "in progress" not in login(world[role]).get(address).content.decode(), role
+    today = timezone.localdate()
+    monday = today - timedelta(days=today.weekday())
+    for seller in world["sellers"]:
+        put(org, seller, (TODAY - monday).days // 7, posts=1, interactions_tracked=True)
+    rollups.refresh_indicators(organisation_id=org.pk, today=monday)
+    for role, address in pages.items():
+        page = login(world[role]).get(address).content.decode()
+        assert "in progress" in page and "counts grow until Sunday" in page, role
