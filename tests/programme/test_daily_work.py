@@ -4,29 +4,12 @@ from __future__ import annotations
 
 import datetime
 
-import pytest
 from django.urls import reverse
 from django.utils import timezone
 
 from programme import services
 from programme.models import Role
 from tests.factories import member
-
-
-@pytest.fixture
-def programme(org):
-    sponsor = member(org, Role.SPONSOR)
-    return services.programme_save(
-        organisation=org,
-        data={
-            "name": "Social selling",
-            "start_date": timezone.localdate() - datetime.timedelta(days=90),
-            "problem_flag_days": 7,
-            "meeting_cadence_days": 14,
-        },
-        sponsors=[sponsor],
-        consultants=[],
-    )
 
 
 def test_meetings_page_lists_newest_first_and_drops_the_cadence_flag_after_a_meeting(

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime
 
-import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -20,22 +19,6 @@ from programme.models import (
     SessionAttendance,
 )
 from tests.factories import member
-
-
-@pytest.fixture
-def programme(org):
-    sponsor = member(org, Role.SPONSOR)
-    return services.programme_save(
-        organisation=org,
-        data={
-            "name": "Social selling",
-            "start_date": timezone.localdate() - datetime.timedelta(days=60),
-            "problem_flag_days": 7,
-            "meeting_cadence_days": 14,
-        },
-        sponsors=[sponsor],
-        consultants=[],
-    )
 
 
 def test_risks_are_shown_to_everyone_and_written_by_leads(org, programme, login):
