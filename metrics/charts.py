@@ -35,6 +35,14 @@ def _share(part: int, whole: int) -> float:
     return round(100 * part / whole, 1) if whole else 0.0
 
 
+def _weekly(chart: pygal.graph.graph.Graph, labels: list[str], series: list) -> str:
+    """One series per line of (name, values), one x label per week, rendered."""
+    chart.x_labels = labels
+    for name, values in series:
+        chart.add(name, values)
+    return render_svg(chart)
+
+
 def funnel_svg(row: GroupWeek) -> str:
     stages = [(label, getattr(row, name)) for name, label in reversed(FUNNEL)]
 
@@ -62,10 +70,7 @@ def usage_svg(trend: list[GroupWeek], title: str = "Usage and regularity per wee
         chart = pygal.Line(
             **chart_options(title=title, range=(0, 100), y_title="% of participants", dots_size=2)
         )
-        chart.x_labels = labels
-        for name, values in series:
-            chart.add(name, values)
-        return render_svg(chart)
+        return _weekly(chart, labels, series)
 
     return cached_svg("usage", (title, labels, series), build)
 
@@ -82,10 +87,7 @@ def snowball_svg(trend: list[GroupWeek]) -> str:
             **chart_options(title="Snowball: meetings and deals that came through LinkedIn",
                             dots_size=2)
         )  # fmt: skip
-        chart.x_labels = labels
-        for name, values in series:
-            chart.add(name, values)
-        return render_svg(chart)
+        return _weekly(chart, labels, series)
 
     return cached_svg("snowball", (labels, series), build)
 
@@ -154,10 +156,7 @@ def seller_svg(weeks: list[ParticipantWeek]) -> str:
             **chart_options(width=800, height=360, title="Your weeks: what you did, what came back",
                             y_labels=_count_axis(series))
         )  # fmt: skip
-        chart.x_labels = labels
-        for name, values in series:
-            chart.add(name, values)
-        return render_svg(chart)
+        return _weekly(chart, labels, series)
 
     return cached_svg("seller", (labels, series), build)
 
@@ -179,9 +178,6 @@ def seller_phone_svg(weeks: list[ParticipantWeek]) -> str:
                 title=f"Your last {len(labels)} weeks",
             )
         )  # fmt: skip
-        chart.x_labels = labels
-        for name, values in series:
-            chart.add(name, values)
-        return render_svg(chart)
+        return _weekly(chart, labels, series)
 
     return cached_svg("seller-phone", (labels, series), build)
