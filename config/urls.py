@@ -13,9 +13,10 @@ urlpatterns = [
     path("healthz", operations.healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
+    # Every page inside an organisation (config/tenant_urls.py).
+    path("o/<slug:org>/", include("config.tenant_urls")),
+    # The few pages outside any organisation: home, invitations, join by code, the API.
     path("", include("kickoff.urls")),
-    path("", include("showcase.urls")),
-    path("", include("goals.urls")),
     path("", include("metrics.urls")),
     path("", include("programme.urls")),
 ]

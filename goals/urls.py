@@ -5,38 +5,39 @@ from django.urls import path
 from goals import views
 from goals import views_okris as okris
 
-org = "o/<slug:org>/"
-
-urlpatterns = [
-    path(org + "success/", views.proposal_list, {"subject": "success"}, name="goals-success"),
-    path(org + "rituals/", views.proposal_list, {"subject": "ritual"}, name="goals-rituals"),
-    path(org + "proposals/<str:subject>/new/", views.proposal_create, name="goals-proposal-create"),
-    path(org + "proposals/<str:subject>/open-vote/", views.window_open, name="goals-window-open"),
-    path(org + "proposals/<uuid:code>/vote/", views.proposal_vote, name="goals-proposal-vote"),
+tenant_urlpatterns = [
+    path("success/", views.proposal_list, {"subject": "success"}, name="goals-success"),
+    path("rituals/", views.proposal_list, {"subject": "ritual"}, name="goals-rituals"),
+    path("proposals/<str:subject>/new/", views.proposal_create, name="goals-proposal-create"),
+    path("proposals/<str:subject>/open-vote/", views.window_open, name="goals-window-open"),
+    path("proposals/<uuid:code>/vote/", views.proposal_vote, name="goals-proposal-vote"),
     path(
-        org + "proposals/<uuid:code>/decide/", views.proposal_decide, name="goals-proposal-decide"
+        "proposals/<uuid:code>/decide/", views.proposal_decide, name="goals-proposal-decide"
     ),
-    path(org + "celebrations/", views.celebrations, name="goals-celebrations"),
+    path("celebrations/", views.celebrations, name="goals-celebrations"),
     path(
-        org + "celebrations/<uuid:code>/answer/",
+        "celebrations/<uuid:code>/answer/",
         views.celebration_answer,
         name="goals-celebration-answer",
     ),
-    path(org + "okris/", okris.okri_list, name="goals-okris"),
-    path(org + "okris/new/", okris.objective_create, name="goals-objective-create"),
-    path(org + "okris/<uuid:code>/", okris.objective_detail, name="goals-objective-detail"),
-    path(org + "okris/<uuid:code>/archive/", okris.objective_archive,
+    path("okris/", okris.okri_list, name="goals-okris"),
+    path("okris/new/", okris.objective_create, name="goals-objective-create"),
+    path("okris/<uuid:code>/", okris.objective_detail, name="goals-objective-detail"),
+    path("okris/<uuid:code>/archive/", okris.objective_archive,
          name="goals-objective-archive"),
-    path(org + "okris/<uuid:code>/key-results/new/", okris.key_result_create,
+    path("okris/<uuid:code>/key-results/new/", okris.key_result_create,
          name="goals-key-result-create"),
-    path(org + "okris/<uuid:code>/initiatives/new/", okris.initiative_create,
+    path("okris/<uuid:code>/initiatives/new/", okris.initiative_create,
          name="goals-initiative-create"),
-    path(org + "key-results/<uuid:code>/check-in/", okris.key_result_check_in,
+    path("key-results/<uuid:code>/check-in/", okris.key_result_check_in,
          name="goals-key-result-check-in"),
-    path(org + "key-results/<uuid:code>/confirm/", okris.key_result_confirm,
+    path("key-results/<uuid:code>/confirm/", okris.key_result_confirm,
          name="goals-key-result-confirm"),
-    path(org + "key-results/<uuid:code>/remove/", okris.key_result_remove,
+    path("key-results/<uuid:code>/remove/", okris.key_result_remove,
          name="goals-key-result-remove"),
-    path(org + "initiatives/<uuid:code>/status/", okris.initiative_status,
+    path("initiatives/<uuid:code>/status/", okris.initiative_status,
          name="goals-initiative-status"),
 ]  # fmt: skip
+
+# Every page of this app lives inside an organisation.
+urlpatterns: list = []

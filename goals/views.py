@@ -6,7 +6,6 @@ from datetime import datetime, time
 from zoneinfo import ZoneInfo
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -17,7 +16,7 @@ from goals.forms import AnswerForm, ProposalForm, RitualForm, WindowForm
 from goals.models import Consent, Subject
 from metrics import indicators
 from programme import selectors as programme_selectors
-from programme.tenancy import membership_for_request
+from programme.tenancy import Viewer, tenant_view
 
 PAGES = {Subject.SUCCESS: "goals-success", Subject.RITUAL: "goals-rituals"}
 
@@ -50,17 +49,17 @@ def _page_context(membership: object, subject: str, form: object = None) -> dict
     }
 
 
-@login_required
+@tenant_view
 @require_GET
-def proposal_list(request: HttpRequest, org: str, subject: str) -> HttpResponse:
-    membership = membership_for_request(request, org)
+def proposal_list(request: HttpRequest, viewer: Viewer, subject: str) -> HttpResponse:
+    membership = viewer.membership
     return render(request, "goals/proposals.html", _page_context(membership, _subject(subject)))
 
 
-@login_required
+@tenant_view
 @require_POST
-def proposal_create(request: HttpRequest, org: str, subject: str) -> HttpResponse:
-    membership = membership_for_request(request, org)
+def proposal_create(request: HttpRequest, viewer: Viewer, subject: str) -> HttpResponse:
+    membership = viewer.membership
     subject = _subject(subject)
     has_participant = programme_selectors.own_participant(membership) is not None
     if not policies.can_propose(membership, has_participant):
@@ -73,15 +72,15 @@ def proposal_create(request: HttpRequest, org: str, subject: str) -> HttpRespons
             form.add_error(None, error)
         else:
             messages.success(request, "Proposed. Everyone can vote on it while the vote is open.")
-            return redirect(PAGES[subject], org=org)
+            return redirect(PAGES[subject], org=viewer.org)
     context = _page_context(membership, subject, form)
     return render(request, "goals/proposals.html", context, status=400)
 
 
-@login_required
+@tenant_view
 @require_POST
-def proposal_vote(request: HttpRequest, org: str, code: str) -> HttpResponse:
-    membership = membership_for_request(request, org)
+def proposal_vote(request: HttpRequest, viewer: Viewer, code: str) -> HttpResponse:
+    membership = viewer.membership
     proposal = selectors.proposal_get(membership, code)
     has_participant = programme_selectors.own_participant(membership) is not None
     if not policies.can_vote(membership, has_participant):
@@ -90,13 +89,13 @@ def proposal_vote(request: HttpRequest, org: str, code: str) -> HttpResponse:
         services.vote_toggle(proposal=proposal, by=membership)
     except ValidationError as error:
         messages.error(request, error.messages[0])
-    return redirect(PAGES[proposal.subject], org=org)
+    return redirect(PAGES[proposal.subject], org=viewer.org)
 
 
-@login_required
+@tenant_view
 @require_POST
-def proposal_decide(request: HttpRequest, org: str, code: str) -> HttpResponse:
-    membership = membership_for_request(request, org)
+def proposal_decide(request: HttpRequest, viewer: Viewer, code: str) -> HttpResponse:
+    membership = viewer.membership
     proposal = selectors.proposal_get(membership, code)
     if not policies.can_run_votes(membership):
         raise PermissionDenied
@@ -110,20 +109,20 @@ def proposal_decide(request: HttpRequest, org: str, code: str) -> HttpResponse:
             messages.success(request, "Adopted. The indicators are being recomputed with it.")
         else:
             messages.success(request, "Adopted." if adopt else "Set aside.")
-    return redirect(PAGES[proposal.subject], org=org)
+    return redirect(PAGES[proposal.subject], org=viewer.org)
 
 
-@login_required
+@tenant_view
 @require_POST
-def window_open(request: HttpRequest, org: str, subject: str) -> HttpResponse:
-    membership = membership_for_request(request, org)
+def window_open(request: HttpRequest, viewer: Viewer, subject: str) -> HttpResponse:
+    membership = viewer.membership
     subject = _subject(subject)
     if not policies.can_run_votes(membership):
         raise PermissionDenied
     form = WindowForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Choose the day the vote closes.")
-        return redirect(PAGES[subject], org=org)
+        return redirect(PAGES[subject], org=viewer.org)
     zone = ZoneInfo(membership.organisation.time_zone or "UTC")
     closes = datetime.combine(form.cleaned_data["closes_on"], time(23, 59), tzinfo=zone)
     try:
@@ -132,13 +131,13 @@ def window_open(request: HttpRequest, org: str, subject: str) -> HttpResponse:
         messages.error(request, error.messages[0])
     else:
         messages.success(request, "The vote is open.")
-    return redirect(PAGES[subject], org=org)
+    return redirect(PAGES[subject], org=viewer.org)
 
 
-@login_required
+@tenant_view
 @require_GET
-def celebrations(request: HttpRequest, org: str) -> HttpResponse:
-    membership = membership_for_request(request, org)
+def celebrations(request: HttpRequest, viewer: Viewer) -> HttpResponse:
+    membership = viewer.membership
     context = {
         "mine": selectors.my_celebrations(membership),
         "feed": selectors.celebrations_feed(membership),
@@ -148,15 +147,15 @@ def celebrations(request: HttpRequest, org: str) -> HttpResponse:
     return render(request, "goals/celebrations.html", context)
 
 
-@login_required
+@tenant_view
 @require_POST
-def celebration_answer(request: HttpRequest, org: str, code: str) -> HttpResponse:
-    membership = membership_for_request(request, org)
+def celebration_answer(request: HttpRequest, viewer: Viewer, code: str) -> HttpResponse:
+    membership = viewer.membership
     celebration = selectors.my_celebration(membership, code)
     form = AnswerForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Choose how you would like it celebrated, or not at all.")
-        return redirect("goals-celebrations", org=org)
+        return redirect("goals-celebrations", org=viewer.org)
     ritual = None
     if form.cleaned_data["ritual"]:
         ritual = (
@@ -173,4 +172,4 @@ def celebration_answer(request: HttpRequest, org: str, code: str) -> HttpRespons
         messages.error(request, error.messages[0])
     else:
         messages.success(request, "Thank you. It is your call, and you can change it.")
-    return redirect("goals-celebrations", org=org)
+    return redirect("goals-celebrations", org=viewer.org)

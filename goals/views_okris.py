@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.forms import Form
 from django.http import HttpRequest, HttpResponse
@@ -21,7 +20,7 @@ from goals.forms import (
 )
 from goals.models import Objective
 from programme.models import Membership
-from programme.tenancy import membership_for_request
+from programme.tenancy import Viewer, tenant_view
 
 
 def _owner(membership: Membership, form: Form) -> Membership | None:
@@ -30,10 +29,10 @@ def _owner(membership: Membership, form: Form) -> Membership | None:
     return form.cleaned_data.get("owner") or membership
 
 
-@login_required
+@tenant_view
 @require_GET
-def okri_list(request: HttpRequest, org: str) -> HttpResponse:
-    membership = membership_for_request(request, org)
+def okri_list(request: HttpRequest, viewer: Viewer) -> HttpResponse:
+    membership = viewer.membership
     mine = request.GET.get("mine") == "1"
     sponsor = policies.can_confirm_revenue(membership)
     context = {
@@ -46,10 +45,10 @@ def okri_list(request: HttpRequest, org: str) -> HttpResponse:
     return render(request, "goals/okris.html", context)
 
 
-@login_required
+@tenant_view
 @require_http_methods(["GET", "POST"])
-def objective_create(request: HttpRequest, org: str) -> HttpResponse:
-    membership = membership_for_request(request, org)
+def objective_create(request: HttpRequest, viewer: Viewer) -> HttpResponse:
+    membership = viewer.membership
     if not policies.can_create_objective(membership):
         raise PermissionDenied
     form = ObjectiveForm(request.POST or None, organisation=membership.organisation)
@@ -67,7 +66,7 @@ def objective_create(request: HttpRequest, org: str) -> HttpResponse:
                 form.add_error(None, "; ".join(getattr(error, "messages", [str(error)])))
             else:
                 messages.success(request, "Objective set. Now add its key results.")
-                return redirect("goals-objective-detail", org=org, code=objective.code)
+                return redirect("goals-objective-detail", org=viewer.org, code=objective.code)
     status = 400 if request.method == "POST" else 200
     return render(request, "goals/objective_form.html", {"form": form}, status=status)
 
@@ -96,10 +95,10 @@ def _detail(request: HttpRequest, membership: Membership, objective: Objective,
     return render(request, "goals/objective_detail.html", context, status=status)
 
 
-@login_required
+@tenant_view
 @require_GET
-def objective_detail(request: HttpRequest, org: str, code: str) -> HttpResponse:
-    membership = membership_for_request(request, org)
+def objective_detail(request: HttpRequest, viewer: Viewer, code: str) -> HttpResponse:
+    membership = viewer.membership
     objective = selectors.objective_get(membership, code, history=True)
     return _detail(request, membership, objective)
 
@@ -109,10 +108,10 @@ def _editable(membership: Membership, objective: Objective) -> None:
         raise PermissionDenied
 
 
-@login_required
+@tenant_view
 @require_POST
-def objective_archive(request: HttpRequest, org: str, code: str) -> HttpResponse:
-    membership = membership_for_request(request, org)
+def objective_archive(request: HttpRequest, viewer: Viewer, code: str) -> HttpResponse:
+    membership = viewer.membership
     objective = selectors.objective_get(membership, code)
     _editable(membership, objective)
     try:
@@ -121,13 +120,13 @@ def objective_archive(request: HttpRequest, org: str, code: str) -> HttpResponse
         messages.error(request, error.messages[0])
     else:
         messages.success(request, f"“{objective.title}” is archived.")
-    return redirect("goals-okris", org=org)
+    return redirect("goals-okris", org=viewer.org)
 
 
-@login_required
+@tenant_view
 @require_POST
-def key_result_create(request: HttpRequest, org: str, code: str) -> HttpResponse:
-    membership = membership_for_request(request, org)
+def key_result_create(request: HttpRequest, viewer: Viewer, code: str) -> HttpResponse:
+    membership = viewer.membership
     objective = selectors.objective_get(membership, code)
     _editable(membership, objective)
     form = KeyResultForm(request.POST, auto_id="kr_%s")
@@ -147,15 +146,15 @@ def key_result_create(request: HttpRequest, org: str, code: str) -> HttpResponse
                 ) % {"baseline": f"{key_result.baseline:g}"})  # fmt: skip
             else:
                 messages.success(request, f"Added, with a baseline of {key_result.baseline:g}.")
-            return redirect("goals-objective-detail", org=org, code=code)
+            return redirect("goals-objective-detail", org=viewer.org, code=code)
     objective = selectors.objective_get(membership, code, history=True)
     return _detail(request, membership, objective, status=400, key_result=form)
 
 
-@login_required
+@tenant_view
 @require_POST
-def initiative_create(request: HttpRequest, org: str, code: str) -> HttpResponse:
-    membership = membership_for_request(request, org)
+def initiative_create(request: HttpRequest, viewer: Viewer, code: str) -> HttpResponse:
+    membership = viewer.membership
     objective = selectors.objective_get(membership, code)
     _editable(membership, objective)
     form = InitiativeForm(
@@ -170,15 +169,15 @@ def initiative_create(request: HttpRequest, org: str, code: str) -> HttpResponse
             form.add_error(None, error)
         else:
             messages.success(request, "Initiative added.")
-            return redirect("goals-objective-detail", org=org, code=code)
+            return redirect("goals-objective-detail", org=viewer.org, code=code)
     objective = selectors.objective_get(membership, code, history=True)
     return _detail(request, membership, objective, status=400, initiative=form)
 
 
-@login_required
+@tenant_view
 @require_POST
-def key_result_check_in(request: HttpRequest, org: str, code: str) -> HttpResponse:
-    membership = membership_for_request(request, org)
+def key_result_check_in(request: HttpRequest, viewer: Viewer, code: str) -> HttpResponse:
+    membership = viewer.membership
     key_result = selectors.key_result_get(membership, code)
     objective = key_result.objective
     _editable(membership, objective)
@@ -190,16 +189,16 @@ def key_result_check_in(request: HttpRequest, org: str, code: str) -> HttpRespon
             form.add_error(None, error)
         else:
             messages.success(request, "Checked in.")
-            return redirect("goals-objective-detail", org=org, code=objective.code)
+            return redirect("goals-objective-detail", org=viewer.org, code=objective.code)
     objective = selectors.objective_get(membership, objective.code, history=True)
     forms = {f"check_in_{key_result.pk}": form}
     return _detail(request, membership, objective, status=400, **forms)
 
 
-@login_required
+@tenant_view
 @require_POST
-def key_result_confirm(request: HttpRequest, org: str, code: str) -> HttpResponse:
-    membership = membership_for_request(request, org)
+def key_result_confirm(request: HttpRequest, viewer: Viewer, code: str) -> HttpResponse:
+    membership = viewer.membership
     key_result = selectors.key_result_get(membership, code)
     if not policies.can_confirm_revenue(membership):
         raise PermissionDenied
@@ -209,13 +208,13 @@ def key_result_confirm(request: HttpRequest, org: str, code: str) -> HttpRespons
         messages.error(request, error.messages[0])
     else:
         messages.success(request, "Confirmed: it counts toward the objective's progress.")
-    return redirect("goals-objective-detail", org=org, code=key_result.objective.code)
+    return redirect("goals-objective-detail", org=viewer.org, code=key_result.objective.code)
 
 
-@login_required
+@tenant_view
 @require_POST
-def key_result_remove(request: HttpRequest, org: str, code: str) -> HttpResponse:
-    membership = membership_for_request(request, org)
+def key_result_remove(request: HttpRequest, viewer: Viewer, code: str) -> HttpResponse:
+    membership = viewer.membership
     key_result = selectors.key_result_get(membership, code)
     try:
         services.key_result_remove(key_result=key_result, by=membership)
@@ -223,13 +222,13 @@ def key_result_remove(request: HttpRequest, org: str, code: str) -> HttpResponse
         messages.error(request, error.messages[0])
     else:
         messages.success(request, f"“{key_result.title}” is removed.")
-    return redirect("goals-objective-detail", org=org, code=key_result.objective.code)
+    return redirect("goals-objective-detail", org=viewer.org, code=key_result.objective.code)
 
 
-@login_required
+@tenant_view
 @require_POST
-def initiative_status(request: HttpRequest, org: str, code: str) -> HttpResponse:
-    membership = membership_for_request(request, org)
+def initiative_status(request: HttpRequest, viewer: Viewer, code: str) -> HttpResponse:
+    membership = viewer.membership
     initiative = selectors.initiative_get(membership, code)
     form = InitiativeStatusForm(request.POST)
     if not form.is_valid():
@@ -242,4 +241,4 @@ def initiative_status(request: HttpRequest, org: str, code: str) -> HttpResponse
             messages.error(request, error.messages[0])
         else:
             messages.success(request, "Status updated.")
-    return redirect("goals-objective-detail", org=org, code=initiative.objective.code)
+    return redirect("goals-objective-detail", org=viewer.org, code=initiative.objective.code)

@@ -4,68 +4,68 @@ from django.urls import path
 
 from kickoff import views, views_stakeholders
 
-org = "o/<slug:org>/"
-
-urlpatterns = [
-    path("join/", views.join_by_code, name="kickoff-join-by-code"),
-    path(org + "join/<str:join_code>/", views.join, name="kickoff-join"),
+tenant_urlpatterns = [
+    path("join/<str:join_code>/", views.join, name="kickoff-join"),
     path(
-        org + "join/<str:join_code>/concerns/<uuid:code>/vote/",
+        "join/<str:join_code>/concerns/<uuid:code>/vote/",
         views.concern_vote,
         name="kickoff-concern-vote",
     ),
-    path(org + "programmes/<uuid:code>/kickoffs/", views.kickoff_list, name="kickoff-session-list"),
+    path("programmes/<uuid:code>/kickoffs/", views.kickoff_list, name="kickoff-session-list"),
     path(
-        org + "programmes/<uuid:code>/you-said-we-did/",
+        "programmes/<uuid:code>/you-said-we-did/",
         views.you_said_we_did,
         name="kickoff-you-said-we-did",
     ),
-    path(org + "kickoffs/<uuid:code>/", views.kickoff_detail, name="kickoff-session-detail"),
-    path(org + "kickoffs/<uuid:code>/open/", views.kickoff_open, name="kickoff-session-open"),
-    path(org + "kickoffs/<uuid:code>/close/", views.kickoff_close, name="kickoff-session-close"),
+    path("kickoffs/<uuid:code>/", views.kickoff_detail, name="kickoff-session-detail"),
+    path("kickoffs/<uuid:code>/open/", views.kickoff_open, name="kickoff-session-open"),
+    path("kickoffs/<uuid:code>/close/", views.kickoff_close, name="kickoff-session-close"),
+    path("kickoffs/<uuid:code>/projector/", views.kickoff_projector, name="kickoff-projector"),
+    path("kickoffs/<uuid:code>/emotions/", views.emotion_log, name="kickoff-emotion-log"),
+    path("concerns/<uuid:code>/", views.concern_detail, name="kickoff-concern-detail"),
     path(
-        org + "kickoffs/<uuid:code>/projector/", views.kickoff_projector, name="kickoff-projector"
-    ),
-    path(org + "kickoffs/<uuid:code>/emotions/", views.emotion_log, name="kickoff-emotion-log"),
-    path(org + "concerns/<uuid:code>/", views.concern_detail, name="kickoff-concern-detail"),
-    path(
-        org + "concerns/<uuid:code>/category/",
+        "concerns/<uuid:code>/category/",
         views.concern_categorise,
         name="kickoff-concern-categorise",
     ),
-    path(org + "concerns/<uuid:code>/merge/", views.concern_merge, name="kickoff-concern-merge"),
+    path("concerns/<uuid:code>/merge/", views.concern_merge, name="kickoff-concern-merge"),
 ]
 
-urlpatterns += [
-    path(org + "stakeholders/", views_stakeholders.stakeholder_map, name="kickoff-stakeholder-map"),
+tenant_urlpatterns += [
+    path("stakeholders/", views_stakeholders.stakeholder_map, name="kickoff-stakeholder-map"),
     path(
-        org + "stakeholders/<uuid:code>/",
+        "stakeholders/<uuid:code>/",
         views_stakeholders.stakeholder_detail,
         name="kickoff-stakeholder-detail",
     ),
     path(
-        org + "stakeholders/<uuid:code>/actions/",
+        "stakeholders/<uuid:code>/actions/",
         views_stakeholders.engagement_action_add,
         name="kickoff-engagement-action-add",
     ),
     path(
-        org + "engagement-actions/<uuid:code>/done/",
+        "engagement-actions/<uuid:code>/done/",
         views_stakeholders.engagement_action_done,
         name="kickoff-engagement-action-done",
     ),
     path(
-        org + "programmes/<uuid:code>/wave-planner/",
+        "programmes/<uuid:code>/wave-planner/",
         views_stakeholders.wave_planner,
         name="kickoff-wave-planner",
     ),
     path(
-        org + "waves/<uuid:code>/rename/",
+        "waves/<uuid:code>/rename/",
         views_stakeholders.wave_rename,
         name="kickoff-wave-rename",
     ),
     path(
-        org + "kickoffs/<uuid:code>/report/",
+        "kickoffs/<uuid:code>/report/",
         views_stakeholders.kickoff_report,
         name="kickoff-report",
     ),
+]
+
+# Outside any organisation.
+urlpatterns = [
+    path("join/", views.join_by_code, name="kickoff-join-by-code"),
 ]

@@ -25,22 +25,14 @@ from kickoff.forms import (
 from kickoff.models import KickoffSession
 from programme import selectors as programme_selectors
 from programme.selectors import memberships_of_user
-from programme.tenancy import membership_for_request
+from programme.tenancy import Viewer, tenant_view
 from programme.views.programmes import render_form_page
 
 
-def _kickoff_for_staff(request: HttpRequest, org: str, code: str, policy=None):
-    membership = membership_for_request(request, org)
-    session = selectors.kickoff_get(membership.organisation, code)
-    if not (policy or policies.can_run_kickoff)(membership):
-        raise PermissionDenied
-    return membership, session
-
-
-@login_required
+@tenant_view
 @require_http_methods(["GET", "POST"])
-def kickoff_list(request: HttpRequest, org: str, code: str) -> HttpResponse:
-    membership = membership_for_request(request, org)
+def kickoff_list(request: HttpRequest, viewer: Viewer, code: str) -> HttpResponse:
+    membership = viewer.membership
     programme = programme_selectors.programme_get(membership.organisation, code)
     if not policies.can_view_kickoff_board(membership):
         raise PermissionDenied
@@ -56,7 +48,7 @@ def kickoff_list(request: HttpRequest, org: str, code: str) -> HttpResponse:
             programme=programme, data=data, attendees=form.cleaned_data["attendees"]
         )
         messages.success(request, f"Kick-off planned. Its join code is {session.join_code}.")
-        return redirect("kickoff-session-detail", org=org, code=session.code)
+        return redirect("kickoff-session-detail", org=viewer.org, code=session.code)
     context = {
         "programme": programme,
         "sessions": selectors.kickoffs_of_programme(programme),
@@ -65,10 +57,11 @@ def kickoff_list(request: HttpRequest, org: str, code: str) -> HttpResponse:
     return render_form_page(request, "kickoff/kickoff_list.html", context, form)
 
 
-@login_required
+@tenant_view(policy=policies.can_view_kickoff_board)
 @require_GET
-def kickoff_detail(request: HttpRequest, org: str, code: str) -> HttpResponse:
-    membership, session = _kickoff_for_staff(request, org, code, policies.can_view_kickoff_board)
+def kickoff_detail(request: HttpRequest, viewer: Viewer, code: str) -> HttpResponse:
+    membership = viewer.membership
+    session = selectors.kickoff_get(viewer.organisation, code)
     context = {
         "session": session,
         "groups": selectors.concerns_by_category(session),
@@ -78,41 +71,41 @@ def kickoff_detail(request: HttpRequest, org: str, code: str) -> HttpResponse:
         "can_follow_up": policies.can_follow_up_concern(membership),
         "joined": selectors.joined_count(session),
         "join_url": request.build_absolute_uri(
-            reverse("kickoff-join", args=[org, session.join_code])
+            reverse("kickoff-join", args=[viewer.org, session.join_code])
         ),
     }
     return render(request, "kickoff/kickoff_detail.html", context)
 
 
-@login_required
+@tenant_view(policy=policies.can_run_kickoff)
 @require_POST
-def kickoff_open(request: HttpRequest, org: str, code: str) -> HttpResponse:
-    _, session = _kickoff_for_staff(request, org, code)
+def kickoff_open(request: HttpRequest, viewer: Viewer, code: str) -> HttpResponse:
+    session = selectors.kickoff_get(viewer.organisation, code)
     try:
         services.kickoff_open(session=session)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
-        return redirect("kickoff-session-detail", org=org, code=code)
-    return redirect("kickoff-projector", org=org, code=code)
+        return redirect("kickoff-session-detail", org=viewer.org, code=code)
+    return redirect("kickoff-projector", org=viewer.org, code=code)
 
 
-@login_required
+@tenant_view(policy=policies.can_run_kickoff)
 @require_http_methods(["GET", "POST"])
-def kickoff_close(request: HttpRequest, org: str, code: str) -> HttpResponse:
+def kickoff_close(request: HttpRequest, viewer: Viewer, code: str) -> HttpResponse:
     """Closing cannot be undone (the voters are forgotten): it asks first, saying what goes.
     Only a POST carrying the confirmation closes; the page works without JavaScript and htmx
     shows the same question in place on the kick-off page."""
-    _, session = _kickoff_for_staff(request, org, code)
+    session = selectors.kickoff_get(viewer.organisation, code)
     if session.status == KickoffSession.Status.CLOSED:
         messages.info(request, gettext("This session is closed already."))
-        return redirect("kickoff-session-detail", org=org, code=code)
+        return redirect("kickoff-session-detail", org=viewer.org, code=code)
     if request.method == "POST" and request.POST.get("confirm") == "close":
         services.kickoff_close(session=session)
         messages.success(
             request,
             gettext("Session closed. Who voted for what is now forgotten; the counts stay."),
         )
-        return redirect("kickoff-session-detail", org=org, code=code)
+        return redirect("kickoff-session-detail", org=viewer.org, code=code)
     context = {"session": session, "summary": selectors.closing_summary(session)}
     if request.htmx:
         context["fragment"] = True
@@ -136,12 +129,12 @@ def _join_qr_svg(url: str) -> str:
     return mark_safe(svg.replace("<svg ", '<svg role="img" aria-label="QR code" ', 1))
 
 
-@login_required
+@tenant_view(policy=policies.can_run_kickoff)
 @require_GET
-def kickoff_projector(request: HttpRequest, org: str, code: str) -> HttpResponse:
+def kickoff_projector(request: HttpRequest, viewer: Viewer, code: str) -> HttpResponse:
     """The screen the room sees: no menu, no notifications, large type; how to join (address,
     QR code, code), how many have joined, and the concerns live."""
-    _, session = _kickoff_for_staff(request, org, code)
+    session = selectors.kickoff_get(viewer.organisation, code)
     context = {
         "session": session,
         "groups": selectors.concerns_by_category(session),
@@ -149,7 +142,9 @@ def kickoff_projector(request: HttpRequest, org: str, code: str) -> HttpResponse
     }
     if request.htmx:
         return render(request, "kickoff/projector.html#live-concerns", context)
-    join_url = request.build_absolute_uri(reverse("kickoff-join", args=[org, session.join_code]))
+    join_url = request.build_absolute_uri(
+        reverse("kickoff-join", args=[viewer.org, session.join_code])
+    )
     by_code_url = request.build_absolute_uri(reverse("kickoff-join-by-code"))
     context |= {
         "join_url": join_url,
@@ -224,16 +219,16 @@ def _join_context(request: HttpRequest, session: KickoffSession, membership, for
     }
 
 
-@login_required
+@tenant_view
 @require_http_methods(["GET", "POST"])
-def join(request: HttpRequest, org: str, join_code: str) -> HttpResponse:
-    membership = membership_for_request(request, org)
+def join(request: HttpRequest, viewer: Viewer, join_code: str) -> HttpResponse:
+    membership = viewer.membership
     session = selectors.kickoff_by_join_code(membership.organisation, join_code)
     if request.method == "POST":
         form = ConcernForm(request.POST)
         if session.status != KickoffSession.Status.OPEN:
             messages.error(request, "This session is closed: it no longer takes concerns.")
-            return redirect("kickoff-join", org=org, join_code=session.join_code)
+            return redirect("kickoff-join", org=viewer.org, join_code=session.join_code)
         if not form.is_valid():
             context = _join_context(request, session, membership, form)
             return render(request, "kickoff/join.html", context, status=400)
@@ -250,7 +245,7 @@ def join(request: HttpRequest, org: str, join_code: str) -> HttpResponse:
             messages.error(request, " ".join(error.messages))
         else:
             messages.success(request, "Thank you. Your concern is on the screen.")
-        response = redirect("kickoff-join", org=org, join_code=session.join_code)
+        response = redirect("kickoff-join", org=viewer.org, join_code=session.join_code)
         if concern is not None:
             _remember_own_concern(request, response, concern)
         return response
@@ -258,17 +253,17 @@ def join(request: HttpRequest, org: str, join_code: str) -> HttpResponse:
     return render(request, "kickoff/join.html", _join_context(request, session, membership))
 
 
-@login_required
+@tenant_view
 @require_POST
-def concern_vote(request: HttpRequest, org: str, join_code: str, code: str) -> HttpResponse:
-    membership = membership_for_request(request, org)
+def concern_vote(request: HttpRequest, viewer: Viewer, join_code: str, code: str) -> HttpResponse:
+    membership = viewer.membership
     session = selectors.kickoff_by_join_code(membership.organisation, join_code)
     concern = selectors.concern_get(membership.organisation, code)
     if concern.session_id != session.pk:
         raise Http404
     if str(concern.pk) in own_concern_codes(request):
         messages.error(request, services.OWN_CONCERN)
-        return redirect("kickoff-join", org=org, join_code=session.join_code)
+        return redirect("kickoff-join", org=viewer.org, join_code=session.join_code)
     try:
         counted = services.concern_vote(concern=concern, by=membership)
     except ValidationError as error:
@@ -276,16 +271,16 @@ def concern_vote(request: HttpRequest, org: str, join_code: str, code: str) -> H
     else:
         if not counted:
             messages.info(request, "You already said 'me too' to this one: it counts once.")
-    return redirect("kickoff-join", org=org, join_code=session.join_code)
+    return redirect("kickoff-join", org=viewer.org, join_code=session.join_code)
 
 
 # --- Facilitator: sort, merge, follow through, emotions ---
 
 
-@login_required
+@tenant_view
 @require_POST
-def concern_categorise(request: HttpRequest, org: str, code: str) -> HttpResponse:
-    membership = membership_for_request(request, org)
+def concern_categorise(request: HttpRequest, viewer: Viewer, code: str) -> HttpResponse:
+    membership = viewer.membership
     concern = selectors.concern_get(membership.organisation, code)
     if not policies.can_run_kickoff(membership):
         raise PermissionDenied
@@ -294,13 +289,13 @@ def concern_categorise(request: HttpRequest, org: str, code: str) -> HttpRespons
         services.concern_categorise(concern=concern, category=form.cleaned_data["category"])
     else:
         messages.error(request, "A category is at most 80 characters.")
-    return redirect("kickoff-session-detail", org=org, code=concern.session.code)
+    return redirect("kickoff-session-detail", org=viewer.org, code=concern.session.code)
 
 
-@login_required
+@tenant_view
 @require_POST
-def concern_merge(request: HttpRequest, org: str, code: str) -> HttpResponse:
-    membership = membership_for_request(request, org)
+def concern_merge(request: HttpRequest, viewer: Viewer, code: str) -> HttpResponse:
+    membership = viewer.membership
     duplicate = selectors.concern_get(membership.organisation, code)
     if not policies.can_run_kickoff(membership):
         raise PermissionDenied
@@ -314,13 +309,13 @@ def concern_merge(request: HttpRequest, org: str, code: str) -> HttpResponse:
             messages.success(request, "Merged: the votes now count on one concern.")
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
-    return redirect("kickoff-session-detail", org=org, code=duplicate.session.code)
+    return redirect("kickoff-session-detail", org=viewer.org, code=duplicate.session.code)
 
 
-@login_required
+@tenant_view
 @require_http_methods(["GET", "POST"])
-def concern_detail(request: HttpRequest, org: str, code: str) -> HttpResponse:
-    membership = membership_for_request(request, org)
+def concern_detail(request: HttpRequest, viewer: Viewer, code: str) -> HttpResponse:
+    membership = viewer.membership
     concern = selectors.concern_get(membership.organisation, code)
     if not policies.can_view_kickoff_board(membership):
         raise PermissionDenied
@@ -342,28 +337,29 @@ def concern_detail(request: HttpRequest, org: str, code: str) -> HttpResponse:
         if request.method == "POST" and form.is_valid():
             services.concern_follow_up(concern=concern, by=membership, **form.cleaned_data)
             messages.success(request, "Concern updated.")
-            return redirect("kickoff-concern-detail", org=org, code=code)
+            return redirect("kickoff-concern-detail", org=viewer.org, code=code)
     context = {"concern": concern, "form": form, "merged": concern.merged.all()}
     return render_form_page(request, "kickoff/concern_detail.html", context, form)
 
 
-@login_required
+@tenant_view(policy=policies.can_run_kickoff)
 @require_POST
-def emotion_log(request: HttpRequest, org: str, code: str) -> HttpResponse:
-    membership, session = _kickoff_for_staff(request, org, code)
+def emotion_log(request: HttpRequest, viewer: Viewer, code: str) -> HttpResponse:
+    membership = viewer.membership
+    session = selectors.kickoff_get(viewer.organisation, code)
     form = EmotionForm(request.POST, programme=session.programme, session=session)
     if form.is_valid():
         services.emotion_log(session=session, by=membership, data=form.cleaned_data)
         messages.success(request, "Signal noted.")
     else:
         messages.error(request, "Choose a signal and an intensity from 1 to 3.")
-    return redirect("kickoff-session-detail", org=org, code=code)
+    return redirect("kickoff-session-detail", org=viewer.org, code=code)
 
 
-@login_required
+@tenant_view
 @require_GET
-def you_said_we_did(request: HttpRequest, org: str, code: str) -> HttpResponse:
-    membership = membership_for_request(request, org)
+def you_said_we_did(request: HttpRequest, viewer: Viewer, code: str) -> HttpResponse:
+    membership = viewer.membership
     programme = programme_selectors.programme_get(membership.organisation, code)
     context = {"programme": programme, "concerns": selectors.you_said_we_did(programme)}
     return render(request, "kickoff/you_said_we_did.html", context)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -23,21 +22,14 @@ from kickoff.forms import (
 from kickoff.models import EngagementAction, EngagementPlan
 from programme import selectors as programme_selectors
 from programme.models import Participant
-from programme.tenancy import membership_for_request
+from programme.tenancy import Viewer, tenant_view
 from programme.views.programmes import render_form_page
 
 
-def _mapper(request: HttpRequest, org: str):
-    membership = membership_for_request(request, org)
-    if not policies.can_map_stakeholders(membership):
-        raise PermissionDenied
-    return membership
-
-
-@login_required
+@tenant_view(policy=policies.can_map_stakeholders)
 @require_GET
-def stakeholder_map(request: HttpRequest, org: str) -> HttpResponse:
-    membership = _mapper(request, org)
+def stakeholder_map(request: HttpRequest, viewer: Viewer) -> HttpResponse:
+    membership = viewer.membership
     organisation = membership.organisation
     programmes = list(programme_selectors.programmes_for(organisation))
     start = min((p.start_date for p in programmes), default=timezone.localdate())
@@ -55,10 +47,10 @@ def stakeholder_map(request: HttpRequest, org: str) -> HttpResponse:
     return render(request, "kickoff/stakeholder_map.html", context)
 
 
-@login_required
+@tenant_view(policy=policies.can_map_stakeholders)
 @require_http_methods(["GET", "POST"])
-def stakeholder_detail(request: HttpRequest, org: str, code: str) -> HttpResponse:
-    membership = _mapper(request, org)
+def stakeholder_detail(request: HttpRequest, viewer: Viewer, code: str) -> HttpResponse:
+    membership = viewer.membership
     participant: Participant = programme_selectors.participant_get(membership.organisation, code)
     # A new assessment starts from the last one: usually one thing has moved, not all three.
     last = selectors.latest_assessment(participant)
@@ -70,7 +62,7 @@ def stakeholder_detail(request: HttpRequest, org: str, code: str) -> HttpRespons
     if request.method == "POST" and form.is_valid():
         services.assessment_record(participant=participant, by=membership, data=form.cleaned_data)
         messages.success(request, "Assessment recorded; earlier ones are kept as the path.")
-        return redirect("kickoff-stakeholder-detail", org=org, code=code)
+        return redirect("kickoff-stakeholder-detail", org=viewer.org, code=code)
     plan = EngagementPlan.objects.filter(participant=participant).first()
     actions = list(plan.actions.all()) if plan else []
     context = {
@@ -90,10 +82,10 @@ def stakeholder_detail(request: HttpRequest, org: str, code: str) -> HttpRespons
     return render_form_page(request, "kickoff/stakeholder_detail.html", context, form)
 
 
-@login_required
+@tenant_view(policy=policies.can_map_stakeholders)
 @require_POST
-def engagement_action_add(request: HttpRequest, org: str, code: str) -> HttpResponse:
-    membership = _mapper(request, org)
+def engagement_action_add(request: HttpRequest, viewer: Viewer, code: str) -> HttpResponse:
+    membership = viewer.membership
     participant = programme_selectors.participant_get(membership.organisation, code)
     form = EngagementActionForm(request.POST)
     if form.is_valid():
@@ -102,13 +94,13 @@ def engagement_action_add(request: HttpRequest, org: str, code: str) -> HttpResp
         messages.success(request, "One-to-one action planned.")
     else:
         messages.error(request, "An action needs a description and a due date.")
-    return redirect("kickoff-stakeholder-detail", org=org, code=code)
+    return redirect("kickoff-stakeholder-detail", org=viewer.org, code=code)
 
 
-@login_required
+@tenant_view(policy=policies.can_map_stakeholders)
 @require_POST
-def engagement_action_done(request: HttpRequest, org: str, code: str) -> HttpResponse:
-    membership = _mapper(request, org)
+def engagement_action_done(request: HttpRequest, viewer: Viewer, code: str) -> HttpResponse:
+    membership = viewer.membership
     action = get_object_or_404(
         EngagementAction.objects.filter(plan__organisation=membership.organisation).select_related(
             "plan__participant"
@@ -121,13 +113,13 @@ def engagement_action_done(request: HttpRequest, org: str, code: str) -> HttpRes
         messages.success(request, "Outcome recorded.")
     else:
         messages.error(request, "Write what came out of it.")
-    return redirect("kickoff-stakeholder-detail", org=org, code=action.plan.participant.code)
+    return redirect("kickoff-stakeholder-detail", org=viewer.org, code=action.plan.participant.code)
 
 
-@login_required
+@tenant_view
 @require_http_methods(["GET", "POST"])
-def wave_planner(request: HttpRequest, org: str, code: str) -> HttpResponse:
-    membership = membership_for_request(request, org)
+def wave_planner(request: HttpRequest, viewer: Viewer, code: str) -> HttpResponse:
+    membership = viewer.membership
     programme = programme_selectors.programme_get(membership.organisation, code)
     if not policies.can_plan_waves(membership):
         raise PermissionDenied
@@ -152,7 +144,7 @@ def wave_planner(request: HttpRequest, org: str, code: str) -> HttpResponse:
             form.add_error(None, error)
         else:
             messages.success(request, f"{wave} confirmed with {wave.members.count()} people.")
-            return redirect("programme-wave-detail", org=org, code=wave.code)
+            return redirect("programme-wave-detail", org=viewer.org, code=wave.code)
     chosen_ids = {int(p) for p in form["participants"].value() or [] if str(p).isdigit()}
     context = {
         "programme": programme,
@@ -168,11 +160,11 @@ def wave_planner(request: HttpRequest, org: str, code: str) -> HttpResponse:
     return render_form_page(request, "kickoff/wave_planner.html", context, form)
 
 
-@login_required
+@tenant_view
 @require_http_methods(["GET", "POST"])
-def wave_rename(request: HttpRequest, org: str, code: str) -> HttpResponse:
+def wave_rename(request: HttpRequest, viewer: Viewer, code: str) -> HttpResponse:
     """Rename a wave (e.g. the second "Supporters"): whoever plans waves may."""
-    membership = membership_for_request(request, org)
+    membership = viewer.membership
     wave = programme_selectors.wave_get(membership.organisation, code)
     if not policies.can_plan_waves(membership):
         raise PermissionDenied
@@ -188,15 +180,15 @@ def wave_rename(request: HttpRequest, org: str, code: str) -> HttpResponse:
                 request,
                 gettext("%(old)s is now called %(new)s.") % {"old": old_name, "new": wave},
             )
-            return redirect("kickoff-wave-planner", org=org, code=wave.programme.code)
+            return redirect("kickoff-wave-planner", org=viewer.org, code=wave.programme.code)
     context = {"wave": wave, "form": form}
     return render_form_page(request, "kickoff/wave_rename.html", context, form)
 
 
-@login_required
+@tenant_view
 @require_GET
-def kickoff_report(request: HttpRequest, org: str, code: str) -> HttpResponse:
-    membership = membership_for_request(request, org)
+def kickoff_report(request: HttpRequest, viewer: Viewer, code: str) -> HttpResponse:
+    membership = viewer.membership
     session = selectors.kickoff_get(membership.organisation, code)
     if not policies.can_view_kickoff_board(membership):
         raise PermissionDenied

@@ -3,7 +3,6 @@ from __future__ import annotations
 from datetime import datetime, time
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
@@ -17,7 +16,7 @@ from metrics import policies, selectors, services
 from metrics.forms import ApiTokenForm, QuickLogForm, SsiForm, UploadForm
 from metrics.models import ActivityEvent, ActivityImport, ApiToken, ImportKind
 from programme import selectors as programme_selectors
-from programme.tenancy import membership_for_request
+from programme.tenancy import Viewer, tenant_view
 from programme.views.programmes import render_form_page
 
 
@@ -54,20 +53,20 @@ def _activity_context(membership, participant, ssi_form: SsiForm | None = None) 
     }
 
 
-@login_required
+@tenant_view
 @require_GET
-def activity_home(request: HttpRequest, org: str) -> HttpResponse:
+def activity_home(request: HttpRequest, viewer: Viewer) -> HttpResponse:
     """The seller's page: quick log, SSI, own uploads, recent activity."""
-    membership = membership_for_request(request, org)
+    membership = viewer.membership
     participant = _own_participant(membership)
     context = _activity_context(membership, participant)
     return render(request, "metrics/activity_home.html", context)
 
 
-@login_required
+@tenant_view
 @require_POST
-def quick_log(request: HttpRequest, org: str) -> HttpResponse:
-    membership = membership_for_request(request, org)
+def quick_log(request: HttpRequest, viewer: Viewer) -> HttpResponse:
+    membership = viewer.membership
     participant = _own_participant(membership)
     form = QuickLogForm(request.POST)
     if form.is_valid():
@@ -75,13 +74,13 @@ def quick_log(request: HttpRequest, org: str) -> HttpResponse:
         messages.success(request, "Logged. Well done." if created else "Already logged.")
     else:
         messages.error(request, "Choose what happened.")
-    return redirect("metrics-activity-home", org=org)
+    return redirect("metrics-activity-home", org=viewer.org)
 
 
-@login_required
+@tenant_view
 @require_POST
-def ssi_entry(request: HttpRequest, org: str) -> HttpResponse:
-    membership = membership_for_request(request, org)
+def ssi_entry(request: HttpRequest, viewer: Viewer) -> HttpResponse:
+    membership = viewer.membership
     participant = _own_participant(membership)
     form = SsiForm(request.POST)
     if not form.is_valid():
@@ -108,13 +107,13 @@ def ssi_entry(request: HttpRequest, org: str) -> HttpResponse:
             % {"day": day},
         }[outcome],
     )
-    return redirect("metrics-activity-home", org=org)
+    return redirect("metrics-activity-home", org=viewer.org)
 
 
-@login_required
+@tenant_view
 @require_http_methods(["GET", "POST"])
-def import_upload(request: HttpRequest, org: str) -> HttpResponse:
-    membership = membership_for_request(request, org)
+def import_upload(request: HttpRequest, viewer: Viewer) -> HttpResponse:
+    membership = viewer.membership
     for_others = policies.can_import_for_others(membership)
     own = programme_selectors.own_participant(membership)
     posted = request.method == "POST"  # bound even when the file was lost on the way
@@ -142,7 +141,7 @@ def import_upload(request: HttpRequest, org: str) -> HttpResponse:
                 kind=kind,
                 upload=form.cleaned_data["file"],
             )
-            return redirect("metrics-import-detail", org=org, code=activity_import.code)
+            return redirect("metrics-import-detail", org=viewer.org, code=activity_import.code)
     imports = ActivityImport.objects.filter(organisation=membership.organisation).select_related(
         "participant__membership__user"
     )
@@ -152,10 +151,10 @@ def import_upload(request: HttpRequest, org: str) -> HttpResponse:
     return render_form_page(request, "metrics/import_upload.html", context, form)
 
 
-@login_required
+@tenant_view
 @require_GET
-def import_detail(request: HttpRequest, org: str, code: str) -> HttpResponse:
-    membership = membership_for_request(request, org)
+def import_detail(request: HttpRequest, viewer: Viewer, code: str) -> HttpResponse:
+    membership = viewer.membership
     activity_import = get_object_or_404(
         ActivityImport.objects.filter(organisation=membership.organisation).select_related(
             "participant__membership__user"
@@ -182,10 +181,10 @@ def import_detail(request: HttpRequest, org: str, code: str) -> HttpResponse:
 # --- API tokens ---------------------------------------------------------------------------------
 
 
-@login_required
+@tenant_view
 @require_http_methods(["GET", "POST"])
-def api_tokens(request: HttpRequest, org: str) -> HttpResponse:
-    membership = membership_for_request(request, org)
+def api_tokens(request: HttpRequest, viewer: Viewer) -> HttpResponse:
+    membership = viewer.membership
     if not policies.can_manage_api_tokens(membership):
         raise PermissionDenied
     form = ApiTokenForm(request.POST or None)
@@ -203,10 +202,10 @@ def api_tokens(request: HttpRequest, org: str) -> HttpResponse:
     return render_form_page(request, "metrics/api_tokens.html", context, form)
 
 
-@login_required
+@tenant_view
 @require_POST
-def api_token_revoke(request: HttpRequest, org: str, code: str) -> HttpResponse:
-    membership = membership_for_request(request, org)
+def api_token_revoke(request: HttpRequest, viewer: Viewer, code: str) -> HttpResponse:
+    membership = viewer.membership
     token = get_object_or_404(
         ApiToken.objects.filter(organisation=membership.organisation), code=code
     )
@@ -214,4 +213,4 @@ def api_token_revoke(request: HttpRequest, org: str, code: str) -> HttpResponse:
         raise PermissionDenied
     services.api_token_revoke(token=token)
     messages.success(request, f"Token '{token.name}' revoked: it no longer works.")
-    return redirect("metrics-api-tokens", org=org)
+    return redirect("metrics-api-tokens", org=viewer.org)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import uuid
 from datetime import date
 
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -18,16 +17,16 @@ from metrics.charts import FUNNEL
 from programme import selectors as programme_selectors
 from programme.csvexport import csv_response
 from programme.models import Team
-from programme.tenancy import membership_for_request
+from programme.tenancy import Viewer, tenant_view
 
 TOO_FEW = "too few to show"
 
 
-@login_required
+@tenant_view
 @require_GET
-def dashboard(request: HttpRequest, org: str) -> HttpResponse:
-    membership = membership_for_request(request, org)
-    return redirect(policies.dashboard_route(membership), org=org)
+def dashboard(request: HttpRequest, viewer: Viewer) -> HttpResponse:
+    membership = viewer.membership
+    return redirect(policies.dashboard_route(membership), org=viewer.org)
 
 
 def _wants_csv(request: HttpRequest) -> bool:
@@ -51,16 +50,17 @@ def _group_csv(filename: str, sections: list[tuple[str, list]]) -> HttpResponse:
     return csv_response(filename, header, rows)
 
 
-@login_required
+@tenant_view
 @require_GET
-def dashboard_sponsor(request: HttpRequest, org: str) -> HttpResponse:
-    membership = membership_for_request(request, org)
+def dashboard_sponsor(request: HttpRequest, viewer: Viewer) -> HttpResponse:
+    membership = viewer.membership
     if not policies.can_view_programme_dashboard(membership):
         raise PermissionDenied
     view = dashboards.sponsor_view(membership.organisation)
     if _wants_csv(request):
         return _group_csv(
-            f"snowball-{org}-waves-and-teams.csv", [("Wave", view.waves), ("Team", view.teams)]
+            f"snowball-{viewer.org}-waves-and-teams.csv",
+            [("Wave", view.waves), ("Team", view.teams)],
         )
     context = {
         "view": view,
@@ -78,10 +78,10 @@ def dashboard_sponsor(request: HttpRequest, org: str) -> HttpResponse:
     return render(request, "metrics/dashboard_sponsor.html", context)
 
 
-@login_required
+@tenant_view
 @require_GET
-def dashboard_manager(request: HttpRequest, org: str) -> HttpResponse:
-    membership = membership_for_request(request, org)
+def dashboard_manager(request: HttpRequest, viewer: Viewer) -> HttpResponse:
+    membership = viewer.membership
     if not policies.can_view_team_dashboard(membership):
         raise PermissionDenied
     organisation = membership.organisation
@@ -102,7 +102,7 @@ def dashboard_manager(request: HttpRequest, org: str) -> HttpResponse:
     order = request.GET.get("order", "attention")
     order = order if order in dashboards.ORDERS else "attention"
     people_url = (
-        reverse("metrics-dashboard-people", args=[org])
+        reverse("metrics-dashboard-people", args=[viewer.org])
         if policies.can_view_people_behind_numbers(membership)
         else None
     )
@@ -113,9 +113,9 @@ def dashboard_manager(request: HttpRequest, org: str) -> HttpResponse:
         if individuals and view.week:
             team_ids = [line.pk for line in view.teams]
             return _sellers_csv(
-                org, dashboards.sellers_table(organisation, team_ids, view.week), view.week
+                viewer.org, dashboards.sellers_table(organisation, team_ids, view.week), view.week
             )
-        return _group_csv(f"snowball-{org}-teams.csv", [("Team", view.teams)])
+        return _group_csv(f"snowball-{viewer.org}-teams.csv", [("Team", view.teams)])
     parent = view.parent
     context = {
         "view": view,
@@ -179,10 +179,10 @@ def _sellers_csv(org: str, sellers, week: date) -> HttpResponse:
     return csv_response(f"snowball-{org}-sellers.csv", header, rows)
 
 
-@login_required
+@tenant_view
 @require_GET
-def dashboard_consultant(request: HttpRequest, org: str) -> HttpResponse:
-    membership = membership_for_request(request, org)
+def dashboard_consultant(request: HttpRequest, viewer: Viewer) -> HttpResponse:
+    membership = viewer.membership
     if not policies.can_view_consultant_dashboard(membership):
         raise PermissionDenied
     organisation = membership.organisation
@@ -198,7 +198,7 @@ def dashboard_consultant(request: HttpRequest, org: str) -> HttpResponse:
                     "; ".join(reason for _, reason in indicators.warnings(row)),
                 ])  # fmt: skip
         return csv_response(
-            f"snowball-{org}-at-risk.csv", ["Name", "E-mail", "Team", "Reasons"], rows
+            f"snowball-{viewer.org}-at-risk.csv", ["Name", "E-mail", "Team", "Reasons"], rows
         )
     at_risk = [(row, indicators.warnings(row)) for row in view.at_risk]
     return render(
@@ -208,16 +208,16 @@ def dashboard_consultant(request: HttpRequest, org: str) -> HttpResponse:
             "view": view,
             "at_risk": at_risk,
             "limit": dashboards.LIST_LIMIT,
-            "people_url": reverse("metrics-dashboard-people", args=[org]),
+            "people_url": reverse("metrics-dashboard-people", args=[viewer.org]),
         },
     )
 
 
-@login_required
+@tenant_view
 @require_GET
-def dashboard_people(request: HttpRequest, org: str) -> HttpResponse:
+def dashboard_people(request: HttpRequest, viewer: Viewer) -> HttpResponse:
     """The people behind one number of a dashboard: a team (or everyone) x an indicator."""
-    membership = membership_for_request(request, org)
+    membership = viewer.membership
     if not policies.can_view_people_behind_numbers(membership):
         raise PermissionDenied
     organisation = membership.organisation
@@ -247,10 +247,10 @@ def dashboard_people(request: HttpRequest, org: str) -> HttpResponse:
     )
 
 
-@login_required
+@tenant_view
 @require_GET
-def dashboard_seller(request: HttpRequest, org: str) -> HttpResponse:
-    membership = membership_for_request(request, org)
+def dashboard_seller(request: HttpRequest, viewer: Viewer) -> HttpResponse:
+    membership = viewer.membership
     participant = programme_selectors.own_participant(membership)
     if participant is None:
         raise PermissionDenied

@@ -1,25 +1,33 @@
 """The one place that resolves the current organisation from a request.
 
-Every tenant view starts with `membership_for_request`; tenant data is then reached only
-through selectors that take the organisation it returns.
+Every tenant view is decorated with `tenant_view`: it resolves the signed-in user's
+membership of the organisation in the URL (404 otherwise), applies the view's policy (403)
+and hands the view a `Viewer`. Tenant data is then reached only through selectors that take
+the viewer (or the organisation it carries).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import functools
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from django.http import Http404, HttpRequest
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
 
 from programme.models import Membership, Organisation
+from programme.viewer import Viewer
 
 SESSION_KEY = "organisation"
 
 
 def membership_for_request(request: HttpRequest, org: str) -> Membership:
     """The signed-in user's membership of organisation `org` (a slug), or 404.
+
+    Called by `tenant_view` only; views receive the `Viewer` it builds.
 
     An organisation the user does not belong to is indistinguishable from one that
     does not exist.
@@ -41,6 +49,34 @@ def membership_for_request(request: HttpRequest, org: str) -> Membership:
     if request.session.get(SESSION_KEY) != membership.organisation.slug:
         request.session[SESSION_KEY] = membership.organisation.slug
     return membership
+
+
+Policy = Callable[[Membership], bool]
+
+
+def tenant_view(view: Callable | None = None, *, policy: Policy | None = None) -> Callable:
+    """The way in to every page inside an organisation (URLs under `o/<slug:org>/`).
+
+    Sign-in is required; a user who is not a member of the organisation gets a 404 (an
+    organisation one does not belong to is indistinguishable from one that does not exist);
+    `policy`, when given, decides from the membership whether the page is open to them (403).
+    The view is called as `view(request, viewer, **rest)` instead of with the `org` slug.
+    """
+
+    def decorate(function: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @login_required
+        @functools.wraps(function)
+        def wrapper(request: HttpRequest, org: str, *args, **kwargs) -> HttpResponse:
+            viewer = Viewer(membership_for_request(request, org))
+            request.viewer = viewer  # type: ignore[attr-defined]
+            if policy is not None and not policy(viewer.membership):
+                raise PermissionDenied
+            return function(request, viewer, *args, **kwargs)
+
+        wrapper.tenant_policy = policy  # type: ignore[attr-defined]
+        return wrapper
+
+    return decorate(view) if view is not None else decorate
 
 
 def organisation_zone(organisation: Organisation) -> ZoneInfo:

@@ -4,12 +4,12 @@ from django.urls import path
 
 from showcase import views, views_picks
 
-org = "o/<slug:org>/showcase/"
+org = "showcase/"
 pick = org + "picks/<uuid:code>/"
 case = org + "<uuid:code>/"
 
-urlpatterns = [
-    path(org, views.case_feed, name="showcase-case-feed"),
+tenant_urlpatterns = [
+    path("showcase/", views.case_feed, name="showcase-case-feed"),
     path(org + "search/", views.case_search, name="showcase-case-search"),
     path(org + "new/", views.case_create, name="showcase-case-create"),
     path(case, views.case_detail, name="showcase-case-detail"),
@@ -31,3 +31,6 @@ urlpatterns = [
     path(pick + "took-up/", views_picks.pick_uptake, name="showcase-pick-uptake"),
     path(pick + "archive/", views_picks.pick_archive, name="showcase-pick-archive"),
 ]
+
+# Every page of this app lives inside an organisation.
+urlpatterns: list = []

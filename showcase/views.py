@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -11,16 +10,16 @@ from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from programme import selectors as programme_selectors
-from programme.tenancy import membership_for_request
+from programme.tenancy import Viewer, tenant_view
 from showcase import policies, selectors, services
 from showcase.forms import CaseForm, CommentForm, FeedFilterForm, ReasonForm, is_linkedin_post
 from showcase.models import CaseComment, CaseImage
 
 
-@login_required
+@tenant_view
 @require_GET
-def case_feed(request: HttpRequest, org: str) -> HttpResponse:
-    membership = membership_for_request(request, org)
+def case_feed(request: HttpRequest, viewer: Viewer) -> HttpResponse:
+    membership = viewer.membership
     form = FeedFilterForm(request.GET)
     filters = form.cleaned_data if form.is_valid() else {}
     page = selectors.feed_page(selectors.feed(membership, filters), request.GET.get("page"))
@@ -39,10 +38,10 @@ def case_feed(request: HttpRequest, org: str) -> HttpResponse:
     return render(request, "showcase/feed.html", context)
 
 
-@login_required
+@tenant_view
 @require_GET
-def case_search(request: HttpRequest, org: str) -> HttpResponse:
-    membership = membership_for_request(request, org)
+def case_search(request: HttpRequest, viewer: Viewer) -> HttpResponse:
+    membership = viewer.membership
     words = request.GET.get("q", "").strip()[:200]
     results = selectors.search(membership, words) if words else []
     context = {"words": words, "results": results}
@@ -51,24 +50,24 @@ def case_search(request: HttpRequest, org: str) -> HttpResponse:
     return render(request, "showcase/search.html", context)
 
 
-@login_required
+@tenant_view
 @require_http_methods(["GET", "POST"])
-def case_create(request: HttpRequest, org: str) -> HttpResponse:
-    membership = membership_for_request(request, org)
+def case_create(request: HttpRequest, viewer: Viewer) -> HttpResponse:
+    membership = viewer.membership
     author = programme_selectors.own_participant(membership)
     if not policies.can_author_case(membership, author is not None):
         raise PermissionDenied
-    return _case_form(request, org, author, None)
+    return _case_form(request, viewer.org, author, None)
 
 
-@login_required
+@tenant_view
 @require_http_methods(["GET", "POST"])
-def case_edit(request: HttpRequest, org: str, code: str) -> HttpResponse:
-    membership = membership_for_request(request, org)
+def case_edit(request: HttpRequest, viewer: Viewer, code: str) -> HttpResponse:
+    membership = viewer.membership
     case = selectors.case_get(membership, code)
     if not policies.can_edit_case(membership, case):
         raise PermissionDenied
-    return _case_form(request, org, case.author, case)
+    return _case_form(request, viewer.org, case.author, case)
 
 
 def _case_form(request: HttpRequest, org: str, author, case) -> HttpResponse:
@@ -90,10 +89,10 @@ def _case_form(request: HttpRequest, org: str, author, case) -> HttpResponse:
     return render(request, "showcase/case_form.html", {"form": form, "case": case}, status=status)
 
 
-@login_required
+@tenant_view
 @require_GET
-def case_detail(request: HttpRequest, org: str, code: str) -> HttpResponse:
-    membership = membership_for_request(request, org)
+def case_detail(request: HttpRequest, viewer: Viewer, code: str) -> HttpResponse:
+    membership = viewer.membership
     case = selectors.case_get(membership, code)
     return render(request, "showcase/case_detail.html", _detail_context(membership, case))
 
@@ -117,22 +116,22 @@ def _detail_context(membership, case, comment_form: CommentForm | None = None) -
     }
 
 
-@login_required
+@tenant_view
 @require_POST
-def case_delete(request: HttpRequest, org: str, code: str) -> HttpResponse:
-    membership = membership_for_request(request, org)
+def case_delete(request: HttpRequest, viewer: Viewer, code: str) -> HttpResponse:
+    membership = viewer.membership
     case = selectors.case_get(membership, code)
     if not policies.can_edit_case(membership, case):
         raise PermissionDenied
     services.case_delete(case=case, by=membership)
     messages.success(request, "Deleted.")
-    return redirect("showcase-case-feed", org=org)
+    return redirect("showcase-case-feed", org=viewer.org)
 
 
-@login_required
+@tenant_view
 @require_POST
-def case_react(request: HttpRequest, org: str, code: str) -> HttpResponse:
-    membership = membership_for_request(request, org)
+def case_react(request: HttpRequest, viewer: Viewer, code: str) -> HttpResponse:
+    membership = viewer.membership
     case = selectors.case_get(membership, code)
     try:
         services.reaction_toggle(case=case, by=membership, kind=request.POST.get("kind", ""))
@@ -141,13 +140,13 @@ def case_react(request: HttpRequest, org: str, code: str) -> HttpResponse:
     if request.htmx:
         context = {"case": case, "reactions": selectors.reaction_summary(case, membership)}
         return render(request, "showcase/case_detail.html#reactions", context)
-    return redirect("showcase-case-detail", org=org, code=code)
+    return redirect("showcase-case-detail", org=viewer.org, code=code)
 
 
-@login_required
+@tenant_view
 @require_POST
-def case_comment(request: HttpRequest, org: str, code: str) -> HttpResponse:
-    membership = membership_for_request(request, org)
+def case_comment(request: HttpRequest, viewer: Viewer, code: str) -> HttpResponse:
+    membership = viewer.membership
     case = selectors.case_get(membership, code)
     form = CommentForm(request.POST)
     if form.is_valid():
@@ -161,7 +160,7 @@ def case_comment(request: HttpRequest, org: str, code: str) -> HttpResponse:
         except ValidationError as error:
             form.add_error("body", error)
         else:
-            return redirect("showcase-case-detail", org=org, code=code)
+            return redirect("showcase-case-detail", org=viewer.org, code=code)
     context = _detail_context(membership, case, comment_form=form)
     return render(request, "showcase/case_detail.html", context, status=400)
 
@@ -176,33 +175,33 @@ def _hide_reason(request: HttpRequest) -> str | None:
     return form.cleaned_data["reason"]
 
 
-@login_required
+@tenant_view
 @require_POST
-def case_hide(request: HttpRequest, org: str, code: str) -> HttpResponse:
-    membership = membership_for_request(request, org)
+def case_hide(request: HttpRequest, viewer: Viewer, code: str) -> HttpResponse:
+    membership = viewer.membership
     case = selectors.case_get(membership, code)
     if not policies.can_moderate(membership):
         raise PermissionDenied
     if reason := _hide_reason(request):
         services.case_hide(case=case, by=membership, reason=reason)
-    return redirect("showcase-case-detail", org=org, code=code)
+    return redirect("showcase-case-detail", org=viewer.org, code=code)
 
 
-@login_required
+@tenant_view
 @require_POST
-def case_unhide(request: HttpRequest, org: str, code: str) -> HttpResponse:
-    membership = membership_for_request(request, org)
+def case_unhide(request: HttpRequest, viewer: Viewer, code: str) -> HttpResponse:
+    membership = viewer.membership
     case = selectors.case_get(membership, code)
     if not policies.can_moderate(membership):
         raise PermissionDenied
     services.case_unhide(case=case, by=membership)
-    return redirect("showcase-case-detail", org=org, code=code)
+    return redirect("showcase-case-detail", org=viewer.org, code=code)
 
 
-@login_required
+@tenant_view
 @require_POST
-def comment_hide(request: HttpRequest, org: str, code: str) -> HttpResponse:
-    membership = membership_for_request(request, org)
+def comment_hide(request: HttpRequest, viewer: Viewer, code: str) -> HttpResponse:
+    membership = viewer.membership
     comment = get_object_or_404(
         CaseComment.objects.select_related("case"),
         code=code,
@@ -212,13 +211,13 @@ def comment_hide(request: HttpRequest, org: str, code: str) -> HttpResponse:
         raise PermissionDenied
     if reason := _hide_reason(request):
         services.comment_hide(comment=comment, by=membership, reason=reason)
-    return redirect("showcase-case-detail", org=org, code=comment.case.code)
+    return redirect("showcase-case-detail", org=viewer.org, code=comment.case.code)
 
 
-@login_required
+@tenant_view
 @require_POST
-def case_report(request: HttpRequest, org: str, code: str) -> HttpResponse:
-    membership = membership_for_request(request, org)
+def case_report(request: HttpRequest, viewer: Viewer, code: str) -> HttpResponse:
+    membership = viewer.membership
     case = selectors.case_get(membership, code)
     form = ReasonForm(request.POST)
     if not form.is_valid():
@@ -227,14 +226,14 @@ def case_report(request: HttpRequest, org: str, code: str) -> HttpResponse:
         messages.success(request, "Reported to the programme team. Thank you.")
     else:
         messages.info(request, "You reported it already.")
-    return redirect("showcase-case-detail", org=org, code=code)
+    return redirect("showcase-case-detail", org=viewer.org, code=code)
 
 
-@login_required
+@tenant_view
 @require_GET
-def case_image(request: HttpRequest, org: str, code: str) -> FileResponse:
+def case_image(request: HttpRequest, viewer: Viewer, code: str) -> FileResponse:
     """Images are served only to those who may read their case (never from a public URL)."""
-    membership = membership_for_request(request, org)
+    membership = viewer.membership
     image = get_object_or_404(
         CaseImage.objects.filter(case__in=selectors.cases_visible_to(membership)), code=code
     )
@@ -244,10 +243,10 @@ def case_image(request: HttpRequest, org: str, code: str) -> FileResponse:
     return response
 
 
-@login_required
+@tenant_view
 @require_POST
-def case_image_delete(request: HttpRequest, org: str, code: str) -> HttpResponse:
-    membership = membership_for_request(request, org)
+def case_image_delete(request: HttpRequest, viewer: Viewer, code: str) -> HttpResponse:
+    membership = viewer.membership
     image = get_object_or_404(
         CaseImage.objects.select_related("case__author").filter(
             case__in=selectors.cases_visible_to(membership)
@@ -257,14 +256,14 @@ def case_image_delete(request: HttpRequest, org: str, code: str) -> HttpResponse
     if not policies.can_edit_case(membership, image.case):
         raise PermissionDenied
     services.image_delete(image=image, by=membership)
-    return redirect("showcase-case-edit", org=org, code=image.case.code)
+    return redirect("showcase-case-edit", org=viewer.org, code=image.case.code)
 
 
-@login_required
+@tenant_view
 @require_POST
-def case_feature(request: HttpRequest, org: str, code: str) -> HttpResponse:
+def case_feature(request: HttpRequest, viewer: Viewer, code: str) -> HttpResponse:
     """Take a case off the home page, feature it (author agreed already), or ask its author."""
-    membership = membership_for_request(request, org)
+    membership = viewer.membership
     case = selectors.case_get(membership, code)
     if not policies.can_feature(membership):
         raise PermissionDenied
@@ -285,21 +284,21 @@ def case_feature(request: HttpRequest, org: str, code: str) -> HttpResponse:
             )
     except ValidationError as error:
         messages.error(request, error.messages[0])
-    return redirect("showcase-case-detail", org=org, code=code)
+    return redirect("showcase-case-detail", org=viewer.org, code=code)
 
 
-@login_required
+@tenant_view
 @require_POST
-def case_feature_answer(request: HttpRequest, org: str, code: str) -> HttpResponse:
+def case_feature_answer(request: HttpRequest, viewer: Viewer, code: str) -> HttpResponse:
     """The author's yes or no to featuring their case."""
-    membership = membership_for_request(request, org)
+    membership = viewer.membership
     case = selectors.case_get(membership, code)
     if not policies.can_answer_feature_request(membership, case):
         raise PermissionDenied
     answer = request.POST.get("answer")
     if answer not in {"yes", "no"}:
         messages.error(request, gettext("Answer yes or no."))
-        return redirect("showcase-case-detail", org=org, code=code)
+        return redirect("showcase-case-detail", org=viewer.org, code=code)
     try:
         services.case_feature_answer(case=case, by=membership, yes=answer == "yes")
     except ValidationError as error:
@@ -315,4 +314,4 @@ def case_feature_answer(request: HttpRequest, org: str, code: str) -> HttpRespon
             )
         else:
             messages.success(request, gettext("Understood: your case stays off the home page."))
-    return redirect("showcase-case-detail", org=org, code=code)
+    return redirect("showcase-case-detail", org=viewer.org, code=code)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -11,7 +10,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from programme import selectors as programme_selectors
-from programme.tenancy import membership_for_request
+from programme.tenancy import Viewer, tenant_view
 from showcase import policies, selectors, services
 from showcase.forms import PickForm
 
@@ -28,17 +27,17 @@ def _list_context(membership: object, form: PickForm | None = None) -> dict:
     }
 
 
-@login_required
+@tenant_view
 @require_GET
-def pick_list(request: HttpRequest, org: str) -> HttpResponse:
-    membership = membership_for_request(request, org)
+def pick_list(request: HttpRequest, viewer: Viewer) -> HttpResponse:
+    membership = viewer.membership
     return render(request, "showcase/picks.html", _list_context(membership))
 
 
-@login_required
+@tenant_view
 @require_POST
-def pick_create(request: HttpRequest, org: str) -> HttpResponse:
-    membership = membership_for_request(request, org)
+def pick_create(request: HttpRequest, viewer: Viewer) -> HttpResponse:
+    membership = viewer.membership
     if not policies.can_post_pick(membership):
         raise PermissionDenied
     form = PickForm(request.POST)
@@ -49,38 +48,38 @@ def pick_create(request: HttpRequest, org: str) -> HttpResponse:
             form.add_error("note", error)
         else:
             messages.success(request, "Posted. Everyone in the programme is told.")
-            return redirect("showcase-pick-list", org=org)
+            return redirect("showcase-pick-list", org=viewer.org)
     return render(request, "showcase/picks.html", _list_context(membership, form), status=400)
 
 
-@login_required
+@tenant_view
 @require_POST
-def pick_uptake(request: HttpRequest, org: str, code: str) -> HttpResponse:
-    membership = membership_for_request(request, org)
+def pick_uptake(request: HttpRequest, viewer: Viewer, code: str) -> HttpResponse:
+    membership = viewer.membership
     pick = selectors.pick_get(membership, code)
     try:
         services.uptake_toggle(pick=pick, by=membership, action=request.POST.get("action", ""))
     except ValidationError as error:
         messages.error(request, error.messages[0])
-    return redirect(reverse("showcase-pick-list", args=[org]) + f"#pick-{pick.code}")
+    return redirect(reverse("showcase-pick-list", args=[viewer.org]) + f"#pick-{pick.code}")
 
 
-@login_required
+@tenant_view
 @require_POST
-def pick_archive(request: HttpRequest, org: str, code: str) -> HttpResponse:
-    membership = membership_for_request(request, org)
+def pick_archive(request: HttpRequest, viewer: Viewer, code: str) -> HttpResponse:
+    membership = viewer.membership
     pick = selectors.pick_get(membership, code)
     if not policies.can_post_pick(membership):
         raise PermissionDenied
     services.pick_archive(pick=pick, by=membership)
     messages.success(request, "Archived: sellers no longer see it.")
-    return redirect("showcase-pick-report", org=org)
+    return redirect("showcase-pick-report", org=viewer.org)
 
 
-@login_required
+@tenant_view
 @require_http_methods(["GET"])
-def pick_report(request: HttpRequest, org: str) -> HttpResponse:
-    membership = membership_for_request(request, org)
+def pick_report(request: HttpRequest, viewer: Viewer) -> HttpResponse:
+    membership = viewer.membership
     if not policies.can_see_uptake(membership):
         raise PermissionDenied
     context = {

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -15,14 +14,14 @@ from django_htmx.http import HttpResponseClientRedirect
 from programme import policies, selectors, services
 from programme.forms import AnnouncementForm, AnswerForm, QuestionForm
 from programme.models import Announcement
-from programme.tenancy import membership_for_request
+from programme.tenancy import Viewer, tenant_view
 from programme.views.programmes import render_form_page
 
 
-@login_required
+@tenant_view
 @require_GET
-def announcement_list(request: HttpRequest, org: str) -> HttpResponse:
-    membership = membership_for_request(request, org)
+def announcement_list(request: HttpRequest, viewer: Viewer) -> HttpResponse:
+    membership = viewer.membership
     announcements = selectors.announcements_visible_to(membership)
     context = {
         "announcements": announcements,
@@ -46,10 +45,10 @@ def _announcement_form_data(form: AnnouncementForm) -> dict[str, object]:
     }
 
 
-@login_required
+@tenant_view
 @require_http_methods(["GET", "POST"])
-def announcement_create(request: HttpRequest, org: str, code: str) -> HttpResponse:
-    membership = membership_for_request(request, org)
+def announcement_create(request: HttpRequest, viewer: Viewer, code: str) -> HttpResponse:
+    membership = viewer.membership
     programme = selectors.programme_get(membership.organisation, code)
     if not policies.can_draft_announcement(membership):
         raise PermissionDenied
@@ -64,21 +63,21 @@ def announcement_create(request: HttpRequest, org: str, code: str) -> HttpRespon
             if policies.can_publish_announcement(membership)
             else "Draft saved. The sponsor will read it and publish it in their name.",
         )
-        return redirect("programme-announcement-detail", org=org, code=announcement.code)
+        return redirect("programme-announcement-detail", org=viewer.org, code=announcement.code)
     context = {"programme": programme, "form": form, "announcement": None}
     return render_form_page(request, "programme/announcement_form.html", context, form)
 
 
-@login_required
+@tenant_view
 @require_http_methods(["GET", "POST"])
-def announcement_edit(request: HttpRequest, org: str, code: str) -> HttpResponse:
-    membership = membership_for_request(request, org)
+def announcement_edit(request: HttpRequest, viewer: Viewer, code: str) -> HttpResponse:
+    membership = viewer.membership
     announcement = selectors.announcement_get_for(membership, code)
     if not policies.can_draft_announcement(membership):
         raise PermissionDenied
     if announcement.status != Announcement.Status.DRAFT:
         messages.error(request, "A published announcement can no longer be changed.")
-        return redirect("programme-announcement-detail", org=org, code=code)
+        return redirect("programme-announcement-detail", org=viewer.org, code=code)
     initial = {
         "title": announcement.title,
         "body": announcement.body,
@@ -95,7 +94,7 @@ def announcement_edit(request: HttpRequest, org: str, code: str) -> HttpResponse
             **_announcement_form_data(form),
         )
         messages.success(request, "Draft saved.")
-        return redirect("programme-announcement-detail", org=org, code=code)
+        return redirect("programme-announcement-detail", org=viewer.org, code=code)
     context = {"programme": announcement.programme, "form": form, "announcement": announcement}
     return render_form_page(request, "programme/announcement_form.html", context, form)
 
@@ -116,10 +115,10 @@ def _detail_context(membership, announcement, recipient, question_form) -> dict:
     }
 
 
-@login_required
+@tenant_view
 @require_GET
-def announcement_detail(request: HttpRequest, org: str, code: str) -> HttpResponse:
-    membership = membership_for_request(request, org)
+def announcement_detail(request: HttpRequest, viewer: Viewer, code: str) -> HttpResponse:
+    membership = viewer.membership
     announcement = selectors.announcement_get_for(membership, code)
     recipient = selectors.recipient_for(announcement, membership)
     if recipient is not None:
@@ -128,19 +127,19 @@ def announcement_detail(request: HttpRequest, org: str, code: str) -> HttpRespon
     return render(request, "programme/announcement_detail.html", context)
 
 
-@login_required
+@tenant_view
 @require_http_methods(["GET", "POST"])
-def announcement_publish(request: HttpRequest, org: str, code: str) -> HttpResponse:
+def announcement_publish(request: HttpRequest, viewer: Viewer, code: str) -> HttpResponse:
     """Publishing reaches everyone at once and cannot be undone, so it takes two steps: this
     page (or, with htmx, its fragment under the draft) says how many people and which waves or
     teams will receive it; only the POST of its "confirm" button publishes."""
-    membership = membership_for_request(request, org)
+    membership = viewer.membership
     announcement = selectors.announcement_get_for(membership, code)
     if not policies.can_publish_announcement(membership):
         raise PermissionDenied
     if announcement.status != Announcement.Status.DRAFT:
         messages.info(request, _("This announcement is already published."))
-        return redirect("programme-announcement-detail", org=org, code=code)
+        return redirect("programme-announcement-detail", org=viewer.org, code=code)
     if request.method == "GET" or request.POST.get("confirm") != "yes":
         context = {
             "announcement": announcement,
@@ -158,7 +157,7 @@ def announcement_publish(request: HttpRequest, org: str, code: str) -> HttpRespo
         size = services.announcement_publish(announcement=announcement, publisher=membership)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
-        return redirect("programme-announcement-detail", org=org, code=code)
+        return redirect("programme-announcement-detail", org=viewer.org, code=code)
     messages.success(
         request,
         ngettext(
@@ -168,30 +167,30 @@ def announcement_publish(request: HttpRequest, org: str, code: str) -> HttpRespo
         )
         % {"count": size},
     )
-    response = redirect("programme-announcement-reach", org=org, code=code)
+    response = redirect("programme-announcement-reach", org=viewer.org, code=code)
     if request.htmx:
         # A redirect answered to htmx would be swapped into the draft; the whole page moves.
         return HttpResponseClientRedirect(response["Location"])
     return response
 
 
-@login_required
+@tenant_view
 @require_POST
-def announcement_acknowledge(request: HttpRequest, org: str, code: str) -> HttpResponse:
-    membership = membership_for_request(request, org)
+def announcement_acknowledge(request: HttpRequest, viewer: Viewer, code: str) -> HttpResponse:
+    membership = viewer.membership
     announcement = selectors.announcement_get_for(membership, code)
     recipient = selectors.recipient_for(announcement, membership)
     if recipient is None:
         messages.info(request, "This announcement was not addressed to you: nothing to confirm.")
     elif services.announcement_acknowledge(recipient=recipient):
         messages.success(request, "Thank you: the sponsor can see that you have read it.")
-    return redirect("programme-announcement-detail", org=org, code=code)
+    return redirect("programme-announcement-detail", org=viewer.org, code=code)
 
 
-@login_required
+@tenant_view
 @require_GET
-def announcement_reach(request: HttpRequest, org: str, code: str) -> HttpResponse:
-    membership = membership_for_request(request, org)
+def announcement_reach(request: HttpRequest, viewer: Viewer, code: str) -> HttpResponse:
+    membership = viewer.membership
     announcement = selectors.announcement_get_for(membership, code)
     if not policies.can_view_all_announcements(membership):
         raise PermissionDenied
@@ -204,10 +203,10 @@ def announcement_reach(request: HttpRequest, org: str, code: str) -> HttpRespons
     return render(request, "programme/announcement_reach.html", context)
 
 
-@login_required
+@tenant_view
 @require_POST
-def announcement_remind(request: HttpRequest, org: str, code: str) -> HttpResponse:
-    membership = membership_for_request(request, org)
+def announcement_remind(request: HttpRequest, viewer: Viewer, code: str) -> HttpResponse:
+    membership = viewer.membership
     announcement = selectors.announcement_get_for(membership, code)
     if not policies.can_remind_announcement(membership):
         raise PermissionDenied
@@ -217,13 +216,13 @@ def announcement_remind(request: HttpRequest, org: str, code: str) -> HttpRespon
         messages.error(request, " ".join(error.messages))
     else:
         messages.success(request, f"A reminder is going to the {count} who have not confirmed yet.")
-    return redirect("programme-announcement-reach", org=org, code=code)
+    return redirect("programme-announcement-reach", org=viewer.org, code=code)
 
 
-@login_required
+@tenant_view
 @require_POST
-def question_ask(request: HttpRequest, org: str, code: str) -> HttpResponse:
-    membership = membership_for_request(request, org)
+def question_ask(request: HttpRequest, viewer: Viewer, code: str) -> HttpResponse:
+    membership = viewer.membership
     announcement = selectors.announcement_get_for(membership, code)
     if announcement.status != Announcement.Status.PUBLISHED:
         raise PermissionDenied
@@ -239,13 +238,13 @@ def question_ask(request: HttpRequest, org: str, code: str) -> HttpResponse:
         anonymous=form.cleaned_data["anonymous"],
     )
     messages.success(request, "Your question is posted; the sponsor or a consultant will answer.")
-    return redirect("programme-announcement-detail", org=org, code=code)
+    return redirect("programme-announcement-detail", org=viewer.org, code=code)
 
 
-@login_required
+@tenant_view
 @require_POST
-def question_answer(request: HttpRequest, org: str, code: str) -> HttpResponse:
-    membership = membership_for_request(request, org)
+def question_answer(request: HttpRequest, viewer: Viewer, code: str) -> HttpResponse:
+    membership = viewer.membership
     question = selectors.question_get(membership.organisation, code)
     if not policies.can_answer_question(membership):
         raise PermissionDenied
@@ -257,4 +256,6 @@ def question_answer(request: HttpRequest, org: str, code: str) -> HttpResponse:
         messages.success(request, "Answer posted.")
     else:
         messages.error(request, "Write an answer before posting it.")
-    return redirect("programme-announcement-detail", org=org, code=question.announcement.code)
+    return redirect(
+        "programme-announcement-detail", org=viewer.org, code=question.announcement.code
+    )

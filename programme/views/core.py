@@ -2,7 +2,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth import login, logout
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
@@ -22,7 +21,7 @@ from programme.forms import (
 from programme.home import extra_home_panels
 from programme.models import RosterImport
 from programme.person import person_panels
-from programme.tenancy import membership_for_request, remembered_organisation_slug
+from programme.tenancy import Viewer, remembered_organisation_slug, tenant_view
 
 PEOPLE_PAGE_SIZE = 50
 
@@ -46,10 +45,10 @@ def home(request: HttpRequest) -> HttpResponse:
     return redirect("programme-organisation-home", org=chosen.organisation.slug)
 
 
-@login_required
+@tenant_view
 @require_GET
-def organisation_home(request: HttpRequest, org: str) -> HttpResponse:
-    membership = membership_for_request(request, org)
+def organisation_home(request: HttpRequest, viewer: Viewer) -> HttpResponse:
+    membership = viewer.membership
     services.membership_mark_joined(membership=membership)
     context = {
         "membership": membership,
@@ -66,10 +65,10 @@ def organisation_home(request: HttpRequest, org: str) -> HttpResponse:
 # --- People -----------------------------------------------------------------------------------
 
 
-@login_required
+@tenant_view
 @require_GET
-def people_list(request: HttpRequest, org: str) -> HttpResponse:
-    membership = membership_for_request(request, org)
+def people_list(request: HttpRequest, viewer: Viewer) -> HttpResponse:
+    membership = viewer.membership
     if not policies.can_view_people(membership):
         raise PermissionDenied
     form = PeopleFilterForm(request.GET or None, organisation=membership.organisation)
@@ -95,14 +94,14 @@ def people_list(request: HttpRequest, org: str) -> HttpResponse:
     return render(request, template, context)
 
 
-@login_required
+@tenant_view
 @require_GET
-def my_profile(request: HttpRequest, org: str) -> HttpResponse:
-    membership = membership_for_request(request, org)
+def my_profile(request: HttpRequest, viewer: Viewer) -> HttpResponse:
+    membership = viewer.membership
     participant = selectors.own_participant(membership)
     if participant is None:
         raise PermissionDenied
-    return redirect("programme-participant-detail", org=org, code=participant.code)
+    return redirect("programme-participant-detail", org=viewer.org, code=participant.code)
 
 
 def _participant_form(request: HttpRequest, membership, participant):
@@ -114,10 +113,10 @@ def _participant_form(request: HttpRequest, membership, participant):
     return ParticipantProfileForm(data, instance=participant)
 
 
-@login_required
+@tenant_view
 @require_http_methods(["GET", "POST"])
-def participant_detail(request: HttpRequest, org: str, code: str) -> HttpResponse:
-    membership = membership_for_request(request, org)
+def participant_detail(request: HttpRequest, viewer: Viewer, code: str) -> HttpResponse:
+    membership = viewer.membership
     participant = selectors.participant_get(membership.organisation, code)
     if not selectors.participants_visible_to(membership).filter(pk=participant.pk).exists():
         raise PermissionDenied
@@ -138,7 +137,7 @@ def participant_detail(request: HttpRequest, org: str, code: str) -> HttpRespons
                 request,
                 "Profile saved." if changed else "Nothing changed: the profile is as it was.",
             )
-            return redirect("programme-participant-detail", org=org, code=code)
+            return redirect("programme-participant-detail", org=viewer.org, code=code)
     context = {
         "participant": participant,
         "person": participant.membership.user,
@@ -157,10 +156,10 @@ def participant_detail(request: HttpRequest, org: str, code: str) -> HttpRespons
     )
 
 
-@login_required
+@tenant_view
 @require_POST
-def participant_invite(request: HttpRequest, org: str, code: str) -> HttpResponse:
-    membership = membership_for_request(request, org)
+def participant_invite(request: HttpRequest, viewer: Viewer, code: str) -> HttpResponse:
+    membership = viewer.membership
     participant = selectors.participant_get(membership.organisation, code)
     if not policies.can_resend_invitation(membership):
         raise PermissionDenied
@@ -169,16 +168,16 @@ def participant_invite(request: HttpRequest, org: str, code: str) -> HttpRespons
     else:
         services.invitation_resend(membership=participant.membership)
         messages.success(request, f"A new invitation to {participant} is on its way.")
-    return redirect("programme-participant-detail", org=org, code=code)
+    return redirect("programme-participant-detail", org=viewer.org, code=code)
 
 
 # --- Teams ------------------------------------------------------------------------------------
 
 
-@login_required
+@tenant_view
 @require_http_methods(["GET", "POST"])
-def team_list(request: HttpRequest, org: str) -> HttpResponse:
-    membership = membership_for_request(request, org)
+def team_list(request: HttpRequest, viewer: Viewer) -> HttpResponse:
+    membership = viewer.membership
     if not policies.can_view_teams(membership):
         raise PermissionDenied
     can_manage = policies.can_manage_teams(membership)
@@ -194,7 +193,7 @@ def team_list(request: HttpRequest, org: str) -> HttpResponse:
                 parent=form.cleaned_data["parent"],
             )
             messages.success(request, f"Team '{team}' created.")
-            return redirect("programme-team-list", org=org)
+            return redirect("programme-team-list", org=viewer.org)
     teams = selectors.teams_with_counts(membership.organisation)
     context = {"tree": _team_tree(teams), "form": form, "count": len(teams)}
     status = 400 if form is not None and form.errors else 200
@@ -223,10 +222,10 @@ def _team_tree(teams: list) -> list[tuple[object, int]]:
 # --- Roster import ----------------------------------------------------------------------------
 
 
-@login_required
+@tenant_view
 @require_http_methods(["GET", "POST"])
-def roster_upload(request: HttpRequest, org: str) -> HttpResponse:
-    membership = membership_for_request(request, org)
+def roster_upload(request: HttpRequest, viewer: Viewer) -> HttpResponse:
+    membership = viewer.membership
     if not policies.can_import_roster(membership):
         raise PermissionDenied
     posted = request.method == "POST"  # bound even when the file was lost on the way
@@ -238,7 +237,7 @@ def roster_upload(request: HttpRequest, org: str) -> HttpResponse:
             filename=form.cleaned_data["file"].name,
             rows=form.result.rows,
         )
-        return redirect("programme-roster-detail", org=org, code=roster_import.code)
+        return redirect("programme-roster-detail", org=viewer.org, code=roster_import.code)
     context = {
         "form": form,
         "line_errors": getattr(form, "result", None) and form.result.errors,
@@ -249,10 +248,10 @@ def roster_upload(request: HttpRequest, org: str) -> HttpResponse:
     )
 
 
-@login_required
+@tenant_view
 @require_GET
-def roster_detail(request: HttpRequest, org: str, code: str) -> HttpResponse:
-    membership = membership_for_request(request, org)
+def roster_detail(request: HttpRequest, viewer: Viewer, code: str) -> HttpResponse:
+    membership = viewer.membership
     roster_import = selectors.roster_import_get(membership.organisation, code)
     if not policies.can_import_roster(membership):
         raise PermissionDenied

@@ -4,7 +4,6 @@ organisation's settings."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -14,13 +13,13 @@ from django.views.decorators.http import require_http_methods
 from programme import policies, services
 from programme.forms import EmailPreferencesForm, OrganisationSettingsForm
 from programme.models import EmailKind, Notification
-from programme.tenancy import membership_for_request
+from programme.tenancy import Viewer, tenant_view
 
 
-@login_required
+@tenant_view
 @require_http_methods(["GET", "POST"])
-def email_preferences(request: HttpRequest, org: str) -> HttpResponse:
-    membership = membership_for_request(request, org)
+def email_preferences(request: HttpRequest, viewer: Viewer) -> HttpResponse:
+    membership = viewer.membership
     current = {
         kind: services.email_mode(membership=membership, kind=kind) for kind in services.KIND_MODES
     }
@@ -32,7 +31,7 @@ def email_preferences(request: HttpRequest, org: str) -> HttpResponse:
             if mode:
                 services.email_preference_set(membership=membership, kind=kind, mode=mode)
         messages.success(request, "E-mail settings saved.")
-        return redirect("programme-email-preferences", org=org)
+        return redirect("programme-email-preferences", org=viewer.org)
     return render(request, "programme/email_preferences.html", {"form": form})
 
 
@@ -40,25 +39,25 @@ def email_preferences(request: HttpRequest, org: str) -> HttpResponse:
 INBOX_SIZE = 200
 
 
-@login_required
+@tenant_view
 @require_http_methods(["GET", "POST"])
-def notifications(request: HttpRequest, org: str) -> HttpResponse:
+def notifications(request: HttpRequest, viewer: Viewer) -> HttpResponse:
     """The latest notifications, newest first, one line per kind and object ("12 comments
     and reactions on “X”"); opening the page marks them read (the unread ones stay marked
     on this visit). Two queries whatever the number: the list, and marking it read."""
-    membership = membership_for_request(request, org)
+    membership = viewer.membership
     items = list(Notification.objects.filter(recipient=membership)[:INBOX_SIZE])
     services.notifications_mark_read(membership=membership)
     groups = services.notification_groups(items)
     return render(request, "programme/notifications.html", {"groups": groups})
 
 
-@login_required
+@tenant_view
 @require_http_methods(["GET"])
-def notifications_badge(request: HttpRequest, org: str) -> HttpResponse:
+def notifications_badge(request: HttpRequest, viewer: Viewer) -> HttpResponse:
     """The unread count in the navigation bar, fetched by htmx after the page has loaded so
     no page pays a query for it."""
-    membership = membership_for_request(request, org)
+    membership = viewer.membership
     unread = Notification.objects.filter(recipient=membership, read_at__isnull=True).count()
     return render(request, "programme/_notifications_badge.html", {"unread": unread})
 
@@ -81,10 +80,10 @@ def email_unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     return render(request, "programme/email_unsubscribe.html", context)
 
 
-@login_required
+@tenant_view
 @require_http_methods(["GET", "POST"])
-def organisation_settings(request: HttpRequest, org: str) -> HttpResponse:
-    membership = membership_for_request(request, org)
+def organisation_settings(request: HttpRequest, viewer: Viewer) -> HttpResponse:
+    membership = viewer.membership
     if not policies.can_change_organisation_settings(membership):
         raise PermissionDenied
     organisation = membership.organisation
@@ -101,5 +100,5 @@ def organisation_settings(request: HttpRequest, org: str) -> HttpResponse:
             managers_see_individuals=form.cleaned_data["managers_see_individuals"],
         )
         messages.success(request, "Settings saved.")
-        return redirect("programme-organisation-settings", org=org)
+        return redirect("programme-organisation-settings", org=viewer.org)
     return render(request, "programme/organisation_settings.html", {"form": form})

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -20,7 +19,7 @@ from programme.forms import (
 )
 from programme.home import programme_links
 from programme.models import Participant, ProblemStatus
-from programme.tenancy import membership_for_request
+from programme.tenancy import Viewer, tenant_view
 
 
 def render_form_page(
@@ -31,10 +30,10 @@ def render_form_page(
     return render(request, template, context, status=400 if invalid else 200)
 
 
-@login_required
+@tenant_view
 @require_http_methods(["GET", "POST"])
-def programme_list(request: HttpRequest, org: str) -> HttpResponse:
-    membership = membership_for_request(request, org)
+def programme_list(request: HttpRequest, viewer: Viewer) -> HttpResponse:
+    membership = viewer.membership
     can_manage = policies.can_manage_programme(membership)
     if request.method == "POST" and not can_manage:
         raise PermissionDenied
@@ -52,19 +51,19 @@ def programme_list(request: HttpRequest, org: str) -> HttpResponse:
                 consultants=form.cleaned_data["consultants"],
             )
             messages.success(request, f"Programme '{programme}' created.")
-            return redirect("programme-programme-detail", org=org, code=programme.code)
+            return redirect("programme-programme-detail", org=viewer.org, code=programme.code)
     programmes = selectors.programmes_for(membership.organisation)
     if len(programmes) == 1 and not can_manage:
-        return redirect("programme-programme-detail", org=org, code=programmes[0].code)
+        return redirect("programme-programme-detail", org=viewer.org, code=programmes[0].code)
     return render_form_page(
         request, "programme/programme_list.html", {"programmes": programmes, "form": form}, form
     )
 
 
-@login_required
+@tenant_view
 @require_GET
-def programme_detail(request: HttpRequest, org: str, code: str) -> HttpResponse:
-    membership = membership_for_request(request, org)
+def programme_detail(request: HttpRequest, viewer: Viewer, code: str) -> HttpResponse:
+    membership = viewer.membership
     programme = selectors.programme_get(membership.organisation, code)
     context = {
         "programme": programme,
@@ -82,10 +81,10 @@ def programme_detail(request: HttpRequest, org: str, code: str) -> HttpResponse:
     return render(request, "programme/programme_detail.html", context)
 
 
-@login_required
+@tenant_view
 @require_http_methods(["GET", "POST"])
-def programme_edit(request: HttpRequest, org: str, code: str) -> HttpResponse:
-    membership = membership_for_request(request, org)
+def programme_edit(request: HttpRequest, viewer: Viewer, code: str) -> HttpResponse:
+    membership = viewer.membership
     programme = selectors.programme_get(membership.organisation, code)
     if not policies.can_manage_programme(membership):
         raise PermissionDenied
@@ -103,7 +102,7 @@ def programme_edit(request: HttpRequest, org: str, code: str) -> HttpResponse:
             programme=programme,
         )
         messages.success(request, "Programme saved.")
-        return redirect("programme-programme-detail", org=org, code=code)
+        return redirect("programme-programme-detail", org=viewer.org, code=code)
     context = {"programme": programme, "form": form}
     return render_form_page(request, "programme/programme_edit.html", context, form)
 
@@ -111,30 +110,30 @@ def programme_edit(request: HttpRequest, org: str, code: str) -> HttpResponse:
 # --- Waves ----------------------------------------------------------------------------------------
 
 
-@login_required
+@tenant_view
 @require_POST
-def wave_create(request: HttpRequest, org: str, code: str) -> HttpResponse:
-    membership = membership_for_request(request, org)
+def wave_create(request: HttpRequest, viewer: Viewer, code: str) -> HttpResponse:
+    membership = viewer.membership
     programme = selectors.programme_get(membership.organisation, code)
     if not policies.can_manage_programme(membership):
         raise PermissionDenied
     form = WaveForm(request.POST)
     if not form.is_valid():
         messages.error(request, "A wave needs a valid start date.")
-        return redirect("programme-programme-detail", org=org, code=code)
+        return redirect("programme-programme-detail", org=viewer.org, code=code)
     try:
         wave = services.wave_create(programme=programme, **form.cleaned_data)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
-        return redirect("programme-programme-detail", org=org, code=code)
+        return redirect("programme-programme-detail", org=viewer.org, code=code)
     messages.success(request, f"{wave} created. Add its people now.")
-    return redirect("programme-wave-detail", org=org, code=wave.code)
+    return redirect("programme-wave-detail", org=viewer.org, code=wave.code)
 
 
-@login_required
+@tenant_view
 @require_http_methods(["GET", "POST"])
-def wave_detail(request: HttpRequest, org: str, code: str) -> HttpResponse:
-    membership = membership_for_request(request, org)
+def wave_detail(request: HttpRequest, viewer: Viewer, code: str) -> HttpResponse:
+    membership = viewer.membership
     wave = selectors.wave_get(membership.organisation, code)
     can_manage = policies.can_manage_programme(membership)
     if not (can_manage or policies.can_view_people(membership)):
@@ -154,31 +153,33 @@ def wave_detail(request: HttpRequest, org: str, code: str) -> HttpResponse:
         if elsewhere:
             names = ", ".join(str(p) for p in elsewhere[:5])
             messages.warning(request, f"Already in another wave, so not added: {names}.")
-        return redirect("programme-wave-detail", org=org, code=code)
+        return redirect("programme-wave-detail", org=viewer.org, code=code)
     context = {"wave": wave, "members": selectors.wave_members(wave), "form": form}
     return render_form_page(request, "programme/wave_detail.html", context, form)
 
 
-@login_required
+@tenant_view
 @require_POST
-def wave_member_remove(request: HttpRequest, org: str, code: str, participant: str) -> HttpResponse:
-    membership = membership_for_request(request, org)
+def wave_member_remove(
+    request: HttpRequest, viewer: Viewer, code: str, participant: str
+) -> HttpResponse:
+    membership = viewer.membership
     wave = selectors.wave_get(membership.organisation, code)
     person: Participant = selectors.participant_get(membership.organisation, participant)
     if not policies.can_manage_programme(membership):
         raise PermissionDenied
     if services.wave_remove_member(wave=wave, participant=person):
         messages.success(request, f"{person} removed from {wave}.")
-    return redirect("programme-wave-detail", org=org, code=code)
+    return redirect("programme-wave-detail", org=viewer.org, code=code)
 
 
 # --- Risks ----------------------------------------------------------------------------------------
 
 
-@login_required
+@tenant_view
 @require_http_methods(["GET", "POST"])
-def risk_create(request: HttpRequest, org: str, code: str) -> HttpResponse:
-    membership = membership_for_request(request, org)
+def risk_create(request: HttpRequest, viewer: Viewer, code: str) -> HttpResponse:
+    membership = viewer.membership
     programme = selectors.programme_get(membership.organisation, code)
     if not policies.can_manage_risks(membership):
         raise PermissionDenied
@@ -186,15 +187,15 @@ def risk_create(request: HttpRequest, org: str, code: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         services.risk_save(programme=programme, data=form.cleaned_data)
         messages.success(request, "Risk added: everyone in the programme can read it.")
-        return redirect("programme-programme-detail", org=org, code=code)
+        return redirect("programme-programme-detail", org=viewer.org, code=code)
     context = {"programme": programme, "form": form, "risk": None}
     return render_form_page(request, "programme/risk_form.html", context, form)
 
 
-@login_required
+@tenant_view
 @require_http_methods(["GET", "POST"])
-def risk_edit(request: HttpRequest, org: str, code: str) -> HttpResponse:
-    membership = membership_for_request(request, org)
+def risk_edit(request: HttpRequest, viewer: Viewer, code: str) -> HttpResponse:
+    membership = viewer.membership
     risk = selectors.risk_get(membership.organisation, code)
     if not policies.can_manage_risks(membership):
         raise PermissionDenied
@@ -204,7 +205,7 @@ def risk_edit(request: HttpRequest, org: str, code: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         services.risk_save(programme=risk.programme, data=form.cleaned_data, risk=risk)
         messages.success(request, "Risk saved.")
-        return redirect("programme-programme-detail", org=org, code=risk.programme.code)
+        return redirect("programme-programme-detail", org=viewer.org, code=risk.programme.code)
     context = {"programme": risk.programme, "form": form, "risk": risk}
     return render_form_page(request, "programme/risk_form.html", context, form)
 
@@ -212,10 +213,10 @@ def risk_edit(request: HttpRequest, org: str, code: str) -> HttpResponse:
 # --- Problems -------------------------------------------------------------------------------------
 
 
-@login_required
+@tenant_view
 @require_http_methods(["GET", "POST"])
-def problem_list(request: HttpRequest, org: str, code: str) -> HttpResponse:
-    membership = membership_for_request(request, org)
+def problem_list(request: HttpRequest, viewer: Viewer, code: str) -> HttpResponse:
+    membership = viewer.membership
     programme = selectors.programme_get(membership.organisation, code)
     form = ProblemForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -232,7 +233,7 @@ def problem_list(request: HttpRequest, org: str, code: str) -> HttpResponse:
             if form.cleaned_data["anonymous"]
             else "Problem raised. The programme team will pick it up.",
         )
-        return redirect("programme-problem-list", org=org, code=code)
+        return redirect("programme-problem-list", org=viewer.org, code=code)
     problems = list(selectors.problems_for(programme))
     for problem in problems:
         problem.stale = selectors.problem_is_stale(problem, programme)
@@ -247,10 +248,10 @@ def problem_list(request: HttpRequest, org: str, code: str) -> HttpResponse:
     return render_form_page(request, "programme/problem_list.html", context, form)
 
 
-@login_required
+@tenant_view
 @require_http_methods(["GET", "POST"])
-def problem_detail(request: HttpRequest, org: str, code: str) -> HttpResponse:
-    membership = membership_for_request(request, org)
+def problem_detail(request: HttpRequest, viewer: Viewer, code: str) -> HttpResponse:
+    membership = viewer.membership
     problem = selectors.problem_get(membership.organisation, code)
     can_triage = policies.can_triage_problem(membership)
     if request.method == "POST" and not can_triage:
@@ -269,7 +270,7 @@ def problem_detail(request: HttpRequest, org: str, code: str) -> HttpResponse:
         if request.method == "POST" and form.is_valid():
             services.problem_triage(problem=problem, by=membership, **form.cleaned_data)
             messages.success(request, "Problem updated.")
-            return redirect("programme-problem-detail", org=org, code=code)
+            return redirect("programme-problem-detail", org=viewer.org, code=code)
     context = {
         "problem": problem,
         "programme": problem.programme,

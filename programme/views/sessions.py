@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -12,14 +11,14 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from programme import policies, selectors, services
 from programme.forms import CycleForm, FollowUpForm, MeetingForm, SessionForm
-from programme.tenancy import membership_for_request
+from programme.tenancy import Viewer, tenant_view
 from programme.views.programmes import render_form_page
 
 
-@login_required
+@tenant_view
 @require_http_methods(["GET", "POST"])
-def session_list(request: HttpRequest, org: str, code: str) -> HttpResponse:
-    membership = membership_for_request(request, org)
+def session_list(request: HttpRequest, viewer: Viewer, code: str) -> HttpResponse:
+    membership = viewer.membership
     programme = selectors.programme_get(membership.organisation, code)
     can_manage = policies.can_manage_programme(membership)
     if request.method == "POST" and not can_manage:
@@ -32,7 +31,7 @@ def session_list(request: HttpRequest, org: str, code: str) -> HttpResponse:
             messages.warning(request, f"Planned, with a warning: {session.lecture_warning}.")
         else:
             messages.success(request, "Session planned.")
-        return redirect("programme-session-detail", org=org, code=session.code)
+        return redirect("programme-session-detail", org=viewer.org, code=session.code)
     context = {
         "programme": programme,
         "sessions": selectors.sessions_for(programme),
@@ -42,10 +41,10 @@ def session_list(request: HttpRequest, org: str, code: str) -> HttpResponse:
     return render_form_page(request, "programme/session_list.html", context, form)
 
 
-@login_required
+@tenant_view
 @require_POST
-def cycle_create(request: HttpRequest, org: str, code: str) -> HttpResponse:
-    membership = membership_for_request(request, org)
+def cycle_create(request: HttpRequest, viewer: Viewer, code: str) -> HttpResponse:
+    membership = viewer.membership
     programme = selectors.programme_get(membership.organisation, code)
     if not policies.can_manage_programme(membership):
         raise PermissionDenied
@@ -64,13 +63,13 @@ def cycle_create(request: HttpRequest, org: str, code: str) -> HttpResponse:
         f"Consultation cycle for {cycle.wave}: {cycle.occurrences} sessions, "
         f"every {cycle.every_weeks} week{'s' if cycle.every_weeks > 1 else ''}.",
     )
-    return redirect("programme-session-list", org=org, code=code)
+    return redirect("programme-session-list", org=viewer.org, code=code)
 
 
-@login_required
+@tenant_view
 @require_http_methods(["GET", "POST"])
-def session_detail(request: HttpRequest, org: str, code: str) -> HttpResponse:
-    membership = membership_for_request(request, org)
+def session_detail(request: HttpRequest, viewer: Viewer, code: str) -> HttpResponse:
+    membership = viewer.membership
     session = selectors.session_get(membership.organisation, code)
     can_record = policies.can_record_attendance(membership)
     if request.method == "POST":
@@ -82,7 +81,7 @@ def session_detail(request: HttpRequest, org: str, code: str) -> HttpResponse:
             session=session, present=[int(p) for p in present if int(p) in expected]
         )
         messages.success(request, "Attendance saved.")
-        return redirect("programme-session-detail", org=org, code=code)
+        return redirect("programme-session-detail", org=viewer.org, code=code)
     context = {
         "session": session,
         "attendance": selectors.session_attendance(session) if can_record else None,
@@ -94,10 +93,10 @@ def session_detail(request: HttpRequest, org: str, code: str) -> HttpResponse:
 # --- Management meetings -----------------------------------------------------------------------
 
 
-@login_required
+@tenant_view
 @require_http_methods(["GET", "POST"])
-def meeting_list(request: HttpRequest, org: str, code: str) -> HttpResponse:
-    membership = membership_for_request(request, org)
+def meeting_list(request: HttpRequest, viewer: Viewer, code: str) -> HttpResponse:
+    membership = viewer.membership
     programme = selectors.programme_get(membership.organisation, code)
     if not policies.can_view_meetings(membership):
         raise PermissionDenied
@@ -112,7 +111,7 @@ def meeting_list(request: HttpRequest, org: str, code: str) -> HttpResponse:
     if request.method == "POST" and form is not None and form.is_valid():
         meeting = services.meeting_create(programme=programme, **form.cleaned_data)
         messages.success(request, "Meeting recorded. Add its follow-ups below.")
-        return redirect("programme-meeting-detail", org=org, code=meeting.code)
+        return redirect("programme-meeting-detail", org=viewer.org, code=meeting.code)
     meetings = list(selectors.meetings_for(programme))
     last = meetings[0].held_on if meetings else None
     context = {
@@ -124,10 +123,10 @@ def meeting_list(request: HttpRequest, org: str, code: str) -> HttpResponse:
     return render_form_page(request, "programme/meeting_list.html", context, form)
 
 
-@login_required
+@tenant_view
 @require_http_methods(["GET", "POST"])
-def meeting_detail(request: HttpRequest, org: str, code: str) -> HttpResponse:
-    membership = membership_for_request(request, org)
+def meeting_detail(request: HttpRequest, viewer: Viewer, code: str) -> HttpResponse:
+    membership = viewer.membership
     meeting = selectors.meeting_get(membership.organisation, code)
     if not policies.can_view_meetings(membership):
         raise PermissionDenied
@@ -142,7 +141,7 @@ def meeting_detail(request: HttpRequest, org: str, code: str) -> HttpResponse:
     if request.method == "POST" and form is not None and form.is_valid():
         services.follow_up_add(meeting=meeting, **form.cleaned_data)
         messages.success(request, "Follow-up added.")
-        return redirect("programme-meeting-detail", org=org, code=code)
+        return redirect("programme-meeting-detail", org=viewer.org, code=code)
     context = {
         "meeting": meeting,
         "attendees": meeting.attendees.select_related("user"),
@@ -156,13 +155,13 @@ def meeting_detail(request: HttpRequest, org: str, code: str) -> HttpResponse:
     return render_form_page(request, "programme/meeting_detail.html", context, form)
 
 
-@login_required
+@tenant_view
 @require_POST
-def follow_up_done(request: HttpRequest, org: str, code: str) -> HttpResponse:
-    membership = membership_for_request(request, org)
+def follow_up_done(request: HttpRequest, viewer: Viewer, code: str) -> HttpResponse:
+    membership = viewer.membership
     follow_up = selectors.follow_up_get(membership.organisation, code)
     if not (policies.can_manage_meetings(membership) or follow_up.owner_id == membership.pk):
         raise PermissionDenied
     if services.follow_up_done(follow_up=follow_up):
         messages.success(request, "Follow-up done.")
-    return redirect("programme-meeting-detail", org=org, code=follow_up.meeting.code)
+    return redirect("programme-meeting-detail", org=viewer.org, code=follow_up.meeting.code)
