@@ -13,7 +13,8 @@ from django.utils import timezone
 from goals.models import Celebration, MilestoneKind
 from metrics.hooks import register_after_rollup
 from metrics.models import ActivityEvent, EventKind, IndicatorWeek
-from programme.models import EmailKind, Membership, Notification, Organisation, Participant
+from programme import services as programme_services
+from programme.models import EmailKind, Membership, Organisation
 
 POPULAR_POST_COMMENTS = 10
 REGULAR_RUN_WEEKS = 8
@@ -58,30 +59,30 @@ def milestones_detect(organisation_id: int) -> int:
                     ) runs WHERE run >= %(run)s
                 ) reached
                 ON CONFLICT ON CONSTRAINT milestone_once DO NOTHING
-                RETURNING id""",  # noqa: S608
+                RETURNING id, kind""",  # noqa: S608
             params,
         )
-        new = [row[0] for row in cursor.fetchall()]
+        new = cursor.fetchall()
         if new:
-            _ask_owners(cursor, organisation_id, new)
+            _ask_owners(organisation_id, new)
     return len(new)
 
 
-def _ask_owners(cursor: object, organisation_id: int, celebration_ids: list[int]) -> None:
+def _ask_owners(organisation_id: int, new: list[tuple[int, str]]) -> None:
+    """One notification per new milestone, to its owner only: one statement per kind reached."""
     slug = Organisation.objects.values_list("slug", flat=True).get(pk=organisation_id)
     link = reverse("goals-celebrations", args=[slug]) + "#mine"
-    labels = " ".join("WHEN %s THEN %s" for _ in MilestoneKind)
-    label_params = [value for kind in MilestoneKind for value in (kind.value, kind.label)]
-    cursor.execute(
-        f"""INSERT INTO {Notification._meta.db_table}
-                (organisation_id, recipient_id, kind, text, url, created_at)
-            SELECT c.organisation_id, p.membership_id, %s,
-                   'Congratulations: ' || CASE c.kind {labels} END
-                   || '. Would you like it celebrated? Only you see this until you answer.',
-                   %s, now()
-            FROM {Celebration._meta.db_table} c
-            JOIN {Participant._meta.db_table} p ON p.id = c.participant_id
-            JOIN {Membership._meta.db_table} m ON m.id = p.membership_id
-            WHERE c.id = ANY(%s)""",  # noqa: S608
-        [EmailKind.CELEBRATION, *label_params, link, celebration_ids],
-    )
+    for kind in MilestoneKind:
+        ids = [pk for pk, reached in new if reached == kind]
+        if not ids:
+            continue
+        programme_services.notify_members(
+            organisation_id=organisation_id,
+            recipients=Membership.objects.filter(
+                participant__celebrations__id__in=ids, participant__celebrations__kind=kind
+            ),
+            kind=EmailKind.CELEBRATION,
+            text=f"Congratulations: {kind.label}. Would you like it celebrated? "
+            "Only you see this until you answer.",
+            url=link,
+        )

@@ -24,9 +24,9 @@ from kickoff.forms import (
 )
 from kickoff.models import KickoffSession
 from programme import selectors as programme_selectors
+from programme.pages import render_form_page
 from programme.selectors import memberships_of_user
 from programme.tenancy import Viewer, tenant_view
-from programme.views.programmes import render_form_page
 
 
 @tenant_view

@@ -22,8 +22,8 @@ from kickoff.forms import (
 from kickoff.models import EngagementAction, EngagementPlan
 from programme import selectors as programme_selectors
 from programme.models import Participant
+from programme.pages import render_form_page
 from programme.tenancy import Viewer, tenant_view
-from programme.views.programmes import render_form_page
 
 
 @tenant_view(policy=policies.can_map_stakeholders)

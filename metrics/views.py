@@ -16,8 +16,8 @@ from metrics import policies, selectors, services
 from metrics.forms import ApiTokenForm, QuickLogForm, SsiForm, UploadForm
 from metrics.models import ActivityEvent, ActivityImport, ApiToken, ImportKind
 from programme import selectors as programme_selectors
+from programme.pages import render_form_page
 from programme.tenancy import Viewer, tenant_view
-from programme.views.programmes import render_form_page
 
 
 def _own_participant(membership):

@@ -6,7 +6,6 @@ import re
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
-from django.db import connection, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
@@ -352,24 +351,17 @@ def pick_post(
 
 
 def _notify_programme(pick: MarketingPick) -> None:
-    """One INSERT ... SELECT telling every participant, whatever the organisation's size."""
-    from programme import tasks
-
+    """Tell every participant who may write cases, in one statement whatever their number."""
     link = reverse("showcase-pick-list", args=[pick.organisation.slug]) + f"#pick-{pick.code}"
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"""INSERT INTO {Notification._meta.db_table}
-                    (organisation_id, recipient_id, kind, text, url, created_at)
-                SELECT p.organisation_id, p.membership_id, %s, %s, %s, now()
-                FROM {Participant._meta.db_table} p
-                JOIN {Membership._meta.db_table} m ON m.id = p.membership_id
-                WHERE p.organisation_id = %s AND m.joined_at IS NOT NULL
-                  AND m.role = ANY(%s)""",  # noqa: S608
-            [EmailKind.MARKETING_PICK, f"New from marketing: {pick.title or pick.note}"[:300], link,
-             pick.organisation_id, sorted(policies.AUTHOR_ROLES)],
-        )  # fmt: skip
-    organisation_id = pick.organisation_id
-    transaction.on_commit(lambda: tasks.notifications_send_immediate.delay(organisation_id))
+    programme_services.notify_members(
+        organisation_id=pick.organisation_id,
+        recipients=Membership.objects.filter(
+            participant__isnull=False, joined_at__isnull=False, role__in=policies.AUTHOR_ROLES
+        ),
+        kind=EmailKind.MARKETING_PICK,
+        text=f"New from marketing: {pick.title or pick.note}",
+        url=link,
+    )
 
 
 def pick_archive(*, pick: MarketingPick, by: Membership) -> None:

@@ -60,6 +60,7 @@ __all__ = [
     "notifications_send_immediate",
     "notifications_withdraw",
     "notify",
+    "notify_members",
     "organisations_with_unsent",
 ]
 
@@ -100,12 +101,44 @@ def notify(*, recipient: Membership, kind: str, text: str, url: str = "") -> Not
         text=text[:300],
         url=url[:300],
     )
+    _queue_immediate(recipient.organisation_id, kind)
+    return notification
+
+
+def notify_members(
+    *, organisation_id: int, recipients: QuerySet[Membership], kind: str, text: str, url: str = ""
+) -> int:
+    """Tell many people the same thing in one INSERT ... SELECT, whatever their number:
+    `recipients` is a queryset of memberships, filtered here to the organisation. The in-app
+    notification is always written; e-mail follows each recipient's choice for the kind, the
+    immediate ones queued when the transaction commits. Returns how many were told."""
+    members_sql, members_params = (
+        recipients.filter(organisation_id=organisation_id)
+        .values("pk")
+        .distinct()
+        .query.sql_with_params()
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""INSERT INTO {Notification._meta.db_table}
+                    (organisation_id, recipient_id, kind, text, url, created_at)
+                SELECT %s, chosen.id, %s, %s, %s, now()
+                FROM ({members_sql}) AS chosen (id)""",  # noqa: S608
+            [organisation_id, kind, text[:300], url[:300], *members_params],
+        )
+        told = cursor.rowcount
+    if told:
+        _queue_immediate(organisation_id, kind)
+    return told
+
+
+def _queue_immediate(organisation_id: int, kind: str) -> None:
+    """Send the immediate e-mails of this organisation once the writing transaction commits
+    (beat's sweep catches them if the broker is down)."""
     if kind in GENERIC_IMMEDIATE:
         from programme import tasks
 
-        organisation_id = recipient.organisation_id
         transaction.on_commit(lambda: tasks.notifications_send_immediate.delay(organisation_id))
-    return notification
 
 
 def notifications_mark_read(*, membership: Membership) -> int:

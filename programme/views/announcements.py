@@ -14,8 +14,8 @@ from django_htmx.http import HttpResponseClientRedirect
 from programme import policies, selectors, services
 from programme.forms import AnnouncementForm, AnswerForm, QuestionForm
 from programme.models import Announcement
+from programme.pages import render_form_page
 from programme.tenancy import Viewer, tenant_view
-from programme.views.programmes import render_form_page
 
 
 @tenant_view

@@ -19,15 +19,8 @@ from programme.forms import (
 )
 from programme.home import programme_links
 from programme.models import Participant, ProblemStatus
+from programme.pages import render_form_page
 from programme.tenancy import Viewer, tenant_view
-
-
-def render_form_page(
-    request: HttpRequest, template: str, context: dict[str, object], *forms: object
-) -> HttpResponse:
-    """Render a page; a refused form answers 400 so the failure is visible to any client."""
-    invalid = any(form is not None and form.is_bound and form.errors for form in forms)
-    return render(request, template, context, status=400 if invalid else 200)
 
 
 @tenant_view

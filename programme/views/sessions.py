@@ -11,8 +11,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from programme import policies, selectors, services
 from programme.forms import CycleForm, FollowUpForm, MeetingForm, SessionForm
+from programme.pages import render_form_page
 from programme.tenancy import Viewer, tenant_view
-from programme.views.programmes import render_form_page
 
 
 @tenant_view
