@@ -52,6 +52,21 @@ def login() -> Callable[[Membership], Client]:
 
 
 @pytest.fixture
+def count_queries(db) -> Callable[..., int]:
+    """How many SQL statements `action(*args, **kwargs)` runs: the one helper the query-count
+    tests share (dashboards and lists must run a fixed number whatever the data size)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def count(action: Callable[..., object], *args: object, **kwargs: object) -> int:
+        with CaptureQueriesContext(connection) as captured:
+            action(*args, **kwargs)
+        return len(captured)
+
+    return count
+
+
+@pytest.fixture
 def consultant(org: Organisation) -> Membership:
     return member(org, Role.CONSULTANT)
 
