@@ -13,6 +13,7 @@ class GoalsConfig(AppConfig):
         from goals import demo, measures, milestones  # noqa: F401
 
         register_navigation()
+        register_page_links()
 
 
 def register_navigation() -> None:
@@ -30,3 +31,15 @@ def register_navigation() -> None:
                  active_for=("goals-celebration",)),
     ):  # fmt: skip
         register_nav_entry(entry)
+
+
+def register_page_links() -> None:
+    from django.urls import reverse
+
+    from programme.home import register_page_link
+
+    # Metrics' dashboards say where the indicator thresholds were agreed with the sellers.
+    register_page_link(
+        "indicator-definitions",
+        lambda membership: reverse("goals-success", args=[membership.organisation.slug]),
+    )

@@ -1,7 +1,9 @@
-"""Home-page panels contributed by the other apps.
+"""What the other apps contribute to pages they may not link to directly.
 
-`programme` imports none of the other apps; they register here (from their AppConfig.ready)
-a function that returns what a member should see on their organisation's home page.
+`programme` imports none of the other apps, and an app links only pages of the apps it may
+import (tests/test_architecture.py). The others register here, from their AppConfig.ready:
+home-page panels, links on a programme's page, and named page links any template can ask for
+with `{% page_link "key" as url %}` (programme_links template tags).
 """
 
 from __future__ import annotations
@@ -41,3 +43,18 @@ def register_programme_links(
 
 def programme_links(membership: Membership, programme: Any) -> list[tuple[str, str]]:
     return [link for provider in _programme_links for link in provider(membership, programme)]
+
+
+# Named links to a page of some app: e.g. "indicator-definitions" (goals' success page) shown
+# on metrics' dashboards, which may not import goals.
+_page_links: dict[str, Callable[[Membership], str | None]] = {}
+
+
+def register_page_link(key: str, provider: Callable[[Membership], str | None]) -> None:
+    _page_links[key] = provider
+
+
+def page_link(key: str, membership: Membership | None) -> str | None:
+    """The URL registered under `key` for this member, or None (no app offers it)."""
+    provider = _page_links.get(key)
+    return provider(membership) if provider is not None and membership is not None else None
