@@ -223,3 +223,20 @@ def api_token_authenticate(raw: str) -> ApiToken | None:
     if token is not None:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
     return token
+
+
+def indicator_threshold_set(
+    *, organisation_id: int, indicator: str, value: float, reason: str = ""
+) -> None:
+    """The organisation adopts `value` for one tunable threshold (`metrics.indicators.TUNABLE`),
+    replacing what it had adopted before; `reason` says where it came from (the success
+    definition voted with the sellers). The caller queues the indicators' recomputation."""
+    from metrics.indicators import TUNABLE
+    from metrics.models import IndicatorThreshold
+
+    if indicator not in TUNABLE:
+        raise ValueError(f"{indicator!r} is not a tunable threshold")
+    IndicatorThreshold.objects.update_or_create(
+        organisation_id=organisation_id, key=indicator,
+        defaults={"value": value, "reason": reason[:300]},
+    )  # fmt: skip

@@ -20,7 +20,7 @@ from goals.models import (
     VotingWindow,
 )
 from metrics import indicators
-from metrics.models import IndicatorThreshold
+from metrics import services as metrics_services
 from programme import services as programme_services
 from programme.models import EmailKind, Membership, Role
 from programme.selectors import own_participant
@@ -104,9 +104,9 @@ def proposal_decide(*, proposal: Proposal, by: Membership, adopt: bool) -> None:
     proposal.decided_at, proposal.decided_by = timezone.now(), by
     proposal.save(update_fields=["status", "decided_at", "decided_by", "updated_at"])
     if adopt and proposal.indicator:
-        IndicatorThreshold.objects.update_or_create(
-            organisation_id=proposal.organisation_id, key=proposal.indicator,
-            defaults={"value": proposal.threshold, "reason": proposal.statement},
+        metrics_services.indicator_threshold_set(
+            organisation_id=proposal.organisation_id, indicator=proposal.indicator,
+            value=proposal.threshold, reason=proposal.statement,
         )  # fmt: skip
         organisation_id = proposal.organisation_id
         transaction.on_commit(lambda: metrics_tasks.indicators_refresh.delay(organisation_id))
