@@ -234,3 +234,35 @@ def test_a_notification_sent_before_celebrations_had_their_own_address_is_withdr
         reverse("goals-celebration-answer", args=[org.slug, celebration.code]), {"consent": "no"}
     )
     assert list(Notification.objects.filter(recipient=manager)) == [other]
+
+
+def test_a_milestone_is_e_mailed_when_the_rollup_commits_to_whoever_chose_immediate(
+    org, team, monkeypatch, django_capture_on_commit_callbacks
+):
+    """Milestone notifications follow each person's e-mail choice like every other kind: the
+    immediate ones go out once the rollup's transaction commits, not at the hourly sweep."""
+    from django.core import mail
+
+    from metrics import tasks as metrics_tasks
+    from programme import services as programme_services
+    from programme import tasks as programme_tasks
+
+    at_once = member(org, Role.SELLER, team=team)
+    in_digest = member(org, Role.SELLER, team=team)  # the default for celebrations
+    programme_services.email_preference_set(membership=at_once, kind=EmailKind.CELEBRATION,
+                                            mode="immediate")  # fmt: skip
+    for person, external_id in ((at_once, "m1"), (in_digest, "m2")):
+        write(org, "quick_log", [Event(person.participant.pk, EventKind.MEETING_BOOKED,
+                                       weeks_ago(0), external_id, via_linkedin=True)])  # fmt: skip
+    # The send task runs here instead of on a worker.
+    send = programme_tasks.notifications_send_immediate
+    monkeypatch.setattr(send, "delay", lambda organisation_id: send(organisation_id))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        metrics_tasks.rollup_full(org.pk)  # the rollup, then its after-rollup milestones
+        assert mail.outbox == []  # nothing leaves before the commit
+    assert Celebration.objects.count() == 2
+    assert [message.to for message in mail.outbox] == [[at_once.user.email]]
+    assert "First meeting booked through LinkedIn" in mail.outbox[0].subject
+    assert "Only you see this" in mail.outbox[0].body
+    assert Notification.objects.filter(kind=EmailKind.CELEBRATION).count() == 2  # both in-app
