@@ -1,8 +1,12 @@
-"""Who may do what with success definitions, rituals and celebrations: one function per action."""
+"""Who may do what in the goals app: one function per action, the only place goals decides by
+role. Services ask these before every write; views ask them only to decide what to show (and
+wholly role-gated pages name theirs in `tenant_view(policy=...)`)."""
 
 from __future__ import annotations
 
+from goals.models import Celebration, Objective, Scope
 from programme.models import Membership, Role
+from programme.viewer import Viewer
 
 PARTICIPANT_ROLES = {Role.SELLER, Role.MANAGER}
 
@@ -21,9 +25,15 @@ def can_run_votes(membership: Membership) -> bool:
     return membership.role == Role.CONSULTANT
 
 
+def can_answer_celebration(membership: Membership, celebration: Celebration) -> bool:
+    """Whether and how a milestone is celebrated is its owner's call alone."""
+    return celebration.participant.membership_id == membership.pk
+
+
 # --- OKRIs: everyone in the organisation reads them; the people who own goals write them ---
 
 OBJECTIVE_SETTERS = {Role.SPONSOR, Role.CONSULTANT, Role.MANAGER}
+OBJECTIVE_EDITORS = {Role.SPONSOR, Role.CONSULTANT}
 
 
 def can_create_objective(membership: Membership) -> bool:
@@ -31,21 +41,24 @@ def can_create_objective(membership: Membership) -> bool:
     return membership.role in OBJECTIVE_SETTERS
 
 
-def can_create_objective_for(membership: Membership, for_own_team: bool) -> bool:
-    """The scope: anything for sponsors and consultants, a team of their own for managers."""
-    if membership.role == Role.MANAGER:
-        return for_own_team
-    return membership.role in OBJECTIVE_SETTERS
+def can_create_objective_for(viewer: Viewer, scope: str, team_id: int | None) -> bool:
+    """The scope: anything for sponsors and consultants; for managers, their own team or a team
+    below it (their teams are looked up only for a manager)."""
+    if viewer.role == Role.MANAGER:
+        return scope == Scope.TEAM and team_id in viewer.team_ids
+    return viewer.role in OBJECTIVE_SETTERS
 
 
-def can_edit_objective(membership: Membership, owner_id: int | None, manages_team: bool) -> bool:
+def can_edit_objective(viewer: Viewer, objective: Objective) -> bool:
     """Add key results and initiatives, check in, archive: the owner, a sponsor or consultant,
-    or the manager of the objective's team."""
+    or a manager of the team the objective is for (their own team or one below it; their teams
+    are looked up only when that is the question)."""
     return (
-        membership.pk == owner_id
-        or membership.role in {Role.SPONSOR, Role.CONSULTANT}
-        or (membership.role == Role.MANAGER and manages_team)
-    )
+        viewer.membership.pk == objective.owner_id
+        or viewer.role in OBJECTIVE_EDITORS
+        or (viewer.role == Role.MANAGER and objective.scope == Scope.TEAM
+            and objective.team_id in viewer.team_ids)
+    )  # fmt: skip
 
 
 def can_confirm_revenue(membership: Membership) -> bool:

@@ -1,4 +1,6 @@
-"""Reads for success definitions, rituals and celebrations."""
+"""Reads of the goals app: success definitions, rituals, celebrations and OKRIs. Each takes the
+request's `Viewer` (built once by `tenant_view`) and reaches only its organisation's rows; who
+the viewer is (their participant record, team and the teams below it) is the viewer's to know."""
 
 from __future__ import annotations
 
@@ -17,25 +19,33 @@ from goals.models import (
     Proposal,
     ProposalVote,
     Subject,
+    VotingWindow,
 )
-from programme.models import Membership, Participant
-from programme.selectors import own_participant, team_subtree_ids
+from programme.viewer import Viewer
 
 
-def proposals(membership: Membership, subject: str) -> list[Proposal]:
+def proposals(viewer: Viewer, subject: str) -> list[Proposal]:
     """All proposals of a subject, open first by votes, with counts and this member's vote
     (one query). Who voted is never read."""
-    mine = ProposalVote.objects.filter(proposal=OuterRef("pk"), membership=membership)
+    mine = ProposalVote.objects.filter(proposal=OuterRef("pk"), membership=viewer.membership)
     return list(
-        Proposal.objects.filter(organisation=membership.organisation, subject=subject)
+        Proposal.objects.filter(organisation=viewer.organisation, subject=subject)
         .select_related("author__user")
         .annotate(vote_count=Count("votes"), i_voted=Exists(mine))
         .order_by("-status", "-vote_count", "-created_at")
     )
 
 
-def proposal_get(membership: Membership, code: object) -> Proposal:
-    return get_object_or_404(Proposal, organisation=membership.organisation, code=code)
+def proposal_get(viewer: Viewer, code: object) -> Proposal:
+    return get_object_or_404(Proposal, organisation=viewer.organisation, code=code)
+
+
+def open_window(organisation_id: int, subject: str) -> VotingWindow | None:
+    """The subject's vote open now, if any."""
+    now = timezone.now()
+    return VotingWindow.objects.filter(
+        organisation_id=organisation_id, subject=subject, opens_at__lte=now, closes_at__gt=now
+    ).first()
 
 
 def adopted_rituals(organisation_id: int) -> QuerySet[Proposal]:
@@ -44,37 +54,34 @@ def adopted_rituals(organisation_id: int) -> QuerySet[Proposal]:
     ).order_by("statement")
 
 
-def celebrations_feed(membership: Membership, limit: int = 50) -> list[Celebration]:
-    """Celebrations their owners agreed to show: the programme's, and the member's team's."""
-    team_id = (
-        Participant.objects.filter(membership=membership).values_list("team_id", flat=True).first()
-    )
+def celebrations_feed(viewer: Viewer, limit: int = 50) -> list[Celebration]:
+    """Celebrations their owners agreed to show: the programme's, and the viewer's team's."""
     shown = Q(consent=Consent.PUBLIC)
-    if team_id is not None:
-        shown |= Q(consent=Consent.TEAM, participant__team_id=team_id)
+    if viewer.team_id is not None:
+        shown |= Q(consent=Consent.TEAM, participant__team_id=viewer.team_id)
     return list(
-        Celebration.objects.filter(organisation=membership.organisation)
+        Celebration.objects.filter(organisation=viewer.organisation)
         .filter(shown)
         .select_related("participant__membership__user", "participant__team", "ritual")
         .order_by("-answered_at")[:limit]
     )
 
 
-def my_celebrations(membership: Membership) -> list[Celebration]:
+def my_celebrations(viewer: Viewer) -> list[Celebration]:
     return list(
         Celebration.objects.filter(
-            organisation=membership.organisation, participant__membership=membership
+            organisation=viewer.organisation, participant__membership=viewer.membership
         )
         .select_related("ritual")
         .order_by("-detected_at")
     )
 
 
-def my_celebration(membership: Membership, code: object) -> Celebration:
+def my_celebration(viewer: Viewer, code: object) -> Celebration:
     """Only its owner reaches a celebration by its code; to anyone else it does not exist."""
     return get_object_or_404(
         Celebration.objects.select_related("participant__membership__user", "participant__team"),
-        organisation=membership.organisation, participant__membership=membership, code=code,
+        organisation=viewer.organisation, participant__membership=viewer.membership, code=code,
     )  # fmt: skip
 
 
@@ -105,11 +112,11 @@ def _track(objective: Objective) -> None:
     objective.track = okr_progress.objective_track(objective.progress, expected)
 
 
-def objectives(membership: Membership, *, mine: bool = False) -> list[Objective]:
+def objectives(viewer: Viewer, *, mine: bool = False) -> list[Objective]:
     """The organisation's live objectives with their key results and initiatives, and each
     objective's progress (three queries, however many there are)."""
     found = (
-        Objective.objects.filter(organisation=membership.organisation, archived_at__isnull=True)
+        Objective.objects.filter(organisation=viewer.organisation, archived_at__isnull=True)
         .select_related("programme", "wave", "team", "owner__user")
         .prefetch_related(
             "key_results",
@@ -117,14 +124,14 @@ def objectives(membership: Membership, *, mine: bool = False) -> list[Objective]
         )
     )
     if mine:
-        found = found.filter(owner=membership)
+        found = found.filter(owner=viewer.membership)
     result = list(found)
     for objective in result:
         _track(objective)
     return result
 
 
-def objective_get(membership: Membership, code: object, *, history: bool = False) -> Objective:
+def objective_get(viewer: Viewer, code: object, *, history: bool = False) -> Objective:
     """One objective of the organisation (404 otherwise); with `history`, its key results'
     check-ins too."""
     check_ins = CheckIn.objects.select_related("by__user")
@@ -135,50 +142,31 @@ def objective_get(membership: Membership, code: object, *, history: bool = False
                 Prefetch("check_ins", queryset=check_ins if history else check_ins.none()))),
             Prefetch("initiatives", queryset=Initiative.objects.select_related("owner__user")),
         ),
-        organisation=membership.organisation, code=code,
+        organisation=viewer.organisation, code=code,
     )  # fmt: skip
     _track(objective)
     return objective
 
 
-def key_result_get(membership: Membership, code: object) -> KeyResult:
+def key_result_get(viewer: Viewer, code: object) -> KeyResult:
     return get_object_or_404(
         KeyResult.objects.select_related("objective__programme"),
-        objective__organisation=membership.organisation, code=code,
+        objective__organisation=viewer.organisation, code=code,
     )  # fmt: skip
 
 
-def initiative_get(membership: Membership, code: object) -> Initiative:
+def initiative_get(viewer: Viewer, code: object) -> Initiative:
     return get_object_or_404(
         Initiative.objects.select_related("objective"),
-        objective__organisation=membership.organisation, code=code,
+        objective__organisation=viewer.organisation, code=code,
     )  # fmt: skip
 
 
-def revenue_awaiting(membership: Membership) -> list[KeyResult]:
+def revenue_awaiting(viewer: Viewer) -> list[KeyResult]:
     """Revenue key results of the first phase no sponsor has decided on yet."""
     return list(
         KeyResult.objects.filter(
-            objective__organisation=membership.organisation, objective__archived_at__isnull=True,
+            objective__organisation=viewer.organisation, objective__archived_at__isnull=True,
             needs_sponsor=True, confirmed_at__isnull=True,
         ).select_related("objective")
     )  # fmt: skip
-
-
-def team_is_own(membership: Membership, team_id: int | None) -> bool:
-    """Whether the team is the member's own team or one below it."""
-    own = own_participant(membership) if team_id is not None else None
-    return (
-        own is not None and own.team_id is not None
-        and team_id in team_subtree_ids(membership.organisation, own.team_id)
-    )  # fmt: skip
-
-
-def member_by_email(membership: Membership, email: str) -> Membership | None:
-    return (
-        Membership.objects.filter(
-            organisation=membership.organisation, user__email__iexact=email.strip()
-        )
-        .select_related("user")
-        .first()
-    )

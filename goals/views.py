@@ -15,7 +15,6 @@ from goals import policies, selectors, services
 from goals.forms import AnswerForm, ProposalForm, RitualForm, WindowForm
 from goals.models import Consent, Subject
 from metrics import indicators
-from programme import selectors as programme_selectors
 from programme.tenancy import Viewer, tenant_view
 
 PAGES = {Subject.SUCCESS: "goals-success", Subject.RITUAL: "goals-rituals"}
@@ -27,16 +26,16 @@ def _subject(subject: str) -> str:
     return subject
 
 
-def _page_context(membership: object, subject: str, form: object = None) -> dict:
-    has_participant = programme_selectors.own_participant(membership) is not None
+def _page_context(viewer: Viewer, subject: str, form: object = None) -> dict:
+    membership, has_participant = viewer.membership, viewer.participant is not None
     thresholds = indicators.thresholds_for(membership.organisation_id)
-    found = selectors.proposals(membership, subject)
+    found = selectors.proposals(viewer, subject)
     for proposal in found:
         proposal.indicator_label = indicators.TUNABLE.get(proposal.indicator, ("",))[0]
     return {
         "subject": subject,
         "proposals": found,
-        "window": services.open_window(membership.organisation_id, subject),
+        "window": selectors.open_window(membership.organisation_id, subject),
         "form": form or (ProposalForm() if subject == Subject.SUCCESS else RitualForm()),
         "window_form": WindowForm(),
         "can_propose": policies.can_propose(membership, has_participant),
@@ -52,8 +51,7 @@ def _page_context(membership: object, subject: str, form: object = None) -> dict
 @tenant_view
 @require_GET
 def proposal_list(request: HttpRequest, viewer: Viewer, subject: str) -> HttpResponse:
-    membership = viewer.membership
-    return render(request, "goals/proposals.html", _page_context(membership, _subject(subject)))
+    return render(request, "goals/proposals.html", _page_context(viewer, _subject(subject)))
 
 
 @tenant_view
@@ -61,8 +59,8 @@ def proposal_list(request: HttpRequest, viewer: Viewer, subject: str) -> HttpRes
 def proposal_create(request: HttpRequest, viewer: Viewer, subject: str) -> HttpResponse:
     membership = viewer.membership
     subject = _subject(subject)
-    has_participant = programme_selectors.own_participant(membership) is not None
-    if not policies.can_propose(membership, has_participant):
+    # Refused before the form is read: a 403, not the form's errors.
+    if not policies.can_propose(membership, viewer.participant is not None):
         raise PermissionDenied
     form = (ProposalForm if subject == Subject.SUCCESS else RitualForm)(request.POST)
     if form.is_valid():
@@ -73,20 +71,16 @@ def proposal_create(request: HttpRequest, viewer: Viewer, subject: str) -> HttpR
         else:
             messages.success(request, "Proposed. Everyone can vote on it while the vote is open.")
             return redirect(PAGES[subject], org=viewer.org)
-    context = _page_context(membership, subject, form)
+    context = _page_context(viewer, subject, form)
     return render(request, "goals/proposals.html", context, status=400)
 
 
 @tenant_view
 @require_POST
 def proposal_vote(request: HttpRequest, viewer: Viewer, code: str) -> HttpResponse:
-    membership = viewer.membership
-    proposal = selectors.proposal_get(membership, code)
-    has_participant = programme_selectors.own_participant(membership) is not None
-    if not policies.can_vote(membership, has_participant):
-        raise PermissionDenied
-    try:
-        services.vote_toggle(proposal=proposal, by=membership)
+    proposal = selectors.proposal_get(viewer, code)
+    try:  # the service refuses (403) whoever may not vote
+        services.vote_toggle(proposal=proposal, by=viewer.membership)
     except ValidationError as error:
         messages.error(request, error.messages[0])
     return redirect(PAGES[proposal.subject], org=viewer.org)
@@ -95,13 +89,10 @@ def proposal_vote(request: HttpRequest, viewer: Viewer, code: str) -> HttpRespon
 @tenant_view
 @require_POST
 def proposal_decide(request: HttpRequest, viewer: Viewer, code: str) -> HttpResponse:
-    membership = viewer.membership
-    proposal = selectors.proposal_get(membership, code)
-    if not policies.can_run_votes(membership):
-        raise PermissionDenied
+    proposal = selectors.proposal_get(viewer, code)
     adopt = request.POST.get("decision") == "adopt"
-    try:
-        services.proposal_decide(proposal=proposal, by=membership, adopt=adopt)
+    try:  # the service refuses (403) whoever may not run the votes
+        services.proposal_decide(proposal=proposal, by=viewer.membership, adopt=adopt)
     except ValidationError as error:
         messages.error(request, error.messages[0])
     else:
@@ -112,13 +103,11 @@ def proposal_decide(request: HttpRequest, viewer: Viewer, code: str) -> HttpResp
     return redirect(PAGES[proposal.subject], org=viewer.org)
 
 
-@tenant_view
+@tenant_view(policy=policies.can_run_votes)
 @require_POST
 def window_open(request: HttpRequest, viewer: Viewer, subject: str) -> HttpResponse:
     membership = viewer.membership
     subject = _subject(subject)
-    if not policies.can_run_votes(membership):
-        raise PermissionDenied
     form = WindowForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Choose the day the vote closes.")
@@ -137,11 +126,10 @@ def window_open(request: HttpRequest, viewer: Viewer, subject: str) -> HttpRespo
 @tenant_view
 @require_GET
 def celebrations(request: HttpRequest, viewer: Viewer) -> HttpResponse:
-    membership = viewer.membership
     context = {
-        "mine": selectors.my_celebrations(membership),
-        "feed": selectors.celebrations_feed(membership),
-        "rituals": list(selectors.adopted_rituals(membership.organisation_id)),
+        "mine": selectors.my_celebrations(viewer),
+        "feed": selectors.celebrations_feed(viewer),
+        "rituals": list(selectors.adopted_rituals(viewer.organisation_id)),
         "consents": Consent.choices,
     }
     return render(request, "goals/celebrations.html", context)
@@ -151,7 +139,7 @@ def celebrations(request: HttpRequest, viewer: Viewer) -> HttpResponse:
 @require_POST
 def celebration_answer(request: HttpRequest, viewer: Viewer, code: str) -> HttpResponse:
     membership = viewer.membership
-    celebration = selectors.my_celebration(membership, code)
+    celebration = selectors.my_celebration(viewer, code)
     form = AnswerForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Choose how you would like it celebrated, or not at all.")

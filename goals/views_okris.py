@@ -36,21 +36,19 @@ def okri_list(request: HttpRequest, viewer: Viewer) -> HttpResponse:
     mine = request.GET.get("mine") == "1"
     sponsor = policies.can_confirm_revenue(membership)
     context = {
-        "objectives": selectors.objectives(membership, mine=mine),
+        "objectives": selectors.objectives(viewer, mine=mine),
         "mine": mine,
         "can_create": policies.can_create_objective(membership),
-        "awaiting": selectors.revenue_awaiting(membership) if sponsor else [],
+        "awaiting": selectors.revenue_awaiting(viewer) if sponsor else [],
         "revenue_warning": services.REVENUE_WARNING,
     }
     return render(request, "goals/okris.html", context)
 
 
-@tenant_view
+@tenant_view(policy=policies.can_create_objective)
 @require_http_methods(["GET", "POST"])
 def objective_create(request: HttpRequest, viewer: Viewer) -> HttpResponse:
     membership = viewer.membership
-    if not policies.can_create_objective(membership):
-        raise PermissionDenied
     form = ObjectiveForm(request.POST or None, organisation=membership.organisation)
     if request.method == "POST" and form.is_valid():
         owner = _owner(membership, form)
@@ -71,9 +69,10 @@ def objective_create(request: HttpRequest, viewer: Viewer) -> HttpResponse:
     return render(request, "goals/objective_form.html", {"form": form}, status=status)
 
 
-def _detail(request: HttpRequest, membership: Membership, objective: Objective,
+def _detail(request: HttpRequest, viewer: Viewer, objective: Objective,
             status: int = 200, **forms: Form) -> HttpResponse:  # fmt: skip
-    can_edit = services.can_edit(membership, objective)
+    membership = viewer.membership
+    can_edit = policies.can_edit_objective(viewer, objective)
     for initiative in objective.initiatives.all():
         initiative.can_update = objective.archived_at is None and policies.can_update_initiative(
             membership, initiative.owner_id, can_edit
@@ -98,24 +97,22 @@ def _detail(request: HttpRequest, membership: Membership, objective: Objective,
 @tenant_view
 @require_GET
 def objective_detail(request: HttpRequest, viewer: Viewer, code: str) -> HttpResponse:
-    membership = viewer.membership
-    objective = selectors.objective_get(membership, code, history=True)
-    return _detail(request, membership, objective)
+    objective = selectors.objective_get(viewer, code, history=True)
+    return _detail(request, viewer, objective)
 
 
-def _editable(membership: Membership, objective: Objective) -> None:
-    if not services.can_edit(membership, objective):
+def _editable(viewer: Viewer, objective: Objective) -> None:
+    """Forms on an objective are refused before they are read: a 403, not the form's errors."""
+    if not policies.can_edit_objective(viewer, objective):
         raise PermissionDenied
 
 
 @tenant_view
 @require_POST
 def objective_archive(request: HttpRequest, viewer: Viewer, code: str) -> HttpResponse:
-    membership = viewer.membership
-    objective = selectors.objective_get(membership, code)
-    _editable(membership, objective)
-    try:
-        services.objective_archive(objective=objective, by=membership)
+    objective = selectors.objective_get(viewer, code)
+    try:  # the service refuses (403) whoever may not edit the objective
+        services.objective_archive(objective=objective, by=viewer.membership)
     except ValidationError as error:
         messages.error(request, error.messages[0])
     else:
@@ -127,8 +124,8 @@ def objective_archive(request: HttpRequest, viewer: Viewer, code: str) -> HttpRe
 @require_POST
 def key_result_create(request: HttpRequest, viewer: Viewer, code: str) -> HttpResponse:
     membership = viewer.membership
-    objective = selectors.objective_get(membership, code)
-    _editable(membership, objective)
+    objective = selectors.objective_get(viewer, code)
+    _editable(viewer, objective)
     form = KeyResultForm(request.POST, auto_id="kr_%s")
     if form.is_valid():
         try:
@@ -147,16 +144,16 @@ def key_result_create(request: HttpRequest, viewer: Viewer, code: str) -> HttpRe
             else:
                 messages.success(request, f"Added, with a baseline of {key_result.baseline:g}.")
             return redirect("goals-objective-detail", org=viewer.org, code=code)
-    objective = selectors.objective_get(membership, code, history=True)
-    return _detail(request, membership, objective, status=400, key_result=form)
+    objective = selectors.objective_get(viewer, code, history=True)
+    return _detail(request, viewer, objective, status=400, key_result=form)
 
 
 @tenant_view
 @require_POST
 def initiative_create(request: HttpRequest, viewer: Viewer, code: str) -> HttpResponse:
     membership = viewer.membership
-    objective = selectors.objective_get(membership, code)
-    _editable(membership, objective)
+    objective = selectors.objective_get(viewer, code)
+    _editable(viewer, objective)
     form = InitiativeForm(
         request.POST, organisation=membership.organisation, auto_id="initiative_%s"
     )
@@ -170,17 +167,17 @@ def initiative_create(request: HttpRequest, viewer: Viewer, code: str) -> HttpRe
         else:
             messages.success(request, "Initiative added.")
             return redirect("goals-objective-detail", org=viewer.org, code=code)
-    objective = selectors.objective_get(membership, code, history=True)
-    return _detail(request, membership, objective, status=400, initiative=form)
+    objective = selectors.objective_get(viewer, code, history=True)
+    return _detail(request, viewer, objective, status=400, initiative=form)
 
 
 @tenant_view
 @require_POST
 def key_result_check_in(request: HttpRequest, viewer: Viewer, code: str) -> HttpResponse:
     membership = viewer.membership
-    key_result = selectors.key_result_get(membership, code)
+    key_result = selectors.key_result_get(viewer, code)
     objective = key_result.objective
-    _editable(membership, objective)
+    _editable(viewer, objective)
     form = CheckInForm(request.POST, prefix=str(key_result.code))
     if form.is_valid():
         try:
@@ -190,20 +187,17 @@ def key_result_check_in(request: HttpRequest, viewer: Viewer, code: str) -> Http
         else:
             messages.success(request, "Checked in.")
             return redirect("goals-objective-detail", org=viewer.org, code=objective.code)
-    objective = selectors.objective_get(membership, objective.code, history=True)
+    objective = selectors.objective_get(viewer, objective.code, history=True)
     forms = {f"check_in_{key_result.pk}": form}
-    return _detail(request, membership, objective, status=400, **forms)
+    return _detail(request, viewer, objective, status=400, **forms)
 
 
 @tenant_view
 @require_POST
 def key_result_confirm(request: HttpRequest, viewer: Viewer, code: str) -> HttpResponse:
-    membership = viewer.membership
-    key_result = selectors.key_result_get(membership, code)
-    if not policies.can_confirm_revenue(membership):
-        raise PermissionDenied
-    try:
-        services.key_result_confirm(key_result=key_result, by=membership)
+    key_result = selectors.key_result_get(viewer, code)
+    try:  # the service refuses (403) whoever is not a sponsor
+        services.key_result_confirm(key_result=key_result, by=viewer.membership)
     except ValidationError as error:
         messages.error(request, error.messages[0])
     else:
@@ -214,10 +208,9 @@ def key_result_confirm(request: HttpRequest, viewer: Viewer, code: str) -> HttpR
 @tenant_view
 @require_POST
 def key_result_remove(request: HttpRequest, viewer: Viewer, code: str) -> HttpResponse:
-    membership = viewer.membership
-    key_result = selectors.key_result_get(membership, code)
+    key_result = selectors.key_result_get(viewer, code)
     try:
-        services.key_result_remove(key_result=key_result, by=membership)
+        services.key_result_remove(key_result=key_result, by=viewer.membership)
     except ValidationError as error:
         messages.error(request, error.messages[0])
     else:
@@ -228,14 +221,13 @@ def key_result_remove(request: HttpRequest, viewer: Viewer, code: str) -> HttpRe
 @tenant_view
 @require_POST
 def initiative_status(request: HttpRequest, viewer: Viewer, code: str) -> HttpResponse:
-    membership = viewer.membership
-    initiative = selectors.initiative_get(membership, code)
+    initiative = selectors.initiative_get(viewer, code)
     form = InitiativeStatusForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Choose one of the statuses offered.")
     else:
         try:
-            services.initiative_status_set(initiative=initiative, by=membership,
+            services.initiative_status_set(initiative=initiative, by=viewer.membership,
                                            status=form.cleaned_data["status"])  # fmt: skip
         except ValidationError as error:
             messages.error(request, error.messages[0])

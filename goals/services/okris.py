@@ -1,5 +1,6 @@
 """Writes for OKRIs: objectives, key results with their baselines, check-ins, initiatives, the
-revenue confirmation and the weekly check-in reminder. Permission is checked here too."""
+revenue confirmation and the weekly check-in reminder. Each write takes the acting membership
+(`by`) and asks goals.policies itself, so it is safe whoever calls it."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from django.db import connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from goals import policies, selectors
+from goals import policies
 from goals.measures import INDICATORS, REVENUE_INDICATORS, indicator_now
 from goals.models import CheckIn, Initiative, KeyResult, Objective, Scope
 from goals.progress import HOLDING, Direction, holds_the_line
@@ -30,6 +31,7 @@ from programme.models import (
     Team,
     Wave,
 )
+from programme.viewer import Viewer
 
 # Revenue cannot be credibly measured in the first phase and is easy to fool: people learning a
 # skill are not yet the reason a deal closes, and a revenue target turns a habit into a quota.
@@ -56,7 +58,6 @@ __all__ = [
     "REVENUE_WARNING",
     "REVENUE_WORDS",
     "already_met",
-    "can_edit",
     "check_in",
     "checkin_reminders_send",
     "initiative_add",
@@ -71,16 +72,8 @@ __all__ = [
 ]
 
 
-def can_edit(membership: Membership, objective: Objective) -> bool:
-    in_team = membership.role == Role.MANAGER and objective.scope == Scope.TEAM
-    return policies.can_edit_objective(
-        membership, objective.owner_id,
-        in_team and selectors.team_is_own(membership, objective.team_id),
-    )  # fmt: skip
-
-
 def _require_edit(membership: Membership, objective: Objective) -> None:
-    if not can_edit(membership, objective):
+    if not policies.can_edit_objective(Viewer(membership), objective):
         raise PermissionDenied("Only the objective's owner, its team's manager, a sponsor or a "
                                "consultant change it.")  # fmt: skip
     if objective.archived_at is not None:
@@ -110,8 +103,8 @@ def objective_create(
         raise ValidationError("Choose one of this programme's waves.")
     if scope == Scope.TEAM and (team is None or team.organisation_id != org):
         raise ValidationError("Choose the team.")
-    own_team = scope == Scope.TEAM and selectors.team_is_own(by, team.pk)
-    if not policies.can_create_objective_for(by, own_team):
+    team_id = team.pk if team is not None else None
+    if not policies.can_create_objective_for(Viewer(by), scope, team_id):
         raise PermissionDenied("Managers set objectives for their own teams.")
     title = title.strip()
     if not title:
@@ -259,7 +252,8 @@ def initiative_add(
 
 def initiative_status_set(*, initiative: Initiative, by: Membership, status: str) -> None:
     objective = initiative.objective
-    if not policies.can_update_initiative(by, initiative.owner_id, can_edit(by, objective)):
+    edits = policies.can_edit_objective(Viewer(by), objective)
+    if not policies.can_update_initiative(by, initiative.owner_id, edits):
         raise PermissionDenied("The initiative's owner or the objective's editors update it.")
     if objective.archived_at is not None:
         raise ValidationError("This objective is archived.")

@@ -1,4 +1,5 @@
-"""Writes for success definitions, rituals and celebrations. Permission is checked here too."""
+"""Writes for success definitions, rituals and celebrations. Each write takes the acting
+membership (`by`) and asks goals.policies itself, so it is safe whoever calls it."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from goals import policies
+from goals import policies, selectors
 from goals.models import (
     Celebration,
     Consent,
@@ -27,7 +28,6 @@ from programme.selectors import own_participant
 
 __all__ = [
     "celebration_answer",
-    "open_window",
     "proposal_add",
     "proposal_decide",
     "vote_toggle",
@@ -74,20 +74,13 @@ def window_open(*, by: Membership, subject: str, closes_at: datetime) -> VotingW
     )
 
 
-def open_window(organisation_id: int, subject: str) -> VotingWindow | None:
-    now = timezone.now()
-    return VotingWindow.objects.filter(
-        organisation_id=organisation_id, subject=subject, opens_at__lte=now, closes_at__gt=now
-    ).first()
-
-
 def vote_toggle(*, proposal: Proposal, by: Membership) -> bool:
     """Vote for a proposal, or take the vote back; only while its vote is open."""
     if not policies.can_vote(by, own_participant(by) is not None):
         raise PermissionDenied("The people in the programme vote.")
     if proposal.status != Proposal.Status.OPEN:
         raise ValidationError("This proposal has been decided.")
-    if open_window(proposal.organisation_id, proposal.subject) is None:
+    if selectors.open_window(proposal.organisation_id, proposal.subject) is None:
         raise ValidationError("Voting is closed at the moment.")
     return programme_services.row_toggle(ProposalVote, proposal=proposal, membership=by)[0]
 
@@ -117,7 +110,7 @@ def celebration_answer(
 ) -> None:
     """The owner says whether and how; only then may anyone else see it, and their manager is
     told (unless they said no)."""
-    if celebration.participant.membership_id != by.pk:
+    if not policies.can_answer_celebration(by, celebration):
         raise PermissionDenied("Only its owner answers.")
     if consent not in Consent.values:
         raise ValidationError("Choose how you would like it celebrated, or not at all.")

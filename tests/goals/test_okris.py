@@ -514,3 +514,26 @@ def test_okri_list_runs_a_fixed_number_of_queries(org, login, setup, django_asse
             )
         with django_assert_num_queries(QUERIES):
             assert client.get(url).status_code == 200
+
+
+def test_a_refused_check_in_looks_the_manager_up_once(org, login, setup, count_queries):
+    """The request's viewer carries the manager's participant record and teams: the page that
+    gates the form, redisplays it and shows the objective asks for them once, not per check."""
+    north = Team.objects.create(organisation=org, name="North")
+    north_east = Team.objects.create(organisation=org, name="North-East", parent=north)
+    manager = member(org, Role.MANAGER, team=north)
+    objective = services.objective_create(
+        by=manager, programme=setup["programme"], scope="team", team=north_east,
+        title="Every seller posts weekly", owner=setup["sponsor"],
+        starts_on=date(2026, 1, 1), ends_on=date(2026, 12, 31),
+    )  # fmt: skip
+    key_result = services.key_result_add(objective=objective, by=manager, title="Posts",
+                                         source="manual", baseline=0, target=4)  # fmt: skip
+    client = login(manager)
+    client.get(reverse("goals-okris", args=[org.slug]))  # the first visit also saves the session
+    url = reverse("goals-key-result-check-in", args=[org.slug, key_result.code])
+    bad = {f"{key_result.code}-value": "lots"}
+    # user, membership, key result, the manager's participant and teams, the objective with its
+    # key results, check-ins and initiatives, the navigation's memberships, the owner picker
+    assert count_queries(client.post, url, bad) == 11
+    assert client.post(url, bad).status_code == 400

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 from django.utils import timezone
 
@@ -154,3 +155,65 @@ def test_okri_permission_matrix(org, login, okri, role):
     assert client.get(reverse("goals-okris", args=[org.slug])).status_code == 200
     detail = client.get(reverse("goals-objective-detail", args=[org.slug, objective.code]))
     assert detail.status_code == 200
+
+
+def test_goals_decides_by_role_only_in_its_policies() -> None:
+    """One home for permission decisions: outside goals/policies.py no code of the app compares
+    someone's role (choosing whom to notify by role in a query is not a decision about them)."""
+    import ast
+    from pathlib import Path
+
+    app = Path(__file__).resolve().parents[2] / "goals"
+    found = []
+    for path in sorted(app.rglob("*.py")):
+        if path.name == "policies.py" or "migrations" in path.parts:
+            continue
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Compare) and any(
+                isinstance(side, ast.Attribute) and side.attr == "role"
+                for side in (node.left, *node.comparators)
+            ):
+                found.append(f"{path.relative_to(app.parent)}:{node.lineno}")
+    assert found == []
+
+
+@pytest.mark.parametrize(
+    ("role", "team", "edits"),
+    [
+        (Role.SPONSOR, None, True),
+        (Role.CONSULTANT, None, True),
+        (Role.MANAGER, "North", True),  # the team above the objective's
+        (Role.MANAGER, "North-East", True),  # the objective's own team
+        (Role.MANAGER, "South", False),
+        (Role.MANAGER, None, False),
+        (Role.SELLER, "North-East", False),
+        (Role.MARKETING, None, False),
+        (Role.ADMIN, None, False),
+    ],
+)
+def test_who_edits_a_team_objective(org, okri, role, team, edits):
+    from goals import policies
+    from programme.models import Team
+    from programme.viewer import Viewer
+
+    north = Team.objects.create(organisation=org, name="North")
+    teams = {
+        "North": north,
+        "North-East": Team.objects.create(organisation=org, name="North-East", parent=north),
+        "South": Team.objects.create(organisation=org, name="South"),
+    }
+    objective = services.objective_create(
+        by=member(org, Role.CONSULTANT), programme=okri["programme"], scope="team",
+        team=teams["North-East"], title="Posts weekly", owner=member(org, Role.SPONSOR),
+        starts_on=timezone.localdate(), ends_on=timezone.localdate() + timedelta(days=30),
+    )  # fmt: skip
+    actor = member(org, role, team=teams.get(team))
+    assert policies.can_edit_objective(Viewer(actor), objective) is edits
+    # The service asks the same policy.
+    add = lambda: services.initiative_add(objective=objective, by=actor, title="Talk",  # noqa: E731
+                                          owner=actor)  # fmt: skip
+    if edits:
+        add()
+    else:
+        with pytest.raises(PermissionDenied):
+            add()
