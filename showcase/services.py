@@ -1,4 +1,6 @@
-"""Writes for the showcase. Permission is checked again here, not only in the views."""
+"""Writes for the showcase. Each takes the acting member (`by`, or for a case the `author`
+writing it) and asks `showcase.policies` itself, so it is safe whoever calls it; the views only
+find the object among what the viewer may read."""
 
 from __future__ import annotations
 
@@ -47,7 +49,8 @@ def _place(author: Participant) -> dict:
 
 
 def case_save(*, author: Participant, data: dict, case: CaseStudy | None = None) -> CaseStudy:
-    """Create a case, or change one by its author. `data` comes from a validated form."""
+    """Create a case, or change one, as `author`: the person writing, who must be its author.
+    `data` comes from a validated form."""
     membership = author.membership
     if case is None:
         if not policies.can_author_case(membership, has_participant=True):
@@ -69,7 +72,7 @@ def case_save(*, author: Participant, data: dict, case: CaseStudy | None = None)
     case.tags_text = " ".join(case.tags)
     case.story_html = render_markdown(case.story)
     case.save()
-    case_link_picks(case)
+    _case_link_picks(case)
     images = data.get("images") or []
     start = case.images.count()
     for offset, image in enumerate(images):
@@ -269,11 +272,14 @@ def case_feature_request(*, case: CaseStudy, by: Membership) -> None:
     )
 
 
-def case_feature_answer(*, case: CaseStudy, by: Membership, yes: bool) -> None:
+def case_feature_answer(*, case: CaseStudy, by: Membership, yes: bool | None) -> None:
     """The author's answer. Yes features the case at once (for whoever asked, who is told);
-    no leaves it off the home page and tells whoever asked, kindly."""
+    no leaves it off the home page and tells whoever asked, kindly. None (neither yes nor
+    no) is refused, after the permission check: only the author learns what was wrong."""
     if not policies.can_answer_feature_request(by, case):
         raise PermissionDenied("Only its author answers.")
+    if yes is None:
+        raise ValidationError(gettext("Answer yes or no."))
     if case.feature_requested_at is None:
         raise ValidationError(gettext("Nobody is asking to feature this case right now."))
     asker = case.feature_requested_by
@@ -317,7 +323,7 @@ def _mentioned_keys(case: CaseStudy) -> set[str]:
     return {url_key(found) for found in _URL.findall(f"{case.links}\n{case.story}")}
 
 
-def case_link_picks(case: CaseStudy) -> None:
+def _case_link_picks(case: CaseStudy) -> None:
     """Remember which marketing picks a case points at (its links or its story)."""
     keys = _mentioned_keys(case)
     picks = MarketingPick.objects.filter(organisation_id=case.organisation_id, url_key__in=keys)
