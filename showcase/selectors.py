@@ -227,6 +227,15 @@ def case_get(viewer: Viewer, code: str) -> CaseStudy:
     )
 
 
+def comment_get(viewer: Viewer, code: str) -> CaseComment:
+    """A comment on a case this viewer may read, with its case; 404 otherwise (a comment is
+    reached only through its case, like the case page shows it)."""
+    return get_object_or_404(
+        CaseComment.objects.select_related("case").filter(case__in=cases_visible_to(viewer)),
+        code=code,
+    )
+
+
 def image_get(viewer: Viewer, code: str) -> CaseImage:
     """An image of a case this viewer may read, with its case and author; 404 otherwise."""
     return get_object_or_404(

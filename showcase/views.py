@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -190,11 +190,7 @@ def case_unhide(request: HttpRequest, viewer: Viewer, code: str) -> HttpResponse
 @tenant_view
 @require_POST
 def comment_hide(request: HttpRequest, viewer: Viewer, code: str) -> HttpResponse:
-    comment = get_object_or_404(
-        CaseComment.objects.select_related("case"),
-        code=code,
-        case__organisation=viewer.organisation,
-    )
+    comment = selectors.comment_get(viewer, code)
     try:
         services.comment_hide(comment=comment, by=viewer.membership, reason=_reason(request))
     except ValidationError:

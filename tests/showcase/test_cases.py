@@ -198,6 +198,22 @@ def test_threaded_comments_and_moderation(org, login):
     assert login(reader).get(url("showcase-case-detail", org, case)).status_code == 200
 
 
+def test_a_moderator_hides_comments_only_on_cases_they_may_read(org, login, team):
+    """A consultant outside a team does not read its team-only cases, nor moderate them."""
+    author, teammate = member(org, Role.SELLER, team=team), member(org, Role.SELLER, team=team)
+    case = new_case(author, visibility="team")
+    comment = services.comment_add(case=case, by=teammate, body="Our numbers: 12 meetings")
+    consultant = login(member(org, Role.CONSULTANT))
+    assert consultant.get(url("showcase-case-detail", org, case)).status_code == 404
+    hide = reverse("showcase-comment-hide", args=[org.slug, comment.code])
+    assert consultant.post(hide, {"reason": "Looks odd"}).status_code == 404
+    assert CaseComment.objects.get(pk=comment.pk).hidden_at is None
+    # On a case they read, the same consultant hides it.
+    services.case_save(author=author.participant, case=case, data={"visibility": "organisation"})
+    assert consultant.post(hide, {"reason": "Names a customer"}).status_code == 302
+    assert CaseComment.objects.get(pk=comment.pk).hidden_at is not None
+
+
 def test_search_finds_a_word_of_the_story_with_a_highlight(org, login):
     new_case(
         member(org, Role.SELLER),
