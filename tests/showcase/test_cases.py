@@ -8,13 +8,14 @@ from html.parser import HTMLParser
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import DatabaseError, transaction
 from django.urls import reverse
 from PIL import Image
 
 from programme.models import Programme, Role, Team, Wave, WaveMember
 from programme.viewer import Viewer
 from showcase import services
-from showcase.models import CaseComment, CaseReaction, CaseReport, CaseStudy
+from showcase.models import CaseComment, CaseImage, CaseReaction, CaseReport, CaseStudy
 from tests.factories import member
 
 STORY = "I asked a question about **cold-chain audits** in my post; three buyers answered."
@@ -436,6 +437,52 @@ def test_at_most_five_images(org, login):
         url("showcase-case-create", org), _form(images=[_image() for _ in range(6)])
     )
     assert response.status_code == 400 and "At most 5 images" in response.content.decode()
+
+
+def _stored_files(root) -> list:
+    return [path for path in root.rglob("*") if path.is_file()]
+
+
+def test_a_save_that_fails_leaves_neither_the_case_nor_an_image_file(
+    org, login, settings, tmp_path, monkeypatch
+):
+    """The case, its image rows and their files are kept together or not at all."""
+    settings.MEDIA_ROOT = tmp_path
+    saved_rows = []
+    row_save = CaseImage.save
+
+    def second_row_fails(image, *args, **kwargs):
+        if saved_rows:
+            raise DatabaseError("the database went away")
+        row_save(image, *args, **kwargs)
+        saved_rows.append(image)
+
+    monkeypatch.setattr(CaseImage, "save", second_row_fails)
+    client = login(member(org, Role.SELLER))
+    with pytest.raises(DatabaseError):
+        client.post(url("showcase-case-create", org), _form(images=[_image(), _image("PNG")]))
+    assert saved_rows  # the first image's row and file were written before the failure
+    assert not CaseStudy.objects.exists() and not CaseImage.objects.exists()
+    assert _stored_files(tmp_path) == []
+
+
+def test_an_image_file_goes_only_once_its_delete_commits(
+    org, login, settings, tmp_path, django_capture_on_commit_callbacks
+):
+    settings.MEDIA_ROOT = tmp_path
+    author = member(org, Role.SELLER)
+    client = login(author)
+    client.post(url("showcase-case-create", org), _form(images=[_image(), _image("PNG")]))
+    first, second = CaseImage.objects.all()
+    kept = first.file.name.rsplit("/")[-1]
+    with pytest.raises(RuntimeError), transaction.atomic():
+        services.image_delete(image=CaseImage.objects.get(pk=first.pk), by=author)
+        raise RuntimeError("rolled back")
+    assert CaseImage.objects.filter(pk=first.pk).exists() and len(_stored_files(tmp_path)) == 2
+    with django_capture_on_commit_callbacks(execute=True):
+        remove = reverse("showcase-image-delete", args=[org.slug, second.code])
+        assert client.post(remove).status_code == 302
+    assert [path.name for path in _stored_files(tmp_path)] == [kept]
 
 
 def test_featuring_needs_the_authors_consent(org, login):
