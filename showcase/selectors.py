@@ -1,4 +1,7 @@
-"""Reads for the showcase: what a member may see, the feed, search, one case."""
+"""Reads for the showcase: what a viewer may see, the feed, search, one case, the picks.
+
+Every read takes the request's `Viewer` (built once per request by `tenant_view`), so who the
+viewer is (their participant, team, waves) is looked up once, not by each selector."""
 
 from __future__ import annotations
 
@@ -16,10 +19,12 @@ from django.shortcuts import get_object_or_404
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
-from programme.models import Membership, Participant, WaveMember
+from programme.models import WaveMember
+from programme.viewer import Viewer
 from showcase import policies
 from showcase.models import (
     CaseComment,
+    CaseImage,
     CaseReaction,
     CaseStudy,
     MarketingPick,
@@ -32,37 +37,37 @@ FEED_PAGE = 20
 _START, _STOP = "\x02", "\x03"  # highlight markers no story contains
 
 
-def _viewer_places(membership: Membership) -> tuple[int | None, list[int], int | None]:
-    """The member's participant id, and the waves and team they sit in (two queries)."""
-    participant = Participant.objects.filter(membership=membership).only("pk", "team_id").first()
-    if participant is None:
-        return None, [], None
-    waves = list(
-        WaveMember.objects.filter(participant=participant).values_list("wave_id", flat=True)
+def _wave_ids(viewer: Viewer) -> list[int]:
+    """Every wave the viewer is in, one per programme (one query). Not `viewer.wave_id`, the
+    newest programme's only: a case shared with an earlier programme's wave stays readable
+    by that wave's members after they join a later programme."""
+    if viewer.participant is None:
+        return []
+    return list(
+        WaveMember.objects.filter(participant=viewer.participant).values_list("wave_id", flat=True)
     )
-    return participant.pk, waves, participant.team_id
 
 
-def cases_visible_to(membership: Membership) -> QuerySet[CaseStudy]:
-    """Cases of the member's organisation they may read: everyone's, their wave's, their
+def cases_visible_to(viewer: Viewer) -> QuerySet[CaseStudy]:
+    """Cases of the viewer's organisation they may read: everyone's, their waves', their
     team's, their own; hidden ones only for their author and the moderators."""
-    participant_id, waves, team_id = _viewer_places(membership)
+    participant = viewer.participant
     # By ids known already, not through joins: these filters run on every search and feed.
-    own = Q(author_id=participant_id) if participant_id else Q(pk__in=[])
+    own = Q(author_id=participant.pk) if participant is not None else Q(pk__in=[])
     audience = (
         Q(visibility="organisation")
-        | Q(visibility="wave", wave_id__in=waves)
-        | Q(visibility="team", team_id=team_id)
+        | Q(visibility="wave", wave_id__in=_wave_ids(viewer))
+        | Q(visibility="team", team_id=viewer.team_id)
         | own
     )
-    cases = CaseStudy.objects.filter(organisation=membership.organisation).filter(audience)
-    if not policies.sees_hidden(membership):
+    cases = CaseStudy.objects.filter(organisation=viewer.organisation).filter(audience)
+    if not policies.sees_hidden(viewer.membership):
         cases = cases.filter(Q(hidden_at__isnull=True) | own)
     return cases
 
 
-def feed(membership: Membership, filters: dict) -> QuerySet[CaseStudy]:
-    cases = cases_visible_to(membership).select_related("author__membership__user", "author__team")
+def feed(viewer: Viewer, filters: dict) -> QuerySet[CaseStudy]:
+    cases = cases_visible_to(viewer).select_related("author__membership__user", "author__team")
     if filters.get("kind"):
         cases = cases.filter(kind=filters["kind"])
     if filters.get("tag"):
@@ -159,7 +164,7 @@ def _snippet_html(headline: str) -> str:
     return mark_safe(re.sub(r"^[\s·]+|[\s·]+$", "", text))
 
 
-def search(membership: Membership, words: str, limit: int = 20) -> list[CaseStudy]:
+def search(viewer: Viewer, words: str, limit: int = 20) -> list[CaseStudy]:
     """Full-text search over title, tags and story, best first among the newest
     SEARCH_CANDIDATES matches, with highlighted snippets.
 
@@ -169,7 +174,7 @@ def search(membership: Membership, words: str, limit: int = 20) -> list[CaseStud
     query = SearchQuery(words, config="english", search_type="websearch")
     # No ordering inside: PostgreSQL then flattens it and can walk the date index.
     matching = (
-        cases_visible_to(membership)
+        cases_visible_to(viewer)
         .filter(search=query)
         .order_by()
         .values("id", "created_at", "search")
@@ -180,7 +185,7 @@ def search(membership: Membership, words: str, limit: int = 20) -> list[CaseStud
         cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
         estimate = cursor.fetchone()[0][0]["Plan"]["Plan Rows"]
         # An expression the date index cannot serve makes PostgreSQL take the GIN index.
-        walk = _walk_newest_first(estimate, _case_total(membership.organisation_id))
+        walk = _walk_newest_first(estimate, _case_total(viewer.organisation_id))
         newest_first = "v.created_at" if walk else "v.created_at + interval '0'"
         cursor.execute(
             f"""WITH newest AS (
@@ -209,25 +214,42 @@ def search(membership: Membership, words: str, limit: int = 20) -> list[CaseStud
     return found
 
 
-def case_get(membership: Membership, code: str) -> CaseStudy:
-    """One case this member may read, with what its page shows; 404 otherwise."""
+def case_get(viewer: Viewer, code: str) -> CaseStudy:
+    """One case this viewer may read, with what its page shows; 404 otherwise."""
     comments = CaseComment.objects.select_related("author__user").order_by("created_at", "id")
-    if not policies.sees_hidden(membership):
-        comments = comments.filter(Q(hidden_at__isnull=True) | Q(author=membership))
+    if not policies.sees_hidden(viewer.membership):
+        comments = comments.filter(Q(hidden_at__isnull=True) | Q(author=viewer.membership))
     return get_object_or_404(
-        cases_visible_to(membership)
+        cases_visible_to(viewer)
         .select_related("author__membership__user", "author__team", "hidden_by__user")
         .prefetch_related(Prefetch("comments", queryset=comments), "images"),
         code=code,
     )
 
 
-def reaction_summary(case: CaseStudy, membership: Membership) -> list[tuple[str, str, int, bool]]:
+def comment_get(viewer: Viewer, code: str) -> CaseComment:
+    """A comment on a case this viewer may read, with its case; 404 otherwise (a comment is
+    reached only through its case, like the case page shows it)."""
+    return get_object_or_404(
+        CaseComment.objects.select_related("case").filter(case__in=cases_visible_to(viewer)),
+        code=code,
+    )
+
+
+def image_get(viewer: Viewer, code: str) -> CaseImage:
+    """An image of a case this viewer may read, with its case and author; 404 otherwise."""
+    return get_object_or_404(
+        CaseImage.objects.select_related("case__author").filter(case__in=cases_visible_to(viewer)),
+        code=code,
+    )
+
+
+def reaction_summary(case: CaseStudy, viewer: Viewer) -> list[tuple[str, str, int, bool]]:
     """(kind, label, count, mine) for each reaction kind: one query."""
     rows = (
         CaseReaction.objects.filter(case=case)
         .values("kind")
-        .annotate(n=Count("pk"), mine=Count("pk", filter=Q(membership=membership)))
+        .annotate(n=Count("pk"), mine=Count("pk", filter=Q(membership=viewer.membership)))
     )
     found = {row["kind"]: row for row in rows}
     return [
@@ -237,10 +259,10 @@ def reaction_summary(case: CaseStudy, membership: Membership) -> list[tuple[str,
     ]  # fmt: skip
 
 
-def featured(membership: Membership, limit: int = 3) -> list[CaseStudy]:
-    """Featured cases this member may read, newest featured first (consent still given)."""
+def featured(viewer: Viewer, limit: int = 3) -> list[CaseStudy]:
+    """Featured cases this viewer may read, newest featured first (consent still given)."""
     return list(
-        cases_visible_to(membership)
+        cases_visible_to(viewer)
         .filter(featured_at__isnull=False, feature_consent=True, hidden_at__isnull=True)
         .select_related("author__membership__user")
         .order_by("-featured_at")[:limit]
@@ -260,11 +282,11 @@ def _with_uptake_counts(picks: QuerySet[MarketingPick]) -> QuerySet[MarketingPic
     )
 
 
-def picks_for(membership: Membership, limit: int = PICKS_SHOWN) -> list[MarketingPick]:
-    """The newest live picks with their counts and what this member did (one query)."""
-    mine = PickUptake.objects.filter(pick=OuterRef("pk"), membership=membership)
+def picks_for(viewer: Viewer, limit: int = PICKS_SHOWN) -> list[MarketingPick]:
+    """The newest live picks with their counts and what this viewer did (one query)."""
+    mine = PickUptake.objects.filter(pick=OuterRef("pk"), membership=viewer.membership)
     picks = _with_uptake_counts(
-        MarketingPick.objects.filter(organisation=membership.organisation, archived_at__isnull=True)
+        MarketingPick.objects.filter(organisation=viewer.organisation, archived_at__isnull=True)
     ).annotate(
         i_shared=Exists(mine.filter(action=UptakeAction.SHARED)),
         i_commented=Exists(mine.filter(action=UptakeAction.COMMENTED)),
@@ -273,29 +295,29 @@ def picks_for(membership: Membership, limit: int = PICKS_SHOWN) -> list[Marketin
     return list(picks.order_by("-created_at", "-id")[:limit])
 
 
-def picks_posted(membership: Membership, limit: int = 5) -> list[MarketingPick]:
+def picks_posted(viewer: Viewer, limit: int = 5) -> list[MarketingPick]:
     """For marketing's home: the newest picks of the organisation and how they were taken
     up (one query)."""
-    picks = MarketingPick.objects.filter(organisation=membership.organisation)
+    picks = MarketingPick.objects.filter(organisation=viewer.organisation)
     return list(_with_uptake_counts(picks).order_by("-created_at", "-id")[:limit])
 
 
-def pick_get(membership: Membership, code: object) -> MarketingPick:
-    return get_object_or_404(MarketingPick, organisation=membership.organisation, code=code)
+def pick_get(viewer: Viewer, code: object) -> MarketingPick:
+    return get_object_or_404(MarketingPick, organisation=viewer.organisation, code=code)
 
 
-def uptake_report(membership: Membership) -> dict:
+def uptake_report(viewer: Viewer) -> dict:
     """For marketing: every pick with its uptake (by team too) and the cases, among those
-    this member may read, that point at company content. A fixed number of queries."""
+    this viewer may read, that point at company content. A fixed number of queries."""
     picks = list(
-        _with_uptake_counts(MarketingPick.objects.filter(organisation=membership.organisation))
+        _with_uptake_counts(MarketingPick.objects.filter(organisation=viewer.organisation))
         .annotate(case_count=Count("cases", distinct=True))
         .select_related("posted_by__user")
         .order_by("-created_at", "-id")
     )
     by_team: dict[int, list[tuple[str, int]]] = {}
     rows = (
-        PickUptake.objects.filter(pick__organisation=membership.organisation)
+        PickUptake.objects.filter(pick__organisation=viewer.organisation)
         .values("pick_id", "membership__participant__team__name")
         .annotate(people=Count("membership", distinct=True))
         .order_by("pick_id", "-people", "membership__participant__team__name")
@@ -306,7 +328,7 @@ def uptake_report(membership: Membership) -> dict:
     for pick in picks:
         pick.by_team = by_team.get(pick.pk, [])
     cases = list(
-        cases_visible_to(membership)
+        cases_visible_to(viewer)
         .filter(picks__isnull=False, hidden_at__isnull=True)
         .select_related("author__membership__user")
         .prefetch_related(

@@ -1,4 +1,7 @@
-"""Writes for the showcase. Permission is checked again here, not only in the views."""
+"""Writes for the showcase. Each takes the acting member (`by`, or for a case the `author`
+writing it) and asks `showcase.policies` itself, so it is safe whoever calls it; the views only
+find the object among what the viewer may read. Files reach storage only for rows that commit
+and leave it only once their rows are gone for good."""
 
 from __future__ import annotations
 
@@ -6,6 +9,7 @@ import re
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
+from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
@@ -47,7 +51,12 @@ def _place(author: Participant) -> dict:
 
 
 def case_save(*, author: Participant, data: dict, case: CaseStudy | None = None) -> CaseStudy:
-    """Create a case, or change one by its author. `data` comes from a validated form."""
+    """Create a case, or change one, as `author`: the person writing, who must be its author.
+    `data` comes from a validated form.
+
+    The case, its links to picks and its images are saved together or not at all; an image
+    file is stored before its row (a row never points at a missing file) and removed again
+    if the save does not commit."""
     membership = author.membership
     if case is None:
         if not policies.can_author_case(membership, has_participant=True):
@@ -68,31 +77,52 @@ def case_save(*, author: Participant, data: dict, case: CaseStudy | None = None)
     case.tags = normalise_tags(data.get("tags", case.tags))
     case.tags_text = " ".join(case.tags)
     case.story_html = render_markdown(case.story)
-    case.save()
-    case_link_picks(case)
-    images = data.get("images") or []
+    stored: list[str] = []
+    try:
+        with transaction.atomic():
+            case.save()
+            _case_link_picks(case)
+            _images_add(case, data.get("images") or [], stored)
+    except BaseException:
+        _files_delete(stored)  # the rows are gone: their files go too
+        raise
+    return case
+
+
+def _images_add(case: CaseStudy, images: list, stored: list[str]) -> None:
+    """Each image's file, then its row; `stored` names every file written, for the caller
+    to remove should the transaction roll back."""
     start = case.images.count()
     for offset, image in enumerate(images):
         row = CaseImage(case=case, content_type=image.content_type, width=image.width,
                         height=image.height, position=start + offset)  # fmt: skip
-        row.file.save("image", ContentFile(image.content), save=True)
-    return case
+        row.file.save("image", ContentFile(image.content), save=False)
+        stored.append(row.file.name)
+        row.save()
+
+
+def _files_delete(names: list[str]) -> None:
+    storage = CaseImage._meta.get_field("file").storage
+    for name in names:
+        storage.delete(name)
 
 
 def image_delete(*, image: CaseImage, by: Membership) -> None:
     if not policies.can_edit_case(by, image.case):
         raise PermissionDenied("Only its author removes a case's images.")
-    image.file.delete(save=False)
+    name = image.file.name
     image.delete()
+    # After commit: a rolled-back delete keeps its row, and so its file.
+    transaction.on_commit(lambda: _files_delete([name]))
 
 
 def case_delete(*, case: CaseStudy, by: Membership) -> None:
     if not policies.can_edit_case(by, case):
         raise PermissionDenied("Only its author deletes a case.")
-    files = [image.file for image in case.images.all()]
+    names = [image.file.name for image in case.images.all()]
     case.delete()
-    for file in files:  # after the rows: a failed delete leaves a file, never a broken case
-        file.delete(save=False)
+    # After the rows are gone for good: a failed delete leaves a file, never a broken case.
+    transaction.on_commit(lambda: _files_delete(names))
 
 
 def reaction_toggle(*, case: CaseStudy, by: Membership, kind: str) -> bool:
@@ -269,11 +299,14 @@ def case_feature_request(*, case: CaseStudy, by: Membership) -> None:
     )
 
 
-def case_feature_answer(*, case: CaseStudy, by: Membership, yes: bool) -> None:
+def case_feature_answer(*, case: CaseStudy, by: Membership, yes: bool | None) -> None:
     """The author's answer. Yes features the case at once (for whoever asked, who is told);
-    no leaves it off the home page and tells whoever asked, kindly."""
+    no leaves it off the home page and tells whoever asked, kindly. None (neither yes nor
+    no) is refused, after the permission check: only the author learns what was wrong."""
     if not policies.can_answer_feature_request(by, case):
         raise PermissionDenied("Only its author answers.")
+    if yes is None:
+        raise ValidationError(gettext("Answer yes or no."))
     if case.feature_requested_at is None:
         raise ValidationError(gettext("Nobody is asking to feature this case right now."))
     asker = case.feature_requested_by
@@ -317,7 +350,7 @@ def _mentioned_keys(case: CaseStudy) -> set[str]:
     return {url_key(found) for found in _URL.findall(f"{case.links}\n{case.story}")}
 
 
-def case_link_picks(case: CaseStudy) -> None:
+def _case_link_picks(case: CaseStudy) -> None:
     """Remember which marketing picks a case points at (its links or its story)."""
     keys = _mentioned_keys(case)
     picks = MarketingPick.objects.filter(organisation_id=case.organisation_id, url_key__in=keys)

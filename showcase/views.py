@@ -1,37 +1,37 @@
-"""The showcase: feed, search, case pages, writing, reactions, comments, moderation."""
+"""The showcase: feed, search, case pages, writing, reactions, comments, moderation.
+
+Each view finds its object through a selector that takes the viewer (404 outside what they may
+read) and calls one service, which decides whether this member may do it (403). Views ask the
+policies only what to show."""
 
 from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from programme import selectors as programme_selectors
 from programme.tenancy import Viewer, tenant_view
 from showcase import policies, selectors, services
 from showcase.forms import CaseForm, CommentForm, FeedFilterForm, ReasonForm, is_linkedin_post
-from showcase.models import CaseComment, CaseImage
+from showcase.models import CaseComment
 
 
 @tenant_view
 @require_GET
 def case_feed(request: HttpRequest, viewer: Viewer) -> HttpResponse:
-    membership = viewer.membership
     form = FeedFilterForm(request.GET)
     filters = form.cleaned_data if form.is_valid() else {}
-    page = selectors.feed_page(selectors.feed(membership, filters), request.GET.get("page"))
+    page = selectors.feed_page(selectors.feed(viewer, filters), request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     context = {
         "form": form,
         "page": page,
         "query": query.urlencode(),
-        "can_author": policies.can_author_case(
-            membership, programme_selectors.own_participant(membership) is not None
-        ),
+        "can_author": policies.can_author_case(viewer.membership, viewer.participant is not None),
     }
     if request.htmx and request.GET.get("page"):
         return render(request, "showcase/feed.html#cards", context)
@@ -41,9 +41,8 @@ def case_feed(request: HttpRequest, viewer: Viewer) -> HttpResponse:
 @tenant_view
 @require_GET
 def case_search(request: HttpRequest, viewer: Viewer) -> HttpResponse:
-    membership = viewer.membership
     words = request.GET.get("q", "").strip()[:200]
-    results = selectors.search(membership, words) if words else []
+    results = selectors.search(viewer, words) if words else []
     context = {"words": words, "results": results}
     if request.htmx:
         return render(request, "showcase/search.html#results", context)
@@ -53,24 +52,21 @@ def case_search(request: HttpRequest, viewer: Viewer) -> HttpResponse:
 @tenant_view
 @require_http_methods(["GET", "POST"])
 def case_create(request: HttpRequest, viewer: Viewer) -> HttpResponse:
-    membership = viewer.membership
-    author = programme_selectors.own_participant(membership)
-    if not policies.can_author_case(membership, author is not None):
-        raise PermissionDenied
-    return _case_form(request, viewer.org, author, None)
+    if not policies.can_author_case(viewer.membership, viewer.participant is not None):
+        raise PermissionDenied  # the form is not shown to those who may not write
+    return _case_form(request, viewer, None)
 
 
 @tenant_view
 @require_http_methods(["GET", "POST"])
 def case_edit(request: HttpRequest, viewer: Viewer, code: str) -> HttpResponse:
-    membership = viewer.membership
-    case = selectors.case_get(membership, code)
-    if not policies.can_edit_case(membership, case):
-        raise PermissionDenied
-    return _case_form(request, viewer.org, case.author, case)
+    case = selectors.case_get(viewer, code)
+    if not policies.can_edit_case(viewer.membership, case):
+        raise PermissionDenied  # the form is not shown to those who may not write
+    return _case_form(request, viewer, case)
 
 
-def _case_form(request: HttpRequest, org: str, author, case) -> HttpResponse:
+def _case_form(request: HttpRequest, viewer: Viewer, case) -> HttpResponse:
     form = CaseForm(
         request.POST if request.method == "POST" else None,
         request.FILES if request.method == "POST" else None,
@@ -78,13 +74,13 @@ def _case_form(request: HttpRequest, org: str, author, case) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         try:
-            saved = services.case_save(author=author, data=form.cleaned_data, case=case)
+            saved = services.case_save(author=viewer.participant, data=form.cleaned_data, case=case)
         except ValidationError as error:
             form.add_error("visibility", error)
         else:
             messages.success(request, "Published. Thank you for sharing." if case is None
                              else "Saved.")  # fmt: skip
-            return redirect("showcase-case-detail", org=org, code=saved.code)
+            return redirect("showcase-case-detail", org=viewer.org, code=saved.code)
     status = 400 if request.method == "POST" else 200
     return render(request, "showcase/case_form.html", {"form": form, "case": case}, status=status)
 
@@ -92,12 +88,12 @@ def _case_form(request: HttpRequest, org: str, author, case) -> HttpResponse:
 @tenant_view
 @require_GET
 def case_detail(request: HttpRequest, viewer: Viewer, code: str) -> HttpResponse:
+    case = selectors.case_get(viewer, code)
+    return render(request, "showcase/case_detail.html", _detail_context(viewer, case))
+
+
+def _detail_context(viewer: Viewer, case, comment_form: CommentForm | None = None) -> dict:
     membership = viewer.membership
-    case = selectors.case_get(membership, code)
-    return render(request, "showcase/case_detail.html", _detail_context(membership, case))
-
-
-def _detail_context(membership, case, comment_form: CommentForm | None = None) -> dict:
     comments = list(case.comments.all())
     children: dict[int | None, list[CaseComment]] = {}
     for comment in comments:
@@ -106,7 +102,7 @@ def _detail_context(membership, case, comment_form: CommentForm | None = None) -
     return {
         "case": case,
         "links": [(url, is_linkedin_post(url)) for url in case.link_list],
-        "reactions": selectors.reaction_summary(case, membership),
+        "reactions": selectors.reaction_summary(case, viewer),
         "threads": threads,
         "comment_form": comment_form or CommentForm(),
         "can_edit": policies.can_edit_case(membership, case),
@@ -119,11 +115,8 @@ def _detail_context(membership, case, comment_form: CommentForm | None = None) -
 @tenant_view
 @require_POST
 def case_delete(request: HttpRequest, viewer: Viewer, code: str) -> HttpResponse:
-    membership = viewer.membership
-    case = selectors.case_get(membership, code)
-    if not policies.can_edit_case(membership, case):
-        raise PermissionDenied
-    services.case_delete(case=case, by=membership)
+    case = selectors.case_get(viewer, code)
+    services.case_delete(case=case, by=viewer.membership)
     messages.success(request, "Deleted.")
     return redirect("showcase-case-feed", org=viewer.org)
 
@@ -131,14 +124,13 @@ def case_delete(request: HttpRequest, viewer: Viewer, code: str) -> HttpResponse
 @tenant_view
 @require_POST
 def case_react(request: HttpRequest, viewer: Viewer, code: str) -> HttpResponse:
-    membership = viewer.membership
-    case = selectors.case_get(membership, code)
+    case = selectors.case_get(viewer, code)
     try:
-        services.reaction_toggle(case=case, by=membership, kind=request.POST.get("kind", ""))
+        services.reaction_toggle(case=case, by=viewer.membership, kind=request.POST.get("kind", ""))
     except ValidationError:
         return HttpResponse("Unknown reaction.", status=400)
     if request.htmx:
-        context = {"case": case, "reactions": selectors.reaction_summary(case, membership)}
+        context = {"case": case, "reactions": selectors.reaction_summary(case, viewer)}
         return render(request, "showcase/case_detail.html#reactions", context)
     return redirect("showcase-case-detail", org=viewer.org, code=code)
 
@@ -146,8 +138,7 @@ def case_react(request: HttpRequest, viewer: Viewer, code: str) -> HttpResponse:
 @tenant_view
 @require_POST
 def case_comment(request: HttpRequest, viewer: Viewer, code: str) -> HttpResponse:
-    membership = viewer.membership
-    case = selectors.case_get(membership, code)
+    case = selectors.case_get(viewer, code)
     form = CommentForm(request.POST)
     if form.is_valid():
         parent = None
@@ -155,74 +146,68 @@ def case_comment(request: HttpRequest, viewer: Viewer, code: str) -> HttpRespons
             parent = case.comments.filter(code=form.cleaned_data["parent"]).first()
         try:
             services.comment_add(
-                case=case, by=membership, body=form.cleaned_data["body"], parent=parent
+                case=case, by=viewer.membership, body=form.cleaned_data["body"], parent=parent
             )
         except ValidationError as error:
             form.add_error("body", error)
         else:
             return redirect("showcase-case-detail", org=viewer.org, code=code)
-    context = _detail_context(membership, case, comment_form=form)
+    context = _detail_context(viewer, case, comment_form=form)
     return render(request, "showcase/case_detail.html", context, status=400)
 
 
-def _hide_reason(request: HttpRequest) -> str | None:
-    """The reason a moderator gave, or None (with a message) when there is none."""
+def _reason(request: HttpRequest) -> str:
+    """The reason a moderator gave ("" if none or too long: the service then says why)."""
     form = ReasonForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, "Say why: the author reads the reason.")
-        return None
-    messages.success(request, "Hidden. The author sees why.")
-    return form.cleaned_data["reason"]
+    return form.cleaned_data["reason"] if form.is_valid() else ""
+
+
+_SAY_WHY = "Say why: the author reads the reason."
+_HIDDEN = "Hidden. The author sees why."
 
 
 @tenant_view
 @require_POST
 def case_hide(request: HttpRequest, viewer: Viewer, code: str) -> HttpResponse:
-    membership = viewer.membership
-    case = selectors.case_get(membership, code)
-    if not policies.can_moderate(membership):
-        raise PermissionDenied
-    if reason := _hide_reason(request):
-        services.case_hide(case=case, by=membership, reason=reason)
+    case = selectors.case_get(viewer, code)
+    try:
+        services.case_hide(case=case, by=viewer.membership, reason=_reason(request))
+    except ValidationError:
+        messages.error(request, _SAY_WHY)
+    else:
+        messages.success(request, _HIDDEN)
     return redirect("showcase-case-detail", org=viewer.org, code=code)
 
 
 @tenant_view
 @require_POST
 def case_unhide(request: HttpRequest, viewer: Viewer, code: str) -> HttpResponse:
-    membership = viewer.membership
-    case = selectors.case_get(membership, code)
-    if not policies.can_moderate(membership):
-        raise PermissionDenied
-    services.case_unhide(case=case, by=membership)
+    case = selectors.case_get(viewer, code)
+    services.case_unhide(case=case, by=viewer.membership)
     return redirect("showcase-case-detail", org=viewer.org, code=code)
 
 
 @tenant_view
 @require_POST
 def comment_hide(request: HttpRequest, viewer: Viewer, code: str) -> HttpResponse:
-    membership = viewer.membership
-    comment = get_object_or_404(
-        CaseComment.objects.select_related("case"),
-        code=code,
-        case__organisation=membership.organisation,
-    )
-    if not policies.can_moderate(membership):
-        raise PermissionDenied
-    if reason := _hide_reason(request):
-        services.comment_hide(comment=comment, by=membership, reason=reason)
+    comment = selectors.comment_get(viewer, code)
+    try:
+        services.comment_hide(comment=comment, by=viewer.membership, reason=_reason(request))
+    except ValidationError:
+        messages.error(request, _SAY_WHY)
+    else:
+        messages.success(request, _HIDDEN)
     return redirect("showcase-case-detail", org=viewer.org, code=comment.case.code)
 
 
 @tenant_view
 @require_POST
 def case_report(request: HttpRequest, viewer: Viewer, code: str) -> HttpResponse:
-    membership = viewer.membership
-    case = selectors.case_get(membership, code)
+    case = selectors.case_get(viewer, code)
     form = ReasonForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Say what is wrong with it.")
-    elif services.case_report(case=case, by=membership, reason=form.cleaned_data["reason"]):
+    elif services.case_report(case=case, by=viewer.membership, reason=form.cleaned_data["reason"]):
         messages.success(request, "Reported to the programme team. Thank you.")
     else:
         messages.info(request, "You reported it already.")
@@ -233,10 +218,7 @@ def case_report(request: HttpRequest, viewer: Viewer, code: str) -> HttpResponse
 @require_GET
 def case_image(request: HttpRequest, viewer: Viewer, code: str) -> FileResponse:
     """Images are served only to those who may read their case (never from a public URL)."""
-    membership = viewer.membership
-    image = get_object_or_404(
-        CaseImage.objects.filter(case__in=selectors.cases_visible_to(membership)), code=code
-    )
+    image = selectors.image_get(viewer, code)
     response = FileResponse(image.file.open("rb"), content_type=image.content_type)
     response["Cache-Control"] = "private, max-age=86400"
     response["X-Content-Type-Options"] = "nosniff"
@@ -246,16 +228,8 @@ def case_image(request: HttpRequest, viewer: Viewer, code: str) -> FileResponse:
 @tenant_view
 @require_POST
 def case_image_delete(request: HttpRequest, viewer: Viewer, code: str) -> HttpResponse:
-    membership = viewer.membership
-    image = get_object_or_404(
-        CaseImage.objects.select_related("case__author").filter(
-            case__in=selectors.cases_visible_to(membership)
-        ),
-        code=code,
-    )
-    if not policies.can_edit_case(membership, image.case):
-        raise PermissionDenied
-    services.image_delete(image=image, by=membership)
+    image = selectors.image_get(viewer, code)
+    services.image_delete(image=image, by=viewer.membership)
     return redirect("showcase-case-edit", org=viewer.org, code=image.case.code)
 
 
@@ -264,9 +238,7 @@ def case_image_delete(request: HttpRequest, viewer: Viewer, code: str) -> HttpRe
 def case_feature(request: HttpRequest, viewer: Viewer, code: str) -> HttpResponse:
     """Take a case off the home page, feature it (author agreed already), or ask its author."""
     membership = viewer.membership
-    case = selectors.case_get(membership, code)
-    if not policies.can_feature(membership):
-        raise PermissionDenied
+    case = selectors.case_get(viewer, code)
     try:
         if request.POST.get("off"):
             services.case_unfeature(case=case, by=membership)
@@ -291,16 +263,12 @@ def case_feature(request: HttpRequest, viewer: Viewer, code: str) -> HttpRespons
 @require_POST
 def case_feature_answer(request: HttpRequest, viewer: Viewer, code: str) -> HttpResponse:
     """The author's yes or no to featuring their case."""
-    membership = viewer.membership
-    case = selectors.case_get(membership, code)
-    if not policies.can_answer_feature_request(membership, case):
-        raise PermissionDenied
+    case = selectors.case_get(viewer, code)
     answer = request.POST.get("answer")
-    if answer not in {"yes", "no"}:
-        messages.error(request, gettext("Answer yes or no."))
-        return redirect("showcase-case-detail", org=viewer.org, code=code)
     try:
-        services.case_feature_answer(case=case, by=membership, yes=answer == "yes")
+        services.case_feature_answer(
+            case=case, by=viewer.membership, yes={"yes": True, "no": False}.get(answer)
+        )
     except ValidationError as error:
         messages.error(request, error.messages[0])
     else:
