@@ -4,7 +4,6 @@ organisation's settings."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.csrf import csrf_exempt
@@ -80,12 +79,10 @@ def email_unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     return render(request, "programme/email_unsubscribe.html", context)
 
 
-@tenant_view
+@tenant_view(policy=policies.can_change_organisation_settings)
 @require_http_methods(["GET", "POST"])
 def organisation_settings(request: HttpRequest, viewer: Viewer) -> HttpResponse:
     membership = viewer.membership
-    if not policies.can_change_organisation_settings(membership):
-        raise PermissionDenied
     organisation = membership.organisation
     form = OrganisationSettingsForm(
         request.POST if request.method == "POST" else None,
@@ -95,8 +92,8 @@ def organisation_settings(request: HttpRequest, viewer: Viewer) -> HttpResponse:
         if not form.is_valid():
             context = {"form": form}
             return render(request, "programme/organisation_settings.html", context, status=400)
-        services.organisation_settings_update(
-            organisation=organisation,
+        services.organisation_settings_change(
+            by=membership,
             managers_see_individuals=form.cleaned_data["managers_see_individuals"],
         )
         messages.success(request, "Settings saved.")
