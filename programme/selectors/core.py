@@ -10,7 +10,15 @@ from django.db.models import Count, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from programme import policies
-from programme.models import Membership, Organisation, Participant, Role, RosterImport, Team
+from programme.models import (
+    Membership,
+    Notification,
+    Organisation,
+    Participant,
+    Role,
+    RosterImport,
+    Team,
+)
 
 if TYPE_CHECKING:  # the Viewer is built from these selectors: no import at run time
     from programme.viewer import Viewer
@@ -131,6 +139,15 @@ def organisation_summary(organisation: Organisation) -> dict[str, int]:
     )
 
 
+def notifications_of(membership: Membership, limit: int) -> list[Notification]:
+    """The member's latest notifications, newest first (the model's order)."""
+    return list(Notification.objects.filter(recipient=membership)[:limit])
+
+
+def unread_notification_count(membership: Membership) -> int:
+    return Notification.objects.filter(recipient=membership, read_at__isnull=True).count()
+
+
 def roster_imports_for(organisation: Organisation) -> QuerySet[RosterImport]:
     return RosterImport.objects.filter(organisation=organisation).defer("rows")
 
@@ -142,6 +159,7 @@ def roster_import_get(organisation: Organisation, code: str) -> RosterImport:
 __all__ = [
     "current_wave_id",
     "memberships_of_user",
+    "notifications_of",
     "organisation_summary",
     "own_participant",
     "participant_get",
@@ -155,4 +173,5 @@ __all__ = [
     "team_subtrees_ids",
     "teams_for",
     "teams_with_counts",
+    "unread_notification_count",
 ]

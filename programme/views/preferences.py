@@ -9,9 +9,9 @@ from django.shortcuts import redirect, render
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
-from programme import policies, services
+from programme import policies, selectors, services
 from programme.forms import EmailPreferencesForm, OrganisationSettingsForm
-from programme.models import EmailKind, Notification
+from programme.models import EmailKind
 from programme.tenancy import Viewer, tenant_view
 
 
@@ -45,7 +45,7 @@ def notifications(request: HttpRequest, viewer: Viewer) -> HttpResponse:
     and reactions on “X”"); opening the page marks them read (the unread ones stay marked
     on this visit). Two queries whatever the number: the list, and marking it read."""
     membership = viewer.membership
-    items = list(Notification.objects.filter(recipient=membership)[:INBOX_SIZE])
+    items = selectors.notifications_of(membership, INBOX_SIZE)
     services.notifications_mark_read(membership=membership)
     groups = services.notification_groups(items)
     return render(request, "programme/notifications.html", {"groups": groups})
@@ -57,7 +57,7 @@ def notifications_badge(request: HttpRequest, viewer: Viewer) -> HttpResponse:
     """The unread count in the navigation bar, fetched by htmx after the page has loaded so
     no page pays a query for it."""
     membership = viewer.membership
-    unread = Notification.objects.filter(recipient=membership, read_at__isnull=True).count()
+    unread = selectors.unread_notification_count(membership)
     return render(request, "programme/_notifications_badge.html", {"unread": unread})
 
 
