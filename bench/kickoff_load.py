@@ -89,14 +89,15 @@ def main() -> None:
             [Participant(organisation=org, membership=m) for m in memberships]
         )
         programme = services.programme_save(
-            organisation=org, data={"name": "Load", "start_date": timezone.localdate()},
+            organisation=org, by=consultant,
+            data={"name": "Load", "start_date": timezone.localdate()},
             sponsors=[], consultants=[consultant],
         )  # fmt: skip
         session = kickoff_services.kickoff_save(
-            programme=programme, data={"title": "Load", "held_on": timezone.localdate()},
-            attendees=[],
+            programme=programme, by=consultant,
+            data={"title": "Load", "held_on": timezone.localdate()}, attendees=[],
         )  # fmt: skip
-        kickoff_services.kickoff_open(session=session)
+        kickoff_services.kickoff_open(session=session, by=consultant)
         clients = [Client(port, signed_in_cookie(u)) for u in users]
 
         with gunicorn(port):

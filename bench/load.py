@@ -87,11 +87,12 @@ def organisation() -> Organisation:
     if not KickoffSession.objects.filter(
         programme=programme, status=KickoffSession.Status.OPEN
     ).exists():
+        consultant = Membership.objects.filter(organisation=org, role=Role.CONSULTANT).first()
         session = kickoff_services.kickoff_save(
-            programme=programme, data={"title": "Load", "held_on": timezone.localdate()},
-            attendees=[],
+            programme=programme, by=consultant,
+            data={"title": "Load", "held_on": timezone.localdate()}, attendees=[],
         )  # fmt: skip
-        kickoff_services.kickoff_open(session=session)
+        kickoff_services.kickoff_open(session=session, by=consultant)
     return org
 
 

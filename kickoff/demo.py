@@ -67,6 +67,7 @@ def seed_kickoff(organisation: Organisation) -> None:
         .order_by("pk")
     )
     session = services.kickoff_save(
+        by=mia,
         programme=programme,
         data={
             "title": "Kick-off: why social selling, and what worries you",
@@ -79,7 +80,7 @@ def seed_kickoff(organisation: Organisation) -> None:
         },
         attendees=[sponsor, mia] + [p.membership for p in sellers[:30]],
     )
-    services.kickoff_open(session=session)
+    services.kickoff_open(by=mia, session=session)
     session.refresh_from_db()
     for index, (category, worry, would_help, votes) in enumerate(CONCERNS):
         concern = services.concern_submit(
@@ -100,7 +101,7 @@ def seed_kickoff(organisation: Organisation) -> None:
                 action="Working with managers on protected time and industry examples.",
                 response="",
             )  # fmt: skip
-    services.kickoff_close(session=session)
+    services.kickoff_close(by=mia, session=session)
 
     _seed_open_session(programme, mia, sellers)
 
@@ -144,17 +145,18 @@ def seed_kickoff(organisation: Organisation) -> None:
                   "curve_stage": "resisting", "note": "Worried about the time taken from calls."},
         )  # fmt: skip
     plan = services.engagement_plan_ensure(
-        participant=people["jan.weber"].participant, owner=mia,
+        participant=people["jan.weber"].participant, by=mia,
         goal="Understand his objections; ask him to sponsor the DACH examples.",
     )  # fmt: skip
     services.engagement_action_add(
-        plan=plan, action="One-to-one lunch with Jan", due_on=today + timedelta(days=4)
+        by=mia, plan=plan, action="One-to-one lunch with Jan", due_on=today + timedelta(days=4)
     )
 
 
 def _seed_open_session(programme: Programme, mia: Membership, sellers: list) -> None:
     """Wave 2's kick-off, open today: sellers find it on their home page and join it."""
     session = services.kickoff_save(
+        by=mia,
         programme=programme,
         data={
             "title": "Kick-off wave 2: your questions before we start",
@@ -164,7 +166,7 @@ def _seed_open_session(programme: Programme, mia: Membership, sellers: list) -> 
         },
         attendees=[mia] + [p.membership for p in sellers[30:60]],
     )
-    services.kickoff_open(session=session)
+    services.kickoff_open(by=mia, session=session)
     session.refresh_from_db()
     for index, (worry, would_help, votes) in enumerate(OPEN_CONCERNS):
         concern = services.concern_submit(

@@ -15,6 +15,7 @@ from programme.models import (
     Team,
     Wave,
 )
+from programme.selectors import possible_owners
 from programme.services import wave_name_taken_message
 from programme.widgets import PersonChoiceField
 
@@ -112,10 +113,7 @@ class FollowUpConcernForm(forms.Form):
 
     def __init__(self, *args: object, organisation: Organisation, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = Membership.objects.filter(
-            organisation=organisation,
-            role__in=[Role.SPONSOR, Role.CONSULTANT, Role.MANAGER, Role.ADMIN],
-        ).select_related("user")
+        self.fields["owner"].queryset = possible_owners(organisation)
 
     def clean(self) -> dict:
         data = super().clean()

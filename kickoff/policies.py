@@ -28,6 +28,12 @@ def can_plan_waves(membership: Membership) -> bool:
     return membership.role in {Role.CONSULTANT, Role.ADMIN}
 
 
+def can_join_kickoff(membership: Membership) -> bool:
+    """Join an open session, say what worries you and second others' concerns: everyone in the
+    organisation may (the sponsor and the programme team sit in the room too)."""
+    return membership.role in set(Role)
+
+
 def is_in_the_room(membership: Membership) -> bool:
     """Who a kick-off is for: the people whose concerns it collects (those running it and the
     sponsor, who answers the concerns, are offered the board instead)."""

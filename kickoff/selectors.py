@@ -14,6 +14,8 @@ from kickoff.models import (
     ConcernStatus,
     ConcernVote,
     EmotionSignal,
+    EngagementAction,
+    EngagementPlan,
     KickoffJoin,
     KickoffSession,
     StakeholderAssessment,
@@ -180,3 +182,23 @@ def person_waves(participant: Participant) -> list[Wave]:
 def latest_assessment(participant: Participant) -> StakeholderAssessment | None:
     """Where the person stood last: the starting point of the next assessment."""
     return participant.assessments.order_by("-assessed_on", "-recorded_at").first()
+
+
+def assessment_path(participant: Participant) -> QuerySet[StakeholderAssessment]:
+    """Every assessment of the person, oldest first, with who made it."""
+    return participant.assessments.select_related("assessed_by__user").order_by(
+        "assessed_on", "recorded_at"
+    )
+
+
+def engagement_plan_of(participant: Participant) -> EngagementPlan | None:
+    return EngagementPlan.objects.filter(participant=participant).first()
+
+
+def engagement_action_get(organisation: Organisation, code: str) -> EngagementAction:
+    return get_object_or_404(
+        EngagementAction.objects.filter(plan__organisation=organisation).select_related(
+            "plan__participant"
+        ),
+        code=code,
+    )

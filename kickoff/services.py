@@ -1,10 +1,16 @@
-"""Writes for kick-offs: sessions, concerns and votes, follow-through, emotion signals."""
+"""Writes for kick-offs: sessions, concerns and votes, follow-through, emotion signals, the
+stakeholder map and wave planning.
+
+Every write takes the acting membership (`by`) and asks `kickoff.policies` itself (and that
+the object is in the actor's organisation), so a service is safe whoever calls it; views ask
+the policies only to decide what to show.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -24,15 +30,23 @@ from kickoff.models import (
 )
 from programme import services as programme_services
 from programme.models import Membership, Participant, Programme, Wave
+from programme.policies import require
 
 
 def kickoff_save(
     *,
     programme: Programme,
+    by: Membership,
     data: dict[str, object],
     attendees: Iterable[Membership],
     session: KickoffSession | None = None,
 ) -> KickoffSession:
+    require(
+        policies.can_run_kickoff(by),
+        by,
+        programme.organisation_id,
+        "Only the programme team plans kick-offs.",
+    )
     session = session or KickoffSession(
         organisation_id=programme.organisation_id, programme=programme
     )
@@ -51,14 +65,26 @@ def kickoff_save(
     return session
 
 
-def kickoff_open(*, session: KickoffSession) -> None:
+def kickoff_open(*, session: KickoffSession, by: Membership) -> None:
+    require(
+        policies.can_run_kickoff(by),
+        by,
+        session.organisation_id,
+        "Only the programme team opens kick-offs.",
+    )
     if session.status == KickoffSession.Status.CLOSED:
         raise ValidationError("A closed session stays closed: its votes are no longer linked.")
     KickoffSession.objects.filter(pk=session.pk).update(status=KickoffSession.Status.OPEN)
 
 
-def kickoff_close(*, session: KickoffSession) -> None:
+def kickoff_close(*, session: KickoffSession, by: Membership) -> None:
     """Close the session and forget who voted for what: only the counts remain."""
+    require(
+        policies.can_run_kickoff(by),
+        by,
+        session.organisation_id,
+        "Only the programme team closes kick-offs.",
+    )
     with transaction.atomic():
         KickoffSession.objects.filter(pk=session.pk).update(
             status=KickoffSession.Status.CLOSED, closed_at=timezone.now()
@@ -68,6 +94,7 @@ def kickoff_close(*, session: KickoffSession) -> None:
 
 def kickoff_join_record(*, session: KickoffSession, by: Membership) -> None:
     """Count a person in the room once, when they open the join page of an open session."""
+    require(policies.can_join_kickoff(by), by, session.organisation_id, "Not your session.")
     if session.status == KickoffSession.Status.OPEN:
         KickoffJoin.objects.bulk_create(
             [KickoffJoin(session=session, membership=by)], ignore_conflicts=True
@@ -97,6 +124,7 @@ def concern_submit(
     *, session: KickoffSession, by: Membership, worry: str, would_help: str, anonymous: bool
 ) -> Concern:
     """Anonymous (the default) stores no author; nothing stores the time or the address."""
+    require(policies.can_join_kickoff(by), by, session.organisation_id, "Not your session.")
     with transaction.atomic():
         _locked_open_session(session)
         return Concern.objects.create(
@@ -112,6 +140,7 @@ def concern_vote(*, concern: Concern, by: Membership) -> bool:
     """'Me too'. Returns False for a second vote by the same person, which changes nothing.
     A named concern's author cannot second it (an anonymous one's author is known to their
     browser only: the view refuses it from there)."""
+    require(policies.can_join_kickoff(by), by, concern.organisation_id, "Not your session.")
     target = concern.merged_into or concern
     if by.pk in (concern.author_id, target.author_id):
         raise ValidationError(OWN_CONCERN)
@@ -126,12 +155,24 @@ def concern_vote(*, concern: Concern, by: Membership) -> bool:
         return True
 
 
-def concern_categorise(*, concern: Concern, category: str) -> None:
+def concern_categorise(*, concern: Concern, by: Membership, category: str) -> None:
+    require(
+        policies.can_run_kickoff(by),
+        by,
+        concern.organisation_id,
+        "Only the programme team sorts concerns.",
+    )
     Concern.objects.filter(pk=concern.pk).update(category=category.strip()[:80])
 
 
-def concern_merge(*, duplicate: Concern, into: Concern) -> None:
+def concern_merge(*, duplicate: Concern, into: Concern, by: Membership) -> None:
     """Fold a duplicate into another concern of the same session; its voices count once."""
+    require(
+        policies.can_run_kickoff(by),
+        by,
+        duplicate.organisation_id,
+        "Only the programme team merges concerns.",
+    )
     if duplicate.session_id != into.session_id or duplicate.pk == into.pk:
         raise ValidationError("Only two different concerns of the same session can be merged.")
     if into.merged_into_id:
@@ -162,8 +203,12 @@ def concern_follow_up(
     response: str,
 ) -> None:
     """recorded -> verified -> being worked on (owner, action) -> addressed (a response)."""
-    if not policies.can_follow_up_concern(by):
-        raise PermissionDenied("Only a consultant or the sponsor follows up concerns.")
+    require(
+        policies.can_follow_up_concern(by),
+        by,
+        concern.organisation_id,
+        "Only a consultant or the sponsor follows up concerns.",
+    )
     if status == ConcernStatus.IN_PROGRESS and not (owner and action.strip()):
         raise ValidationError("Being worked on needs an owner and the action taken.")
     if status == ConcernStatus.ADDRESSED and not response.strip():
@@ -183,6 +228,12 @@ def concern_follow_up(
 def emotion_log(
     *, session: KickoffSession, by: Membership, data: dict[str, object]
 ) -> EmotionSignal:
+    require(
+        policies.can_run_kickoff(by),
+        by,
+        session.organisation_id,
+        "Only the programme team logs emotions.",
+    )
     return EmotionSignal.objects.create(session=session, logged_by=by, **data)
 
 
@@ -193,17 +244,30 @@ def assessment_record(
     *, participant: Participant, by: Membership, data: dict[str, object]
 ) -> StakeholderAssessment:
     """A new point on the person's path; earlier assessments are never changed."""
+    require(
+        policies.can_map_stakeholders(by),
+        by,
+        participant.organisation_id,
+        "Only the programme team maps stakeholders.",
+    )
     return StakeholderAssessment.objects.create(
         organisation_id=participant.organisation_id, participant=participant, assessed_by=by, **data
     )
 
 
 def engagement_plan_ensure(
-    *, participant: Participant, owner: Membership, goal: str = ""
+    *, participant: Participant, by: Membership, goal: str = ""
 ) -> EngagementPlan:
+    """The person's one-to-one plan; whoever plans its first action owns it."""
+    require(
+        policies.can_map_stakeholders(by),
+        by,
+        participant.organisation_id,
+        "Only the programme team plans one-to-one work.",
+    )
     plan, created = EngagementPlan.objects.get_or_create(
         participant=participant,
-        defaults={"organisation_id": participant.organisation_id, "owner": owner, "goal": goal},
+        defaults={"organisation_id": participant.organisation_id, "owner": by, "goal": goal},
     )
     if not created and goal and plan.goal != goal:
         plan.goal = goal
@@ -211,28 +275,59 @@ def engagement_plan_ensure(
     return plan
 
 
-def engagement_action_add(*, plan: EngagementPlan, action: str, due_on: object) -> EngagementAction:
+def engagement_action_add(
+    *, plan: EngagementPlan, by: Membership, action: str, due_on: object
+) -> EngagementAction:
+    require(
+        policies.can_map_stakeholders(by),
+        by,
+        plan.organisation_id,
+        "Only the programme team plans one-to-one work.",
+    )
     return EngagementAction.objects.create(plan=plan, action=action, due_on=due_on)
 
 
-def engagement_action_complete(*, action: EngagementAction, outcome: str) -> None:
+def engagement_action_complete(*, action: EngagementAction, by: Membership, outcome: str) -> None:
+    require(
+        policies.can_map_stakeholders(by),
+        by,
+        action.plan.organisation_id,
+        "Only the programme team records one-to-one outcomes.",
+    )
     action.outcome = outcome
     action.done_on = action.done_on or timezone.localdate()
     action.save(update_fields=["outcome", "done_on", "updated_at"])
 
 
 def wave_plan_confirm(
-    *, programme: Programme, name: str, start_date: object, participants: list[Participant]
+    *,
+    programme: Programme,
+    by: Membership,
+    name: str,
+    start_date: object,
+    participants: list[Participant],
 ) -> Wave:
     """Create the planned wave with the people the consultant kept."""
+    require(
+        policies.can_plan_waves(by),
+        by,
+        programme.organisation_id,
+        "Only those who plan waves confirm them.",
+    )
     with transaction.atomic():
-        wave = programme_services.wave_create(programme=programme, name=name, start_date=start_date)
-        programme_services.wave_add_members(wave=wave, participants=participants)
+        wave = programme_services.wave_create(
+            programme=programme, by=by, name=name, start_date=start_date
+        )
+        programme_services.wave_add_members(wave=wave, by=by, participants=participants)
     return wave
 
 
 def wave_rename(*, wave: Wave, by: Membership, name: str) -> Wave:
     """Rename a wave on behalf of whoever plans waves (programme keeps the name unique)."""
-    if not policies.can_plan_waves(by):
-        raise PermissionDenied("Only those who plan waves rename them.")
+    require(
+        policies.can_plan_waves(by),
+        by,
+        wave.programme.organisation_id,
+        "Only those who plan waves rename them.",
+    )
     return programme_services.wave_rename(wave=wave, name=name, by=by)

@@ -29,23 +29,23 @@ from programme.selectors import memberships_of_user
 from programme.tenancy import Viewer, tenant_view
 
 
-@tenant_view
+@tenant_view(policy=policies.can_view_kickoff_board)
 @require_http_methods(["GET", "POST"])
 def kickoff_list(request: HttpRequest, viewer: Viewer, code: str) -> HttpResponse:
     membership = viewer.membership
-    programme = programme_selectors.programme_get(membership.organisation, code)
-    if not policies.can_view_kickoff_board(membership):
-        raise PermissionDenied
-    can_run = policies.can_run_kickoff(membership)
-    if request.method == "POST" and not can_run:
-        raise PermissionDenied
+    programme = programme_selectors.programme_get(viewer.organisation, code)
+    # The planning form is shown to those who run kick-offs; there is nothing to post without it.
     form = (
-        KickoffForm(request.POST or None, organisation=membership.organisation) if can_run else None
+        KickoffForm(request.POST or None, organisation=viewer.organisation)
+        if policies.can_run_kickoff(membership)
+        else None
     )
-    if request.method == "POST" and form is not None and form.is_valid():
+    if request.method == "POST" and form is None:
+        raise PermissionDenied
+    if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k != "attendees"}
         session = services.kickoff_save(
-            programme=programme, data=data, attendees=form.cleaned_data["attendees"]
+            programme=programme, by=membership, data=data, attendees=form.cleaned_data["attendees"]
         )
         messages.success(request, f"Kick-off planned. Its join code is {session.join_code}.")
         return redirect("kickoff-session-detail", org=viewer.org, code=session.code)
@@ -82,7 +82,7 @@ def kickoff_detail(request: HttpRequest, viewer: Viewer, code: str) -> HttpRespo
 def kickoff_open(request: HttpRequest, viewer: Viewer, code: str) -> HttpResponse:
     session = selectors.kickoff_get(viewer.organisation, code)
     try:
-        services.kickoff_open(session=session)
+        services.kickoff_open(session=session, by=viewer.membership)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return redirect("kickoff-session-detail", org=viewer.org, code=code)
@@ -100,7 +100,7 @@ def kickoff_close(request: HttpRequest, viewer: Viewer, code: str) -> HttpRespon
         messages.info(request, gettext("This session is closed already."))
         return redirect("kickoff-session-detail", org=viewer.org, code=code)
     if request.method == "POST" and request.POST.get("confirm") == "close":
-        services.kickoff_close(session=session)
+        services.kickoff_close(session=session, by=viewer.membership)
         messages.success(
             request,
             gettext("Session closed. Who voted for what is now forgotten; the counts stay."),
@@ -277,56 +277,48 @@ def concern_vote(request: HttpRequest, viewer: Viewer, join_code: str, code: str
 # --- Facilitator: sort, merge, follow through, emotions ---
 
 
-@tenant_view
+@tenant_view(policy=policies.can_run_kickoff)
 @require_POST
 def concern_categorise(request: HttpRequest, viewer: Viewer, code: str) -> HttpResponse:
-    membership = viewer.membership
-    concern = selectors.concern_get(membership.organisation, code)
-    if not policies.can_run_kickoff(membership):
-        raise PermissionDenied
+    concern = selectors.concern_get(viewer.organisation, code)
     form = CategoriseForm(request.POST)
     if form.is_valid():
-        services.concern_categorise(concern=concern, category=form.cleaned_data["category"])
+        services.concern_categorise(
+            concern=concern, by=viewer.membership, category=form.cleaned_data["category"]
+        )
     else:
         messages.error(request, "A category is at most 80 characters.")
     return redirect("kickoff-session-detail", org=viewer.org, code=concern.session.code)
 
 
-@tenant_view
+@tenant_view(policy=policies.can_run_kickoff)
 @require_POST
 def concern_merge(request: HttpRequest, viewer: Viewer, code: str) -> HttpResponse:
-    membership = viewer.membership
-    duplicate = selectors.concern_get(membership.organisation, code)
-    if not policies.can_run_kickoff(membership):
-        raise PermissionDenied
+    duplicate = selectors.concern_get(viewer.organisation, code)
     form = MergeForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Choose the concern this one duplicates.")
     else:
-        into = selectors.concern_get(membership.organisation, form.cleaned_data["into"])
+        into = selectors.concern_get(viewer.organisation, form.cleaned_data["into"])
         try:
-            services.concern_merge(duplicate=duplicate, into=into)
+            services.concern_merge(duplicate=duplicate, into=into, by=viewer.membership)
             messages.success(request, "Merged: the votes now count on one concern.")
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
     return redirect("kickoff-session-detail", org=viewer.org, code=duplicate.session.code)
 
 
-@tenant_view
+@tenant_view(policy=policies.can_view_kickoff_board)
 @require_http_methods(["GET", "POST"])
 def concern_detail(request: HttpRequest, viewer: Viewer, code: str) -> HttpResponse:
     membership = viewer.membership
-    concern = selectors.concern_get(membership.organisation, code)
-    if not policies.can_view_kickoff_board(membership):
-        raise PermissionDenied
-    can_follow_up = policies.can_follow_up_concern(membership)
-    if request.method == "POST" and not can_follow_up:
-        raise PermissionDenied
+    concern = selectors.concern_get(viewer.organisation, code)
+    # The follow-up form is shown to those who follow concerns up; nothing to post without it.
     form = None
-    if can_follow_up:
+    if policies.can_follow_up_concern(membership):
         form = FollowUpConcernForm(
             request.POST or None,
-            organisation=membership.organisation,
+            organisation=viewer.organisation,
             initial={
                 "status": concern.status,
                 "owner": concern.owner,
@@ -334,10 +326,12 @@ def concern_detail(request: HttpRequest, viewer: Viewer, code: str) -> HttpRespo
                 "response": concern.response,
             },
         )
-        if request.method == "POST" and form.is_valid():
-            services.concern_follow_up(concern=concern, by=membership, **form.cleaned_data)
-            messages.success(request, "Concern updated.")
-            return redirect("kickoff-concern-detail", org=viewer.org, code=code)
+    if request.method == "POST" and form is None:
+        raise PermissionDenied
+    if request.method == "POST" and form.is_valid():
+        services.concern_follow_up(concern=concern, by=membership, **form.cleaned_data)
+        messages.success(request, "Concern updated.")
+        return redirect("kickoff-concern-detail", org=viewer.org, code=code)
     context = {"concern": concern, "form": form, "merged": concern.merged.all()}
     return render_form_page(request, "kickoff/concern_detail.html", context, form)
 

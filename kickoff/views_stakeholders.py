@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
@@ -19,7 +19,6 @@ from kickoff.forms import (
     WavePlanForm,
     WaveRenameForm,
 )
-from kickoff.models import EngagementAction, EngagementPlan
 from programme import selectors as programme_selectors
 from programme.models import Participant
 from programme.pages import render_form_page
@@ -63,13 +62,11 @@ def stakeholder_detail(request: HttpRequest, viewer: Viewer, code: str) -> HttpR
         services.assessment_record(participant=participant, by=membership, data=form.cleaned_data)
         messages.success(request, "Assessment recorded; earlier ones are kept as the path.")
         return redirect("kickoff-stakeholder-detail", org=viewer.org, code=code)
-    plan = EngagementPlan.objects.filter(participant=participant).first()
+    plan = selectors.engagement_plan_of(participant)
     actions = list(plan.actions.all()) if plan else []
     context = {
         "participant": participant,
-        "path": participant.assessments.select_related("assessed_by__user").order_by(
-            "assessed_on", "recorded_at"
-        ),
+        "path": selectors.assessment_path(participant),
         "form": form,
         "plan": plan,
         "actions": actions,
@@ -89,8 +86,8 @@ def engagement_action_add(request: HttpRequest, viewer: Viewer, code: str) -> Ht
     participant = programme_selectors.participant_get(membership.organisation, code)
     form = EngagementActionForm(request.POST)
     if form.is_valid():
-        plan = services.engagement_plan_ensure(participant=participant, owner=membership)
-        services.engagement_action_add(plan=plan, **form.cleaned_data)
+        plan = services.engagement_plan_ensure(participant=participant, by=membership)
+        services.engagement_action_add(plan=plan, by=membership, **form.cleaned_data)
         messages.success(request, "One-to-one action planned.")
     else:
         messages.error(request, "An action needs a description and a due date.")
@@ -101,28 +98,23 @@ def engagement_action_add(request: HttpRequest, viewer: Viewer, code: str) -> Ht
 @require_POST
 def engagement_action_done(request: HttpRequest, viewer: Viewer, code: str) -> HttpResponse:
     membership = viewer.membership
-    action = get_object_or_404(
-        EngagementAction.objects.filter(plan__organisation=membership.organisation).select_related(
-            "plan__participant"
-        ),
-        code=code,
-    )
+    action = selectors.engagement_action_get(membership.organisation, code)
     form = OutcomeForm(request.POST)
     if form.is_valid():
-        services.engagement_action_complete(action=action, outcome=form.cleaned_data["outcome"])
+        services.engagement_action_complete(
+            action=action, by=membership, outcome=form.cleaned_data["outcome"]
+        )
         messages.success(request, "Outcome recorded.")
     else:
         messages.error(request, "Write what came out of it.")
     return redirect("kickoff-stakeholder-detail", org=viewer.org, code=action.plan.participant.code)
 
 
-@tenant_view
+@tenant_view(policy=policies.can_plan_waves)
 @require_http_methods(["GET", "POST"])
 def wave_planner(request: HttpRequest, viewer: Viewer, code: str) -> HttpResponse:
     membership = viewer.membership
     programme = programme_selectors.programme_get(membership.organisation, code)
-    if not policies.can_plan_waves(membership):
-        raise PermissionDenied
     proposed, others, target = stakeholders.wave_plan_propose(programme)
     form = WavePlanForm(
         request.POST or None,
@@ -136,6 +128,7 @@ def wave_planner(request: HttpRequest, viewer: Viewer, code: str) -> HttpRespons
         try:
             wave = services.wave_plan_confirm(
                 programme=programme,
+                by=membership,
                 name=form.cleaned_data["name"],
                 start_date=form.cleaned_data["start_date"],
                 participants=list(form.cleaned_data["participants"]),
@@ -160,14 +153,12 @@ def wave_planner(request: HttpRequest, viewer: Viewer, code: str) -> HttpRespons
     return render_form_page(request, "kickoff/wave_planner.html", context, form)
 
 
-@tenant_view
+@tenant_view(policy=policies.can_plan_waves)
 @require_http_methods(["GET", "POST"])
 def wave_rename(request: HttpRequest, viewer: Viewer, code: str) -> HttpResponse:
     """Rename a wave (e.g. the second "Supporters"): whoever plans waves may."""
     membership = viewer.membership
     wave = programme_selectors.wave_get(membership.organisation, code)
-    if not policies.can_plan_waves(membership):
-        raise PermissionDenied
     form = WaveRenameForm(request.POST or None, wave=wave, initial={"name": wave.name})
     if request.method == "POST" and form.is_valid():
         old_name = str(wave)
@@ -185,13 +176,11 @@ def wave_rename(request: HttpRequest, viewer: Viewer, code: str) -> HttpResponse
     return render_form_page(request, "kickoff/wave_rename.html", context, form)
 
 
-@tenant_view
+@tenant_view(policy=policies.can_view_kickoff_board)
 @require_GET
 def kickoff_report(request: HttpRequest, viewer: Viewer, code: str) -> HttpResponse:
     membership = viewer.membership
     session = selectors.kickoff_get(membership.organisation, code)
-    if not policies.can_view_kickoff_board(membership):
-        raise PermissionDenied
     context = {
         "session": session,
         "groups": selectors.concerns_by_category(session),

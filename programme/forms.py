@@ -22,7 +22,7 @@ from programme.models import (
     Track,
 )
 from programme.roster import RosterResult, roster_parse
-from programme.selectors import participants_without_wave
+from programme.selectors import participants_without_wave, possible_owners
 from programme.services.preferences import KIND_MODES
 from programme.widgets import PeopleChoiceField, PersonChoiceField
 
@@ -298,9 +298,7 @@ class TriageForm(forms.Form):
     def __init__(self, *args: object, organisation: Organisation, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
         self.fields["status"].choices = ProblemStatus.choices
-        self.fields["owner"].queryset = _memberships(
-            organisation, Role.SPONSOR, Role.CONSULTANT, Role.MANAGER, Role.ADMIN
-        )
+        self.fields["owner"].queryset = possible_owners(organisation)
 
     def clean(self) -> dict:
         data = super().clean()
@@ -387,9 +385,7 @@ class MeetingForm(forms.Form):
 
     def __init__(self, *args: object, organisation: Organisation, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["attendees"].queryset = _memberships(
-            organisation, Role.SPONSOR, Role.MANAGER, Role.CONSULTANT, Role.ADMIN
-        )
+        self.fields["attendees"].queryset = possible_owners(organisation)
 
     def clean_held_on(self) -> object:
         held_on = self.cleaned_data["held_on"]
@@ -405,9 +401,7 @@ class FollowUpForm(forms.Form):
 
     def __init__(self, *args: object, organisation: Organisation, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = _memberships(
-            organisation, Role.SPONSOR, Role.MANAGER, Role.CONSULTANT, Role.ADMIN
-        )
+        self.fields["owner"].queryset = possible_owners(organisation)
 
 
 class EmailPreferencesForm(forms.Form):

@@ -1,11 +1,35 @@
-"""Who may do what in the programme core, by role: one function per action."""
+"""Who may do what in the programme core, by role: one function per action.
+
+Write services ask these themselves (through `require`), so a write is refused whoever calls
+it; views ask them to decide what to show, and pass whole-page ones to `tenant_view(policy=)`.
+"""
 
 from __future__ import annotations
 
-from programme.models import Membership, Participant, Role
+from django.core.exceptions import PermissionDenied
+
+from programme.models import (
+    Announcement,
+    AnnouncementRecipient,
+    FollowUp,
+    Membership,
+    Participant,
+    Role,
+)
+
+
+def require(allowed: bool, by: Membership, organisation_id: int, why: str) -> None:
+    """What every write service does first: refuse (PermissionDenied, a 403 when it reaches a
+    page) unless the policy allowed it and the object is in the actor's own organisation."""
+    if not allowed or by.organisation_id != organisation_id:
+        raise PermissionDenied(why)
+
 
 STAFF_ROLES = {Role.CONSULTANT, Role.ADMIN}
 OVERSIGHT_ROLES = {Role.SPONSOR, Role.CONSULTANT, Role.ADMIN}
+# Who may own a follow-up, a problem or a concern and sit in a management meeting: the people
+# who lead the change (sellers and marketing are who it is for, not who answers for it).
+OWNER_ROLES = frozenset({Role.SPONSOR, Role.CONSULTANT, Role.MANAGER, Role.ADMIN})
 
 
 def can_view_people(membership: Membership) -> bool:
@@ -70,12 +94,27 @@ def can_view_all_announcements(membership: Membership) -> bool:
     return membership.role in OVERSIGHT_ROLES
 
 
+def can_confirm_reading(membership: Membership, recipient: AnnouncementRecipient) -> bool:
+    """Opening and "I have read this" are recorded for oneself only."""
+    return recipient.membership_id == membership.pk
+
+
+def can_ask_question(membership: Membership, announcement: Announcement) -> bool:
+    """Anyone who can read an announcement asks under it, once it is published."""
+    return announcement.status == Announcement.Status.PUBLISHED
+
+
 def can_answer_question(membership: Membership) -> bool:
     return membership.role in PROGRAMME_LEADS
 
 
 def can_manage_risks(membership: Membership) -> bool:
     return membership.role in PROGRAMME_LEADS
+
+
+def can_raise_problem(membership: Membership) -> bool:
+    """Everyone in the organisation raises problems (anonymously if they wish)."""
+    return membership.role in set(Role)
 
 
 def can_triage_problem(membership: Membership) -> bool:
@@ -91,12 +130,17 @@ def can_record_attendance(membership: Membership) -> bool:
 
 
 def can_view_meetings(membership: Membership) -> bool:
-    return membership.role in {Role.SPONSOR, Role.CONSULTANT, Role.MANAGER, Role.ADMIN}
+    return membership.role in OWNER_ROLES
 
 
 def can_manage_meetings(membership: Membership) -> bool:
     """Management keeps the change going when the consultant is not there."""
     return membership.role in {Role.SPONSOR, Role.MANAGER, Role.CONSULTANT}
+
+
+def can_close_follow_up(membership: Membership, follow_up: FollowUp) -> bool:
+    """Those who run the meetings, and the follow-up's owner, mark it done."""
+    return can_manage_meetings(membership) or follow_up.owner_id == membership.pk
 
 
 # --- What each home page flags ---------------------------------------------------------------

@@ -95,16 +95,20 @@ def foreign_world(organisation: Organisation) -> dict[str, object]:
     today = timezone.localdate()
     sponsor = member(organisation, Role.SPONSOR)
     target = member(organisation, Role.SELLER, is_ambassador=True)
+    consultant = member(organisation, Role.CONSULTANT)  # who plans the programme's work
     programme = services.programme_save(
         organisation=organisation,
+        by=consultant,
         data={"name": f"Programme of {organisation.name}", "start_date": today},
         sponsors=[sponsor],
         consultants=[],
     )
-    wave = services.wave_create(programme=programme, name="Supporters", start_date=today)
-    services.wave_add_members(wave=wave, participants=[target.participant])
+    wave = services.wave_create(programme=programme, by=consultant, name="Supporters",
+                                start_date=today)  # fmt: skip
+    services.wave_add_members(wave=wave, by=consultant, participants=[target.participant])
     risk = services.risk_save(
         programme=programme,
+        by=sponsor,
         data={"title": "Secret risk", "what_may_happen": "x", "what_we_do": "y"},
     )
     problem = Problem.objects.create(
@@ -135,24 +139,25 @@ def foreign_world(organisation: Organisation) -> dict[str, object]:
         wave=wave,
     )
     meeting = services.meeting_create(
-        programme=programme, held_on=today, attendees=[sponsor], notes="", decisions=""
+        programme=programme, by=sponsor, held_on=today, attendees=[sponsor], notes="", decisions=""
     )
     follow_up = services.follow_up_add(
-        meeting=meeting, text="Their follow-up", owner=sponsor, due_on=today
+        meeting=meeting, by=sponsor, text="Their follow-up", owner=sponsor, due_on=today
     )
     from kickoff import services as kickoff_services
 
     kickoff = kickoff_services.kickoff_save(
-        programme=programme, data={"title": "Their kick-off", "held_on": today}, attendees=[]
-    )
-    kickoff_services.kickoff_open(session=kickoff)
+        programme=programme, by=consultant, data={"title": "Their kick-off", "held_on": today},
+        attendees=[],
+    )  # fmt: skip
+    kickoff_services.kickoff_open(session=kickoff, by=consultant)
     kickoff.refresh_from_db()
     concern = kickoff_services.concern_submit(
         session=kickoff, by=target, worry="Their worry", would_help="", anonymous=True
     )
-    plan = kickoff_services.engagement_plan_ensure(participant=target.participant, owner=sponsor)
+    plan = kickoff_services.engagement_plan_ensure(participant=target.participant, by=consultant)
     engagement_action = kickoff_services.engagement_action_add(
-        plan=plan, action="Coffee with them", due_on=today
+        plan=plan, by=consultant, action="Coffee with them", due_on=today
     )
     from metrics import services as metrics_services
     from metrics.models import ActivityImport

@@ -1,14 +1,27 @@
-"""Reads for the programme core. Every tenant query takes the organisation (or membership)."""
+"""Reads for the programme core. Every tenant query takes the organisation, or the `Viewer`
+where what it returns depends on who is looking."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from django.db.models import Count, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from programme import policies
-from programme.models import Membership, Organisation, Participant, Role, RosterImport, Team
+from programme.models import (
+    Membership,
+    Notification,
+    Organisation,
+    Participant,
+    Role,
+    RosterImport,
+    Team,
+)
+
+if TYPE_CHECKING:  # the Viewer is built from these selectors: no import at run time
+    from programme.viewer import Viewer
 
 
 def memberships_of_user(user) -> QuerySet[Membership]:
@@ -54,28 +67,30 @@ def teams_with_counts(organisation: Organisation) -> list[Team]:
     )
 
 
+def possible_owners(organisation: Organisation) -> QuerySet[Membership]:
+    """Whom a follow-up, a problem or a concern may be given to, and who may attend a
+    management meeting: the people who lead the change, by name."""
+    return (
+        Membership.objects.filter(organisation=organisation, role__in=policies.OWNER_ROLES)
+        .select_related("user")
+        .order_by("user__last_name")
+    )
+
+
 def participants_for(organisation: Organisation) -> QuerySet[Participant]:
     return Participant.objects.filter(organisation=organisation).select_related(
         "membership__user", "team"
     )
 
 
-def participants_visible_to(membership: Membership) -> QuerySet[Participant]:
-    """Whom this member may see in the people list (managers: their own team and below)."""
-    participants = participants_for(membership.organisation)
+def participants_visible_to(viewer: Viewer) -> QuerySet[Participant]:
+    """Whom this viewer may see in the people list (managers: their own team and below)."""
+    membership = viewer.membership
+    participants = participants_for(viewer.organisation)
     if policies.sees_all_people(membership):
         return participants
-    if policies.sees_only_own_teams(membership):
-        own_team_id = (
-            Participant.objects.filter(membership=membership)
-            .values_list("team_id", flat=True)
-            .first()
-        )
-        if own_team_id is not None:
-            return participants.filter(
-                Q(team_id__in=team_subtree_ids(membership.organisation, own_team_id))
-                | Q(membership=membership)
-            )
+    if policies.sees_only_own_teams(membership) and viewer.team_ids:
+        return participants.filter(Q(team_id__in=viewer.team_ids) | Q(membership=membership))
     return participants.filter(membership=membership)
 
 
@@ -97,11 +112,11 @@ def current_wave_id(participant: Participant) -> int | None:
 
 
 def people_filtered(
-    membership: Membership, *, team: Team | None, role: str, query: str
+    viewer: Viewer, *, team: Team | None, role: str, query: str
 ) -> QuerySet[Participant]:
-    people = participants_visible_to(membership)
+    people = participants_visible_to(viewer)
     if team is not None:
-        people = people.filter(team_id__in=team_subtree_ids(membership.organisation, team.pk))
+        people = people.filter(team_id__in=team_subtree_ids(viewer.organisation, team.pk))
     if role:
         people = people.filter(membership__role=role)
     for word in query.split()[:5]:
@@ -124,6 +139,15 @@ def organisation_summary(organisation: Organisation) -> dict[str, int]:
     )
 
 
+def notifications_of(membership: Membership, limit: int) -> list[Notification]:
+    """The member's latest notifications, newest first (the model's order)."""
+    return list(Notification.objects.filter(recipient=membership)[:limit])
+
+
+def unread_notification_count(membership: Membership) -> int:
+    return Notification.objects.filter(recipient=membership, read_at__isnull=True).count()
+
+
 def roster_imports_for(organisation: Organisation) -> QuerySet[RosterImport]:
     return RosterImport.objects.filter(organisation=organisation).defer("rows")
 
@@ -135,16 +159,19 @@ def roster_import_get(organisation: Organisation, code: str) -> RosterImport:
 __all__ = [
     "current_wave_id",
     "memberships_of_user",
+    "notifications_of",
     "organisation_summary",
     "own_participant",
     "participant_get",
     "participants_for",
     "participants_visible_to",
     "people_filtered",
+    "possible_owners",
     "roster_import_get",
     "roster_imports_for",
     "team_subtree_ids",
     "team_subtrees_ids",
     "teams_for",
     "teams_with_counts",
+    "unread_notification_count",
 ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.db.models import (
+    BooleanField,
     Count,
     DateField,
     Exists,
@@ -163,14 +164,32 @@ def question_get(organisation: Organisation, code: str) -> Question:
 # --- Problems ---
 
 
+def _is_stale() -> Q:
+    """The one definition of a stale problem: still unresolved on or after the day its
+    programme's flag limit (`problem_flag_days` after it was raised, in the reader's today).
+    The list's badge, the detail's warning and the home page's count all use it."""
+    flag_date = ExpressionWrapper(
+        Value(timezone.localdate()) - F("programme__problem_flag_days"), output_field=DateField()
+    )
+    return ~Q(status=ProblemStatus.RESOLVED) & Q(raised_on__lte=flag_date)
+
+
+def _with_stale(problems: QuerySet[Problem]) -> QuerySet[Problem]:
+    return problems.annotate(stale=ExpressionWrapper(_is_stale(), output_field=BooleanField()))
+
+
 def problems_for(programme: Programme) -> QuerySet[Problem]:
-    return programme.problems.select_related("owner__user", "raised_by__user")
+    """The programme's problems, each with `stale` (see `_is_stale`)."""
+    return _with_stale(programme.problems.select_related("owner__user", "raised_by__user"))
 
 
 def problem_get(organisation: Organisation, code: str) -> Problem:
+    """One problem of the organisation, with `stale` (see `_is_stale`), or 404."""
     return get_object_or_404(
-        Problem.objects.filter(organisation=organisation).select_related(
-            "programme", "owner__user", "raised_by__user"
+        _with_stale(
+            Problem.objects.filter(organisation=organisation).select_related(
+                "programme", "owner__user", "raised_by__user"
+            )
         ),
         code=code,
     )
@@ -178,20 +197,11 @@ def problem_get(organisation: Organisation, code: str) -> Problem:
 
 def stale_problems(organisation: Organisation) -> QuerySet[Problem]:
     """Unresolved problems older than their programme's flag limit, oldest first."""
-    flag_date = ExpressionWrapper(
-        Value(timezone.localdate()) - F("programme__problem_flag_days"), output_field=DateField()
-    )
     return (
         Problem.objects.filter(programme__organisation=organisation)
-        .exclude(status=ProblemStatus.RESOLVED)
-        .filter(raised_on__lte=flag_date)
+        .filter(_is_stale())
         .order_by("raised_on")
     )
-
-
-def problem_is_stale(problem: Problem, programme: Programme) -> bool:
-    limit = timezone.localdate() - timedelta(days=programme.problem_flag_days)
-    return problem.status != ProblemStatus.RESOLVED and problem.raised_on <= limit
 
 
 # --- Sessions and meetings ---
@@ -374,7 +384,6 @@ __all__ = [
     "participant_sessions",
     "participants_without_wave",
     "problem_get",
-    "problem_is_stale",
     "problems_for",
     "programme_get",
     "programmes_for",

@@ -1,11 +1,15 @@
-"""Announcements in the sponsor's voice: drafts, publication, delivery, reading, questions."""
+"""Announcements in the sponsor's voice: drafts, publication, delivery, reading, questions.
+
+Each write a person makes takes the acting membership (`author`, `publisher`, `by`) and asks
+`programme.policies` itself; sending and reminding e-mails run in tasks, after that check.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage
 from django.db import connection, transaction
 from django.db.models import F, Q, QuerySet
@@ -28,6 +32,7 @@ from programme.models import (
     Team,
     Wave,
 )
+from programme.policies import require
 from programme.selectors.core import team_subtrees_ids
 from programme.services.mailing import send_claimed_batches
 from programme.services.notifications import effective_mode, effective_mode_sql
@@ -47,6 +52,12 @@ def announcement_save(
     announcement: Announcement | None = None,
 ) -> Announcement:
     """Create a draft, or change one that is still a draft."""
+    require(
+        policies.can_draft_announcement(author),
+        author,
+        programme.organisation_id,
+        "Only the sponsor or a consultant drafts announcements.",
+    )
     if announcement is None:
         announcement = Announcement(
             organisation_id=programme.organisation_id, programme=programme, drafted_by=author
@@ -91,8 +102,12 @@ def announcement_publish(*, announcement: Announcement, publisher: Membership) -
     """
     from programme import tasks
 
-    if not policies.can_publish_announcement(publisher):
-        raise PermissionDenied("Only a sponsor can publish an announcement.")
+    require(
+        policies.can_publish_announcement(publisher),
+        publisher,
+        announcement.organisation_id,
+        "Only a sponsor can publish an announcement.",
+    )
     with transaction.atomic():
         locked = Announcement.objects.select_for_update().get(pk=announcement.pk)
         if locked.status != Announcement.Status.DRAFT:
@@ -241,8 +256,12 @@ def announcement_remind(*, announcement: Announcement, by: Membership) -> int:
     """Start a reminder round for those who have not acknowledged; returns how many."""
     from programme import tasks
 
-    if not policies.can_remind_announcement(by):
-        raise PermissionDenied("Only a sponsor can send reminders.")
+    require(
+        policies.can_remind_announcement(by),
+        by,
+        announcement.organisation_id,
+        "Only a sponsor can send reminders.",
+    )
     if announcement.status != Announcement.Status.PUBLISHED:
         raise ValidationError("Only a published announcement can be reminded.")
     Announcement.objects.filter(pk=announcement.pk).update(reminder_rounds=F("reminder_rounds") + 1)
@@ -279,15 +298,27 @@ def announcement_send_reminders(*, announcement_id: int) -> int:
     )
 
 
-def announcement_mark_opened(*, recipient: AnnouncementRecipient) -> None:
+def announcement_mark_opened(*, recipient: AnnouncementRecipient, by: Membership) -> None:
+    require(
+        policies.can_confirm_reading(by, recipient),
+        by,
+        by.organisation_id,
+        "Only its recipient opens an announcement.",
+    )
     if recipient.opened_at is None:
         AnnouncementRecipient.objects.filter(pk=recipient.pk, opened_at__isnull=True).update(
             opened_at=timezone.now()
         )
 
 
-def announcement_acknowledge(*, recipient: AnnouncementRecipient) -> bool:
+def announcement_acknowledge(*, recipient: AnnouncementRecipient, by: Membership) -> bool:
     """'I have read this'. Returns False if it was acknowledged already."""
+    require(
+        policies.can_confirm_reading(by, recipient),
+        by,
+        by.organisation_id,
+        "Only its recipient confirms reading an announcement.",
+    )
     now = timezone.now()
     AnnouncementRecipient.objects.filter(pk=recipient.pk, opened_at__isnull=True).update(
         opened_at=now
@@ -303,6 +334,12 @@ def question_ask(
     *, announcement: Announcement, author: Membership, body: str, anonymous: bool
 ) -> Question:
     """Ask under an announcement. Anonymous: no author, and only the day is kept."""
+    require(
+        policies.can_ask_question(author, announcement),
+        author,
+        announcement.organisation_id,
+        "Questions are asked under published announcements.",
+    )
     return Question.objects.create(
         organisation_id=announcement.organisation_id,
         announcement=announcement,
@@ -313,8 +350,12 @@ def question_ask(
 
 
 def question_answer(*, question: Question, by: Membership, answer: str) -> None:
-    if not policies.can_answer_question(by):
-        raise PermissionDenied("Only the sponsor or a consultant answers questions.")
+    require(
+        policies.can_answer_question(by),
+        by,
+        question.organisation_id,
+        "Only the sponsor or a consultant answers questions.",
+    )
     question.answer = answer
     question.answered_by = by
     question.answered_at = timezone.now()

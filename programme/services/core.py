@@ -1,4 +1,10 @@
-"""Writes for the programme core. Views, tasks and commands call these; nothing else writes."""
+"""Writes for the programme core. Views, tasks and commands call these; nothing else writes.
+
+A write a person makes takes the acting membership (`by`) and asks `programme.policies`
+itself. The organisation's own setup (`membership_create`, `team_ensure`, applying a stored
+roster, sending invitations) runs for the organisation, from the seed command, the roster
+import or a task, after the person who started it was checked.
+"""
 
 from __future__ import annotations
 
@@ -18,6 +24,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
+from programme import policies
 from programme.models import (
     Membership,
     Organisation,
@@ -81,6 +88,14 @@ def team_ensure(*, organisation: Organisation, name: str, parent: Team | None = 
     return team
 
 
+def team_create(*, by: Membership, name: str, parent: Team | None = None) -> Team:
+    """A team added on the Teams page (`team_ensure` is the organisation's own setup)."""
+    policies.require(
+        policies.can_manage_teams(by), by, by.organisation_id, "Only the programme team does."
+    )
+    return team_ensure(organisation=by.organisation, name=name, parent=parent)
+
+
 def membership_mark_joined(*, membership: Membership) -> None:
     if membership.joined_at is None:
         Membership.objects.filter(pk=membership.pk, joined_at__isnull=True).update(
@@ -88,8 +103,21 @@ def membership_mark_joined(*, membership: Membership) -> None:
         )
 
 
-def participant_update(*, participant: Participant, data: dict[str, object]) -> list[str]:
+# What only the programme team sets on a profile (`can_edit_participant_placement`).
+PLACEMENT_FIELDS = frozenset({"team", "job_role", "is_ambassador"})
+
+
+def participant_update(
+    *, participant: Participant, by: Membership, data: dict[str, object]
+) -> list[str]:
     """Apply a validated profile form; returns the fields that changed."""
+    policies.require(
+        policies.can_edit_participant(by, participant)
+        and (policies.can_edit_participant_placement(by) or not PLACEMENT_FIELDS & set(data)),
+        by,
+        participant.organisation_id,
+        "Only the person themself or the programme team edits a profile.",
+    )
     changed = [name for name, value in data.items() if getattr(participant, name) != value]
     for name in changed:
         setattr(participant, name, data[name])
@@ -101,15 +129,16 @@ def participant_update(*, participant: Participant, data: dict[str, object]) -> 
 # --- Roster import --------------------------------------------------------------------------------
 
 
-def roster_import_create(
-    *, organisation: Organisation, uploaded_by: User, filename: str, rows: list[RosterRow]
-) -> RosterImport:
+def roster_import_create(*, by: Membership, filename: str, rows: list[RosterRow]) -> RosterImport:
     """Store a validated roster and queue its import once the row is committed."""
     from programme import tasks
 
+    policies.require(
+        policies.can_import_roster(by), by, by.organisation_id, "Only the programme team does."
+    )
     roster_import = RosterImport.objects.create(
-        organisation=organisation,
-        uploaded_by=uploaded_by,
+        organisation_id=by.organisation_id,
+        uploaded_by=by.user,
         filename=filename[:255],
         rows=[row.as_dict() for row in rows],
         total_rows=len(rows),
@@ -395,10 +424,16 @@ def invitations_send(*, organisation_id: int, membership_ids: Iterable[int] | No
     )
 
 
-def invitation_resend(*, membership: Membership) -> None:
+def invitation_resend(*, membership: Membership, by: Membership) -> None:
     """Queue one more invitation to someone who has not joined yet."""
     from programme import tasks
 
+    policies.require(
+        policies.can_resend_invitation(by),
+        by,
+        membership.organisation_id,
+        "Only the programme team sends invitations.",
+    )
     Membership.objects.filter(pk=membership.pk, joined_at__isnull=True).update(
         invitation_sent_at=None
     )
@@ -435,5 +470,6 @@ __all__ = [
     "roster_import_apply",
     "roster_import_create",
     "row_toggle",
+    "team_create",
     "team_ensure",
 ]

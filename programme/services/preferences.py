@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.core import signing
 from django.db import transaction
 
+from programme import policies
 from programme.models import EmailKind, EmailMode, EmailPreference, Membership, Organisation
 
 # The modes each kind offers, default first. Comments, reactions and marketing picks default
@@ -26,6 +27,7 @@ __all__ = [
     "KIND_MODES",
     "email_mode",
     "email_preference_set",
+    "organisation_settings_change",
     "organisation_settings_update",
     "unsubscribe",
     "unsubscribe_target",
@@ -84,8 +86,23 @@ def unsubscribe(*, membership: Membership, kind: str) -> None:
             email_preference_set(membership=membership, kind=each, mode=EmailMode.OFF)
 
 
+def organisation_settings_change(*, by: Membership, managers_see_individuals: bool) -> None:
+    """The settings page: an admin changes their own organisation's settings."""
+    policies.require(
+        policies.can_change_organisation_settings(by),
+        by,
+        by.organisation_id,
+        "Only an administrator changes the organisation's settings.",
+    )
+    organisation_settings_update(
+        organisation=by.organisation, managers_see_individuals=managers_see_individuals
+    )
+
+
 def organisation_settings_update(
     *, organisation: Organisation, managers_see_individuals: bool
 ) -> None:
+    """The organisation's own setup (the demo seeders); a person goes through
+    `organisation_settings_change`."""
     organisation.managers_see_individuals = managers_see_individuals
     organisation.save(update_fields=["managers_see_individuals", "updated_at"])

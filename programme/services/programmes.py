@@ -1,10 +1,11 @@
-"""Programmes, waves, risks and problems."""
+"""Programmes, waves, risks and problems. Each write takes the acting membership (`by`) and
+asks `programme.policies` itself."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -22,6 +23,7 @@ from programme.models import (
     Wave,
     WaveMember,
 )
+from programme.policies import require
 
 
 def programme_save(
@@ -30,8 +32,10 @@ def programme_save(
     data: dict[str, object],
     sponsors: Iterable[Membership],
     consultants: Iterable[Membership],
+    by: Membership,
     programme: Programme | None = None,
 ) -> Programme:
+    require(policies.can_manage_programme(by), by, organisation.pk, "Only the programme team does.")
     programme = programme or Programme(organisation=organisation)
     for name, value in data.items():
         setattr(programme, name, value)
@@ -57,7 +61,13 @@ def _wave_name_check(programme: Programme, name: str, wave: Wave | None = None) 
         raise ValidationError({"name": wave_name_taken_message(name)})
 
 
-def wave_create(*, programme: Programme, name: str, start_date: object) -> Wave:
+def wave_create(*, programme: Programme, by: Membership, name: str, start_date: object) -> Wave:
+    require(
+        policies.can_manage_programme(by),
+        by,
+        programme.organisation_id,
+        "Only the programme team adds waves.",
+    )
     name = name.strip()
     with transaction.atomic():
         # Lock the programme so two consultants adding waves at once get numbers 2 and 3
@@ -72,11 +82,12 @@ def wave_create(*, programme: Programme, name: str, start_date: object) -> Wave:
 
 def wave_rename(*, wave: Wave, name: str, by: Membership) -> Wave:
     """Give a wave another name; the rest (number, people, cases) stays."""
-    if (
-        not policies.can_manage_programme(by)
-        or wave.programme.organisation_id != by.organisation_id
-    ):
-        raise PermissionDenied("Only the programme team renames waves.")
+    require(
+        policies.can_manage_programme(by),
+        by,
+        wave.programme.organisation_id,
+        "Only the programme team renames waves.",
+    )
     name = name.strip()
     with transaction.atomic():
         Programme.objects.select_for_update().filter(pk=wave.programme_id).first()
@@ -87,9 +98,15 @@ def wave_rename(*, wave: Wave, name: str, by: Membership) -> Wave:
 
 
 def wave_add_members(
-    *, wave: Wave, participants: Iterable[Participant]
+    *, wave: Wave, by: Membership, participants: Iterable[Participant]
 ) -> tuple[int, list[Participant]]:
     """Add people to a wave. Returns (added, already in another wave of the programme)."""
+    require(
+        policies.can_manage_programme(by),
+        by,
+        wave.programme.organisation_id,
+        "Only the programme team puts people in waves.",
+    )
     participants = list(participants)
     taken = dict(
         WaveMember.objects.filter(
@@ -105,12 +122,26 @@ def wave_add_members(
     return len(new), elsewhere
 
 
-def wave_remove_member(*, wave: Wave, participant: Participant) -> bool:
+def wave_remove_member(*, wave: Wave, by: Membership, participant: Participant) -> bool:
+    require(
+        policies.can_manage_programme(by),
+        by,
+        wave.programme.organisation_id,
+        "Only the programme team takes people out of waves.",
+    )
     deleted, _ = WaveMember.objects.filter(wave=wave, participant=participant).delete()
     return bool(deleted)
 
 
-def risk_save(*, programme: Programme, data: dict[str, str], risk: Risk | None = None) -> Risk:
+def risk_save(
+    *, programme: Programme, by: Membership, data: dict[str, str], risk: Risk | None = None
+) -> Risk:
+    require(
+        policies.can_manage_risks(by),
+        by,
+        programme.organisation_id,
+        "Only the sponsor or a consultant writes risks.",
+    )
     risk = risk or Risk(programme=programme)
     for name, value in data.items():
         setattr(risk, name, value)
@@ -122,6 +153,7 @@ def problem_raise(
     *, programme: Programme, by: Membership, title: str, description: str, anonymous: bool
 ) -> Problem:
     """Anyone in the programme raises a problem; anonymous keeps no author and only the day."""
+    require(policies.can_raise_problem(by), by, programme.organisation_id, "Not your programme.")
     return Problem.objects.create(
         organisation_id=programme.organisation_id,
         programme=programme,
@@ -135,8 +167,12 @@ def problem_raise(
 def problem_triage(
     *, problem: Problem, by: Membership, owner: Membership | None, status: str, resolution: str
 ) -> None:
-    if not policies.can_triage_problem(by):
-        raise PermissionDenied("Only a consultant or the sponsor triages problems.")
+    require(
+        policies.can_triage_problem(by),
+        by,
+        problem.organisation_id,
+        "Only a consultant or the sponsor triages problems.",
+    )
     problem.owner = owner
     problem.status = status
     problem.resolution = resolution

@@ -1,4 +1,5 @@
-"""Training and consultation sessions, cycles, attendance, management meetings."""
+"""Training and consultation sessions, cycles, attendance, management meetings. Each write
+takes the acting membership (`by`) and asks `programme.policies` itself."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
+from programme import policies
 from programme.models import (
     ConsultationCycle,
     FollowUp,
@@ -35,8 +37,18 @@ def _expect_wave(session: Session) -> None:
 
 
 def session_save(
-    *, programme: Programme, data: dict[str, object], session: Session | None = None
+    *,
+    programme: Programme,
+    by: Membership,
+    data: dict[str, object],
+    session: Session | None = None,
 ) -> Session:
+    policies.require(
+        policies.can_manage_programme(by),
+        by,
+        programme.organisation_id,
+        "Only the programme team plans sessions.",
+    )
     session = session or Session(organisation_id=programme.organisation_id, programme=programme)
     for name, value in data.items():
         setattr(session, name, value)
@@ -46,8 +58,16 @@ def session_save(
     return session
 
 
-def cycle_create(*, programme: Programme, data: dict[str, object]) -> ConsultationCycle:
+def cycle_create(
+    *, programme: Programme, by: Membership, data: dict[str, object]
+) -> ConsultationCycle:
     """A consultation cycle and its sessions (every N weeks for the wave), in one go."""
+    policies.require(
+        policies.can_manage_programme(by),
+        by,
+        programme.organisation_id,
+        "Only the programme team plans consultation cycles.",
+    )
     with transaction.atomic():
         cycle = ConsultationCycle.objects.create(programme=programme, **data)
         sessions = [
@@ -80,8 +100,14 @@ def cycle_create(*, programme: Programme, data: dict[str, object]) -> Consultati
     return cycle
 
 
-def attendance_record(*, session: Session, present: Iterable[int]) -> None:
+def attendance_record(*, session: Session, by: Membership, present: Iterable[int]) -> None:
     """Tick who came: everyone expected and listed attended, the others missed it."""
+    policies.require(
+        policies.can_record_attendance(by),
+        by,
+        session.organisation_id,
+        "Only the programme team records attendance.",
+    )
     present = set(present)
     with transaction.atomic():
         SessionAttendance.objects.bulk_create(
@@ -99,11 +125,18 @@ def attendance_record(*, session: Session, present: Iterable[int]) -> None:
 def meeting_create(
     *,
     programme: Programme,
+    by: Membership,
     held_on: object,
     attendees: Iterable[Membership],
     notes: str,
     decisions: str,
 ) -> ManagementMeeting:
+    policies.require(
+        policies.can_manage_meetings(by),
+        by,
+        programme.organisation_id,
+        "Only the sponsor, a manager or a consultant records management meetings.",
+    )
     meeting = ManagementMeeting.objects.create(
         programme=programme, held_on=held_on, notes=notes, decisions=decisions
     )
@@ -112,14 +145,26 @@ def meeting_create(
 
 
 def follow_up_add(
-    *, meeting: ManagementMeeting, text: str, owner: Membership, due_on: object
+    *, meeting: ManagementMeeting, by: Membership, text: str, owner: Membership, due_on: object
 ) -> FollowUp:
+    policies.require(
+        policies.can_manage_meetings(by),
+        by,
+        meeting.programme.organisation_id,
+        "Only the sponsor, a manager or a consultant adds follow-ups.",
+    )
     return FollowUp.objects.create(
         meeting=meeting, programme_id=meeting.programme_id, text=text, owner=owner, due_on=due_on
     )
 
 
-def follow_up_done(*, follow_up: FollowUp) -> bool:
+def follow_up_done(*, follow_up: FollowUp, by: Membership) -> bool:
+    policies.require(
+        policies.can_close_follow_up(by, follow_up),
+        by,
+        follow_up.programme.organisation_id,
+        "Only its owner or those who run the meetings close a follow-up.",
+    )
     return bool(
         FollowUp.objects.filter(pk=follow_up.pk, done_at__isnull=True).update(
             done_at=timezone.now()

@@ -122,7 +122,7 @@ def announcement_detail(request: HttpRequest, viewer: Viewer, code: str) -> Http
     announcement = selectors.announcement_get_for(membership, code)
     recipient = selectors.recipient_for(announcement, membership)
     if recipient is not None:
-        services.announcement_mark_opened(recipient=recipient)
+        services.announcement_mark_opened(recipient=recipient, by=membership)
     context = _detail_context(membership, announcement, recipient, QuestionForm())
     return render(request, "programme/announcement_detail.html", context)
 
@@ -182,18 +182,16 @@ def announcement_acknowledge(request: HttpRequest, viewer: Viewer, code: str) ->
     recipient = selectors.recipient_for(announcement, membership)
     if recipient is None:
         messages.info(request, "This announcement was not addressed to you: nothing to confirm.")
-    elif services.announcement_acknowledge(recipient=recipient):
+    elif services.announcement_acknowledge(recipient=recipient, by=membership):
         messages.success(request, "Thank you: the sponsor can see that you have read it.")
     return redirect("programme-announcement-detail", org=viewer.org, code=code)
 
 
-@tenant_view
+@tenant_view(policy=policies.can_view_all_announcements)
 @require_GET
 def announcement_reach(request: HttpRequest, viewer: Viewer, code: str) -> HttpResponse:
     membership = viewer.membership
     announcement = selectors.announcement_get_for(membership, code)
-    if not policies.can_view_all_announcements(membership):
-        raise PermissionDenied
     context = {
         "announcement": announcement,
         "reach": selectors.announcement_reach(announcement),
@@ -224,8 +222,8 @@ def announcement_remind(request: HttpRequest, viewer: Viewer, code: str) -> Http
 def question_ask(request: HttpRequest, viewer: Viewer, code: str) -> HttpResponse:
     membership = viewer.membership
     announcement = selectors.announcement_get_for(membership, code)
-    if announcement.status != Announcement.Status.PUBLISHED:
-        raise PermissionDenied
+    if not policies.can_ask_question(membership, announcement):
+        raise PermissionDenied  # no question form under a draft
     form = QuestionForm(request.POST)
     if not form.is_valid():
         recipient = selectors.recipient_for(announcement, membership)

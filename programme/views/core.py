@@ -52,7 +52,7 @@ def organisation_home(request: HttpRequest, viewer: Viewer) -> HttpResponse:
     services.membership_mark_joined(membership=membership)
     context = {
         "membership": membership,
-        "participant": selectors.own_participant(membership),
+        "participant": viewer.participant,
         "summary": selectors.organisation_summary(membership.organisation)
         if policies.can_view_people(membership)
         else None,
@@ -65,16 +65,14 @@ def organisation_home(request: HttpRequest, viewer: Viewer) -> HttpResponse:
 # --- People -----------------------------------------------------------------------------------
 
 
-@tenant_view
+@tenant_view(policy=policies.can_view_people)
 @require_GET
 def people_list(request: HttpRequest, viewer: Viewer) -> HttpResponse:
     membership = viewer.membership
-    if not policies.can_view_people(membership):
-        raise PermissionDenied
     form = PeopleFilterForm(request.GET or None, organisation=membership.organisation)
     filters = form.cleaned_data if form.is_valid() else {}
     people = selectors.people_filtered(
-        membership,
+        viewer,
         team=filters.get("team"),
         role=filters.get("role", ""),
         query=filters.get("q", ""),
@@ -97,8 +95,7 @@ def people_list(request: HttpRequest, viewer: Viewer) -> HttpResponse:
 @tenant_view
 @require_GET
 def my_profile(request: HttpRequest, viewer: Viewer) -> HttpResponse:
-    membership = viewer.membership
-    participant = selectors.own_participant(membership)
+    participant = viewer.participant
     if participant is None:
         raise PermissionDenied
     return redirect("programme-participant-detail", org=viewer.org, code=participant.code)
@@ -118,7 +115,7 @@ def _participant_form(request: HttpRequest, membership, participant):
 def participant_detail(request: HttpRequest, viewer: Viewer, code: str) -> HttpResponse:
     membership = viewer.membership
     participant = selectors.participant_get(membership.organisation, code)
-    if not selectors.participants_visible_to(membership).filter(pk=participant.pk).exists():
+    if not selectors.participants_visible_to(viewer).filter(pk=participant.pk).exists():
         raise PermissionDenied
     can_edit = policies.can_edit_participant(membership, participant)
     if request.method == "POST" and not can_edit:
@@ -131,6 +128,7 @@ def participant_detail(request: HttpRequest, viewer: Viewer, code: str) -> HttpR
         if request.method == "POST" and form.is_valid():
             changed = services.participant_update(
                 participant=participant,
+                by=membership,
                 data={name: form.cleaned_data[name] for name in form.Meta.fields},
             )
             messages.success(
@@ -156,17 +154,15 @@ def participant_detail(request: HttpRequest, viewer: Viewer, code: str) -> HttpR
     )
 
 
-@tenant_view
+@tenant_view(policy=policies.can_resend_invitation)
 @require_POST
 def participant_invite(request: HttpRequest, viewer: Viewer, code: str) -> HttpResponse:
     membership = viewer.membership
     participant = selectors.participant_get(membership.organisation, code)
-    if not policies.can_resend_invitation(membership):
-        raise PermissionDenied
     if participant.membership.joined_at is not None:
         messages.info(request, f"{participant} has already joined; no invitation was sent.")
     else:
-        services.invitation_resend(membership=participant.membership)
+        services.invitation_resend(membership=participant.membership, by=membership)
         messages.success(request, f"A new invitation to {participant} is on its way.")
     return redirect("programme-participant-detail", org=viewer.org, code=code)
 
@@ -174,26 +170,23 @@ def participant_invite(request: HttpRequest, viewer: Viewer, code: str) -> HttpR
 # --- Teams ------------------------------------------------------------------------------------
 
 
-@tenant_view
+@tenant_view(policy=policies.can_view_teams)
 @require_http_methods(["GET", "POST"])
 def team_list(request: HttpRequest, viewer: Viewer) -> HttpResponse:
     membership = viewer.membership
-    if not policies.can_view_teams(membership):
-        raise PermissionDenied
-    can_manage = policies.can_manage_teams(membership)
-    if request.method == "POST" and not can_manage:
-        raise PermissionDenied
     form = None
-    if can_manage:
+    if policies.can_manage_teams(membership):
         form = TeamForm(request.POST or None, organisation=membership.organisation)
-        if request.method == "POST" and form.is_valid():
-            team = services.team_ensure(
-                organisation=membership.organisation,
-                name=form.cleaned_data["name"],
-                parent=form.cleaned_data["parent"],
-            )
-            messages.success(request, f"Team '{team}' created.")
-            return redirect("programme-team-list", org=viewer.org)
+    if request.method == "POST" and form is None:
+        raise PermissionDenied  # nothing to post without the form
+    if request.method == "POST" and form.is_valid():
+        team = services.team_create(
+            by=membership,
+            name=form.cleaned_data["name"],
+            parent=form.cleaned_data["parent"],
+        )
+        messages.success(request, f"Team '{team}' created.")
+        return redirect("programme-team-list", org=viewer.org)
     teams = selectors.teams_with_counts(membership.organisation)
     context = {"tree": _team_tree(teams), "form": form, "count": len(teams)}
     status = 400 if form is not None and form.errors else 200
@@ -222,18 +215,15 @@ def _team_tree(teams: list) -> list[tuple[object, int]]:
 # --- Roster import ----------------------------------------------------------------------------
 
 
-@tenant_view
+@tenant_view(policy=policies.can_import_roster)
 @require_http_methods(["GET", "POST"])
 def roster_upload(request: HttpRequest, viewer: Viewer) -> HttpResponse:
     membership = viewer.membership
-    if not policies.can_import_roster(membership):
-        raise PermissionDenied
     posted = request.method == "POST"  # bound even when the file was lost on the way
     form = RosterUploadForm(request.POST if posted else None, request.FILES if posted else None)
     if posted and form.is_valid():
         roster_import = services.roster_import_create(
-            organisation=membership.organisation,
-            uploaded_by=request.user,
+            by=membership,
             filename=form.cleaned_data["file"].name,
             rows=form.result.rows,
         )
@@ -248,13 +238,11 @@ def roster_upload(request: HttpRequest, viewer: Viewer) -> HttpResponse:
     )
 
 
-@tenant_view
+@tenant_view(policy=policies.can_import_roster)
 @require_GET
 def roster_detail(request: HttpRequest, viewer: Viewer, code: str) -> HttpResponse:
     membership = viewer.membership
     roster_import = selectors.roster_import_get(membership.organisation, code)
-    if not policies.can_import_roster(membership):
-        raise PermissionDenied
     context = {
         "roster_import": roster_import,
         "in_progress": roster_import.status

@@ -4,15 +4,14 @@ organisation's settings."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
-from programme import policies, services
+from programme import policies, selectors, services
 from programme.forms import EmailPreferencesForm, OrganisationSettingsForm
-from programme.models import EmailKind, Notification
+from programme.models import EmailKind
 from programme.tenancy import Viewer, tenant_view
 
 
@@ -46,7 +45,7 @@ def notifications(request: HttpRequest, viewer: Viewer) -> HttpResponse:
     and reactions on “X”"); opening the page marks them read (the unread ones stay marked
     on this visit). Two queries whatever the number: the list, and marking it read."""
     membership = viewer.membership
-    items = list(Notification.objects.filter(recipient=membership)[:INBOX_SIZE])
+    items = selectors.notifications_of(membership, INBOX_SIZE)
     services.notifications_mark_read(membership=membership)
     groups = services.notification_groups(items)
     return render(request, "programme/notifications.html", {"groups": groups})
@@ -58,7 +57,7 @@ def notifications_badge(request: HttpRequest, viewer: Viewer) -> HttpResponse:
     """The unread count in the navigation bar, fetched by htmx after the page has loaded so
     no page pays a query for it."""
     membership = viewer.membership
-    unread = Notification.objects.filter(recipient=membership, read_at__isnull=True).count()
+    unread = selectors.unread_notification_count(membership)
     return render(request, "programme/_notifications_badge.html", {"unread": unread})
 
 
@@ -80,12 +79,10 @@ def email_unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     return render(request, "programme/email_unsubscribe.html", context)
 
 
-@tenant_view
+@tenant_view(policy=policies.can_change_organisation_settings)
 @require_http_methods(["GET", "POST"])
 def organisation_settings(request: HttpRequest, viewer: Viewer) -> HttpResponse:
     membership = viewer.membership
-    if not policies.can_change_organisation_settings(membership):
-        raise PermissionDenied
     organisation = membership.organisation
     form = OrganisationSettingsForm(
         request.POST if request.method == "POST" else None,
@@ -95,8 +92,8 @@ def organisation_settings(request: HttpRequest, viewer: Viewer) -> HttpResponse:
         if not form.is_valid():
             context = {"form": form}
             return render(request, "programme/organisation_settings.html", context, status=400)
-        services.organisation_settings_update(
-            organisation=organisation,
+        services.organisation_settings_change(
+            by=membership,
             managers_see_individuals=form.cleaned_data["managers_see_individuals"],
         )
         messages.success(request, "Settings saved.")

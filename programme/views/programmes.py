@@ -39,6 +39,7 @@ def programme_list(request: HttpRequest, viewer: Viewer) -> HttpResponse:
             }
             programme = services.programme_save(
                 organisation=membership.organisation,
+                by=membership,
                 data=data,
                 sponsors=form.cleaned_data["sponsors"],
                 consultants=form.cleaned_data["consultants"],
@@ -74,13 +75,11 @@ def programme_detail(request: HttpRequest, viewer: Viewer, code: str) -> HttpRes
     return render(request, "programme/programme_detail.html", context)
 
 
-@tenant_view
+@tenant_view(policy=policies.can_manage_programme)
 @require_http_methods(["GET", "POST"])
 def programme_edit(request: HttpRequest, viewer: Viewer, code: str) -> HttpResponse:
     membership = viewer.membership
     programme = selectors.programme_get(membership.organisation, code)
-    if not policies.can_manage_programme(membership):
-        raise PermissionDenied
     instance = selectors.programme_get(membership.organisation, code)  # a refused form leaves it
     form = ProgrammeForm(
         request.POST or None, instance=instance, organisation=membership.organisation
@@ -92,6 +91,7 @@ def programme_edit(request: HttpRequest, viewer: Viewer, code: str) -> HttpRespo
             data=data,
             sponsors=form.cleaned_data["sponsors"],
             consultants=form.cleaned_data["consultants"],
+            by=membership,
             programme=programme,
         )
         messages.success(request, "Programme saved.")
@@ -103,19 +103,17 @@ def programme_edit(request: HttpRequest, viewer: Viewer, code: str) -> HttpRespo
 # --- Waves ----------------------------------------------------------------------------------------
 
 
-@tenant_view
+@tenant_view(policy=policies.can_manage_programme)
 @require_POST
 def wave_create(request: HttpRequest, viewer: Viewer, code: str) -> HttpResponse:
     membership = viewer.membership
     programme = selectors.programme_get(membership.organisation, code)
-    if not policies.can_manage_programme(membership):
-        raise PermissionDenied
     form = WaveForm(request.POST)
     if not form.is_valid():
         messages.error(request, "A wave needs a valid start date.")
         return redirect("programme-programme-detail", org=viewer.org, code=code)
     try:
-        wave = services.wave_create(programme=programme, **form.cleaned_data)
+        wave = services.wave_create(programme=programme, by=membership, **form.cleaned_data)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return redirect("programme-programme-detail", org=viewer.org, code=code)
@@ -123,25 +121,27 @@ def wave_create(request: HttpRequest, viewer: Viewer, code: str) -> HttpResponse
     return redirect("programme-wave-detail", org=viewer.org, code=wave.code)
 
 
-@tenant_view
+# Who may see the people may see a wave (the programme team, who shape waves, are among them).
+@tenant_view(policy=policies.can_view_people)
 @require_http_methods(["GET", "POST"])
 def wave_detail(request: HttpRequest, viewer: Viewer, code: str) -> HttpResponse:
     membership = viewer.membership
     wave = selectors.wave_get(membership.organisation, code)
-    can_manage = policies.can_manage_programme(membership)
-    if not (can_manage or policies.can_view_people(membership)):
-        raise PermissionDenied
-    if request.method == "POST" and not can_manage:
-        raise PermissionDenied
-    form = WaveMembersForm(request.POST or None, programme=wave.programme) if can_manage else None
-    if request.method == "POST" and form is not None and form.is_valid():
+    form = (
+        WaveMembersForm(request.POST or None, programme=wave.programme)
+        if policies.can_manage_programme(membership)
+        else None
+    )
+    if request.method == "POST" and form is None:
+        raise PermissionDenied  # nothing to post without the form
+    if request.method == "POST" and form.is_valid():
         people = list(form.cleaned_data["participants"])
         if team := form.cleaned_data["team"]:
             subtree = selectors.team_subtree_ids(membership.organisation, team.pk)
             people += list(
                 selectors.participants_without_wave(wave.programme).filter(team_id__in=subtree)
             )
-        added, elsewhere = services.wave_add_members(wave=wave, participants=people)
+        added, elsewhere = services.wave_add_members(wave=wave, by=membership, participants=people)
         messages.success(request, f"{added} added to {wave}.")
         if elsewhere:
             names = ", ".join(str(p) for p in elsewhere[:5])
@@ -151,7 +151,7 @@ def wave_detail(request: HttpRequest, viewer: Viewer, code: str) -> HttpResponse
     return render_form_page(request, "programme/wave_detail.html", context, form)
 
 
-@tenant_view
+@tenant_view(policy=policies.can_manage_programme)
 @require_POST
 def wave_member_remove(
     request: HttpRequest, viewer: Viewer, code: str, participant: str
@@ -159,9 +159,7 @@ def wave_member_remove(
     membership = viewer.membership
     wave = selectors.wave_get(membership.organisation, code)
     person: Participant = selectors.participant_get(membership.organisation, participant)
-    if not policies.can_manage_programme(membership):
-        raise PermissionDenied
-    if services.wave_remove_member(wave=wave, participant=person):
+    if services.wave_remove_member(wave=wave, by=membership, participant=person):
         messages.success(request, f"{person} removed from {wave}.")
     return redirect("programme-wave-detail", org=viewer.org, code=code)
 
@@ -178,7 +176,7 @@ def risk_create(request: HttpRequest, viewer: Viewer, code: str) -> HttpResponse
         raise PermissionDenied
     form = RiskForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        services.risk_save(programme=programme, data=form.cleaned_data)
+        services.risk_save(programme=programme, by=membership, data=form.cleaned_data)
         messages.success(request, "Risk added: everyone in the programme can read it.")
         return redirect("programme-programme-detail", org=viewer.org, code=code)
     context = {"programme": programme, "form": form, "risk": None}
@@ -196,7 +194,9 @@ def risk_edit(request: HttpRequest, viewer: Viewer, code: str) -> HttpResponse:
         request.POST or None, instance=selectors.risk_get(membership.organisation, code)
     )
     if request.method == "POST" and form.is_valid():
-        services.risk_save(programme=risk.programme, data=form.cleaned_data, risk=risk)
+        services.risk_save(
+            programme=risk.programme, by=membership, data=form.cleaned_data, risk=risk
+        )
         messages.success(request, "Risk saved.")
         return redirect("programme-programme-detail", org=viewer.org, code=risk.programme.code)
     context = {"programme": risk.programme, "form": form, "risk": risk}
@@ -228,8 +228,6 @@ def problem_list(request: HttpRequest, viewer: Viewer, code: str) -> HttpRespons
         )
         return redirect("programme-problem-list", org=viewer.org, code=code)
     problems = list(selectors.problems_for(programme))
-    for problem in problems:
-        problem.stale = selectors.problem_is_stale(problem, programme)
     context = {
         "programme": programme,
         "problems": problems,
@@ -268,7 +266,7 @@ def problem_detail(request: HttpRequest, viewer: Viewer, code: str) -> HttpRespo
         "problem": problem,
         "programme": problem.programme,
         "form": form,
-        "stale": selectors.problem_is_stale(problem, problem.programme),
+        "stale": problem.stale,
         "show_author": policies.can_view_problem_authors(membership),
         "resolved": problem.status == ProblemStatus.RESOLVED,
     }

@@ -26,7 +26,7 @@ def session_list(request: HttpRequest, viewer: Viewer, code: str) -> HttpRespons
     form = SessionForm(request.POST or None, programme=programme) if can_manage else None
     if request.method == "POST" and form is not None and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k != "plan_anyway"}
-        session = services.session_save(programme=programme, data=data)
+        session = services.session_save(programme=programme, by=membership, data=data)
         if session.lecture_warning:
             messages.warning(request, f"Planned, with a warning: {session.lecture_warning}.")
         else:
@@ -41,13 +41,11 @@ def session_list(request: HttpRequest, viewer: Viewer, code: str) -> HttpRespons
     return render_form_page(request, "programme/session_list.html", context, form)
 
 
-@tenant_view
+@tenant_view(policy=policies.can_manage_programme)
 @require_POST
 def cycle_create(request: HttpRequest, viewer: Viewer, code: str) -> HttpResponse:
     membership = viewer.membership
     programme = selectors.programme_get(membership.organisation, code)
-    if not policies.can_manage_programme(membership):
-        raise PermissionDenied
     form = CycleForm(request.POST, programme=programme)
     if not form.is_valid():
         context = {
@@ -57,7 +55,7 @@ def cycle_create(request: HttpRequest, viewer: Viewer, code: str) -> HttpRespons
             "cycle_form": form,
         }
         return render(request, "programme/session_list.html", context, status=400)
-    cycle = services.cycle_create(programme=programme, data=form.cleaned_data)
+    cycle = services.cycle_create(programme=programme, by=membership, data=form.cleaned_data)
     messages.success(
         request,
         f"Consultation cycle for {cycle.wave}: {cycle.occurrences} sessions, "
@@ -78,7 +76,9 @@ def session_detail(request: HttpRequest, viewer: Viewer, code: str) -> HttpRespo
         present = [p for p in request.POST.getlist("present") if p.isdigit()]
         expected = set(session.attendance.values_list("participant_id", flat=True))
         services.attendance_record(
-            session=session, present=[int(p) for p in present if int(p) in expected]
+            session=session,
+            by=membership,
+            present=[int(p) for p in present if int(p) in expected],
         )
         messages.success(request, "Attendance saved.")
         return redirect("programme-session-detail", org=viewer.org, code=code)
@@ -93,23 +93,20 @@ def session_detail(request: HttpRequest, viewer: Viewer, code: str) -> HttpRespo
 # --- Management meetings -----------------------------------------------------------------------
 
 
-@tenant_view
+@tenant_view(policy=policies.can_view_meetings)
 @require_http_methods(["GET", "POST"])
 def meeting_list(request: HttpRequest, viewer: Viewer, code: str) -> HttpResponse:
     membership = viewer.membership
     programme = selectors.programme_get(membership.organisation, code)
-    if not policies.can_view_meetings(membership):
-        raise PermissionDenied
-    can_manage = policies.can_manage_meetings(membership)
-    if request.method == "POST" and not can_manage:
-        raise PermissionDenied
     form = (
         MeetingForm(request.POST or None, organisation=membership.organisation)
-        if can_manage
+        if policies.can_manage_meetings(membership)
         else None
     )
-    if request.method == "POST" and form is not None and form.is_valid():
-        meeting = services.meeting_create(programme=programme, **form.cleaned_data)
+    if request.method == "POST" and form is None:
+        raise PermissionDenied  # nothing to post without the form
+    if request.method == "POST" and form.is_valid():
+        meeting = services.meeting_create(programme=programme, by=membership, **form.cleaned_data)
         messages.success(request, "Meeting recorded. Add its follow-ups below.")
         return redirect("programme-meeting-detail", org=viewer.org, code=meeting.code)
     meetings = list(selectors.meetings_for(programme))
@@ -123,23 +120,21 @@ def meeting_list(request: HttpRequest, viewer: Viewer, code: str) -> HttpRespons
     return render_form_page(request, "programme/meeting_list.html", context, form)
 
 
-@tenant_view
+@tenant_view(policy=policies.can_view_meetings)
 @require_http_methods(["GET", "POST"])
 def meeting_detail(request: HttpRequest, viewer: Viewer, code: str) -> HttpResponse:
     membership = viewer.membership
     meeting = selectors.meeting_get(membership.organisation, code)
-    if not policies.can_view_meetings(membership):
-        raise PermissionDenied
     can_manage = policies.can_manage_meetings(membership)
-    if request.method == "POST" and not can_manage:
-        raise PermissionDenied
     form = (
         FollowUpForm(request.POST or None, organisation=membership.organisation)
         if can_manage
         else None
     )
-    if request.method == "POST" and form is not None and form.is_valid():
-        services.follow_up_add(meeting=meeting, **form.cleaned_data)
+    if request.method == "POST" and form is None:
+        raise PermissionDenied  # nothing to post without the form
+    if request.method == "POST" and form.is_valid():
+        services.follow_up_add(meeting=meeting, by=membership, **form.cleaned_data)
         messages.success(request, "Follow-up added.")
         return redirect("programme-meeting-detail", org=viewer.org, code=code)
     context = {
@@ -160,8 +155,6 @@ def meeting_detail(request: HttpRequest, viewer: Viewer, code: str) -> HttpRespo
 def follow_up_done(request: HttpRequest, viewer: Viewer, code: str) -> HttpResponse:
     membership = viewer.membership
     follow_up = selectors.follow_up_get(membership.organisation, code)
-    if not (policies.can_manage_meetings(membership) or follow_up.owner_id == membership.pk):
-        raise PermissionDenied
-    if services.follow_up_done(follow_up=follow_up):
+    if services.follow_up_done(follow_up=follow_up, by=membership):
         messages.success(request, "Follow-up done.")
     return redirect("programme-meeting-detail", org=viewer.org, code=follow_up.meeting.code)

@@ -41,21 +41,22 @@ def test_drafted_published_read_and_measured(browser, live_server, org, celery_w
     wave1_other = member(org, Role.SELLER, team=team)
     wave2_seller = member(org, Role.SELLER, team=team)
     programme = services.programme_save(
+        by=consultant,
         organisation=org,
         data={"name": "Social selling 2027", "start_date": timezone.localdate()},
         sponsors=[sponsor],
         consultants=[consultant],
     )
     wave1 = services.wave_create(
-        programme=programme, name="Supporters", start_date=timezone.localdate()
+        by=consultant, programme=programme, name="Supporters", start_date=timezone.localdate()
     )
     wave2 = services.wave_create(
-        programme=programme, name="Second", start_date=timezone.localdate()
+        by=consultant, programme=programme, name="Second", start_date=timezone.localdate()
     )
     services.wave_add_members(
-        wave=wave1, participants=[wave1_seller.participant, wave1_other.participant]
+        by=consultant, wave=wave1, participants=[wave1_seller.participant, wave1_other.participant]
     )
-    services.wave_add_members(wave=wave2, participants=[wave2_seller.participant])
+    services.wave_add_members(by=consultant, wave=wave2, participants=[wave2_seller.participant])
 
     # The consultant drafts for wave 1 and cannot publish.
     page = as_user(browser, live_server, consultant)

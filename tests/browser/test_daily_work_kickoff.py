@@ -46,16 +46,17 @@ def _named(org, role, first, last):
 def live_kickoff(org):
     consultant = _named(org, Role.CONSULTANT, "Mia", "Novak")
     programme = programme_services.programme_save(
-        organisation=org, data={"name": "Social selling", "start_date": timezone.localdate()},
+        by=consultant, organisation=org,
+        data={"name": "Social selling", "start_date": timezone.localdate()},
         sponsors=[], consultants=[consultant],
     )  # fmt: skip
     session = services.kickoff_save(
-        programme=programme,
+        by=consultant, programme=programme,
         data={"title": "Kick-off Lyon", "held_on": timezone.localdate(), "facilitator": consultant,
               "sponsor_notes": "Claire told how a comment became a deal."},
         attendees=[],
     )  # fmt: skip
-    services.kickoff_open(session=session)
+    services.kickoff_open(by=consultant, session=session)
     session.refresh_from_db()
     anna = _named(org, Role.SELLER, "Anna", "Andersen")
     services.concern_submit(
@@ -140,7 +141,10 @@ def test_the_report_prints_emotions_beside_stances(browser, live_server, org, li
 def test_a_wave_is_renamed_from_the_planner(browser, live_server, org, live_kickoff, width, height):
     programme = live_kickoff["programme"]
     programme_services.wave_create(
-        programme=programme, name="Supporters", start_date=timezone.localdate()
+        by=live_kickoff["consultant"],
+        programme=programme,
+        name="Supporters",
+        start_date=timezone.localdate(),
     )
     page = _tab(browser, live_server, live_kickoff["consultant"], width, height)
     page.goto(f"/o/{org.slug}/programmes/{programme.code}/wave-planner/")

@@ -37,7 +37,7 @@ def paris(org):
     org.save()
     start = timezone.localdate() - datetime.timedelta(days=60)
     programme = services.programme_save(
-        organisation=org,
+        by=member(org, Role.CONSULTANT), organisation=org,
         data={"name": "Social selling", "start_date": start,
               "meeting_cadence_days": 14, "problem_flag_days": 7},
         sponsors=[member(org, Role.SPONSOR)],
@@ -70,7 +70,7 @@ def test_manager_records_todays_meeting_and_the_cadence_warning_goes(
 ):
     manager = member(org, Role.MANAGER)
     services.meeting_create(
-        programme=paris, held_on=timezone.localdate() - datetime.timedelta(days=40),
+        by=manager, programme=paris, held_on=timezone.localdate() - datetime.timedelta(days=40),
         attendees=[manager], notes="", decisions="",
     )  # fmt: skip
     page = _open(browser, live_server, manager, width=width)

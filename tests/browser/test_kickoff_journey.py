@@ -30,12 +30,14 @@ def phone(browser, live_server, membership):
 def test_projector_shows_phone_concerns_live(browser, live_server, org, page):
     consultant = member(org, Role.CONSULTANT)
     programme = programme_services.programme_save(
+        by=consultant,
         organisation=org,
         data={"name": "Social selling", "start_date": timezone.localdate()},
         sponsors=[],
         consultants=[consultant],
     )
     session = services.kickoff_save(
+        by=consultant,
         programme=programme,
         data={"title": "Kick-off Lyon", "held_on": timezone.localdate()},
         attendees=[],

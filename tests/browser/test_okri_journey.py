@@ -44,12 +44,16 @@ def test_okris_from_objective_to_sponsor_confirmation(page, org, celery_worker):
     sponsor, consultant = member(org, Role.SPONSOR), member(org, Role.CONSULTANT)
     today = timezone.localdate()
     programme = programme_services.programme_save(
-        organisation=org, data={"name": "Social selling", "start_date": today},
+        by=consultant, organisation=org, data={"name": "Social selling", "start_date": today},
         sponsors=[sponsor], consultants=[consultant],
     )  # fmt: skip
-    wave = programme_services.wave_create(programme=programme, name="Supporters", start_date=today)
+    wave = programme_services.wave_create(
+        by=consultant, programme=programme, name="Supporters", start_date=today
+    )
     sellers = [member(org, Role.SELLER) for _ in range(5)]
-    programme_services.wave_add_members(wave=wave, participants=[s.participant for s in sellers])
+    programme_services.wave_add_members(
+        by=consultant, wave=wave, participants=[s.participant for s in sellers]
+    )
     post_every_week(org, sellers[:2])
     rollups.rollup_full(organisation_id=org.pk)  # 2 of 5 regular: 40%
 

@@ -40,6 +40,7 @@ def people(org):
     nordics = [member(org, Role.SELLER, team=north) for _ in range(2)]
     iberia = [member(org, Role.SELLER, team=south) for _ in range(3)]
     programme = services.programme_save(
+        by=consultant,
         organisation=org,
         data={"name": "Social selling", "start_date": timezone.localdate()},
         sponsors=[sponsor],
@@ -100,6 +101,7 @@ def test_without_javascript_the_plain_select_works(browser, live_server, org, pe
 def test_the_emotion_source_offers_the_sessions_attendees_first(browser, live_server, org, people):
     attendee = people["iberia"][2]
     session = kickoff_services.kickoff_save(
+        by=people["consultant"],
         programme=people["programme"],
         data={"title": "Kick-off Lisbon", "held_on": timezone.localdate()},
         attendees=[attendee],
@@ -119,9 +121,14 @@ def test_audience_boxes_follow_the_audience_and_publishing_is_confirmed(
     browser, live_server, org, people
 ):
     wave = services.wave_create(
-        programme=people["programme"], name="Supporters", start_date=timezone.localdate()
+        by=people["consultant"],
+        programme=people["programme"],
+        name="Supporters",
+        start_date=timezone.localdate(),
     )
-    services.wave_add_members(wave=wave, participants=[m.participant for m in people["nordics"]])
+    services.wave_add_members(
+        by=people["consultant"], wave=wave, participants=[m.participant for m in people["nordics"]]
+    )
     page = _open(browser, live_server, people["sponsor"])
     page.goto(f"/o/{org.slug}/announcements/")
     page.get_by_role("link", name="New announcement").click()

@@ -67,14 +67,16 @@ def test_feed_search_while_typing_and_with_the_button(browser, live_server, org)
 def test_seller_joins_from_home_and_cannot_second_their_own_concern(browser, live_server, org):
     consultant = member(org, Role.CONSULTANT)
     programme = programme_services.programme_save(
-        organisation=org, data={"name": "Social selling", "start_date": timezone.localdate()},
+        by=consultant, organisation=org,
+        data={"name": "Social selling", "start_date": timezone.localdate()},
         sponsors=[], consultants=[consultant],
     )  # fmt: skip
     session = kickoff_services.kickoff_save(
-        programme=programme, data={"title": "Kick-off Oslo", "held_on": timezone.localdate()},
+        by=consultant, programme=programme,
+        data={"title": "Kick-off Oslo", "held_on": timezone.localdate()},
         attendees=[],
     )  # fmt: skip
-    kickoff_services.kickoff_open(session=session)
+    kickoff_services.kickoff_open(by=consultant, session=session)
 
     projector = _signed_in(browser, live_server, consultant)
     projector.goto(f"/o/{org.slug}/kickoffs/{session.code}/projector/")

@@ -289,7 +289,7 @@ def test_a_roster_import_killed_anywhere_invites_nobody_twice(
         f"new{i}@acme.example,New,Person {i},Team {i % 9},seller,seller\n" for i in range(PEOPLE)
     )
     roster = programme_services.roster_import_create(
-        organisation=org, uploaded_by=consultant.user, filename="roster.csv",
+        by=consultant, filename="roster.csv",
         rows=roster_parse(text.encode()).rows,
     )  # fmt: skip
     first = workers()

@@ -26,12 +26,15 @@ def test_the_key_result_hint_names_the_scope_without_a_doubled_the(org, login, s
     consultant = member(org, Role.CONSULTANT)
     today = timezone.localdate()
     programme = programme_services.programme_save(
+        by=consultant,
         organisation=org,
         data={"name": "Social selling", "start_date": today},
         sponsors=[],
         consultants=[consultant],
     )
-    wave = programme_services.wave_create(programme=programme, name="", start_date=today)
+    wave = programme_services.wave_create(
+        by=consultant, programme=programme, name="", start_date=today
+    )
     team = TeamFactory(organisation=org, name="North")
     objective = services.objective_create(
         by=consultant, programme=programme, scope=scope, title="A habit", owner=consultant,

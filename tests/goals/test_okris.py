@@ -34,16 +34,22 @@ def setup(org):
     consultant = member(org, Role.CONSULTANT)
     today = timezone.localdate()
     programme = programme_services.programme_save(
+        by=consultant,
         organisation=org,
         data={"name": "Social selling", "start_date": today - timedelta(weeks=10)},
         sponsors=[sponsor],
         consultants=[consultant],
     )
     wave = programme_services.wave_create(
-        programme=programme, name="Supporters", start_date=today - timedelta(weeks=10)
+        by=consultant,
+        programme=programme,
+        name="Supporters",
+        start_date=today - timedelta(weeks=10),
     )
     sellers = [member(org, Role.SELLER) for _ in range(5)]
-    programme_services.wave_add_members(wave=wave, participants=[s.participant for s in sellers])
+    programme_services.wave_add_members(
+        by=consultant, wave=wave, participants=[s.participant for s in sellers]
+    )
     objective = services.objective_create(
         by=consultant,
         programme=programme,
@@ -442,13 +448,14 @@ def test_bad_objectives_are_refused_with_a_message(org, login, setup, change, me
 
 def test_a_wave_of_another_programme_is_refused(org, setup):
     other = programme_services.programme_save(
+        by=setup["consultant"],
         organisation=org,
         data={"name": "Other", "start_date": timezone.localdate()},
         sponsors=[],
         consultants=[],
     )
     foreign_wave = programme_services.wave_create(
-        programme=other, name="W", start_date=timezone.localdate()
+        by=setup["consultant"], programme=other, name="W", start_date=timezone.localdate()
     )
     with pytest.raises(ValidationError, match="this programme's waves"):
         services.objective_create(

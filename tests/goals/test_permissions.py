@@ -77,8 +77,8 @@ def okri(org):
     sponsor = member(org, Role.SPONSOR)
     today = timezone.localdate()
     programme = programme_services.programme_save(
-        organisation=org, data={"name": "Programme", "start_date": today},
-        sponsors=[sponsor], consultants=[],
+        organisation=org, by=member(org, Role.CONSULTANT),
+        data={"name": "Programme", "start_date": today}, sponsors=[sponsor], consultants=[],
     )  # fmt: skip
     objective = services.objective_create(
         by=sponsor, programme=programme, scope="programme", title="Habit", owner=sponsor,

@@ -21,17 +21,19 @@ TODAY = timezone.localdate()
 @pytest.fixture
 def kickoff(org, consultant):
     programme = programme_services.programme_save(
+        by=consultant,
         organisation=org,
         data={"name": "Social selling", "start_date": TODAY},
         sponsors=[],
         consultants=[consultant],
     )
     session = services.kickoff_save(
+        by=consultant,
         programme=programme,
         data={"title": "Kick-off Lyon", "held_on": TODAY, "facilitator": consultant},
         attendees=[],
     )
-    services.kickoff_open(session=session)
+    services.kickoff_open(by=consultant, session=session)
     session.refresh_from_db()
     return session
 
@@ -167,8 +169,12 @@ def test_the_planner_suggests_a_free_name_and_refuses_a_second_supporters(
 
 def test_a_wave_is_renamed_by_whoever_plans_waves(org, consultant, kickoff, login):
     programme = kickoff.programme
-    first = programme_services.wave_create(programme=programme, name="Supporters", start_date=TODAY)
-    second = programme_services.wave_create(programme=programme, name="Wave 2", start_date=TODAY)
+    first = programme_services.wave_create(
+        by=consultant, programme=programme, name="Supporters", start_date=TODAY
+    )
+    second = programme_services.wave_create(
+        by=consultant, programme=programme, name="Wave 2", start_date=TODAY
+    )
     client = login(consultant)
     planner = client.get(reverse("kickoff-wave-planner", args=[org.slug, programme.code]))
     rename = reverse("kickoff-wave-rename", args=[org.slug, second.code])
@@ -253,7 +259,9 @@ def test_the_programme_page_refuses_a_taken_wave_name_with_a_message(
     org, consultant, kickoff, login
 ):
     programme = kickoff.programme
-    programme_services.wave_create(programme=programme, name="Supporters", start_date=TODAY)
+    programme_services.wave_create(
+        by=consultant, programme=programme, name="Supporters", start_date=TODAY
+    )
     response = login(consultant).post(
         reverse("programme-wave-create", args=[org.slug, programme.code]),
         {"name": "Supporters", "start_date": "2027-01-04"},

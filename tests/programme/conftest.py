@@ -13,9 +13,10 @@ from tests.factories import member
 
 
 @pytest.fixture
-def programme(org):
+def programme(org, consultant):
     sponsor = member(org, Role.SPONSOR)
     return services.programme_save(
+        by=consultant,
         organisation=org,
         data={
             "name": "Social selling",

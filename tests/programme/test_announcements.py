@@ -20,19 +20,22 @@ def setting(org):
     north = TeamFactory(organisation=org, name="North")
     south = TeamFactory(organisation=org, name="South")
     programme = services.programme_save(
+        by=consultant,
         organisation=org,
         data={"name": "Social selling", "start_date": timezone.localdate()},
         sponsors=[sponsor],
         consultants=[consultant],
     )
     wave1 = services.wave_create(
-        programme=programme, name="Supporters", start_date=timezone.localdate()
+        by=consultant, programme=programme, name="Supporters", start_date=timezone.localdate()
     )
-    wave2 = services.wave_create(programme=programme, name="", start_date=timezone.localdate())
+    wave2 = services.wave_create(
+        by=consultant, programme=programme, name="", start_date=timezone.localdate()
+    )
     w1 = [member(org, Role.SELLER, team=north if i % 2 else south) for i in range(3)]
     w2 = [member(org, Role.SELLER, team=south) for _ in range(2)]
-    services.wave_add_members(wave=wave1, participants=[m.participant for m in w1])
-    services.wave_add_members(wave=wave2, participants=[m.participant for m in w2])
+    services.wave_add_members(by=consultant, wave=wave1, participants=[m.participant for m in w1])
+    services.wave_add_members(by=consultant, wave=wave2, participants=[m.participant for m in w2])
     return {
         "programme": programme,
         "sponsor": sponsor,
@@ -195,7 +198,7 @@ def test_emails_go_once_even_when_the_task_runs_twice(org, setting):
 
     # Reminders reach only those who have not acknowledged, once per round.
     first = AnnouncementRecipient.objects.filter(announcement=announcement).first()
-    services.announcement_acknowledge(recipient=first)
+    services.announcement_acknowledge(by=first.membership, recipient=first)
     services.announcement_remind(announcement=announcement, by=setting["sponsor"])
     assert services.announcement_send_reminders(announcement_id=announcement.pk) == size - 1
     assert services.announcement_send_reminders(announcement_id=announcement.pk) == 0

@@ -19,7 +19,7 @@ def test_meetings_page_lists_newest_first_and_drops_the_cadence_flag_after_a_mee
     today = timezone.localdate()
     for days_ago in (60, 40):
         services.meeting_create(
-            programme=programme, held_on=today - datetime.timedelta(days=days_ago),
+            by=manager, programme=programme, held_on=today - datetime.timedelta(days=days_ago),
             attendees=[manager], notes="", decisions="",
         )  # fmt: skip
     url = reverse("programme-meeting-list", args=[org.slug, programme.code])
@@ -38,17 +38,19 @@ def test_meetings_page_lists_newest_first_and_drops_the_cadence_flag_after_a_mee
 
 def test_sessions_and_a_cycles_sessions_are_listed_in_date_order(org, programme, login):
     consultant = member(org, Role.CONSULTANT)
-    wave = services.wave_create(programme=programme, name="W", start_date=timezone.localdate())
+    wave = services.wave_create(
+        by=consultant, programme=programme, name="W", start_date=timezone.localdate()
+    )
     now = timezone.now()
     # Entered out of order: the latest first.
     for title, days in (("Third", 30), ("First", 2), ("Second", 9)):
         services.session_save(
-            programme=programme,
+            by=consultant, programme=programme,
             data={"kind": "training", "title": title, "wave": wave,
                   "starts_at": now + datetime.timedelta(days=days), "duration_minutes": 60},
         )  # fmt: skip
     services.cycle_create(
-        programme=programme,
+        by=consultant, programme=programme,
         data={"wave": wave, "first_at": now + datetime.timedelta(days=1),
               "every_weeks": 1, "occurrences": 3, "duration_minutes": 60},
     )  # fmt: skip

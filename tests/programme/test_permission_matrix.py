@@ -5,17 +5,40 @@ from __future__ import annotations
 import datetime
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 from django.utils import timezone
 
-from programme.models import Role
-from tests.factories import foreign_world, member
+from programme import services
+from programme.models import (
+    Announcement,
+    AnnouncementRecipient,
+    ConsultationCycle,
+    FollowUp,
+    ManagementMeeting,
+    Membership,
+    Organisation,
+    Participant,
+    Problem,
+    Programme,
+    Question,
+    Risk,
+    Role,
+    RosterImport,
+    Session,
+    SessionAttendance,
+    Team,
+    Wave,
+    WaveMember,
+)
+from tests.factories import MembershipFactory, foreign_world, member
 
 ALL = set(Role)
 SPONSOR = {Role.SPONSOR}
 LEADS = {Role.SPONSOR, Role.CONSULTANT}
 STAFF = {Role.CONSULTANT, Role.ADMIN}
 OVERSIGHT = {Role.SPONSOR, Role.CONSULTANT, Role.ADMIN}
+MEETINGS = {Role.SPONSOR, Role.CONSULTANT, Role.MANAGER}
 
 
 def _soon() -> str:
@@ -106,3 +129,189 @@ def test_permission_matrix(org, login, action, role):
             assert follow.status_code == 200
     else:
         assert response.status_code in (403, 404), (action, role, response.status_code)
+
+
+# --- The same rules, asked by the write services themselves ------------------------------------
+
+
+def _now_plus(days: int) -> datetime.datetime:
+    return timezone.now() + datetime.timedelta(days=days)
+
+
+# service: (call(world, actor), roles allowed, changed(world))
+SERVICES = {
+    "programme_save": (
+        lambda w, by: services.programme_save(
+            organisation=w["programme"].organisation, by=by, data={"name": "By a service",
+            "start_date": timezone.localdate()}, sponsors=[], consultants=[]),
+        STAFF, lambda w: Programme.objects.filter(name="By a service").exists(),
+    ),
+    "wave_create": (
+        lambda w, by: services.wave_create(
+            programme=w["programme"], by=by, name="Second", start_date=timezone.localdate()),
+        STAFF, lambda w: Wave.objects.filter(name="Second").exists(),
+    ),
+    "wave_rename": (
+        lambda w, by: services.wave_rename(wave=w["wave"], by=by, name="Pioneers"),
+        STAFF, lambda w: Wave.objects.filter(name="Pioneers").exists(),
+    ),
+    "wave_add_members": (
+        lambda w, by: services.wave_add_members(
+            wave=w["wave"], by=by, participants=[w["extra"].participant]),
+        STAFF, lambda w: WaveMember.objects.filter(participant=w["extra"].participant).exists(),
+    ),
+    "wave_remove_member": (
+        lambda w, by: services.wave_remove_member(
+            wave=w["wave"], by=by, participant=w["participant"]),
+        STAFF, lambda w: not WaveMember.objects.filter(participant=w["participant"]).exists(),
+    ),
+    "risk_save": (
+        lambda w, by: services.risk_save(
+            programme=w["programme"], by=by,
+            data={"title": "By a service", "what_may_happen": "m", "what_we_do": "d"}),
+        LEADS, lambda w: Risk.objects.filter(title="By a service").exists(),
+    ),
+    "problem_raise": (
+        lambda w, by: services.problem_raise(
+            programme=w["programme"], by=by, title="By a service", description="d",
+            anonymous=False),
+        ALL, lambda w: Problem.objects.filter(title="By a service").exists(),
+    ),
+    "problem_triage": (
+        lambda w, by: services.problem_triage(
+            problem=w["problem"], by=by, owner=None, status="in_progress", resolution=""),
+        LEADS, lambda w: Problem.objects.get(pk=w["problem"].pk).status == "in_progress",
+    ),
+    "session_save": (
+        lambda w, by: services.session_save(
+            programme=w["programme"], by=by, data={"kind": "consultation",
+            "title": "By a service", "starts_at": _now_plus(3), "duration_minutes": 60}),
+        STAFF, lambda w: Session.objects.filter(title="By a service").exists(),
+    ),
+    "cycle_create": (
+        lambda w, by: services.cycle_create(
+            programme=w["programme"], by=by, data={"wave": w["wave"], "every_weeks": 1,
+            "first_at": _now_plus(3), "occurrences": 2, "duration_minutes": 60}),
+        STAFF, lambda w: ConsultationCycle.objects.exists(),
+    ),
+    "attendance_record": (
+        lambda w, by: services.attendance_record(
+            session=w["session"], by=by, present=[w["participant"].pk]),
+        STAFF, lambda w: SessionAttendance.objects.filter(attended=True).exists(),
+    ),
+    "meeting_create": (
+        lambda w, by: services.meeting_create(
+            programme=w["programme"], by=by, held_on=timezone.localdate(), attendees=[],
+            notes="By a service", decisions=""),
+        MEETINGS, lambda w: ManagementMeeting.objects.filter(notes="By a service").exists(),
+    ),
+    "follow_up_add": (
+        lambda w, by: services.follow_up_add(
+            meeting=w["meeting"], by=by, text="By a service", owner=w["sponsor"],
+            due_on=timezone.localdate()),
+        MEETINGS, lambda w: FollowUp.objects.filter(text="By a service").exists(),
+    ),
+    "follow_up_done (someone else's)": (
+        lambda w, by: services.follow_up_done(follow_up=w["follow_up"], by=by),
+        MEETINGS, lambda w: FollowUp.objects.get(pk=w["follow_up"].pk).done_at is not None,
+    ),
+    "announcement_save": (
+        lambda w, by: services.announcement_save(
+            programme=w["programme"], author=by, title="By a service", body="b",
+            audience="organisation"),
+        LEADS, lambda w: Announcement.objects.filter(title="By a service").exists(),
+    ),
+    "announcement_publish": (
+        lambda w, by: services.announcement_publish(announcement=w["draft"], publisher=by),
+        SPONSOR, lambda w: Announcement.objects.get(pk=w["draft"].pk).status == "published",
+    ),
+    "announcement_remind": (
+        lambda w, by: services.announcement_remind(announcement=w["announcement"], by=by),
+        SPONSOR, lambda w: Announcement.objects.get(pk=w["announcement"].pk).reminder_rounds,
+    ),
+    "announcement_acknowledge (someone else's)": (
+        lambda w, by: services.announcement_acknowledge(recipient=w["recipient"], by=by),
+        set(), lambda w: AnnouncementRecipient.objects.filter(acknowledged_at__isnull=False)
+        .exists(),
+    ),
+    "question_ask": (
+        lambda w, by: services.question_ask(
+            announcement=w["announcement"], author=by, body="By a service?", anonymous=False),
+        ALL, lambda w: Question.objects.filter(body="By a service?").exists(),
+    ),
+    "question_answer": (
+        lambda w, by: services.question_answer(question=w["question"], by=by, answer="Yes"),
+        LEADS, lambda w: Question.objects.get(pk=w["question"].pk).answer == "Yes",
+    ),
+    "team_create": (
+        lambda w, by: services.team_create(by=by, name="By a service"),
+        STAFF, lambda w: Team.objects.filter(name="By a service").exists(),
+    ),
+    "participant_update (someone else's)": (
+        lambda w, by: services.participant_update(
+            participant=w["participant"], by=by, data={"segment": "By a service"}),
+        STAFF, lambda w: Participant.objects.filter(segment="By a service").exists(),
+    ),
+    "invitation_resend": (
+        lambda w, by: services.invitation_resend(membership=w["invitee"], by=by),
+        STAFF, lambda w: Membership.objects.get(pk=w["invitee"].pk).invitation_sent_at is None,
+    ),
+    "roster_import_create": (
+        lambda w, by: services.roster_import_create(by=by, filename="by-a-service.csv", rows=[]),
+        STAFF, lambda w: RosterImport.objects.filter(filename="by-a-service.csv").exists(),
+    ),
+    "organisation_settings_change": (
+        lambda w, by: services.organisation_settings_change(by=by, managers_see_individuals=True),
+        {Role.ADMIN},
+        lambda w: Organisation.objects.get(pk=w["programme"].organisation_id)
+        .managers_see_individuals,
+    ),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("role", sorted(Role))
+@pytest.mark.parametrize("name", sorted(SERVICES))
+def test_service_permission_matrix(org, name, role):
+    """A write service is safe whoever calls it: it asks programme.policies itself."""
+    call, allowed, changed = SERVICES[name]
+    actor = member(org, role)
+    world = foreign_world(org)
+    world["extra"] = member(org, Role.SELLER)
+    world["invitee"] = MembershipFactory(
+        organisation=org, joined_at=None, invitation_sent_at=timezone.now()
+    )
+    world["recipient"] = AnnouncementRecipient.objects.filter(
+        membership__participant=world["participant"]
+    ).first()
+    Organisation.objects.filter(pk=org.pk).update(managers_see_individuals=False)
+    if role in allowed:
+        call(world, actor)
+        assert changed(world), (name, role)
+    else:
+        with pytest.raises(PermissionDenied):
+            call(world, actor)
+        assert not changed(world), (name, role)
+
+
+@pytest.mark.parametrize("name", sorted(SERVICES))
+def test_services_refuse_another_organisations_objects(org, other_org, name):
+    """Even an admin of another organisation is nobody here (settings: their own only)."""
+    call, _allowed, changed = SERVICES[name]
+    world = foreign_world(org)
+    world["extra"] = member(org, Role.SELLER)
+    world["invitee"] = MembershipFactory(
+        organisation=org, joined_at=None, invitation_sent_at=timezone.now()
+    )
+    world["recipient"] = AnnouncementRecipient.objects.filter(
+        membership__participant=world["participant"]
+    ).first()
+    Organisation.objects.filter(pk=org.pk).update(managers_see_individuals=False)
+    outsider_roles = [Role.ADMIN, Role.CONSULTANT, Role.SPONSOR]
+    for role in outsider_roles:
+        outsider = member(other_org, role)
+        if name in {"team_create", "roster_import_create",
+                    "organisation_settings_change"}:  # fmt: skip
+            continue  # these act in the actor's own organisation by construction
+        with pytest.raises(PermissionDenied):
+            call(world, outsider)
+    assert not changed(world), name

@@ -9,17 +9,15 @@ import re
 from datetime import timedelta
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from goals import services as goals_services
 from goals.models import Initiative, Objective
 from kickoff import services as kickoff_services
-from kickoff.forms import EmotionForm, KickoffForm
+from kickoff.forms import EmotionForm, FollowUpConcernForm, KickoffForm
 from programme import services
-from programme.forms import MeetingForm
+from programme.forms import FollowUpForm, MeetingForm, TriageForm
 from programme.models import Role
 from programme.widgets import PeopleChoiceField, PersonChoiceField
 from tests.factories import TeamFactory, member
@@ -34,12 +32,14 @@ def world(org):
     sellers[0].user.first_name, sellers[0].user.last_name = "Zoé", "Zimmer"
     sellers[0].user.save(update_fields=["first_name", "last_name"])
     programme = services.programme_save(
+        by=consultant,
         organisation=org,
         data={"name": "Social selling", "start_date": timezone.localdate()},
         sponsors=[],
         consultants=[consultant],
     )
     session = kickoff_services.kickoff_save(
+        by=consultant,
         programme=programme,
         data={"title": "Kick-off", "held_on": timezone.localdate(), "facilitator": consultant},
         attendees=[sellers[0]],
@@ -106,11 +106,9 @@ def test_an_emotion_from_a_chosen_person_is_recorded(org, world, login):
     assert world["session"].emotions.get().participant == attendee
 
 
-def test_the_picker_reads_people_in_one_query_whatever_their_number(org, world):
+def test_the_picker_reads_people_in_one_query_whatever_their_number(org, world, count_queries):
     def queries() -> int:
-        with CaptureQueriesContext(connection) as context:
-            str(KickoffForm(organisation=org)["attendees"])
-        return len(context)
+        return count_queries(lambda: str(KickoffForm(organisation=org)["attendees"]))
 
     before = queries()
     for _ in range(10):
@@ -181,3 +179,19 @@ def test_a_manager_names_an_objectives_owner_from_the_picker(org, world, login):
     )
     assert response.status_code == 302
     assert Objective.objects.get(title="North posts weekly").owner == owner
+
+
+def test_owners_and_meeting_attendees_are_chosen_among_the_same_people(org):
+    """A problem's owner, a follow-up's owner, a concern's owner and a management meeting's
+    attendees are all chosen among those who lead the change (one definition, in programme):
+    sponsors, consultants, managers and admins, never sellers or marketing."""
+    people = {role: member(org, role) for role in Role}
+    leads = {people[role].pk for role in (Role.SPONSOR, Role.CONSULTANT, Role.MANAGER, Role.ADMIN)}
+    fields = [
+        TriageForm(organisation=org).fields["owner"],
+        FollowUpForm(organisation=org).fields["owner"],
+        FollowUpConcernForm(organisation=org).fields["owner"],
+        MeetingForm(organisation=org).fields["attendees"],
+    ]
+    for field in fields:
+        assert {membership.pk for membership in field.queryset} == leads

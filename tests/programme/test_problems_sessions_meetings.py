@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import datetime
 
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
+import pytest
 from django.urls import reverse
 from django.utils import timezone
 
@@ -105,6 +104,37 @@ def test_stale_problems_are_flagged_on_lead_home_pages(org, programme, login):
     assert "open too long" not in seller_page
 
 
+def test_stale_on_the_boundary_day_is_stale_everywhere(org, programme, login):
+    """One definition of "open too long": a problem raised exactly `problem_flag_days` ago is
+    flagged in the list, warned about on its page and counted on the home page; one raised a
+    day later is none of these."""
+    from programme.tenancy import organisation_time
+
+    with organisation_time(org):
+        today = timezone.localdate()
+    days = programme.problem_flag_days
+    boundary = Problem.objects.create(
+        organisation=org, programme=programme, title="On the boundary", description="d",
+        raised_on=today - datetime.timedelta(days=days),
+    )  # fmt: skip
+    younger = Problem.objects.create(
+        organisation=org, programme=programme, title="A day younger", description="d",
+        raised_on=today - datetime.timedelta(days=days - 1),
+    )  # fmt: skip
+    client = login(member(org, Role.CONSULTANT))
+    badge = f"open over {days} days"
+    rows = client.get(reverse("programme-problem-list", args=[org.slug, programme.code]))
+    flagged = [row for row in rows.content.decode().split("<tr") if badge in row]
+    assert len(flagged) == 1 and boundary.title in flagged[0]
+    home = client.get(reverse("programme-organisation-home", args=[org.slug])).content.decode()
+    assert "1 problem open too long" in home and boundary.title in home
+    warning = f"Open for more than {days} days"
+    detail = reverse("programme-problem-detail", args=[org.slug, boundary.code])
+    assert warning in client.get(detail).content.decode()
+    detail = reverse("programme-problem-detail", args=[org.slug, younger.code])
+    assert warning not in client.get(detail).content.decode()
+
+
 def session_data(**overrides):
     data = {
         "kind": "training",
@@ -143,9 +173,13 @@ def test_lecture_style_training_needs_explicit_confirmation(org, programme, logi
 
 def test_cycle_generates_sessions_and_attendance_shows_on_profiles(org, programme, login):
     consultant = member(org, Role.CONSULTANT)
-    wave = services.wave_create(programme=programme, name="W1", start_date=timezone.localdate())
+    wave = services.wave_create(
+        by=consultant, programme=programme, name="W1", start_date=timezone.localdate()
+    )
     people = [member(org, Role.SELLER) for _ in range(3)]
-    services.wave_add_members(wave=wave, participants=[p.participant for p in people])
+    services.wave_add_members(
+        by=consultant, wave=wave, participants=[p.participant for p in people]
+    )
     first = timezone.now() - datetime.timedelta(weeks=3)
     response = login(consultant).post(
         reverse("programme-cycle-create", args=[org.slug, programme.code]),
@@ -230,8 +264,12 @@ def test_meetings_follow_ups_and_cadence_flags(org, programme, login):
 
 def test_wave_membership_is_one_per_programme(org, programme, login):
     consultant = member(org, Role.CONSULTANT)
-    first = services.wave_create(programme=programme, name="A", start_date=timezone.localdate())
-    second = services.wave_create(programme=programme, name="B", start_date=timezone.localdate())
+    first = services.wave_create(
+        by=consultant, programme=programme, name="A", start_date=timezone.localdate()
+    )
+    second = services.wave_create(
+        by=consultant, programme=programme, name="B", start_date=timezone.localdate()
+    )
     assert (first.number, second.number) == (1, 2)
     seller = member(org, Role.SELLER)
     client = login(consultant)
@@ -247,13 +285,17 @@ def test_wave_membership_is_one_per_programme(org, programme, login):
     assert response.status_code == 400
     assert list(second.members.all()) == []
     assert first.members.count() == 1
-    assert services.wave_add_members(wave=second, participants=[seller.participant]) == (
+    assert services.wave_add_members(
+        by=consultant, wave=second, participants=[seller.participant]
+    ) == (
         0,
         [seller.participant],
     )
 
 
-def test_home_page_query_count_does_not_grow(org, programme, login, django_assert_num_queries):
+def test_home_page_query_count_does_not_grow(
+    org, programme, login, django_assert_num_queries, count_queries
+):
     sponsor = programme.sponsors.get()
     client = login(sponsor)
     url = reverse("programme-organisation-home", args=[org.slug])
@@ -271,20 +313,18 @@ def test_home_page_query_count_does_not_grow(org, programme, login, django_asser
 
     add(1)
     client.get(url)
-    with CaptureQueriesContext(connection) as few:
-        client.get(url)
-    assert len(few) <= 20
+    few = count_queries(client.get, url)
+    assert few <= 20
     add(8)
-    with django_assert_num_queries(len(few)):
+    with django_assert_num_queries(few):
         client.get(url)
 
 
-def test_programme_lists_run_a_fixed_number_of_queries(org, programme, login):
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
+def test_programme_lists_run_a_fixed_number_of_queries(org, programme, login, count_queries):
     consultant = member(org, Role.CONSULTANT)
-    wave = services.wave_create(programme=programme, name="W", start_date=timezone.localdate())
+    wave = services.wave_create(
+        by=consultant, programme=programme, name="W", start_date=timezone.localdate()
+    )
     client = login(consultant)
     urls = [
         reverse("programme-problem-list", args=[org.slug, programme.code]),
@@ -297,31 +337,34 @@ def test_programme_lists_run_a_fixed_number_of_queries(org, programme, login):
     def grow(n):
         for i in range(n):
             seller = member(org, Role.SELLER)
-            services.wave_add_members(wave=wave, participants=[seller.participant])
+            services.wave_add_members(by=consultant, wave=wave, participants=[seller.participant])
             services.problem_raise(
                 programme=programme, by=seller, title=f"P{i}", description="d", anonymous=i % 2
             )
             services.session_save(
-                programme=programme,
+                by=consultant, programme=programme,
                 data={"kind": "consultation", "title": f"S{i}", "wave": wave,
                       "starts_at": timezone.now(), "duration_minutes": 60},
             )  # fmt: skip
             meeting = services.meeting_create(
-                programme=programme, held_on=timezone.localdate(), attendees=[consultant],
-                notes="", decisions="",
+                by=consultant, programme=programme, held_on=timezone.localdate(),
+                attendees=[consultant], notes="", decisions="",
             )  # fmt: skip
             services.follow_up_add(
-                meeting=meeting, text="t", owner=consultant, due_on=timezone.localdate()
+                by=consultant,
+                meeting=meeting,
+                text="t",
+                owner=consultant,
+                due_on=timezone.localdate(),
             )
             services.risk_save(
+                by=consultant,
                 programme=programme,
                 data={"title": f"R{i}", "what_may_happen": "m", "what_we_do": "d"},
             )
 
     def queries(url):
-        with CaptureQueriesContext(connection) as context:
-            assert client.get(url).status_code == 200
-        return len(context)
+        return count_queries(lambda: client.get(url).status_code == 200 or pytest.fail(url))
 
     grow(2)
     client.get(urls[0])  # the first visit also writes the session: not part of the page's cost

@@ -65,9 +65,7 @@ def test_apply_creates_people_teams_and_reimport_changes_nothing(org, consultant
     from programme.roster import roster_parse
 
     rows = roster_parse(roster_file(30).read()).rows
-    first = services.roster_import_create(
-        organisation=org, uploaded_by=consultant.user, filename="r.csv", rows=rows
-    )
+    first = services.roster_import_create(by=consultant, filename="r.csv", rows=rows)
     services.roster_import_apply(roster_import_id=first.pk)
     first.refresh_from_db()
     assert (first.status, first.created_count, first.updated_count) == ("done", 30, 0)
@@ -81,9 +79,7 @@ def test_apply_creates_people_teams_and_reimport_changes_nothing(org, consultant
         )
     )
 
-    second = services.roster_import_create(
-        organisation=org, uploaded_by=consultant.user, filename="r.csv", rows=rows
-    )
+    second = services.roster_import_create(by=consultant, filename="r.csv", rows=rows)
     services.roster_import_apply(roster_import_id=second.pk)
     second.refresh_from_db()
     assert (second.created_count, second.updated_count, second.unchanged_count) == (0, 0, 30)
@@ -103,9 +99,7 @@ def test_corrected_file_updates_role_team_and_name(org, consultant) -> None:
 
     def apply(text: str) -> RosterImport:
         rows = roster_parse((HEADER + text).encode()).rows
-        item = services.roster_import_create(
-            organisation=org, uploaded_by=consultant.user, filename="r.csv", rows=rows
-        )
+        item = services.roster_import_create(by=consultant, filename="r.csv", rows=rows)
         services.roster_import_apply(roster_import_id=item.pk)
         item.refresh_from_db()
         return item
@@ -129,9 +123,7 @@ def test_person_in_another_organisation_keeps_their_name(org, other_org, consult
     rows = roster_parse(
         (HEADER + f"{existing.user.email};Renamed;ByAcme;;consultant;;\n").encode()
     ).rows
-    item = services.roster_import_create(
-        organisation=org, uploaded_by=consultant.user, filename="r.csv", rows=rows
-    )
+    item = services.roster_import_create(by=consultant, filename="r.csv", rows=rows)
     services.roster_import_apply(roster_import_id=item.pk)
     existing.user.refresh_from_db()
     assert existing.user.first_name != "Renamed"

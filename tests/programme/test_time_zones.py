@@ -19,7 +19,7 @@ UTC = datetime.UTC
 
 def _programme(org):
     return services.programme_save(
-        organisation=org,
+        by=member(org, Role.CONSULTANT), organisation=org,
         data={"name": "Social selling", "start_date": datetime.date(2029, 1, 1),
               "problem_flag_days": 7, "meeting_cadence_days": 14},
         sponsors=[member(org, Role.SPONSOR)],

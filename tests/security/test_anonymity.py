@@ -78,7 +78,8 @@ def audit(before, after, author: Membership, sent_from: datetime, sent_to: datet
 def world(org):
     sponsor, consultant = member(org, Role.SPONSOR), member(org, Role.CONSULTANT)
     programme = programme_services.programme_save(
-        organisation=org, data={"name": "Social selling", "start_date": timezone.localdate()},
+        organisation=org, by=consultant,
+        data={"name": "Social selling", "start_date": timezone.localdate()},
         sponsors=[sponsor], consultants=[consultant],
     )  # fmt: skip
     announcement = programme_services.announcement_save(
@@ -87,10 +88,10 @@ def world(org):
     author = member(org, Role.SELLER)  # in the audience: joined before publication
     programme_services.announcement_publish(announcement=announcement, publisher=sponsor)
     kickoff = kickoff_services.kickoff_save(
-        programme=programme, data={"title": "Kick-off", "held_on": timezone.localdate()},
-        attendees=[],
+        programme=programme, by=consultant,
+        data={"title": "Kick-off", "held_on": timezone.localdate()}, attendees=[],
     )  # fmt: skip
-    kickoff_services.kickoff_open(session=kickoff)
+    kickoff_services.kickoff_open(session=kickoff, by=consultant)
     kickoff.refresh_from_db()
     return {"programme": programme, "announcement": announcement, "kickoff": kickoff,
             "author": author}  # fmt: skip

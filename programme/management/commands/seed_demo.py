@@ -256,6 +256,7 @@ def _seed_programme(acme: Organisation, rng: random.Random) -> None:
     }
     sponsor, mia, tom = members["claire.martin"], members["mia.novak"], members["tom.berg"]
     programme = services.programme_save(
+        by=mia,
         organisation=acme,
         data={
             "name": PROGRAMME_NAME,
@@ -275,16 +276,17 @@ def _seed_programme(acme: Organisation, rng: random.Random) -> None:
         .order_by("pk")
     )
     wave1 = services.wave_create(
-        programme=programme, name="Supporters", start_date=today - timedelta(days=28)
+        by=mia, programme=programme, name="Supporters", start_date=today - timedelta(days=28)
     )
     wave2 = services.wave_create(
-        programme=programme, name="Second wave", start_date=today + timedelta(days=28)
+        by=mia, programme=programme, name="Second wave", start_date=today + timedelta(days=28)
     )
-    services.wave_add_members(wave=wave1, participants=sellers[:18])
-    services.wave_add_members(wave=wave2, participants=sellers[18:40])
+    services.wave_add_members(by=mia, wave=wave1, participants=sellers[:18])
+    services.wave_add_members(by=mia, wave=wave2, participants=sellers[18:40])
 
     for title, may_happen, we_do in RISKS:
         services.risk_save(
+            by=sponsor,
             programme=programme,
             data={"title": title, "what_may_happen": may_happen, "what_we_do": we_do},
         )
@@ -313,14 +315,14 @@ def _seed_programme(acme: Organisation, rng: random.Random) -> None:
         AnnouncementRecipient.objects.filter(announcement=kickoff).order_by("pk")
     ):
         if index % 4 != 3:
-            services.announcement_acknowledge(recipient=recipient)
+            services.announcement_acknowledge(by=recipient.membership, recipient=recipient)
     for index, recipient in enumerate(
         AnnouncementRecipient.objects.filter(announcement=everyone).order_by("pk")
     ):
         if index % 3 == 0:
-            services.announcement_mark_opened(recipient=recipient)
+            services.announcement_mark_opened(by=recipient.membership, recipient=recipient)
         if index % 6 == 0:
-            services.announcement_acknowledge(recipient=recipient)
+            services.announcement_acknowledge(by=recipient.membership, recipient=recipient)
     services.announcement_save(
         programme=programme,
         author=mia,
@@ -357,6 +359,7 @@ def _seed_programme(acme: Organisation, rng: random.Random) -> None:
     )  # fmt: skip
 
     training = services.session_save(
+        by=mia,
         programme=programme,
         data={
             "kind": SessionKind.TRAINING,
@@ -373,9 +376,10 @@ def _seed_programme(acme: Organisation, rng: random.Random) -> None:
         },
     )
     services.attendance_record(
-        session=training, present=[p.pk for p in sellers[:18] if p.pk % 5 != 0]
+        by=mia, session=training, present=[p.pk for p in sellers[:18] if p.pk % 5 != 0]
     )
     services.session_save(
+        by=mia,
         programme=programme,
         data={
             "kind": SessionKind.TRAINING,
@@ -387,6 +391,7 @@ def _seed_programme(acme: Organisation, rng: random.Random) -> None:
         },
     )
     services.cycle_create(
+        by=mia,
         programme=programme,
         data={
             "wave": wave1,
@@ -400,6 +405,7 @@ def _seed_programme(acme: Organisation, rng: random.Random) -> None:
 
     # Two meetings, so the meetings page shows its newest first.
     services.meeting_create(
+        by=sponsor,
         programme=programme,
         held_on=today - timedelta(days=30),
         attendees=[sponsor, members["lena.koch"], members["marc.roux"]],
@@ -407,6 +413,7 @@ def _seed_programme(acme: Organisation, rng: random.Random) -> None:
         decisions="Start with the supporters as wave 1",
     )
     meeting = services.meeting_create(
+        by=sponsor,
         programme=programme,
         held_on=today - timedelta(days=16),
         attendees=[sponsor, members["lena.koch"], members["marc.roux"], members["jan.weber"]],
@@ -414,12 +421,14 @@ def _seed_programme(acme: Organisation, rng: random.Random) -> None:
         decisions="Protect two hours a week for LinkedIn in wave 1\nAmbassadors run the demos",
     )
     services.follow_up_add(
+        by=sponsor,
         meeting=meeting,
         text="Collect three German success stories",
         owner=members["jan.weber"],
         due_on=today - timedelta(days=2),
     )
     services.follow_up_add(
+        by=sponsor,
         meeting=meeting,
         text="Confirm the dates of the second wave",
         owner=sponsor,
