@@ -6,6 +6,7 @@ number of queries whatever the data size, always scoped to one organisation.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
@@ -43,6 +44,17 @@ def own_team_ids(membership: Membership) -> set[int]:
     if root is None:
         return set()
     return programme_selectors.team_subtrees_ids(membership.organisation, [root.pk])
+
+
+def participants_by_email(
+    organisation: Organisation, emails: Collection[str] | None = None
+) -> dict[str, Participant]:
+    """The organisation's participants (or those with these e-mails) by lower-case e-mail, as
+    the importers and the ingestion API find the person a row is about (one query)."""
+    people = Participant.objects.filter(organisation=organisation)
+    if emails is not None:
+        people = people.filter(membership__user__email__in=emails)
+    return {p.membership.user.email.lower(): p for p in people.select_related("membership__user")}
 
 
 @dataclass
