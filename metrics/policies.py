@@ -16,6 +16,10 @@ if TYPE_CHECKING:
     from programme.viewer import Viewer
 
 
+# The imports that are one person's own LinkedIn files (the others hold rows for many people).
+LINKEDIN_KINDS = (ImportKind.LINKEDIN_EXPORT, ImportKind.LINKEDIN_ANALYTICS)
+
+
 def can_import_for_others(membership: Membership) -> bool:
     """Upload exports on a seller's behalf, and the CRM and SSI files for many sellers."""
     return membership.role in {Role.CONSULTANT, Role.ADMIN}
@@ -33,10 +37,6 @@ def can_import(membership: Membership, kind: str, participant: Participant | Non
     if participant is None or participant.organisation_id != membership.organisation_id:
         return False
     return participant.membership_id == membership.pk or can_import_for_others(membership)
-
-
-# The imports that are one person's own LinkedIn files (the others hold rows for many people).
-LINKEDIN_KINDS = (ImportKind.LINKEDIN_EXPORT, ImportKind.LINKEDIN_ANALYTICS)
 
 
 def can_log_activity(membership: Membership, participant: Participant) -> bool:
