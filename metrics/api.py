@@ -23,7 +23,8 @@ api = NinjaAPI(
     urls_namespace="metrics-api",
     description="Post activity events in batches of up to 1,000. Each event needs an "
     "external_id unique within your organisation: posting it again is reported as a duplicate "
-    "and changes nothing.",
+    "and changes nothing. Each event is created, a duplicate or rejected with its reason; a batch "
+    "with a NUL character (\\u0000) in any text field is refused whole (400), nothing written.",
 )
 
 
