@@ -172,7 +172,9 @@ def main() -> None:
             with open(folder / "mixed_failures.csv", newline="") as handle:
                 failures = list(csv.DictReader(handle))
         finally:
-            metrics_services.api_token_revoke(token=content["token_object"])
+            metrics_services.api_token_revoke(
+                token=content["token_object"], by=content["token_object"].created_by
+            )
     title = f"Mixed workload: {args.users} people for {args.seconds} s, {args.pause} s pauses"
     total = show(title, mixed)
     for failure in failures:

@@ -1,5 +1,7 @@
-"""Reads behind the four dashboards. Each reads the rollup tables (GroupWeek, IndicatorWeek,
-ParticipantWeek), never raw events, in a fixed number of queries whatever the data size.
+"""The four dashboards' figures (sponsor, manager, consultant, seller), assembled from the rollup
+tables (GroupWeek, IndicatorWeek, ParticipantWeek), never raw events, in a fixed number of queries
+whatever the data size. Which teams and weeks they show comes from metrics.selectors; who may see
+them is decided in metrics.policies.
 
 Groups of fewer than MIN_GROUP people are returned masked: their numbers never reach a page.
 """
@@ -7,12 +9,11 @@ Groups of fewer than MIN_GROUP people are returned masked: their numbers never r
 from __future__ import annotations
 
 import statistics
-from collections.abc import Collection, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from urllib.parse import urlencode
 
-from django.contrib.postgres.expressions import ArraySubquery
 from django.core.paginator import Page, Paginator
 from django.db.models import (
     Avg,
@@ -20,9 +21,6 @@ from django.db.models import (
     Count,
     Exists,
     ExpressionWrapper,
-    F,
-    FilteredRelation,
-    Max,
     OuterRef,
     Q,
     QuerySet,
@@ -34,6 +32,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kickoff.models import Concern, ConcernStatus
 from kickoff.stakeholders import stance_distribution
+from metrics import selectors
 from metrics.indicators import MIN_GROUP, SPAN_WEEKS, monday, organisation_today
 from metrics.models import (
     GroupKind,
@@ -42,8 +41,8 @@ from metrics.models import (
     LinkedInProfileText,
     ParticipantWeek,
 )
-from programme.models import Membership, Organisation, Participant, Programme, Team, Wave
-from programme.selectors import current_wave_id
+from programme.models import Organisation, Participant, Programme, Team, Wave
+from programme.viewer import Viewer
 
 PAGE_SIZE = 50
 PLAIN_COUNTS = {"participants", "meetings_total", "deals_total"}
@@ -118,50 +117,12 @@ def visible(row: GroupWeek | None) -> GroupWeek | None:
     return row if row is not None and row.participants >= MIN_GROUP else None
 
 
-def latest_week(organisation: Organisation) -> date | None:
-    """The newest week the rollups have written (None before the first rollup)."""
-    newest = GroupWeek.objects.filter(
-        organisation=organisation, kind=GroupKind.ORGANISATION
-    ).aggregate(week=Max("week"))["week"]
-    return newest
-
-
 def group_trend(organisation: Organisation, kind: str, group_id: int, week: date) -> list:
     since = week - timedelta(weeks=SPAN_WEEKS - 1)
     rows = GroupWeek.objects.filter(
         organisation=organisation, kind=kind, group_id=group_id, week__gte=since, week__lte=week
     ).order_by("week")
     return [row for row in rows if visible(row)]
-
-
-def team_tree(organisation: Organisation) -> list[tuple[Team, int]]:
-    """Every team with its depth, parents before children, siblings by name (one query)."""
-    teams = list(Team.objects.filter(organisation=organisation).order_by("name"))
-    children: dict[int | None, list[Team]] = {}
-    known = {team.pk for team in teams}
-    for team in teams:
-        parent = team.parent_id if team.parent_id in known else None
-        children.setdefault(parent, []).append(team)
-    ordered: list[tuple[Team, int]] = []
-    seen: set[int] = set()
-
-    def walk(parent: int | None, depth: int) -> None:
-        for team in children.get(parent, []):
-            if team.pk not in seen:  # a cycle entered by hand must not loop
-                seen.add(team.pk)
-                ordered.append((team, depth))
-                walk(team.pk, depth + 1)
-
-    walk(None, 0)
-    ordered.extend((team, 0) for team in teams if team.pk not in seen)
-    return ordered
-
-
-def top_team(organisation: Organisation) -> Team | None:
-    """The first team at the top of the tree, by name (one query)."""
-    return (
-        Team.objects.filter(organisation=organisation, parent__isnull=True).order_by("name").first()
-    )
 
 
 def _lines(
@@ -219,7 +180,7 @@ class SponsorView:
 
 
 def sponsor_view(organisation: Organisation) -> SponsorView:
-    week = latest_week(organisation)
+    week = selectors.latest_week(organisation)
     result = SponsorView(week=week, stances=stance_distribution(organisation))
     if week is None:
         return result
@@ -235,7 +196,7 @@ def sponsor_view(organisation: Organisation) -> SponsorView:
         result.programme
     ) else []  # fmt: skip
     result.waves = _lines(organisation, GroupKind.WAVE, week, named_waves)
-    result.teams = _lines(organisation, GroupKind.TEAM, week, team_tree(organisation))
+    result.teams = _lines(organisation, GroupKind.TEAM, week, selectors.team_tree(organisation))
     return result
 
 
@@ -275,11 +236,11 @@ def manager_view(
     order: str = "attention",
     people_url: str | None = None,
 ) -> ManagerView:
-    week = latest_week(organisation)
+    week = selectors.latest_week(organisation)
     result = ManagerView(week=week, root=root)
     if root is None:
         return result
-    tree = team_tree(organisation)
+    tree = selectors.team_tree(organisation)
     result.parent = next((team for team, _ in tree if team.pk == root.parent_id), None)
     if week is None:
         return result
@@ -288,7 +249,9 @@ def manager_view(
     result.overall = result.teams[0] if result.teams else None
     result.trend = group_trend(organisation, GroupKind.TEAM, root.pk, week)
     if individuals:
-        sellers = sellers_table(organisation, [team.pk for team, _ in teams], week, order=order)
+        sellers = selectors.sellers_table(
+            organisation, [team.pk for team, _ in teams], week, order=order
+        )
         result.sellers = Paginator(sellers, PAGE_SIZE).get_page(page)
         with_streaks(result.sellers, week)
     return result
@@ -304,52 +267,6 @@ THIS_WEEK = [
 def this_week(row: GroupWeek | None) -> list[tuple[str, object, int]]:
     """A team's headline counts: (column, label, count); nothing for a masked group."""
     return [(name, label, getattr(row, name)) for name, label in THIS_WEEK] if row else []
-
-
-ORDERS = {
-    "attention": ("-now__about_to_quit", "-now__lapsed", "-now__no_interaction_data", "name"),
-    "name": ("name",),
-    "regularity": ("-active_weeks_now", "name"),
-}
-
-
-def sellers_table(
-    organisation: Organisation,
-    team_ids: Iterable[int] | None,
-    week: date,
-    *,
-    order: str = "attention",
-) -> QuerySet[Participant]:
-    """One row per participant of these teams (None: the whole organisation) with this week's
-    and last week's indicators (people with no row yet have no activity: they show as such,
-    never as missing)."""
-    people = Participant.objects.filter(organisation=organisation)
-    if team_ids is not None:
-        people = people.filter(team_id__in=team_ids)
-    return (
-        people
-        .select_related("membership__user", "team")
-        .annotate(
-            now=FilteredRelation("indicator_weeks", condition=Q(indicator_weeks__week=week)),
-            before=FilteredRelation(
-                "indicator_weeks", condition=Q(indicator_weeks__week=week - timedelta(weeks=1))
-            ),
-            name=F("membership__user__last_name"),
-            active_weeks_now=F("now__active_weeks"),
-            regular_now=F("now__regular"),
-            quality_now=F("now__quality"),
-            handles_now=F("now__handles_skill"),
-            interactions_now=F("now__interactions_window"),
-            quit_now=F("now__about_to_quit"),
-            lapsed_now=F("now__lapsed"),
-            no_data_now=F("now__no_interaction_data"),
-            gaming_now=F("now__gaming"),
-            kept_weeks=kept_weeks(OuterRef("pk"), week - timedelta(weeks=SPAN_WEEKS - 1), week),
-            acted=F("now__first_action"),
-        )
-        .order_by(*(F(o[1:]).desc(nulls_last=True) if o.startswith("-") else F(o).asc()
-                    for o in ORDERS.get(order, ORDERS["attention"])), "pk")
-    )  # fmt: skip
 
 
 # --- Consultant --------------------------------------------------------------------------------
@@ -400,7 +317,7 @@ def burst_counts(rows: list[IndicatorWeek], *, current: date) -> None:
 
 
 def consultant_view(organisation: Organisation) -> ConsultantView:
-    week = latest_week(organisation)
+    week = selectors.latest_week(organisation)
     result = ConsultantView(week=week)
     result.concerns = list(
         Concern.objects.filter(organisation=organisation, merged_into__isnull=True)
@@ -482,11 +399,10 @@ class SellerView:
 
 
 def peers_of(
-    organisation: Organisation, participant: Participant, week: date
+    organisation: Organisation, wave_id: int | None, week: date
 ) -> tuple[GroupWeek | None, str]:
-    """Whom a seller is compared with: their wave, or everyone when the wave is too small
-    (never named peers). One query for the wave, one for both groups' rows."""
-    wave_id = current_wave_id(participant)
+    """Whom a seller of this wave is compared with: their wave, or everyone when the wave is too
+    small (never named peers). One query for both groups' rows."""
     groups = {
         (row.kind, row.group_id): row
         for row in GroupWeek.objects.filter(organisation=organisation, week=week).filter(
@@ -519,44 +435,16 @@ def running_streak(now: IndicatorWeek | None, before: IndicatorWeek | None) -> i
     return (now.streak if now else 0) or (before.streak if before else 0)
 
 
-# The habit was kept in a week: active (a post, comment or message: the rollup's streak runs),
-# or still regular (active enough weeks of the window) through a quiet week. The one definition
-# behind the regularity streak that My progress, a person's page and the sellers table show.
-KEPT = Q(regular=True) | Q(streak__gt=0)
-
-
-def kept_weeks(participant_ref: object, since: date, week: date) -> ArraySubquery:
-    """The weeks since..week in which the person (an id or OuterRef) kept the habit, as an
-    array annotation: no extra query for a list of people."""
-    return ArraySubquery(
-        IndicatorWeek.objects.filter(
-            KEPT, participant_id=participant_ref, week__gte=since, week__lte=week
-        ).values("week")
-    )
-
-
-def regularity_streak(kept: Collection[date], week: date) -> int:
-    """Weeks in a row, up to `week`, in which the person kept the habit (KEPT). A quiet week
-    the "regular" definition forgives does not break the streak, so a regular person never
-    reads a streak of 0 beside "Regular" (#16). As before, a week in progress with nothing yet
-    does not break it either."""
-    kept = set(kept or ())
-    day = week if week in kept else week - timedelta(weeks=1)
-    count = 0
-    while day in kept:
-        count += 1
-        day -= timedelta(weeks=1)
-    return count
-
-
 def with_streaks(people: Iterable[Participant], week: date) -> None:
     """Give each row of sellers_table its regularity streak (`streak`), from its kept weeks."""
     for person in people:
-        person.streak = regularity_streak(person.kept_weeks, week)
+        person.streak = selectors.regularity_streak(person.kept_weeks, week)
 
 
-def seller_view(organisation: Organisation, participant: Participant) -> SellerView:
-    week = latest_week(organisation) or monday(organisation_today(organisation))
+def seller_view(viewer: Viewer) -> SellerView:
+    """My progress: the viewer's own weeks, indicators and streak, and whom they compare with."""
+    organisation, participant = viewer.organisation, viewer.participant
+    week = selectors.latest_week(organisation) or monday(organisation_today(organisation))
     since = week - timedelta(weeks=SPAN_WEEKS - 1)
     stored = {
         row.week: row
@@ -574,17 +462,12 @@ def seller_view(organisation: Organisation, participant: Participant) -> SellerV
         row.week: row
         for row in IndicatorWeek.objects.filter(
             participant=participant, week__gte=since, week__lte=week
-        ).annotate(kept=ExpressionWrapper(KEPT, output_field=BooleanField()))
+        ).annotate(kept=ExpressionWrapper(selectors.KEPT, output_field=BooleanField()))
     }
     now, before = history.get(week), history.get(week - timedelta(weeks=1))
-    peers, label = peers_of(organisation, participant, week)
-    streak = regularity_streak([day for day, row in history.items() if row.kept], week)
+    peers, label = peers_of(organisation, viewer.wave_id, week)
+    streak = selectors.regularity_streak([day for day, row in history.items() if row.kept], week)
     return SellerView(
         week=week, weeks=weeks, now=now, before=before, peers=peers, peers_label=label,
         streak=streak,
     )  # fmt: skip
-
-
-def manager_root_team(membership: Membership) -> Team | None:
-    participant = Participant.objects.filter(membership=membership).select_related("team").first()
-    return participant.team if participant else None

@@ -10,6 +10,7 @@ from django.utils.translation import gettext
 from metrics import policies, selectors
 from programme.models import Membership, Participant
 from programme.person import PersonPanel, register_person_panel
+from programme.viewer import Viewer
 
 
 @register_person_panel
@@ -22,19 +23,17 @@ def indicators_person_panel(membership: Membership, participant: Participant) ->
             "template": "metrics/_person_own.html",
             "url": reverse("metrics-dashboard-seller", args=[org]),
         }
-    own_ids = (
-        selectors.own_team_ids(membership)
-        if policies.sees_individuals(membership) and policies.limited_to_own_teams(membership)
-        else set()
-    )
-    if not policies.can_view_person_indicators(membership, participant, own_ids):
+    # The person page hands panels the membership; the viewer built from it looks the member's
+    # own teams up only if the policy needs them (a manager's), once.
+    viewer = Viewer(membership)
+    if not policies.can_view_person_indicators(viewer, participant):
         return None
     panel: PersonPanel = {
         "template": "metrics/_person_indicators.html",
         "data": selectors.person_indicators(membership.organisation, participant),
     }
     team = participant.team
-    if team is not None and policies.can_view_team(membership, team.pk, own_ids):
+    if team is not None and policies.can_view_team(viewer, team.pk):
         # Whoever sees this person's indicators came from (or may open) their team's
         # dashboard and its lists: the way back, at the top of the page.
         panel["back_url"] = (

@@ -491,6 +491,8 @@ def _group_weeks(
         "from_week": from_week,
         "current": current,
         "tz": organisation.time_zone or "UTC",
+        # Bound as one array: any number of kinds, one included, is valid SQL.
+        "median_kinds": list(_MEDIAN_KINDS),
     }
     participant = Participant._meta.db_table
     cursor.execute("DROP TABLE IF EXISTS rollup_groups")
@@ -536,7 +538,7 @@ def _group_weeks(
     columns = ", ".join(names)
     selects = ",\n            ".join([
         *_GROUP_COUNTS.values(),
-        *(f"COALESCE({sql} FILTER (WHERE g.kind IN {_MEDIAN_KINDS!r}), 0)"
+        *(f"COALESCE({sql} FILTER (WHERE g.kind = ANY(%(median_kinds)s)), 0)"
           for sql in _GROUP_MEDIANS.values()),
     ])  # fmt: skip
     updates = ", ".join(f"{name} = EXCLUDED.{name}" for name in names)

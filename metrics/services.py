@@ -1,4 +1,10 @@
-"""Writes for activity: uploads run by a task, quick log, SSI entry, API tokens."""
+"""Writes for activity: uploads run by a task, quick log, SSI entry, events posted to the API,
+API tokens, adopted indicator thresholds.
+
+Every write that a member makes takes the acting membership and asks metrics.policies itself
+(PermissionDenied), so it is safe whoever calls it; the rules a page used to apply (a LinkedIn file
+is someone's, the SSI form's pillars) live here too.
+"""
 
 from __future__ import annotations
 
@@ -6,16 +12,21 @@ import hashlib
 import logging
 import secrets
 import uuid
-from datetime import datetime
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 from django.core.cache import cache
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 
-from metrics import importers
+from metrics import importers, indicators, policies, selectors
+from metrics.importers.api_events import BatchRefused, api_email, api_event, nul_check
 from metrics.ingest import Event, EventWriter, ImportRefused, Summary
 from metrics.models import (
     ActivityEvent,
@@ -24,14 +35,14 @@ from metrics.models import (
     EventKind,
     EventSource,
     ImportKind,
+    IndicatorThreshold,
 )
+from metrics.selectors import progress_key
 from programme.models import Membership, Organisation, Participant
 
+__all__ = ["BatchRefused", "progress_key"]  # re-exported: the API and tests name them here
+
 logger = logging.getLogger(__name__)
-
-
-def progress_key(activity_import_id: int) -> str:
-    return f"metrics:import-progress:{activity_import_id}"
 
 
 def activity_import_create(
@@ -42,9 +53,24 @@ def activity_import_create(
     kind: str,
     upload: UploadedFile,
 ) -> ActivityImport:
-    """Store the upload; a task parses and writes it once the row is committed."""
+    """Store the upload; a task parses and writes it once the row is committed.
+
+    A LinkedIn file is one person's (`participant`: ValidationError without one); the SSI and
+    CRM files hold rows for many and belong to nobody. `uploaded_by` is the member uploading,
+    whom the policy must allow; None only for the system itself (commands, fault drills).
+    """
     from metrics import tasks
 
+    if kind in policies.LINKEDIN_KINDS:
+        if participant is None:
+            raise ValidationError("Choose whose LinkedIn file this is.", code="participant")
+    else:
+        participant = None
+    if uploaded_by is not None and (
+        uploaded_by.organisation_id != organisation.pk
+        or not policies.can_import(uploaded_by, kind, participant)
+    ):
+        raise PermissionDenied("Only the programme team imports files for others.")
     activity_import = ActivityImport(
         organisation=organisation,
         uploaded_by=uploaded_by,
@@ -135,8 +161,12 @@ QUICK_LOG_KINDS = {
 OUTCOMES = (EventKind.MEETING_BOOKED, EventKind.DEAL_WON)
 
 
-def quick_log(*, participant: Participant, what: str, note: str, key: uuid.UUID) -> bool:
+def quick_log(
+    *, by: Membership, participant: Participant, what: str, note: str, key: uuid.UUID
+) -> bool:
     """Log in seconds. `key` comes from the form, so a double tap logs once."""
+    if not policies.can_log_activity(by, participant):
+        raise PermissionDenied("Each person logs their own activity.")
     kind, _label = QUICK_LOG_KINDS[what]
     summary = Summary()
     writer = EventWriter(
@@ -159,14 +189,29 @@ SSI_CREATED, SSI_CORRECTED, SSI_UNCHANGED = "created", "corrected", "unchanged"
 
 
 def ssi_record(
-    *, participant: Participant, on: datetime, total: Decimal, pillars: dict[str, Decimal]
-) -> str:
-    """One SSI snapshot per person per day. Entering the same day again corrects it (a typo,
-    or a later reading that day); entering the same numbers again changes nothing.
+    *, by: Membership, participant: Participant, on: date, total: Decimal,
+    establish_brand: Decimal, find_people: Decimal, engage_insights: Decimal,
+    build_relationships: Decimal,
+) -> str:  # fmt: skip
+    """One SSI snapshot per person per day, as the SSI form names the four pillars. Entering the
+    same day again corrects it (a typo, or a later reading that day); entering the same numbers
+    again changes nothing.
 
     Returns SSI_CREATED, SSI_CORRECTED or SSI_UNCHANGED.
     """
-    event = importers.ssi_event(participant, on, total, pillars)
+    if not policies.can_log_activity(by, participant):
+        raise PermissionDenied("Each person enters their own SSI.")
+    # Stored under the keys of LinkedIn's SSI export (metrics.importers.ssi.PILLARS), so a typed
+    # reading and an imported one are the same snapshot; noon keeps the day in every zone.
+    pillars = dict(
+        zip(
+            importers.PILLARS,
+            (establish_brand, find_people, engage_insights, build_relationships),
+            strict=True,
+        )
+    )
+    moment = timezone.make_aware(datetime.combine(on, time(12)))
+    event = importers.ssi_event(participant, moment, total, pillars)
     summary = Summary()
     writer = EventWriter(
         organisation=participant.organisation, source=EventSource.SSI, summary=summary
@@ -202,6 +247,8 @@ def api_token_create(
     *, organisation: Organisation, name: str, by: Membership
 ) -> tuple[ApiToken, str]:
     """Returns the token and its secret, which is shown once and stored only as a hash."""
+    if by.organisation_id != organisation.pk or not policies.can_manage_api_tokens(by):
+        raise PermissionDenied("Admins manage API tokens.")
     raw = "sbt_" + secrets.token_urlsafe(32)
     token = ApiToken.objects.create(
         organisation=organisation, name=name, prefix=raw[:10], token_hash=token_hash(raw),
@@ -210,7 +257,9 @@ def api_token_create(
     return token, raw
 
 
-def api_token_revoke(*, token: ApiToken) -> None:
+def api_token_revoke(*, token: ApiToken, by: Membership) -> None:
+    if by.organisation_id != token.organisation_id or not policies.can_manage_api_tokens(by):
+        raise PermissionDenied("Admins manage API tokens.")
     ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
 
 
@@ -225,18 +274,99 @@ def api_token_authenticate(raw: str) -> ApiToken | None:
     return token
 
 
-def indicator_threshold_set(
-    *, organisation_id: int, indicator: str, value: float, reason: str = ""
-) -> None:
-    """The organisation adopts `value` for one tunable threshold (`metrics.indicators.TUNABLE`),
-    replacing what it had adopted before; `reason` says where it came from (the success
-    definition voted with the sellers). The caller queues the indicators' recomputation."""
-    from metrics.indicators import TUNABLE
-    from metrics.models import IndicatorThreshold
+# --- Events posted to the API ---------------------------------------------------------------------
 
-    if indicator not in TUNABLE:
-        raise ValueError(f"{indicator!r} is not a tunable threshold")
-    IndicatorThreshold.objects.update_or_create(
-        organisation_id=organisation_id, key=indicator,
-        defaults={"value": value, "reason": reason[:300]},
-    )  # fmt: skip
+
+@dataclass
+class EventResult:
+    index: int
+    external_id: str | None
+    status: str  # "created", "duplicate" or "rejected"
+    reason: str = ""
+
+
+@dataclass
+class IngestResult:
+    results: list[EventResult] = field(default_factory=list)
+
+    def _count(self, status: str) -> int:
+        return sum(result.status == status for result in self.results)
+
+    @property
+    def created(self) -> int:
+        return self._count("created")
+
+    @property
+    def duplicates(self) -> int:
+        return self._count("duplicate")
+
+    @property
+    def rejected(self) -> int:
+        return self._count("rejected")
+
+
+def events_ingest(*, organisation: Organisation, events: list[Any]) -> IngestResult:
+    """A batch posted with one of the organisation's API tokens (the token is the caller's
+    credential: whoever holds it writes the organisation's events). Each event is created,
+    a duplicate (of a stored one or of one earlier in the batch), or rejected with its reason;
+    the valid ones are written in one transaction. A batch holding a NUL character is refused
+    whole (BatchRefused), before anything is read or written."""
+    nul_check(events)
+    people = selectors.participants_by_email(
+        organisation, {api_email(raw) for raw in events if isinstance(raw, dict)}
+    )
+    results: list[EventResult] = []
+    valid: list[tuple[int, Event]] = []
+    seen: set[str] = set()
+    for index, raw in enumerate(events):
+        if not isinstance(raw, dict):
+            results.append(EventResult(index, None, "rejected", "each event must be an object"))
+            continue
+        try:
+            event = api_event(raw, people)
+        except ValueError as exc:
+            external_id = raw.get("external_id")
+            external_id = external_id if isinstance(external_id, str) else None
+            results.append(EventResult(index, external_id, "rejected", str(exc)))
+            continue
+        if event.external_id in seen:
+            results.append(
+                EventResult(index, event.external_id, "duplicate", "repeated in this batch")
+            )
+            continue
+        seen.add(event.external_id)
+        valid.append((index, event))
+    writer = EventWriter(organisation=organisation, source=EventSource.API, summary=Summary())
+    with transaction.atomic():
+        for _, event in valid:
+            writer.add(event)
+        created = set(writer.flush(returning=True))
+    for index, event in valid:
+        status = "created" if event.external_id in created else "duplicate"
+        results.append(EventResult(index, event.external_id, status))
+    results.sort(key=lambda result: result.index)
+    return IngestResult(results)
+
+
+# --- Indicator thresholds -------------------------------------------------------------------------
+
+
+def thresholds_set(*, by: Membership, values: Mapping[str, float], reason: str = "") -> None:
+    """Adopt thresholds for the member's organisation (a success definition voted with the
+    sellers): `values` maps keys of metrics.indicators.TUNABLE to their new value, `reason`
+    says why (the proposal's statement). The indicators are recomputed once this commits."""
+    from metrics import tasks
+
+    if not policies.can_set_thresholds(by):
+        raise PermissionDenied("The programme team adopts thresholds.")
+    unknown = set(values) - set(indicators.TUNABLE)
+    if unknown:
+        raise ValidationError(f"Not a tunable indicator: {', '.join(sorted(unknown))}.")
+    organisation_id = by.organisation_id
+    for key, value in values.items():
+        IndicatorThreshold.objects.update_or_create(
+            organisation_id=organisation_id, key=key,
+            defaults={"value": value, "reason": reason},
+        )  # fmt: skip
+    if values:
+        transaction.on_commit(lambda: tasks.indicators_refresh.delay(organisation_id))

@@ -29,6 +29,7 @@ from programme.models import (
     Organisation,
     Participant,
 )
+from programme.selectors import current_wave_id
 from programme.services.mailing import send_claimed_batches
 from programme.services.notifications import effective_mode
 from programme.tenancy import organisation_time
@@ -100,7 +101,7 @@ def summary_context(summary: WeeklySummary) -> dict:
     participant, week = summary.participant, summary.week
     thresholds = indicators.thresholds_for(summary.organisation_id)
     now, before = own_indicators(participant, week)
-    peers, label = peers_of(summary.organisation, participant, week)
+    peers, label = peers_of(summary.organisation, current_wave_id(participant), week)
     if label == "everyone":
         label = "everyone in the programme"
     slug = summary.organisation.slug

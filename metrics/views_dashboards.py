@@ -2,21 +2,18 @@
 
 from __future__ import annotations
 
-import uuid
 from datetime import date
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from metrics import charts, dashboards, indicators, policies, selectors
 from metrics.charts import FUNNEL
-from programme import selectors as programme_selectors
 from programme.csvexport import csv_response
-from programme.models import Team
 from programme.tenancy import Viewer, tenant_view
 
 TOO_FEW = "too few to show"
@@ -25,8 +22,7 @@ TOO_FEW = "too few to show"
 @tenant_view
 @require_GET
 def dashboard(request: HttpRequest, viewer: Viewer) -> HttpResponse:
-    membership = viewer.membership
-    return redirect(policies.dashboard_route(membership), org=viewer.org)
+    return redirect(policies.dashboard_route(viewer.membership), org=viewer.org)
 
 
 def _wants_csv(request: HttpRequest) -> bool:
@@ -50,13 +46,10 @@ def _group_csv(filename: str, sections: list[tuple[str, list]]) -> HttpResponse:
     return csv_response(filename, header, rows)
 
 
-@tenant_view
+@tenant_view(policy=policies.can_view_programme_dashboard)
 @require_GET
 def dashboard_sponsor(request: HttpRequest, viewer: Viewer) -> HttpResponse:
-    membership = viewer.membership
-    if not policies.can_view_programme_dashboard(membership):
-        raise PermissionDenied
-    view = dashboards.sponsor_view(membership.organisation)
+    view = dashboards.sponsor_view(viewer.organisation)
     if _wants_csv(request):
         return _group_csv(
             f"snowball-{viewer.org}-waves-and-teams.csv",
@@ -66,7 +59,7 @@ def dashboard_sponsor(request: HttpRequest, viewer: Viewer) -> HttpResponse:
         "view": view,
         "columns": GROUP_COLUMNS,
         "stance_svg": charts.stance_svg(view.stances) if any(view.stances.values()) else "",
-        "thresholds": indicators.thresholds_for(membership.organisation_id),
+        "thresholds": indicators.thresholds_for(viewer.organisation_id),
     }
     if view.overall:
         context |= {
@@ -78,29 +71,25 @@ def dashboard_sponsor(request: HttpRequest, viewer: Viewer) -> HttpResponse:
     return render(request, "metrics/dashboard_sponsor.html", context)
 
 
-@tenant_view
+@tenant_view(policy=policies.can_view_team_dashboard)
 @require_GET
 def dashboard_manager(request: HttpRequest, viewer: Viewer) -> HttpResponse:
     membership = viewer.membership
-    if not policies.can_view_team_dashboard(membership):
-        raise PermissionDenied
-    organisation = membership.organisation
+    organisation = viewer.organisation
     choose = policies.can_choose_any_team(membership)
-    own_ids = selectors.own_team_ids(membership) if not choose else set()
-    root = dashboards.manager_root_team(membership)
     if request.GET.get("team"):
-        chosen = _team_or_404(organisation, request.GET["team"])
-        # A manager may look at any team below their own, never beside or above it.
-        if not policies.can_view_team(membership, chosen.pk, own_ids):
+        root = selectors.team_by_code(viewer, request.GET["team"])
+        if not policies.can_view_team(viewer, root.pk):
             raise PermissionDenied
-        root = chosen
-    elif root is None and choose:
-        # Sponsors and the programme team belong to no team: start at the top of the tree.
-        root = dashboards.top_team(organisation)
+    else:
+        root = selectors.viewer_team(viewer)
+        if root is None and choose:
+            # Sponsors and the programme team belong to no team: start at the top of the tree.
+            root = selectors.top_team(organisation)
     individuals = policies.sees_individuals(membership)
     page = request.GET.get("page") or 1
     order = request.GET.get("order", "attention")
-    order = order if order in dashboards.ORDERS else "attention"
+    order = order if order in selectors.ORDERS else "attention"
     people_url = (
         reverse("metrics-dashboard-people", args=[viewer.org])
         if policies.can_view_people_behind_numbers(membership)
@@ -113,7 +102,7 @@ def dashboard_manager(request: HttpRequest, viewer: Viewer) -> HttpResponse:
         if individuals and view.week:
             team_ids = [line.pk for line in view.teams]
             return _sellers_csv(
-                viewer.org, dashboards.sellers_table(organisation, team_ids, view.week), view.week
+                viewer.org, selectors.sellers_table(organisation, team_ids, view.week), view.week
             )
         return _group_csv(f"snowball-{viewer.org}-teams.csv", [("Team", view.teams)])
     parent = view.parent
@@ -134,11 +123,9 @@ def dashboard_manager(request: HttpRequest, viewer: Viewer) -> HttpResponse:
         "this_week": dashboards.this_week(view.overall.row if view.overall else None),
         "group_caption": _("Each team counts its sub-teams; a team's name opens its own dashboard")
         + (_(", a number opens the people it counts") if people_url else ""),
-        "parent": parent
-        if parent and policies.can_view_team(membership, parent.pk, own_ids)
-        else None,
+        "parent": parent if parent and policies.can_view_team(viewer, parent.pk) else None,
         "order": order,
-        "teams": programme_selectors.teams_for(organisation).order_by("name") if choose else [],
+        "teams": selectors.teams_by_name(organisation) if choose else [],
         "usage_svg": charts.usage_svg(view.trend, f"{root}: usage and regularity per week")
         if view.trend
         else "",
@@ -146,14 +133,6 @@ def dashboard_manager(request: HttpRequest, viewer: Viewer) -> HttpResponse:
     if request.htmx and request.GET.get("page"):
         return render(request, "metrics/dashboard_manager.html#sellers", context)
     return render(request, "metrics/dashboard_manager.html", context)
-
-
-def _team_or_404(organisation, code: str) -> Team:
-    try:
-        code = str(uuid.UUID(code))
-    except ValueError:
-        raise Http404("No such team") from None
-    return get_object_or_404(programme_selectors.teams_for(organisation), code=code)
 
 
 def _sellers_csv(org: str, sellers, week: date) -> HttpResponse:
@@ -167,7 +146,7 @@ def _sellers_csv(org: str, sellers, week: date) -> HttpResponse:
             "yes" if p.regular_now else "no",
             "" if p.quality_now is None else round(p.quality_now, 2),
             "yes" if p.handles_now else "no", p.interactions_now or 0,
-            dashboards.regularity_streak(p.kept_weeks, week),
+            selectors.regularity_streak(p.kept_weeks, week),
             "; ".join(label for flag, label in (
                 (p.quit_now, "about to quit"), (p.lapsed_now, "lapsed"),
                 (p.no_data_now, "no interaction data"),
@@ -179,13 +158,10 @@ def _sellers_csv(org: str, sellers, week: date) -> HttpResponse:
     return csv_response(f"snowball-{org}-sellers.csv", header, rows)
 
 
-@tenant_view
+@tenant_view(policy=policies.can_view_consultant_dashboard)
 @require_GET
 def dashboard_consultant(request: HttpRequest, viewer: Viewer) -> HttpResponse:
-    membership = viewer.membership
-    if not policies.can_view_consultant_dashboard(membership):
-        raise PermissionDenied
-    organisation = membership.organisation
+    organisation = viewer.organisation
     view = dashboards.consultant_view(organisation)
     if _wants_csv(request):
         rows = []
@@ -213,32 +189,25 @@ def dashboard_consultant(request: HttpRequest, viewer: Viewer) -> HttpResponse:
     )
 
 
-@tenant_view
+@tenant_view(policy=policies.can_view_people_behind_numbers)
 @require_GET
 def dashboard_people(request: HttpRequest, viewer: Viewer) -> HttpResponse:
     """The people behind one number of a dashboard: a team (or everyone) x an indicator."""
-    membership = viewer.membership
-    if not policies.can_view_people_behind_numbers(membership):
-        raise PermissionDenied
-    organisation = membership.organisation
     show = request.GET.get("show", "participants")
     if show not in selectors.SHOWS:
         raise Http404("No such list")
     team = None
     if request.GET.get("team"):
-        team = _team_or_404(organisation, request.GET["team"])
-    elif policies.limited_to_own_teams(membership):
-        team = dashboards.manager_root_team(membership)
+        team = selectors.team_by_code(viewer, request.GET["team"])
+    elif policies.limited_to_own_teams(viewer.membership):
+        # A manager's lists are of their own team (and below) when no team is named.
+        team = selectors.viewer_team(viewer)
         if team is None:
             raise PermissionDenied
-    if team is not None:
-        own_ids = selectors.own_team_ids(membership) if not policies.can_choose_any_team(
-            membership
-        ) else set()  # fmt: skip
-        if not policies.can_view_team(membership, team.pk, own_ids):
-            raise PermissionDenied
+    if team is not None and not policies.can_view_team(viewer, team.pk):
+        raise PermissionDenied
     listing = selectors.people_behind(
-        organisation, team=team, show=show, page=request.GET.get("page") or 1
+        viewer.organisation, team=team, show=show, page=request.GET.get("page") or 1
     )
     return render(
         request,
@@ -250,18 +219,16 @@ def dashboard_people(request: HttpRequest, viewer: Viewer) -> HttpResponse:
 @tenant_view
 @require_GET
 def dashboard_seller(request: HttpRequest, viewer: Viewer) -> HttpResponse:
-    membership = viewer.membership
-    participant = programme_selectors.own_participant(membership)
-    if participant is None:
+    if viewer.participant is None:
         raise PermissionDenied
-    view = dashboards.seller_view(membership.organisation, participant)
-    thresholds = indicators.thresholds_for(membership.organisation_id)
+    view = dashboards.seller_view(viewer)
+    thresholds = indicators.thresholds_for(viewer.organisation_id)
     return render(
         request,
         "metrics/dashboard_seller.html",
         {
             "view": view,
-            "ssi": selectors.latest_ssi(participant),
+            "ssi": selectors.latest_ssi(viewer.participant),
             "chart_svg": charts.seller_svg(view.weeks),
             "chart_phone_svg": charts.seller_phone_svg(view.weeks),
             "next_step": indicators.next_step(view.now, thresholds),

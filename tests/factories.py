@@ -163,7 +163,7 @@ def foreign_world(organisation: Organisation) -> dict[str, object]:
     from metrics.models import ActivityImport
 
     api_token, _secret = metrics_services.api_token_create(
-        organisation=organisation, name="Their CRM", by=sponsor
+        organisation=organisation, name="Their CRM", by=member(organisation, Role.ADMIN)
     )
     activity_import = ActivityImport.objects.create(
         organisation=organisation, kind="crm", filename="their-crm.csv", file="imports/none"

@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -87,7 +86,6 @@ def vote_toggle(*, proposal: Proposal, by: Membership) -> bool:
 
 def proposal_decide(*, proposal: Proposal, by: Membership, adopt: bool) -> None:
     """Adopt a proposal (its threshold then drives the indicators) or set it aside."""
-    from metrics import tasks as metrics_tasks
 
     if not policies.can_run_votes(by):
         raise PermissionDenied("The consultant adopts proposals.")
@@ -97,12 +95,9 @@ def proposal_decide(*, proposal: Proposal, by: Membership, adopt: bool) -> None:
     proposal.decided_at, proposal.decided_by = timezone.now(), by
     proposal.save(update_fields=["status", "decided_at", "decided_by", "updated_at"])
     if adopt and proposal.indicator:
-        metrics_services.indicator_threshold_set(
-            organisation_id=proposal.organisation_id, indicator=proposal.indicator,
-            value=proposal.threshold, reason=proposal.statement,
-        )  # fmt: skip
-        organisation_id = proposal.organisation_id
-        transaction.on_commit(lambda: metrics_tasks.indicators_refresh.delay(organisation_id))
+        metrics_services.thresholds_set(
+            by=by, values={proposal.indicator: proposal.threshold}, reason=proposal.statement
+        )
 
 
 def celebration_answer(

@@ -131,7 +131,7 @@ def api_client(org):
     admin = member(org, Role.ADMIN)
     token, secret = services.api_token_create(organisation=org, name="CRM", by=admin)
     client = Client(HTTP_AUTHORIZATION=f"Bearer {secret}")
-    client.token = token
+    client.token, client.admin = token, admin
     return client
 
 
@@ -180,9 +180,26 @@ def test_api_refuses_bad_tokens_big_batches_and_foreign_people(org, seller, api_
     outsider = member(OrganisationFactory(), Role.SELLER)
     foreign = post_events(api_client, [{**event, "email": outsider.user.email}]).json()
     assert foreign["results"][0]["status"] == "rejected"
-    services.api_token_revoke(token=api_client.token)
+    services.api_token_revoke(token=api_client.token, by=api_client.admin)
     assert post_events(api_client, [event]).status_code == 401
     assert not ActivityEvent.objects.exists()
+
+
+@pytest.mark.parametrize("field", ["external_id", "url", "email", "kind", "occurred_at"])
+def test_api_refuses_a_nul_character_in_any_text_field_and_writes_nothing(
+    org, seller, api_client, field
+):
+    """PostgreSQL cannot store a NUL (\\x00) in text: a batch holding one is refused whole,
+    with a 400 that names the event and the field, instead of failing on the way in."""
+    good = {"external_id": "crm-1", "email": seller.user.email, "kind": "meeting_booked",
+            "occurred_at": "2026-11-02T10:00:00+01:00", "url": "https://crm.example/1"}  # fmt: skip
+    bad = {**good, "external_id": "crm-2", field: good[field] + "\x00"}
+    response = post_events(api_client, [good, bad])
+    assert response.status_code == 400
+    detail = response.json()["detail"]
+    assert field in detail and "event 1" in detail and "nothing was written" in detail
+    assert not ActivityEvent.objects.exists()
+    assert post_events(api_client, [good]).json()["created"] == 1
 
 
 def test_openapi_schema_is_served(db):

@@ -12,6 +12,7 @@ from django.urls import reverse
 from metrics import policies, rollups
 from metrics.models import LinkedInProfileText, ParticipantWeek
 from programme.models import Role, Team
+from programme.viewer import Viewer
 from tests.factories import member
 
 TODAY = date(2026, 11, 23)  # a Monday
@@ -304,23 +305,36 @@ def test_the_person_panel_runs_a_fixed_number_of_queries(org, world, django_asse
 
 def test_person_indicators_policy_as_a_matrix(org, world, other_org):
     quitter = world["quitters"][0].participant
-    alpha_ids = {world["alpha"].pk}
-    region_ids = {world["region"].pk, world["alpha"].pk, world["beta"].pk}
     allowed = [
-        ("consultant", set(), True), ("admin", set(), True),
-        ("manager", region_ids, True), ("alpha_manager", alpha_ids, True),
-        ("beta_manager", {world["beta"].pk}, False),
-        ("sponsor", region_ids, False), ("marketing", region_ids, False),
+        ("consultant", True), ("admin", True), ("manager", True), ("alpha_manager", True),
+        ("beta_manager", False), ("sponsor", False), ("marketing", False),
     ]  # fmt: skip
-    for who, own_ids, expected in allowed:
-        assert policies.can_view_person_indicators(world[who], quitter, own_ids) is expected, who
+    for who, expected in allowed:
+        viewer = Viewer(world[who])
+        assert policies.can_view_person_indicators(viewer, quitter) is expected, who
         assert policies.can_view_people_behind_numbers(world[who]) is (
             who in {"consultant", "admin", "manager", "alpha_manager", "beta_manager"}
         ), who
-    assert policies.can_view_person_indicators(world["quitters"][1], quitter, set()) is False
-    assert policies.can_view_person_indicators(world["quitters"][0], quitter, set()) is True
+    assert policies.can_view_person_indicators(Viewer(world["quitters"][1]), quitter) is False
+    assert policies.can_view_person_indicators(Viewer(world["quitters"][0]), quitter) is True
     foreign = member(other_org, Role.CONSULTANT)
-    assert policies.can_view_person_indicators(foreign, quitter, set()) is False
+    assert policies.can_view_person_indicators(Viewer(foreign), quitter) is False
+
+
+def test_team_policy_as_a_matrix(org, world):
+    """A team's dashboard and lists: any team for the programme team and sponsors; a manager's
+    own team and the teams below it, never one beside or above it; nobody else's."""
+    teams = {name: world[name].pk for name in ("region", "alpha", "beta")}
+    expected = {
+        "consultant": {"region", "alpha", "beta"}, "admin": {"region", "alpha", "beta"},
+        "sponsor": {"region", "alpha", "beta"}, "manager": {"region", "alpha", "beta"},
+        "alpha_manager": {"alpha"}, "beta_manager": {"beta"}, "marketing": set(),
+    }  # fmt: skip
+    for who, allowed in expected.items():
+        viewer = Viewer(world[who])
+        seen = {name for name, pk in teams.items() if policies.can_view_team(viewer, pk)}
+        assert seen == allowed, who
+    assert not policies.can_view_team(Viewer(world["steady"][0]), world["alpha"].pk)
 
 
 # --- The demo shows it ---------------------------------------------------------------------------

@@ -1,9 +1,8 @@
-"""Importers: LinkedIn data export (ZIP or CSV), LinkedIn analytics (XLSX), SSI and CRM CSVs.
+"""LinkedIn's member data export (the ZIP, or one of its CSV files): posts, comments and
+reactions given, messages sent and replies received, invitations, connections, the profile.
 
-Every importer streams its file, validates every row, and writes through an EventWriter inside
-one transaction per import: any invalid row rolls the whole import back, and the summary names
-the file and line of each problem. Message contents and other people's names are read only to
-tell directions apart; they are never stored.
+Message contents and other people's names are read only to tell directions apart; they are never
+stored.
 """
 
 from __future__ import annotations
@@ -14,11 +13,11 @@ import zipfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
-from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from django.db import transaction
 
+from metrics.importers.common import finish
 from metrics.ingest import (
     CsvRows,
     Event,
@@ -363,261 +362,11 @@ def import_linkedin_export(
             if base in members:
                 given, opener = members[base]
                 handler(ctx, opener, given)
-        if not _finish(summary, writer):
+        if not finish(summary, writer):
             return summary
     summary.feeds = [FEEDS[base] for base in LINKEDIN_FILES if base in members]
     missing = [FEEDS[base].split(":")[0] for base in LINKEDIN_FILES if base not in members]
     if missing:
         summary.feeds.append("Missing from this export: " + ", ".join(missing))
     summary.feeds.append(NOT_IN_EXPORT)
-    return summary
-
-
-def _finish(summary: Summary, writer: EventWriter) -> bool:
-    """End of an import inside its transaction: all rows valid, or nothing written at all."""
-    if summary.errors:
-        transaction.set_rollback(True)
-        summary.created = summary.duplicates = 0
-        return False
-    writer.flush()
-    return True
-
-
-# --- LinkedIn content analytics (XLSX) ---
-
-
-def import_linkedin_analytics(
-    *, organisation: Organisation, participant: Participant, path: Path, filename: str,
-    progress_key: str = "",
-) -> Summary:  # fmt: skip
-    """The ENGAGEMENT sheet: impressions and engagements per day (interactions received)."""
-    import openpyxl
-
-    summary = Summary()
-    try:
-        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except Exception:
-        raise ImportRefused(
-            [(filename, None, "not an Excel workbook: upload the .xlsx LinkedIn gives you")]
-        ) from None
-    sheet = next(
-        (ws for ws in workbook.worksheets if ws.title.strip().upper() == "ENGAGEMENT"), None
-    )
-    if sheet is None:
-        raise ImportRefused(
-            [(filename, None, "no ENGAGEMENT sheet: is this the content analytics export?")]
-        )
-    writer = EventWriter(
-        organisation=organisation, source=EventSource.LINKEDIN_ANALYTICS, summary=summary,
-        progress_key=progress_key,
-    )  # fmt: skip
-    columns: dict[str, int] = {}
-    with transaction.atomic():
-        for number, row in enumerate(sheet.iter_rows(values_only=True), start=1):
-            cells = ["" if cell is None else cell for cell in row]
-            if not columns:
-                keys = [str(cell).strip().lower() for cell in cells]
-                if {"date", "impressions", "engagements"} <= set(keys):
-                    columns = {key: i for i, key in enumerate(keys)}
-                continue
-            if not any(str(cell).strip() for cell in cells):
-                continue
-            summary.rows_read += 1
-            try:
-                raw_date = cells[columns["date"]]
-                when = (
-                    parse_date(raw_date.strftime("%Y-%m-%d"))
-                    if hasattr(raw_date, "strftime")
-                    else parse_date(str(raw_date))
-                )
-                impressions = _count(cells[columns["impressions"]])
-                engagements = _count(cells[columns["engagements"]])
-            except RowError as exc:
-                summary.error(filename, number, str(exc))
-                continue
-            day = when.date().isoformat()
-            for kind, quantity in (
-                (EventKind.POST_IMPRESSIONS, impressions),
-                (EventKind.REACTIONS_RECEIVED, engagements),
-            ):
-                writer.add(
-                    Event(
-                        participant_id=participant.pk, kind=kind, occurred_at=when,
-                        quantity=quantity, external_id=f"{participant.pk}:{kind}:{day}",
-                        details=ENGAGEMENTS if kind == EventKind.REACTIONS_RECEIVED else {},
-                    )
-                )  # fmt: skip
-        workbook.close()
-        if not columns:
-            raise ImportRefused(
-                [
-                    (
-                        filename,
-                        None,
-                        "the ENGAGEMENT sheet has no Date / Impressions / Engagements header",
-                    )
-                ]
-            )
-        if not _finish(summary, writer):
-            return summary
-    summary.feeds = [
-        "ENGAGEMENT sheet: impressions and engagements per day (interactions received; "
-        "engagements are counted as reactions received)"
-    ]
-    return summary
-
-
-ENGAGEMENTS = {"from": "engagements"}
-
-
-def _count(value: object) -> int:
-    try:
-        number = int(float(str(value).replace(",", "").strip() or 0))
-    except ValueError:
-        raise RowError(f"'{value}' is not a number") from None
-    if number < 0:
-        raise RowError("a count cannot be negative")
-    return number
-
-
-# --- CSVs for many sellers: SSI and CRM ---
-
-
-def _participants_by_email(organisation: Organisation) -> dict[str, Participant]:
-    return {
-        p.membership.user.email.lower(): p
-        for p in Participant.objects.filter(organisation=organisation).select_related(
-            "membership__user"
-        )
-    }
-
-
-PILLARS = ("establishbrand", "findpeople", "engageinsights", "buildrelationships")
-SSI_COLUMNS = {"email", "date", "total", *PILLARS}
-CRM_COLUMNS = {"email", "date", "kind", "amount", "crmid", "camethroughlinkedin"}
-
-
-def ssi_event(participant: Participant, when: datetime, total: Decimal, pillars: dict) -> Event:
-    return Event(
-        participant_id=participant.pk,
-        kind=EventKind.SSI_SNAPSHOT,
-        occurred_at=when,
-        value=total,
-        details={k: str(v) for k, v in pillars.items()},
-        external_id=f"{participant.pk}:ssi:{when.date().isoformat()}",
-    )
-
-
-def _score(value: str, maximum: int, what: str) -> Decimal:
-    try:
-        number = Decimal(value.strip().replace(",", "."))
-    except InvalidOperation:
-        raise RowError(f"{what} '{value}' is not a number") from None
-    if not 0 <= number <= maximum:
-        raise RowError(f"{what} must be between 0 and {maximum}")
-    return number
-
-
-def import_ssi_csv(
-    *, organisation: Organisation, path: Path, filename: str, progress_key: str = ""
-) -> Summary:
-    summary = Summary()
-    people = _participants_by_email(organisation)
-    writer = EventWriter(
-        organisation=organisation,
-        source=EventSource.SSI,
-        summary=summary,
-        progress_key=progress_key,
-    )
-    with open(path, "rb") as handle, transaction.atomic():
-        for line, row in CsvRows(
-            handle, filename, {"email", "date", "total", *PILLARS}, delimiters=",;"
-        ):
-            summary.rows_read += 1
-            try:
-                participant = people.get(row["email"].strip().lower())
-                if participant is None:
-                    raise RowError(
-                        f"nobody in this organisation has the e-mail '{row['email'].strip()}'"
-                    )
-                when = parse_date(row["date"])
-                pillars = {p: _score(row[p], 25, p) for p in PILLARS}
-                total = _score(row["total"], 100, "total")
-                if abs(total - sum(pillars.values())) > 1:
-                    raise RowError("the total is not the sum of the four pillars")
-            except RowError as exc:
-                summary.error(filename, line, str(exc))
-                continue
-            writer.add(ssi_event(participant, when, total, pillars))
-        if not _finish(summary, writer):
-            return summary
-    summary.feeds = ["SSI snapshots (total and the four pillars)"]
-    return summary
-
-
-CRM_KINDS = {
-    "meeting": EventKind.MEETING_BOOKED,
-    "meetingbooked": EventKind.MEETING_BOOKED,
-    "opportunity": EventKind.OPPORTUNITY_CREATED,
-    "opportunitycreated": EventKind.OPPORTUNITY_CREATED,
-    "deal": EventKind.DEAL_WON,
-    "dealwon": EventKind.DEAL_WON,
-    "won": EventKind.DEAL_WON,
-    "closedwon": EventKind.DEAL_WON,
-}
-YES = {"yes", "y", "true", "1", "oui", "ja", "si", "x"}
-NO = {"no", "n", "false", "0", "non", "nein", ""}
-
-
-def import_crm_csv(
-    *, organisation: Organisation, path: Path, filename: str, progress_key: str = ""
-) -> Summary:
-    from metrics.ingest import header_key
-
-    summary = Summary()
-    people = _participants_by_email(organisation)
-    writer = EventWriter(
-        organisation=organisation,
-        source=EventSource.CRM,
-        summary=summary,
-        progress_key=progress_key,
-    )
-    with open(path, "rb") as handle, transaction.atomic():
-        for line, row in CsvRows(handle, filename, CRM_COLUMNS, delimiters=",;"):
-            summary.rows_read += 1
-            try:
-                participant = people.get(row["email"].strip().lower())
-                if participant is None:
-                    raise RowError(
-                        f"nobody in this organisation has the e-mail '{row['email'].strip()}'"
-                    )
-                when = parse_date(row["date"])
-                kind = CRM_KINDS.get(header_key(row["kind"]))
-                if kind is None:
-                    raise RowError(
-                        f"unknown kind '{row['kind'].strip()}' (use meeting, opportunity or deal)"
-                    )
-                amount = None
-                if row["amount"].strip():
-                    amount = _score(
-                        row["amount"].replace(" ", "").replace(",", ""), 10**11, "amount"
-                    )
-                linkedin = row["camethroughlinkedin"].strip().lower()
-                if linkedin not in YES | NO:
-                    raise RowError(f"'came through LinkedIn' must be yes or no, not '{linkedin}'")
-                crm_id = row["crmid"].strip() or stable_id(row["email"], row["date"], row["kind"])
-            except RowError as exc:
-                summary.error(filename, line, str(exc))
-                continue
-            writer.add(
-                Event(
-                    participant_id=participant.pk, kind=kind, occurred_at=when, value=amount,
-                    via_linkedin=linkedin in YES, external_id=f"{kind}:{crm_id}",
-                )
-            )  # fmt: skip
-        if not _finish(summary, writer):
-            return summary
-    summary.feeds = [
-        "CRM outcomes: meetings, opportunities, deals (the snowball counts those via LinkedIn)"
-    ]
     return summary

@@ -1,0 +1,107 @@
+"""LinkedIn content analytics (the XLSX a member downloads): impressions and engagements per day,
+the interactions a seller received."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from django.db import transaction
+
+from metrics.importers.common import finish
+from metrics.ingest import Event, EventWriter, ImportRefused, RowError, Summary, parse_date
+from metrics.models import EventKind, EventSource
+from programme.models import Organisation, Participant
+
+
+def import_linkedin_analytics(
+    *, organisation: Organisation, participant: Participant, path: Path, filename: str,
+    progress_key: str = "",
+) -> Summary:  # fmt: skip
+    """The ENGAGEMENT sheet: impressions and engagements per day (interactions received)."""
+    import openpyxl
+
+    summary = Summary()
+    try:
+        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception:
+        raise ImportRefused(
+            [(filename, None, "not an Excel workbook: upload the .xlsx LinkedIn gives you")]
+        ) from None
+    sheet = next(
+        (ws for ws in workbook.worksheets if ws.title.strip().upper() == "ENGAGEMENT"), None
+    )
+    if sheet is None:
+        raise ImportRefused(
+            [(filename, None, "no ENGAGEMENT sheet: is this the content analytics export?")]
+        )
+    writer = EventWriter(
+        organisation=organisation, source=EventSource.LINKEDIN_ANALYTICS, summary=summary,
+        progress_key=progress_key,
+    )  # fmt: skip
+    columns: dict[str, int] = {}
+    with transaction.atomic():
+        for number, row in enumerate(sheet.iter_rows(values_only=True), start=1):
+            cells = ["" if cell is None else cell for cell in row]
+            if not columns:
+                keys = [str(cell).strip().lower() for cell in cells]
+                if {"date", "impressions", "engagements"} <= set(keys):
+                    columns = {key: i for i, key in enumerate(keys)}
+                continue
+            if not any(str(cell).strip() for cell in cells):
+                continue
+            summary.rows_read += 1
+            try:
+                raw_date = cells[columns["date"]]
+                when = (
+                    parse_date(raw_date.strftime("%Y-%m-%d"))
+                    if hasattr(raw_date, "strftime")
+                    else parse_date(str(raw_date))
+                )
+                impressions = _count(cells[columns["impressions"]])
+                engagements = _count(cells[columns["engagements"]])
+            except RowError as exc:
+                summary.error(filename, number, str(exc))
+                continue
+            day = when.date().isoformat()
+            for kind, quantity in (
+                (EventKind.POST_IMPRESSIONS, impressions),
+                (EventKind.REACTIONS_RECEIVED, engagements),
+            ):
+                writer.add(
+                    Event(
+                        participant_id=participant.pk, kind=kind, occurred_at=when,
+                        quantity=quantity, external_id=f"{participant.pk}:{kind}:{day}",
+                        details=ENGAGEMENTS if kind == EventKind.REACTIONS_RECEIVED else {},
+                    )
+                )  # fmt: skip
+        workbook.close()
+        if not columns:
+            raise ImportRefused(
+                [
+                    (
+                        filename,
+                        None,
+                        "the ENGAGEMENT sheet has no Date / Impressions / Engagements header",
+                    )
+                ]
+            )
+        if not finish(summary, writer):
+            return summary
+    summary.feeds = [
+        "ENGAGEMENT sheet: impressions and engagements per day (interactions received; "
+        "engagements are counted as reactions received)"
+    ]
+    return summary
+
+
+ENGAGEMENTS = {"from": "engagements"}
+
+
+def _count(value: object) -> int:
+    try:
+        number = int(float(str(value).replace(",", "").strip() or 0))
+    except ValueError:
+        raise RowError(f"'{value}' is not a number") from None
+    if number < 0:
+        raise RowError("a count cannot be negative")
+    return number
