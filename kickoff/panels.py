@@ -8,11 +8,13 @@ from kickoff import policies, selectors
 from programme.home import HomePanel, register_home_panel, register_programme_links
 from programme.models import Membership, Participant
 from programme.person import PersonPanel, register_person_panel
+from programme.viewer import Viewer
 
 
 @register_home_panel
-def open_kickoff_panel(membership: Membership) -> HomePanel | None:
+def open_kickoff_panel(viewer: Viewer) -> HomePanel | None:
     """A kick-off open right now, for the people in the room (not for those running it)."""
+    membership = viewer.membership
     if not policies.is_in_the_room(membership):
         return None
     sessions = selectors.open_kickoffs([membership], limit=3)
@@ -22,9 +24,10 @@ def open_kickoff_panel(membership: Membership) -> HomePanel | None:
 
 
 @register_home_panel
-def running_kickoff_panel(membership: Membership) -> HomePanel | None:
+def running_kickoff_panel(viewer: Viewer) -> HomePanel | None:
     """For those who run kick-offs: the sessions open right now, one click from the projector
     and the board (it took five steps through the programme on the day of the room)."""
+    membership = viewer.membership
     if not policies.can_run_kickoff(membership):
         return None
     sessions = selectors.open_kickoffs([membership], limit=3)
@@ -34,7 +37,8 @@ def running_kickoff_panel(membership: Membership) -> HomePanel | None:
 
 
 @register_home_panel
-def kickoff_home_panel(membership: Membership) -> HomePanel | None:
+def kickoff_home_panel(viewer: Viewer) -> HomePanel | None:
+    membership = viewer.membership
     if not policies.can_follow_up_concern(membership):
         return None
     overdue = selectors.overdue_concerns(membership.organisation)
@@ -58,11 +62,10 @@ def kickoff_programme_links(membership: Membership, programme: object) -> list[t
 
 
 @register_person_panel
-def stakeholder_person_panel(
-    membership: Membership, participant: Participant
-) -> PersonPanel | None:
+def stakeholder_person_panel(viewer: Viewer, participant: Participant) -> PersonPanel | None:
     """On a person's page: their wave in each programme (for whoever sees the page) and, for
     those who map stakeholders, where they stand and a link to their stakeholder page."""
+    membership = viewer.membership
     waves = selectors.person_waves(participant)
     latest = None
     stakeholder_url = ""

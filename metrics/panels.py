@@ -8,24 +8,22 @@ from django.urls import reverse
 from django.utils.translation import gettext
 
 from metrics import policies, selectors
-from programme.models import Membership, Participant
+from programme.models import Participant
 from programme.person import PersonPanel, register_person_panel
 from programme.viewer import Viewer
 
 
 @register_person_panel
-def indicators_person_panel(membership: Membership, participant: Participant) -> PersonPanel | None:
+def indicators_person_panel(viewer: Viewer, participant: Participant) -> PersonPanel | None:
     """Recent weeks of indicators for whoever may see them; the person themself gets a link to
     their own progress page, which already shows all of it."""
-    org = membership.organisation.slug
+    membership = viewer.membership
+    org = viewer.org
     if participant.membership_id == membership.pk:
         return {
             "template": "metrics/_person_own.html",
             "url": reverse("metrics-dashboard-seller", args=[org]),
         }
-    # The person page hands panels the membership; the viewer built from it looks the member's
-    # own teams up only if the policy needs them (a manager's), once.
-    viewer = Viewer(membership)
     if not policies.can_view_person_indicators(viewer, participant):
         return None
     panel: PersonPanel = {

@@ -9,24 +9,29 @@ with `{% page_link "key" as url %}` (programme_links template tags).
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from programme.models import Membership
 
+if TYPE_CHECKING:
+    from programme.viewer import Viewer
+
 HomePanel = dict[str, Any]  # {"template": "...", ...context}
-_providers: list[Callable[[Membership], HomePanel | None]] = []
+_providers: list[Callable[[Viewer], HomePanel | None]] = []
 
 
 def register_home_panel(
-    provider: Callable[[Membership], HomePanel | None],
-) -> Callable[[Membership], HomePanel | None]:
+    provider: Callable[[Viewer], HomePanel | None],
+) -> Callable[[Viewer], HomePanel | None]:
+    """`provider(viewer)` returns a panel for the request's viewer (the Viewer the page was
+    handed, so every panel shares its participant, teams and wave), or None."""
     if provider not in _providers:
         _providers.append(provider)
     return provider
 
 
-def extra_home_panels(membership: Membership) -> list[HomePanel]:
-    return [panel for provider in _providers if (panel := provider(membership))]
+def extra_home_panels(viewer: Viewer) -> list[HomePanel]:
+    return [panel for provider in _providers if (panel := provider(viewer))]
 
 
 # Links to other apps' pages about a programme (kick-offs, showcase, ...), shown on its page.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import cached_property
 
-from programme.models import Membership, Organisation, Participant, Role
+from programme.models import Membership, Organisation, Participant
 from programme.selectors.core import current_wave_id, own_participant, team_subtree_ids
 
 
@@ -31,11 +31,6 @@ class Viewer:
     def organisation_id(self) -> int:
         return self.membership.organisation_id
 
-    @property
-    def is_staff(self) -> bool:
-        """The programme team: consultants and admins."""
-        return self.role in {Role.CONSULTANT, Role.ADMIN}
-
     @cached_property
     def participant(self) -> Participant | None:
         """The member's own participant record (sponsors and consultants often have none)."""
@@ -51,6 +46,14 @@ class Viewer:
         if self.team_id is None:
             return frozenset()
         return frozenset(team_subtree_ids(self.organisation, self.team_id))
+
+    @cached_property
+    def wave_ids(self) -> frozenset[int]:
+        """Every wave the viewer is in, one per programme: a case shared with an earlier
+        programme's wave stays readable by its members after they join a later programme."""
+        if self.participant is None:
+            return frozenset()
+        return frozenset(self.participant.wave_memberships.values_list("wave_id", flat=True))
 
     @cached_property
     def wave_id(self) -> int | None:

@@ -19,7 +19,6 @@ from django.shortcuts import get_object_or_404
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
-from programme.models import WaveMember
 from programme.viewer import Viewer
 from showcase import policies
 from showcase.models import (
@@ -37,17 +36,6 @@ FEED_PAGE = 20
 _START, _STOP = "\x02", "\x03"  # highlight markers no story contains
 
 
-def _wave_ids(viewer: Viewer) -> list[int]:
-    """Every wave the viewer is in, one per programme (one query). Not `viewer.wave_id`, the
-    newest programme's only: a case shared with an earlier programme's wave stays readable
-    by that wave's members after they join a later programme."""
-    if viewer.participant is None:
-        return []
-    return list(
-        WaveMember.objects.filter(participant=viewer.participant).values_list("wave_id", flat=True)
-    )
-
-
 def cases_visible_to(viewer: Viewer) -> QuerySet[CaseStudy]:
     """Cases of the viewer's organisation they may read: everyone's, their waves', their
     team's, their own; hidden ones only for their author and the moderators."""
@@ -56,7 +44,7 @@ def cases_visible_to(viewer: Viewer) -> QuerySet[CaseStudy]:
     own = Q(author_id=participant.pk) if participant is not None else Q(pk__in=[])
     audience = (
         Q(visibility="organisation")
-        | Q(visibility="wave", wave_id__in=_wave_ids(viewer))
+        | Q(visibility="wave", wave_id__in=viewer.wave_ids)
         | Q(visibility="team", team_id=viewer.team_id)
         | own
     )

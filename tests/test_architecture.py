@@ -7,7 +7,8 @@ It reads the code (no database) and fails on:
 3. a write into another app's tables: raw SQL (INSERT, UPDATE, DELETE, COPY, TRUNCATE) naming
    its table, or an ORM write (`Model.objects....create/update/delete...`) on its model. Such
    writes go through the owning app's services;
-4. a tenant view that resolves the organisation itself instead of through `tenant_view`.
+4. a tenant view that resolves the organisation itself instead of through `tenant_view`;
+5. a decision by role (`x.role == Role.X`, `x.role in SOME_ROLES`) outside a policies module.
 
 Each checker is also run on a planted violation, so a checker that finds nothing because it is
 broken fails too.
@@ -191,6 +192,22 @@ def resolve_violations(app: str, source: str) -> list[str]:
     ]
 
 
+# 5. Role decisions live in policies ---------------------------------------------------------
+
+
+def role_decision_violations(app: str, source: str) -> list[str]:
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if not isinstance(node, ast.Compare):
+            continue
+        operands = [node.left, *node.comparators]
+        text = ast.unparse(node)
+        on_role = any(isinstance(o, ast.Attribute) and o.attr == "role" for o in operands)
+        if on_role and ("Role." in text or "_ROLES" in text):
+            found.append(f"line {node.lineno}: {text} (ask a policy)")
+    return found
+
+
 # The tree -----------------------------------------------------------------------------------
 
 # Files allowed to break a rule, with the reason. Keep this short.
@@ -242,6 +259,17 @@ def test_views_reach_the_organisation_only_through_tenant_view(app) -> None:
     assert found == {}
 
 
+@pytest.mark.parametrize("app", APPS)
+def test_role_decisions_are_made_in_policies_only(app) -> None:
+    found = {
+        str(path.relative_to(ROOT)): problems
+        for path in python_files(app)
+        if path.name != "policies.py"
+        and (problems := role_decision_violations(app, path.read_text()))
+    }
+    assert found == {}
+
+
 def test_every_tenant_page_is_a_tenant_view() -> None:
     """Every pattern under o/<slug:org>/ is served by a view wrapped in tenant_view."""
     from config import tenant_urls
@@ -278,3 +306,7 @@ def test_the_checkers_find_a_planted_violation_of_each_kind() -> None:
     assert not write_violations("goals", "IndicatorThreshold.objects.filter(pk=1).first()\n")
 
     assert resolve_violations("showcase", "m = membership_for_request(request, org)\n")
+
+    assert role_decision_violations("goals", "if by.role == Role.MANAGER:\n    pass\n")
+    assert role_decision_violations("kickoff", "ok = membership.role in STAFF_ROLES\n")
+    assert not role_decision_violations("programme", "changed = membership.role != row.role\n")

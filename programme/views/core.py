@@ -57,7 +57,7 @@ def organisation_home(request: HttpRequest, viewer: Viewer) -> HttpResponse:
         if policies.can_view_people(membership)
         else None,
         "panels": selectors.home_panels(membership),
-        "extra_panels": extra_home_panels(membership),
+        "extra_panels": extra_home_panels(viewer),
     }
     return render(request, "programme/organisation_home.html", context)
 
@@ -144,7 +144,7 @@ def participant_detail(request: HttpRequest, viewer: Viewer, code: str) -> HttpR
         and participant.membership.joined_at is None,
         "is_self": participant.membership_id == membership.pk,
         "sessions": selectors.participant_sessions(participant),
-        "person_panels": person_panels(membership, participant),
+        "person_panels": person_panels(viewer, participant),
     }
     return render(
         request,
