@@ -291,7 +291,7 @@ def test_the_person_panel_runs_a_fixed_number_of_queries(org, world, django_asse
     from metrics.panels import indicators_person_panel
 
     person = world["lapsed"].participant
-    consultant, manager = world["consultant"], world["manager"]
+    consultant, manager = Viewer(world["consultant"]), Viewer(world["manager"])
     with django_assert_num_queries(3):  # newest week, thresholds, the person's rows
         assert indicators_person_panel(consultant, person)["data"].reasons
     with django_assert_num_queries(5):  # and the manager's own team and the teams below it
