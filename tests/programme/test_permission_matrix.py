@@ -269,12 +269,8 @@ SERVICES = {
 }  # fmt: skip
 
 
-@pytest.mark.parametrize("role", sorted(Role))
-@pytest.mark.parametrize("name", sorted(SERVICES))
-def test_service_permission_matrix(org, name, role):
-    """A write service is safe whoever calls it: it asks programme.policies itself."""
-    call, allowed, changed = SERVICES[name]
-    actor = member(org, role)
+def service_world(org) -> dict:
+    """One object of every kind the services act on, in `org`."""
     world = foreign_world(org)
     world["extra"] = member(org, Role.SELLER)
     world["invitee"] = MembershipFactory(
@@ -284,6 +280,16 @@ def test_service_permission_matrix(org, name, role):
         membership__participant=world["participant"]
     ).first()
     Organisation.objects.filter(pk=org.pk).update(managers_see_individuals=False)
+    return world
+
+
+@pytest.mark.parametrize("role", sorted(Role))
+@pytest.mark.parametrize("name", sorted(SERVICES))
+def test_service_permission_matrix(org, name, role):
+    """A write service is safe whoever calls it: it asks programme.policies itself."""
+    call, allowed, changed = SERVICES[name]
+    actor = member(org, role)
+    world = service_world(org)
     if role in allowed:
         call(world, actor)
         assert changed(world), (name, role)
@@ -297,15 +303,7 @@ def test_service_permission_matrix(org, name, role):
 def test_services_refuse_another_organisations_objects(org, other_org, name):
     """Even an admin of another organisation is nobody here (settings: their own only)."""
     call, _allowed, changed = SERVICES[name]
-    world = foreign_world(org)
-    world["extra"] = member(org, Role.SELLER)
-    world["invitee"] = MembershipFactory(
-        organisation=org, joined_at=None, invitation_sent_at=timezone.now()
-    )
-    world["recipient"] = AnnouncementRecipient.objects.filter(
-        membership__participant=world["participant"]
-    ).first()
-    Organisation.objects.filter(pk=org.pk).update(managers_see_individuals=False)
+    world = service_world(org)
     outsider_roles = [Role.ADMIN, Role.CONSULTANT, Role.SPONSOR]
     for role in outsider_roles:
         outsider = member(other_org, role)
