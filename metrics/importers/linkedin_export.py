@@ -172,6 +172,7 @@ class LinkedInContext:
         self.invitation_urls: set[str] = set()
         self.invitation_names: set[str] = set()
         self.owner_lines: list[str] = []
+        self.files: list[tuple[str, Opener, str]] = []  # (name, opener, kind) of the upload
 
     def event(self, kind: str, when: datetime, key: str, **extra: object) -> None:
         self.writer.add(
@@ -194,13 +195,18 @@ def _rows(opener: Opener, name: str, required: set[str]) -> Iterator[tuple[int, 
         yield from rows
 
 
-def _dates(opener: Opener, name: str, required: set[str], column: str) -> DateColumn:
-    """The file's dates, with the one look ahead an undecided day/month order needs."""
+def _dates(ctx: LinkedInContext, name: str) -> DateColumn:
+    """The file's dates, with the one look ahead an undecided day/month order needs: its own
+    dates, then those of the upload's other files."""
 
-    def rescan() -> Iterator[tuple[int, str]]:
-        with closing(_rows(opener, name, required)) as rows:
-            for line, row in rows:
-                yield line, row.get(column, "")
+    def rescan() -> Iterator[tuple[str, str, bool]]:
+        ordered = sorted(ctx.files, key=lambda file: file[0] != name)
+        for file, opener, base in ordered:
+            required, column = DATED[base]
+            with closing(_rows(opener, file, required)) as rows:
+                for line, row in rows:
+                    where = f"line {line}" if file == name else f"{file} line {line}"
+                    yield where, row.get(column, ""), file == name
 
     return DateColumn(name, rescan)
 
@@ -238,8 +244,8 @@ def import_profile(ctx: LinkedInContext, opener: Opener, name: str) -> None:
 
 
 def import_shares(ctx: LinkedInContext, opener: Opener, name: str) -> None:
-    required = {"date", "sharelink"}
-    dates = _dates(opener, name, required, "date")
+    required = DATED["shares.csv"][0]
+    dates = _dates(ctx, name)
 
     def handle(line: int, row: dict[str, str]) -> None:
         when = dates.parse(row["date"], line)
@@ -255,7 +261,7 @@ def _activity_importer(kind: str, detail: str) -> Callable[[LinkedInContext, Ope
 
     def importer(ctx: LinkedInContext, opener: Opener, name: str) -> None:
         required = {"date", detail}
-        dates = _dates(opener, name, required, "date")
+        dates = _dates(ctx, name)
 
         def handle(line: int, row: dict[str, str]) -> None:
             when = dates.parse(row["date"], line)
@@ -275,8 +281,8 @@ import_reactions = _activity_importer(EventKind.REACTION_MADE, "type")
 def import_invitations(ctx: LinkedInContext, opener: Opener, name: str) -> None:
     """Invitations sent. Also the account holder as the export shows it: the sender of the
     outgoing invitations, the recipient of the incoming ones."""
-    required = {"from", "to", "sentat", "direction"}
-    dates = _dates(opener, name, required, "sentat")
+    required = DATED["invitations.csv"][0]
+    dates = _dates(ctx, name)
 
     def handle(line: int, row: dict[str, str]) -> None:
         direction = blank(row["direction"]).upper()
@@ -307,8 +313,8 @@ def import_invitations(ctx: LinkedInContext, opener: Opener, name: str) -> None:
 def import_connections(ctx: LinkedInContext, opener: Opener, name: str) -> None:
     """Connections gained per day: one event per day, names never stored."""
     per_day: dict[str, tuple[datetime, int]] = {}
-    required = {"firstname", "lastname", "connectedon"}
-    dates = _dates(opener, name, required, "connectedon")
+    required = DATED["connections.csv"][0]
+    dates = _dates(ctx, name)
 
     def handle(line: int, row: dict[str, str]) -> None:
         when = dates.parse(row["connectedon"], line)
@@ -472,8 +478,8 @@ def import_messages(ctx: LinkedInContext, opener: Opener, name: str) -> None:
 
     The first pass checks every row and learns who is in which conversation (or, in old exports,
     reads the Direction column); the second writes the events."""
-    required = {"conversationid", "from", "date"}
-    dates = _dates(opener, name, required, "date")
+    required = DATED["messages.csv"][0]
+    dates = _dates(ctx, name)
     parties = _Parties()
     # conversation -> person -> when they first wrote there (None: only written to)
     conversations: dict[str, dict[int, datetime | None]] = {}
@@ -552,6 +558,16 @@ def import_messages(ctx: LinkedInContext, opener: Opener, name: str) -> None:
 
     _each(ctx, opener, name, required, second_pass, quiet=True)
 
+
+# The columns each dated file needs, and its date column.
+DATED = {
+    "shares.csv": ({"date", "sharelink"}, "date"),
+    "comments.csv": ({"date", "message"}, "date"),
+    "reactions.csv": ({"date", "type"}, "date"),
+    "invitations.csv": ({"from", "to", "sentat", "direction"}, "sentat"),
+    "messages.csv": ({"conversationid", "from", "date"}, "date"),
+    "connections.csv": ({"firstname", "lastname", "connectedon"}, "connectedon"),
+}
 
 LINKEDIN_FILES: dict[str, Callable[[LinkedInContext, Opener, str], None]] = {
     "profile.csv": import_profile,  # before messages: its names help tell whose they are
@@ -639,6 +655,12 @@ def import_linkedin_export(
         progress_key=progress_key,
     )  # fmt: skip
     ctx = LinkedInContext(participant, writer, summary)
+    ctx.files = [
+        (name, opener, base)
+        for base in LINKEDIN_FILES
+        if base in DATED
+        for name, opener in members.get(base, [])
+    ]
     with transaction.atomic():
         for base, handler in LINKEDIN_FILES.items():
             for name, opener in members.get(base, []):

@@ -274,20 +274,22 @@ class DateColumn:
     (in English, French, German, Czech, Swedish, Spanish, Italian, Dutch, Portuguese, Polish) say
     their order; a slashed date (3/12/24) does not. For those the file decides: a date with a
     number above 12 shows whether the day or the month comes first, and every slashed date of the
-    file is read that way. A file with none is read as LinkedIn writes (month first) when its
-    dates carry AM/PM, and refused otherwise, naming the line and the value.
+    file is read that way; a file with none takes the order the other files of the upload show
+    (one spreadsheet saved them all), leaving aside dates with AM/PM, which Invitations.csv keeps
+    in LinkedIn's month-first form through any spreadsheet. Still undecided, dates with AM/PM are
+    read as LinkedIn writes them (month first) and others are refused, naming the line and value.
 
-    `rescan` yields (line, value) for every date of the file, for the one look ahead an
-    undecided file needs.
+    `rescan` yields (where, value, same file) for every date of the file and then of the other
+    files, for the one look ahead an undecided file needs.
     """
 
     def __init__(
-        self, filename: str, rescan: Callable[[], Iterator[tuple[int, str]]] | None = None
+        self, filename: str, rescan: Callable[[], Iterator[tuple[str, str, bool]]] | None = None
     ) -> None:
         self.filename = filename
         self.rescan = rescan
         self.order: str | None = None
-        self.evidence: tuple[int, str] | None = None
+        self.evidence: tuple[str, str] | None = None  # (where, value) that decided the order
         self.scanned = False
         self.refused = False
 
@@ -341,34 +343,37 @@ class DateColumn:
             if self.order and self.order != shown and self.evidence:
                 first, other = ("day", "month") if shown == DAY_FIRST else ("month", "day")
                 raise RowError(
-                    f"'{value}' can only be read {first} first, but line {self.evidence[0]} "
+                    f"'{value}' can only be read {first} first, but {self.evidence[0]} "
                     f"('{self.evidence[1]}') was read {other} first: the dates of "
                     f"{self.filename} must all be written one way"
                 )
             if not self.order:
-                self.order, self.evidence = shown, (line or 0, value)
+                self.order, self.evidence = shown, (f"line {line}", value)
             return shown
         if self.order:
             return self.order
         if not self.scanned and self.rescan is not None:
             self.scanned = True
-            for other_line, other in self.rescan():
+            for where, other, same_file in self.rescan():
                 found = _NUMERIC.fullmatch(" ".join(other.split()))
-                if found and found["sep"] == "/" and len(found["a"]) < 4:
-                    decided = _slash_order(int(found["a"]), int(found["b"]))
-                    if decided:
-                        self.order, self.evidence = decided, (other_line, other.strip())
-                        return decided
+                if not found or found["sep"] != "/" or len(found["a"]) == 4:
+                    continue
+                if found["ampm"] and not same_file:
+                    continue
+                decided = _slash_order(int(found["a"]), int(found["b"]))
+                if decided:
+                    self.order, self.evidence = decided, (where, other.strip())
+                    return decided
         if ampm:  # LinkedIn's own form (Invitations.csv, old messages.csv): month first
-            self.order, self.evidence = MONTH_FIRST, (line or 0, value)
+            self.order, self.evidence = MONTH_FIRST, (f"line {line}", value)
             return MONTH_FIRST
         if self.refused:  # said once; the import fails anyway, all or nothing
             return MONTH_FIRST
         self.refused = True
         raise RowError(
             f"'{value}' could be {_spelled(a, b)} or {_spelled(b, a)}: no date in "
-            f"{self.filename} shows whether the day or the month comes first. Download the "
-            "export again, or save the dates as YYYY-MM-DD"
+            f"{self.filename} or the other files of this upload shows whether the day or the "
+            "month comes first. Download the export again, or save the dates as YYYY-MM-DD"
         )
 
 
