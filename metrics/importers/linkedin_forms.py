@@ -10,6 +10,7 @@ the line and the value.
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import re
 import unicodedata
@@ -26,6 +27,7 @@ from metrics.ingest import ImportRefused, RowError, header_key, text_lines
 _LINKEDIN_HOST = re.compile(r"^(?:[a-z0-9-]+\.)*linkedin\.com$")
 
 
+@functools.lru_cache(maxsize=8192)  # a conversation repeats its two addresses on every row
 def profile_key(url: str) -> str:
     """One key for every way LinkedIn writes one profile's address.
 
@@ -322,6 +324,8 @@ class DateColumn:
                 if b > 12 >= day:  # ...unless they show otherwise
                     day, month = b, day
             else:
+                if not (1 <= int(a) <= 31 and 1 <= b <= 31 and min(int(a), b) <= 12):
+                    raise _unknown(value)
                 order = self._order(int(a), b, value, line, bool(match["ampm"]))
                 day, month = (int(a), b) if order == DAY_FIRST else (b, int(a))
                 year = _year(c)
@@ -331,8 +335,8 @@ class DateColumn:
                 raise _unknown(value)
             month = MONTHS.get(_fold(match["month"]), 0)
             day, year = int(match["day"]), _year(match["year"])
-        hour, minute, second, micro, tz = _clock(match, value)
         try:
+            hour, minute, second, micro, tz = _clock(match, value)
             return datetime(year, month, day, hour, minute, second, micro, tzinfo=tz)
         except ValueError:
             raise _unknown(value) from None
