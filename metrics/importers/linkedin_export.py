@@ -287,17 +287,15 @@ def import_invitations(ctx: LinkedInContext, opener: Opener, name: str) -> None:
     def handle(line: int, row: dict[str, str]) -> None:
         direction = blank(row["direction"]).upper()
         outgoing = direction == "OUTGOING"
-        holder = "inviter" if outgoing else "invitee"
-        url = profile_key(row.get(f"{holder}profileurl", ""))
-        if url:
-            ctx.invitation_urls.add(url)
-        holder_name = blank(row["from" if outgoing else "to"])
-        if holder_name:
-            ctx.invitation_names.add(holder_name)
+        if direction in ("OUTGOING", "INCOMING"):
+            holder = "inviter" if outgoing else "invitee"
+            url = profile_key(row.get(f"{holder}profileurl", ""))
+            if url:
+                ctx.invitation_urls.add(url)
+            holder_name = blank(row["from" if outgoing else "to"])
+            if holder_name:
+                ctx.invitation_names.add(holder_name)
         if not outgoing:
-            if direction != "INCOMING":
-                raise RowError(f"the direction '{row['direction'].strip()}' is neither OUTGOING "
-                               "nor INCOMING")  # fmt: skip
             ctx.summary.skip(name, line, "an invitation you received (only sent ones count)")
             return
         when = dates.parse(row["sentat"], line)

@@ -197,6 +197,20 @@ def test_profile_csv_names_the_holder_of_a_single_conversation(org, tmp_path):
     ]
 
 
+def test_invitations_csv_shows_the_holder_of_a_single_conversation(org, tmp_path):
+    dee = seller(org, "Dee", "Sellers")
+    export = zip_files(tmp_path / "export.zip", {
+        "messages.csv": ONE_CONVERSATION.encode(),
+        "Invitations.csv": (DATA / "linkedin_2024" / "Invitations.csv").read_bytes(),
+    })  # fmt: skip
+    summary = run(org, dee, export)
+    assert kinds(dee)[SENT] == 1 and kinds(dee)[REPLIES] == 1
+    assert owner_lines(summary) == [
+        "Whose export: Dana Seller (linkedin.com/in/dana-seller), the account holder in "
+        "Invitations.csv."
+    ]
+
+
 def test_the_name_in_snowball_is_the_last_resort_and_the_summary_says_so(org, tmp_path):
     dana = seller(org, "Dana", "Séller")  # accents and case do not matter
     path = tmp_path / "messages.csv"
