@@ -316,6 +316,16 @@ def test_an_export_saved_again_by_a_spreadsheet_imports_the_same(org, tmp_path, 
     assert kinds(dana) == ORIGINAL_2024
 
 
+def test_the_stored_french_excel_copy_imports_the_same(org, tmp_path):
+    """tests/data/linkedin_2024_excel_fr is the 2024 export as Excel in French saves it."""
+    dana = seller(org, "Dana", "Seller", "https://www.linkedin.com/in/dana-seller")
+    files = folder_files(DATA / "linkedin_2024_excel_fr")
+    assert files["Shares.csv"].startswith(b"\xef\xbb\xbfDate;SHARELINK;")
+    summary = run(org, dana, zip_files(tmp_path / "export.zip", files))
+    assert summary.errors == []
+    assert kinds(dana) == ORIGINAL_2024
+
+
 def test_a_date_that_could_be_either_order_is_refused_with_its_line(org, tmp_path):
     dana = seller(org, "Dana", "Seller")
     path = tmp_path / "Shares.csv"
