@@ -140,8 +140,11 @@ def test_a_german_2026_export_with_a_country_address_and_a_percent_encoded_slug(
     """Fully quoted messages.csv with line breaks in messages, a sponsored message without a
     sender address, a draft, a German preamble and a numbered Comments file."""
     jorg = seller(org, "Jörg", "Müller", "https://de.linkedin.com/in/jörg-müller-7/")
-    export = zip_files(tmp_path / "Complete_LinkedInDataExport_02-01-2026.zip",
-                       folder_files(DATA / "linkedin_2026_de"))  # fmt: skip
+    files = folder_files(DATA / "linkedin_2026_de")
+    # Files of the Complete export that only look alike are not the export's messages.
+    files["guide_messages.csv"] = b"CONVERSATION ID,FROM,DATE\n2-X,Coach,2026-01-02 10:00:00 UTC\n"
+    files["Articles/Articles/2026-01-05 Netze.html"] = b"<html></html>"
+    export = zip_files(tmp_path / "Complete_LinkedInDataExport_02-01-2026.zip", files)
     summary = run(org, jorg, export)
     assert summary.errors == []
     assert kinds(jorg) == {
