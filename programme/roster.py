@@ -76,12 +76,25 @@ def _decode(data: bytes, result: RosterResult) -> str | None:
         return None
 
 
-def _dialect(text: str) -> type[csv.Dialect] | csv.Dialect:
+def _dialect(text: str) -> type[csv.Dialect]:
+    """Standard CSV quoting as Excel and LibreOffice write it (a quote inside a quoted field is
+    doubled); only the separator varies with the spreadsheet's language. It is the one of comma,
+    semicolon and tab that splits the header into the most columns. (csv.Sniffer guessed the
+    quoting from the header alone and read doubled quotes wrongly.)"""
     first_line = text.split("\n", 1)[0]
-    try:
-        return csv.Sniffer().sniff(first_line, delimiters=",;")
-    except csv.Error:
-        return csv.excel
+    best, most = ",", 0
+    for delimiter in (",", ";", "\t"):
+        try:
+            columns = len(next(csv.reader([first_line], delimiter=delimiter), []))
+        except csv.Error:
+            continue
+        if columns > most:
+            best, most = delimiter, columns
+
+    class Roster(csv.excel):
+        delimiter = best
+
+    return Roster
 
 
 def roster_parse(data: bytes) -> RosterResult:

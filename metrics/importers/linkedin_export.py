@@ -1,32 +1,48 @@
 """LinkedIn's member data export (the ZIP, or one of its CSV files): posts, comments and
 reactions given, messages sent and replies received, invitations, connections, the profile.
 
-Message contents and other people's names are read only to tell directions apart; they are never
-stored.
+Files are read in every form they are known to take (see `linkedin_forms`): any year's columns,
+any language's preamble and month names, copies saved again by a spreadsheet. Whose messages are
+whose is read from the export itself first (see `_recognise_owner`), the profile in Snowball only
+after it. Message contents and other people's names are read only to tell directions apart; they
+are never stored.
 """
 
 from __future__ import annotations
 
 import io
 import posixpath
+import re
 import zipfile
+from collections import Counter
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from datetime import datetime
 from pathlib import Path
 
 from django.db import transaction
 
 from metrics.importers.common import finish
+from metrics.importers.linkedin_forms import (
+    ISO,
+    ISO_UTC,
+    US,
+    DateColumn,
+    ExportRows,
+    HeaderMissing,
+    blank,
+    name_key,
+    names_match,
+    native,
+    profile_key,
+)
 from metrics.ingest import (
-    CsvRows,
     Event,
     EventWriter,
     ImportRefused,
     RowError,
     Summary,
-    normalise_profile_url,
-    parse_date,
+    header_key,
     stable_id,
 )
 from metrics.models import EventKind, EventSource, LinkedInProfileText
@@ -36,13 +52,29 @@ MAX_UNCOMPRESSED = 1024 * 1024 * 1024  # a real export is tens of MB; a bomb is 
 MAX_RATIO = 200
 
 Opener = Callable[[], io.BufferedIOBase]
+Members = dict[str, list[tuple[str, Opener]]]
+
+# Complete exports number some files (Comments_34875879.csv); other files merely end alike
+# (guide_messages.csv, coach_messages.csv) and are not the export's messages.
+_EXPORT_FILE = re.compile(
+    r"(profile|shares|comments|reactions|messages|invitations|connections)(_\d+)?\.csv"
+)
+
+
+def _export_file(name: str) -> tuple[str, str] | None:
+    """(kind, name as LinkedIn writes it) for a file of the export, None for any other file."""
+    match = _EXPORT_FILE.fullmatch(posixpath.basename(name).lower())
+    if not match:
+        return None
+    base = f"{match[1]}.csv"
+    return base, EXPORT_NAMES[base].removesuffix(".csv") + (match[2] or "") + ".csv"
 
 
 # --- Opening an export ---
 
 
-def export_members(path: Path, filename: str) -> dict[str, tuple[str, Opener]]:
-    """Known export files by lower-case name -> (name as given, opener). Checks ZIP safety."""
+def export_members(path: Path, filename: str) -> Members:
+    """Export files by kind -> [(name as LinkedIn writes it, opener)]. Checks ZIP safety."""
     if zipfile.is_zipfile(path):
         try:
             archive = zipfile.ZipFile(path)
@@ -50,7 +82,7 @@ def export_members(path: Path, filename: str) -> dict[str, tuple[str, Opener]]:
         except (zipfile.BadZipFile, OSError) as exc:
             raise ImportRefused([(filename, None, f"the ZIP cannot be read ({exc})")]) from None
         total = 0
-        members: dict[str, tuple[str, Opener]] = {}
+        members: Members = {}
         for info in infos:
             name = info.filename
             if name.startswith(("/", "\\")) or ".." in Path(name).parts or ":" in name:
@@ -70,9 +102,9 @@ def export_members(path: Path, filename: str) -> dict[str, tuple[str, Opener]]:
                         )
                     ]
                 )
-            base = posixpath.basename(name).lower()
-            if base in LINKEDIN_FILES and not info.is_dir():
-                members[base] = (posixpath.basename(name), _zip_opener(archive, info))
+            known = _export_file(name)
+            if known and not info.is_dir():
+                members.setdefault(known[0], []).append((known[1], _zip_opener(archive, info)))
         try:
             bad = archive.testzip() if sum(i.file_size for i in infos) < 200 * 1024 * 1024 else None
         except (zipfile.BadZipFile, OSError, EOFError) as exc:
@@ -85,17 +117,22 @@ def export_members(path: Path, filename: str) -> dict[str, tuple[str, Opener]]:
                   "messages.csv, Connections.csv)")]
             )  # fmt: skip
         return members
-    base = Path(filename).name.lower()
-    if base not in LINKEDIN_FILES:
-        with open(path, "rb") as handle:
-            head = handle.read(4)
-        if head.startswith(b"PK"):
-            raise ImportRefused([(filename, None, "the ZIP is damaged or truncated")])
+    known = _export_file(filename)
+    if known is not None:  # a spreadsheet saved under the name is told apart while reading
+        return {known[0]: [(known[1], lambda: open(path, "rb"))]}
+    with open(path, "rb") as handle:
+        head = handle.read(4)
+    if head.startswith(b"PK"):
+        raise ImportRefused([(filename, None, "the ZIP is damaged or truncated")])
+    if Path(filename).suffix.lower() == ".zip":
         raise ImportRefused(
-            [(filename, None, "a single file must be one of the export's CSV files: "
-              + ", ".join(EXPORT_NAMES[base] for base in LINKEDIN_FILES))]
+            [(filename, None, "this is not a ZIP file, though its name ends in .zip: download "
+              "the export from LinkedIn again and upload the ZIP as it arrives")]
         )  # fmt: skip
-    return {base: (Path(filename).name, lambda: open(path, "rb"))}
+    raise ImportRefused(
+        [(filename, None, "a single file must be one of the export's CSV files: "
+          + ", ".join(EXPORT_NAMES[base] for base in LINKEDIN_FILES))]
+    )  # fmt: skip
 
 
 def _zip_opener(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> Opener:
@@ -106,19 +143,19 @@ def _zip_opener(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> Opener:
 
 
 @contextmanager
-def _opened(opener: Opener) -> Iterator[io.BufferedIOBase]:
+def _opened(opener: Opener, name: str) -> Iterator[io.BufferedIOBase]:
     handle = opener()
     try:
         yield handle
     except (zipfile.BadZipFile, EOFError, OSError) as exc:
-        raise ImportRefused(
-            [("export", None, f"the file is damaged or truncated ({exc})")]
-        ) from None
+        raise ImportRefused([(name, None, f"the file is damaged or truncated ({exc})")]) from None
     finally:
         handle.close()
 
 
 # --- LinkedIn member data export ---
+
+OWNER_LINE = "Whose export: "  # the summary lines that say how the account holder was found
 
 
 class LinkedInContext:
@@ -126,9 +163,16 @@ class LinkedInContext:
         self.participant = participant
         self.writer = writer
         self.summary = summary
-        self.own_url = normalise_profile_url(participant.linkedin_url)
+        self.stored_url = profile_key(participant.linkedin_url)
         user = participant.membership.user
-        self.own_names = {f"{user.first_name} {user.last_name}".strip().lower()}
+        self.roster_name = f"{user.first_name} {user.last_name}".strip()
+        # What the export says of its account holder (Profile.csv, Invitations.csv); kept in
+        # memory for this import only.
+        self.profile_names: list[str] = []
+        self.invitation_urls: set[str] = set()
+        self.invitation_names: set[str] = set()
+        self.owner_lines: list[str] = []
+        self.files: list[tuple[str, Opener, str]] = []  # (name, opener, kind) of the upload
 
     def event(self, kind: str, when: datetime, key: str, **extra: object) -> None:
         self.writer.add(
@@ -142,33 +186,57 @@ class LinkedInContext:
         )
 
 
-def _each(ctx: LinkedInContext, opener: Opener, name: str, required: set[str], handle_row) -> None:
-    """Feed every data row to `handle_row`; a RowError is recorded with its line."""
-    with _opened(opener) as handle:
+def _rows(opener: Opener, name: str, required: set[str]) -> Iterator[tuple[int, dict[str, str]]]:
+    with _opened(opener, name) as handle:
         try:
-            rows = CsvRows(handle, name, required)
-        except ImportRefused as exc:
-            if exc.errors and exc.errors[0][2].startswith("no header row"):
-                raise ImportRefused([(name, None, _no_header(name, required))]) from None
-            raise
+            rows = ExportRows(handle, name, required)
+        except HeaderMissing as missing:
+            raise ImportRefused([(name, None, _no_header(name, required, missing.seen))]) from None
+        yield from rows
+
+
+def _dates(ctx: LinkedInContext, name: str) -> DateColumn:
+    """The file's dates, with the one look ahead an undecided day/month order needs: its own
+    dates, then those of the upload's other files."""
+
+    def rescan() -> Iterator[tuple[str, str, bool]]:
+        ordered = sorted(ctx.files, key=lambda file: file[0] != name)
+        for file, opener, base in ordered:
+            required, column = DATED[base]
+            with closing(_rows(opener, file, required)) as rows:
+                for line, row in rows:
+                    where = f"line {line}" if file == name else f"{file} line {line}"
+                    yield where, row.get(column, ""), file == name
+
+    return DateColumn(name, rescan)
+
+
+def _each(
+    ctx: LinkedInContext, opener: Opener, name: str, required: set[str], handle_row,
+    *, quiet: bool = False,
+) -> None:  # fmt: skip
+    """Feed every data row to `handle_row`; a RowError is recorded with its line (unless
+    `quiet`: a second pass over rows the first already checked)."""
+    with closing(_rows(opener, name, required)) as rows:
         for line, row in rows:
             ctx.summary.rows_read += 1
             try:
                 handle_row(line, row)
             except RowError as exc:
-                ctx.summary.error(name, line, str(exc))
+                if not quiet:
+                    ctx.summary.error(name, line, str(exc))
 
 
 def import_profile(ctx: LinkedInContext, opener: Opener, name: str) -> None:
     def handle(line: int, row: dict[str, str]) -> None:
-        first, last = row.get("firstname", "").strip(), row.get("lastname", "").strip()
+        first, last = blank(row.get("firstname", "")), blank(row.get("lastname", ""))
         if first or last:
-            ctx.own_names.add(f"{first} {last}".strip().lower())
+            ctx.profile_names.append(f"{first} {last}".strip())
         LinkedInProfileText.objects.update_or_create(
             participant=ctx.participant,
             defaults={
-                "headline": row.get("headline", "").strip()[:500],
-                "summary": row.get("summary", "").strip(),
+                "headline": blank(row.get("headline", ""))[:500],
+                "summary": blank(row.get("summary", "")),
             },
         )
 
@@ -176,26 +244,32 @@ def import_profile(ctx: LinkedInContext, opener: Opener, name: str) -> None:
 
 
 def import_shares(ctx: LinkedInContext, opener: Opener, name: str) -> None:
+    required = DATED["shares.csv"][0]
+    dates = _dates(ctx, name)
+
     def handle(line: int, row: dict[str, str]) -> None:
-        when = parse_date(row["date"])
-        link = row.get("sharelink", "").strip()
-        key = link or stable_id(row["date"], row.get("sharecommentary", ""))
+        when = dates.parse(row["date"], line)
+        link = blank(row.get("sharelink", ""))
+        key = link or stable_id(native(row["date"], when, ISO), row.get("sharecommentary", ""))
         ctx.event(EventKind.POST_PUBLISHED, when, key, url=link if link.startswith("http") else "")
 
-    _each(ctx, opener, name, {"date", "sharelink"}, handle)
+    _each(ctx, opener, name, required, handle)
 
 
 def _activity_importer(kind: str, detail: str) -> Callable[[LinkedInContext, Opener, str], None]:
     """Comments.csv and Reactions.csv: what the seller gave, one event per row, by date + link."""
 
     def importer(ctx: LinkedInContext, opener: Opener, name: str) -> None:
+        required = {"date", detail}
+        dates = _dates(ctx, name)
+
         def handle(line: int, row: dict[str, str]) -> None:
-            when = parse_date(row["date"])
-            link = row.get("link", "").strip()
-            key = stable_id(row["date"], link, row.get(detail, ""))
+            when = dates.parse(row["date"], line)
+            link = blank(row.get("link", ""))
+            key = stable_id(native(row["date"], when, ISO), link, row.get(detail, ""))
             ctx.event(kind, when, key, url=link if link.startswith("http") else "")
 
-        _each(ctx, opener, name, {"date", detail}, handle)
+        _each(ctx, opener, name, required, handle)
 
     return importer
 
@@ -205,70 +279,273 @@ import_reactions = _activity_importer(EventKind.REACTION_MADE, "type")
 
 
 def import_invitations(ctx: LinkedInContext, opener: Opener, name: str) -> None:
+    """Invitations sent. Also the account holder as the export shows it: the sender of the
+    outgoing invitations, the recipient of the incoming ones."""
+    required = DATED["invitations.csv"][0]
+    dates = _dates(ctx, name)
+
     def handle(line: int, row: dict[str, str]) -> None:
-        direction = row["direction"].strip().upper()
-        if direction != "OUTGOING":
+        direction = blank(row["direction"]).upper()
+        outgoing = direction == "OUTGOING"
+        if direction in ("OUTGOING", "INCOMING"):
+            holder = "inviter" if outgoing else "invitee"
+            url = profile_key(row.get(f"{holder}profileurl", ""))
+            if url:
+                ctx.invitation_urls.add(url)
+            holder_name = blank(row["from" if outgoing else "to"])
+            if holder_name:
+                ctx.invitation_names.add(holder_name)
+        if not outgoing:
             ctx.summary.skip(name, line, "an invitation you received (only sent ones count)")
             return
-        when = parse_date(row["sentat"])
-        invitee = row.get("inviteeprofileurl", "") or row.get("to", "")
-        ctx.event(EventKind.CONNECTION_REQUEST_SENT, when, stable_id(row["sentat"], invitee))
+        when = dates.parse(row["sentat"], line)
+        invitee = blank(row.get("inviteeprofileurl", "")) or blank(row.get("to", ""))
+        ctx.event(
+            EventKind.CONNECTION_REQUEST_SENT, when, stable_id(native(row["sentat"], when, US),
+                                                              invitee)
+        )  # fmt: skip
 
-    _each(ctx, opener, name, {"from", "to", "sentat", "direction"}, handle)
+    _each(ctx, opener, name, required, handle)
 
 
 def import_connections(ctx: LinkedInContext, opener: Opener, name: str) -> None:
     """Connections gained per day: one event per day, names never stored."""
     per_day: dict[str, tuple[datetime, int]] = {}
+    required = DATED["connections.csv"][0]
+    dates = _dates(ctx, name)
 
     def handle(line: int, row: dict[str, str]) -> None:
-        when = parse_date(row["connectedon"])
+        when = dates.parse(row["connectedon"], line)
         day = when.date().isoformat()
         first, count = per_day.get(day, (when, 0))
         per_day[day] = (first, count + 1)
 
-    _each(ctx, opener, name, {"firstname", "lastname", "connectedon"}, handle)
+    _each(ctx, opener, name, required, handle)
     for day, (when, count) in per_day.items():
         ctx.event(EventKind.CONNECTION_ACCEPTED, when, f"day:{day}", quantity=count)
 
 
+# --- Messages: whose are whose ---
+
+
+class _Parties:
+    """The people of messages.csv, by profile address where the export gives one, else by
+    name, as small numbers; held in memory for one import, never stored."""
+
+    def __init__(self) -> None:
+        self.ids: dict[str, int] = {}
+        self.alias: dict[int, int] = {}  # a name -> the profile address it was sent from
+        self.whole: set[int] = set()  # a person, not a piece of a list of names
+        self.urls: dict[int, str] = {}
+        self.names: dict[int, str] = {}
+
+    def _id(self, key: str) -> int:
+        return self.ids.setdefault(key, len(self.ids))
+
+    def sender(self, row: dict[str, str]) -> int:
+        url, sender_name = profile_key(row.get("senderprofileurl", "")), blank(row["from"])
+        named = self._id("n:" + name_key(sender_name)) if sender_name else None
+        if url:
+            party = self._id("u:" + url)
+            self.urls.setdefault(party, url)
+            if named is not None:
+                self.alias.setdefault(named, party)
+        elif named is not None:
+            party = named
+        else:
+            party = self._id("n:")
+        self.whole.add(party)
+        if sender_name:
+            self.names.setdefault(party, sender_name)
+        return party
+
+    def recipients(self, row: dict[str, str]) -> list[int]:
+        urls = blank(row.get("recipientprofileurls", ""))
+        if urls:
+            parties = []
+            for url in urls.split(","):
+                key = profile_key(url)
+                if key:
+                    party = self._id("u:" + key)
+                    self.urls.setdefault(party, key)
+                    self.whole.add(party)
+                    parties.append(party)
+            return parties
+        to = blank(row.get("to", ""))
+        if not to:
+            return []
+        # LinkedIn joins several recipients' names with ", ", and one name may hold ", " too
+        # ("Jane Doe, Ph.D."): the whole and its pieces are all kept; only a whole is a person.
+        whole = self._id("n:" + name_key(to))
+        self.whole.add(whole)
+        self.names.setdefault(whole, to)
+        parties = [whole]
+        if "," in to:
+            pieces = [piece for piece in to.split(",") if piece.strip()]
+            parties += [self._id("n:" + name_key(piece)) for piece in pieces]
+        return parties
+
+    def resolve(self, party: int) -> int:
+        return self.alias.get(party, party)
+
+    def describe(self, party: int) -> str:
+        name, url = self.names.get(party, ""), self.urls.get(party, "")
+        for named, target in self.alias.items():
+            if target == party and not name:
+                name = self.names.get(named, "")
+        return f"{name} ({url})" if name and url else name or url or "?"
+
+
+def _recognise_owner(
+    ctx: LinkedInContext, parties: _Parties, conversations: dict[str, dict[int, datetime | None]],
+    drafters: set[int], name: str,
+) -> int | None:  # fmt: skip
+    """The account holder of messages.csv, from the export itself where it tells: the one person
+    in every conversation; if several are, the one named in Profile.csv, the holder shown by
+    Invitations.csv, the author of drafts; only then the profile address stored in Snowball and,
+    last, the name in Snowball. Says in the summary how it was found."""
+    present: Counter[int] = Counter()
+    talks = 0
+    for members in conversations.values():
+        people = {parties.resolve(p) for p in members} & parties.whole
+        if len(people) >= 2:
+            talks += 1
+            present.update(people)
+    senders = {parties.resolve(p) for members in conversations.values() for p, t in members.items()
+               if t is not None}  # fmt: skip
+    in_every = [p for p, count in present.items() if count == talks] if talks else []
+    pool = in_every or sorted(senders)
+    if len(in_every) == 1 and talks >= 2:
+        return _owner_found(ctx, parties, in_every[0], "the one person in every conversation of "
+                            f"{name}")  # fmt: skip
+
+    also_named: dict[int, list[str]] = {}
+    for named_party, target in parties.alias.items():
+        if named_party in parties.names:
+            also_named.setdefault(target, []).append(parties.names[named_party])
+
+    def named(party: int, names: list[str] | set[str]) -> bool:
+        own = [parties.names.get(party, ""), *also_named.get(party, [])]
+        return any(names_match(a, b) for a in own if a for b in names)
+
+    evidence: list[tuple[str, Callable[[int], bool]]] = [
+        ("named in Profile.csv", lambda p: named(p, ctx.profile_names)),
+        ("the account holder in Invitations.csv", lambda p: parties.urls.get(p) in
+         ctx.invitation_urls or named(p, ctx.invitation_names)),
+        (f"the author of the drafts in {name}", lambda p: p in drafters),
+        ("the LinkedIn address on the Snowball profile", lambda p: bool(ctx.stored_url) and
+         parties.urls.get(p) == ctx.stored_url),
+        ("the name in Snowball (nothing in the export itself tells; add the LinkedIn address on "
+         "the profile to be sure)", lambda p: bool(ctx.roster_name) and
+         named(p, [ctx.roster_name])),
+    ]  # fmt: skip
+    for how, fits in evidence:
+        matches = [p for p in pool if fits(p)]
+        if len(matches) == 1:
+            return _owner_found(ctx, parties, matches[0], how)
+        if matches:
+            pool = matches
+    if not senders & set(pool):
+        ctx.owner_lines.append(
+            f"{OWNER_LINE}nothing tells which person in {name} holds the account, and none of "
+            "them wrote there: no message was counted as sent."
+        )
+        return None
+    raise ImportRefused(
+        [(name, None, f"cannot tell which of the {len(pool)} people who write in every "
+          "conversation holds this account: add the LinkedIn profile address on the Snowball "
+          "profile, or upload the whole export with Profile.csv")]
+    )  # fmt: skip
+
+
+def _owner_found(ctx: LinkedInContext, parties: _Parties, owner: int, how: str) -> int:
+    url = parties.urls.get(owner, "")
+    ctx.owner_lines.append(f"{OWNER_LINE}{parties.describe(owner)}, {how}.")
+    if url and ctx.stored_url and url != ctx.stored_url:
+        ctx.owner_lines.append(
+            f"{OWNER_LINE}the LinkedIn address on the Snowball profile ({ctx.stored_url}) is not "
+            f"this export's ({url}): messages were counted for the export's own account holder. "
+            "If the address changed, update it on the profile."
+        )
+    return owner
+
+
 def import_messages(ctx: LinkedInContext, opener: Opener, name: str) -> None:
-    """Sent by the seller vs replies received, told apart by the sender's profile URL (or, in
-    exports without URL columns, by the seller's own name). A received message counts as a
-    reply when the seller wrote earlier in the same conversation. Contents are not stored."""
-    required = {"conversationid", "from", "date"}
-    first_sent: dict[str, datetime] = {}
+    """Sent by the seller vs replies received. A received message counts as a reply when the
+    seller wrote earlier in the same conversation. Contents are not stored.
+
+    The first pass checks every row and learns who is in which conversation (or, in old exports,
+    reads the Direction column); the second writes the events."""
+    required = DATED["messages.csv"][0]
+    dates = _dates(ctx, name)
+    parties = _Parties()
+    # conversation -> person -> when they first wrote there (None: only written to)
+    conversations: dict[str, dict[int, datetime | None]] = {}
+    drafters: set[int] = set()
+    marked: list[bool] = []  # whether the file has LinkedIn's old Direction column
     rows_before = ctx.summary.rows_read
 
-    def is_own(row: dict[str, str]) -> bool:
-        url = normalise_profile_url(row.get("senderprofileurl", ""))
-        if url and ctx.own_url:
-            return url == ctx.own_url
-        return row["from"].strip().lower() in ctx.own_names
-
     def is_draft(row: dict[str, str]) -> bool:
-        return (row.get("ismessagedraft") or row.get("isdraft") or "").strip().lower() in (
+        return blank(row.get("ismessagedraft") or row.get("isdraft") or "").lower() in (
             "yes", "true", "1"
         )  # fmt: skip
 
+    def sender(row: dict[str, str]) -> int:
+        if "direction" in row:
+            if not marked:
+                marked.append(True)
+            direction = blank(row["direction"]).upper()
+            if direction not in ("OUTGOING", "INCOMING"):
+                raise RowError(f"the direction '{row['direction'].strip()}' is neither OUTGOING "
+                               "nor INCOMING")  # fmt: skip
+            return 1 if direction == "OUTGOING" else 0
+        return parties.sender(row)
+
     def first_pass(line: int, row: dict[str, str]) -> None:
-        if is_draft(row) or not is_own(row):
+        when = dates.parse(row["date"], line)
+        party = sender(row)
+        members = conversations.setdefault(row["conversationid"], {})
+        if "direction" not in row:
+            for other in parties.recipients(row):
+                members.setdefault(other, None)
+        if is_draft(row):
+            drafters.add(party)
+            members.setdefault(party, None)
             return
-        when = parse_date(row["date"])
-        conversation = row["conversationid"]
-        if conversation not in first_sent or when < first_sent[conversation]:
-            first_sent[conversation] = when
+        earlier = members.get(party)
+        if earlier is None or when < earlier:
+            members[party] = when
 
     _each(ctx, opener, name, required, first_pass)
     ctx.summary.rows_read = rows_before  # the second pass reads the same rows
+    if ctx.summary.errors:
+        return
+    if marked:
+        owner: int | None = 1
+        ctx.owner_lines.append(
+            f"{OWNER_LINE}{name} marks each message as sent or received (its Direction column)."
+        )
+    else:
+        owner = _recognise_owner(ctx, parties, conversations, drafters, name)
+    first_sent: dict[str, datetime] = {}
+    for conversation, members in conversations.items():
+        for party, when in members.items():
+            mine = when is not None and (party if marked else parties.resolve(party)) == owner
+            if mine and (conversation not in first_sent or when < first_sent[conversation]):
+                first_sent[conversation] = when
+    conversations.clear()
 
     def second_pass(line: int, row: dict[str, str]) -> None:
         if is_draft(row):
             ctx.summary.skip(name, line, "a draft, never sent")
             return
-        when = parse_date(row["date"])
-        key = stable_id(row["conversationid"], row["date"], row["from"], row.get("content", ""))
-        if is_own(row):
+        when = dates.parse(row["date"], line)
+        key = stable_id(
+            row["conversationid"], native(row["date"], when, ISO_UTC), row["from"],
+            row.get("content", ""),
+        )  # fmt: skip
+        party = sender(row)
+        if owner is not None and (party if marked else parties.resolve(party)) == owner:
             ctx.event(EventKind.MESSAGE_SENT, when, key)
             return
         started = first_sent.get(row["conversationid"])
@@ -277,16 +554,26 @@ def import_messages(ctx: LinkedInContext, opener: Opener, name: str) -> None:
         else:
             ctx.summary.skip(name, line, "a message you received first, not a reply to yours")
 
-    _each(ctx, opener, name, required, second_pass)
+    _each(ctx, opener, name, required, second_pass, quiet=True)
 
+
+# The columns each dated file needs, and its date column.
+DATED = {
+    "shares.csv": ({"date", "sharelink"}, "date"),
+    "comments.csv": ({"date", "message"}, "date"),
+    "reactions.csv": ({"date", "type"}, "date"),
+    "invitations.csv": ({"from", "to", "sentat", "direction"}, "sentat"),
+    "messages.csv": ({"conversationid", "from", "date"}, "date"),
+    "connections.csv": ({"firstname", "lastname", "connectedon"}, "connectedon"),
+}
 
 LINKEDIN_FILES: dict[str, Callable[[LinkedInContext, Opener, str], None]] = {
-    "profile.csv": import_profile,  # first: its names help tell messages apart
+    "profile.csv": import_profile,  # before messages: its names help tell whose they are
     "shares.csv": import_shares,
     "comments.csv": import_comments,
     "reactions.csv": import_reactions,
+    "invitations.csv": import_invitations,  # before messages too, for the same reason
     "messages.csv": import_messages,
-    "invitations.csv": import_invitations,
     "connections.csv": import_connections,
 }
 
@@ -319,15 +606,24 @@ COLUMN_NAMES = {
 }
 
 
-def _no_header(name: str, required: set[str]) -> str:
-    """Name the missing header in LinkedIn's own words, not in the normalised keys."""
+def _no_header(name: str, required: set[str], seen: list[str]) -> str:
+    """Name the missing header in LinkedIn's own words, not in the normalised keys, say what
+    the file holds instead, and how to get a good file."""
     order = list(COLUMN_NAMES)
     columns = sorted(required, key=lambda key: order.index(key) if key in order else len(order))
     names = ", ".join(f"“{COLUMN_NAMES.get(key, key)}”" for key in columns)
-    expected = EXPORT_NAMES.get(posixpath.basename(name).lower(), name)
+    known = _export_file(name)
+    expected = known[1] if known else name
+    shown = ", ".join(f"“{cell[:40]}”" for cell in seen[:8]) + (", …" if len(seen) > 8 else "")
+    found = f"the file begins with {shown} instead" if seen else "the file holds no columns"
+    keys = {header_key(cell) for cell in seen}
+    absent = [key for key in columns if key not in keys]
+    if seen and len(absent) < len(columns):
+        found = "its header lacks " + ", ".join(f"“{COLUMN_NAMES.get(k, k)}”" for k in absent)
     return (
-        f"no header row with the columns {names}: is this the {expected} of LinkedIn's "
-        "data export, unchanged?"
+        f"no header row with the columns {names} ({found}). Is this the {expected} of "
+        "LinkedIn's data export, unchanged? Download the export again from LinkedIn (Settings, "
+        "Data privacy, Get a copy of your data) and upload the ZIP or the file as it arrives."
     )
 
 
@@ -357,14 +653,19 @@ def import_linkedin_export(
         progress_key=progress_key,
     )  # fmt: skip
     ctx = LinkedInContext(participant, writer, summary)
+    ctx.files = [
+        (name, opener, base)
+        for base in LINKEDIN_FILES
+        if base in DATED
+        for name, opener in members.get(base, [])
+    ]
     with transaction.atomic():
         for base, handler in LINKEDIN_FILES.items():
-            if base in members:
-                given, opener = members[base]
-                handler(ctx, opener, given)
+            for name, opener in members.get(base, []):
+                handler(ctx, opener, name)
         if not finish(summary, writer):
             return summary
-    summary.feeds = [FEEDS[base] for base in LINKEDIN_FILES if base in members]
+    summary.feeds = ctx.owner_lines + [FEEDS[base] for base in LINKEDIN_FILES if base in members]
     missing = [FEEDS[base].split(":")[0] for base in LINKEDIN_FILES if base not in members]
     if missing:
         summary.feeds.append("Missing from this export: " + ", ".join(missing))

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import csv
+import io
+
 from programme.roster import roster_parse
 
 HEADER = "email,first name,last name,team,role,job role\n"
@@ -98,3 +101,50 @@ def test_conflicting_team_parents() -> None:
     assert result.errors == [
         (3, "team 'Lyon' has parent 'North' here but another parent on line 2.")
     ]
+
+
+def _saved_by_spreadsheet(rows: list[list[str]], **how: object) -> bytes:
+    """A roster as a spreadsheet writes it: standard CSV quoting, a quote inside a quoted field
+    doubled; the separator, line end and quoting of text cells vary by program and language."""
+    out = io.StringIO(newline="")
+    csv.writer(out, **how).writerows(rows)
+    return out.getvalue().encode("utf-8")
+
+
+ROSTER_ROWS = [
+    ["email", "first name", "last name", "team", "role", "job role"],
+    ["jo@example.com", 'Jo "JJ"', "Doe", 'Sales, "North"', "seller", "seller"],
+    ["ana@example.com", "Ana", 'O"Neil', "Lyon", "manager", "pre-sales"],
+]
+
+
+def test_a_roster_saved_by_excel_keeps_doubled_quotes() -> None:
+    # Excel in a German or French locale: BOM, semicolons, CRLF, quotes only where needed.
+    data = b"\xef\xbb\xbf" + _saved_by_spreadsheet(
+        ROSTER_ROWS, delimiter=";", lineterminator="\r\n"
+    )
+    assert b'"Jo ""JJ"""' in data
+    result = roster_parse(data)
+    assert result.ok, result.errors
+    jo, ana = result.rows
+    assert (jo.first_name, jo.team, jo.role) == ('Jo "JJ"', 'Sales, "North"', "seller")
+    assert (ana.last_name, ana.role) == ('O"Neil', "manager")
+
+
+def test_a_roster_saved_by_libreoffice_with_every_text_cell_quoted() -> None:
+    data = _saved_by_spreadsheet(
+        ROSTER_ROWS, delimiter=",", lineterminator="\n", quoting=csv.QUOTE_ALL
+    )
+    assert data.startswith(b'"email","first name"')
+    result = roster_parse(data)
+    assert result.ok, result.errors
+    jo, ana = result.rows
+    assert (jo.first_name, jo.team) == ('Jo "JJ"', 'Sales, "North"')
+    assert ana.last_name == 'O"Neil'
+
+
+def test_a_tab_separated_roster() -> None:
+    data = _saved_by_spreadsheet(ROSTER_ROWS, delimiter="\t")
+    result = roster_parse(data)
+    assert result.ok, result.errors
+    assert result.rows[0].first_name == 'Jo "JJ"'
