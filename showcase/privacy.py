@@ -120,9 +120,10 @@ def erase(
         CaseComment.objects.filter(parent__in=comments).exclude(author=membership).update(
             parent=None
         )
+        # delete() counts the rows it cascades to (others' comments on the cases) as well.
         counts = {
-            "comments": comments.delete()[0],
-            "case studies": cases.delete()[0],
+            "comments": comments.delete()[1].get(CaseComment._meta.label, 0),
+            "case studies": cases.delete()[1].get(CaseStudy._meta.label, 0),
         }
     counts["reactions"] = CaseReaction.objects.filter(membership=membership).delete()[0]
     counts["reports"] = CaseReport.objects.filter(membership=membership).delete()[0]

@@ -9,6 +9,7 @@ from django.contrib.auth import logout
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -38,6 +39,7 @@ class ErasureForm(forms.Form):
 
 
 class RequestErasureForm(ErasureForm):
+    field_order = ["request_note", "contributions", "confirm"]
     request_note = forms.CharField(
         label=_("Which written request"),
         max_length=300,
@@ -61,7 +63,11 @@ class RequestErasureForm(ErasureForm):
 
 
 class PersonForm(forms.Form):
-    person = PersonChoiceField(queryset=Membership.objects.none(), label=_("Person"))
+    person = PersonChoiceField(
+        queryset=Membership.objects.none(),
+        label=_("Person"),
+        error_messages={"required": _("Choose the person whose written request it is.")},
+    )
 
     def __init__(self, *args: object, members, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
@@ -95,7 +101,7 @@ def my_data(request: HttpRequest, viewer: Viewer) -> HttpResponse:
 def my_data_export(request: HttpRequest, viewer: Viewer) -> HttpResponse:
     services.data_export_request(by=viewer.membership)
     messages.info(request, gettext("Your download is being prepared: it appears below."))
-    return redirect("programme-my-data", org=viewer.org)
+    return redirect(reverse("programme-my-data", args=[viewer.org]) + "#download")
 
 
 @tenant_view(policy=policies.can_see_own_data)
