@@ -25,9 +25,11 @@ from programme.privacy import (
 )
 
 
-def _about(membership: Membership) -> int | None:
+def _about(membership: Membership) -> list[int]:
+    """The person's participant id, in a list: empty (matching nothing) for staff without a
+    profile. Never a bare None, which would match every row without a participant."""
     participant = Participant.objects.filter(membership=membership).first()
-    return participant.pk if participant else None
+    return [participant.pk] if participant else []
 
 
 def describe(membership: Membership) -> list[DataGroup]:
@@ -50,7 +52,7 @@ def describe(membership: Membership) -> list[DataGroup]:
                 "Your milestones (first meeting through LinkedIn, first deal...) and whether "
                 "and how you agreed to have them celebrated. Erasure deletes them."
             ),
-            Celebration.objects.filter(participant_id=_about(membership)).count(),
+            Celebration.objects.filter(participant_id__in=_about(membership)).count(),
         ),
         DataGroup(
             "okris",
@@ -76,7 +78,7 @@ def export(membership: Membership) -> ExportPart:
         ProposalVote.objects.filter(membership=membership), "proposal__statement"
     )
     part.tables["milestones"] = table(
-        Celebration.objects.filter(participant_id=_about(membership)),
+        Celebration.objects.filter(participant_id__in=_about(membership)),
         "kind", "detected_at", "consent", "ritual__statement", "answered_at",
     )  # fmt: skip
     part.tables["objectives_owned"] = table(
@@ -98,7 +100,7 @@ def erase(
     organisation_id = membership.organisation_id
     counts = {
         "votes": ProposalVote.objects.filter(membership=membership).delete()[0],
-        "milestones": Celebration.objects.filter(participant_id=_about(membership)).delete()[0],
+        "milestones": Celebration.objects.filter(participant_id__in=_about(membership)).delete()[0],
         "proposals unsigned": Proposal.objects.filter(author=membership).update(author=None),
         "check-ins unsigned": CheckIn.objects.filter(by=membership).update(by=None),
     }

@@ -31,7 +31,7 @@ def _participant(membership: Membership) -> Participant | None:
 
 def describe(membership: Membership) -> list[DataGroup]:
     participant = _participant(membership)
-    about = participant.pk if participant else None
+    about = [participant.pk] if participant else []  # [] matches nothing
     return [
         DataGroup(
             "kickoff_joins",
@@ -58,16 +58,16 @@ def describe(membership: Membership) -> list[DataGroup]:
                 "emotions noticed in the room with your name. Erasure deletes them (emotions "
                 "stay, without your name or note)."
             ),
-            StakeholderAssessment.objects.filter(participant_id=about).count()
-            + EngagementPlan.objects.filter(participant_id=about).count()
-            + EmotionSignal.objects.filter(participant_id=about).count(),
+            StakeholderAssessment.objects.filter(participant_id__in=about).count()
+            + EngagementPlan.objects.filter(participant_id__in=about).count()
+            + EmotionSignal.objects.filter(participant_id__in=about).count(),
         ),
     ]
 
 
 def export(membership: Membership) -> ExportPart:
     participant = _participant(membership)
-    about = participant.pk if participant else None
+    about = [participant.pk] if participant else []  # [] matches nothing
     part = ExportPart()
     part.tables["kickoffs_joined"] = table(
         KickoffJoin.objects.filter(membership=membership), "session__title", "session__held_on"
@@ -80,15 +80,15 @@ def export(membership: Membership) -> ExportPart:
         ConcernVote.objects.filter(voter=membership), "concern__worry", "concern__session__title"
     )
     part.tables["stakeholder_assessments"] = table(
-        StakeholderAssessment.objects.filter(participant_id=about),
+        StakeholderAssessment.objects.filter(participant_id__in=about),
         "assessed_on", "stance", "influence", "curve_stage", "note",
     )  # fmt: skip
     part.tables["engagement_plan"] = table(
-        EngagementAction.objects.filter(plan__participant_id=about),
+        EngagementAction.objects.filter(plan__participant_id__in=about),
         "plan__goal", "action", "due_on", "outcome", "done_on",
     )  # fmt: skip
     part.tables["emotions_noticed"] = table(
-        EmotionSignal.objects.filter(participant_id=about),
+        EmotionSignal.objects.filter(participant_id__in=about),
         "session__title", "kind", "intensity", "note", "created_at",
     )  # fmt: skip
     return part
@@ -98,7 +98,7 @@ def erase(
     membership: Membership, *, keep_contributions: bool, identity: Identity, files: list
 ) -> dict[str, int]:
     participant = _participant(membership)
-    about = participant.pk if participant else None
+    about = [participant.pk] if participant else []  # [] matches nothing
     organisation_id = membership.organisation_id
     counts = {
         "kick-off joins": KickoffJoin.objects.filter(membership=membership).delete()[0],
@@ -106,10 +106,10 @@ def erase(
         # A signed concern stays for the others, as if it had been sent anonymously.
         "concerns unsigned": Concern.objects.filter(author=membership).update(author=None),
         "stakeholder assessments": StakeholderAssessment.objects.filter(
-            participant_id=about
+            participant_id__in=about
         ).delete()[0],
-        "engagement plans": EngagementPlan.objects.filter(participant_id=about).delete()[0],
-        "emotions unnamed": EmotionSignal.objects.filter(participant_id=about).update(
+        "engagement plans": EngagementPlan.objects.filter(participant_id__in=about).delete()[0],
+        "emotions unnamed": EmotionSignal.objects.filter(participant_id__in=about).update(
             participant=None, note=""
         ),
     }

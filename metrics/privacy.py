@@ -30,22 +30,24 @@ from programme.privacy import (
 )
 
 
-def _about(membership: Membership) -> int | None:
+def _about(membership: Membership) -> list[int]:
+    """The person's participant id, in a list: empty (matching nothing) for staff without a
+    profile. Never a bare None, which would match every row without a participant."""
     participant = Participant.objects.filter(membership=membership).first()
-    return participant.pk if participant else None
+    return [participant.pk] if participant else []
 
 
 def _imports(membership: Membership):
     about = _about(membership)
     return ActivityImport.objects.filter(organisation_id=membership.organisation_id).filter(
-        participant_id=about
+        participant_id__in=about
     ) | ActivityImport.objects.filter(uploaded_by=membership)
 
 
 def describe(membership: Membership) -> list[DataGroup]:
     about = _about(membership)
     by_source = dict(
-        ActivityEvent.objects.filter(participant_id=about)
+        ActivityEvent.objects.filter(participant_id__in=about)
         .values_list("source")
         .annotate(n=Count("id"))
         .values_list("source", "n")
@@ -89,10 +91,10 @@ def describe(membership: Membership) -> list[DataGroup]:
                 "your LinkedIn headline and summary, and weekly summaries sent. Erasure "
                 "deletes them; team and wave figures already computed stay (they hold no names)."
             ),
-            ParticipantWeek.objects.filter(participant_id=about).count()
-            + IndicatorWeek.objects.filter(participant_id=about).count()
-            + LinkedInProfileText.objects.filter(participant_id=about).count()
-            + WeeklySummary.objects.filter(participant_id=about).count(),
+            ParticipantWeek.objects.filter(participant_id__in=about).count()
+            + IndicatorWeek.objects.filter(participant_id__in=about).count()
+            + LinkedInProfileText.objects.filter(participant_id__in=about).count()
+            + WeeklySummary.objects.filter(participant_id__in=about).count(),
         ),
     ]
     return groups
@@ -102,7 +104,7 @@ def export(membership: Membership) -> ExportPart:
     about = _about(membership)
     part = ExportPart()
     part.tables["activity_events"] = table(
-        ActivityEvent.objects.filter(participant_id=about).order_by("occurred_at"),
+        ActivityEvent.objects.filter(participant_id__in=about).order_by("occurred_at"),
         "kind", "occurred_at", "week", "quantity", "value", "url", "via_linkedin", "details",
         "source", "ingested_at",
     )  # fmt: skip
@@ -112,20 +114,20 @@ def export(membership: Membership) -> ExportPart:
         "skipped_count", "skipped", "errors", "created_at", "finished_at",
     )  # fmt: skip
     part.tables["linkedin_profile"] = table(
-        LinkedInProfileText.objects.filter(participant_id=about), "headline", "summary"
+        LinkedInProfileText.objects.filter(participant_id__in=about), "headline", "summary"
     )
     part.tables["weeks"] = table(
-        ParticipantWeek.objects.filter(participant_id=about).order_by("week"),
+        ParticipantWeek.objects.filter(participant_id__in=about).order_by("week"),
         *[f.name for f in ParticipantWeek._meta.concrete_fields
           if f.name not in {"id", "organisation", "participant"}],
     )  # fmt: skip
     part.tables["indicators"] = table(
-        IndicatorWeek.objects.filter(participant_id=about).order_by("week"),
+        IndicatorWeek.objects.filter(participant_id__in=about).order_by("week"),
         *[f.name for f in IndicatorWeek._meta.concrete_fields
           if f.name not in {"id", "organisation", "participant"}],
     )  # fmt: skip
     part.tables["weekly_summaries"] = table(
-        WeeklySummary.objects.filter(participant_id=about), "week", "sent_at"
+        WeeklySummary.objects.filter(participant_id__in=about), "week", "sent_at"
     )
     part.tables["api_tokens_created"] = table(
         ApiToken.objects.filter(created_by=membership), "name", "prefix", "created_at"
@@ -138,17 +140,18 @@ def erase(
 ) -> dict[str, int]:
     about = _about(membership)
     organisation_id = membership.organisation_id
-    own_imports = ActivityImport.objects.filter(participant_id=about)
+    own_imports = ActivityImport.objects.filter(participant_id__in=about)
     files += [(item.file.storage, item.file.name) for item in own_imports if item.file.name]
+    theirs = {"participant_id__in": about}
     counts = {
-        "activity events": ActivityEvent.objects.filter(participant_id=about).delete()[0],
+        "activity events": ActivityEvent.objects.filter(**theirs).delete()[0],
         "imports": own_imports.delete()[0],
-        "weekly figures": ParticipantWeek.objects.filter(participant_id=about).delete()[0],
-        "indicators": IndicatorWeek.objects.filter(participant_id=about).delete()[0],
-        "weekly summaries": WeeklySummary.objects.filter(participant_id=about).delete()[0],
-        "LinkedIn profile": LinkedInProfileText.objects.filter(participant_id=about).delete()[0],
+        "weekly figures": ParticipantWeek.objects.filter(**theirs).delete()[0],
+        "indicators": IndicatorWeek.objects.filter(**theirs).delete()[0],
+        "weekly summaries": WeeklySummary.objects.filter(**theirs).delete()[0],
+        "LinkedIn profile": LinkedInProfileText.objects.filter(**theirs).delete()[0],
     }
-    LinkedInProfileText.objects.filter(lookalike_of_id=about).update(
+    LinkedInProfileText.objects.filter(lookalike_of_id__in=about).update(
         lookalike_of=None, similarity=None
     )
     ActivityImport.objects.filter(organisation_id=organisation_id, uploaded_by=membership).update(

@@ -30,7 +30,8 @@ def _participant(membership: Membership) -> Participant | None:
 
 def _cases(membership: Membership):
     participant = _participant(membership)
-    return CaseStudy.objects.filter(author_id=participant.pk if participant else None)
+    # Never author_id=None: that would be every case left by erased authors.
+    return CaseStudy.objects.filter(author_id__in=[participant.pk] if participant else [])
 
 
 def describe(membership: Membership) -> list[DataGroup]:

@@ -101,11 +101,14 @@ def data_export_request(*, by: Membership) -> DataExport:
     pending = DataExport.objects.filter(
         membership=by, status__in=[DataExport.Status.QUEUED, DataExport.Status.RUNNING]
     ).first()
-    if pending is not None:
-        return pending
-    export = DataExport.objects.create(organisation_id=by.organisation_id, membership=by)
     from programme import tasks
 
+    if pending is not None:
+        # A build whose worker died (or whose task was lost) is started again.
+        if pending.updated_at < timezone.now() - EXPORT_STALE_AFTER:
+            transaction.on_commit(lambda: tasks.data_export_build.delay(pending.pk))
+        return pending
+    export = DataExport.objects.create(organisation_id=by.organisation_id, membership=by)
     transaction.on_commit(lambda: tasks.data_export_build.delay(export.pk))
     return export
 
@@ -159,7 +162,7 @@ def data_export_build(*, export_id: int) -> bool:
     content = buffer.getvalue()
     export.file.save("export.zip", ContentFile(content), save=False)
     now = timezone.now()
-    DataExport.objects.filter(pk=export.pk).update(
+    finished = DataExport.objects.filter(pk=export.pk, status=DataExport.Status.RUNNING).update(
         file=export.file.name,
         size=len(content),
         status=DataExport.Status.DONE,
@@ -168,6 +171,9 @@ def data_export_build(*, export_id: int) -> bool:
         expires_at=now + EXPORT_LIFETIME,
         updated_at=now,
     )
+    if not finished:  # the person was erased meanwhile: their file must not stay behind
+        export.file.storage.delete(export.file.name)
+        return False
     return True
 
 

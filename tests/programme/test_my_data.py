@@ -444,3 +444,52 @@ def test_only_admins_erase_others_and_only_in_their_organisation(
             by=member(org, Role.CONSULTANT), membership=person, keep_contributions=True,
             request_note="ticket 2",
         )  # fmt: skip
+
+
+def test_a_download_built_while_its_owner_is_erased_leaves_no_file(
+    org, person, monkeypatch
+) -> None:
+    from django.core.files.storage import default_storage
+
+    from programme.services import privacy as module
+
+    export = DataExport.objects.create(organisation=org, membership=person)
+    real = module.providers
+
+    def erased_meanwhile():
+        DataExport.objects.filter(pk=export.pk).delete()
+        return real()
+
+    monkeypatch.setattr(module, "providers", erased_meanwhile)
+    assert module.data_export_build(export_id=export.pk) is False
+    folder = f"privacy/{org.pk}"
+    left = default_storage.listdir(folder)[1] if default_storage.exists(folder) else []
+    assert left == []
+
+
+def test_erasing_someone_without_a_profile_leaves_everyone_elses_rows(org, person) -> None:
+    """Staff often have no participant profile: "their" rows must not become every row
+    without a participant (imports for many people, cases of erased authors, unnamed
+    emotions)."""
+    from kickoff.models import EmotionSignal, KickoffSession
+    from metrics.models import ActivityImport
+    from showcase.models import CaseStudy
+
+    _world(org, person)
+    services.person_erase(by=person, membership=person, keep_contributions=True)
+    session = KickoffSession.objects.get()
+    EmotionSignal.objects.create(session=session, kind="silence", intensity=2, note="Quiet")
+    staff = Membership.objects.create(user=UserFactory(), organisation=org, role=Role.SPONSOR)
+    before = (
+        CaseStudy.objects.filter(author=None).count(),
+        ActivityImport.objects.filter(participant=None).count(),
+        EmotionSignal.objects.filter(participant=None, note="Quiet").count(),
+    )
+    assert before == (1, 1, 1)
+    services.person_erase(by=staff, membership=staff, keep_contributions=False)
+    after = (
+        CaseStudy.objects.filter(author=None).count(),
+        ActivityImport.objects.filter(participant=None).count(),
+        EmotionSignal.objects.filter(participant=None, note="Quiet").count(),
+    )
+    assert after == before
