@@ -52,7 +52,11 @@ class Identity:
     linkedin_url: str
 
     def needles(self) -> list[str]:
-        return [text for text in (self.email, self.full_name, self.linkedin_url) if len(text) > 3]
+        texts = [self.email, self.full_name, self.linkedin_url]
+        if not self.full_name:
+            # Snowball names someone without a name by their address's local part.
+            texts.append(self.email.split("@")[0])
+        return [text for text in texts if len(text) > 3]
 
 
 Describe = Callable[["Membership"], list[DataGroup]]

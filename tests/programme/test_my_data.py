@@ -493,3 +493,23 @@ def test_erasing_someone_without_a_profile_leaves_everyone_elses_rows(org, perso
         EmotionSignal.objects.filter(participant=None, note="Quiet").count(),
     )
     assert after == before
+
+
+def test_someone_without_a_name_is_scrubbed_by_their_address(org) -> None:
+    """Snowball calls a person without a name by their address's local part ("quietperson
+    commented on your case"): that goes too."""
+    from showcase import services as showcase_services
+
+    user = UserFactory(email="quietperson@acme.example", first_name="", last_name="")
+    nameless = Membership.objects.create(user=user, organisation=org, role=Role.SELLER)
+    Participant.objects.create(organisation=org, membership=nameless)
+    colleague = member(org, Role.SELLER)
+    case = showcase_services.case_save(
+        author=colleague.participant,
+        data={"kind": "lesson", "title": "Lesson", "story": "Learnt.",
+              "visibility": "organisation"},
+    )  # fmt: skip
+    showcase_services.comment_add(case=case, by=nameless, body="Nice")
+    assert Notification.objects.filter(recipient=colleague, text__contains="quietperson")
+    services.person_erase(by=nameless, membership=nameless, keep_contributions=False)
+    assert not Notification.objects.filter(text__icontains="quietperson").exists()
