@@ -22,7 +22,7 @@ from programme.widgets import PersonChoiceField
 KEEP, DELETE = "keep", "delete"
 
 
-class ErasureForm(forms.Form):
+class _ContributionsForm(forms.Form):
     contributions = forms.ChoiceField(
         label=_("Your case studies and comments"),
         choices=[
@@ -32,14 +32,37 @@ class ErasureForm(forms.Form):
         widget=forms.RadioSelect,
         error_messages={"required": _("Choose what happens to your case studies and comments.")},
     )
-    confirm = forms.BooleanField(
-        label=_("I understand that this cannot be undone."),
-        error_messages={"required": _("Tick the box to confirm: erasure cannot be undone.")},
+
+
+class ErasureForm(_ContributionsForm):
+    # Typing one's own address, not ticking a box: erasure cannot be undone, and nothing that
+    # submits forms blindly (a stray click, a script) can do it.
+    confirm = forms.CharField(
+        label=_("To confirm, type your e-mail address"),
+        max_length=254,
+        help_text=_("Erasure cannot be undone."),
+        error_messages={"required": _("Type your e-mail address to confirm the erasure.")},
     )
 
+    def __init__(self, *args: object, email: str, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.email = email
 
-class RequestErasureForm(ErasureForm):
+    def clean_confirm(self) -> str:
+        typed = self.cleaned_data["confirm"].strip()
+        if typed.casefold() != self.email.casefold():
+            raise ValidationError(
+                _("That is not your e-mail address: type it exactly to confirm the erasure.")
+            )
+        return typed
+
+
+class RequestErasureForm(_ContributionsForm):
     field_order = ["request_note", "contributions", "confirm"]
+    confirm = forms.BooleanField(
+        label=_("I have checked the request comes from this person. Erasure cannot be undone."),
+        error_messages={"required": _("Tick the box to confirm: erasure cannot be undone.")},
+    )
     request_note = forms.CharField(
         label=_("Which written request"),
         max_length=300,
@@ -57,9 +80,6 @@ class RequestErasureForm(ErasureForm):
             (DELETE, _("Delete them, as the request asks")),
             (KEEP, _("Leave them to the others, without their name")),
         ]
-        self.fields["confirm"].label = _(
-            "I have checked the request comes from this person. Erasure cannot be undone."
-        )
 
 
 class PersonForm(forms.Form):
@@ -124,7 +144,7 @@ def my_data_download(request: HttpRequest, viewer: Viewer, code: str) -> HttpRes
 @tenant_view(policy=policies.can_see_own_data)
 @require_http_methods(["GET", "POST"])
 def my_data_erase(request: HttpRequest, viewer: Viewer) -> HttpResponse:
-    form = ErasureForm(request.POST if request.method == "POST" else None)
+    form = ErasureForm(request.POST if request.method == "POST" else None, email=viewer.user.email)
     context = {"form": form, "apps": selectors.data_of(viewer.membership)}
     if request.method == "GET":
         return render(request, "programme/my_data_erase.html", context)

@@ -301,7 +301,7 @@ def test_after_erasure_no_table_holds_the_person(org, person, login, keep) -> No
     assert "cannot be undone" in response.content.decode()
     response = client.post(
         reverse("programme-my-data-erase", args=[org.slug]),
-        {"contributions": "keep" if keep else "delete", "confirm": "on"},
+        {"contributions": "keep" if keep else "delete", "confirm": EMAIL.upper()},
     )
     assert response.status_code == 302 and response["Location"] == reverse("account_login")
 
@@ -339,8 +339,10 @@ def test_erasure_needs_a_choice_and_a_confirmation(org, person, login) -> None:
     url = reverse("programme-my-data-erase", args=[org.slug])
     response = client.post(url, {"contributions": "keep"})
     assert response.status_code == 400
-    assert "Tick the box to confirm" in response.content.decode()
-    response = client.post(url, {"confirm": "on"})
+    assert "Type your e-mail address to confirm" in response.content.decode()
+    response = client.post(url, {"contributions": "keep", "confirm": "on"})
+    assert "That is not your e-mail address" in response.content.decode()
+    response = client.post(url, {"confirm": EMAIL})
     assert "Choose what happens to your case studies and comments" in response.content.decode()
     assert User.objects.filter(email=EMAIL).exists() and not ErasureRecord.objects.exists()
 
@@ -351,7 +353,7 @@ def test_erasure_in_one_organisation_keeps_the_account_for_the_other(
     second = Membership.objects.create(user=person.user, organisation=other_org, role="seller")
     response = login(person).post(
         reverse("programme-my-data-erase", args=[org.slug]),
-        {"contributions": "delete", "confirm": "on"},
+        {"contributions": "delete", "confirm": EMAIL},
     )
     assert response["Location"] == reverse("home")
     assert not Membership.objects.filter(pk=person.pk).exists()
