@@ -52,6 +52,11 @@ app.conf.beat_schedule = {
         "task": "programme.tasks.notifications_sweep",
         "schedule": crontab(minute=10),
     },
+    "programme-data-exports-prune": {
+        # A "Download my data" ZIP holds everything about a person: deleted once its link expires.
+        "task": "programme.tasks.data_exports_prune",
+        "schedule": crontab(minute=40),
+    },
     "goals-checkin-reminders": {
         # Hourly: each organisation's Monday 09:00 comes at its own hour; once a week per key
         # result, skipping those checked in during the last six days.

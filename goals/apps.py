@@ -14,6 +14,9 @@ class GoalsConfig(AppConfig):
 
         register_navigation()
         register_page_links()
+        from goals import privacy
+
+        privacy.register()  # goals' share of "My data"
 
 
 def register_navigation() -> None:

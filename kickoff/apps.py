@@ -12,6 +12,9 @@ class KickoffConfig(AppConfig):
         from kickoff import demo, panels  # noqa: F401 - register the home panel and demo data
 
         register_navigation()
+        from kickoff import privacy
+
+        privacy.register()  # the kick-off's share of "My data"
 
 
 def register_navigation() -> None:

@@ -12,6 +12,9 @@ class MetricsConfig(AppConfig):
         from metrics import demo, panels  # noqa: F401
 
         register_navigation()
+        from metrics import privacy
+
+        privacy.register()  # activity's share of "My data"
 
 
 def register_navigation() -> None:

@@ -7,3 +7,8 @@ class ProgrammeConfig(AppConfig):
     name = "programme"
     verbose_name = "Programme"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from programme.services import privacy
+
+        privacy.register()  # the core's share of "My data", first of the providers

@@ -162,6 +162,14 @@ for _entry in (
         "account", _("E-mail settings"), "programme-email-preferences", everyone, order=20
     ),
     NavEntry(
+        "account", _("My data"), "programme-my-data", policies.can_see_own_data, order=30,
+        active_for=("programme-my-data",),
+    ),
+    NavEntry(
+        "account", _("Erasure requests"), "programme-erasure-requests",
+        policies.can_erase_on_request, order=45,
+    ),
+    NavEntry(
         "account", _("Organisation settings"), "programme-organisation-settings",
         policies.can_change_organisation_settings, order=40,
     ),

@@ -180,3 +180,23 @@ def home_shows_follow_ups(membership: Membership) -> bool:
 def home_follow_ups_are_own_only(membership: Membership) -> bool:
     """A manager is shown the follow-ups they own; sponsors and consultants see them all."""
     return membership.role == Role.MANAGER
+
+
+# --- A person's own data ------------------------------------------------------------------------
+
+
+def can_see_own_data(membership: Membership) -> bool:
+    """Everyone sees, downloads and may erase what Snowball keeps about them."""
+    return True
+
+
+def can_erase_on_request(membership: Membership) -> bool:
+    """Erase someone else's data on their written request (and see the record of erasures)."""
+    return membership.role == Role.ADMIN
+
+
+def can_erase_person(by: Membership, target: Membership) -> bool:
+    """Oneself always; another member of the organisation only as its admin, on request."""
+    if target.organisation_id != by.organisation_id:
+        return False
+    return target.pk == by.pk or can_erase_on_request(by)

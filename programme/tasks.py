@@ -79,3 +79,15 @@ def notifications_sweep() -> None:
     for organisation_id in services.organisations_with_unsent():
         notifications_send_immediate.delay(organisation_id)
         daily_digests_send.delay(organisation_id)
+
+
+@shared_task(**TASK_OPTIONS)
+def data_export_build(export_id: int) -> bool:
+    """Build one person's "Download my data" ZIP (a claimed or finished one is left alone)."""
+    return services.data_export_build(export_id=export_id)
+
+
+@shared_task(**TASK_OPTIONS)
+def data_exports_prune() -> int:
+    """Beat: delete the files of downloads whose link has expired."""
+    return services.data_exports_prune()

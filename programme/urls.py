@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from programme.views import announcements, core, preferences, programmes, sessions
+from programme.views import announcements, core, preferences, privacy, programmes, sessions
 
 tenant_urlpatterns = [
     path("", core.organisation_home, name="programme-organisation-home"),
@@ -17,6 +17,16 @@ tenant_urlpatterns = [
         name="programme-notifications-badge",
     ),
     path("settings/", preferences.organisation_settings, name="programme-organisation-settings"),
+    # My data: what Snowball keeps about me, download it, erase me; erasure on request
+    path("me/data/", privacy.my_data, name="programme-my-data"),
+    path("me/data/export/", privacy.my_data_export, name="programme-my-data-export"),
+    path(
+        "me/data/download/<uuid:code>/",
+        privacy.my_data_download,
+        name="programme-my-data-download",
+    ),
+    path("me/data/erase/", privacy.my_data_erase, name="programme-my-data-erase"),
+    path("privacy/erasures/", privacy.erasure_requests, name="programme-erasure-requests"),
     path("people/<uuid:code>/", core.participant_detail, name="programme-participant-detail"),
     path(
         "people/<uuid:code>/invite/",

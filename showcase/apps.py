@@ -11,6 +11,9 @@ class ShowcaseConfig(AppConfig):
         from showcase import demo, panels  # noqa: F401 - register demo data and the home panel
 
         register_navigation()
+        from showcase import privacy
+
+        privacy.register()  # the showcase's share of "My data"
 
 
 def register_navigation() -> None:

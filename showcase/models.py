@@ -45,7 +45,10 @@ class CaseStudy(TimeStamped):
 
     code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
-    author = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="cases")
+    # None: the author was erased and chose to leave the case to the others, without their name.
+    author = models.ForeignKey(
+        Participant, null=True, blank=True, on_delete=models.SET_NULL, related_name="cases"
+    )
     kind = models.CharField(max_length=30, choices=CaseKind.choices)
     title = models.CharField(max_length=160)
     story = models.TextField(help_text="Markdown: what you did, how, and what happened.")
@@ -140,7 +143,10 @@ class CaseReaction(models.Model):
 class CaseComment(TimeStamped):
     code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     case = models.ForeignKey(CaseStudy, on_delete=models.CASCADE, related_name="comments")
-    author = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="+")
+    # None: the author was erased and chose to leave the comment, without their name.
+    author = models.ForeignKey(
+        Membership, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     parent = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.CASCADE, related_name="replies"
     )

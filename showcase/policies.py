@@ -14,7 +14,8 @@ def can_author_case(membership: Membership, has_participant: bool) -> bool:
 
 
 def can_edit_case(membership: Membership, case: object) -> bool:
-    return case.author.membership_id == membership.pk
+    # A case left by an erased author (no author) is nobody's to edit any more.
+    return case.author_id is not None and case.author.membership_id == membership.pk
 
 
 def can_moderate(membership: Membership) -> bool:

@@ -132,6 +132,8 @@ def reaction_toggle(*, case: CaseStudy, by: Membership, kind: str) -> bool:
     on, added = programme_services.row_toggle(CaseReaction, case=case, membership=by, kind=kind)
     if not added:
         return on
+    if case.author is None:  # left by an erased author: nobody to tell
+        return True
     author = case.author.membership
     text = f"{_name(by)} reacted “{ReactionKind(kind).label}” to your case “{case.title}”"
     # Taking a reaction back and giving it again tells the author once, not each time.
@@ -162,9 +164,9 @@ def comment_add(
         case=case, author=by, parent=parent, body=body, body_html=render_markdown(body)
     )
     told = {by.pk}
-    author = case.author.membership
+    author = case.author.membership if case.author is not None else None
     url = _case_url(case) + f"#comment-{comment.code}"
-    if author.pk not in told:
+    if author is not None and author.pk not in told:
         programme_services.notify(
             recipient=author,
             kind=EmailKind.CASE_ACTIVITY,
@@ -172,7 +174,7 @@ def comment_add(
             url=url,
         )
         told.add(author.pk)
-    if parent is not None and parent.author_id not in told:
+    if parent is not None and parent.author_id is not None and parent.author_id not in told:
         programme_services.notify(
             recipient=parent.author,
             kind=EmailKind.CASE_ACTIVITY,
@@ -250,6 +252,8 @@ def case_feature(*, case: CaseStudy, by: Membership) -> None:
 
 
 def _tell_author_featured(case: CaseStudy, by: Membership) -> None:
+    if case.author is None:
+        return
     programme_services.notify(
         recipient=case.author.membership,
         kind=EmailKind.CASE_ACTIVITY,
@@ -266,6 +270,8 @@ def case_unfeature(*, case: CaseStudy, by: Membership) -> None:
         return
     case.featured_at, case.featured_by = None, None
     case.save(update_fields=["featured_at", "featured_by", "updated_at"])
+    if case.author is None:
+        return
     programme_services.notify(
         recipient=case.author.membership,
         kind=EmailKind.CASE_ACTIVITY,
@@ -288,6 +294,8 @@ def case_feature_request(*, case: CaseStudy, by: Membership) -> None:
         raise ValidationError(gettext("The author agreed already: feature it."))
     if case.feature_requested_at:
         raise ValidationError(gettext("The author was asked already: their answer is awaited."))
+    if case.author is None:
+        raise ValidationError(gettext("The author of this case has left: nobody can agree."))
     case.feature_requested_at, case.feature_requested_by = timezone.now(), by
     case.save(update_fields=["feature_requested_at", "feature_requested_by", "updated_at"])
     programme_services.notify(

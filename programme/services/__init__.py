@@ -6,5 +6,6 @@ from programme.services.announcements import *  # noqa: F403
 from programme.services.core import *  # noqa: F403
 from programme.services.notifications import *  # noqa: F403
 from programme.services.preferences import *  # noqa: F403
+from programme.services.privacy import *  # noqa: F403
 from programme.services.programmes import *  # noqa: F403
 from programme.services.sessions import *  # noqa: F403

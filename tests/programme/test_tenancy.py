@@ -43,7 +43,13 @@ def foreign_objects(other_org) -> dict[str, object]:
 
     world = foreign_world(other_org)
     target = world["participant"]
+    from programme.models import DataExport
+
+    their_download = DataExport.objects.create(
+        organisation=other_org, membership=target.membership, status="done", file="privacy/x.zip"
+    )
     return {
+        "programme-my-data-download": their_download,
         "programme-participant-detail": target,
         "programme-participant-invite": target,
         "programme-roster-detail": world["roster_import"],

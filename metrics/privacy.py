@@ -1,0 +1,189 @@
+"""What metrics keeps about a person, for "My data": described, exported, erased here.
+
+Group figures already computed (a team's or wave's weekly counts) hold no names and stay; the
+person's own events, imports, weekly rows and indicators go."""
+
+from __future__ import annotations
+
+from django.db.models import Count
+from django.utils.translation import gettext_lazy as _
+
+from metrics.models import (
+    ActivityEvent,
+    ActivityImport,
+    ApiToken,
+    EventSource,
+    IndicatorWeek,
+    LinkedInProfileText,
+    ParticipantWeek,
+    WeeklySummary,
+)
+from programme.models import Membership, Participant
+from programme.privacy import (
+    DataGroup,
+    ExportPart,
+    Identity,
+    PrivacyProvider,
+    mentions,
+    register_privacy_provider,
+    table,
+)
+
+
+def _about(membership: Membership) -> list[int]:
+    """The person's participant id, in a list: empty (matching nothing) for staff without a
+    profile. Never a bare None, which would match every row without a participant."""
+    participant = Participant.objects.filter(membership=membership).first()
+    return [participant.pk] if participant else []
+
+
+def _imports(membership: Membership):
+    about = _about(membership)
+    return ActivityImport.objects.filter(organisation_id=membership.organisation_id).filter(
+        participant_id__in=about
+    ) | ActivityImport.objects.filter(uploaded_by=membership)
+
+
+def describe(membership: Membership) -> list[DataGroup]:
+    about = _about(membership)
+    by_source = dict(
+        ActivityEvent.objects.filter(participant_id__in=about)
+        .values_list("source")
+        .annotate(n=Count("id"))
+        .values_list("source", "n")
+    )
+    groups = [
+        DataGroup(
+            f"events_{source}",
+            _("Activity events: %(source)s") % {"source": EventSource(source).label},
+            _(
+                "What you did or received, by week (counts, links to your own posts, CRM "
+                "outcomes), used for your indicators. Erasure deletes them."
+            ),
+            count,
+        )
+        for source, count in sorted(by_source.items())
+    ]
+    if not groups:
+        groups.append(
+            DataGroup(
+                "events",
+                _("Activity events"),
+                _("What you did or received on LinkedIn, by week. You have none yet."),
+                0,
+            )
+        )
+    groups += [
+        DataGroup(
+            "imports",
+            _("Imports"),
+            _(
+                "Files imported by you or for you: their name, status, counts and messages. "
+                "Erasure deletes those for you and takes your name off the others."
+            ),
+            _imports(membership).count(),
+        ),
+        DataGroup(
+            "indicators",
+            _("Your weekly figures and indicators"),
+            _(
+                "Computed from your events: weekly counts, streak, regularity, early warnings, "
+                "your LinkedIn headline and summary, and weekly summaries sent. Erasure "
+                "deletes them; team and wave figures already computed stay (they hold no names)."
+            ),
+            ParticipantWeek.objects.filter(participant_id__in=about).count()
+            + IndicatorWeek.objects.filter(participant_id__in=about).count()
+            + LinkedInProfileText.objects.filter(participant_id__in=about).count()
+            + WeeklySummary.objects.filter(participant_id__in=about).count(),
+        ),
+    ]
+    return groups
+
+
+def export(membership: Membership) -> ExportPart:
+    about = _about(membership)
+    part = ExportPart()
+    part.tables["activity_events"] = table(
+        ActivityEvent.objects.filter(participant_id__in=about).order_by("occurred_at"),
+        "kind", "occurred_at", "week", "quantity", "value", "url", "via_linkedin", "details",
+        "source", "ingested_at",
+    )  # fmt: skip
+    part.tables["imports"] = table(
+        _imports(membership),
+        "kind", "filename", "status", "rows_read", "created_count", "duplicate_count",
+        "skipped_count", "skipped", "errors", "created_at", "finished_at",
+    )  # fmt: skip
+    part.tables["linkedin_profile"] = table(
+        LinkedInProfileText.objects.filter(participant_id__in=about), "headline", "summary"
+    )
+    part.tables["weeks"] = table(
+        ParticipantWeek.objects.filter(participant_id__in=about).order_by("week"),
+        *[f.name for f in ParticipantWeek._meta.concrete_fields
+          if f.name not in {"id", "organisation", "participant"}],
+    )  # fmt: skip
+    part.tables["indicators"] = table(
+        IndicatorWeek.objects.filter(participant_id__in=about).order_by("week"),
+        *[f.name for f in IndicatorWeek._meta.concrete_fields
+          if f.name not in {"id", "organisation", "participant"}],
+    )  # fmt: skip
+    part.tables["weekly_summaries"] = table(
+        WeeklySummary.objects.filter(participant_id__in=about), "week", "sent_at"
+    )
+    part.tables["api_tokens_created"] = table(
+        ApiToken.objects.filter(created_by=membership), "name", "prefix", "created_at"
+    )
+    return part
+
+
+def erase(
+    membership: Membership, *, keep_contributions: bool, identity: Identity, files: list
+) -> dict[str, int]:
+    about = _about(membership)
+    organisation_id = membership.organisation_id
+    own_imports = ActivityImport.objects.filter(participant_id__in=about)
+    files += [(item.file.storage, item.file.name) for item in own_imports if item.file.name]
+    theirs = {"participant_id__in": about}
+    counts = {
+        "activity events": ActivityEvent.objects.filter(**theirs).delete()[0],
+        "imports": own_imports.delete()[0],
+        "weekly figures": ParticipantWeek.objects.filter(**theirs).delete()[0],
+        "indicators": IndicatorWeek.objects.filter(**theirs).delete()[0],
+        "weekly summaries": WeeklySummary.objects.filter(**theirs).delete()[0],
+        "LinkedIn profile": LinkedInProfileText.objects.filter(**theirs).delete()[0],
+    }
+    LinkedInProfileText.objects.filter(lookalike_of_id__in=about).update(
+        lookalike_of=None, similarity=None
+    )
+    ActivityImport.objects.filter(organisation_id=organisation_id, uploaded_by=membership).update(
+        uploaded_by=None
+    )
+    ApiToken.objects.filter(organisation_id=organisation_id, created_by=membership).update(
+        created_by=None
+    )
+    # Imports for many people (CRM, SSI) may name the person in a row's message.
+    scrubbed = 0
+    for item in ActivityImport.objects.filter(organisation_id=organisation_id).only(
+        "skipped", "errors", "filename"
+    ):
+        if not mentions([item.skipped, item.errors, item.filename], identity):
+            continue
+        item.skipped = [row for row in item.skipped if not mentions(row, identity)]
+        item.errors = [row for row in item.errors if not mentions(row, identity)]
+        if mentions(item.filename, identity):
+            item.filename = str(_("(file name erased)"))
+        item.save(update_fields=["skipped", "errors", "filename"])
+        scrubbed += 1
+    counts["mentions in others' imports"] = scrubbed
+    return counts
+
+
+def register() -> None:
+    register_privacy_provider(
+        PrivacyProvider(
+            app="metrics",
+            label=_("Activity and indicators"),
+            describe=describe,
+            export=export,
+            erase=erase,
+        )
+    )
