@@ -79,3 +79,20 @@ def notifications_sweep() -> None:
     for organisation_id in services.organisations_with_unsent():
         notifications_send_immediate.delay(organisation_id)
         daily_digests_send.delay(organisation_id)
+
+
+@shared_task(acks_late=True, soft_time_limit=60, time_limit=90)
+def anonymous_flush() -> int:
+    """Beat, every ANONYMOUS_BATCH_SECONDS: queued anonymous concerns, questions and problems
+    written in one shuffled batch (programme.anonymous)."""
+    from programme.anonymous import anonymous_flush as flush
+
+    return flush()
+
+
+@shared_task(**TASK_OPTIONS)
+def retention_apply() -> None:
+    """Beat, nightly: old notifications, roster imports' names and messages (idempotent)."""
+    from programme.services.retention import retention_apply as apply
+
+    apply()
