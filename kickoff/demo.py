@@ -91,13 +91,13 @@ def seed_kickoff(organisation: Organisation) -> None:
         anonymous_flush()  # anonymous concerns are queued; the demo writes each at once
         Concern.objects.filter(pk=concern.pk).update(category=category, votes=votes)
         if index in RESPONSES:
-            concern.refresh_from_db()
+            concern = Concern.objects.get(pk=concern.pk)
             services.concern_follow_up(
                 concern=concern, by=mia, status=ConcernStatus.ADDRESSED, owner=sponsor,
                 action="", response=RESPONSES[index],
             )  # fmt: skip
         elif index in (0, 4):
-            concern.refresh_from_db()
+            concern = Concern.objects.get(pk=concern.pk)
             services.concern_follow_up(
                 concern=concern, by=mia, status=ConcernStatus.IN_PROGRESS, owner=mia,
                 action="Working with managers on protected time and industry examples.",
