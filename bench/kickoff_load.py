@@ -39,6 +39,7 @@ from bench.gunicorn_server import free_port, gunicorn, signed_in_cookie  # noqa:
 from kickoff import services as kickoff_services  # noqa: E402
 from kickoff.models import Concern  # noqa: E402
 from programme import services  # noqa: E402
+from programme.anonymous import anonymous_flush  # noqa: E402
 from programme.models import Membership, Organisation, Participant, Role, User  # noqa: E402
 
 
@@ -116,6 +117,9 @@ def run(org, session, clients, count, concurrency, tag) -> None:
                 lambda i: clients[i].post(join, {"worry": f"Worry {i} of {tag}"}), range(count)
             )
         )
+    # Anonymous concerns are written by beat's timer task in shuffled batches (programme.anonymous);
+    # the bench has no beat, so it plays the timer once before the room votes.
+    anonymous_flush()
     concern_ids = [
         str(c) for c in Concern.objects.filter(session=session).values_list("id", flat=True)
     ]

@@ -6,6 +6,7 @@ import os
 
 from celery import Celery
 from celery.schedules import crontab
+from django.conf import settings
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
@@ -62,5 +63,23 @@ app.conf.beat_schedule = {
         # result, skipping those checked in during the last six days.
         "task": "goals.tasks.checkin_reminders_all",
         "schedule": crontab(minute=20),
+    },
+    "programme-anonymous-flush": {
+        # Anonymous concerns, questions and problems wait in Redis and are written here, in one
+        # shuffled batch, so no transaction id links them to the person who sent them.
+        "task": "programme.tasks.anonymous_flush",
+        "schedule": settings.ANONYMOUS_BATCH_SECONDS,
+    },
+    "programme-retention-nightly": {
+        # Notifications past NOTIFICATION_RETENTION_DAYS; roster imports' names and messages
+        # past IMPORT_DETAILS_RETENTION_DAYS.
+        "task": "programme.tasks.retention_apply",
+        "schedule": crontab(hour=4, minute=10),
+    },
+    "metrics-retention-nightly": {
+        # Uploads a lost task left behind; activity imports' file names and row messages past
+        # IMPORT_DETAILS_RETENTION_DAYS.
+        "task": "metrics.tasks.retention_apply",
+        "schedule": crontab(hour=4, minute=20),
     },
 }

@@ -201,6 +201,15 @@ INVITATION_MAX_AGE_DAYS = env.int("INVITATION_MAX_AGE_DAYS", default=30)
 EMAIL_BATCH_SIZE = env.int("EMAIL_BATCH_SIZE", default=200)
 ROSTER_MAX_BYTES = env.int("ROSTER_MAX_BYTES", default=10 * 1024 * 1024)
 ACTIVITY_UPLOAD_MAX_BYTES = env.int("ACTIVITY_UPLOAD_MAX_BYTES", default=200 * 1024 * 1024)
+# Retention (README "Privacy"): beat prunes nightly. In-app notifications (and the daily
+# digests that carried them) go after this many days.
+NOTIFICATION_RETENTION_DAYS = env.int("NOTIFICATION_RETENTION_DAYS", default=180)
+# Finished imports (activity files, rosters) keep their counts; their file names and per-row
+# messages go after this many days. The uploaded files themselves go when the import ends.
+IMPORT_DETAILS_RETENTION_DAYS = env.int("IMPORT_DETAILS_RETENTION_DAYS", default=90)
+# Anonymous concerns, questions and problems wait in Redis and are written in shuffled batches
+# every this many seconds, so neither row order nor transaction ids date them (kickoff, README).
+ANONYMOUS_BATCH_SECONDS = env.int("ANONYMOUS_BATCH_SECONDS", default=20)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024  # form fields; files stream to disk past 10 MB
 FILE_UPLOAD_MAX_MEMORY_SIZE = ROSTER_MAX_BYTES + 1024 * 1024
 

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from kickoff import services
 from kickoff.models import Concern, ConcernStatus, KickoffSession
+from programme.anonymous import anonymous_flush
 from programme.demo import register_demo_seeder
 from programme.models import Membership, Organisation, Participant, Programme, Role
 
@@ -87,15 +88,16 @@ def seed_kickoff(organisation: Organisation) -> None:
             session=session, by=sellers[index].membership, worry=worry,
             would_help=would_help, anonymous=index != NAMED_CONCERN,
         )  # fmt: skip
+        anonymous_flush()  # anonymous concerns are queued; the demo writes each at once
         Concern.objects.filter(pk=concern.pk).update(category=category, votes=votes)
         if index in RESPONSES:
-            concern.refresh_from_db()
+            concern = Concern.objects.get(pk=concern.pk)
             services.concern_follow_up(
                 concern=concern, by=mia, status=ConcernStatus.ADDRESSED, owner=sponsor,
                 action="", response=RESPONSES[index],
             )  # fmt: skip
         elif index in (0, 4):
-            concern.refresh_from_db()
+            concern = Concern.objects.get(pk=concern.pk)
             services.concern_follow_up(
                 concern=concern, by=mia, status=ConcernStatus.IN_PROGRESS, owner=mia,
                 action="Working with managers on protected time and industry examples.",
@@ -173,6 +175,7 @@ def _seed_open_session(programme: Programme, mia: Membership, sellers: list) -> 
             session=session, by=sellers[30 + index].membership, worry=worry,
             would_help=would_help, anonymous=index != OPEN_NAMED_CONCERN,
         )  # fmt: skip
+        anonymous_flush()
         # Real "me too" votes from people in the room: closing the session forgets them.
         for voter in sellers[33 : 33 + votes]:
             services.concern_vote(concern=concern, by=voter.membership)

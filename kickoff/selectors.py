@@ -20,6 +20,7 @@ from kickoff.models import (
     KickoffSession,
     StakeholderAssessment,
 )
+from programme.anonymous import anonymous_pending
 from programme.models import Membership, Organisation, Participant, Programme, Wave
 
 
@@ -102,6 +103,16 @@ def concerns_by_category(session: KickoffSession) -> OrderedDict[str, list[Conce
         groups.setdefault(concern.category or "Not yet sorted", []).append(concern)
     ordered = sorted(groups.items(), key=lambda item: -sum(c.votes for c in item[1]))
     return OrderedDict(ordered)
+
+
+def own_pending_concerns(session: KickoffSession, codes: set[str]) -> list[dict]:
+    """Of the concerns this browser sent (`codes`), those still queued for this session: the
+    sender sees them as theirs, being added (programme.anonymous writes them in batches)."""
+    if not codes:
+        return []
+    return [
+        item for item in anonymous_pending("concern", codes) if item["session_id"] == session.pk
+    ]
 
 
 def my_votes(session: KickoffSession, membership: Membership) -> set:

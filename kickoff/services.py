@@ -29,6 +29,7 @@ from kickoff.models import (
     new_join_code,
 )
 from programme import services as programme_services
+from programme.anonymous import anonymous_enqueue, anonymous_flush, register_anonymous_writer
 from programme.models import Membership, Participant, Programme, Wave
 from programme.policies import require
 
@@ -85,11 +86,15 @@ def kickoff_close(*, session: KickoffSession, by: Membership) -> None:
         session.organisation_id,
         "Only the programme team closes kick-offs.",
     )
+    anonymous_flush()  # concerns still queued are the room's too: on the board before it closes
     with transaction.atomic():
         KickoffSession.objects.filter(pk=session.pk).update(
             status=KickoffSession.Status.CLOSED, closed_at=timezone.now()
         )
         ConcernVote.objects.filter(concern__session=session).delete()
+        # Each "me too" stamped its concern with its own transaction id (xmin), which dates the
+        # last vote; rewritten here, every concern of the session carries the closing's instead.
+        Concern.objects.filter(session=session).update(votes=F("votes"))
 
 
 def kickoff_join_record(*, session: KickoffSession, by: Membership) -> None:
@@ -123,8 +128,27 @@ OWN_CONCERN = "This concern is yours: 'me too' is for the concerns of others. It
 def concern_submit(
     *, session: KickoffSession, by: Membership, worry: str, would_help: str, anonymous: bool
 ) -> Concern:
-    """Anonymous (the default) stores no author; nothing stores the time or the address."""
+    """Anonymous (the default) stores no author; nothing stores the time or the address.
+
+    An anonymous concern is queued, not written: the timer task writes it with the others sent
+    meanwhile, shuffled, in one transaction (programme.anonymous), so not even the database's
+    transaction ids say who sent it. The returned concern is then unsaved; its key is the one
+    its row will have, for the sender's browser to recognise it ("yours, being added")."""
     require(policies.can_join_kickoff(by), by, session.organisation_id, "Not your session.")
+    if anonymous:
+        # A plain read: a row lock would stamp the session row with this request's transaction.
+        if not KickoffSession.objects.filter(
+            pk=session.pk, status=KickoffSession.Status.OPEN
+        ).exists():
+            raise ValidationError("This session is not taking concerns any more.")
+        code = anonymous_enqueue(
+            "concern",
+            {"session_id": session.pk, "worry": worry, "would_help": would_help},
+        )
+        return Concern(
+            id=code, organisation_id=session.organisation_id, session=session, worry=worry,
+            would_help=would_help,
+        )  # fmt: skip
     with transaction.atomic():
         _locked_open_session(session)
         return Concern.objects.create(
@@ -132,8 +156,34 @@ def concern_submit(
             session=session,
             worry=worry,
             would_help=would_help,
-            author=None if anonymous else by,
+            author=by,
         )
+
+
+def _anonymous_concerns_write(items: list[dict]) -> None:
+    """The timer's batch (already shuffled): sessions deleted meanwhile take theirs along."""
+    sessions = dict(
+        KickoffSession.objects.filter(pk__in={item["session_id"] for item in items}).values_list(
+            "pk", "organisation_id"
+        )
+    )
+    Concern.objects.bulk_create(
+        [
+            Concern(
+                id=item["code"],
+                organisation_id=sessions[item["session_id"]],
+                session_id=item["session_id"],
+                worry=item["worry"],
+                would_help=item["would_help"],
+            )
+            for item in items
+            if item["session_id"] in sessions
+        ],
+        ignore_conflicts=True,
+    )
+
+
+register_anonymous_writer("concern", _anonymous_concerns_write)
 
 
 def concern_vote(*, concern: Concern, by: Membership) -> bool:

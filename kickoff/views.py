@@ -209,10 +209,15 @@ def _join_context(request: HttpRequest, session: KickoffSession, membership, for
     is_open = session.status == KickoffSession.Status.OPEN
     concerns = list(selectors.live_concerns(session))
     own = set(own_concern_codes(request))
+    # The sender's own anonymous concerns that the timer has not written yet: looked up only
+    # when their browser knows of one that is not on the board.
+    on_board = {str(c.pk) for c in concerns}
+    pending = selectors.own_pending_concerns(session, own - on_board) if is_open else []
     return {
         "session": session,
         "form": form or ConcernForm(),
         "concerns": concerns,
+        "pending": pending,
         "voted": selectors.my_votes(session, membership) if is_open else set(),
         "mine": {c.pk for c in concerns if str(c.pk) in own or c.author_id == membership.pk},
         "is_open": is_open,
@@ -244,7 +249,15 @@ def join(request: HttpRequest, viewer: Viewer, join_code: str) -> HttpResponse:
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         else:
-            messages.success(request, "Thank you. Your concern is on the screen.")
+            messages.success(
+                request,
+                gettext("Thank you. Your concern is on the screen.")
+                if concern.author_id
+                else gettext(
+                    "Thank you. Your concern is being added: it goes on the screen within "
+                    "half a minute, together with others, so that nobody can tell who sent it."
+                ),
+            )
         response = redirect("kickoff-join", org=viewer.org, join_code=session.join_code)
         if concern is not None:
             _remember_own_concern(request, response, concern)

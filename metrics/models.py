@@ -123,7 +123,9 @@ class ActivityImport(TimeStamped):
         Participant, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
     )
     kind = models.CharField(max_length=30, choices=ImportKind.choices)
-    file = models.FileField(upload_to=import_upload_path)
+    # The upload, held only until the import finishes (done or refused): then it is deleted
+    # and this is emptied (metrics.services.upload_discard).
+    file = models.FileField(upload_to=import_upload_path, blank=True)
     filename = models.CharField(max_length=255)
     uploaded_by = models.ForeignKey(
         Membership, null=True, on_delete=models.SET_NULL, related_name="+"

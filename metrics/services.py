@@ -53,7 +53,9 @@ def activity_import_create(
     kind: str,
     upload: UploadedFile,
 ) -> ActivityImport:
-    """Store the upload; a task parses and writes it once the row is committed.
+    """Hold the upload until a task has parsed it: the task deletes the file when the import
+    finishes, done or refused (`activity_import_run`), and retention deletes any a lost task
+    left behind. Only the counts, the file's name and the line messages stay on the row.
 
     A LinkedIn file is one person's (`participant`: ValidationError without one); the SSI and
     CRM files hold rows for many and belong to nobody. `uploaded_by` is the member uploading,
@@ -107,19 +109,38 @@ def run_importer(
     )
 
 
+def upload_discard(activity_import: ActivityImport) -> None:
+    """Delete an import's uploaded file and forget where it was. Safe to repeat: the raw
+    export holds message texts and other people's contacts, which Snowball never keeps."""
+    name = activity_import.file.name
+    if not name:
+        return
+    activity_import.file.storage.delete(name)
+    ActivityImport.objects.filter(pk=activity_import.pk).update(file="")
+    activity_import.file.name = ""
+
+
 def activity_import_run(*, activity_import_id: int) -> ActivityImport | None:
-    """Parse and write a stored upload. A redelivered task re-runs safely: writes are idempotent
-    and a failed import wrote nothing."""
+    """Parse and write a stored upload, then delete it. A redelivered task re-runs safely:
+    writes are idempotent and a failed import wrote nothing."""
     claimed = ActivityImport.objects.filter(
         pk=activity_import_id,
         status__in=[ActivityImport.Status.QUEUED, ActivityImport.Status.RUNNING],
     ).update(status=ActivityImport.Status.RUNNING)
     if not claimed:
+        # Finished already; a worker that died between saving the result and deleting the
+        # file left it behind: delete it now.
+        finished = ActivityImport.objects.filter(pk=activity_import_id).exclude(file="").first()
+        if finished is not None:
+            upload_discard(finished)
         return None
     activity_import = ActivityImport.objects.select_related(
         "organisation", "participant__membership__user"
     ).get(pk=activity_import_id)
     try:
+        if not activity_import.file.name:
+            raise ImportRefused([(activity_import.filename, None, "the uploaded file is gone: "
+                                  "upload it again")])  # fmt: skip
         summary = run_importer(
             kind=activity_import.kind,
             organisation=activity_import.organisation,
@@ -146,6 +167,7 @@ def activity_import_run(*, activity_import_id: int) -> ActivityImport | None:
     activity_import.feeds = summary.feeds
     activity_import.finished_at = timezone.now()
     activity_import.save()
+    upload_discard(activity_import)
     cache.delete(progress_key(activity_import.pk))
     return activity_import
 

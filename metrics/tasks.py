@@ -84,3 +84,12 @@ def profiles_compare_all() -> None:
     ids = LinkedInProfileText.objects.values_list("participant__organisation_id", flat=True)
     for organisation_id in ids.distinct():
         profiles_compare.delay(organisation_id)
+
+
+@shared_task(acks_late=True, soft_time_limit=1800, time_limit=1900)
+def retention_apply() -> None:
+    """Beat, nightly: leftover uploads deleted, old imports' file names and row messages dropped
+    (idempotent)."""
+    from metrics.retention import imports_prune
+
+    imports_prune()

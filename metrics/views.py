@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
@@ -48,6 +49,7 @@ def _activity_context(
         "events": selectors.events_recent(participant, limit=15),
         "imports": selectors.imports_for(viewer, everyone=False, limit=5),
         "for_others": policies.can_import_for_others(viewer.membership),
+        "import_details_days": settings.IMPORT_DETAILS_RETENTION_DAYS,
     }
 
 
@@ -129,6 +131,7 @@ def import_upload(request: HttpRequest, viewer: Viewer) -> HttpResponse:
         "form": form,
         "imports": selectors.imports_for(viewer, everyone=for_others, limit=20),
         "for_others": for_others,
+        "import_details_days": settings.IMPORT_DETAILS_RETENTION_DAYS,
     }
     return render_form_page(request, "metrics/import_upload.html", context, form)
 

@@ -91,3 +91,20 @@ def data_export_build(export_id: int) -> bool:
 def data_exports_prune() -> int:
     """Beat: delete the files of downloads whose link has expired."""
     return services.data_exports_prune()
+
+
+@shared_task(acks_late=True, soft_time_limit=60, time_limit=90)
+def anonymous_flush() -> int:
+    """Beat, every ANONYMOUS_BATCH_SECONDS: queued anonymous concerns, questions and problems
+    written in one shuffled batch (programme.anonymous)."""
+    from programme.anonymous import anonymous_flush as flush
+
+    return flush()
+
+
+@shared_task(**TASK_OPTIONS)
+def retention_apply() -> None:
+    """Beat, nightly: old notifications, roster imports' names and messages (idempotent)."""
+    from programme.services.retention import retention_apply as apply
+
+    apply()

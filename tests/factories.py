@@ -3,6 +3,7 @@ from __future__ import annotations
 import factory
 from allauth.account.models import EmailAddress
 
+from programme.anonymous import anonymous_flush
 from programme.models import (
     JobRole,
     Membership,
@@ -155,6 +156,8 @@ def foreign_world(organisation: Organisation) -> dict[str, object]:
     concern = kickoff_services.concern_submit(
         session=kickoff, by=target, worry="Their worry", would_help="", anonymous=True
     )
+    anonymous_flush()  # anonymous concerns are written in batches by the timer
+    concern = type(concern).objects.get(pk=concern.pk)
     plan = kickoff_services.engagement_plan_ensure(participant=target.participant, by=consultant)
     engagement_action = kickoff_services.engagement_action_add(
         plan=plan, by=consultant, action="Coffee with them", due_on=today

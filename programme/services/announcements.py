@@ -7,6 +7,7 @@ Each write a person makes takes the acting membership (`author`, `publisher`, `b
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import date
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -18,6 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from programme import policies
+from programme.anonymous import anonymous_enqueue, register_anonymous_writer
 from programme.markdown import render_markdown
 from programme.models import (
     Announcement,
@@ -333,20 +335,57 @@ def announcement_acknowledge(*, recipient: AnnouncementRecipient, by: Membership
 def question_ask(
     *, announcement: Announcement, author: Membership, body: str, anonymous: bool
 ) -> Question:
-    """Ask under an announcement. Anonymous: no author, and only the day is kept."""
+    """Ask under an announcement. Anonymous: no author, and only the day is kept; the question
+    is queued and written by the timer with others, shuffled (programme.anonymous), so the
+    returned question is unsaved until then."""
     require(
         policies.can_ask_question(author, announcement),
         author,
         announcement.organisation_id,
         "Questions are asked under published announcements.",
     )
+    asked_on = timezone.localdate()
+    if anonymous:
+        code = anonymous_enqueue(
+            "question",
+            {"announcement_id": announcement.pk, "body": body, "asked_on": asked_on.isoformat()},
+        )
+        return Question(
+            code=code, organisation_id=announcement.organisation_id, announcement=announcement,
+            body=body, asked_on=asked_on,
+        )  # fmt: skip
     return Question.objects.create(
         organisation_id=announcement.organisation_id,
         announcement=announcement,
-        author=None if anonymous else author,
+        author=author,
         body=body,
-        asked_on=timezone.localdate(),
+        asked_on=asked_on,
     )
+
+
+def _anonymous_questions_write(items: list[dict]) -> None:
+    announcements = dict(
+        Announcement.objects.filter(pk__in={item["announcement_id"] for item in items}).values_list(
+            "pk", "organisation_id"
+        )
+    )
+    Question.objects.bulk_create(
+        [
+            Question(
+                code=item["code"],
+                organisation_id=announcements[item["announcement_id"]],
+                announcement_id=item["announcement_id"],
+                body=item["body"],
+                asked_on=date.fromisoformat(item["asked_on"]),
+            )
+            for item in items
+            if item["announcement_id"] in announcements
+        ],
+        ignore_conflicts=True,
+    )
+
+
+register_anonymous_writer("question", _anonymous_questions_write)
 
 
 def question_answer(*, question: Question, by: Membership, answer: str) -> None:

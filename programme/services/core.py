@@ -184,16 +184,20 @@ def roster_import_apply(*, roster_import_id: int) -> RosterImport | None:
             roster_import.updated_count = counts.updated
             roster_import.unchanged_count = counts.unchanged
             roster_import.finished_at = timezone.now()
+            # The roster's rows (names, e-mail addresses) are in the people's records now:
+            # the upload's copy goes, only the counts stay.
+            roster_import.rows = []
             roster_import.save(
                 update_fields=[
                     "status", "created_count", "updated_count", "unchanged_count",
-                    "finished_at", "updated_at",
+                    "finished_at", "rows", "updated_at",
                 ]
             )  # fmt: skip
     except Exception:
         logger.exception("roster import %s failed", roster_import_id)
         RosterImport.objects.filter(pk=roster_import_id).update(
             status=RosterImport.Status.FAILED,
+            rows=[],
             error="The import stopped on an unexpected error; nothing was changed. "
             "Try again, and tell your administrator if it fails again.",
             finished_at=timezone.now(),

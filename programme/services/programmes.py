@@ -4,6 +4,7 @@ asks `programme.policies` itself."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -12,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from programme import policies
+from programme.anonymous import anonymous_enqueue, register_anonymous_writer
 from programme.models import (
     Membership,
     Organisation,
@@ -152,16 +154,55 @@ def risk_save(
 def problem_raise(
     *, programme: Programme, by: Membership, title: str, description: str, anonymous: bool
 ) -> Problem:
-    """Anyone in the programme raises a problem; anonymous keeps no author and only the day."""
+    """Anyone in the programme raises a problem; anonymous keeps no author and only the day,
+    and is queued for the timer to write with others, shuffled (programme.anonymous): the
+    returned problem is unsaved until then."""
     require(policies.can_raise_problem(by), by, programme.organisation_id, "Not your programme.")
+    raised_on = timezone.localdate()
+    if anonymous:
+        code = anonymous_enqueue(
+            "problem",
+            {"programme_id": programme.pk, "title": title, "description": description,
+             "raised_on": raised_on.isoformat()},
+        )  # fmt: skip
+        return Problem(
+            code=code, organisation_id=programme.organisation_id, programme=programme,
+            title=title, description=description, raised_on=raised_on,
+        )  # fmt: skip
     return Problem.objects.create(
         organisation_id=programme.organisation_id,
         programme=programme,
         title=title,
         description=description,
-        raised_by=None if anonymous else by,
-        raised_on=timezone.localdate(),
+        raised_by=by,
+        raised_on=raised_on,
     )
+
+
+def _anonymous_problems_write(items: list[dict]) -> None:
+    programmes = dict(
+        Programme.objects.filter(pk__in={item["programme_id"] for item in items}).values_list(
+            "pk", "organisation_id"
+        )
+    )
+    Problem.objects.bulk_create(
+        [
+            Problem(
+                code=item["code"],
+                organisation_id=programmes[item["programme_id"]],
+                programme_id=item["programme_id"],
+                title=item["title"],
+                description=item["description"],
+                raised_on=date.fromisoformat(item["raised_on"]),
+            )
+            for item in items
+            if item["programme_id"] in programmes
+        ],
+        ignore_conflicts=True,
+    )
+
+
+register_anonymous_writer("problem", _anonymous_problems_write)
 
 
 def problem_triage(

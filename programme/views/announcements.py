@@ -235,7 +235,16 @@ def question_ask(request: HttpRequest, viewer: Viewer, code: str) -> HttpRespons
         body=form.cleaned_data["body"],
         anonymous=form.cleaned_data["anonymous"],
     )
-    messages.success(request, "Your question is posted; the sponsor or a consultant will answer.")
+    messages.success(
+        request,
+        _(
+            "Your question is being added: anonymous questions appear within half a minute, "
+            "in a batch with others, so nothing links them to you. The sponsor or a consultant "
+            "will answer."
+        )
+        if form.cleaned_data["anonymous"]
+        else _("Your question is posted; the sponsor or a consultant will answer."),
+    )
     return redirect("programme-announcement-detail", org=viewer.org, code=code)
 
 

@@ -222,7 +222,8 @@ def problem_list(request: HttpRequest, viewer: Viewer, code: str) -> HttpRespons
         )
         messages.success(
             request,
-            "Problem raised anonymously: nothing links it to you."
+            "Problem raised anonymously: it appears in the list within half a minute, in a "
+            "batch with others, so nothing links it to you."
             if form.cleaned_data["anonymous"]
             else "Problem raised. The programme team will pick it up.",
         )

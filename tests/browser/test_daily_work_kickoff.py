@@ -12,6 +12,7 @@ from playwright.sync_api import expect
 from kickoff import services
 from kickoff.models import Concern, EmotionSignal, KickoffSession
 from programme import services as programme_services
+from programme.anonymous import anonymous_flush
 from programme.models import Role
 from showcase import services as showcase_services
 from tests.browser.test_journeys import sign_in
@@ -66,6 +67,7 @@ def live_kickoff(org):
     quiet = services.concern_submit(
         session=session, by=shy, worry="Being judged on likes", would_help="", anonymous=True
     )
+    anonymous_flush()  # anonymous concerns are written in batches by the timer
     services.concern_vote(concern=quiet, by=anna)
     EmotionSignal.objects.create(
         session=session, kind="anxiety", intensity=2, participant=anna.participant

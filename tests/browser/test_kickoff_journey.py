@@ -9,6 +9,7 @@ from playwright.sync_api import expect
 from kickoff import services
 from kickoff.models import Concern, ConcernVote
 from programme import services as programme_services
+from programme.anonymous import anonymous_flush
 from programme.models import Role
 from tests.browser.test_journeys import sign_in
 from tests.factories import PASSWORD, member
@@ -59,7 +60,9 @@ def test_projector_shows_phone_concerns_live(browser, live_server, org, page):
     one.get_by_role("button", name="Join").click()
     one.get_by_label("What worries me").fill("Clients will think I am spamming them")
     one.get_by_role("button", name="Send").click()
-    expect(one.get_by_text("Your concern is on the screen")).to_be_visible()
+    expect(one.get_by_text("Your concern is being added")).to_be_visible()
+    expect(one.get_by_text("yours, being added")).to_be_visible()
+    anonymous_flush()  # beat's timer writes anonymous concerns in batches
 
     two = phone(browser, live_server, second)
     two.goto("/join/")
@@ -68,6 +71,7 @@ def test_projector_shows_phone_concerns_live(browser, live_server, org, page):
     two.get_by_label("What worries me").fill("No time next to my quota")
     two.get_by_label("What would help (optional)").fill("Protected hours")
     two.get_by_role("button", name="Send").click()
+    anonymous_flush()
     two.get_by_role("button", name="Clients will think I am spamming").click()
     expect(two.get_by_text("me too · 1")).to_be_visible()
     overflow = two.evaluate("document.documentElement.scrollWidth - window.innerWidth")

@@ -164,6 +164,7 @@ def test_an_import_killed_midway_completes_once(workers, org, run) -> None:
     assert item.status == ActivityImport.Status.DONE and item.errors == []
     assert item.created_count == SHARES and item.duplicate_count == 0
     assert ActivityEvent.objects.filter(organisation=org).count() == SHARES
+    assert item.file.name == ""  # the redelivered task deleted the upload when it finished
 
 
 # --- A rollup ---

@@ -12,6 +12,7 @@ from django.utils import timezone
 from kickoff import services
 from kickoff.models import Concern, ConcernVote, KickoffSession
 from programme import services as programme_services
+from programme.anonymous import anonymous_flush
 from programme.models import Role, Wave
 from tests.factories import member
 
@@ -51,6 +52,7 @@ def test_a_named_concern_shows_its_authors_name_wherever_the_concern_is_shown(
     join = reverse("kickoff-join", args=[org.slug, kickoff.join_code])
     login(seller).post(join, {"worry": "No time to post", "named": "on"})
     login(shy).post(join, {"worry": "Being judged on likes"})
+    anonymous_flush()  # anonymous concerns are written in batches by the timer
     named = Concern.objects.get(worry="No time to post")
     anonymous = Concern.objects.get(worry="Being judged on likes")
     assert anonymous.author is None

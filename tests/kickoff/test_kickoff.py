@@ -12,6 +12,7 @@ from django.utils import timezone
 from kickoff import services
 from kickoff.models import Concern, ConcernVote, EmotionSignal, KickoffSession
 from programme import services as programme_services
+from programme.anonymous import anonymous_flush
 from programme.models import Role
 from tests.factories import OrganisationFactory, TeamFactory, member
 
@@ -59,6 +60,7 @@ def test_anonymous_concern_holds_nothing_that_identifies_the_author(org, kickoff
         REMOTE_ADDR="192.0.2.77",
     )
     assert response.status_code == 302
+    anonymous_flush()  # anonymous concerns are written in batches by the timer
     concern = Concern.objects.get()
     assert concern.author is None
     values = [getattr(concern, f.attname) for f in Concern._meta.concrete_fields]
@@ -83,6 +85,7 @@ def test_one_vote_per_person_and_closing_forgets_voters(org, kickoff, login):
     session = kickoff["session"]
     author, voter = member(org, Role.SELLER), member(org, Role.SELLER)
     login(author).post(join_url(org, session), {"worry": "Quota pressure"})
+    anonymous_flush()
     concern = Concern.objects.get()
     vote = reverse("kickoff-concern-vote", args=[org.slug, session.join_code, concern.code])
     client = login(voter)
@@ -167,6 +170,7 @@ def test_merge_counts_each_voice_once(org, kickoff, login):
         would_help="",
         anonymous=True,
     )
+    anonymous_flush()  # anonymous concerns are written in batches by the timer
     both, only_b = member(org, Role.SELLER), member(org, Role.SELLER)
     for voter, concern in ((both, a), (both, b), (only_b, b)):
         services.concern_vote(concern=concern, by=voter)
@@ -199,6 +203,8 @@ def test_follow_through_to_you_said_we_did(org, kickoff, login):
         would_help="",
         anonymous=True,
     )
+    anonymous_flush()
+    concern = Concern.objects.get(pk=concern.pk)
     url = reverse("kickoff-concern-detail", args=[org.slug, concern.code])
     client = login(sponsor)
     response = client.post(url, {"status": "in_progress"})
@@ -230,6 +236,7 @@ def test_unaddressed_concerns_are_flagged_to_consultant_and_sponsor(org, kickoff
     services.concern_submit(
         session=session, by=kickoff["consultant"], worry="Old worry", would_help="", anonymous=True
     )
+    anonymous_flush()
     home = reverse("programme-organisation-home", args=[org.slug])
     assert (
         "1 kick-off concern not addressed in time"
@@ -289,6 +296,7 @@ def test_projector_and_join_pages_run_a_fixed_number_of_queries(org, kickoff, lo
                 would_help="",
                 anonymous=True,
             )
+            anonymous_flush()
             services.concern_categorise(
                 by=kickoff["consultant"], concern=c, category=f"Cat {i % 3}"
             )

@@ -12,6 +12,7 @@ from django.utils import timezone
 from kickoff import services, stakeholders
 from kickoff.models import StakeholderAssessment
 from programme import services as programme_services
+from programme.anonymous import anonymous_flush
 from programme.models import Membership, Role, Wave
 from tests.factories import TeamFactory, member
 
@@ -204,6 +205,7 @@ def test_kickoff_report_is_printable(org, consultant, login):
         would_help="Clear rules",
         anonymous=True,
     )
+    anonymous_flush()  # anonymous concerns are written in batches by the timer
     services.concern_categorise(by=consultant, concern=concern, category="Being judged")
     page = login(consultant).get(reverse("kickoff-report", args=[org.slug, session.code]))
     assert page.status_code == 200

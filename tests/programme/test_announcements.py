@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from programme import services
+from programme.anonymous import anonymous_flush
 from programme.models import Announcement, AnnouncementRecipient, Question, Role
 from tests.factories import OrganisationFactory, TeamFactory, foreign_world, member
 
@@ -235,6 +236,7 @@ def test_anonymous_question_stores_no_author_and_no_time(org, setting, login):
         url, {"body": "Will this be used to rate us?", "anonymous": "on"}, REMOTE_ADDR="10.1.2.3"
     )
     assert response.status_code == 302
+    anonymous_flush()  # anonymous questions are written in batches by the timer
     question = Question.objects.get()
     assert question.author is None
     stored = {f.attname: getattr(question, f.attname) for f in Question._meta.concrete_fields}

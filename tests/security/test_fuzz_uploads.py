@@ -186,7 +186,9 @@ def uploader(org, consultant, login, settings, tmp_path):
 
 
 @pytest.mark.parametrize("kind", list(UPLOADS), ids=str)
-def test_activity_uploads_refuse_with_a_message_or_import_everything(uploader, org, kind) -> None:
+def test_activity_uploads_refuse_with_a_message_or_import_everything(
+    uploader, org, kind, tmp_path
+) -> None:
     client, dana = uploader
 
     @given(upload=UPLOADS[kind])
@@ -205,6 +207,7 @@ def test_activity_uploads_refuse_with_a_message_or_import_everything(uploader, o
         stored = table_counts()
         metrics_services.activity_import_run(activity_import_id=item.pk)
         item.refresh_from_db()
+        assert not [path for path in tmp_path.rglob("*") if path.is_file()], "upload kept"
         after = table_counts()
         written = changed(stored, after)
         if item.status == ActivityImport.Status.FAILED:

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from programme import services
+from programme.anonymous import anonymous_flush
 from programme.demo import run_demo_seeders
 from programme.models import (
     AnnouncementRecipient,
@@ -23,6 +24,7 @@ from programme.models import (
     Problem,
     ProblemStatus,
     Programme,
+    Question,
     Role,
     SellingStrategy,
     SessionKind,
@@ -337,6 +339,8 @@ def _seed_programme(acme: Organisation, rng: random.Random) -> None:
         body="Will the number of posts be part of my yearly review?",
         anonymous=True,
     )
+    anonymous_flush()  # anonymous questions and problems are queued; the demo writes them now
+    question = Question.objects.get(code=question.code)
     services.question_answer(
         question=question,
         by=sponsor,
@@ -351,7 +355,8 @@ def _seed_programme(acme: Organisation, rng: random.Random) -> None:
             description=description,
             anonymous=anonymous,
         )
-        Problem.objects.filter(pk=problem.pk).update(raised_on=today - timedelta(days=days_ago))
+        anonymous_flush()
+        Problem.objects.filter(code=problem.code).update(raised_on=today - timedelta(days=days_ago))
     first = Problem.objects.filter(programme=programme).order_by("raised_on").first()
     services.problem_triage(
         problem=first, by=mia, owner=mia, status=ProblemStatus.IN_PROGRESS,
