@@ -34,11 +34,14 @@ def import_linkedin_analytics(
         raise ImportRefused(
             [(filename, None, "no ENGAGEMENT sheet: is this the content analytics export?")]
         )
+    # A later export restates past days' counts (LinkedIn keeps counting engagements on older
+    # posts): its numbers replace the stored ones.
     writer = EventWriter(
         organisation=organisation, source=EventSource.LINKEDIN_ANALYTICS, summary=summary,
-        progress_key=progress_key,
+        progress_key=progress_key, restate=True,
     )  # fmt: skip
     columns: dict[str, int] = {}
+    seen: dict[str, int] = {}  # day -> the line that gave it
     with transaction.atomic():
         for number, row in enumerate(sheet.iter_rows(values_only=True), start=1):
             cells = ["" if cell is None else cell for cell in row]
@@ -52,10 +55,12 @@ def import_linkedin_analytics(
             summary.rows_read += 1
             try:
                 raw_date = cells[columns["date"]]
-                when = (
-                    parse_date(raw_date.strftime("%Y-%m-%d"))
+                # A day without a time: that day in the organisation's zone.
+                when = parse_date(
+                    raw_date.strftime("%Y-%m-%d")
                     if hasattr(raw_date, "strftime")
-                    else parse_date(str(raw_date))
+                    else str(raw_date),
+                    writer.tz,
                 )
                 impressions = _count(cells[columns["impressions"]])
                 engagements = _count(cells[columns["engagements"]])
@@ -63,6 +68,10 @@ def import_linkedin_analytics(
                 summary.error(filename, number, str(exc))
                 continue
             day = when.date().isoformat()
+            if day in seen:
+                summary.error(filename, number, f"the day {day} is already on line {seen[day]}")
+                continue
+            seen[day] = number
             for kind, quantity in (
                 (EventKind.POST_IMPRESSIONS, impressions),
                 (EventKind.REACTIONS_RECEIVED, engagements),
