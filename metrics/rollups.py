@@ -256,14 +256,27 @@ def rollup_incremental(
             params,
         )
         cursor.execute("ANALYZE rollup_touched")
-        cursor.execute("SELECT MIN(week) FROM rollup_touched WHERE week >= %(span_start)s", params)
-        earliest = cursor.fetchone()[0]
         clock.lap("touched")
         touched = "(e.participant_id, e.week) IN (SELECT participant_id, week FROM rollup_touched)"
         _count_weeks(cursor, params, touched)
         clock.lap("count_weeks")
         written = _store_weeks(cursor, params, only_touched=True)
         clock.lap("participant_weeks")
+        # A connection burst is judged against the person's median over the whole span, which
+        # any new week can move: when someone touched has a big week in the span, the touched
+        # people are recomputed from the span's start, as a full run would (bursts are rare;
+        # without this, a week made ordinary by later ones stayed flagged until the night).
+        cursor.execute(
+            f"""SELECT CASE WHEN MIN(week) IS NOT NULL AND EXISTS (
+                        SELECT 1 FROM {ParticipantWeek._meta.db_table} pw
+                        WHERE pw.organisation_id = %(org)s AND pw.week >= %(span_start)s
+                          AND pw.connection_requests > %(gaming_minimum)s
+                          AND pw.participant_id IN (SELECT participant_id FROM rollup_touched))
+                    THEN LEAST(MIN(week), %(span_start)s::date) ELSE MIN(week) END
+                FROM rollup_touched WHERE week >= %(span_start)s""",  # noqa: S608
+            {**params, "gaming_minimum": ind.DEFAULT.gaming_minimum},
+        )
+        earliest = cursor.fetchone()[0]
         from_week = current if earliest is None else min(earliest, current)
         if earliest is not None:
             _indicator_weeks(cursor, organisation, from_week, current, only_touched=True)
