@@ -144,11 +144,11 @@ def warnings(row: object, thresholds: Thresholds = DEFAULT) -> list[tuple[str, s
         )
         stale = stale_since(row, thresholds)
         if stale is not None:
-            # Tracked once is tracked for good, so the alarm never goes quiet; but if the
-            # data stopped coming, the silence may be the import's, not the audience's.
-            reason += gettext(
-                " (last interaction data on %(day)s: ask whether they still import it)"
-            ) % {"day": date_format(stale, "j M Y")}
+            # Tracked once is tracked for good, so the alarm never goes quiet; the day the data
+            # last came in lets the reader tell a silent audience from an import that stopped.
+            reason += gettext(" (last interaction data on %(day)s)") % {
+                "day": date_format(stale, "j M Y")
+            }
         found.append((Warning.ABOUT_TO_QUIT, reason))
     if row.lapsed:
         found.append(
