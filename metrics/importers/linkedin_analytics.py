@@ -4,6 +4,7 @@ the interactions a seller received."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import BinaryIO
 
 from django.db import transaction
 
@@ -18,11 +19,24 @@ def import_linkedin_analytics(
     progress_key: str = "",
 ) -> Summary:  # fmt: skip
     """The ENGAGEMENT sheet: impressions and engagements per day (interactions received)."""
+    # Opened as a file: openpyxl refuses a path without an .xlsx suffix, and stored uploads
+    # have none.
+    with open(path, "rb") as handle:
+        return _import(
+            organisation=organisation, participant=participant, handle=handle,
+            filename=filename, progress_key=progress_key,
+        )  # fmt: skip
+
+
+def _import(
+    *, organisation: Organisation, participant: Participant, handle: BinaryIO, filename: str,
+    progress_key: str,
+) -> Summary:  # fmt: skip
     import openpyxl
 
     summary = Summary()
     try:
-        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        workbook = openpyxl.load_workbook(handle, read_only=True, data_only=True)
     except Exception:
         raise ImportRefused(
             [(filename, None, "not an Excel workbook: upload the .xlsx LinkedIn gives you")]

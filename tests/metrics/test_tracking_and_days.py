@@ -196,3 +196,28 @@ def test_the_team_page_shows_rates_as_percentages_and_unknown_where_nothing_is_t
     assert sorted(by_testid(manager_page(client, org, team), "quality")) == [
         "14% replies", "15% replies", "3.0 per post", "unknown", "unknown",
     ]  # fmt: skip
+
+
+def test_the_import_page_says_how_many_days_a_re_export_restated(org, client, tmp_path):
+    from django.core.files.base import ContentFile
+
+    from metrics.models import ActivityImport, ImportKind
+
+    seller = member(org, Role.SELLER)
+    path = write_analytics(tmp_path / "a.xlsx", [(datetime(2026, 11, 2), 100, 4)])
+    import_linkedin_analytics(
+        organisation=org, participant=seller.participant, path=path, filename="a.xlsx"
+    )
+    later = write_analytics(tmp_path / "b.xlsx", [(datetime(2026, 11, 2), 120, 6)])
+    upload = ActivityImport(
+        organisation=org, participant=seller.participant, kind=ImportKind.LINKEDIN_ANALYTICS,
+        filename="b.xlsx", uploaded_by=seller,
+    )  # fmt: skip
+    upload.file.save("b", ContentFile(later.read_bytes()), save=True)
+    done = services.activity_import_run(activity_import_id=upload.pk)
+    assert done.updated_count == 1 and done.created_count == 0
+    client.force_login(seller.user)
+    page = client.get(reverse("metrics-import-detail", args=[org.slug, upload.code]))
+    assert by_testid(page.content.decode(), "days-updated") == [
+        "1 day restated by this export: its counts replaced the earlier ones."
+    ]
