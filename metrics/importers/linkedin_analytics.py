@@ -112,7 +112,8 @@ def _import(
             return summary
     summary.feeds = [
         "ENGAGEMENT sheet: impressions and engagements per day (interactions received; "
-        "engagements are counted as reactions received)"
+        "engagements are counted as reactions received; each day is the organisation's; a "
+        "later export's counts for the same days replace the earlier ones)"
     ]
     return summary
 

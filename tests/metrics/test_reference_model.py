@@ -45,7 +45,7 @@ API_KINDS = {
     "message_reply_received": (1, 2),
     "comments_received": (1, 3),
 }
-EXAMPLES = int(os.environ.get("REFERENCE_EXAMPLES", "5"))
+EXAMPLES = int(os.environ.get("REFERENCE_EXAMPLES", "20"))
 
 week_ago = st.integers(0, SPAN_WEEKS - 1)
 weekday = st.integers(0, 6)
