@@ -429,10 +429,20 @@ def own_indicators(
     return rows.get(week), rows.get(week - timedelta(weeks=1))
 
 
-def running_streak(now: IndicatorWeek | None, before: IndicatorWeek | None) -> int:
-    """A week in progress does not break a streak: count up to last week until this one
-    has an action."""
-    return (now.streak if now else 0) or (before.streak if before else 0)
+def own_weeks(
+    participant: Participant, week: date
+) -> tuple[IndicatorWeek | None, IndicatorWeek | None, int]:
+    """This week's and last week's indicator rows of one person, and their regularity streak
+    as My progress shows it (one query over the span)."""
+    since = week - timedelta(weeks=SPAN_WEEKS - 1)
+    history = {
+        row.week: row
+        for row in IndicatorWeek.objects.filter(
+            participant=participant, week__gte=since, week__lte=week
+        ).annotate(kept=ExpressionWrapper(selectors.KEPT, output_field=BooleanField()))
+    }
+    streak = selectors.regularity_streak([day for day, row in history.items() if row.kept], week)
+    return history.get(week), history.get(week - timedelta(weeks=1)), streak
 
 
 def with_streaks(people: Iterable[Participant], week: date) -> None:

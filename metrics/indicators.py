@@ -11,13 +11,14 @@ and GroupWeek, never the raw events.
 
 from __future__ import annotations
 
-import zoneinfo
 from dataclasses import asdict, dataclass, replace
 from datetime import date, datetime, timedelta
 
+from django.utils.formats import date_format
 from django.utils.translation import gettext
 
 from programme.models import Organisation
+from programme.tenancy import organisation_zone
 
 # A breakdown of fewer people than this is shown as "too few to show".
 MIN_GROUP = 5
@@ -87,18 +88,30 @@ CONTENT_ACTIONS = "pw.posts + pw.comments_made + pw.messages_sent"
 INTERACTIONS = "pw.reactions_received + pw.comments_received + pw.replies_received"
 INTERACTIONS_ON_POSTS = "pw.reactions_received + pw.comments_received"
 
+# An event that shows the person's interactions are tracked: an interaction source (analytics,
+# quick log or API) reported what they received, even a day with nothing received. Once any
+# has, the person is tracked for good; last_tracked says when it last reported.
+TRACKED_EVENT = (
+    "e.source IN ('linkedin_analytics', 'quick_log', 'api') AND e.kind IN "
+    "('message_reply_received', 'reactions_received', 'comments_received', "
+    "'profile_views', 'post_impressions')"
+)
+
 # --- Indicators of one participant-week, over window columns computed by metrics.rollups ---
 # (active_weeks: weeks with content actions in the window; posts_w / on_posts_w / messages_w /
-# replies_w / received_w / tracked_w: sums over the window; own_weeks_4: weeks with own actions
-# among the last 4; received_3 / own_3: sums over the last 3; acted_before: any own action
-# before those 3 weeks; requests_median: the person's median weekly connection requests.)
-QUALITY = """CASE WHEN direct THEN replies_w::float / NULLIF(messages_w, 0)
+# replies_w / received_w: sums over the window; tracked: an interaction source has ever
+# reported for the person, up to this week; own_weeks_4: weeks with own actions among the last
+# 4; received_3 / own_3: sums over the last 3; acted_before: any own action before those 3
+# weeks; requests_median: the person's median weekly connection requests.)
+# Quality is unknown (NULL), never 0, while nothing tracks what the person receives.
+QUALITY = """CASE WHEN NOT tracked THEN NULL
+                  WHEN direct THEN replies_w::float / NULLIF(messages_w, 0)
                   ELSE on_posts_w::float / NULLIF(posts_w, 0) END"""
 REGULAR = "active_weeks >= %(regular_weeks)s"
 HANDLES_SKILL = f"""({REGULAR}) AND COALESCE(({QUALITY}) >= CASE WHEN direct
                         THEN %(reply_rate)s ELSE %(quality_per_post)s END, FALSE)"""
-ABOUT_TO_QUIT = "tracked_w AND own_weeks_4 >= %(quit_active_weeks)s AND received_3 = 0"
-NO_INTERACTION_DATA = "NOT tracked_w AND own_weeks_4 >= %(quit_active_weeks)s"
+ABOUT_TO_QUIT = "tracked AND own_weeks_4 >= %(quit_active_weeks)s AND received_3 = 0"
+NO_INTERACTION_DATA = "NOT tracked AND own_weeks_4 >= %(quit_active_weeks)s"
 LAPSED = "own_3 = 0 AND acted_before"
 GAMING = """requests > %(gaming_minimum)s AND requests > %(gaming_ratio)s * requests_median
             AND content = 0"""
@@ -125,11 +138,18 @@ def warnings(row: object, thresholds: Thresholds = DEFAULT) -> list[tuple[str, s
     """The early warnings of one IndicatorWeek row, each with the reason people read."""
     found = []
     if row.about_to_quit:
-        found.append(
-            (Warning.ABOUT_TO_QUIT,
-             f"active in recent weeks but no interaction received in the last "
-             f"{thresholds.quit_silent_weeks} weeks")
-        )  # fmt: skip
+        reason = (
+            f"active in recent weeks but no interaction received in the last "
+            f"{thresholds.quit_silent_weeks} weeks"
+        )
+        stale = stale_since(row, thresholds)
+        if stale is not None:
+            # Tracked once is tracked for good, so the alarm never goes quiet; the day the data
+            # last came in lets the reader tell a silent audience from an import that stopped.
+            reason += gettext(" (last interaction data on %(day)s)") % {
+                "day": date_format(stale, "j M Y")
+            }
+        found.append((Warning.ABOUT_TO_QUIT, reason))
     if row.lapsed:
         found.append(
             (Warning.LAPSED,
@@ -141,6 +161,15 @@ def warnings(row: object, thresholds: Thresholds = DEFAULT) -> list[tuple[str, s
              "active, but no interaction data: import analytics or use the quick log")
         )  # fmt: skip
     return found
+
+
+def stale_since(row: object, thresholds: Thresholds = DEFAULT) -> date | None:
+    """The last day any interaction source reported for the person, when that lies before the
+    silent weeks "about to quit" looks at (None when the data is recent, or unknown)."""
+    last, week = getattr(row, "last_tracked", None), getattr(row, "week", None)
+    if last is None or week is None:
+        return None
+    return last if last < week - timedelta(weeks=thresholds.quit_silent_weeks - 1) else None
 
 
 def next_step(row: object | None, thresholds: Thresholds = DEFAULT) -> str:
@@ -180,7 +209,7 @@ def next_step(row: object | None, thresholds: Thresholds = DEFAULT) -> str:
 
 def organisation_today(organisation: Organisation) -> date:
     """Today in the organisation's time zone: weeks start on its Mondays."""
-    return datetime.now(zoneinfo.ZoneInfo(organisation.time_zone or "UTC")).date()
+    return datetime.now(organisation_zone(organisation)).date()
 
 
 def monday(day: date) -> date:

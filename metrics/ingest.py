@@ -7,10 +7,9 @@ import hashlib
 import io
 import json
 import re
-import zoneinfo
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from decimal import Decimal
 
 from django.core.cache import cache
@@ -19,6 +18,7 @@ from django.utils import timezone
 
 from metrics.models import ActivityEvent
 from programme.models import Organisation
+from programme.tenancy import organisation_zone
 
 BATCH_SIZE = 2000
 MAX_REPORTED = 200  # errors and skipped rows kept for the summary
@@ -54,6 +54,7 @@ class Summary:
     rows_read: int = 0
     created: int = 0
     duplicates: int = 0
+    days_updated: int = 0  # days whose counts a later export restated (analytics)
     skipped: list[tuple[str, int | None, str]] = field(default_factory=list)
     skipped_count: int = 0
     errors: list[tuple[str, int | None, str]] = field(default_factory=list)
@@ -73,6 +74,7 @@ class Summary:
             f"rows read: {self.rows_read}",
             f"events created: {self.created}",
             f"duplicates skipped: {self.duplicates}",
+            *([f"days updated: {self.days_updated}"] if self.days_updated else []),
             f"rows skipped: {self.skipped_count}",
         ]
         lines += [f"  {f} line {n}: {r}" for f, n, r in self.skipped[:20]]
@@ -84,17 +86,23 @@ class Summary:
 class EventWriter:
     """Buffers events and writes them with INSERT ... ON CONFLICT DO NOTHING, in batches.
 
-    Runs inside the caller's transaction: one file, one transaction.
+    With `restate`, a stored event of the same id takes the new count instead (a later analytics
+    export restates past days): rows whose count, time and details are unchanged are not
+    rewritten, so the same file twice still changes nothing. Runs inside the caller's
+    transaction: one file, one transaction.
     """
 
     def __init__(
-        self, *, organisation: Organisation, source: str, summary: Summary, progress_key: str = ""
-    ) -> None:
+        self, *, organisation: Organisation, source: str, summary: Summary, progress_key: str = "",
+        restate: bool = False,
+    ) -> None:  # fmt: skip
+        self.restate = restate
+        self.days_restated: set[date] = set()
         self.organisation = organisation
         self.source = source
         self.summary = summary
         self.progress_key = progress_key
-        self.tz = zoneinfo.ZoneInfo(organisation.time_zone or "UTC")
+        self.tz = organisation_zone(organisation)
         self.buffer: list[str] = []
         self.now = timezone.now()
         self.organisation_field = str(organisation.pk)
@@ -132,6 +140,17 @@ class EventWriter:
         table = ActivityEvent._meta.db_table
         payload = io.StringIO("".join(self.buffer))
         clause = "RETURNING external_id" if returning else ""
+        conflict = "DO NOTHING"
+        if self.restate:
+            # ingested_at moves so the next incremental rollup recounts the restated weeks.
+            restated = ("quantity", "occurred_at", "week", "details")
+            conflict = (
+                "DO UPDATE SET "
+                + ", ".join(f"{name} = EXCLUDED.{name}" for name in (*restated, "ingested_at"))
+                + f" WHERE ({', '.join(f't.{name}' for name in restated)}) IS DISTINCT FROM "
+                f"({', '.join(f'EXCLUDED.{name}' for name in restated)})"
+            )
+            clause = "RETURNING xmax = 0, occurred_at"
         with connection.cursor() as cursor:
             cursor.execute(
                 f"CREATE TEMP TABLE IF NOT EXISTS {STAGING} ON COMMIT DELETE ROWS AS "  # noqa: S608
@@ -139,15 +158,25 @@ class EventWriter:
             )
             cursor.cursor.copy_expert(f"COPY {STAGING} ({COLUMNS}) FROM STDIN", payload)
             cursor.execute(
-                f"""INSERT INTO {table} ({COLUMNS}) SELECT {COLUMNS} FROM {STAGING}
-                    ON CONFLICT ON CONSTRAINT event_unique_source_id DO NOTHING
+                f"""INSERT INTO {table} AS t ({COLUMNS}) SELECT {COLUMNS} FROM {STAGING}
+                    ON CONFLICT ON CONSTRAINT event_unique_source_id {conflict}
                     {clause}"""  # noqa: S608 - names from the model
             )
             created = [row[0] for row in cursor.fetchall()] if returning else []
             count = len(created) if returning else cursor.rowcount
+            unchanged = len(self.buffer) - count
+            if self.restate:
+                # xmax = 0: inserted; otherwise an existing row took the restated count.
+                rows = cursor.fetchall()
+                count = sum(1 for inserted, _ in rows if inserted)
+                unchanged = len(self.buffer) - len(rows)
+                self.days_restated.update(
+                    when.astimezone(self.tz).date() for inserted, when in rows if not inserted
+                )
+                self.summary.days_updated = len(self.days_restated)
             cursor.execute(f"TRUNCATE {STAGING}")
         self.summary.created += count
-        self.summary.duplicates += len(self.buffer) - count
+        self.summary.duplicates += unchanged
         self.buffer = []
         if self.progress_key:
             cache.set(self.progress_key, self.summary.rows_read, 3600)
@@ -208,8 +237,17 @@ DATE_FORMATS = (
 _last_format: list[str] = [DATE_FORMATS[0]]
 
 
-def parse_date(text: str) -> datetime:
-    """A LinkedIn or CRM date in any of the formats seen in the wild, as an aware datetime."""
+def day_start(day: date, zone: tzinfo) -> datetime:
+    """The start of a calendar day in a zone: where a date-only value is stored."""
+    return datetime.combine(day, time(0), tzinfo=zone)
+
+
+def parse_date(text: str, zone: tzinfo = UTC) -> datetime:
+    """A LinkedIn or CRM date in any of the formats seen in the wild, as an aware datetime.
+
+    A value without a zone is read in `zone`: UTC for LinkedIn's exports (which write UTC), the
+    organisation's zone for date-only sources (analytics, SSI, CRM), so that a day belongs to
+    that day where the organisation works, not to the day before west of UTC."""
     value = " ".join(text.strip().split())
     if not value:
         raise RowError("the date is empty")
@@ -230,7 +268,7 @@ def parse_date(text: str) -> datetime:
     if parsed is None:
         raise RowError(f"'{value}' is not a date this importer knows")
     if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=UTC)
+        parsed = parsed.replace(tzinfo=zone)
     if not LINKEDIN_FOUNDED <= parsed <= timezone.now() + timedelta(days=2):
         raise RowError(f"the date '{value}' is impossible (before 2003 or in the future)")
     return parsed

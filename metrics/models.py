@@ -134,6 +134,8 @@ class ActivityImport(TimeStamped):
     rows_read = models.PositiveIntegerField(default=0)
     created_count = models.PositiveIntegerField(default=0)
     duplicate_count = models.PositiveIntegerField(default=0)
+    # Days whose counts a later analytics export restated (the earlier counts were replaced).
+    updated_count = models.PositiveIntegerField(default=0)
     skipped = models.JSONField(default=list, blank=True)  # [[file, line, reason], ...] (capped)
     skipped_count = models.PositiveIntegerField(default=0)
     errors = models.JSONField(default=list, blank=True)  # [[file, line, reason], ...]
@@ -207,6 +209,8 @@ class ParticipantWeek(models.Model):
     # Interactions are tracked at all (analytics, quick log or API sent some): without it,
     # "no interaction" is unknown, never an alarm.
     interactions_tracked = models.BooleanField(default=False)
+    # The last day of this week (in the organisation's zone) an interaction source reported on.
+    last_tracked = models.DateField(null=True, blank=True)
 
     class Meta:
         constraints = [
@@ -253,11 +257,16 @@ class IndicatorWeek(models.Model):
     interactions_window = models.PositiveIntegerField(default=0)  # received over the window
     active = models.BooleanField(default=False)  # at least one own action this week
     active_weeks = models.PositiveSmallIntegerField(default=0)  # content weeks in the window
-    streak = models.PositiveSmallIntegerField(default=0)  # consecutive active weeks up to here
+    # Weeks in a row up to here with a post, comment or message (connection requests alone
+    # never count, as for "regular"); the regularity streak people read builds on it.
+    streak = models.PositiveSmallIntegerField(default=0)
     regular = models.BooleanField(default=False)
     quality = models.FloatField(null=True, blank=True)
     handles_skill = models.BooleanField(default=False)
-    tracked = models.BooleanField(default=False)  # interactions tracked in the window
+    # An interaction source (analytics, quick log, API) has ever reported for the person, by
+    # this week; last_tracked is the newest day it reported on (metrics.indicators.TRACKED).
+    tracked = models.BooleanField(default=False)
+    last_tracked = models.DateField(null=True, blank=True)
     about_to_quit = models.BooleanField(default=False)
     lapsed = models.BooleanField(default=False)
     no_interaction_data = models.BooleanField(default=False)

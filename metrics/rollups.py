@@ -39,6 +39,7 @@ from programme.models import (
     Team,
     WaveMember,
 )
+from programme.tenancy import organisation_zone
 
 # Sorts and hashes of a rollup stay in memory up to this (per sort, per process).
 WORK_MEM = "64MB"
@@ -66,10 +67,10 @@ MEASURES = {
     "deals": _SUM.format("e.kind = 'deal_won'"),
     "deals_via_linkedin": _SUM.format("e.kind = 'deal_won' AND e.via_linkedin"),
     "deal_value": "COALESCE(SUM(e.value) FILTER (WHERE e.kind = 'deal_won'), 0)",
-    "interactions_tracked": (
-        "BOOL_OR(e.source IN ('linkedin_analytics', 'quick_log', 'api') AND e.kind IN "
-        "('message_reply_received', 'reactions_received', 'comments_received', "
-        "'profile_views', 'post_impressions'))"
+    "interactions_tracked": f"BOOL_OR({ind.TRACKED_EVENT})",
+    # The day in the organisation's zone: a date-only value was stored as that day's start.
+    "last_tracked": (
+        f"MAX((e.occurred_at AT TIME ZONE %(tz)s)::date) FILTER (WHERE {ind.TRACKED_EVENT})"
     ),
 }
 
@@ -85,6 +86,8 @@ def _changed(columns: list[str] | dict, table: str) -> str:
 def _count_weeks(cursor: object, params: dict, group_filter: str) -> None:
     """rollup_counts: the per-participant-week counts of the events matching group_filter, by
     one GROUP BY (materialised first, so PostgreSQL can run it in parallel)."""
+    if "tz" not in params:  # the days of last_tracked are the organisation's
+        params = {**params, "tz": _zone(Organisation.objects.get(pk=params["org"]))}
     selects = ",\n            ".join(f"{sql} AS {name}" for name, sql in MEASURES.items())
     cursor.execute("DROP TABLE IF EXISTS rollup_counts")
     cursor.execute(
@@ -165,6 +168,11 @@ def _horizon(organisation_id: int) -> datetime:
     return min(now, in_flight) if in_flight else now
 
 
+def _zone(organisation: Organisation) -> str:
+    """The organisation's zone as PostgreSQL names it (UTC when the name is unknown)."""
+    return organisation_zone(organisation).key
+
+
 def _weeks(organisation: Organisation, today: date | None) -> tuple[date, date]:
     """(first week of the span, current week), in the organisation's calendar."""
     current = ind.monday(today or ind.organisation_today(organisation))
@@ -193,7 +201,7 @@ def rollup_full(
         if (state.incremental_started_at or horizon) <= horizon:
             state.incremental_started_at = horizon
         state.save(update_fields=["full_started_at", "full_week", "incremental_started_at"])
-        params = {"org": organisation_id, "since": span_start}
+        params = {"org": organisation_id, "since": span_start, "tz": _zone(organisation)}
         _count_weeks(cursor, params, "e.week >= %(since)s")
         clock.lap("count_weeks")
         written = _store_weeks(cursor, params, only_touched=False)
@@ -235,7 +243,10 @@ def rollup_incremental(
         state = RollupState.objects.select_for_update().get(organisation_id=organisation_id)
         started = _horizon(organisation_id)
         since = state.incremental_started_at - INCREMENTAL_OVERLAP
-        params = {"org": organisation_id, "since": since, "span_start": span_start}
+        params = {
+            "org": organisation_id, "since": since, "span_start": span_start,
+            "tz": _zone(organisation),
+        }  # fmt: skip
         cursor.execute("DROP TABLE IF EXISTS rollup_touched")
         cursor.execute(
             f"""CREATE TEMP TABLE rollup_touched ON COMMIT DROP AS
@@ -245,14 +256,27 @@ def rollup_incremental(
             params,
         )
         cursor.execute("ANALYZE rollup_touched")
-        cursor.execute("SELECT MIN(week) FROM rollup_touched WHERE week >= %(span_start)s", params)
-        earliest = cursor.fetchone()[0]
         clock.lap("touched")
         touched = "(e.participant_id, e.week) IN (SELECT participant_id, week FROM rollup_touched)"
         _count_weeks(cursor, params, touched)
         clock.lap("count_weeks")
         written = _store_weeks(cursor, params, only_touched=True)
         clock.lap("participant_weeks")
+        # A connection burst is judged against the person's median over the whole span, which
+        # any new week can move: when someone touched has a big week in the span, the touched
+        # people are recomputed from the span's start, as a full run would (bursts are rare;
+        # without this, a week made ordinary by later ones stayed flagged until the night).
+        cursor.execute(
+            f"""SELECT CASE WHEN MIN(week) IS NOT NULL AND EXISTS (
+                        SELECT 1 FROM {ParticipantWeek._meta.db_table} pw
+                        WHERE pw.organisation_id = %(org)s AND pw.week >= %(span_start)s
+                          AND pw.connection_requests > %(gaming_minimum)s
+                          AND pw.participant_id IN (SELECT participant_id FROM rollup_touched))
+                    THEN LEAST(MIN(week), %(span_start)s::date) ELSE MIN(week) END
+                FROM rollup_touched WHERE week >= %(span_start)s""",  # noqa: S608
+            {**params, "gaming_minimum": ind.DEFAULT.gaming_minimum},
+        )
+        earliest = cursor.fetchone()[0]
         from_week = current if earliest is None else min(earliest, current)
         if earliest is not None:
             _indicator_weeks(cursor, organisation, from_week, current, only_touched=True)
@@ -267,7 +291,7 @@ def rollup_incremental(
 
 _INDICATOR_COLUMNS = [
     "own_actions", "interactions", "interactions_window", "active", "active_weeks", "streak",
-    "regular", "quality", "handles_skill", "tracked", "about_to_quit", "lapsed",
+    "regular", "quality", "handles_skill", "tracked", "last_tracked", "about_to_quit", "lapsed",
     "no_interaction_data", "gaming", "first_action", "meetings_total", "deals_total",
 ]  # fmt: skip
 
@@ -318,6 +342,8 @@ def _indicator_weeks(
         "lapsed_before": t.lapsed_weeks,
     }
     zero = "COALESCE({}, 0)"
+    # A week rolled up before days were kept stands for its last day.
+    tracked_day = "COALESCE(pw.last_tracked, pw.week + 6)"
     if only_touched and params["before_grid"] >= params["span_start"]:
         # What lies before the grid is already in the stored row of the week before it
         # (nothing after that week changes it); no row there means nothing to carry.
@@ -339,7 +365,15 @@ def _indicator_weeks(
         WITH weeks AS (
             SELECT generate_series(%(grid_start)s::timestamp, %(current)s::timestamp,
                                    INTERVAL '7 days')::date AS week
-        ), before_grid AS ({before_grid}        ), carried AS (
+        ), before_grid AS ({before_grid}        ), tracked_before AS (
+            -- "Tracked" never expires: the newest day any interaction source reported on,
+            -- however long ago (read from the weeks themselves: a person tracked but with no
+            -- indicator row yet still carries it).
+            SELECT pw.participant_id AS pid, MAX({tracked_day}) AS last_tracked
+            FROM {pw_table} pw JOIN rollup_people rp ON rp.pid = pw.participant_id
+            WHERE pw.week < %(grid_start)s AND pw.interactions_tracked
+            GROUP BY pw.participant_id
+        ), carried AS (
             SELECT iw.participant_id AS pid, iw.streak
             FROM {table} iw JOIN rollup_people rp ON rp.pid = iw.participant_id
             WHERE iw.week = %(before_grid)s AND iw.organisation_id = %(org)s
@@ -366,7 +400,7 @@ def _indicator_weeks(
                    COALESCE(pw.messages_sent, 0) AS messages,
                    COALESCE(pw.replies_received, 0) AS replies,
                    COALESCE(pw.connection_requests, 0) AS requests,
-                   COALESCE(pw.interactions_tracked, FALSE) AS tracked,
+                   CASE WHEN pw.interactions_tracked THEN {tracked_day} END AS day_tracked,
                    COALESCE(pw.meetings_via_linkedin, 0) AS meetings,
                    COALESCE(pw.deals_via_linkedin, 0) AS deals
             FROM rollup_people rp CROSS JOIN weeks w
@@ -380,7 +414,7 @@ def _indicator_weeks(
                 SUM(messages) OVER w_window AS messages_w,
                 SUM(replies) OVER w_window AS replies_w,
                 SUM(received) OVER w_window AS received_w,
-                SUM(tracked::int) OVER w_window > 0 AS tracked_w,
+                MAX(day_tracked) OVER w_upto AS tracked_upto,
                 SUM((own > 0)::int) OVER w_four AS own_weeks_4,
                 SUM(received) OVER w_silent AS received_3,
                 SUM(own) OVER w_lapsed AS own_3,
@@ -407,6 +441,8 @@ def _indicator_weeks(
                 acted_upto OR COALESCE(bg.acted, FALSE) AS acted_ever,
                 meetings_upto + COALESCE(bg.meetings, 0) AS meetings_total,
                 deals_upto + COALESCE(bg.deals, 0) AS deals_total,
+                GREATEST(tracked_upto, tb.last_tracked) AS last_tracked,
+                GREATEST(tracked_upto, tb.last_tracked) IS NOT NULL AS tracked,
                 CASE WHEN content = 0 THEN 0
                      WHEN last_idle IS NOT NULL THEN (week - last_idle) / 7
                      ELSE COALESCE(carried.streak, 0) + (week - %(grid_start)s::date) / 7 + 1
@@ -415,12 +451,13 @@ def _indicator_weeks(
             LEFT JOIN burst USING (pid)
             LEFT JOIN before_grid bg USING (pid)
             LEFT JOIN carried USING (pid)
+            LEFT JOIN tracked_before tb USING (pid)
         )
         SELECT pid, week,
             own AS own_actions, received AS interactions, received_w AS interactions_window,
             own > 0 AS active, active_weeks, streak,
             {ind.REGULAR} AS regular, {ind.QUALITY} AS quality,
-            {ind.HANDLES_SKILL} AS handles_skill, tracked_w AS tracked,
+            {ind.HANDLES_SKILL} AS handles_skill, tracked, last_tracked,
             {ind.ABOUT_TO_QUIT} AS about_to_quit, {ind.LAPSED} AS lapsed,
             {ind.NO_INTERACTION_DATA} AS no_interaction_data,
             COALESCE({ind.GAMING}, FALSE) AS gaming,

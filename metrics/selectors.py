@@ -178,6 +178,8 @@ def sellers_table(
             quit_now=F("now__about_to_quit"),
             lapsed_now=F("now__lapsed"),
             no_data_now=F("now__no_interaction_data"),
+            tracked_now=F("now__tracked"),
+            last_tracked_now=F("now__last_tracked"),
             gaming_now=F("now__gaming"),
             kept_weeks=kept_weeks(OuterRef("pk"), week - timedelta(weeks=SPAN_WEEKS - 1), week),
             acted=F("now__first_action"),
@@ -258,21 +260,25 @@ def people_behind(
         people = people.filter(condition)
     thresholds = indicators.thresholds_for(organisation.pk)
     result.people = Paginator(people, PEOPLE_PAGE_SIZE).get_page(page)
-    result.lines = [_line(person, thresholds) for person in result.people]
+    result.lines = [_line(person, thresholds, result.week) for person in result.people]
     return result
 
 
 class _Flags:
     """The warning flags of an annotated sellers_table row, as indicators.warnings reads them."""
 
-    def __init__(self, person: Participant) -> None:
+    def __init__(self, person: Participant, week: date | None = None) -> None:
+        self.week = week
+        self.last_tracked = person.last_tracked_now
         self.about_to_quit = bool(person.quit_now)
         self.lapsed = bool(person.lapsed_now)
         self.no_interaction_data = bool(person.no_data_now)
         self.handles_skill = bool(person.handles_now)
 
 
-def _line(person: Participant, thresholds: indicators.Thresholds) -> PersonLine:
+def _line(
+    person: Participant, thresholds: indicators.Thresholds, week: date | None = None
+) -> PersonLine:
     return PersonLine(
         participant=person,
         active_weeks=person.active_weeks_now or 0,
@@ -282,7 +288,7 @@ def _line(person: Participant, thresholds: indicators.Thresholds) -> PersonLine:
         handles_skill=bool(person.handles_now),
         acted=bool(person.acted),
         gaming=bool(person.gaming_now),
-        reasons=indicators.warnings(_Flags(person), thresholds),
+        reasons=indicators.warnings(_Flags(person, week), thresholds),
         both_note=indicators.skill_and_quit_note(_Flags(person), thresholds),
     )
 

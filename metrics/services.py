@@ -14,7 +14,7 @@ import secrets
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -27,7 +27,7 @@ from django.utils import timezone
 
 from metrics import importers, indicators, policies, selectors
 from metrics.importers.api_events import BatchRefused, api_email, api_event, nul_check
-from metrics.ingest import Event, EventWriter, ImportRefused, Summary
+from metrics.ingest import Event, EventWriter, ImportRefused, Summary, day_start
 from metrics.models import (
     ActivityEvent,
     ActivityImport,
@@ -39,6 +39,7 @@ from metrics.models import (
 )
 from metrics.selectors import progress_key
 from programme.models import Membership, Organisation, Participant
+from programme.tenancy import organisation_zone
 
 __all__ = ["BatchRefused", "progress_key"]  # re-exported: the API and tests name them here
 
@@ -161,6 +162,7 @@ def activity_import_run(*, activity_import_id: int) -> ActivityImport | None:
     activity_import.rows_read = summary.rows_read
     activity_import.created_count = summary.created
     activity_import.duplicate_count = summary.duplicates
+    activity_import.updated_count = summary.days_updated
     activity_import.skipped = [list(s) for s in summary.skipped]
     activity_import.skipped_count = summary.skipped_count
     activity_import.errors = [list(e) for e in summary.errors]
@@ -224,7 +226,8 @@ def ssi_record(
     if not policies.can_log_activity(by, participant):
         raise PermissionDenied("Each person enters their own SSI.")
     # Stored under the keys of LinkedIn's SSI export (metrics.importers.ssi.PILLARS), so a typed
-    # reading and an imported one are the same snapshot; noon keeps the day in every zone.
+    # reading and an imported one are the same snapshot; the day is the organisation's, as for
+    # every date-only value.
     pillars = dict(
         zip(
             importers.PILLARS,
@@ -232,7 +235,7 @@ def ssi_record(
             strict=True,
         )
     )
-    moment = timezone.make_aware(datetime.combine(on, time(12)))
+    moment = day_start(on, organisation_zone(participant.organisation))
     event = importers.ssi_event(participant, moment, total, pillars)
     summary = Summary()
     writer = EventWriter(

@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from metrics import indicators
-from metrics.dashboards import own_indicators, peers_of, running_streak
+from metrics.dashboards import own_weeks, peers_of
 from metrics.models import WeeklySummary
 from programme import services as programme_services
 from programme.models import (
@@ -100,7 +100,8 @@ def weekly_summaries_send(*, organisation_id: int, now: datetime | None = None) 
 def summary_context(summary: WeeklySummary) -> dict:
     participant, week = summary.participant, summary.week
     thresholds = indicators.thresholds_for(summary.organisation_id)
-    now, before = own_indicators(participant, week)
+    # The streak My progress shows (with a post, comment or message, or still regular).
+    now, _before, streak = own_weeks(participant, week)
     peers, label = peers_of(summary.organisation, current_wave_id(participant), week)
     if label == "everyone":
         label = "everyone in the programme"
@@ -110,7 +111,7 @@ def summary_context(summary: WeeklySummary) -> dict:
         "organisation": summary.organisation,
         "week": week,
         "now": now,
-        "streak": running_streak(now, before),
+        "streak": streak,
         "peers": peers,
         "peers_label": label,
         "next_step": indicators.next_step(now, thresholds),

@@ -4,6 +4,7 @@ skeleton of the CSVs that hold rows for many people (SSI, CRM)."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from datetime import tzinfo
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
@@ -36,8 +37,9 @@ def number_between(value: str, maximum: int, what: str) -> Decimal:
 
 
 # Turns one valid row of a person (found by the row's e-mail) into its event, or raises
-# RowError saying what is wrong with the row.
-RowEvent = Callable[[Participant, dict[str, str]], Event]
+# RowError saying what is wrong with the row; a date without a zone is read in the given one
+# (the organisation's).
+RowEvent = Callable[[Participant, dict[str, str], tzinfo], Event]
 
 
 def import_people_csv(
@@ -61,7 +63,7 @@ def import_people_csv(
                     raise RowError(
                         f"nobody in this organisation has the e-mail '{row['email'].strip()}'"
                     )
-                event = row_event(participant, row)
+                event = row_event(participant, row, writer.tz)
             except RowError as exc:
                 summary.error(filename, line, str(exc))
                 continue

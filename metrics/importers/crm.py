@@ -3,6 +3,7 @@ came through LinkedIn (the snowball counts those)."""
 
 from __future__ import annotations
 
+from datetime import tzinfo
 from pathlib import Path
 
 from metrics.importers.common import import_people_csv, number_between
@@ -25,8 +26,8 @@ YES = {"yes", "y", "true", "1", "oui", "ja", "si", "x"}
 NO = {"no", "n", "false", "0", "non", "nein", ""}
 
 
-def _crm_row(participant: Participant, row: dict[str, str]) -> Event:
-    when = parse_date(row["date"])
+def _crm_row(participant: Participant, row: dict[str, str], zone: tzinfo) -> Event:
+    when = parse_date(row["date"], zone)
     kind = CRM_KINDS.get(header_key(row["kind"]))
     if kind is None:
         raise RowError(f"unknown kind '{row['kind'].strip()}' (use meeting, opportunity or deal)")

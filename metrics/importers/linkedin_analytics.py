@@ -4,6 +4,7 @@ the interactions a seller received."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import BinaryIO
 
 from django.db import transaction
 
@@ -18,11 +19,24 @@ def import_linkedin_analytics(
     progress_key: str = "",
 ) -> Summary:  # fmt: skip
     """The ENGAGEMENT sheet: impressions and engagements per day (interactions received)."""
+    # Opened as a file: openpyxl refuses a path without an .xlsx suffix, and stored uploads
+    # have none.
+    with open(path, "rb") as handle:
+        return _import(
+            organisation=organisation, participant=participant, handle=handle,
+            filename=filename, progress_key=progress_key,
+        )  # fmt: skip
+
+
+def _import(
+    *, organisation: Organisation, participant: Participant, handle: BinaryIO, filename: str,
+    progress_key: str,
+) -> Summary:  # fmt: skip
     import openpyxl
 
     summary = Summary()
     try:
-        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        workbook = openpyxl.load_workbook(handle, read_only=True, data_only=True)
     except Exception:
         raise ImportRefused(
             [(filename, None, "not an Excel workbook: upload the .xlsx LinkedIn gives you")]
@@ -34,11 +48,14 @@ def import_linkedin_analytics(
         raise ImportRefused(
             [(filename, None, "no ENGAGEMENT sheet: is this the content analytics export?")]
         )
+    # A later export restates past days' counts (LinkedIn keeps counting engagements on older
+    # posts): its numbers replace the stored ones.
     writer = EventWriter(
         organisation=organisation, source=EventSource.LINKEDIN_ANALYTICS, summary=summary,
-        progress_key=progress_key,
+        progress_key=progress_key, restate=True,
     )  # fmt: skip
     columns: dict[str, int] = {}
+    seen: dict[str, int] = {}  # day -> the line that gave it
     with transaction.atomic():
         for number, row in enumerate(sheet.iter_rows(values_only=True), start=1):
             cells = ["" if cell is None else cell for cell in row]
@@ -52,10 +69,12 @@ def import_linkedin_analytics(
             summary.rows_read += 1
             try:
                 raw_date = cells[columns["date"]]
-                when = (
-                    parse_date(raw_date.strftime("%Y-%m-%d"))
+                # A day without a time: that day in the organisation's zone.
+                when = parse_date(
+                    raw_date.strftime("%Y-%m-%d")
                     if hasattr(raw_date, "strftime")
-                    else parse_date(str(raw_date))
+                    else str(raw_date),
+                    writer.tz,
                 )
                 impressions = _count(cells[columns["impressions"]])
                 engagements = _count(cells[columns["engagements"]])
@@ -63,6 +82,10 @@ def import_linkedin_analytics(
                 summary.error(filename, number, str(exc))
                 continue
             day = when.date().isoformat()
+            if day in seen:
+                summary.error(filename, number, f"the day {day} is already on line {seen[day]}")
+                continue
+            seen[day] = number
             for kind, quantity in (
                 (EventKind.POST_IMPRESSIONS, impressions),
                 (EventKind.REACTIONS_RECEIVED, engagements),
@@ -89,7 +112,8 @@ def import_linkedin_analytics(
             return summary
     summary.feeds = [
         "ENGAGEMENT sheet: impressions and engagements per day (interactions received; "
-        "engagements are counted as reactions received)"
+        "engagements are counted as reactions received; each day is the organisation's; a "
+        "later export's counts for the same days replace the earlier ones)"
     ]
     return summary
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, tzinfo
 from decimal import Decimal
 from pathlib import Path
 
@@ -27,8 +27,8 @@ def ssi_event(participant: Participant, when: datetime, total: Decimal, pillars:
     )
 
 
-def _ssi_row(participant: Participant, row: dict[str, str]) -> Event:
-    when = parse_date(row["date"])
+def _ssi_row(participant: Participant, row: dict[str, str], zone: tzinfo) -> Event:
+    when = parse_date(row["date"], zone)
     pillars = {p: number_between(row[p], 25, p) for p in PILLARS}
     total = number_between(row["total"], 100, "total")
     if abs(total - sum(pillars.values())) > 1:
