@@ -208,7 +208,7 @@ def _dates(ctx: LinkedInContext, name: str) -> DateColumn:
                     where = f"line {line}" if file == name else f"{file} line {line}"
                     yield where, row.get(column, ""), file == name
 
-    return DateColumn(name, rescan)
+    return DateColumn(name, rescan, zone=ctx.writer.tz)
 
 
 def _each(

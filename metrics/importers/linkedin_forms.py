@@ -15,7 +15,7 @@ import io
 import re
 import unicodedata
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from django.utils import timezone as django_timezone
@@ -286,10 +286,14 @@ class DateColumn:
     """
 
     def __init__(
-        self, filename: str, rescan: Callable[[], Iterator[tuple[str, str, bool]]] | None = None
+        self,
+        filename: str,
+        rescan: Callable[[], Iterator[tuple[str, str, bool]]] | None = None,
+        zone: tzinfo = UTC,
     ) -> None:
         self.filename = filename
         self.rescan = rescan
+        self.zone = zone  # a date without a time is that day here (the organisation's zone)
         self.order: str | None = None
         self.evidence: tuple[str, str] | None = None  # (where, value) that decided the order
         self.scanned = False
@@ -307,7 +311,9 @@ class DateColumn:
                 parsed = None
         if parsed is None:
             parsed = self._parse_form(value, line)
-        if parsed.tzinfo is None:
+        if ":" not in value:  # a day without a time ("Connected On"): that day in the zone
+            parsed = parsed.replace(tzinfo=self.zone)
+        elif parsed.tzinfo is None:
             parsed = parsed.replace(tzinfo=UTC)
         if not LINKEDIN_FOUNDED <= parsed <= django_timezone.now() + timedelta(days=2):
             raise RowError(f"the date '{value}' is impossible (before 2003 or in the future)")

@@ -221,3 +221,26 @@ def test_the_import_page_says_how_many_days_a_re_export_restated(org, client, tm
     assert by_testid(page.content.decode(), "days-updated") == [
         "1 day restated by this export: its counts replaced the earlier ones."
     ]
+
+
+@pytest.mark.parametrize("zone_fixture", ["new_york", "tokyo"])
+def test_a_connections_day_is_that_day_in_the_organisations_zone(zone_fixture, request, tmp_path):
+    """Connections.csv's "Connected On" has no time: Monday 16 Nov is that Monday where the
+    organisation works, not Sunday evening in New York."""
+    from metrics.importers import import_linkedin_export
+
+    org = request.getfixturevalue(zone_fixture)
+    seller = member(org, Role.SELLER)
+    path = tmp_path / "Connections.csv"
+    path.write_text(
+        "First Name,Last Name,URL,Email Address,Company,Position,Connected On\n"
+        "Ann,Lee,https://www.linkedin.com/in/ann-lee,,Acme,Buyer,16 Nov 2026\n"
+        "Bo,Kim,https://www.linkedin.com/in/bo-kim,,Beta,CFO,16 Nov 2026\n",
+        encoding="utf-8",
+    )
+    import_linkedin_export(
+        organisation=org, participant=seller.participant, path=path, filename="Connections.csv"
+    )
+    event = ActivityEvent.objects.get(kind=EventKind.CONNECTION_ACCEPTED)
+    assert event.quantity == 2 and event.week == MONDAY
+    assert event.occurred_at.astimezone(ZoneInfo(org.time_zone)).date() == MONDAY
