@@ -340,6 +340,7 @@ def events_ingest(*, organisation: Organisation, events: list[Any]) -> IngestRes
     people = selectors.participants_by_email(
         organisation, {api_email(raw) for raw in events if isinstance(raw, dict)}
     )
+    zone = organisation_zone(organisation)
     results: list[EventResult] = []
     valid: list[tuple[int, Event]] = []
     seen: set[str] = set()
@@ -348,7 +349,7 @@ def events_ingest(*, organisation: Organisation, events: list[Any]) -> IngestRes
             results.append(EventResult(index, None, "rejected", "each event must be an object"))
             continue
         try:
-            event = api_event(raw, people)
+            event = api_event(raw, people, zone)
         except ValueError as exc:
             external_id = raw.get("external_id")
             external_id = external_id if isinstance(external_id, str) else None

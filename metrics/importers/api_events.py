@@ -4,7 +4,7 @@ whole."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -42,8 +42,9 @@ def api_email(raw: dict[str, Any]) -> str:
     return str(raw.get("email", "")).strip().lower()
 
 
-def api_event(raw: dict[str, Any], people: dict[str, Participant]) -> Event:
-    """One posted event, checked; ValueError says what is wrong with it."""
+def api_event(raw: dict[str, Any], people: dict[str, Participant], zone: tzinfo = UTC) -> Event:
+    """One posted event, checked; ValueError says what is wrong with it. A date without a time,
+    or a time without an offset, is the organisation's (`zone`), like every date-only source."""
     external_id = raw.get("external_id")
     if not isinstance(external_id, str) or not 1 <= len(external_id) <= 200:
         raise ValueError("external_id must be a string of 1 to 200 characters")
@@ -58,7 +59,7 @@ def api_event(raw: dict[str, Any], people: dict[str, Participant]) -> Event:
     except ValueError:
         raise ValueError("occurred_at must be an ISO 8601 date-time") from None
     if occurred_at.tzinfo is None:
-        occurred_at = occurred_at.replace(tzinfo=UTC)
+        occurred_at = occurred_at.replace(tzinfo=zone)
     if not LINKEDIN_FOUNDED <= occurred_at <= timezone.now() + timedelta(days=1):
         raise ValueError("occurred_at is impossible (before 2003 or in the future)")
     quantity = raw.get("quantity", 1)

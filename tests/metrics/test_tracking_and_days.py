@@ -244,3 +244,38 @@ def test_a_connections_day_is_that_day_in_the_organisations_zone(zone_fixture, r
     event = ActivityEvent.objects.get(kind=EventKind.CONNECTION_ACCEPTED)
     assert event.quantity == 2 and event.week == MONDAY
     assert event.occurred_at.astimezone(ZoneInfo(org.time_zone)).date() == MONDAY
+
+
+@pytest.mark.parametrize("zone_fixture", ["new_york", "tokyo"])
+def test_an_api_date_without_a_time_is_that_day_in_the_organisations_zone(zone_fixture, request):
+    """A CRM posting "2026-11-16" (or a time with no offset) means that day where the
+    organisation works: the meeting lands in Monday's week, west of UTC as east of it."""
+    import json
+
+    from django.test import Client
+
+    org = request.getfixturevalue(zone_fixture)
+    seller = member(org, Role.SELLER)
+    admin = member(org, Role.ADMIN)
+    _token, secret = services.api_token_create(organisation=org, name="CRM", by=admin)
+    events = [
+        {"external_id": "day", "email": seller.user.email, "kind": "meeting_booked",
+         "occurred_at": "2026-11-16", "via_linkedin": True},
+        {"external_id": "naive", "email": seller.user.email, "kind": "deal_won",
+         "occurred_at": "2026-11-16T00:30:00", "via_linkedin": True},
+        {"external_id": "offset", "email": seller.user.email, "kind": "opportunity_created",
+         "occurred_at": "2026-11-16T00:30:00+00:00", "via_linkedin": True},
+    ]  # fmt: skip
+    response = Client(HTTP_AUTHORIZATION=f"Bearer {secret}").post(
+        "/api/v1/events", json.dumps({"events": events}), content_type="application/json"
+    )
+    assert response.json()["created"] == 3
+    zone = ZoneInfo(org.time_zone)
+    local = {
+        e.external_id: e.occurred_at.astimezone(zone).date()
+        for e in ActivityEvent.objects.filter(participant=seller.participant)
+    }
+    assert local["day"] == MONDAY and local["naive"] == MONDAY
+    # an explicit offset is kept as sent: 00:30 UTC is Sunday evening in New York
+    expected = MONDAY - timedelta(days=1) if zone_fixture == "new_york" else MONDAY
+    assert local["offset"] == expected
