@@ -1,7 +1,8 @@
 """What metrics keeps about a person, for "My data": described, exported, erased here.
 
-Group figures already computed (a team's or wave's weekly counts) hold no names and stay; the
-person's own events, imports, weekly rows and indicators go."""
+The person's own events, imports, weekly rows and indicators go. Group figures (a team's or
+wave's weekly counts) hold no names; the next full rollup recomputes the weeks it covers without
+the person, so their contribution leaves those figures too."""
 
 from __future__ import annotations
 
@@ -89,7 +90,8 @@ def describe(membership: Membership) -> list[DataGroup]:
             _(
                 "Computed from your events: weekly counts, streak, regularity, early warnings, "
                 "your LinkedIn headline and summary, and weekly summaries sent. Erasure "
-                "deletes them; team and wave figures already computed stay (they hold no names)."
+                "deletes them; team and wave figures hold no names and are recomputed without "
+                "you by the next nightly rollup."
             ),
             ParticipantWeek.objects.filter(participant_id__in=about).count()
             + IndicatorWeek.objects.filter(participant_id__in=about).count()
