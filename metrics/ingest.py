@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from decimal import Decimal
+from typing import Any
 
 from django.core.cache import cache
 from django.db import connection
@@ -301,7 +302,33 @@ def text_lines(binary: io.BufferedIOBase, filename: str) -> Iterator[str]:
             ) from None  # fmt: skip
 
 
-class CsvRows:
+class HeaderedRows:
+    """Rows after a header the subclass found: (line number, {column key: cell}), blank rows
+    skipped, a row CSV cannot read refused with its line. Subclasses set `filename`, `lines`
+    (a line counter), `reader` and `columns`."""
+
+    filename: str
+    lines: Any
+    reader: Any
+    columns: dict[str, int]
+
+    def __iter__(self) -> Iterator[tuple[int, dict[str, str]]]:
+        while True:
+            start = self.lines.number + 1
+            try:
+                row = next(self.reader)
+            except StopIteration:
+                return
+            except csv.Error as exc:
+                raise ImportRefused(
+                    [(self.filename, start, f"not readable as CSV ({exc})")]
+                ) from None
+            if not any(cell.strip() for cell in row):
+                continue
+            yield start, {key: (row[i] if i < len(row) else "") for key, i in self.columns.items()}
+
+
+class CsvRows(HeaderedRows):
     """Rows of a CSV stream after the header row, which is found by its columns.
 
     LinkedIn puts a translated preamble of varying length before some headers (Connections.csv),
@@ -340,21 +367,6 @@ class CsvRows:
             raise ImportRefused(
                 [(filename, None, f"no header row with the columns {', '.join(sorted(required))}")]
             )
-
-    def __iter__(self) -> Iterator[tuple[int, dict[str, str]]]:
-        while True:
-            start = self.lines.number + 1
-            try:
-                row = next(self.reader)
-            except StopIteration:
-                return
-            except csv.Error as exc:
-                raise ImportRefused(
-                    [(self.filename, start, f"not readable as CSV ({exc})")]
-                ) from None
-            if not any(cell.strip() for cell in row):
-                continue
-            yield start, {key: (row[i] if i < len(row) else "") for key, i in self.columns.items()}
 
 
 class _LineCounter:

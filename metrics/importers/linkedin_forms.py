@@ -20,7 +20,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 from django.utils import timezone as django_timezone
 
-from metrics.ingest import ImportRefused, RowError, header_key, text_lines
+from metrics.ingest import HeaderedRows, RowError, header_key, text_lines
 
 # --- Profile addresses ------------------------------------------------------------------------
 
@@ -108,7 +108,7 @@ class HeaderMissing(Exception):
         self.seen = seen
 
 
-class ExportRows:
+class ExportRows(HeaderedRows):
     """Rows of one export CSV after its header, found by its columns within the first lines
     (Connections.csv has a translated preamble of varying length), whatever the separator: the
     first of comma, semicolon and tab with which some row holds every required column wins.
@@ -144,22 +144,6 @@ class ExportRows:
             except csv.Error:
                 continue
         raise HeaderMissing(seen)
-
-    def __iter__(self) -> Iterator[tuple[int, dict[str, str]]]:
-        columns = self.columns
-        while True:
-            start = self.lines.number + 1
-            try:
-                row = next(self.reader)
-            except StopIteration:
-                return
-            except csv.Error as exc:
-                raise ImportRefused(
-                    [(self.filename, start, f"not readable as CSV ({exc})")]
-                ) from None
-            if not any(cell.strip() for cell in row):
-                continue
-            yield start, {key: (row[i] if i < len(row) else "") for key, i in columns.items()}
 
 
 def _chain(first: list[str], rest: Iterator[str]) -> Iterator[str]:
