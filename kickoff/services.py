@@ -29,7 +29,12 @@ from kickoff.models import (
     new_join_code,
 )
 from programme import services as programme_services
-from programme.anonymous import anonymous_enqueue, anonymous_flush, register_anonymous_writer
+from programme.anonymous import (
+    anonymous_enqueue,
+    anonymous_flush,
+    register_anonymous_writer,
+    write_items,
+)
 from programme.models import Membership, Participant, Programme, Wave
 from programme.policies import require
 
@@ -162,25 +167,13 @@ def concern_submit(
 
 def _anonymous_concerns_write(items: list[dict]) -> None:
     """The timer's batch (already shuffled): sessions deleted meanwhile take theirs along."""
-    sessions = dict(
-        KickoffSession.objects.filter(pk__in={item["session_id"] for item in items}).values_list(
-            "pk", "organisation_id"
-        )
-    )
-    Concern.objects.bulk_create(
-        [
-            Concern(
-                id=item["code"],
-                organisation_id=sessions[item["session_id"]],
-                session_id=item["session_id"],
-                worry=item["worry"],
-                would_help=item["would_help"],
-            )
-            for item in items
-            if item["session_id"] in sessions
-        ],
-        ignore_conflicts=True,
-    )
+    write_items(
+        items, model=Concern, parent=KickoffSession, parent_key="session_id",
+        build=lambda item, organisation_id: Concern(
+            id=item["code"], organisation_id=organisation_id, session_id=item["session_id"],
+            worry=item["worry"], would_help=item["would_help"],
+        ),
+    )  # fmt: skip
 
 
 register_anonymous_writer("concern", _anonymous_concerns_write)

@@ -81,6 +81,29 @@ def anonymous_pending(kind: str, codes: Iterable[str]) -> list[dict[str, Any]]:
     return found
 
 
+def write_items(
+    items: list[dict[str, Any]],
+    *,
+    model: type,
+    parent: type,
+    parent_key: str,
+    build: Callable[[dict[str, Any], int], Any],
+) -> None:
+    """What every writer does: insert a row per item whose parent (`parent` row whose id is
+    `item[parent_key]`) still exists, `build(item, organisation_id)` making it, ON CONFLICT DO
+    NOTHING (a repeated flush writes nothing twice)."""
+    organisations = dict(
+        parent.objects.filter(pk__in={item[parent_key] for item in items}).values_list(
+            "pk", "organisation_id"
+        )
+    )
+    model.objects.bulk_create(
+        [build(item, organisations[item[parent_key]]) for item in items
+         if item[parent_key] in organisations],
+        ignore_conflicts=True,
+    )  # fmt: skip
+
+
 def anonymous_flush() -> int:
     """Write everything queued, shuffled, in one transaction; returns how many items it handled.
 

@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from programme import policies
-from programme.anonymous import anonymous_enqueue, register_anonymous_writer
+from programme.anonymous import anonymous_enqueue, register_anonymous_writer, write_items
 from programme.markdown import render_markdown
 from programme.models import (
     Announcement,
@@ -364,25 +364,14 @@ def question_ask(
 
 
 def _anonymous_questions_write(items: list[dict]) -> None:
-    announcements = dict(
-        Announcement.objects.filter(pk__in={item["announcement_id"] for item in items}).values_list(
-            "pk", "organisation_id"
-        )
-    )
-    Question.objects.bulk_create(
-        [
-            Question(
-                code=item["code"],
-                organisation_id=announcements[item["announcement_id"]],
-                announcement_id=item["announcement_id"],
-                body=item["body"],
-                asked_on=date.fromisoformat(item["asked_on"]),
-            )
-            for item in items
-            if item["announcement_id"] in announcements
-        ],
-        ignore_conflicts=True,
-    )
+    write_items(
+        items, model=Question, parent=Announcement, parent_key="announcement_id",
+        build=lambda item, organisation_id: Question(
+            code=item["code"], organisation_id=organisation_id,
+            announcement_id=item["announcement_id"], body=item["body"],
+            asked_on=date.fromisoformat(item["asked_on"]),
+        ),
+    )  # fmt: skip
 
 
 register_anonymous_writer("question", _anonymous_questions_write)

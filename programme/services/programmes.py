@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from programme import policies
-from programme.anonymous import anonymous_enqueue, register_anonymous_writer
+from programme.anonymous import anonymous_enqueue, register_anonymous_writer, write_items
 from programme.models import (
     Membership,
     Organisation,
@@ -180,26 +180,14 @@ def problem_raise(
 
 
 def _anonymous_problems_write(items: list[dict]) -> None:
-    programmes = dict(
-        Programme.objects.filter(pk__in={item["programme_id"] for item in items}).values_list(
-            "pk", "organisation_id"
-        )
-    )
-    Problem.objects.bulk_create(
-        [
-            Problem(
-                code=item["code"],
-                organisation_id=programmes[item["programme_id"]],
-                programme_id=item["programme_id"],
-                title=item["title"],
-                description=item["description"],
-                raised_on=date.fromisoformat(item["raised_on"]),
-            )
-            for item in items
-            if item["programme_id"] in programmes
-        ],
-        ignore_conflicts=True,
-    )
+    write_items(
+        items, model=Problem, parent=Programme, parent_key="programme_id",
+        build=lambda item, organisation_id: Problem(
+            code=item["code"], organisation_id=organisation_id, programme_id=item["programme_id"],
+            title=item["title"], description=item["description"],
+            raised_on=date.fromisoformat(item["raised_on"]),
+        ),
+    )  # fmt: skip
 
 
 register_anonymous_writer("problem", _anonymous_problems_write)
