@@ -6,7 +6,6 @@ import os
 
 from celery import Celery
 from celery.schedules import crontab
-from django.conf import settings
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
@@ -68,7 +67,10 @@ app.conf.beat_schedule = {
         # Anonymous concerns, questions and problems wait in Redis and are written here, in one
         # shuffled batch, so no transaction id links them to the person who sent them.
         "task": "programme.tasks.anonymous_flush",
-        "schedule": settings.ANONYMOUS_BATCH_SECONDS,
+        # Every programme.anonymous.BATCH_SECONDS (20): the pages promise "within half a
+        # minute". Not read from Django's settings here: this module is imported with the
+        # `config` package, before (and without) Django's settings.
+        "schedule": 20.0,
     },
     "programme-retention-nightly": {
         # Notifications past NOTIFICATION_RETENTION_DAYS; roster imports' names and messages

@@ -207,9 +207,6 @@ NOTIFICATION_RETENTION_DAYS = env.int("NOTIFICATION_RETENTION_DAYS", default=180
 # Finished imports (activity files, rosters) keep their counts; their file names and per-row
 # messages go after this many days. The uploaded files themselves go when the import ends.
 IMPORT_DETAILS_RETENTION_DAYS = env.int("IMPORT_DETAILS_RETENTION_DAYS", default=90)
-# Anonymous concerns, questions and problems wait in Redis and are written in shuffled batches
-# every this many seconds, so neither row order nor transaction ids date them (kickoff, README).
-ANONYMOUS_BATCH_SECONDS = env.int("ANONYMOUS_BATCH_SECONDS", default=20)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024  # form fields; files stream to disk past 10 MB
 FILE_UPLOAD_MAX_MEMORY_SIZE = ROSTER_MAX_BYTES + 1024 * 1024
 

@@ -1,6 +1,6 @@
 """The anonymous inbox: anonymous concerns, questions and problems are not written by the
 request that sends them. They wait in Redis and a timer task writes them in batches, shuffled,
-in one transaction (`anonymous_flush`, every ANONYMOUS_BATCH_SECONDS from beat).
+in one transaction (`anonymous_flush`, every BATCH_SECONDS from beat).
 
 Why: PostgreSQL stamps every row with the id of the transaction that wrote it (the hidden
 `xmin` column), and those ids are handed out in order. A row written by the sender's own request
@@ -31,6 +31,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 
+BATCH_SECONDS = 20  # beat's interval (config/celery_app.py); pages say "within half a minute"
 Writer = Callable[[list[dict[str, Any]]], None]
 _writers: dict[str, Writer] = {}
 _shuffle = random.SystemRandom().shuffle

@@ -95,8 +95,8 @@ def data_exports_prune() -> int:
 
 @shared_task(acks_late=True, soft_time_limit=60, time_limit=90)
 def anonymous_flush() -> int:
-    """Beat, every ANONYMOUS_BATCH_SECONDS: queued anonymous concerns, questions and problems
-    written in one shuffled batch (programme.anonymous)."""
+    """Beat, every programme.anonymous.BATCH_SECONDS: queued anonymous concerns, questions
+    and problems written in one shuffled batch (programme.anonymous)."""
     from programme.anonymous import anonymous_flush as flush
 
     return flush()
