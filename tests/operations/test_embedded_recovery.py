@@ -8,6 +8,7 @@ repaired. No traceback, ever.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import resource
 import shelve
@@ -224,7 +225,8 @@ def test_a_first_start_killed_during_initdb_leaves_nothing_that_looks_complete(t
     first.kill()
     first.wait()
     for proc in _processes_on(folder):  # initdb and its postgres children, as Ctrl-C ends them
-        proc.kill()
+        with contextlib.suppress(psutil.NoSuchProcess):  # a child may end between list and kill
+            proc.kill()
     try:
         result = started(folder)
         assert "a database creation that was interrupted" in result.stderr
