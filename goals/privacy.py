@@ -14,22 +14,16 @@ from goals.models import (
     ProposalVote,
     VotingWindow,
 )
-from programme.models import Membership, Participant
+from programme.models import Membership
 from programme.privacy import (
     DataGroup,
     ExportPart,
     Identity,
     PrivacyProvider,
+    participant_ids,
     register_privacy_provider,
     table,
 )
-
-
-def _about(membership: Membership) -> list[int]:
-    """The person's participant id, in a list: empty (matching nothing) for staff without a
-    profile. Never a bare None, which would match every row without a participant."""
-    participant = Participant.objects.filter(membership=membership).first()
-    return [participant.pk] if participant else []
 
 
 def describe(membership: Membership) -> list[DataGroup]:
@@ -52,7 +46,7 @@ def describe(membership: Membership) -> list[DataGroup]:
                 "Your milestones (first meeting through LinkedIn, first deal...) and whether "
                 "and how you agreed to have them celebrated. Erasure deletes them."
             ),
-            Celebration.objects.filter(participant_id__in=_about(membership)).count(),
+            Celebration.objects.filter(participant_id__in=participant_ids(membership)).count(),
         ),
         DataGroup(
             "okris",
@@ -78,7 +72,7 @@ def export(membership: Membership) -> ExportPart:
         ProposalVote.objects.filter(membership=membership), "proposal__statement"
     )
     part.tables["milestones"] = table(
-        Celebration.objects.filter(participant_id__in=_about(membership)),
+        Celebration.objects.filter(participant_id__in=participant_ids(membership)),
         "kind", "detected_at", "consent", "ritual__statement", "answered_at",
     )  # fmt: skip
     part.tables["objectives_owned"] = table(
@@ -100,7 +94,9 @@ def erase(
     organisation_id = membership.organisation_id
     counts = {
         "votes": ProposalVote.objects.filter(membership=membership).delete()[0],
-        "milestones": Celebration.objects.filter(participant_id__in=_about(membership)).delete()[0],
+        "milestones": Celebration.objects.filter(
+            participant_id__in=participant_ids(membership)
+        ).delete()[0],
         "proposals unsigned": Proposal.objects.filter(author=membership).update(author=None),
         "check-ins unsigned": CheckIn.objects.filter(by=membership).update(by=None),
     }

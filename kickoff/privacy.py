@@ -14,24 +14,20 @@ from kickoff.models import (
     KickoffSession,
     StakeholderAssessment,
 )
-from programme.models import Membership, Participant
+from programme.models import Membership
 from programme.privacy import (
     DataGroup,
     ExportPart,
     Identity,
     PrivacyProvider,
+    participant_ids,
     register_privacy_provider,
     table,
 )
 
 
-def _participant(membership: Membership) -> Participant | None:
-    return Participant.objects.filter(membership=membership).first()
-
-
 def describe(membership: Membership) -> list[DataGroup]:
-    participant = _participant(membership)
-    about = [participant.pk] if participant else []  # [] matches nothing
+    about = participant_ids(membership)
     return [
         DataGroup(
             "kickoff_joins",
@@ -66,8 +62,7 @@ def describe(membership: Membership) -> list[DataGroup]:
 
 
 def export(membership: Membership) -> ExportPart:
-    participant = _participant(membership)
-    about = [participant.pk] if participant else []  # [] matches nothing
+    about = participant_ids(membership)
     part = ExportPart()
     part.tables["kickoffs_joined"] = table(
         KickoffJoin.objects.filter(membership=membership), "session__title", "session__held_on"
@@ -97,8 +92,7 @@ def export(membership: Membership) -> ExportPart:
 def erase(
     membership: Membership, *, keep_contributions: bool, identity: Identity, files: list
 ) -> dict[str, int]:
-    participant = _participant(membership)
-    about = [participant.pk] if participant else []  # [] matches nothing
+    about = participant_ids(membership)
     organisation_id = membership.organisation_id
     counts = {
         "kick-off joins": KickoffJoin.objects.filter(membership=membership).delete()[0],

@@ -19,34 +19,28 @@ from metrics.models import (
     ParticipantWeek,
     WeeklySummary,
 )
-from programme.models import Membership, Participant
+from programme.models import Membership
 from programme.privacy import (
     DataGroup,
     ExportPart,
     Identity,
     PrivacyProvider,
     mentions,
+    participant_ids,
     register_privacy_provider,
     table,
 )
 
 
-def _about(membership: Membership) -> list[int]:
-    """The person's participant id, in a list: empty (matching nothing) for staff without a
-    profile. Never a bare None, which would match every row without a participant."""
-    participant = Participant.objects.filter(membership=membership).first()
-    return [participant.pk] if participant else []
-
-
 def _imports(membership: Membership):
-    about = _about(membership)
+    about = participant_ids(membership)
     return ActivityImport.objects.filter(organisation_id=membership.organisation_id).filter(
         participant_id__in=about
     ) | ActivityImport.objects.filter(uploaded_by=membership)
 
 
 def describe(membership: Membership) -> list[DataGroup]:
-    about = _about(membership)
+    about = participant_ids(membership)
     by_source = dict(
         ActivityEvent.objects.filter(participant_id__in=about)
         .values_list("source")
@@ -103,7 +97,7 @@ def describe(membership: Membership) -> list[DataGroup]:
 
 
 def export(membership: Membership) -> ExportPart:
-    about = _about(membership)
+    about = participant_ids(membership)
     part = ExportPart()
     part.tables["activity_events"] = table(
         ActivityEvent.objects.filter(participant_id__in=about).order_by("occurred_at"),
@@ -140,7 +134,7 @@ def export(membership: Membership) -> ExportPart:
 def erase(
     membership: Membership, *, keep_contributions: bool, identity: Identity, files: list
 ) -> dict[str, int]:
-    about = _about(membership)
+    about = participant_ids(membership)
     organisation_id = membership.organisation_id
     own_imports = ActivityImport.objects.filter(participant_id__in=about)
     files += [(item.file.storage, item.file.name) for item in own_imports if item.file.name]

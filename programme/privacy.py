@@ -80,6 +80,15 @@ class PrivacyProvider:
 _providers: list[PrivacyProvider] = []
 
 
+def participant_ids(membership: Membership) -> list[int]:
+    """The person's participant id, in a list: empty (matching nothing) for staff without a
+    profile. Never a bare None, which would match every row without a participant (the rows of
+    people already erased)."""
+    from programme.models import Participant
+
+    return list(Participant.objects.filter(membership=membership).values_list("pk", flat=True))
+
+
 def register_privacy_provider(provider: PrivacyProvider) -> PrivacyProvider:
     if all(existing.app != provider.app for existing in _providers):
         _providers.append(provider)

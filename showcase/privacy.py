@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
-from programme.models import Membership, Participant
+from programme.models import Membership
 from programme.privacy import (
     DataGroup,
     ExportPart,
     Identity,
     PrivacyProvider,
+    participant_ids,
     register_privacy_provider,
     table,
 )
@@ -24,14 +25,9 @@ from showcase.models import (
 )
 
 
-def _participant(membership: Membership) -> Participant | None:
-    return Participant.objects.filter(membership=membership).first()
-
-
 def _cases(membership: Membership):
-    participant = _participant(membership)
     # Never author_id=None: that would be every case left by erased authors.
-    return CaseStudy.objects.filter(author_id__in=[participant.pk] if participant else [])
+    return CaseStudy.objects.filter(author_id__in=participant_ids(membership))
 
 
 def describe(membership: Membership) -> list[DataGroup]:
