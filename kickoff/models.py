@@ -7,6 +7,7 @@ import uuid
 
 from django.db import models
 
+from kickoff.consensus import Split, split_of
 from programme.models import Membership, Organisation, Participant, Programme, Team, TimeStamped
 
 # No 0/O, 1/I/L: a code read off a projector must survive bad eyesight and bad projectors.
@@ -80,6 +81,10 @@ class Concern(models.Model):
     )
     category = models.CharField(max_length=80, blank=True)
     votes = models.PositiveIntegerField(default=0)
+    # Agree / disagree / pass (ConcernOpinion): counts only, like `votes`, kept after closing.
+    agrees = models.PositiveIntegerField(default=0)
+    disagrees = models.PositiveIntegerField(default=0)
+    passes = models.PositiveIntegerField(default=0)
     merged_into = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="merged"
     )
@@ -116,6 +121,11 @@ class Concern(models.Model):
     @property
     def code(self) -> uuid.UUID:
         return self.id
+
+    @property
+    def split(self) -> Split:
+        """How the room stands on it: agree / disagree / pass and the scores (kickoff.consensus)."""
+        return split_of(self)
 
 
 class ConcernVote(models.Model):
@@ -277,3 +287,39 @@ class EngagementAction(TimeStamped):
 
     def __str__(self) -> str:
         return self.action
+
+
+# --- Agree / disagree / pass (issue #22: presenter mode and consensus) -------------------------
+
+
+class Opinion(models.TextChoices):
+    AGREE = "agree", "Agree"
+    DISAGREE = "disagree", "Disagree"
+    PASS = "pass", "Pass"
+
+
+# The counter on Concern that each opinion adds to.
+OPINION_COUNTS = {Opinion.AGREE: "agrees", Opinion.DISAGREE: "disagrees", Opinion.PASS: "passes"}
+
+
+class ConcernOpinion(models.Model):
+    """Agree, disagree or pass on a concern (as Pol.is asks), beside 'me too'. One per person per
+    concern, changeable while the session is open; deleted at closing like the votes, so only
+    the counts on Concern remain."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    concern = models.ForeignKey(Concern, on_delete=models.CASCADE, related_name="opinion_rows")
+    voter = models.ForeignKey(Membership, null=True, on_delete=models.SET_NULL, related_name="+")
+    opinion = models.CharField(max_length=10, choices=Opinion.choices)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["concern", "voter"], name="opinion_one_per_person"),
+            models.CheckConstraint(
+                condition=models.Q(opinion__in=["agree", "disagree", "pass"]),
+                name="opinion_is_a_choice",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.opinion} on {self.concern_id}"

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from collections import OrderedDict
+from dataclasses import dataclass, field
 
 from django.db.models import Avg, Count, DateField, ExpressionWrapper, F, Q, QuerySet, Value
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import ngettext
 
+from kickoff import consensus
 from kickoff.models import (
     Concern,
+    ConcernOpinion,
     ConcernStatus,
     ConcernVote,
     EmotionSignal,
@@ -18,6 +21,7 @@ from kickoff.models import (
     EngagementPlan,
     KickoffJoin,
     KickoffSession,
+    Opinion,
     StakeholderAssessment,
 )
 from programme.anonymous import anonymous_pending
@@ -213,3 +217,73 @@ def engagement_action_get(organisation: Organisation, code: str) -> EngagementAc
         ),
         code=code,
     )
+
+
+# --- Presenter mode and agree / disagree / pass (issue #22) ------------------------------------
+
+PROJECTOR_TOP = 8  # readable from the back of the room at 1920 x 1080; the rest is "+N more"
+NOTES_NEXT = 15
+
+
+@dataclass
+class PresenterBoard:
+    """What the projector (or the speaker notes) shows in one state of the presenter's keys."""
+
+    sort: str
+    reveal: int | None
+    ordered: list[Concern]  # every live concern, in the presenter's order
+    shown: list[Concern]  # the revealed ones (all of them outside reveal mode)
+    hidden: int  # not yet revealed
+    highlighted: Concern | None
+    total: int = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.total = len(self.ordered)
+
+    def top(self, limit: int) -> list[Concern]:
+        return self.shown[:limit]
+
+    def more(self, limit: int) -> int:
+        """Shown but below the top `limit`: the "+N more" line."""
+        return max(0, len(self.shown) - limit)
+
+
+def presenter_concerns(session: KickoffSession) -> list[Concern]:
+    """Every live concern of the session with what the presenter shows of it, in one query
+    whatever the number (300 in a large room); ordering and scores are computed in Python
+    (kickoff.consensus) on these few hundred rows rather than in SQL, so the formula lives in
+    one documented place."""
+    return list(
+        live_concerns(session).only(
+            "id", "session_id", "worry", "would_help", "category", "votes", "agrees",
+            "disagrees", "passes", "author_id", "author__user__first_name",
+            "author__user__last_name", "author__user__email",
+        )
+    )  # fmt: skip
+
+
+def presenter_board(
+    concerns: list[Concern],
+    *,
+    sort: str,
+    reveal: int | None,
+    highlight: str | None,
+    arrivals: dict[str, int] | None = None,
+) -> PresenterBoard:
+    """The concerns in the presenter's order, cut by reveal mode; the highlighted one only if
+    it is live and revealed."""
+    sort = consensus.sort_or_default(sort)
+    ordered = consensus.ordered(concerns, sort, arrivals=arrivals)
+    shown, hidden = consensus.revealed(ordered, reveal)
+    highlighted = next((c for c in shown if str(c.pk) == highlight), None) if highlight else None
+    return PresenterBoard(sort, reveal, ordered, shown, hidden, highlighted)
+
+
+def my_opinions(session: KickoffSession, membership: Membership) -> dict[str, set]:
+    """The person's agree / disagree / pass on the session's concerns, as one set of concern
+    keys per choice (templates ask `c.pk in opinions.agree`); one query."""
+    chosen: dict[str, set] = {choice: set() for choice in Opinion.values}
+    rows = ConcernOpinion.objects.filter(concern__session=session, voter=membership)
+    for concern_id, opinion in rows.values_list("concern_id", "opinion"):
+        chosen[opinion].add(concern_id)
+    return chosen

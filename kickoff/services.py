@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+import redis
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F
@@ -17,7 +19,9 @@ from django.utils import timezone
 
 from kickoff import policies
 from kickoff.models import (
+    OPINION_COUNTS,
     Concern,
+    ConcernOpinion,
     ConcernStatus,
     ConcernVote,
     EmotionSignal,
@@ -25,6 +29,7 @@ from kickoff.models import (
     EngagementPlan,
     KickoffJoin,
     KickoffSession,
+    Opinion,
     StakeholderAssessment,
     new_join_code,
 )
@@ -97,9 +102,11 @@ def kickoff_close(*, session: KickoffSession, by: Membership) -> None:
             status=KickoffSession.Status.CLOSED, closed_at=timezone.now()
         )
         ConcernVote.objects.filter(concern__session=session).delete()
+        ConcernOpinion.objects.filter(concern__session=session).delete()  # counts stay
         # Each "me too" stamped its concern with its own transaction id (xmin), which dates the
         # last vote; rewritten here, every concern of the session carries the closing's instead.
         Concern.objects.filter(session=session).update(votes=F("votes"))
+    concern_arrivals_forget(session=session)
 
 
 def kickoff_join_record(*, session: KickoffSession, by: Membership) -> None:
@@ -230,10 +237,13 @@ def concern_merge(*, duplicate: Concern, into: Concern, by: Membership) -> None:
         else:
             # Voters are forgotten once closed: the counts add up (someone may count twice).
             Concern.objects.filter(pk=into.pk).update(votes=F("votes") + duplicate.votes)
+        _opinions_merge(duplicate=duplicate, into=into)
         if not into.category and duplicate.category:
             Concern.objects.filter(pk=into.pk).update(category=duplicate.category)
         Concern.objects.filter(merged_into=duplicate).update(merged_into=into)
-        Concern.objects.filter(pk=duplicate.pk).update(merged_into=into, votes=0)
+        Concern.objects.filter(pk=duplicate.pk).update(
+            merged_into=into, votes=0, agrees=0, disagrees=0, passes=0
+        )
 
 
 def concern_follow_up(
@@ -374,3 +384,107 @@ def wave_rename(*, wave: Wave, by: Membership, name: str) -> Wave:
         "Only those who plan waves rename them.",
     )
     return programme_services.wave_rename(wave=wave, name=name, by=by)
+
+
+# --- Agree / disagree / pass, and the presenter's arrivals (issue #22) -------------------------
+
+BAD_OPINION = "Choose agree, disagree or pass."
+OWN_CONCERN_OPINION = (
+    "This concern is yours: agree, disagree and pass are for the concerns of others."
+)
+
+
+def concern_opine(*, concern: Concern, by: Membership, opinion: str) -> bool:
+    """Agree, disagree or pass: one per person per concern, changeable until the session
+    closes. Returns False when it was the person's opinion already (nothing changes).
+
+    The session row is held FOR SHARE (as for 'me too'), so closing waits for this and no
+    opinion is linked to anyone after it; the person's own row FOR UPDATE, so two clicks at
+    once cannot both count. The counts on Concern move set-based (F expressions)."""
+    require(policies.can_join_kickoff(by), by, concern.organisation_id, "Not your session.")
+    if opinion not in Opinion.values:
+        raise ValidationError(BAD_OPINION)
+    target = concern.merged_into or concern
+    if by.pk in (concern.author_id, target.author_id):
+        raise ValidationError(OWN_CONCERN_OPINION)
+    with transaction.atomic():
+        _locked_open_session(concern.session)
+        for _attempt in range(2):
+            mine = ConcernOpinion.objects.select_for_update().filter(concern=target, voter=by)
+            previous = mine.values_list("opinion", flat=True).first()
+            if previous == opinion:
+                return False
+            if previous is not None:
+                mine.update(opinion=opinion)
+                break
+            try:
+                with transaction.atomic():
+                    ConcernOpinion.objects.create(concern=target, voter=by, opinion=opinion)
+                break
+            except IntegrityError:
+                continue  # the same person's other click wrote first: change that one
+        else:  # pragma: no cover - a third writer of one person's one row
+            return False
+        counts = {OPINION_COUNTS[opinion]: F(OPINION_COUNTS[opinion]) + 1}
+        if previous is not None:
+            counts[OPINION_COUNTS[previous]] = F(OPINION_COUNTS[previous]) - 1
+        Concern.objects.filter(pk=target.pk).update(**counts)
+        return True
+
+
+def _opinions_merge(*, duplicate: Concern, into: Concern) -> None:
+    """Inside concern_merge's transaction: while open, a person's opinion on the duplicate
+    moves to the concern kept unless they gave one there (theirs there wins) and the counts
+    are recounted; once closed, only counts are left and they add up."""
+    if duplicate.session.status == KickoffSession.Status.OPEN:
+        already = ConcernOpinion.objects.filter(concern=into).values("voter_id")
+        ConcernOpinion.objects.filter(concern=duplicate, voter_id__in=already).delete()
+        ConcernOpinion.objects.filter(concern=duplicate).update(concern=into)
+        rows = ConcernOpinion.objects.filter(concern=into)
+        Concern.objects.filter(pk=into.pk).update(
+            **{
+                field: rows.filter(opinion=choice).count()
+                for choice, field in OPINION_COUNTS.items()
+            }
+        )
+    else:
+        Concern.objects.filter(pk=into.pk).update(
+            **{field: F(field) + getattr(duplicate, field) for field in OPINION_COUNTS.values()}
+        )
+
+
+# "Newest" on the projector: concerns store no time (anonymous by construction), so the order
+# in which they reached the screen is noted in Redis by the projector's own polls, as a poll
+# tick (not a time), and forgotten when the session closes. It says no more than the room saw.
+ARRIVALS_KEPT_SECONDS = 2 * 86400
+
+
+def _arrivals_keys(session: KickoffSession) -> tuple[str, str]:
+    return f"kickoff:arrivals:{session.pk}", f"kickoff:arrivals-tick:{session.pk}"
+
+
+def concern_arrivals_note(*, session: KickoffSession, codes: Iterable[str]) -> dict[str, int]:
+    """Note the concerns on the screen now (those seen before keep their tick) and return each
+    one's arrival tick; two round trips to Redis whatever the number of concerns."""
+    codes = list(codes)
+    if session.status != KickoffSession.Status.OPEN:
+        return {}
+    client = _redis()
+    arrivals, tick_key = _arrivals_keys(session)
+    tick = client.incr(tick_key)
+    pipe = client.pipeline()
+    if codes:
+        pipe.zadd(arrivals, dict.fromkeys(codes, tick), nx=True)
+    pipe.zrange(arrivals, 0, -1, withscores=True)
+    pipe.expire(arrivals, ARRIVALS_KEPT_SECONDS)
+    pipe.expire(tick_key, ARRIVALS_KEPT_SECONDS)
+    seen = pipe.execute()[1 if codes else 0]
+    return {code.decode(): int(score) for code, score in seen}
+
+
+def concern_arrivals_forget(*, session: KickoffSession) -> None:
+    _redis().delete(*_arrivals_keys(session))
+
+
+def _redis() -> redis.Redis:
+    return redis.Redis.from_url(settings.REDIS_URL)

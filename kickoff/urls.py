@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from kickoff import views, views_stakeholders
+from kickoff import views, views_presenter, views_stakeholders
 
 tenant_urlpatterns = [
     path("join/<str:join_code>/", views.join, name="kickoff-join"),
@@ -20,7 +20,11 @@ tenant_urlpatterns = [
     path("kickoffs/<uuid:code>/", views.kickoff_detail, name="kickoff-session-detail"),
     path("kickoffs/<uuid:code>/open/", views.kickoff_open, name="kickoff-session-open"),
     path("kickoffs/<uuid:code>/close/", views.kickoff_close, name="kickoff-session-close"),
-    path("kickoffs/<uuid:code>/projector/", views.kickoff_projector, name="kickoff-projector"),
+    path(
+        "kickoffs/<uuid:code>/projector/",
+        views_presenter.kickoff_projector,
+        name="kickoff-projector",
+    ),
     path("kickoffs/<uuid:code>/emotions/", views.emotion_log, name="kickoff-emotion-log"),
     path("concerns/<uuid:code>/", views.concern_detail, name="kickoff-concern-detail"),
     path(
@@ -62,6 +66,20 @@ tenant_urlpatterns += [
         "kickoffs/<uuid:code>/report/",
         views_stakeholders.kickoff_report,
         name="kickoff-report",
+    ),
+]
+
+# Presenter mode and agree / disagree / pass (issue #22).
+tenant_urlpatterns += [
+    path(
+        "join/<str:join_code>/concerns/<uuid:code>/opinion/",
+        views_presenter.concern_opinion,
+        name="kickoff-concern-opinion",
+    ),
+    path(
+        "kickoffs/<uuid:code>/presenter-notes/",
+        views_presenter.presenter_notes,
+        name="kickoff-presenter-notes",
     ),
 ]
 

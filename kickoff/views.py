@@ -1,14 +1,11 @@
 from __future__ import annotations
 
-import segno
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.html import escape
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -113,48 +110,6 @@ def kickoff_close(request: HttpRequest, viewer: Viewer, code: str) -> HttpRespon
     return render(request, "kickoff/close_confirm.html", context)
 
 
-def _typeable(url: str) -> str:
-    """An address as read off a wall and typed on a phone: no scheme, and lines that may
-    break only after a slash."""
-    bare = url.split("://", 1)[-1]
-    return mark_safe("/<wbr>".join(escape(part) for part in bare.split("/")))
-
-
-def _join_qr_svg(url: str) -> str:
-    """The join address as a QR code, drawn here as SVG: no service, no network, no script."""
-    qr = segno.make(url, error="m")
-    svg = qr.svg_inline(
-        scale=10, border=2, light="#fff", omitsize=True, svgclass="projector-qr", title=url
-    )
-    return mark_safe(svg.replace("<svg ", '<svg role="img" aria-label="QR code" ', 1))
-
-
-@tenant_view(policy=policies.can_run_kickoff)
-@require_GET
-def kickoff_projector(request: HttpRequest, viewer: Viewer, code: str) -> HttpResponse:
-    """The screen the room sees: no menu, no notifications, large type; how to join (address,
-    QR code, code), how many have joined, and the concerns live."""
-    session = selectors.kickoff_get(viewer.organisation, code)
-    context = {
-        "session": session,
-        "groups": selectors.concerns_by_category(session),
-        "joined": selectors.joined_count(session),
-    }
-    if request.htmx:
-        return render(request, "kickoff/projector.html#live-concerns", context)
-    join_url = request.build_absolute_uri(
-        reverse("kickoff-join", args=[viewer.org, session.join_code])
-    )
-    by_code_url = request.build_absolute_uri(reverse("kickoff-join-by-code"))
-    context |= {
-        "join_url": join_url,
-        "join_url_display": _typeable(join_url),
-        "join_by_code_display": _typeable(by_code_url),
-        "qr_svg": _join_qr_svg(join_url),
-    }
-    return render(request, "kickoff/projector.html", context)
-
-
 # --- Participants: join by code, submit and vote ---
 
 
@@ -219,6 +174,7 @@ def _join_context(request: HttpRequest, session: KickoffSession, membership, for
         "concerns": concerns,
         "pending": pending,
         "voted": selectors.my_votes(session, membership) if is_open else set(),
+        "opinions": selectors.my_opinions(session, membership) if is_open else {},
         "mine": {c.pk for c in concerns if str(c.pk) in own or c.author_id == membership.pk},
         "is_open": is_open,
     }

@@ -1,10 +1,118 @@
-// The projector: Escape takes the consultant back to the kick-off page (no inline handler:
-// the Content-Security-Policy forbids them).
+// Presenter mode (no inline handlers: the Content-Security-Policy forbids them).
+// The state lives in the query string (sort, reveal, hl) that the server renders; the keys
+// only compute the next URL and fetch the fragment for it, which then keeps polling it.
+// The projector also writes its state to localStorage so the speaker notes, open in another
+// window of the same browser, follow it.
 "use strict";
 
-document.addEventListener("keydown", (event) => {
-  const back = document.querySelector("[data-escape-to]");
-  if (event.key === "Escape" && back) {
-    window.location.href = back.dataset.escapeTo;
+(() => {
+  const SORTS = ["votes", "newest", "consensus", "divisive"];
+
+  function live() {
+    return document.getElementById("live-concerns");
   }
-});
+
+  function stateOf(el) {
+    return {
+      sort: el.dataset.sort || "votes",
+      reveal: el.dataset.reveal === "" ? null : Number(el.dataset.reveal),
+      hl: el.dataset.highlight || "",
+      hTarget: el.dataset.hTarget || "",
+      total: Number(el.dataset.total || 0),
+      path: el.dataset.path,
+    };
+  }
+
+  function query(state) {
+    const params = new URLSearchParams({ sort: state.sort });
+    if (state.reveal !== null) params.set("reveal", String(state.reveal));
+    if (state.hl) params.set("hl", state.hl);
+    return "?" + params.toString();
+  }
+
+  function show(state, targetId) {
+    const url = state.path + query(state);
+    if (targetId === "live-concerns") window.history.replaceState(null, "", url);
+    window.htmx.ajax("GET", url, { target: "#" + targetId, swap: "outerHTML" });
+  }
+
+  function store(el) {
+    const key = document.body.dataset.presenterStore;
+    if (!key || !el) return;
+    const state = stateOf(el);
+    try {
+      window.localStorage.setItem(
+        key,
+        JSON.stringify({ sort: state.sort, reveal: state.reveal, hl: state.hl }),
+      );
+    } catch (_error) {
+      // Private windows may refuse storage: the notes then keep their own order.
+    }
+  }
+
+  function toggleKeys(force) {
+    const legend = document.getElementById("presenter-keys");
+    const button = document.querySelector("[data-keys-toggle]");
+    if (!legend) return false;
+    const open = force === undefined ? legend.hidden : force;
+    legend.hidden = !open;
+    if (button) button.setAttribute("aria-expanded", String(open));
+    return true;
+  }
+
+  function onKey(event) {
+    if (event.ctrlKey || event.metaKey || event.altKey) return;
+    if (event.target.closest && event.target.closest("input, textarea, select")) return;
+    const el = live();
+    const back = document.querySelector("[data-escape-to]");
+    const legend = document.getElementById("presenter-keys");
+    if (event.key === "Escape") {
+      if (legend && !legend.hidden) toggleKeys(false);
+      else if (el && el.dataset.highlight) show({ ...stateOf(el), hl: "" }, "live-concerns");
+      else if (back) window.location.href = back.dataset.escapeTo;
+      return;
+    }
+    if (event.key === "?") {
+      toggleKeys();
+      return;
+    }
+    if (!el) return;
+    const state = stateOf(el);
+    const key = event.key.length === 1 ? event.key.toLowerCase() : event.key;
+    if (["1", "2", "3", "4"].includes(key)) {
+      state.sort = SORTS[Number(key) - 1];
+    } else if (key === "n" || key === "ArrowRight") {
+      state.reveal = Math.min((state.reveal === null ? 0 : state.reveal) + 1, state.total);
+    } else if (key === "p" || key === "ArrowLeft") {
+      if (state.reveal === null) return;
+      state.reveal = Math.max(state.reveal - 1, 0);
+    } else if (key === "r") {
+      state.reveal = state.reveal === null ? 0 : null;
+      state.hl = "";
+    } else if (key === "h") {
+      state.hl = state.hl ? "" : state.hTarget;
+    } else {
+      return;
+    }
+    event.preventDefault();
+    show(state, "live-concerns");
+  }
+
+  document.addEventListener("keydown", onKey);
+  document.addEventListener("click", (event) => {
+    if (event.target.closest("[data-keys-toggle]")) toggleKeys();
+  });
+  document.body.addEventListener("htmx:afterSettle", (event) => {
+    if (event.target && event.target.id === "live-concerns") store(event.target);
+  });
+  document.addEventListener("DOMContentLoaded", () => store(live()));
+
+  // The speaker notes follow the projector's state when it changes in another window.
+  window.addEventListener("storage", (event) => {
+    const notes = document.getElementById("notes-live");
+    const holder = document.querySelector("[data-presenter-notes]");
+    if (!notes || !holder || event.key !== holder.dataset.presenterNotes || !event.newValue) return;
+    const state = JSON.parse(event.newValue);
+    show({ ...state, path: notes.dataset.path }, "notes-live");
+  });
+})();
