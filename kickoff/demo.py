@@ -40,6 +40,13 @@ OPEN_CONCERNS = [
     ("What if a customer complains about a post?", "A short guide on what we may say", 4),
     ("Wave 1 had training hours; will we get the same?", "", 3),
 ]
+# Agree / disagree / pass on the open session's concerns, one letter per seller in the room.
+_OPINION = {"a": "agree", "d": "disagree", "p": "pass"}
+OPEN_OPINIONS = [
+    [_OPINION[x] for x in "aaaaaaaaaaaaadapp"],  # 14 agree, 1 disagree: consensus
+    [_OPINION[x] for x in "adadadadadadap"],  # 7 agree, 6 disagree: divisive
+    [_OPINION[x] for x in "aaap"],  # 3 sides only: no split shown
+]
 # The one concern whose author chose to show their name (the others are anonymous).
 NAMED_CONCERN = 6
 OPEN_NAMED_CONCERN = 1
@@ -165,6 +172,9 @@ def _seed_open_session(programme: Programme, mia: Membership, sellers: list) -> 
             "held_on": timezone.localdate(),
             "facilitator": mia,
             "sponsor_present": False,
+            "sponsor_notes": "Claire sends a short video: why she asked for this, and that no "
+            "post will ever count in a review.",
+            "examples": "https://www.linkedin.com/posts/example-water-utility-story",
         },
         attendees=[mia] + [p.membership for p in sellers[30:60]],
     )
@@ -179,5 +189,9 @@ def _seed_open_session(programme: Programme, mia: Membership, sellers: list) -> 
         # Real "me too" votes from people in the room: closing the session forgets them.
         for voter in sellers[33 : 33 + votes]:
             services.concern_vote(concern=concern, by=voter.membership)
+        # Agree / disagree / pass: the first concern shared by the room, the second splitting
+        # it, the third with too few sides for a split (kickoff.consensus).
+        for voter, opinion in zip(sellers[36:60], OPEN_OPINIONS[index], strict=False):
+            services.concern_opine(concern=concern, by=voter.membership, opinion=opinion)
     for seller in sellers[30:42]:
         services.kickoff_join_record(session=session, by=seller.membership)

@@ -89,6 +89,8 @@ def foreign_objects(other_org) -> dict[str, object]:
         "kickoff-concern-categorise": world["concern"],
         "kickoff-concern-merge": world["concern"],
         "kickoff-concern-vote": world["concern"],
+        "kickoff-concern-opinion": world["concern"],
+        "kickoff-presenter-notes": world["kickoff"],
         "kickoff-stakeholder-detail": target,
         "kickoff-engagement-action-add": target,
         "kickoff-engagement-action-done": world["engagement_action"],

@@ -30,7 +30,16 @@
     return "?" + params.toString();
   }
 
+  // The state asked for by the last key, until the screen shows it: keys pressed quickly
+  // build on it, and a poll that left before the key and lands after it is corrected.
+  let wanted = null;
+
+  function same(a, b) {
+    return a.sort === b.sort && a.reveal === b.reveal && a.hl === b.hl;
+  }
+
   function show(state, targetId) {
+    if (targetId === "live-concerns") wanted = state;
     const url = state.path + query(state);
     if (targetId === "live-concerns") window.history.replaceState(null, "", url);
     window.htmx.ajax("GET", url, { target: "#" + targetId, swap: "outerHTML" });
@@ -77,7 +86,7 @@
       return;
     }
     if (!el) return;
-    const state = stateOf(el);
+    const state = wanted ? { ...stateOf(el), ...wanted, retries: 0 } : stateOf(el);
     const key = event.key.length === 1 ? event.key.toLowerCase() : event.key;
     if (["1", "2", "3", "4"].includes(key)) {
       state.sort = SORTS[Number(key) - 1];
@@ -103,7 +112,16 @@
     if (event.target.closest("[data-keys-toggle]")) toggleKeys();
   });
   document.body.addEventListener("htmx:afterSettle", (event) => {
-    if (event.target && event.target.id === "live-concerns") store(event.target);
+    const el = event.target;
+    if (!el || el.id !== "live-concerns") return;
+    if (wanted && !same(stateOf(el), wanted) && (wanted.retries || 0) < 2) {
+      // A stale poll landed; twice wrong means the server refused the state (say, a
+      // highlight of a concern not revealed): the screen's state then stands.
+      show({ ...wanted, retries: (wanted.retries || 0) + 1 }, "live-concerns");
+      return;
+    }
+    wanted = null;
+    store(el);
   });
   document.addEventListener("DOMContentLoaded", () => store(live()));
 
