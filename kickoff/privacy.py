@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kickoff.models import (
     Concern,
+    ConcernOpinion,
     ConcernVote,
     EmotionSignal,
     EngagementAction,
@@ -37,14 +38,17 @@ def describe(membership: Membership) -> list[DataGroup]:
         ),
         DataGroup(
             "kickoff_named",
-            _("Concerns under your name, and your open “me too” votes"),
+            _("Concerns under your name, and your open votes"),
             _(
-                "Concerns you chose to sign, and “me too” votes while a kick-off is still open "
-                "(closing it forgets who voted). Erasure keeps the concerns for the others, "
-                "without your name, and deletes the votes; the counts stay."
+                "Concerns you chose to sign, and “me too”, agree, disagree and pass votes while "
+                "a kick-off is still open (closing it forgets who voted). Erasure keeps the "
+                "concerns for the others, without your name, and deletes the votes; the counts "
+                "stay."
             ),
             Concern.objects.filter(author=membership).count()
-            + ConcernVote.objects.filter(voter=membership).count(),
+            + ConcernVote.objects.filter(voter=membership).count()
+            # Agree / disagree / pass while a kick-off is open: forgotten like the votes.
+            + ConcernOpinion.objects.filter(voter=membership).count(),
         ),
         DataGroup(
             "kickoff_about_you",
@@ -74,6 +78,10 @@ def export(membership: Membership) -> ExportPart:
     part.tables["votes_open"] = table(
         ConcernVote.objects.filter(voter=membership), "concern__worry", "concern__session__title"
     )
+    part.tables["opinions_open"] = table(
+        ConcernOpinion.objects.filter(voter=membership),
+        "opinion", "concern__worry", "concern__session__title",
+    )  # fmt: skip
     part.tables["stakeholder_assessments"] = table(
         StakeholderAssessment.objects.filter(participant_id__in=about),
         "assessed_on", "stance", "influence", "curve_stage", "note",
@@ -97,6 +105,7 @@ def erase(
     counts = {
         "kick-off joins": KickoffJoin.objects.filter(membership=membership).delete()[0],
         "votes": ConcernVote.objects.filter(voter=membership).delete()[0],
+        "opinions": ConcernOpinion.objects.filter(voter=membership).delete()[0],
         # A signed concern stays for the others, as if it had been sent anonymously.
         "concerns unsigned": Concern.objects.filter(author=membership).update(author=None),
         "stakeholder assessments": StakeholderAssessment.objects.filter(
@@ -136,7 +145,10 @@ def register() -> None:
                     "nothing links them to you: they are not in your download, and erasure "
                     "cannot find them (they stay, as they are, for the others)."
                 ),
-                _("Who voted “me too” is forgotten when a kick-off closes; only counts remain."),
+                _(
+                    "Who voted “me too”, agree, disagree or pass is forgotten when a kick-off "
+                    "closes; only counts remain."
+                ),
             ),
         )
     )

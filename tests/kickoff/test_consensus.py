@@ -164,3 +164,21 @@ def test_merging_counts_a_persons_opinion_once(org, room):
     # An opinion given on the merged duplicate lands on the concern kept.
     services.concern_opine(concern=duplicate, by=member(org, Role.SELLER), opinion="pass")
     assert counts(room["concern"]) == (1, 1, 1)
+
+
+def test_my_data_shows_and_erases_a_persons_open_opinions_and_the_counts_stay(org, room):
+    from kickoff import privacy
+    from programme.privacy import Identity
+
+    seller = member(org, Role.SELLER)
+    services.concern_opine(concern=room["concern"], by=seller, opinion="disagree")
+    group = next(g for g in privacy.describe(seller) if g.key == "kickoff_named")
+    assert group.count == 1
+    assert privacy.export(seller).tables["opinions_open"] == [
+        {"opinion": "disagree", "concern__worry": "Anonymous",
+         "concern__session__title": "Kick-off Lyon"}
+    ]  # fmt: skip
+    identity = Identity(email=seller.user.email, full_name="", linkedin_url="")
+    erased = privacy.erase(seller, keep_contributions=True, identity=identity, files=[])
+    assert erased["opinions"] == 1 and not ConcernOpinion.objects.exists()
+    assert counts(room["concern"]) == (0, 1, 0)

@@ -119,7 +119,8 @@ def test_highlight_shows_one_concern_large_and_only_a_revealed_one(org, room, bo
     assert "Split worry" in page and "Talk it through" in page
     assert "9 agree, 9 disagree, 0 pass" in page and shown_worries(page) == []
     # A card links to its highlight (a click), which works without JavaScript.
-    assert f'href="{reverse("kickoff-projector", args=[org.slug, session.code])}?sort=votes&amp;hl={split.pk}"' in projector(client, org, session)  # noqa: E501
+    path = reverse("kickoff-projector", args=[org.slug, session.code])
+    assert f'href="{path}?sort=votes&amp;hl={split.pk}"' in projector(client, org, session)
     # Not revealed yet, or not of this session: no highlight, the list stays.
     hidden = projector(client, org, session, f"?reveal=1&hl={split.pk}")
     assert "projector-highlight" not in hidden.split("<aside")[0].split("live-concerns")[1]
@@ -161,7 +162,7 @@ def test_the_projector_polls_its_own_state_and_shows_the_keys_only_on_request(or
     path = reverse("kickoff-projector", args=[org.slug, room["session"].code])
     assert f'hx-get="{path}?sort=divisive&amp;reveal=2" hx-trigger="every 3s"' in page
     assert re.search(r'<aside id="presenter-keys"[^>]* hidden', page)
-    assert "Reveal the next concern" in page and 'data-keys-toggle' in page
+    assert "Reveal the next concern" in page and "data-keys-toggle" in page
     assert "<script>" not in page and "style=" not in page  # CSP: nothing inline
 
 
