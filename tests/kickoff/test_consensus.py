@@ -182,3 +182,28 @@ def test_my_data_shows_and_erases_a_persons_open_opinions_and_the_counts_stay(or
     erased = privacy.erase(seller, keep_contributions=True, identity=identity, files=[])
     assert erased["opinions"] == 1 and not ConcernOpinion.objects.exists()
     assert counts(room["concern"]) == (0, 1, 0)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_closing_leaves_no_opinion_dated_on_its_concerns(org, room):
+    """An opinion rewrites its concern's row (the counts), stamping it with the opinion's
+    transaction id; closing rewrites every concern of the session, as for "me too"."""
+    from tests.security.test_xmin import xmins
+
+    session = room["session"]
+    for index in range(3):
+        add = services.concern_submit(
+            session=session, by=room["consultant"], worry=f"W{index}", would_help="",
+            anonymous=True,
+        )  # fmt: skip
+        assert add
+    anonymous_flush()
+    concerns = list(Concern.objects.filter(session=session, worry__startswith="W"))
+    for concern in concerns:
+        services.concern_opine(concern=concern, by=member(org, Role.SELLER), opinion="agree")
+    dated = {str(c.pk) for c in concerns}
+    stamps = {pk: xmin for pk, xmin in xmins("kickoff_concern").items() if pk in dated}
+    assert len(set(stamps.values())) == 3  # each dated by its opinion
+    services.kickoff_close(session=session, by=room["consultant"])
+    assert not ConcernOpinion.objects.exists()
+    assert len(set(xmins("kickoff_concern").values())) == 1

@@ -182,6 +182,7 @@ def test_speaker_notes_stay_off_the_projector(org, room, board, login):
     assert "Split worry" not in table and table.index("Shared worry") < table.index("Voted worry")
     assert "95% / 5%" in table and "under 5 sided" in table
     assert "Next to reveal (1 of 3 shown)" in notes
+    assert "<strong>2.</strong> Shared worry" in table  # numbered in the projector's order
 
 
 # --- Agree / disagree / pass on the join page ---------------------------------------------------
