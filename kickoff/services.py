@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from kickoff import policies
 from kickoff.models import (
@@ -388,8 +389,9 @@ def wave_rename(*, wave: Wave, by: Membership, name: str) -> Wave:
 
 # --- Agree / disagree / pass, and the presenter's arrivals (issue #22) -------------------------
 
-BAD_OPINION = "Choose agree, disagree or pass."
-OWN_CONCERN_OPINION = (
+# Marked for translation here, translated where they are shown (views_presenter).
+BAD_OPINION = gettext_noop("Choose agree, disagree or pass.")
+OWN_CONCERN_OPINION = gettext_noop(
     "This concern is yours: agree, disagree and pass are for the concerns of others."
 )
 
