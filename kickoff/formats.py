@@ -188,7 +188,7 @@ class SessionFigures:
 def _number(value: float | None, decimals: int) -> str:
     if value is None:
         return "—"
-    return number_format(value, decimal_pos=decimals, use_l10n=True)
+    return number_format(round(value, decimals), decimal_pos=decimals, use_l10n=True)
 
 
 def _percent(value: float | None) -> str:

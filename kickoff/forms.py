@@ -248,7 +248,7 @@ class KickoffFormatForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=120)
     agenda = forms.CharField(
         label=_("Agenda"),
-        widget=forms.Textarea(attrs={"rows": 6}),
+        widget=forms.Textarea(attrs={"rows": 8}),
         max_length=5000,
         help_text=_(
             "The prompts shown to the room, one step per line with its minutes, like "
@@ -338,4 +338,4 @@ class KickoffFromFormatForm(KickoffForm):
         self.fields["kickoff_format"].queryset = active_kickoff_formats(organisation)
         self.fields["wave"].queryset = programme.waves.order_by("number")
         self.fields["wave"].empty_label = gettext("No wave")
-        self.order_fields(["kickoff_format"])
+        self.order_fields(["kickoff_format", "title", "held_on", "starts_at", "wave"])

@@ -497,9 +497,11 @@ def kickoff_plan_from_format(
     kickoff_format: KickoffFormat,
     data: dict[str, object],
     attendees: Iterable[Membership],
+    session: KickoffSession | None = None,
 ) -> KickoffSession:
-    """Plan a session from a format: it copies the format's agenda, questions, emotion check
-    and follow-up days, so later edits of the format leave this session as it was."""
+    """Plan a session from a format (or re-plan `session` with one): it copies the format's
+    agenda, questions, emotion check and follow-up days, so later edits of the format leave
+    this session as it was."""
     require(
         policies.can_run_kickoff(by),
         by,
@@ -510,6 +512,8 @@ def kickoff_plan_from_format(
         raise ValidationError(
             {"kickoff_format": [gettext("This format is archived: restore it to use it.")]}
         )
+    if session is not None and session.programme_id != programme.pk:
+        raise ValidationError(gettext("This kick-off belongs to another programme."))
     wave = data.get("wave")
     if wave is not None and wave.programme_id != programme.pk:
         raise ValidationError({"wave": [gettext("Choose one of this programme's waves, or none.")]})
@@ -521,4 +525,6 @@ def kickoff_plan_from_format(
         "emotion_check": kickoff_format.emotion_check,
         "follow_up_days": kickoff_format.follow_up_days,
     }
-    return kickoff_save(programme=programme, by=by, data={**data, **copied}, attendees=attendees)
+    return kickoff_save(
+        programme=programme, by=by, data={**data, **copied}, attendees=attendees, session=session
+    )
