@@ -5,7 +5,9 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from kickoff.formats import AgendaError, agenda_text, parse_agenda
 from kickoff.models import ConcernStatus, EmotionKind, KickoffSession, StakeholderAssessment
+from kickoff.selectors import active_kickoff_formats
 from programme.forms import DateInput, MembershipChoiceField, MembershipSingleChoiceField
 from programme.models import (
     Membership,
@@ -280,8 +282,6 @@ class KickoffFormatForm(forms.Form):
     )
 
     def clean_agenda(self) -> str:
-        from kickoff.formats import AgendaError, agenda_text, parse_agenda
-
         try:
             steps = parse_agenda(self.cleaned_data["agenda"])
         except AgendaError as error:
@@ -333,7 +333,6 @@ class KickoffFromFormatForm(KickoffForm):
     ) -> None:
         super().__init__(*args, organisation=organisation, **kwargs)
         del self.fields["follow_up_days"]  # the format's
-        from kickoff.selectors import active_kickoff_formats
 
         self.fields["kickoff_format"].queryset = active_kickoff_formats(organisation)
         self.fields["wave"].queryset = programme.waves.order_by("number")

@@ -30,9 +30,14 @@ def _form_errors_from(form: KickoffFormatForm, error: ValidationError) -> None:
 @tenant_view(policy=policies.can_compare_kickoffs)
 @require_GET
 def format_list(request: HttpRequest, viewer: Viewer) -> HttpResponse:
+    can_manage = policies.can_manage_kickoff_formats(viewer.membership)
     context = {
         "formats": selectors.kickoff_formats_for(viewer.organisation),
-        "can_manage": policies.can_manage_kickoff_formats(viewer.membership),
+        "can_manage": can_manage,
+        # Where a format is used: a kick-off is planned in a programme.
+        "programmes": (
+            list(programme_selectors.programmes_for(viewer.organisation)) if can_manage else []
+        ),
     }
     return render(request, "kickoff/format_list.html", context)
 

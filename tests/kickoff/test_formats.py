@@ -384,3 +384,28 @@ def test_the_comparison_runs_a_fixed_number_of_queries(org, world, login, count_
     add_sessions(4)
     assert count() == with_two
     assert client.get(url).content.decode().count('data-testid="session-column"') == 6
+
+
+def test_the_formats_list_offers_planning_from_each_format_in_fixed_queries(
+    org, world, login, count_queries
+):
+    client = login(world["consultant"])
+    url = reverse("kickoff-format-list", args=[org.slug])
+    kickoff_format = a_format(world)
+    page = client.get(url).content.decode()
+    plan_url = reverse("kickoff-session-plan-from-format", args=[org.slug, world["programme"].code])
+    assert f"{plan_url}?format={kickoff_format.code}" in page
+    form = client.get(f"{plan_url}?format={kickoff_format.code}").content.decode()
+    assert f'<option value="{kickoff_format.code}" selected>' in form
+    # The sponsor compares; planning and editing are for those who run kick-offs.
+    sponsor_page = login(world["sponsor"]).get(url).content.decode()
+    assert "Compare waves" in sponsor_page and plan_url not in sponsor_page
+    assert "Archive" not in sponsor_page
+
+    def count():
+        return count_queries(lambda: client.get(url).status_code == 200 or pytest.fail(url))
+
+    one = count()
+    for i in range(4):
+        plan(world, a_format(world, name=f"Format {i}"))
+    assert count() == one
