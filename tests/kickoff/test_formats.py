@@ -168,6 +168,7 @@ def test_a_session_planned_from_a_format_asks_its_questions_and_keeps_them(org, 
     assert "What scares you?" in page and "Anything else?" not in page
     board = client.get(reverse("kickoff-session-detail", args=[org.slug, session.code]))
     assert "09:40\u201310:00" in board.content.decode()  # the run-sheet from the session's copy
+    assert "The room is asked: “What scares you?”" in board.content.decode()
 
 
 def test_a_session_without_a_format_asks_the_standard_questions(org, world, login):
