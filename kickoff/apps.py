@@ -30,5 +30,8 @@ def register_navigation() -> None:
         NavEntry("programme", _("Stakeholders"), "kickoff-stakeholder-map",
                  policies.can_map_stakeholders, order=40,
                  active_for=("kickoff-stakeholder", "kickoff-engagement")),
+        # Reusable kick-off formats and their wave-over-wave comparison.
+        NavEntry("programme", _("Kick-off formats"), "kickoff-format-list",
+                 policies.can_compare_kickoffs, order=35, active_for=("kickoff-format",)),
     ):  # fmt: skip
         register_nav_entry(entry)

@@ -195,3 +195,58 @@ def _seed_open_session(programme: Programme, mia: Membership, sellers: list) -> 
             services.concern_opine(concern=concern, by=voter.membership, opinion=opinion)
     for seller in sellers[30:42]:
         services.kickoff_join_record(session=session, by=seller.membership)
+
+
+# --- Kick-off formats: wave 1's kick-off saved as a format, wave 2's planned from it ------------
+DEMO_FORMAT = "Wave kick-off (90 min)"
+DEMO_AGENDA = """Welcome, and why social selling, told by Claire — 15
+Stories from the previous wave — 15
+What worries you, what would help — 25
+Me too: the room votes — 10
+Emotion check — 5
+What happens next, and when — 20"""
+
+
+@register_demo_seeder
+def seed_kickoff_formats(organisation: Organisation) -> None:
+    """The closed wave-1 kick-off and the open wave-2 one share a format, so its comparison
+    shows two waves side by side (wave 2 asks the format's reworded questions)."""
+    from datetime import time
+
+    from kickoff.models import EmotionKind, KickoffFormat
+    from programme.models import Wave
+
+    programme = Programme.objects.filter(organisation=organisation).first()
+    if programme is None or KickoffFormat.objects.filter(organisation=organisation).exists():
+        return
+    sessions = list(KickoffSession.objects.filter(programme=programme).order_by("held_on", "pk"))
+    waves = list(Wave.objects.filter(programme=programme).order_by("number"))
+    if len(sessions) < 2 or len(waves) < 2:
+        return
+    mia = Membership.objects.get(organisation=organisation, user__email__startswith="mia.novak@")
+    first, second = sessions[0], sessions[-1]
+    services.kickoff_save(
+        programme=programme, by=mia, session=first, data={"wave": waves[0]},
+        attendees=list(first.attendees.all()),
+    )  # fmt: skip
+    kickoff_format = services.kickoff_format_save_from_session(
+        session=first, by=mia,
+        data={"name": DEMO_FORMAT, "agenda": DEMO_AGENDA, "emotion_check": True,
+              "worry_question": "What worries you about selling through LinkedIn?",
+              "help_question": "What would help you start?", "follow_up_days": 30},
+    )  # fmt: skip
+    services.kickoff_plan_from_format(
+        programme=programme, by=mia, kickoff_format=kickoff_format, session=second,
+        data={"wave": waves[1], "starts_at": time(9, 30)},
+        attendees=list(second.attendees.all()),
+    )  # fmt: skip
+    second.refresh_from_db()
+    for kind, intensity in (
+        (EmotionKind.ANXIETY, 2), (EmotionKind.QUESTIONING, 2), (EmotionKind.ENTHUSIASM, 3),
+        (EmotionKind.ENTHUSIASM, 2), (EmotionKind.SILENCE, 1),
+    ):  # fmt: skip
+        services.emotion_log(
+            session=second, by=mia,
+            data={"kind": kind, "intensity": intensity, "participant": None, "team": None,
+                  "note": ""},
+        )  # fmt: skip

@@ -2,9 +2,12 @@ from __future__ import annotations
 
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from kickoff.formats import AgendaError, agenda_text, parse_agenda
 from kickoff.models import ConcernStatus, EmotionKind, KickoffSession, StakeholderAssessment
+from kickoff.selectors import active_kickoff_formats
 from programme.forms import DateInput, MembershipChoiceField, MembershipSingleChoiceField
 from programme.models import (
     Membership,
@@ -79,6 +82,14 @@ class ConcernForm(forms.Form):
         ),
         required=False,
     )
+
+    def __init__(self, *args: object, session: KickoffSession | None = None, **kwargs: object):
+        super().__init__(*args, **kwargs)
+        if session is not None:  # the session's own questions (its format may reword them)
+            self.fields["worry"].label = session.worry_label
+            self.fields["would_help"].label = gettext("%(question)s (optional)") % {
+                "question": session.help_label
+            }
 
 
 class JoinForm(forms.Form):
@@ -228,3 +239,102 @@ class WaveRenameForm(forms.Form):
 
     def clean_name(self) -> str:
         return _clean_wave_name(self.wave.programme, self.cleaned_data["name"], self.wave)
+
+
+# --- Kick-off formats ----------------------------------------------------------------------------
+
+
+class KickoffFormatForm(forms.Form):
+    """A format's fields: what the service checks too (name free, agenda parses)."""
+
+    name = forms.CharField(label=_("Name"), max_length=120)
+    agenda = forms.CharField(
+        label=_("Agenda"),
+        widget=forms.Textarea(attrs={"rows": 8}),
+        max_length=5000,
+        help_text=_(
+            "The prompts shown to the room, one step per line with its minutes, like "
+            "'What worries you — 20'. The session page turns them into a run-sheet."
+        ),
+    )
+    worry_question = forms.CharField(
+        label=_('The "what worries you" question'),
+        max_length=200,
+        required=False,
+        help_text=_("Empty: the standard wording, 'What worries me', in each reader's language."),
+    )
+    help_question = forms.CharField(
+        label=_('The "what would help" question'),
+        max_length=200,
+        required=False,
+        help_text=_("Empty: the standard wording, 'What would help', in each reader's language."),
+    )
+    emotion_check = forms.BooleanField(
+        label=_("Emotion check"),
+        required=False,
+        help_text=_("The facilitator notes the emotions in the room on the session's page."),
+    )
+    follow_up_days = forms.IntegerField(
+        label=_("Follow-up days"),
+        min_value=1,
+        max_value=365,
+        help_text=_("Concerns not addressed within this many days are flagged."),
+    )
+
+    def clean_agenda(self) -> str:
+        try:
+            steps = parse_agenda(self.cleaned_data["agenda"])
+        except AgendaError as error:
+            raise forms.ValidationError(error.messages) from None
+        if not steps:
+            raise forms.ValidationError(gettext("Write at least one step, like 'Welcome — 10'."))
+        return agenda_text(steps)
+
+    @staticmethod
+    def initial_from(source: object) -> dict[str, object]:
+        """The fields of a format, or of a session being saved as one."""
+        return {
+            "name": getattr(source, "name", None) or getattr(source, "title", ""),
+            "agenda": source.agenda,
+            "worry_question": source.worry_question,
+            "help_question": source.help_question,
+            "emotion_check": source.emotion_check,
+            "follow_up_days": source.follow_up_days,
+        }
+
+
+class KickoffFromFormatForm(KickoffForm):
+    """Plan a kick-off from a format: the format brings its agenda, questions, emotion check and
+    follow-up days; the session adds its wave and the time it starts (for the run-sheet)."""
+
+    kickoff_format = forms.ModelChoiceField(
+        queryset=None, to_field_name="code", label=_("Format"), empty_label=None
+    )
+
+    class Meta(KickoffForm.Meta):
+        fields = [
+            "kickoff_format",
+            *KickoffForm.Meta.fields,
+            "starts_at",
+            "wave",
+        ]
+        widgets = {
+            **KickoffForm.Meta.widgets,
+            "starts_at": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+        }
+        labels = {"starts_at": _("Starts at"), "wave": _("Wave")}
+        help_texts = {
+            "starts_at": _("Optional: the run-sheet then shows clock times."),
+            "wave": _("Optional: the wave this kick-off starts; the comparison is labelled by it."),
+        }
+
+    def __init__(
+        self, *args: object, organisation: Organisation, programme: Programme, **kwargs: object
+    ) -> None:
+        super().__init__(*args, organisation=organisation, **kwargs)
+        del self.fields["follow_up_days"]  # the format's
+
+        self.fields["kickoff_format"].queryset = active_kickoff_formats(organisation)
+        self.fields["wave"].queryset = programme.waves.order_by("number")
+        self.fields["wave"].empty_label = gettext("No wave")
+        self.order_fields(["kickoff_format", "title", "held_on", "starts_at", "wave"])

@@ -6,9 +6,20 @@ import secrets
 import uuid
 
 from django.db import models
+from django.db.models.functions import Lower
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from kickoff.consensus import Split, split_of
-from programme.models import Membership, Organisation, Participant, Programme, Team, TimeStamped
+from programme.models import (
+    Membership,
+    Organisation,
+    Participant,
+    Programme,
+    Team,
+    TimeStamped,
+    Wave,
+)
 
 # No 0/O, 1/I/L: a code read off a projector must survive bad eyesight and bad projectors.
 JOIN_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -45,6 +56,19 @@ class KickoffSession(TimeStamped):
         default=30, help_text="Concerns not addressed within this many days are flagged."
     )
     closed_at = models.DateTimeField(null=True, blank=True)
+    # --- Kick-off formats: the format it was planned from, and the copy it keeps of it (so
+    # editing the format later does not change a session that has run), its wave and start.
+    kickoff_format = models.ForeignKey(
+        "KickoffFormat", null=True, blank=True, on_delete=models.SET_NULL, related_name="sessions"
+    )
+    wave = models.ForeignKey(
+        Wave, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    starts_at = models.TimeField("starts at", null=True, blank=True)
+    agenda = models.TextField(blank=True)
+    worry_question = models.CharField(max_length=200, blank=True)
+    help_question = models.CharField(max_length=200, blank=True)
+    emotion_check = models.BooleanField(default=True)
 
     class Meta:
         ordering = ["-held_on"]
@@ -55,6 +79,22 @@ class KickoffSession(TimeStamped):
     @property
     def example_links(self) -> list[str]:
         return [line.strip() for line in self.examples.splitlines() if line.strip()]
+
+    @property
+    def worry_label(self) -> str:
+        """The "what worries you" question the room answers (join page, projector)."""
+        return self.worry_question or gettext("What worries me")
+
+    @property
+    def help_label(self) -> str:
+        """The "what would help" question the room answers (join page, projector)."""
+        return self.help_question or gettext("What would help")
+
+    @property
+    def run_sheet(self) -> list:
+        from kickoff.formats import agenda_steps_lenient, run_sheet
+
+        return run_sheet(agenda_steps_lenient(self.agenda), self.starts_at)
 
 
 class ConcernStatus(models.TextChoices):
@@ -323,3 +363,61 @@ class ConcernOpinion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.opinion} on {self.concern_id}"
+
+
+# --- Kick-off formats: reusable kick-off templates ---------------------------------------------
+
+
+class KickoffFormat(TimeStamped):
+    """A kick-off worth running again: its agenda ("step — minutes" lines), the two questions
+    the room answers, whether the emotion check is part of it, and the follow-up days. A session
+    planned from it keeps a copy; the sessions that share a format compare wave over wave."""
+
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    name = models.CharField(_("name"), max_length=120)
+    agenda = models.TextField(_("agenda"))
+    worry_question = models.CharField(_('"What worries you" question'), max_length=200, blank=True)
+    help_question = models.CharField(_('"What would help" question'), max_length=200, blank=True)
+    emotion_check = models.BooleanField(_("emotion check"), default=True)
+    follow_up_days = models.PositiveSmallIntegerField(_("follow-up days"), default=30)
+    created_by = models.ForeignKey(
+        Membership, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    archived_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            # Pickers show formats by name; an archived one can be restored, so it keeps its name.
+            models.UniqueConstraint(
+                Lower("name"), "organisation", name="kickoff_format_unique_name_per_org"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(follow_up_days__gte=1, follow_up_days__lte=365),
+                name="kickoff_format_follow_up_days_1_365",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def worry_label(self) -> str:
+        return self.worry_question or gettext("What worries me")
+
+    @property
+    def help_label(self) -> str:
+        return self.help_question or gettext("What would help")
+
+    @property
+    def run_sheet(self) -> list:
+        from kickoff.formats import agenda_steps_lenient, run_sheet
+
+        return run_sheet(agenda_steps_lenient(self.agenda))
+
+    @property
+    def total_minutes(self) -> int:
+        from kickoff.formats import agenda_steps_lenient
+
+        return sum(step.minutes for step in agenda_steps_lenient(self.agenda))

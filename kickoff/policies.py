@@ -38,3 +38,17 @@ def is_in_the_room(membership: Membership) -> bool:
     """Who a kick-off is for: the people whose concerns it collects (those running it and the
     sponsor, who answers the concerns, are offered the board instead)."""
     return membership.role in {Role.SELLER, Role.MANAGER, Role.MARKETING}
+
+
+# --- Kick-off formats --------------------------------------------------------------------------
+
+
+def can_manage_kickoff_formats(membership: Membership) -> bool:
+    """Save, edit, rename and archive formats, plan a session from one: whoever runs kick-offs."""
+    return can_run_kickoff(membership)
+
+
+def can_compare_kickoffs(membership: Membership) -> bool:
+    """See the formats and compare their sessions wave over wave: whoever reads the board (the
+    sponsor included: the comparison holds counts and the concerns the board shows already)."""
+    return can_view_kickoff_board(membership)

@@ -5,12 +5,27 @@ from __future__ import annotations
 from collections import OrderedDict
 from dataclasses import dataclass, field
 
-from django.db.models import Avg, Count, DateField, ExpressionWrapper, F, Q, QuerySet, Value
+from django.db.models import (
+    Avg,
+    Count,
+    DateField,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    Window,
+)
+from django.db.models.functions import Coalesce, Lower, RowNumber
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import ngettext
 
-from kickoff import consensus
+from kickoff import consensus, formats
 from kickoff.models import (
     Concern,
     ConcernOpinion,
@@ -19,6 +34,7 @@ from kickoff.models import (
     EmotionSignal,
     EngagementAction,
     EngagementPlan,
+    KickoffFormat,
     KickoffJoin,
     KickoffSession,
     Opinion,
@@ -287,3 +303,119 @@ def my_opinions(session: KickoffSession, membership: Membership) -> dict[str, se
     for concern_id, opinion in rows.values_list("concern_id", "opinion"):
         chosen[opinion].add(concern_id)
     return chosen
+
+
+# --- Kick-off formats: the list, one format, its sessions compared wave over wave --------------
+
+
+def kickoff_formats_for(organisation: Organisation) -> QuerySet[KickoffFormat]:
+    """Every format of the organisation, active ones first, with how many sessions used it."""
+    return (
+        KickoffFormat.objects.filter(organisation=organisation)
+        .annotate(session_count=Count("sessions"))
+        .order_by(F("archived_at").asc(nulls_first=True), Lower("name"))
+    )
+
+
+def active_kickoff_formats(organisation: Organisation) -> QuerySet[KickoffFormat]:
+    """The formats a new session may start from (archived ones are not offered)."""
+    return KickoffFormat.objects.filter(
+        organisation=organisation, archived_at__isnull=True
+    ).order_by(Lower("name"))
+
+
+def kickoff_format_get(organisation: Organisation, code: str) -> KickoffFormat:
+    return get_object_or_404(KickoffFormat.objects.filter(organisation=organisation), code=code)
+
+
+def _count_of(queryset: QuerySet, value: object = None) -> Coalesce:
+    """A correlated COUNT (or SUM of `value`) per session: subqueries, not joins, so the
+    joins, attendees and concerns of a session do not multiply each other."""
+    aggregate = Count("pk") if value is None else Sum(value)
+    return Coalesce(
+        Subquery(
+            queryset.filter(session=OuterRef("pk"))
+            .order_by()
+            .values("session")
+            .annotate(n=aggregate)
+            .values("n"),
+            output_field=IntegerField(),
+        ),
+        0,
+    )
+
+
+TOP_ITEMS = 3
+
+
+def format_comparison(kickoff_format: KickoffFormat) -> list[dict]:
+    """The format's sessions, oldest first, each with what was measured in it (four queries
+    whatever the number of sessions): [{"session": ..., "figures": SessionFigures}, ...]."""
+    organisation_id = kickoff_format.organisation_id
+    live = Concern.objects.filter(organisation_id=organisation_id, merged_into__isnull=True)
+    attendees = KickoffSession.attendees.through.objects.filter(
+        kickoffsession__organisation_id=organisation_id
+    )
+    sessions = list(
+        KickoffSession.objects.filter(
+            organisation_id=organisation_id, kickoff_format=kickoff_format
+        )
+        .select_related("wave")
+        .annotate(
+            joined_n=_count_of(KickoffJoin.objects.all()),
+            attendees_n=Coalesce(
+                Subquery(
+                    attendees.filter(kickoffsession=OuterRef("pk"))
+                    .order_by()
+                    .values("kickoffsession")
+                    .annotate(n=Count("pk"))
+                    .values("n"),
+                    output_field=IntegerField(),
+                ),
+                0,
+            ),
+            concerns_n=_count_of(live),
+            votes_n=_count_of(live, "votes"),
+            addressed_n=_count_of(live.filter(status=ConcernStatus.ADDRESSED)),
+        )
+        .order_by("held_on", "created_at")
+    )
+    in_format = {"session__kickoff_format": kickoff_format}
+    categories: dict[int, list[tuple[str, int]]] = {}
+    for row in (
+        live.filter(**in_format)
+        .exclude(category="")
+        .values("session_id", "category")
+        .annotate(total=Sum("votes"))
+        .order_by("session_id", "-total", "category")
+    ):
+        categories.setdefault(row["session_id"], []).append((row["category"], row["total"]))
+    worries: dict[int, list[tuple[str, int]]] = {}
+    ranked = live.filter(**in_format).annotate(
+        rank=Window(RowNumber(), partition_by=[F("session_id")], order_by=[F("votes").desc(), "id"])
+    )
+    for row in ranked.filter(rank__lte=TOP_ITEMS).values("session_id", "worry", "votes"):
+        worries.setdefault(row["session_id"], []).append((row["worry"], row["votes"]))
+    emotions: dict[int, dict[str, float]] = {}
+    for row in (
+        EmotionSignal.objects.filter(session__organisation_id=organisation_id, **in_format)
+        .values("session_id", "kind")
+        .annotate(intensity=Avg("intensity"))
+        .order_by()
+    ):
+        emotions.setdefault(row["session_id"], {})[row["kind"]] = float(row["intensity"])
+    result = []
+    for session in sessions:
+        from_attendance = session.joined_n == 0
+        figures = formats.SessionFigures(
+            people=session.attendees_n if from_attendance else session.joined_n,
+            people_from_attendance=from_attendance and session.attendees_n > 0,
+            concerns=session.concerns_n,
+            votes=session.votes_n,
+            addressed=session.addressed_n,
+            emotions=emotions.get(session.pk, {}),
+            categories=categories.get(session.pk, [])[:TOP_ITEMS],
+            worries=sorted(worries.get(session.pk, []), key=lambda item: -item[1]),
+        )
+        result.append({"session": session, "figures": figures})
+    return result

@@ -16,9 +16,9 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext, gettext_lazy, gettext_noop
 
-from kickoff import policies
+from kickoff import formats, policies
 from kickoff.models import (
     OPINION_COUNTS,
     Concern,
@@ -28,6 +28,7 @@ from kickoff.models import (
     EmotionSignal,
     EngagementAction,
     EngagementPlan,
+    KickoffFormat,
     KickoffJoin,
     KickoffSession,
     Opinion,
@@ -135,6 +136,9 @@ def _locked_open_session(session: KickoffSession) -> None:
         raise ValidationError("This session is not taking concerns any more.")
 
 
+NO_EMOTION_CHECK = gettext_lazy(
+    "This kick-off's format leaves the emotion check out: no signal is logged for it."
+)
 OWN_CONCERN = "This concern is yours: 'me too' is for the concerns of others. It is on the screen."
 
 
@@ -288,6 +292,8 @@ def emotion_log(
         session.organisation_id,
         "Only the programme team logs emotions.",
     )
+    if not session.emotion_check:
+        raise ValidationError(NO_EMOTION_CHECK)
     return EmotionSignal.objects.create(session=session, logged_by=by, **data)
 
 
@@ -490,3 +496,150 @@ def concern_arrivals_forget(*, session: KickoffSession) -> None:
 
 def _redis() -> redis.Redis:
     return redis.Redis.from_url(settings.REDIS_URL)
+
+
+# --- Kick-off formats: save, edit, archive, plan from one --------------------------------------
+
+FORMAT_FIELDS = (
+    "name", "agenda", "worry_question", "help_question", "emotion_check", "follow_up_days",
+)  # fmt: skip
+
+
+def _format_clean(data: dict[str, object], kickoff_format: KickoffFormat) -> dict[str, object]:
+    """The format's fields checked as the form checks them (a service is safe whoever calls
+    it): a name not taken in the organisation, an agenda that parses, 1-365 follow-up days."""
+    errors: dict[str, list[str]] = {}
+    cleaned = {key: data[key] for key in FORMAT_FIELDS if key in data}
+    name = str(cleaned.get("name", kickoff_format.name) or "").strip()
+    if not name:
+        errors["name"] = [gettext("Give the format a name.")]
+    elif (
+        KickoffFormat.objects.filter(
+            organisation_id=kickoff_format.organisation_id, name__iexact=name
+        )
+        .exclude(pk=kickoff_format.pk)
+        .exists()
+    ):
+        errors["name"] = [format_name_taken_message(name)]
+    cleaned["name"] = name
+    try:
+        steps = formats.parse_agenda(str(cleaned.get("agenda", kickoff_format.agenda) or ""))
+    except formats.AgendaError as error:
+        errors["agenda"] = error.messages
+    else:
+        if not steps:
+            errors["agenda"] = [gettext("Write at least one step, like 'Welcome — 10'.")]
+        cleaned["agenda"] = formats.agenda_text(steps)
+    days = cleaned.get("follow_up_days", kickoff_format.follow_up_days)
+    if not isinstance(days, int) or not 1 <= days <= 365:
+        errors["follow_up_days"] = [gettext("Follow up within 1 to 365 days.")]
+    for key in ("worry_question", "help_question"):
+        if key in cleaned:
+            cleaned[key] = str(cleaned[key] or "").strip()[:200]
+    if errors:
+        raise ValidationError(errors)
+    return cleaned
+
+
+def format_name_taken_message(name: str) -> str:
+    return gettext(
+        "A format named '%(name)s' exists already (perhaps archived): choose another name."
+    ) % {"name": name}
+
+
+def kickoff_format_save(
+    *, by: Membership, data: dict[str, object], kickoff_format: KickoffFormat | None = None
+) -> KickoffFormat:
+    """Create a format in the actor's organisation, or change one (name, agenda, questions,
+    emotion check, follow-up days). Sessions planned from it keep their own copy."""
+    kickoff_format = kickoff_format or KickoffFormat(
+        organisation_id=by.organisation_id, created_by=by
+    )
+    require(
+        policies.can_manage_kickoff_formats(by),
+        by,
+        kickoff_format.organisation_id,
+        gettext("Only those who run kick-offs manage their formats."),
+    )
+    for name, value in _format_clean(data, kickoff_format).items():
+        setattr(kickoff_format, name, value)
+    try:
+        with transaction.atomic():
+            kickoff_format.save()
+    except IntegrityError:  # the same name saved meanwhile by someone else
+        raise ValidationError({"name": [format_name_taken_message(kickoff_format.name)]}) from None
+    return kickoff_format
+
+
+def kickoff_format_save_from_session(
+    *, session: KickoffSession, by: Membership, data: dict[str, object]
+) -> KickoffFormat:
+    """ "Save as a format": a new format from what the consultant kept of this session. The
+    session joins it (if it had none), so the next wave compares with this one."""
+    require(
+        policies.can_manage_kickoff_formats(by),
+        by,
+        session.organisation_id,
+        gettext("Only those who run kick-offs manage their formats."),
+    )
+    with transaction.atomic():
+        kickoff_format = kickoff_format_save(by=by, data=data)
+        KickoffSession.objects.filter(pk=session.pk, kickoff_format__isnull=True).update(
+            kickoff_format=kickoff_format
+        )
+    return kickoff_format
+
+
+def kickoff_format_archive(
+    *, kickoff_format: KickoffFormat, by: Membership, archived: bool
+) -> None:
+    """An archived format is no longer offered for new sessions; its comparison stays."""
+    require(
+        policies.can_manage_kickoff_formats(by),
+        by,
+        kickoff_format.organisation_id,
+        gettext("Only those who run kick-offs manage their formats."),
+    )
+    KickoffFormat.objects.filter(pk=kickoff_format.pk).update(
+        archived_at=timezone.now() if archived else None, updated_at=timezone.now()
+    )
+
+
+def kickoff_plan_from_format(
+    *,
+    programme: Programme,
+    by: Membership,
+    kickoff_format: KickoffFormat,
+    data: dict[str, object],
+    attendees: Iterable[Membership],
+    session: KickoffSession | None = None,
+) -> KickoffSession:
+    """Plan a session from a format (or re-plan `session` with one): it copies the format's
+    agenda, questions, emotion check and follow-up days, so later edits of the format leave
+    this session as it was."""
+    require(
+        policies.can_run_kickoff(by),
+        by,
+        kickoff_format.organisation_id,
+        gettext("Only the programme team plans kick-offs."),
+    )
+    if kickoff_format.archived_at is not None:
+        raise ValidationError(
+            {"kickoff_format": [gettext("This format is archived: restore it to use it.")]}
+        )
+    if session is not None and session.programme_id != programme.pk:
+        raise ValidationError(gettext("This kick-off belongs to another programme."))
+    wave = data.get("wave")
+    if wave is not None and wave.programme_id != programme.pk:
+        raise ValidationError({"wave": [gettext("Choose one of this programme's waves, or none.")]})
+    copied = {
+        "kickoff_format": kickoff_format,
+        "agenda": kickoff_format.agenda,
+        "worry_question": kickoff_format.worry_question,
+        "help_question": kickoff_format.help_question,
+        "emotion_check": kickoff_format.emotion_check,
+        "follow_up_days": kickoff_format.follow_up_days,
+    }
+    return kickoff_save(
+        programme=programme, by=by, data={**data, **copied}, attendees=attendees, session=session
+    )

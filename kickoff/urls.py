@@ -87,3 +87,34 @@ tenant_urlpatterns += [
 urlpatterns = [
     path("join/", views.join_by_code, name="kickoff-join-by-code"),
 ]
+
+# --- Kick-off formats ----------------------------------------------------------------------------
+from kickoff import views_formats  # noqa: E402
+
+tenant_urlpatterns += [
+    path("kickoff-formats/", views_formats.format_list, name="kickoff-format-list"),
+    path("kickoff-formats/new/", views_formats.format_create, name="kickoff-format-create"),
+    path(
+        "kickoff-formats/<uuid:code>/compare/",
+        views_formats.format_compare,
+        name="kickoff-format-compare",
+    ),
+    path(
+        "kickoff-formats/<uuid:code>/edit/", views_formats.format_edit, name="kickoff-format-edit"
+    ),
+    path(
+        "kickoff-formats/<uuid:code>/archive/",
+        views_formats.format_archive,
+        name="kickoff-format-archive",
+    ),
+    path(
+        "kickoffs/<uuid:code>/save-as-format/",
+        views_formats.session_save_as_format,
+        name="kickoff-session-save-as-format",
+    ),
+    path(
+        "programmes/<uuid:code>/kickoffs/from-format/",
+        views_formats.session_plan_from_format,
+        name="kickoff-session-plan-from-format",
+    ),
+]

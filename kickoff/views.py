@@ -170,7 +170,7 @@ def _join_context(request: HttpRequest, session: KickoffSession, membership, for
     pending = selectors.own_pending_concerns(session, own - on_board) if is_open else []
     return {
         "session": session,
-        "form": form or ConcernForm(),
+        "form": form or ConcernForm(session=session),
         "concerns": concerns,
         "pending": pending,
         "voted": selectors.my_votes(session, membership) if is_open else set(),
@@ -186,7 +186,7 @@ def join(request: HttpRequest, viewer: Viewer, join_code: str) -> HttpResponse:
     membership = viewer.membership
     session = selectors.kickoff_by_join_code(membership.organisation, join_code)
     if request.method == "POST":
-        form = ConcernForm(request.POST)
+        form = ConcernForm(request.POST, session=session)
         if session.status != KickoffSession.Status.OPEN:
             messages.error(request, "This session is closed: it no longer takes concerns.")
             return redirect("kickoff-join", org=viewer.org, join_code=session.join_code)
@@ -312,8 +312,12 @@ def emotion_log(request: HttpRequest, viewer: Viewer, code: str) -> HttpResponse
     session = selectors.kickoff_get(viewer.organisation, code)
     form = EmotionForm(request.POST, programme=session.programme, session=session)
     if form.is_valid():
-        services.emotion_log(session=session, by=membership, data=form.cleaned_data)
-        messages.success(request, "Signal noted.")
+        try:
+            services.emotion_log(session=session, by=membership, data=form.cleaned_data)
+        except ValidationError as error:  # its format leaves the emotion check out
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, "Signal noted.")
     else:
         messages.error(request, "Choose a signal and an intensity from 1 to 3.")
     return redirect("kickoff-session-detail", org=viewer.org, code=code)

@@ -48,6 +48,11 @@ def foreign_objects(other_org) -> dict[str, object]:
     their_download = DataExport.objects.create(
         organisation=other_org, membership=target.membership, status="done", file="privacy/x.zip"
     )
+    from kickoff import services as kickoff_services
+
+    their_format = kickoff_services.kickoff_format_save(
+        by=member(other_org, Role.CONSULTANT), data={"name": "Their format", "agenda": "Hi — 5"}
+    )
     return {
         "programme-my-data-download": their_download,
         "programme-participant-detail": target,
@@ -97,6 +102,11 @@ def foreign_objects(other_org) -> dict[str, object]:
         "kickoff-wave-planner": world["programme"],
         "kickoff-report": world["kickoff"],
         "kickoff-wave-rename": world["wave"],
+        "kickoff-format-compare": their_format,
+        "kickoff-format-edit": their_format,
+        "kickoff-format-archive": their_format,
+        "kickoff-session-save-as-format": world["kickoff"],
+        "kickoff-session-plan-from-format": world["programme"],
         "metrics-import-detail": world["activity_import"],
         "metrics-api-token-revoke": world["api_token"],
         "join_code": world["kickoff"],
