@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from goals.measures import INDICATORS
@@ -170,7 +171,31 @@ def _objective_label(objective: object) -> str:
     return f"{objective.title} ({objective.get_scope_display().lower()})"
 
 
-class ObjectiveChoiceField(forms.ModelChoiceField):
+class _ByCode:
+    """Choices named by their code: text that is no code at all reads as an unknown choice
+    ("select a valid choice"), not as a UUID error."""
+
+    def to_python(self, value: object) -> object:
+        try:
+            return super().to_python(value)
+        except ValidationError as error:
+            if error.code == "invalid_choice":
+                raise
+            raise ValidationError(
+                self.error_messages["invalid_choice"], code="invalid_choice",
+                params={"value": value},
+            ) from error  # fmt: skip
+
+
+class CodeChoiceField(_ByCode, forms.ModelChoiceField):
+    pass
+
+
+class CodePersonChoiceField(_ByCode, PersonChoiceField):
+    pass
+
+
+class ObjectiveChoiceField(_ByCode, forms.ModelChoiceField):
     def label_from_instance(self, obj: object) -> str:
         return _objective_label(obj)
 
@@ -211,19 +236,19 @@ def _key_result_alignment_fields(form: forms.Form, objective: object) -> None:
 class OkriFilterForm(forms.Form):
     """The OKRI list's filters (GET): every choice scoped to the organisation."""
 
-    programme = forms.ModelChoiceField(
+    programme = CodeChoiceField(
         label=_("Programme"), queryset=Programme.objects.none(), required=False,
         to_field_name="code", empty_label=_("All programmes"),
     )  # fmt: skip
-    wave = forms.ModelChoiceField(
+    wave = CodeChoiceField(
         label=_("Wave"), queryset=Wave.objects.none(), required=False, to_field_name="code",
         empty_label=_("All waves"),
     )  # fmt: skip
-    team = forms.ModelChoiceField(
+    team = CodeChoiceField(
         label=_("Team"), queryset=Team.objects.none(), required=False, to_field_name="code",
         empty_label=_("All teams"),
     )  # fmt: skip
-    owner = PersonChoiceField(
+    owner = CodePersonChoiceField(
         label=_("Owner"), queryset=Membership.objects.none(), required=False,
         to_field_name="code", empty_label=_("Anyone"),
     )  # fmt: skip
