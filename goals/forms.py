@@ -4,6 +4,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from goals import alignment
 from goals.measures import INDICATORS
 from goals.models import Consent, Initiative, KeyResult, Objective, Scope
 from goals.progress import Direction
@@ -221,13 +222,15 @@ def _key_result_alignment_fields(form: forms.Form, objective: object) -> None:
         help_text=_("How much it counts in the objective's progress: 1 is normal, 2 counts "
                     "double."),
     )  # fmt: skip
-    if objective is None:
+    broader = [scope for scope in alignment.LEVELS if alignment.may_contribute_to(
+        objective.scope, scope)] if objective is not None else []  # fmt: skip
+    if not broader:  # a programme's key result has nothing broader to count toward
         return
     form.fields["contributes_to"] = ObjectiveChoiceField(
         label=_("Also counts toward"), required=False, to_field_name="code",
         queryset=_live_objectives(objective.organisation_id).filter(
-            programme_id=objective.programme_id
-        ).exclude(pk=objective.pk),
+            programme_id=objective.programme_id, scope__in=broader
+        ),
         empty_label=_("Only this objective"),
         help_text=_("A broader objective of the same programme this key result also moves."),
     )  # fmt: skip

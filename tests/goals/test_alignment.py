@@ -381,3 +381,25 @@ def test_another_organisation_s_objective_is_no_parent(org, other_org, login, se
     with pytest.raises(ValidationError):
         services.objective_parent_set(objective=setup["objective"], by=setup["consultant"],
                                       parent=theirs)  # fmt: skip
+
+
+def test_the_key_result_form_offers_only_broader_objectives_to_count_toward(
+    org,
+    login,
+    setup,  # noqa: F811
+):
+    top = _objective(setup, title="The programme objective")
+    sibling = _objective(setup, "wave", wave=setup["wave"], title="Another wave objective")
+    client = login(setup["consultant"])
+    wave_page = client.get(reverse("goals-objective-detail", args=[org.slug, sibling.code]))
+    html = wave_page.content.decode()
+    choices = html[html.index('name="contributes_to"') :].split("</select>")[0]
+    assert top.title in choices and setup["objective"].title not in choices
+    top_page = client.get(reverse("goals-objective-detail", args=[org.slug, top.code]))
+    assert 'name="contributes_to"' not in top_page.content.decode()  # nothing is broader
+    services.objective_parent_set(objective=sibling, by=setup["consultant"], parent=top)
+    wave_page = client.get(reverse("goals-objective-detail", args=[org.slug, sibling.code]))
+    assert (
+        f'sits under <a href="{reverse("goals-objective-detail", args=[org.slug, top.code])}"'
+        in (wave_page.content.decode())
+    )
