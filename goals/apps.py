@@ -27,6 +27,7 @@ def register_navigation() -> None:
     for entry in (
         NavEntry("goals", _("Objectives"), "goals-okris", everyone, order=10,
                  active_for=("goals-objective", "goals-key-result", "goals-initiative")),
+        NavEntry("goals", _("Alignment"), "goals-alignment", everyone, order=15),
         NavEntry("goals", _("Success"), "goals-success", everyone, order=20,
                  active_for=("goals-proposal", "goals-window")),
         NavEntry("goals", _("Rituals"), "goals-rituals", everyone, order=30),

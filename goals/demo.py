@@ -164,7 +164,7 @@ def seed_okris(organisation: Organisation) -> None:
                                               target=target, direction=direction), 6)  # fmt: skip
         cases = services.key_result_add(
             objective=habit, by=consultant, title="Real cases shared in the showcase each month",
-            source="manual", baseline=0, unit="cases", target=12,
+            source="manual", baseline=0, unit="cases", target=12, weight=2,
         )  # fmt: skip
         _backdate(cases, 6)
         _check_ins(cases, consultant, [
@@ -219,7 +219,7 @@ def seed_okris(organisation: Organisation) -> None:
         unanswered = services.key_result_add(
             objective=visible, by=manager, title="LinkedIn messages left unanswered for a week",
             source="manual", baseline=24, unit="messages", target=5,
-            direction=Direction.DECREASE,
+            direction=Direction.DECREASE, weight=2,
         )  # fmt: skip
         _backdate(unanswered, 3)
         _check_ins(unanswered, manager, [
@@ -237,3 +237,40 @@ def seed_okris(organisation: Organisation) -> None:
         services.initiative_add(objective=visible, by=manager, owner=manager,
                                 title="Monday call opens with one post we liked",
                                 due_on=today + timedelta(weeks=1))  # fmt: skip
+        _align(consultant=consultant, programme=programme, conversations=conversations,
+               habit=habit, visible=visible, team=team, today=today)  # fmt: skip
+
+
+def _align(*, consultant: Membership, programme: Programme, conversations: Objective,
+           habit: Objective, visible: Objective, team: object, today: object) -> None:  # fmt: skip
+    """The alignment tree: the programme's objective, the supporters' wave under it, the
+    manager's team under the wave, and one seller's own objective under the team; a team key
+    result that also counts toward the programme."""
+    services.objective_parent_set(objective=habit, by=consultant, parent=conversations)
+    services.objective_parent_set(objective=visible, by=consultant, parent=habit)
+    meetings = services.key_result_add(
+        objective=visible, by=consultant, source="manual", baseline=0, target=6,
+        unit="meetings", title="First meetings booked through LinkedIn in the team",
+        contributes_to=conversations,
+    )  # fmt: skip
+    _backdate(meetings, 3)
+    _check_ins(meetings, consultant, [(1, 2, 6, "Both from sellers who comment every week.")])
+    seller = (
+        Membership.objects.filter(organisation_id=programme.organisation_id, role=Role.SELLER,
+                                  participant__team=team)
+        .order_by("pk").first()
+    )  # fmt: skip
+    if seller is None:
+        return
+    name = seller.user.get_full_name() or seller.user.email
+    own = services.objective_create(
+        by=consultant, programme=programme, scope="person", owner=seller, parent=visible,
+        title=f"{name}: one real conversation a week", starts_on=today - timedelta(weeks=2),
+        ends_on=today + timedelta(weeks=8),
+    )  # fmt: skip
+    talks = services.key_result_add(
+        objective=own, by=seller, source="manual", baseline=0, target=8, unit="conversations",
+        title="Conversations started with people in my accounts",
+    )  # fmt: skip
+    _backdate(talks, 2)
+    _check_ins(talks, seller, [(1, 3, 7, "Two came from comments on a customer's post.")])

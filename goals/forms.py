@@ -1,10 +1,12 @@
 from __future__ import annotations
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from goals import alignment
 from goals.measures import INDICATORS
-from goals.models import Consent, Initiative, KeyResult, Scope
+from goals.models import Consent, Initiative, KeyResult, Objective, Scope
 from goals.progress import Direction
 from metrics import indicators
 from programme.models import Membership, Organisation, Programme, Team, Wave
@@ -77,6 +79,7 @@ class ObjectiveForm(forms.Form):
             "name"
         )
         self.fields["owner"].queryset = owners_for(organisation)
+        _alignment_fields(self, organisation)
 
     def clean(self) -> dict:
         data = super().clean()
@@ -117,6 +120,10 @@ class KeyResultForm(forms.Form):
     target = forms.FloatField(label="Target")
     about_revenue = forms.BooleanField(label="This key result is about revenue", required=False)
 
+    def __init__(self, *args: object, objective: object = None, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        _key_result_alignment_fields(self, objective)
+
     def clean(self) -> dict:
         data = super().clean()
         if data.get("source") == KeyResult.Source.INDICATOR and not data.get("indicator"):
@@ -154,3 +161,115 @@ class InitiativeForm(forms.Form):
 
 class InitiativeStatusForm(forms.Form):
     status = forms.ChoiceField(label="Status", choices=Initiative.Status.choices)
+
+
+# --- Alignment (issue #22): parent, weight, contribution, and the OKRI list's filters ---
+
+MAX_WEIGHT = 10
+
+
+def _objective_label(objective: object) -> str:
+    return f"{objective.title} ({objective.get_scope_display().lower()})"
+
+
+class _ByCode:
+    """Choices named by their code: text that is no code at all reads as an unknown choice
+    ("select a valid choice"), not as a UUID error."""
+
+    def to_python(self, value: object) -> object:
+        try:
+            return super().to_python(value)
+        except ValidationError as error:
+            if error.code == "invalid_choice":
+                raise
+            raise ValidationError(
+                self.error_messages["invalid_choice"], code="invalid_choice",
+                params={"value": value},
+            ) from error  # fmt: skip
+
+
+class CodeChoiceField(_ByCode, forms.ModelChoiceField):
+    pass
+
+
+class CodePersonChoiceField(_ByCode, PersonChoiceField):
+    pass
+
+
+class ObjectiveChoiceField(_ByCode, forms.ModelChoiceField):
+    def label_from_instance(self, obj: object) -> str:
+        return _objective_label(obj)
+
+
+def _live_objectives(organisation: Organisation) -> object:
+    return Objective.objects.filter(organisation=organisation, archived_at__isnull=True).order_by(
+        "programme__name", "title"
+    )
+
+
+def _alignment_fields(form: forms.Form, organisation: Organisation) -> None:
+    """The objective this one sits under (same programme, same or broader level)."""
+    form.fields["parent"] = ObjectiveChoiceField(
+        label=_("Sits under"), queryset=_live_objectives(organisation), required=False,
+        to_field_name="code", empty_label=_("Nothing: a top objective"),
+        help_text=_("The broader objective this one helps reach: its progress rolls up there."),
+    )  # fmt: skip
+
+
+def _key_result_alignment_fields(form: forms.Form, objective: object) -> None:
+    form.fields["weight"] = forms.IntegerField(
+        label=_("Weight"), min_value=1, max_value=MAX_WEIGHT, initial=1, required=False,
+        help_text=_("How much it counts in the objective's progress: 1 is normal, 2 counts "
+                    "double."),
+    )  # fmt: skip
+    broader = [scope for scope in alignment.LEVELS if alignment.may_contribute_to(
+        objective.scope, scope)] if objective is not None else []  # fmt: skip
+    if not broader:  # a programme's key result has nothing broader to count toward
+        return
+    form.fields["contributes_to"] = ObjectiveChoiceField(
+        label=_("Also counts toward"), required=False, to_field_name="code",
+        queryset=_live_objectives(objective.organisation_id).filter(
+            programme_id=objective.programme_id, scope__in=broader
+        ),
+        empty_label=_("Only this objective"),
+        help_text=_("A broader objective of the same programme this key result also moves."),
+    )  # fmt: skip
+
+
+class OkriFilterForm(forms.Form):
+    """The OKRI list's filters (GET): every choice scoped to the organisation."""
+
+    programme = CodeChoiceField(
+        label=_("Programme"), queryset=Programme.objects.none(), required=False,
+        to_field_name="code", empty_label=_("All programmes"),
+    )  # fmt: skip
+    wave = CodeChoiceField(
+        label=_("Wave"), queryset=Wave.objects.none(), required=False, to_field_name="code",
+        empty_label=_("All waves"),
+    )  # fmt: skip
+    team = CodeChoiceField(
+        label=_("Team"), queryset=Team.objects.none(), required=False, to_field_name="code",
+        empty_label=_("All teams"),
+    )  # fmt: skip
+    owner = CodePersonChoiceField(
+        label=_("Owner"), queryset=Membership.objects.none(), required=False,
+        to_field_name="code", empty_label=_("Anyone"),
+    )  # fmt: skip
+
+    def __init__(self, *args: object, organisation: Organisation, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["programme"].queryset = Programme.objects.filter(organisation=organisation)
+        self.fields["wave"].queryset = (
+            Wave.objects.filter(programme__organisation=organisation)
+            .select_related("programme").order_by("programme__name", "number")
+        )  # fmt: skip
+        self.fields["team"].queryset = Team.objects.filter(organisation=organisation).order_by(
+            "name"
+        )
+        self.fields["owner"].queryset = owners_for(organisation)
+
+    def chosen(self) -> dict[str, object]:
+        """The filters that are valid (an unknown choice is reported and left out)."""
+        self.is_valid()
+        data = getattr(self, "cleaned_data", {})
+        return {name: data.get(name) for name in self.fields if name not in self.errors}

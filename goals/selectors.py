@@ -4,10 +4,15 @@ the viewer is (their participant record, team and the teams below it) is the vie
 
 from __future__ import annotations
 
+import uuid
+from collections import defaultdict
+from dataclasses import dataclass, field
+
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from goals import alignment
 from goals import progress as okr_progress
 from goals.models import (
     Celebration,
@@ -170,3 +175,152 @@ def revenue_awaiting(viewer: Viewer) -> list[KeyResult]:
             needs_sponsor=True, confirmed_at__isnull=True,
         ).select_related("objective")
     )  # fmt: skip
+
+
+# --- Alignment (issue #22): the objective tree, rolled-up progress, the filtered list ---
+
+OKRI_PAGE_SIZE = 25
+
+
+def _rolled_up(viewer: Viewer, live: list[Objective] | None = None) -> dict[int, alignment.Node]:
+    """Every live objective's rolled-up progress (goals.alignment): two light queries (or one
+    when the live objectives are already loaded), whatever the tree's size."""
+    if live is None:
+        parent_of = dict(
+            Objective.objects.filter(organisation=viewer.organisation, archived_at__isnull=True)
+            .values_list("pk", "parent_id")
+        )  # fmt: skip
+    else:
+        parent_of = {objective.pk: objective.parent_id for objective in live}
+    own: dict[int, list[alignment.Item]] = defaultdict(list)
+    contributed: dict[int, list[alignment.Item]] = defaultdict(list)
+    key_results = KeyResult.objects.filter(
+        objective__organisation=viewer.organisation, objective__archived_at__isnull=True
+    ).only(
+        "objective_id", "contributes_to_id", "weight", "direction", "baseline", "target",
+        "current", "needs_sponsor", "confirmed_at",
+    )  # fmt: skip
+    for key_result in key_results:
+        if not key_result.counts:
+            continue
+        item = alignment.Item(weight=key_result.weight, progress=key_result.progress)
+        own[key_result.objective_id].append(item)
+        if key_result.contributes_to_id is not None:
+            contributed[key_result.contributes_to_id].append(item)
+    return alignment.roll_up(parent_of, own, contributed)
+
+
+def _apply_rolled_up(objective: Objective, node: alignment.Node | None) -> None:
+    """The objective shows its rolled-up progress (own key results, contributions, children)."""
+    if node is None:
+        return
+    objective.progress = node.progress
+    objective.track = okr_progress.objective_track(node.progress, objective.time_gone)
+
+
+def objective_rolled_up(viewer: Viewer, objective: Objective) -> Objective:
+    """An objective from objective_get, with the progress its tree gives it."""
+    _apply_rolled_up(objective, _rolled_up(viewer).get(objective.pk))
+    return objective
+
+
+@dataclass
+class Branch:
+    """One objective of the alignment tree and the branches below it."""
+
+    objective: Objective
+    depth: int
+    children: list[Branch] = field(default_factory=list)
+
+
+def alignment_tree(viewer: Viewer) -> list[Branch]:
+    """The organisation's live objectives as a tree (each under its parent, broadest first),
+    each with its rolled-up progress and status: three queries, whatever the size."""
+    live = list(
+        Objective.objects.filter(organisation=viewer.organisation, archived_at__isnull=True)
+        .select_related("programme", "wave", "team", "owner__user")
+    )  # fmt: skip
+    nodes = _rolled_up(viewer, live)
+    today = timezone.localdate()
+    by_pk = {objective.pk: objective for objective in live}
+    sort_key = {
+        o.pk: (o.programme.name, alignment.level(o.scope), o.ends_on, o.title) for o in live
+    }
+    branches: dict[int, Branch] = {}
+    roots: list[Branch] = []
+    for node in alignment.tree_order(nodes, sort_key):  # parents before their children
+        objective = by_pk[node.pk]
+        objective.time_gone = okr_progress.time_gone(objective.starts_on, objective.ends_on,
+                                                     today)  # fmt: skip
+        _apply_rolled_up(objective, node)
+        branch = branches[node.pk] = Branch(objective=objective, depth=node.depth)
+        parent = branches.get(node.parent) if node.parent is not None else None
+        (parent.children if parent is not None else roots).append(branch)
+    return roots
+
+
+def parent_choices(viewer: Viewer) -> QuerySet[Objective]:
+    """Live objectives another may sit under or contribute to (the services check the rest)."""
+    return (
+        Objective.objects.filter(organisation=viewer.organisation, archived_at__isnull=True)
+        .select_related("programme")
+        .order_by("programme__name", "title")
+    )
+
+
+@dataclass
+class OkriPage:
+    objectives: list[Objective]
+    number: int
+    has_previous: bool
+    has_next: bool
+
+
+def objectives_page(
+    viewer: Viewer, *, mine: bool = False, programme: object = None, wave: object = None,
+    team: object = None, owner: object = None, page: int = 1,
+) -> OkriPage:  # fmt: skip
+    """One page of the live objectives, filtered, each with its key results, initiatives and
+    rolled-up progress. Paged without COUNT (one row more than a page says there is a next):
+    five queries, whatever the number of objectives."""
+    found = (
+        Objective.objects.filter(organisation=viewer.organisation, archived_at__isnull=True)
+        .select_related("programme", "wave", "team", "owner__user")
+        .prefetch_related(
+            "key_results",
+            Prefetch("initiatives", queryset=Initiative.objects.select_related("owner__user")),
+        )
+        .order_by("ends_on", "title", "pk")
+    )
+    if mine:
+        found = found.filter(owner=viewer.membership)
+    for name, value in (("programme", programme), ("wave", wave), ("team", team),
+                        ("owner", owner)):  # fmt: skip
+        if value is not None:
+            found = found.filter(**{name: value})
+    page = max(page, 1)
+    start = (page - 1) * OKRI_PAGE_SIZE
+    rows = list(found[start : start + OKRI_PAGE_SIZE + 1])
+    shown = rows[:OKRI_PAGE_SIZE]
+    nodes = _rolled_up(viewer) if shown else {}
+    for objective in shown:
+        _track(objective)
+        _apply_rolled_up(objective, nodes.get(objective.pk))
+    return OkriPage(objectives=shown, number=page, has_previous=page > 1,
+                    has_next=len(rows) > OKRI_PAGE_SIZE)  # fmt: skip
+
+
+def objective_by_code(viewer: Viewer, raw: str) -> Objective | None:
+    """A live objective of the organisation by its code as typed in a form; None when there is
+    no such objective here (or the text is no code at all)."""
+    try:
+        code = uuid.UUID(raw)
+    except ValueError:
+        return None
+    return (
+        Objective.objects.filter(
+            organisation=viewer.organisation, archived_at__isnull=True, code=code
+        )
+        .select_related("programme")
+        .first()
+    )

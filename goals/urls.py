@@ -41,3 +41,12 @@ tenant_urlpatterns = [
 
 # Every page of this app lives inside an organisation.
 urlpatterns: list = []
+
+# --- Alignment (issue #22) ---
+from goals import views_alignment  # noqa: E402
+
+tenant_urlpatterns += [
+    path("okris/alignment/", views_alignment.alignment, name="goals-alignment"),
+    path("okris/<uuid:code>/align/", views_alignment.objective_align,
+         name="goals-objective-align"),
+]  # fmt: skip

@@ -19,6 +19,7 @@ from goals.forms import (
     ObjectiveForm,
 )
 from goals.models import Objective
+from goals.views_alignment import okri_listing
 from programme.models import Membership
 from programme.tenancy import Viewer, tenant_view
 
@@ -35,8 +36,9 @@ def okri_list(request: HttpRequest, viewer: Viewer) -> HttpResponse:
     membership = viewer.membership
     mine = request.GET.get("mine") == "1"
     sponsor = policies.can_confirm_revenue(membership)
+    listing = okri_listing(request, viewer, mine=mine)  # filters, paging, KPIs: views_alignment
     context = {
-        "objectives": selectors.objectives(viewer, mine=mine),
+        **listing,
         "mine": mine,
         "can_create": policies.can_create_objective(membership),
         "awaiting": selectors.revenue_awaiting(viewer) if sponsor else [],
@@ -59,6 +61,7 @@ def objective_create(request: HttpRequest, viewer: Viewer) -> HttpResponse:
                     by=membership, programme=data["programme"], scope=data["scope"],
                     wave=data["wave"], team=data["team"], title=data["title"], owner=owner,
                     starts_on=data["starts_on"], ends_on=data["ends_on"],
+                    parent=data.get("parent"),
                 )  # fmt: skip
             except (ValidationError, PermissionDenied) as error:
                 form.add_error(None, "; ".join(getattr(error, "messages", [str(error)])))
@@ -85,7 +88,8 @@ def _detail(request: HttpRequest, viewer: Viewer, objective: Objective,
         "objective": objective,
         "can_edit": can_edit and objective.archived_at is None,
         "can_confirm": policies.can_confirm_revenue(membership),
-        "key_result_form": forms.get("key_result") or KeyResultForm(auto_id="kr_%s"),
+        "key_result_form": forms.get("key_result")
+        or KeyResultForm(auto_id="kr_%s", objective=objective),
         "initiative_form": forms.get("initiative")
         or InitiativeForm(organisation=membership.organisation, auto_id="initiative_%s"),
         "statuses": InitiativeStatusForm.base_fields["status"].choices,
@@ -98,7 +102,7 @@ def _detail(request: HttpRequest, viewer: Viewer, objective: Objective,
 @require_GET
 def objective_detail(request: HttpRequest, viewer: Viewer, code: str) -> HttpResponse:
     objective = selectors.objective_get(viewer, code, history=True)
-    return _detail(request, viewer, objective)
+    return _detail(request, viewer, selectors.objective_rolled_up(viewer, objective))
 
 
 def _editable(viewer: Viewer, objective: Objective) -> None:
@@ -126,7 +130,7 @@ def key_result_create(request: HttpRequest, viewer: Viewer, code: str) -> HttpRe
     membership = viewer.membership
     objective = selectors.objective_get(viewer, code)
     _editable(viewer, objective)
-    form = KeyResultForm(request.POST, auto_id="kr_%s")
+    form = KeyResultForm(request.POST, auto_id="kr_%s", objective=objective)
     if form.is_valid():
         try:
             key_result = services.key_result_add(objective=objective, by=membership,

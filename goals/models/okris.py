@@ -20,6 +20,7 @@ class Scope(models.TextChoices):
     PROGRAMME = "programme", "The whole programme"
     WAVE = "wave", "One wave"
     TEAM = "team", "One team (with its sub-teams)"
+    PERSON = "person", "One person (its owner)"
 
 
 class Objective(TimeStamped):
@@ -38,6 +39,10 @@ class Objective(TimeStamped):
     starts_on = models.DateField()
     ends_on = models.DateField()
     archived_at = models.DateTimeField(null=True, blank=True)
+    # Alignment (goals.alignment): the objective this one sits under, same programme, no cycles.
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="children"
+    )
 
     class Meta:
         ordering = ["ends_on", "title"]
@@ -46,7 +51,8 @@ class Objective(TimeStamped):
             models.CheckConstraint(
                 condition=Q(scope=Scope.PROGRAMME, wave__isnull=True, team__isnull=True)
                 | Q(scope=Scope.WAVE, wave__isnull=False, team__isnull=True)
-                | Q(scope=Scope.TEAM, wave__isnull=True, team__isnull=False),
+                | Q(scope=Scope.TEAM, wave__isnull=True, team__isnull=False)
+                | Q(scope=Scope.PERSON, wave__isnull=True, team__isnull=True),
                 name="okr_scope_matches_group",
             ),
         ]
@@ -95,10 +101,17 @@ class KeyResult(TimeStamped):
     )
     confirmed_at = models.DateTimeField(null=True, blank=True)
     reminded_week = models.DateField(null=True, blank=True)  # the check-in reminder's Monday
+    # Alignment (goals.alignment): its share in the objective's weighted mean, and a broader
+    # objective of the same programme it also counts toward.
+    weight = models.PositiveSmallIntegerField(default=1)
+    contributes_to = models.ForeignKey(
+        Objective, null=True, blank=True, on_delete=models.SET_NULL, related_name="contributions"
+    )
 
     class Meta:
         ordering = ["created_at"]
         constraints = [
+            models.CheckConstraint(condition=Q(weight__gte=1), name="kr_weight_positive"),
             # Only a key result that holds a line may start on its target.
             models.CheckConstraint(
                 condition=~Q(target=F("baseline")) | Q(direction__in=sorted(HOLDING)),

@@ -15,7 +15,7 @@ from django.db import connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from goals import policies
+from goals import alignment, policies
 from goals.measures import INDICATORS, REVENUE_INDICATORS, indicator_now
 from goals.models import CheckIn, Initiative, KeyResult, Objective, Scope
 from goals.progress import HOLDING, Direction, holds_the_line
@@ -68,6 +68,7 @@ __all__ = [
     "key_result_remove",
     "objective_archive",
     "objective_create",
+    "objective_parent_set",
     "reminder_week",
 ]
 
@@ -89,6 +90,7 @@ def _number(value: float | None, what: str) -> float:
 def objective_create(
     *, by: Membership, programme: Programme, scope: str, title: str, owner: Membership,
     starts_on: date, ends_on: date, wave: Wave | None = None, team: Team | None = None,
+    parent: Objective | None = None,
 ) -> Objective:  # fmt: skip
     if not policies.can_create_objective(by):
         raise PermissionDenied("Sponsors, consultants and managers set objectives.")
@@ -96,7 +98,9 @@ def objective_create(
     if programme.organisation_id != org or owner.organisation_id != org:
         raise ValidationError("Choose a programme and an owner of this organisation.")
     if scope not in Scope.values:
-        raise ValidationError("Choose what the objective is for: the programme, a wave or a team.")
+        raise ValidationError(
+            "Choose what the objective is for: the programme, a wave, a team or one person."
+        )
     wave = wave if scope == Scope.WAVE else None
     team = team if scope == Scope.TEAM else None
     if scope == Scope.WAVE and (wave is None or wave.programme_id != programme.pk):
@@ -111,9 +115,11 @@ def objective_create(
         raise ValidationError("Say in a sentence what you want to achieve.")
     if ends_on <= starts_on:
         raise ValidationError("The period must end after it starts.")
+    if parent is not None:
+        _parent_check(scope=scope, programme=programme, parent=parent)
     return Objective.objects.create(
         organisation_id=org, programme=programme, scope=scope, wave=wave, team=team,
-        title=title[:200], owner=owner, starts_on=starts_on, ends_on=ends_on,
+        title=title[:200], owner=owner, starts_on=starts_on, ends_on=ends_on, parent=parent,
     )  # fmt: skip
 
 
@@ -130,7 +136,8 @@ def is_about_revenue(title: str, indicator: str = "", said_so: bool = False) -> 
 def key_result_add(
     *, objective: Objective, by: Membership, title: str, source: str, target: float | None,
     indicator: str = "", unit: str = "", baseline: float | None = None,
-    about_revenue: bool = False, direction: str = Direction.INCREASE,
+    about_revenue: bool = False, direction: str = Direction.INCREASE, weight: int | None = 1,
+    contributes_to: Objective | None = None,
 ) -> KeyResult:  # fmt: skip
     """The baseline is captured now: read from the indicators for a linked key result, given by
     hand for a manual one. Without it no progress could be shown. The direction says which way
@@ -145,7 +152,12 @@ def key_result_add(
         )
     target = _number(target, "target")
     week = None
+    weight = _weight(weight)
+    if contributes_to is not None:
+        _contribution_check(objective=objective, target=contributes_to)
     if source == KeyResult.Source.INDICATOR:
+        if objective.scope == Scope.PERSON:
+            raise ValidationError(PERSON_INDICATORS)
         if indicator not in INDICATORS:
             raise ValidationError("Choose one of the indicators offered.")
         baseline, week = indicator_now(objective=objective, indicator=indicator)
@@ -168,7 +180,7 @@ def key_result_add(
     key_result = KeyResult.objects.create(
         objective=objective, title=title[:200], source=source, indicator=indicator,
         unit=unit.strip()[:30], baseline=baseline, target=target, current=baseline,
-        direction=direction,
+        direction=direction, weight=weight, contributes_to=contributes_to,
         measured_week=week, about_revenue=revenue,
         needs_sponsor=revenue and programme.current_phase in FIRST_PHASES,
     )  # fmt: skip
@@ -307,3 +319,67 @@ def checkin_reminders_send(*, organisation_id: int, now: datetime | None = None)
                      f"value, confidence, a word on why.",
             )  # fmt: skip
     return len(waiting)
+
+
+# --- Alignment (issue #22): objectives under objectives, weights, contributions ---
+# The rules themselves are goals.alignment's; these checks give each refusal its words.
+
+MAX_WEIGHT = 10
+PERSON_INDICATORS = (
+    "A person's objective is measured by check-ins: the indicators count groups of people, "
+    "never one person."
+)
+
+
+def _weight(weight: int | None) -> int:
+    if weight is None:
+        return 1
+    if isinstance(weight, bool) or not isinstance(weight, int) or not 1 <= weight <= MAX_WEIGHT:
+        raise ValidationError(f"Give the weight as a whole number from 1 to {MAX_WEIGHT}.")
+    return weight
+
+
+def _parent_check(*, scope: str, programme: Programme, parent: Objective,
+                  child: Objective | None = None) -> None:  # fmt: skip
+    if parent.organisation_id != programme.organisation_id or parent.programme_id != programme.pk:
+        raise ValidationError("An objective sits under one of the same programme.")
+    if parent.archived_at is not None:
+        raise ValidationError("That objective is archived: choose a live one to sit under.")
+    if not alignment.may_sit_under(scope, parent.scope):
+        raise ValidationError(
+            f"A {scope} objective cannot sit under a {parent.scope} objective, which is "
+            f"narrower: choose one of the same or a broader level."
+        )
+    if child is not None:
+        parent_of = dict(
+            Objective.objects.filter(organisation_id=programme.organisation_id)
+            .values_list("pk", "parent_id")
+        )  # fmt: skip
+        if alignment.would_cycle(child.pk, parent.pk, parent_of):
+            raise ValidationError(
+                "An objective cannot sit under itself or under one of the objectives below it."
+            )
+
+
+def _contribution_check(*, objective: Objective, target: Objective) -> None:
+    if (target.organisation_id != objective.organisation_id
+            or target.programme_id != objective.programme_id):  # fmt: skip
+        raise ValidationError("A key result contributes only to an objective of its programme.")
+    if target.archived_at is not None:
+        raise ValidationError("That objective is archived: choose a live one.")
+    if not alignment.may_contribute_to(objective.scope, target.scope):
+        raise ValidationError(
+            "A key result contributes only to an objective of a broader level than its own "
+            "(a team's to a wave's or the programme's, for instance)."
+        )
+
+
+def objective_parent_set(*, objective: Objective, by: Membership,
+                         parent: Objective | None) -> None:  # fmt: skip
+    """Put an objective under another (or at the top, with None). Its editors decide."""
+    _require_edit(by, objective)
+    if parent is not None:
+        _parent_check(scope=objective.scope, programme=objective.programme, parent=parent,
+                      child=objective)  # fmt: skip
+    objective.parent = parent
+    objective.save(update_fields=["parent", "updated_at"])

@@ -245,6 +245,10 @@ def test_the_migration_gives_existing_key_results_a_direction(org, setup):  # no
     executor = MigrationExecutor(connection)
     executor.loader.build_graph()
     executor.migrate(after)
+    # Later migrations too, so the current models (and the tests after this one) find their
+    # columns.
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())
     directions = dict(KeyResult.objects.values_list("pk", "direction"))
     assert directions[rows["regular"].pk] == Direction.INCREASE
     assert directions[rows["cases"].pk] == Direction.INCREASE

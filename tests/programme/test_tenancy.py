@@ -138,6 +138,7 @@ def foreign_objects(other_org) -> dict[str, object]:
             for name, key in [
                 ("objective-detail", "objective"),
                 ("objective-archive", "objective"),
+                ("objective-align", "objective"),
                 ("key-result-create", "objective"),
                 ("initiative-create", "objective"),
                 ("key-result-check-in", "key_result"),
