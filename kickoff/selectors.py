@@ -84,16 +84,28 @@ def open_kickoffs(memberships: list[Membership], limit: int = 5) -> list[Kickoff
 
 
 def closing_summary(session: KickoffSession) -> dict[str, int | str]:
-    """What closing forgets: how many 'me too' votes are still linked to a voter, and from how
-    many people, on how many concerns (one query)."""
-    summary = ConcernVote.objects.filter(concern__session=session).aggregate(
-        votes=Count("pk"),
-        voters=Count("voter", distinct=True),
-        concerns=Count("concern", distinct=True),
+    """What closing forgets: how many 'me too' votes and agree / disagree / pass opinions are
+    still linked to a voter, from how many people, on how many concerns (three queries)."""
+    votes = ConcernVote.objects.filter(concern__session=session, voter__isnull=False)
+    opinions = ConcernOpinion.objects.filter(concern__session=session, voter__isnull=False)
+    summary = votes.aggregate(votes=Count("pk"))
+    summary["opinions"] = opinions.count()
+    voter_ids = votes.values("voter_id").union(opinions.values("voter_id"))
+    concern_ids = votes.values("concern_id").union(opinions.values("concern_id"))
+    summary["voters"] = len(voter_ids)
+    summary["concerns"] = len(concern_ids)
+    n = {"votes": summary["votes"], "opinions": summary["opinions"]}
+    summary["votes_text"] = (
+        ngettext("%(votes)d “me too” vote", "%(votes)d “me too” votes", n["votes"]) % n
     )
-    summary["votes_text"] = ngettext("%(n)d vote", "%(n)d votes", summary["votes"]) % {
-        "n": summary["votes"]
-    }
+    summary["opinions_text"] = (
+        ngettext(
+            "%(opinions)d agree, disagree or pass",
+            "%(opinions)d agrees, disagrees or passes",
+            n["opinions"],
+        )
+        % n
+    )
     summary["voters_text"] = ngettext("%(n)d person", "%(n)d people", summary["voters"]) % {
         "n": summary["voters"]
     }

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from kickoff import services
-from kickoff.models import Concern, ConcernVote, KickoffSession
+from kickoff.models import Concern, ConcernOpinion, ConcernVote, KickoffSession
 from programme import services as programme_services
 from programme.anonymous import anonymous_flush
 from programme.models import Role, Wave
@@ -94,6 +94,7 @@ def _votes(org, kickoff, login):
     for voter in (member(org, Role.SELLER), member(org, Role.SELLER)):
         services.concern_vote(concern=first, by=voter)
         services.concern_vote(concern=second, by=voter)
+    services.concern_opine(concern=first, by=member(org, Role.SELLER), opinion="agree")
 
 
 def test_close_session_asks_first_saying_what_is_forgotten(org, consultant, kickoff, login):
@@ -111,7 +112,10 @@ def test_close_session_asks_first_saying_what_is_forgotten(org, consultant, kick
     assert ConcernVote.objects.count() == 4
 
     question = client.get(url).content.decode()
-    assert "4 votes by 2 people on 2 concerns are no longer linked to anyone" in question
+    assert (
+        "4 “me too” votes and 1 agree, disagree or pass by 3 people on 2 concerns are no longer"
+        " linked to anyone" in question
+    )
     assert "cannot be opened again" in question
     fragment = client.get(url, HTTP_HX_REQUEST="true").content.decode()
     assert "<html" not in fragment and "Yes, close and forget the voters" in fragment
@@ -120,8 +124,8 @@ def test_close_session_asks_first_saying_what_is_forgotten(org, consultant, kick
     assert response.status_code == 302
     kickoff.refresh_from_db()
     assert kickoff.status == KickoffSession.Status.CLOSED
-    assert ConcernVote.objects.count() == 0
-    assert sorted(Concern.objects.values_list("votes", flat=True)) == [2, 2]
+    assert ConcernVote.objects.count() == 0 and ConcernOpinion.objects.count() == 0
+    assert sorted(Concern.objects.values_list("votes", "agrees")) == [(2, 0), (2, 1)]
 
 
 def test_only_the_facilitator_closes(org, kickoff, login):
