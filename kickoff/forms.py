@@ -27,7 +27,7 @@ class KickoffForm(forms.ModelForm):
         model = KickoffSession
         fields = [
             "title", "held_on", "facilitator", "sponsor_present", "examples", "sponsor_notes",
-            "follow_up_days",
+            "follow_up_days", "premoderated",
         ]  # fmt: skip
         widgets = {
             "held_on": DateInput,
@@ -228,3 +228,25 @@ class WaveRenameForm(forms.Form):
 
     def clean_name(self) -> str:
         return _clean_wave_name(self.wave.programme, self.cleaned_data["name"], self.wave)
+
+
+# --- Moderation and themes (issue #22) ---
+
+
+class ModerateForm(forms.Form):
+    decision = forms.ChoiceField(choices=[("approve", _("Approve")), ("reject", _("Reject"))])
+
+
+class ThemeFollowUpForm(forms.Form):
+    action = forms.CharField(
+        label=_("What we do (optional)"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        max_length=3000,
+    )
+    response = forms.CharField(
+        label=_("Our response (published as 'you said, we did')"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=3000,
+        error_messages={"required": _("Write the response sellers will read.")},
+    )

@@ -38,3 +38,16 @@ def is_in_the_room(membership: Membership) -> bool:
     """Who a kick-off is for: the people whose concerns it collects (those running it and the
     sponsor, who answers the concerns, are offered the board instead)."""
     return membership.role in {Role.SELLER, Role.MANAGER, Role.MARKETING}
+
+
+# --- Moderation, themes, export (issue #22) ---
+
+
+def can_moderate_concerns(membership: Membership) -> bool:
+    """Approve or reject the concerns held for moderation: who runs the kick-off."""
+    return can_run_kickoff(membership)
+
+
+def can_export_concerns(membership: Membership) -> bool:
+    """Download a session's concerns and counts: who may read its board."""
+    return can_view_kickoff_board(membership)

@@ -69,3 +69,24 @@ tenant_urlpatterns += [
 urlpatterns = [
     path("join/", views.join_by_code, name="kickoff-join-by-code"),
 ]
+
+# Moderation, themes, export (issue #22)
+from kickoff import views_moderation  # noqa: E402
+
+tenant_urlpatterns += [
+    path(
+        "concerns/<uuid:code>/moderate/",
+        views_moderation.concern_moderate,
+        name="kickoff-concern-moderate",
+    ),
+    path(
+        "kickoffs/<uuid:code>/concerns.csv",
+        views_moderation.kickoff_export,
+        name="kickoff-session-export",
+    ),
+    path(
+        "kickoffs/<uuid:code>/themes/follow-up/",
+        views_moderation.theme_follow_up,
+        name="kickoff-session-theme-follow-up",
+    ),
+]
