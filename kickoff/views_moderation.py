@@ -5,7 +5,7 @@ The board (views.kickoff_detail) takes its moderation and theme parts from `boar
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -97,11 +97,14 @@ def _author_name(concern) -> str:
     return (author.user.get_full_name() or author.user.email) if author else ""
 
 
-@tenant_view(policy=policies.can_follow_up_concern)
+@tenant_view(policy=policies.can_view_kickoff_board)
 @require_http_methods(["GET", "POST"])
 def theme_follow_up(request: HttpRequest, viewer: Viewer, code: str) -> HttpResponse:
-    """Answer a theme once, in "you said, we did", for every concern that holds it."""
+    """Answer a theme once, in "you said, we did", for every concern that holds it. The session
+    is looked up first: another organisation's answers 404 whoever asks."""
     session = selectors.kickoff_get(viewer.organisation, code)
+    if not policies.can_follow_up_concern(viewer.membership):
+        raise PermissionDenied
     word = (request.POST.get("theme") or request.GET.get("theme") or "").strip()
     theme = next(
         (t for t in selectors.concern_themes(session, viewer.organisation) if t.word == word),
