@@ -485,3 +485,15 @@ def theme_follow_up_save(
         )
         follow_up.concerns.set(concerns)
     return follow_up
+
+
+def kickoff_premoderation_set(*, session: KickoffSession, by: Membership, on: bool) -> None:
+    """Turn "concerns wait for me" on or off for a session. Concerns already held stay held
+    until decided: turning it off releases nothing unseen."""
+    require(
+        policies.can_moderate_concerns(by),
+        by,
+        session.organisation_id,
+        "Only the programme team moderates concerns.",
+    )
+    KickoffSession.objects.filter(pk=session.pk).update(premoderated=on)

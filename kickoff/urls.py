@@ -90,3 +90,10 @@ tenant_urlpatterns += [
         name="kickoff-session-theme-follow-up",
     ),
 ]
+tenant_urlpatterns += [
+    path(
+        "kickoffs/<uuid:code>/premoderation/",
+        views_moderation.kickoff_premoderation,
+        name="kickoff-session-premoderation",
+    ),
+]

@@ -73,6 +73,30 @@ def concern_moderate(request: HttpRequest, viewer: Viewer, code: str) -> HttpRes
     return redirect("kickoff-session-detail", org=viewer.org, code=concern.session.code)
 
 
+@tenant_view(policy=policies.can_moderate_concerns)
+@require_POST
+def kickoff_premoderation(request: HttpRequest, viewer: Viewer, code: str) -> HttpResponse:
+    """The session's "concerns wait for me" switch, on the board (it is on the planning form
+    too): `premoderated` is "on" or "off"; anything else changes nothing."""
+    session = selectors.kickoff_get(viewer.organisation, code)
+    wanted = request.POST.get("premoderated")
+    if wanted not in ("on", "off"):
+        messages.error(request, _("Choose whether concerns wait for you or not."))
+    else:
+        on = wanted == "on"
+        services.kickoff_premoderation_set(session=session, by=viewer.membership, on=on)
+        messages.success(
+            request,
+            _("Concerns now wait for you before they are shown.")
+            if on
+            else _(
+                "Concerns now go straight on the screen (unless they hold a blocked word). "
+                "Those waiting still wait for your decision."
+            ),
+        )
+    return redirect("kickoff-session-detail", org=viewer.org, code=session.code)
+
+
 @tenant_view(policy=policies.can_export_concerns)
 @require_GET
 def kickoff_export(request: HttpRequest, viewer: Viewer, code: str) -> HttpResponse:

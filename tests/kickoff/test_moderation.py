@@ -353,3 +353,48 @@ def test_moderating_another_organisations_concern_is_refused(other_org, world) -
             concern=concern, by=member(other_org, Role.CONSULTANT), approve=True
         )
     assert Concern.objects.get(pk=concern.pk).moderation == Moderation.HELD
+
+
+# --- The switch on the board ---
+
+
+def test_the_board_switches_premoderation_on_and_off(org, login, room) -> None:
+    session = room["session"]
+    client = login(room["consultant"])
+    url = reverse("kickoff-session-premoderation", args=[org.slug, session.code])
+    assert "Make concerns wait for me" in client.get(_board(org, session)).content.decode()
+    client.post(url, {"premoderated": "on"})
+    session.refresh_from_db()
+    assert session.premoderated
+    _send(login(room["seller"]), org, session, "Quotas will suffer", named=True)
+    client.post(url, {"premoderated": "off"})
+    session.refresh_from_db()
+    assert not session.premoderated
+    # What waits still waits: turning it off releases nothing unseen.
+    assert Concern.objects.get().moderation == Moderation.HELD
+    response = client.post(url, {"premoderated": "maybe"}, follow=True)
+    assert "Choose whether concerns wait for you" in response.content.decode()
+    session.refresh_from_db()
+    assert not session.premoderated
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_switching_premoderation_by_page_and_service(org, login, world, role) -> None:  # noqa: F811
+    session = world["session"]
+    actor = member(org, role)
+    url = reverse("kickoff-session-premoderation", args=[org.slug, session.code])
+    response = login(actor).post(url, {"premoderated": "on"})
+    switched = KickoffSession.objects.get(pk=session.pk).premoderated
+    assert (response.status_code, switched) == ((302, True) if role in RUNS else (403, False))
+    if role not in RUNS:
+        with pytest.raises(PermissionDenied):
+            services.kickoff_premoderation_set(session=session, by=actor, on=True)
+        assert not KickoffSession.objects.get(pk=session.pk).premoderated
+
+
+def test_another_organisation_cannot_switch_premoderation(other_org, world) -> None:  # noqa: F811
+    with pytest.raises(PermissionDenied):
+        services.kickoff_premoderation_set(
+            session=world["session"], by=member(other_org, Role.ADMIN), on=True
+        )
+    assert not KickoffSession.objects.get(pk=world["session"].pk).premoderated

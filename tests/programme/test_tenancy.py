@@ -98,6 +98,7 @@ def foreign_objects(other_org) -> dict[str, object]:
         "kickoff-concern-moderate": world["concern"],
         "kickoff-session-export": world["kickoff"],
         "kickoff-session-theme-follow-up": world["kickoff"],
+        "kickoff-session-premoderation": world["kickoff"],
         "metrics-import-detail": world["activity_import"],
         "metrics-api-token-revoke": world["api_token"],
         "join_code": world["kickoff"],
