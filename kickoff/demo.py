@@ -8,8 +8,9 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from kickoff import services
+from kickoff import selectors, services
 from kickoff.models import Concern, ConcernStatus, KickoffSession
+from programme import services as programme_services
 from programme.anonymous import anonymous_flush
 from programme.demo import register_demo_seeder
 from programme.models import Membership, Organisation, Participant, Programme, Role
@@ -111,7 +112,9 @@ def seed_kickoff(organisation: Organisation) -> None:
                 response="",
             )  # fmt: skip
     services.kickoff_close(by=mia, session=session)
+    _seed_theme_follow_up(session, mia)
 
+    _seed_blocked_words(mia)
     _seed_open_session(programme, mia, sellers)
 
     for kind, intensity, source in (
@@ -195,6 +198,43 @@ def _seed_open_session(programme: Programme, mia: Membership, sellers: list) -> 
             services.concern_opine(concern=concern, by=voter.membership, opinion=opinion)
     for seller in sellers[30:42]:
         services.kickoff_join_record(session=session, by=seller.membership)
+    # One concern holds a blocked word: it waits in Mia's moderation queue, on no screen.
+    services.concern_submit(
+        session=session, by=sellers[45].membership, worry=HELD_CONCERN[0],
+        would_help=HELD_CONCERN[1], anonymous=True,
+    )  # fmt: skip
+    anonymous_flush()
+
+
+# --- Moderation and themes (issue #22) ---
+
+BLOCKED_WORDS = ["idiot", "stupid"]
+HELD_CONCERN = (
+    "Honestly this whole LinkedIn plan is stupid, who reads that?",
+    "Ask the sellers before deciding",
+)
+THEME_RESPONSE = (
+    "Posting is not the goal: a short, realistic rhythm (twice a week) is, practised in small "
+    "groups first, and no post is ever counted in a review."
+)
+
+
+def _seed_blocked_words(by: Membership) -> None:
+    for word in BLOCKED_WORDS:
+        programme_services.blocked_word_add(by=by, word=word)
+
+
+def _seed_theme_follow_up(session: KickoffSession, by: Membership) -> None:
+    """The closed kick-off's most frequent theme, answered once in "you said, we did"."""
+    themes = selectors.concern_themes(session, session.organisation)
+    if not themes:
+        return
+    theme = themes[0]
+    services.theme_follow_up_save(
+        session=session, by=by, word=theme.word, label=theme.label,
+        concerns=list(selectors.concerns_with_theme(session, session.organisation, theme.word)),
+        action="", response=THEME_RESPONSE,
+    )  # fmt: skip
 
 
 # --- Kick-off formats: wave 1's kick-off saved as a format, wave 2's planned from it ------------

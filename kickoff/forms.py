@@ -30,7 +30,7 @@ class KickoffForm(forms.ModelForm):
         model = KickoffSession
         fields = [
             "title", "held_on", "facilitator", "sponsor_present", "examples", "sponsor_notes",
-            "follow_up_days",
+            "follow_up_days", "premoderated",
         ]  # fmt: skip
         widgets = {
             "held_on": DateInput,
@@ -338,3 +338,25 @@ class KickoffFromFormatForm(KickoffForm):
         self.fields["wave"].queryset = programme.waves.order_by("number")
         self.fields["wave"].empty_label = gettext("No wave")
         self.order_fields(["kickoff_format", "title", "held_on", "starts_at", "wave"])
+
+
+# --- Moderation and themes (issue #22) ---
+
+
+class ModerateForm(forms.Form):
+    decision = forms.ChoiceField(choices=[("approve", _("Approve")), ("reject", _("Reject"))])
+
+
+class ThemeFollowUpForm(forms.Form):
+    action = forms.CharField(
+        label=_("What we do (optional)"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        max_length=3000,
+    )
+    response = forms.CharField(
+        label=_("Our response (published as 'you said, we did')"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=3000,
+        error_messages={"required": _("Write the response sellers will read.")},
+    )

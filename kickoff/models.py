@@ -69,6 +69,14 @@ class KickoffSession(TimeStamped):
     worry_question = models.CharField(max_length=200, blank=True)
     help_question = models.CharField(max_length=200, blank=True)
     emotion_check = models.BooleanField(default=True)
+    premoderated = models.BooleanField(
+        _("Concerns wait for me before they are shown"),
+        default=False,
+        help_text=_(
+            "Each concern waits in your moderation queue until you approve it. Concerns "
+            "holding one of the organisation's blocked words always wait."
+        ),
+    )
 
     class Meta:
         ordering = ["-held_on"]
@@ -104,6 +112,12 @@ class ConcernStatus(models.TextChoices):
     ADDRESSED = "addressed", "Addressed"
 
 
+class Moderation(models.TextChoices):
+    SHOWN = "shown", _("Shown")
+    HELD = "held", _("Waiting for the facilitator")
+    REJECTED = "rejected", _("Not shown")
+
+
 class Concern(models.Model):
     """What worries a seller, and what would help.
 
@@ -137,6 +151,10 @@ class Concern(models.Model):
     action = models.TextField("what we do", blank=True)
     response = models.TextField("our response", blank=True)
     addressed_on = models.DateField(null=True, blank=True)
+    # Held: on no screen, page, report or count until the facilitator approves it.
+    moderation = models.CharField(
+        max_length=10, choices=Moderation.choices, default=Moderation.SHOWN
+    )
 
     class Meta:
         indexes = [
@@ -421,3 +439,34 @@ class KickoffFormat(TimeStamped):
         from kickoff.formats import agenda_steps_lenient
 
         return sum(step.minutes for step in agenda_steps_lenient(self.agenda))
+
+
+# --- Moderation and themes (issue #22) ---------------------------------------------------------
+
+
+class ThemeFollowUp(TimeStamped):
+    """ "You said, we did" for a theme: a word recurring across a session's concerns, answered
+    once for all the concerns holding it."""
+
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    session = models.ForeignKey(
+        KickoffSession, on_delete=models.CASCADE, related_name="theme_follow_ups"
+    )
+    word = models.CharField(max_length=100, help_text="The theme's lexeme, as ts_stat gives it.")
+    label = models.CharField(max_length=100, help_text="The theme as people wrote it.")
+    concerns = models.ManyToManyField(Concern, related_name="theme_follow_ups")
+    action = models.TextField("what we do", blank=True)
+    response = models.TextField("our response")
+    addressed_on = models.DateField()
+    by = models.ForeignKey(Membership, null=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["-addressed_on"]
+        constraints = [
+            models.UniqueConstraint(fields=["session", "word"], name="theme_follow_up_once"),
+            models.CheckConstraint(condition=~models.Q(response=""), name="theme_has_response"),
+        ]
+
+    def __str__(self) -> str:
+        return self.label

@@ -52,3 +52,16 @@ def can_compare_kickoffs(membership: Membership) -> bool:
     """See the formats and compare their sessions wave over wave: whoever reads the board (the
     sponsor included: the comparison holds counts and the concerns the board shows already)."""
     return can_view_kickoff_board(membership)
+
+
+# --- Moderation, themes, export (issue #22) ---
+
+
+def can_moderate_concerns(membership: Membership) -> bool:
+    """Approve or reject the concerns held for moderation: who runs the kick-off."""
+    return can_run_kickoff(membership)
+
+
+def can_export_concerns(membership: Membership) -> bool:
+    """Download a session's concerns and counts: who may read its board."""
+    return can_view_kickoff_board(membership)

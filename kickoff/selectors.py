@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import uuid
 from collections import OrderedDict
 from dataclasses import dataclass, field
 
+from django.db import connection
 from django.db.models import (
     Avg,
+    BooleanField,
     Count,
     DateField,
     ExpressionWrapper,
@@ -20,6 +23,7 @@ from django.db.models import (
     Value,
     Window,
 )
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce, Lower, RowNumber
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -37,10 +41,13 @@ from kickoff.models import (
     KickoffFormat,
     KickoffJoin,
     KickoffSession,
+    Moderation,
     Opinion,
     StakeholderAssessment,
+    ThemeFollowUp,
 )
 from programme.anonymous import anonymous_pending
+from programme.blocked_words import blocked_words_among, blocked_words_by_organisation
 from programme.models import Membership, Organisation, Participant, Programme, Wave
 
 
@@ -50,7 +57,10 @@ def kickoffs_for(organisation: Organisation) -> QuerySet[KickoffSession]:
 
 def kickoffs_of_programme(programme: Programme) -> QuerySet[KickoffSession]:
     return programme.kickoffs.annotate(
-        concern_count=Count("concerns", filter=Q(concerns__merged_into__isnull=True))
+        concern_count=Count(
+            "concerns",
+            filter=Q(concerns__merged_into__isnull=True, concerns__moderation=Moderation.SHOWN),
+        )
     ).order_by("-held_on")
 
 
@@ -122,16 +132,19 @@ def joined_count(session: KickoffSession) -> int:
 def live_concerns(session: KickoffSession) -> QuerySet[Concern]:
     # The author's name is shown with a named concern (anonymous ones have none to join).
     return (
-        session.concerns.filter(merged_into__isnull=True)
+        session.concerns.filter(merged_into__isnull=True, moderation=Moderation.SHOWN)
         .select_related("author__user")
         .order_by("-votes", "category", "id")
     )
 
 
-def concerns_by_category(session: KickoffSession) -> OrderedDict[str, list[Concern]]:
-    """Categories ordered by their total votes, concerns by their votes."""
+def concerns_by_category(
+    session: KickoffSession, concerns: QuerySet[Concern] | None = None
+) -> OrderedDict[str, list[Concern]]:
+    """Categories ordered by their total votes, concerns by their votes (`concerns`: some of
+    the live ones, e.g. those of a theme)."""
     groups: dict[str, list[Concern]] = {}
-    for concern in live_concerns(session):
+    for concern in live_concerns(session) if concerns is None else concerns:
         groups.setdefault(concern.category or "Not yet sorted", []).append(concern)
     ordered = sorted(groups.items(), key=lambda item: -sum(c.votes for c in item[1]))
     return OrderedDict(ordered)
@@ -193,6 +206,7 @@ def you_said_we_did(programme: Programme) -> QuerySet[Concern]:
             session__programme=programme,
             status=ConcernStatus.ADDRESSED,
             merged_into__isnull=True,
+            moderation=Moderation.SHOWN,
         )
         .select_related("session")
         .order_by("-addressed_on", "-votes")
@@ -205,7 +219,9 @@ def overdue_concerns(organisation: Organisation) -> QuerySet[Concern]:
         Value(timezone.localdate()) - F("session__follow_up_days"), output_field=DateField()
     )
     return (
-        Concern.objects.filter(organisation=organisation, merged_into__isnull=True)
+        Concern.objects.filter(
+            organisation=organisation, merged_into__isnull=True, moderation=Moderation.SHOWN
+        )
         .exclude(status=ConcernStatus.ADDRESSED)
         .filter(session__held_on__lt=due)
         .select_related("session")
@@ -431,3 +447,155 @@ def format_comparison(kickoff_format: KickoffFormat) -> list[dict]:
         )
         result.append({"session": session, "figures": figures})
     return result
+
+
+# --- Moderation, themes, export (issue #22) ----------------------------------------------------
+
+# PostgreSQL's text-search configurations (core, no extension) for the languages people write
+# in; a language without one (Czech) is matched word for word ('simple': no stemming, no stop
+# words), and an organisation without a language is read as English.
+TEXT_SEARCH_CONFIGS = {
+    "da": "danish", "de": "german", "en": "english", "es": "spanish", "fi": "finnish",
+    "fr": "french", "it": "italian", "nb": "norwegian", "nl": "dutch", "no": "norwegian",
+    "pt": "portuguese", "sv": "swedish",
+}  # fmt: skip
+THEMES_SHOWN = 15
+THEME_MIN_CONCERNS = 2  # a theme recurs: one concern alone is not one
+
+
+@dataclass(frozen=True)
+class Theme:
+    word: str  # the lexeme (stemmed: "manag"), what the filter and the follow-up key on
+    label: str  # the commonest way the session wrote it ("managers")
+    count: int  # how many live concerns hold it
+
+
+def text_search_config(organisation: Organisation) -> str:
+    language = (getattr(organisation, "language", "") or "").lower().split("-")[0]
+    if not language:
+        return "english"
+    return TEXT_SEARCH_CONFIGS.get(language, "simple")
+
+
+def _document_sql() -> str:
+    table = connection.ops.quote_name(Concern._meta.db_table)
+    return f"{table}.worry || ' ' || {table}.would_help"
+
+
+def _live_documents_sql(session: KickoffSession, config: str) -> str:
+    """The query ts_stat runs (it takes SQL text, not parameters): only integers, a
+    configuration name from TEXT_SEARCH_CONFIGS and a choice value go into it."""
+    assert config in {*TEXT_SEARCH_CONFIGS.values(), "english", "simple"}
+    table = connection.ops.quote_name(Concern._meta.db_table)
+    return (
+        f"SELECT to_tsvector('{config}', {_document_sql()}) FROM {table} "  # noqa: S608
+        f"WHERE session_id = {int(session.pk)} "
+        f"AND organisation_id = {int(session.organisation_id)} "
+        f"AND merged_into_id IS NULL AND moderation = '{Moderation.SHOWN.value}'"
+    )
+
+
+def concern_themes(session: KickoffSession, organisation: Organisation) -> list[Theme]:
+    """The words recurring across the session's live concerns (worry and what would help), with
+    how many concerns hold each, most frequent first: ts_stat over their tsvectors in the
+    organisation's language (stemmed, stop words dropped), each named by the spelling the
+    session used most (a second ts_stat, word for word). One query."""
+    config = text_search_config(organisation)
+    sql = """
+        WITH stems AS (
+            SELECT word, ndoc, nentry FROM ts_stat(%s)
+            WHERE ndoc >= %s AND length(word) >= 3 AND word ~ '^[[:alpha:]]'
+            ORDER BY ndoc DESC, nentry DESC, word
+            LIMIT %s
+        ), spellings AS (
+            SELECT s.word AS spelling, s.nentry,
+                   (SELECT lexeme FROM unnest(to_tsvector(%s::regconfig, s.word)) LIMIT 1) AS stem
+            FROM ts_stat(%s) AS s
+        )
+        SELECT stems.word, stems.ndoc,
+               (SELECT spelling FROM spellings WHERE spellings.stem = stems.word
+                ORDER BY spellings.nentry DESC, spellings.spelling LIMIT 1)
+        FROM stems
+        ORDER BY stems.ndoc DESC, stems.nentry DESC, stems.word
+    """
+    params = [
+        _live_documents_sql(session, config), THEME_MIN_CONCERNS, THEMES_SHOWN, config,
+        _live_documents_sql(session, "simple"),
+    ]  # fmt: skip
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [
+            Theme(word=word, label=label or word, count=count)
+            for word, count, label in cursor.fetchall()
+        ]
+
+
+def concerns_with_theme(
+    session: KickoffSession, organisation: Organisation, word: str
+) -> QuerySet[Concern]:
+    """The live concerns holding the theme's lexeme (exactly: the lexeme is compared, never
+    parsed as a query, so any text typed into the address finds at most nothing)."""
+    config = text_search_config(organisation)
+    # Bound parameters only; the rest is the column names.
+    holds = RawSQL(  # noqa: S611
+        f"%s = ANY(tsvector_to_array(to_tsvector(%s::regconfig, {_document_sql()})))",
+        [word, config],
+        output_field=BooleanField(),
+    )
+    return live_concerns(session).filter(holds)
+
+
+def held_concerns(session: KickoffSession) -> list[Concern]:
+    """The moderation queue: concerns waiting for the facilitator, each with the blocked words
+    it holds (`blocked`). Two queries."""
+    held = list(
+        session.concerns.filter(moderation=Moderation.HELD, merged_into__isnull=True)
+        .select_related("author__user")
+        .order_by("id")
+    )
+    if held:
+        words = blocked_words_by_organisation({session.organisation_id}).get(
+            session.organisation_id, []
+        )
+        for concern in held:
+            concern.blocked = blocked_words_among(words, concern.worry, concern.would_help)
+    return held
+
+
+def own_unshown_concerns(
+    session: KickoffSession, membership: Membership, codes: set[str]
+) -> list[Concern]:
+    """The sender's own concerns that are not on the screen: held (waiting for the
+    facilitator) or rejected. Their anonymous ones are known by `codes` (their browser's)."""
+    valid = []
+    for code in codes:
+        try:
+            valid.append(uuid.UUID(code))
+        except ValueError:
+            continue
+    return list(
+        session.concerns.filter(Q(id__in=valid) | Q(author=membership))
+        .filter(merged_into__isnull=True)
+        .exclude(moderation=Moderation.SHOWN)
+        .order_by("moderation", "id")
+    )
+
+
+def concern_export_rows(session: KickoffSession) -> QuerySet[Concern]:
+    """The live concerns for the CSV, with how many duplicates were merged into each."""
+    return live_concerns(session).annotate(duplicates=Count("merged"))
+
+
+def theme_follow_ups_of(programme: Programme) -> QuerySet[ThemeFollowUp]:
+    return (
+        ThemeFollowUp.objects.filter(
+            organisation_id=programme.organisation_id, session__programme=programme
+        )
+        .annotate(concern_count=Count("concerns"))
+        .select_related("session")
+        .order_by("-addressed_on", "label")
+    )
+
+
+def theme_follow_up_of(session: KickoffSession, word: str) -> ThemeFollowUp | None:
+    return ThemeFollowUp.objects.filter(session=session, word=word).first()

@@ -31,8 +31,10 @@ from kickoff.models import (
     KickoffFormat,
     KickoffJoin,
     KickoffSession,
+    Moderation,
     Opinion,
     StakeholderAssessment,
+    ThemeFollowUp,
     new_join_code,
 )
 from programme import services as programme_services
@@ -41,6 +43,11 @@ from programme.anonymous import (
     anonymous_flush,
     register_anonymous_writer,
     write_items,
+)
+from programme.blocked_words import (
+    blocked_words_among,
+    blocked_words_by_organisation,
+    blocked_words_in,
 )
 from programme.models import Membership, Participant, Programme, Wave
 from programme.policies import require
@@ -162,9 +169,10 @@ def concern_submit(
             "concern",
             {"session_id": session.pk, "worry": worry, "would_help": would_help},
         )
+        # Unsaved: what the batch will decide (it decides again when it writes the row).
         return Concern(
             id=code, organisation_id=session.organisation_id, session=session, worry=worry,
-            would_help=would_help,
+            would_help=would_help, moderation=_moderation_on_arrival(session, worry, would_help),
         )  # fmt: skip
     with transaction.atomic():
         _locked_open_session(session)
@@ -174,16 +182,21 @@ def concern_submit(
             worry=worry,
             would_help=would_help,
             author=by,
+            moderation=_moderation_on_arrival(session, worry, would_help),
         )
 
 
 def _anonymous_concerns_write(items: list[dict]) -> None:
-    """The timer's batch (already shuffled): sessions deleted meanwhile take theirs along."""
+    """The timer's batch (already shuffled): sessions deleted meanwhile take theirs along.
+    Held or shown is decided here, as for a named concern (pre-moderated session, blocked
+    word): two reads per batch, whatever its size."""
+    held = _held_items(items)
     write_items(
         items, model=Concern, parent=KickoffSession, parent_key="session_id",
         build=lambda item, organisation_id: Concern(
             id=item["code"], organisation_id=organisation_id, session_id=item["session_id"],
             worry=item["worry"], would_help=item["would_help"],
+            moderation=Moderation.HELD if item["code"] in held else Moderation.SHOWN,
         ),
     )  # fmt: skip
 
@@ -197,6 +210,10 @@ def concern_vote(*, concern: Concern, by: Membership) -> bool:
     browser only: the view refuses it from there)."""
     require(policies.can_join_kickoff(by), by, concern.organisation_id, "Not your session.")
     target = concern.merged_into or concern
+    if target.moderation != Moderation.SHOWN:
+        raise ValidationError(
+            gettext("This concern is not on the screen: there is nothing to second yet.")
+        )
     if by.pk in (concern.author_id, target.author_id):
         raise ValidationError(OWN_CONCERN)
     with transaction.atomic():
@@ -232,6 +249,9 @@ def concern_merge(*, duplicate: Concern, into: Concern, by: Membership) -> None:
         raise ValidationError("Only two different concerns of the same session can be merged.")
     if into.merged_into_id:
         raise ValidationError("Merge into a concern that is not itself merged.")
+    if into.moderation != Moderation.SHOWN:
+        # Its votes would vanish from the screen with it: a held concern goes the other way.
+        raise ValidationError(gettext("Merge into a concern that is shown, not one held back."))
     with transaction.atomic():
         if duplicate.session.status == KickoffSession.Status.OPEN:
             already = ConcernVote.objects.filter(concern=into).values("voter_id")
@@ -643,3 +663,105 @@ def kickoff_plan_from_format(
     return kickoff_save(
         programme=programme, by=by, data={**data, **copied}, attendees=attendees, session=session
     )
+
+
+# --- Moderation and themes (issue #22) ---------------------------------------------------------
+
+
+def _moderation_on_arrival(session: KickoffSession, worry: str, would_help: str) -> str:
+    """Held when the session waits for its facilitator, or when the text holds one of the
+    organisation's blocked words (whatever the session's option); shown otherwise."""
+    if session.premoderated or blocked_words_in(session.organisation_id, worry, would_help):
+        return Moderation.HELD
+    return Moderation.SHOWN
+
+
+def _held_items(items: list[dict]) -> set[str]:
+    """The codes of the batch's items to hold: two reads, whatever the batch's size."""
+    sessions = {
+        pk: (organisation_id, premoderated)
+        for pk, organisation_id, premoderated in KickoffSession.objects.filter(
+            pk__in={item["session_id"] for item in items}
+        ).values_list("pk", "organisation_id", "premoderated")
+    }
+    words = blocked_words_by_organisation({org for org, _ in sessions.values()})
+    held = set()
+    for item in items:
+        if item["session_id"] not in sessions:
+            continue  # the session is gone: write_items drops the item
+        organisation_id, premoderated = sessions[item["session_id"]]
+        if premoderated or blocked_words_among(
+            words.get(organisation_id, []), item["worry"], item["would_help"]
+        ):
+            held.add(item["code"])
+    return held
+
+
+def concern_moderate(*, concern: Concern, by: Membership, approve: bool) -> None:
+    """Approve a held concern (it goes on the screen, the board, the report and the counts) or
+    reject it (it is shown nowhere; its sender sees it was not). A decided concern stays
+    decided: a second click, from another tab, changes nothing."""
+    require(
+        policies.can_moderate_concerns(by),
+        by,
+        concern.organisation_id,
+        "Only the programme team moderates concerns.",
+    )
+    decided = Concern.objects.filter(pk=concern.pk, moderation=Moderation.HELD).update(
+        moderation=Moderation.SHOWN if approve else Moderation.REJECTED
+    )
+    if not decided:
+        raise ValidationError(gettext("This concern was moderated already."))
+
+
+def theme_follow_up_save(
+    *,
+    session: KickoffSession,
+    by: Membership,
+    word: str,
+    label: str,
+    concerns: list[Concern],
+    action: str,
+    response: str,
+) -> ThemeFollowUp:
+    """One "you said, we did" item for a theme, covering the concerns that hold it. Answering
+    the same theme again rewrites its answer and the concerns it covers."""
+    require(
+        policies.can_follow_up_concern(by),
+        by,
+        session.organisation_id,
+        "Only a consultant or the sponsor follows up concerns.",
+    )
+    if not response.strip():
+        raise ValidationError(gettext("Write the response sellers will read."))
+    if not concerns:
+        raise ValidationError(gettext("No concern of this session holds this theme."))
+    if any(c.session_id != session.pk for c in concerns):
+        raise ValidationError("Only the session's own concerns can be covered.")
+    with transaction.atomic():
+        follow_up, _created = ThemeFollowUp.objects.update_or_create(
+            session=session,
+            word=word,
+            defaults={
+                "organisation_id": session.organisation_id,
+                "label": label[:100],
+                "action": action.strip(),
+                "response": response.strip(),
+                "addressed_on": timezone.localdate(),
+                "by": by,
+            },
+        )
+        follow_up.concerns.set(concerns)
+    return follow_up
+
+
+def kickoff_premoderation_set(*, session: KickoffSession, by: Membership, on: bool) -> None:
+    """Turn "concerns wait for me" on or off for a session. Concerns already held stay held
+    until decided: turning it off releases nothing unseen."""
+    require(
+        policies.can_moderate_concerns(by),
+        by,
+        session.organisation_id,
+        "Only the programme team moderates concerns.",
+    )
+    KickoffSession.objects.filter(pk=session.pk).update(premoderated=on)

@@ -118,3 +118,32 @@ tenant_urlpatterns += [
         name="kickoff-session-plan-from-format",
     ),
 ]
+
+
+# Moderation, themes, export (issue #22)
+from kickoff import views_moderation  # noqa: E402
+
+tenant_urlpatterns += [
+    path(
+        "concerns/<uuid:code>/moderate/",
+        views_moderation.concern_moderate,
+        name="kickoff-concern-moderate",
+    ),
+    path(
+        "kickoffs/<uuid:code>/concerns.csv",
+        views_moderation.kickoff_export,
+        name="kickoff-session-export",
+    ),
+    path(
+        "kickoffs/<uuid:code>/themes/follow-up/",
+        views_moderation.theme_follow_up,
+        name="kickoff-session-theme-follow-up",
+    ),
+]
+tenant_urlpatterns += [
+    path(
+        "kickoffs/<uuid:code>/premoderation/",
+        views_moderation.kickoff_premoderation,
+        name="kickoff-session-premoderation",
+    ),
+]

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from kickoff import policies, selectors, services
+from kickoff import policies, selectors, services, views_moderation
 from kickoff.forms import (
     CategoriseForm,
     ConcernForm,
@@ -19,7 +19,7 @@ from kickoff.forms import (
     KickoffForm,
     MergeForm,
 )
-from kickoff.models import KickoffSession
+from kickoff.models import KickoffSession, Moderation
 from programme import selectors as programme_selectors
 from programme.pages import render_form_page
 from programme.selectors import memberships_of_user
@@ -71,6 +71,7 @@ def kickoff_detail(request: HttpRequest, viewer: Viewer, code: str) -> HttpRespo
             reverse("kickoff-join", args=[viewer.org, session.join_code])
         ),
     }
+    context |= views_moderation.board_context(request, viewer, session)
     return render(request, "kickoff/kickoff_detail.html", context)
 
 
@@ -177,6 +178,7 @@ def _join_context(request: HttpRequest, session: KickoffSession, membership, for
         "opinions": selectors.my_opinions(session, membership) if is_open else {},
         "mine": {c.pk for c in concerns if str(c.pk) in own or c.author_id == membership.pk},
         "is_open": is_open,
+        "unshown": selectors.own_unshown_concerns(session, membership, own),
     }
 
 
@@ -207,7 +209,12 @@ def join(request: HttpRequest, viewer: Viewer, join_code: str) -> HttpResponse:
         else:
             messages.success(
                 request,
-                gettext("Thank you. Your concern is on the screen.")
+                gettext(
+                    "Thank you. Your concern waits for the facilitator, who reads it before "
+                    "it goes on the screen."
+                )
+                if concern.moderation != Moderation.SHOWN
+                else gettext("Thank you. Your concern is on the screen.")
                 if concern.author_id
                 else gettext(
                     "Thank you. Your concern is being added: it goes on the screen within "
@@ -328,5 +335,9 @@ def emotion_log(request: HttpRequest, viewer: Viewer, code: str) -> HttpResponse
 def you_said_we_did(request: HttpRequest, viewer: Viewer, code: str) -> HttpResponse:
     membership = viewer.membership
     programme = programme_selectors.programme_get(membership.organisation, code)
-    context = {"programme": programme, "concerns": selectors.you_said_we_did(programme)}
+    context = {
+        "programme": programme,
+        "concerns": selectors.you_said_we_did(programme),
+        "themes": selectors.theme_follow_ups_of(programme),
+    }
     return render(request, "kickoff/you_said_we_did.html", context)

@@ -30,7 +30,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from kickoff.models import Concern, ConcernStatus
+from kickoff.models import Concern, ConcernStatus, Moderation
 from kickoff.stakeholders import stance_distribution
 from metrics import selectors
 from metrics.indicators import MIN_GROUP, SPAN_WEEKS, monday, organisation_today
@@ -320,7 +320,9 @@ def consultant_view(organisation: Organisation) -> ConsultantView:
     week = selectors.latest_week(organisation)
     result = ConsultantView(week=week)
     result.concerns = list(
-        Concern.objects.filter(organisation=organisation, merged_into__isnull=True)
+        Concern.objects.filter(
+            organisation=organisation, merged_into__isnull=True, moderation=Moderation.SHOWN
+        )
         .exclude(status=ConcernStatus.ADDRESSED)
         .select_related("session")
         .order_by("-votes", "session__held_on")[:5]

@@ -10,8 +10,10 @@ from django.http import HttpResponse
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
-def _cell(value: object) -> object:
-    # A name such as "=HYPERLINK(...)" must stay text when the file is opened in a spreadsheet.
+def formula_safe(value: object) -> object:
+    """A CSV cell as a spreadsheet must read it: text starting like a formula ("=HYPERLINK(...)",
+    "+", "-", "@", a tab or a return) is prefixed with a quote so it stays text. Every CSV
+    Snowball writes goes through this (csv_response does it for you)."""
     if isinstance(value, str) and value.startswith(_FORMULA_START):
         return "'" + value
     return "" if value is None else value
@@ -26,5 +28,5 @@ def csv_response(
     writer = csv.writer(response, dialect="excel")
     writer.writerow(header)
     for row in rows:
-        writer.writerow([_cell(value) for value in row])
+        writer.writerow([formula_safe(value) for value in row])
     return response

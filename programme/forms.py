@@ -5,6 +5,7 @@ from django.conf import settings
 from django.contrib.auth.forms import SetPasswordForm
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _lazy
 
 from programme.models import (
     Audience,
@@ -427,4 +428,18 @@ class OrganisationSettingsForm(forms.Form):
         label="Managers see individual sellers' indicators",
         help_text="Off: managers see their teams' aggregates only. Groups of fewer than 5 "
         "people are never shown, whatever this says.",
+    )
+
+
+# --- Blocked words (moderation) ---
+
+
+class BlockedWordForm(forms.Form):
+    word = forms.CharField(
+        label=_lazy("Word or phrase to hold for moderation"),
+        max_length=60,
+        help_text=_lazy(
+            "Matched as a whole word, whatever its case or accents: “idiot” also holds "
+            "“Idiót”, but not “idiotic”."
+        ),
     )

@@ -175,3 +175,11 @@ for _entry in (
     ),
 ):  # fmt: skip
     register_nav_entry(_entry)
+
+# Blocked words (moderation): the list that holds concerns (and later picks, cases) for a look.
+register_nav_entry(
+    NavEntry(
+        "programme", _("Blocked words"), "programme-blocked-words",
+        policies.can_edit_blocked_words, order=90,
+    )
+)  # fmt: skip

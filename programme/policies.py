@@ -200,3 +200,12 @@ def can_erase_person(by: Membership, target: Membership) -> bool:
     if target.organisation_id != by.organisation_id:
         return False
     return target.pk == by.pk or can_erase_on_request(by)
+
+
+# --- Blocked words (moderation) ---
+
+
+def can_edit_blocked_words(membership: Membership) -> bool:
+    """The organisation's list of words that hold a text for moderation: those who moderate
+    (consultants) and administrators."""
+    return membership.role in STAFF_ROLES

@@ -145,3 +145,10 @@ urlpatterns = [
         name="programme-email-unsubscribe",
     ),
 ]
+
+# Blocked words (moderation)
+from programme.views import moderation as moderation_views  # noqa: E402
+
+tenant_urlpatterns += [
+    path("settings/blocked-words/", moderation_views.blocked_words, name="programme-blocked-words"),
+]

@@ -3,5 +3,6 @@
 from __future__ import annotations
 
 from programme.selectors.core import *  # noqa: F403
+from programme.selectors.moderation import *  # noqa: F403
 from programme.selectors.privacy import *  # noqa: F403
 from programme.selectors.programmes import *  # noqa: F403

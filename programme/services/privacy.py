@@ -29,6 +29,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from programme import policies
+from programme.csvexport import formula_safe
 from programme.models import (
     Announcement,
     AnnouncementRecipient,
@@ -178,12 +179,11 @@ def data_export_build(*, export_id: int) -> bool:
 
 
 def _formula_safe(value: object) -> object:
-    # A cell starting "=" must stay text in a spreadsheet (a case title can be anything).
-    if isinstance(value, str) and value.startswith(("=", "+", "-", "@", "\t", "\r")):
-        return "'" + value
+    # Nested values as JSON; every cell formula-safe like any Snowball CSV (a case title can
+    # be "=HYPERLINK(...)").
     if isinstance(value, dict | list):
         return json.dumps(value, cls=DjangoJSONEncoder)
-    return "" if value is None else value
+    return formula_safe(value)
 
 
 def _csv(rows: list[dict]) -> str:

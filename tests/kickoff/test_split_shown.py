@@ -1,0 +1,31 @@
+"""The room's agree / disagree split reaches the consultant's board and the printed report, not
+only the projector and the join page; under five sided voters it says there is no split."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+
+from kickoff import services
+from kickoff.models import Concern
+from programme.models import Role
+from tests.factories import member
+from tests.kickoff.test_daily_work import kickoff  # noqa: F401 (fixture)
+
+
+def _room(org, session):
+    shared = Concern.objects.create(organisation=org, session=session, worry="Time to post")
+    few = Concern.objects.create(organisation=org, session=session, worry="Which tool")
+    for opinion in ["agree"] * 6 + ["disagree"] * 2 + ["pass"]:
+        services.concern_opine(concern=shared, by=member(org, Role.SELLER), opinion=opinion)
+    for opinion in ("agree", "disagree"):
+        services.concern_opine(concern=few, by=member(org, Role.SELLER), opinion=opinion)
+    return shared, few
+
+
+def test_the_report_and_the_board_show_each_concerns_split(org, consultant, kickoff, login):  # noqa: F811
+    _room(org, kickoff)
+    client = login(consultant)
+    for name in ("kickoff-report", "kickoff-session-detail"):
+        html = client.get(reverse(name, args=[org.slug, kickoff.code])).content.decode()
+        assert "75% agree, 25% disagree (8 took a side), 1 passed" in html, name
+        assert "No split: 2 took a side, fewer than 5" in html, name
