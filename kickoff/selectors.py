@@ -380,7 +380,9 @@ def format_comparison(kickoff_format: KickoffFormat) -> list[dict]:
     """The format's sessions, oldest first, each with what was measured in it (four queries
     whatever the number of sessions): [{"session": ..., "figures": SessionFigures}, ...]."""
     organisation_id = kickoff_format.organisation_id
-    live = Concern.objects.filter(organisation_id=organisation_id, merged_into__isnull=True)
+    live = Concern.objects.filter(
+        organisation_id=organisation_id, merged_into__isnull=True, moderation=Moderation.SHOWN
+    )
     attendees = KickoffSession.attendees.through.objects.filter(
         kickoffsession__organisation_id=organisation_id
     )

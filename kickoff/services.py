@@ -433,6 +433,10 @@ def concern_opine(*, concern: Concern, by: Membership, opinion: str) -> bool:
     if opinion not in Opinion.values:
         raise ValidationError(BAD_OPINION)
     target = concern.merged_into or concern
+    if target.moderation != Moderation.SHOWN:
+        raise ValidationError(
+            gettext("This concern is not on the screen: there is nothing to agree with yet.")
+        )
     if by.pk in (concern.author_id, target.author_id):
         raise ValidationError(OWN_CONCERN_OPINION)
     with transaction.atomic():

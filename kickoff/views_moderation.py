@@ -105,10 +105,13 @@ def kickoff_export(request: HttpRequest, viewer: Viewer, code: str) -> HttpRespo
     session = selectors.kickoff_get(viewer.organisation, code)
     header = [
         _("What worries me"), _("What would help"), _("Category"), _("Status"), _("Me too"),
+        _("Agree"), _("Disagree"), _("Pass"), _("Agree share (5 or more took a side)"),
         _("Duplicates merged in"), _("Name (only when its author gave it)"),
     ]  # fmt: skip
     rows = (
-        [c.worry, c.would_help, c.category, c.get_status_display(), c.votes, c.duplicates,
+        [c.worry, c.would_help, c.category, c.get_status_display(), c.votes,
+         c.agrees, c.disagrees, c.passes,
+         "" if c.split.agree_percent is None else f"{c.split.agree_percent}%", c.duplicates,
          _author_name(c)]
         for c in selectors.concern_export_rows(session)
     )  # fmt: skip
