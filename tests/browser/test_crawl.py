@@ -65,6 +65,7 @@ EXCUSED = {
     "showcase-case-search": "htmx fragment: the feed's search results",
     "showcase-image": "an image file shown inside a case, not a page",
     "programme-my-data-download": "a ZIP linked on My data once it is ready (none in the demo)",
+    "kickoff-session-export": "a CSV download linked on the kick-off board, not a page",
 }
 
 # axe-core as shipped by axe-playwright-python, loaded into every page of the crawl's contexts.

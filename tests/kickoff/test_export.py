@@ -86,12 +86,25 @@ def test_the_export_has_one_row_per_live_concern_with_its_counts(org, login, roo
     )
     header, *rows = _rows(response)
     assert header == [
-        "What worries me", "What would help", "Category", "Status", "Me too",
-        "Duplicates merged in", "Name (only when its author gave it)",
+        "What worries me", "What would help", "Category", "Status", "Me too", "Agree",
+        "Disagree", "Pass", "Agree share (5 or more took a side)", "Duplicates merged in",
+        "Name (only when its author gave it)",
     ]  # fmt: skip
     assert rows == [
-        ["No time", "Protected hours", "Time", "Recorded", "2", "1", "Ada Lovelace"],
-        ['\'=HYPERLINK("http://x")', "'-1+1", "", "Recorded", "1", "0", ""],
+        [
+            "No time",
+            "Protected hours",
+            "Time",
+            "Recorded",
+            "2",
+            "0",
+            "0",
+            "0",
+            "",
+            "1",
+            "Ada Lovelace",
+        ],
+        ['\'=HYPERLINK("http://x")', "'-1+1", "", "Recorded", "1", "0", "0", "0", "", "0", ""],
     ]
 
 
