@@ -33,7 +33,8 @@ def manual(objective, by, *, baseline, target, direction, current=None, title="A
         target=target, direction=direction,
     )  # fmt: skip
     if current is not None:
-        services.check_in(key_result=made, by=by, value=current, confidence=5)
+        # Confident: the status is what the numbers say (a shaky confidence would lower it).
+        services.check_in(key_result=made, by=by, value=current, confidence=8)
         made.refresh_from_db()
     return made
 
