@@ -196,11 +196,14 @@ class CloseObjectiveForm(forms.Form):
                 for kr in self.key_results}  # fmt: skip
 
 
+def _date_input() -> forms.DateInput:
+    # A date input takes ISO dates only: the localised "25/11/2026" would show an empty field.
+    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
 class CopyForwardForm(forms.Form):
-    starts_on = forms.DateField(
-        label=_("Next period from"), widget=forms.DateInput(attrs={"type": "date"})
-    )
-    ends_on = forms.DateField(label=_("Until"), widget=forms.DateInput(attrs={"type": "date"}))
+    starts_on = forms.DateField(label=_("Next period from"), widget=_date_input())
+    ends_on = forms.DateField(label=_("Until"), widget=_date_input())
 
     def clean(self) -> dict:
         data = super().clean()

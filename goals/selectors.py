@@ -296,7 +296,7 @@ def evaluation(viewer: Viewer, programme: Programme, period: str | None) -> dict
             Q(archived_at__isnull=True) | Q(closure__isnull=False),
             organisation=viewer.organisation, programme=programme, ends_on__range=(first, last),
         )
-        .select_related("wave", "team", "owner__user", "closure__closed_by__user",
+        .select_related("programme", "wave", "team", "owner__user", "closure__closed_by__user",
                         "closure__copied_to")
         .prefetch_related(Prefetch("key_results",
                                    queryset=KeyResult.objects.select_related("grade")))
