@@ -139,6 +139,7 @@ def objectives(viewer: Viewer, *, mine: bool = False) -> list[Objective]:
     result = list(found)
     for objective in result:
         _track(objective)
+    result.sort(key=lambda objective: objective.closed is not None)  # closed periods last
     return result
 
 
