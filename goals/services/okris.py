@@ -396,10 +396,21 @@ def objective_close(
     return closure
 
 
+def _month_start(day: date, months: int) -> date:
+    index = day.year * 12 + day.month - 1 + months
+    return date(index // 12, index % 12 + 1, 1)
+
+
 def next_period(objective: Objective) -> tuple[date, date]:
-    """The period after the objective's: from the day after it ended, just as long."""
-    starts_on = objective.ends_on + timedelta(days=1)
-    return starts_on, starts_on + (objective.ends_on - objective.starts_on)
+    """The period after the objective's: from the day after it ended, just as long. A period
+    of whole months (a quarter, say) is followed by as many whole months: 1 Apr - 30 Jun by
+    1 Jul - 30 Sep, not by 91 days that end on 29 Sep."""
+    first, last = objective.starts_on, objective.ends_on
+    starts_on = last + timedelta(days=1)
+    if first.day == 1 and starts_on.day == 1:
+        months = (starts_on.year - first.year) * 12 + starts_on.month - first.month
+        return starts_on, _month_start(starts_on, months) - timedelta(days=1)
+    return starts_on, starts_on + (last - first)
 
 
 def objective_copy_forward(

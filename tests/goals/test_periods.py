@@ -185,8 +185,8 @@ def test_copy_forward_starts_from_where_the_period_ended(org, login, setup, ende
     _close(ended, by)
     client = login(by)
     url = reverse("goals-objective-copy-forward", args=[org.slug, objective.code])
-    starts_on = objective.ends_on + timedelta(days=1)
-    ends_on = starts_on + (objective.ends_on - objective.starts_on)
+    starts_on, ends_on = services.next_period(objective)
+    assert starts_on == objective.ends_on + timedelta(days=1)
     form = client.get(url).content.decode()
     assert f'value="{starts_on.isoformat()}"' in form and f'value="{ends_on.isoformat()}"' in form
 
@@ -288,3 +288,20 @@ def test_the_evaluation_groups_the_periods_objectives_with_grades_and_lessons(
         services.key_result_add(objective=more, by=by, title="K", source="manual", baseline=0,
                                 target=1)  # fmt: skip
     assert count_queries(client.get, url, {"period": period}) == first
+
+
+def test_the_next_period_is_as_long_and_whole_months_stay_whole(setup):  # noqa: F811
+    from datetime import date
+
+    def following(starts_on, ends_on):
+        return services.next_period(Objective(starts_on=starts_on, ends_on=ends_on))
+
+    quarter = following(date(2026, 4, 1), date(2026, 6, 30))
+    assert quarter == (date(2026, 7, 1), date(2026, 9, 30))
+    assert following(date(2026, 10, 1), date(2026, 12, 31)) == (date(2027, 1, 1),
+                                                                 date(2027, 3, 31))  # fmt: skip
+    assert following(date(2026, 1, 1), date(2026, 1, 31)) == (date(2026, 2, 1),
+                                                               date(2026, 2, 28))  # fmt: skip
+    # Not whole months: as many days again.
+    assert following(date(2026, 4, 15), date(2026, 6, 14)) == (date(2026, 6, 15),
+                                                                date(2026, 8, 14))  # fmt: skip
