@@ -237,6 +237,8 @@ def check_in(
     if confidence is None or not 1 <= confidence <= 10:
         raise ValidationError("Say how confident you are, from 1 (not at all) to 10 (certain).")
     with transaction.atomic():
+        if _lock_closure(key_result.objective_id) is not None:  # closed meanwhile
+            raise ValidationError(CLOSED_MESSAGE)
         made = CheckIn.objects.create(
             key_result=key_result, value=value, confidence=confidence,
             comment=comment.strip()[:1000], by=by,
@@ -337,6 +339,13 @@ __all__ += [
 ]
 
 
+def _lock_closure(objective_id: int) -> ObjectiveClosure | None:
+    """Lock the objective's row (until the transaction ends) and return its closure, if any:
+    closing and checking in serialise on it."""
+    Objective.objects.select_for_update().filter(pk=objective_id).values_list("pk").first()
+    return ObjectiveClosure.objects.filter(objective_id=objective_id).first()
+
+
 def grade_prefill(key_result: KeyResult) -> Decimal:
     """The grade offered when closing: its progress, to the nearest tenth."""
     return (Decimal(str(key_result.progress)) / GRADE_STEP).quantize(
@@ -385,12 +394,15 @@ def objective_close(
             comment=(comment or "").strip()[:1000], final_value=key_result.current,
         ))  # fmt: skip
     with transaction.atomic():
-        # The one-to-one is the lock: of two people closing at once, the second is told.
-        closure, created = ObjectiveClosure.objects.get_or_create(
-            objective=objective, defaults={"closed_by": by, "lessons": lessons[:4000]}
-        )
-        if not created:
+        # The objective's row is the lock check-ins take too: of two people closing at once
+        # the second is told, and a check-in landing meanwhile is the value graded.
+        if _lock_closure(objective.pk) is not None:
             raise ValidationError("This objective is already closed.")
+        final = dict(KeyResult.objects.filter(objective=objective).values_list("pk", "current"))
+        for grade in made:
+            grade.final_value = final.get(grade.key_result_id, grade.final_value)
+        closure = ObjectiveClosure.objects.create(objective=objective, closed_by=by,
+                                                  lessons=lessons[:4000])  # fmt: skip
         KeyResultGrade.objects.bulk_create(made)
     objective.closure = closure
     return closure

@@ -305,3 +305,12 @@ def test_the_next_period_is_as_long_and_whole_months_stay_whole(setup):  # noqa:
     # Not whole months: as many days again.
     assert following(date(2026, 4, 15), date(2026, 6, 14)) == (date(2026, 6, 15),
                                                                 date(2026, 8, 14))  # fmt: skip
+
+
+def test_a_check_in_sent_from_a_page_opened_before_closing_is_refused(setup, ended):  # noqa: F811
+    by = setup["consultant"]
+    stale = KeyResult.objects.select_related("objective__closure").get(pk=ended["cases"].pk)
+    _close(ended, by)  # meanwhile, someone closes the period
+    with pytest.raises(ValidationError, match=CLOSED):
+        services.check_in(key_result=stale, by=by, value=9, confidence=8)
+    assert not CheckIn.objects.filter(key_result=stale, value=9).exists()
