@@ -128,7 +128,7 @@ def objectives(viewer: Viewer, *, mine: bool = False) -> list[Objective]:
     objective's progress (three queries, however many there are)."""
     found = (
         Objective.objects.filter(organisation=viewer.organisation, archived_at__isnull=True)
-        .select_related("programme", "wave", "team", "owner__user", "closure", "origin")
+        .select_related("programme", "wave", "team", "owner__user", "closure")
         .prefetch_related(
             Prefetch("key_results", queryset=KeyResult.objects.select_related("grade")),
             Prefetch("initiatives", queryset=Initiative.objects.select_related("owner__user")),
@@ -227,7 +227,7 @@ def my_okr_attention(viewer: Viewer) -> dict[str, list]:
         Objective.objects.filter(
             organisation=viewer.organisation, owner=viewer.membership, archived_at__isnull=True,
             closure__isnull=True, starts_on__lte=today,
-        ).prefetch_related(Prefetch(
+        ).select_related("closure").prefetch_related(Prefetch(
             "key_results", queryset=KeyResult.objects.filter(source=KeyResult.Source.MANUAL),
         ))
     )  # fmt: skip

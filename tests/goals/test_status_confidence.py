@@ -152,3 +152,29 @@ def test_no_overdue_flag_before_the_period_or_after_it_ended(org, login, setup, 
                          (today - timedelta(days=60), today - timedelta(days=1))):  # fmt: skip
         type(objective).objects.filter(pk=objective.pk).update(starts_on=starts, ends_on=ends)
         assert "Check-in overdue" not in client.get(detail).content.decode()
+
+
+def test_the_owners_panel_runs_a_fixed_number_of_queries(org, setup, count_queries):  # noqa: F811
+    from goals.panels import okr_attention_panel
+    from programme.viewer import Viewer
+
+    consultant, programme = setup["consultant"], setup["programme"]
+    today = timezone.localdate()
+
+    def add_objectives(n):
+        for i in range(n):
+            objective = services.objective_create(
+                by=consultant, programme=programme, scope="programme", owner=consultant,
+                title=f"O{i}", starts_on=today - timedelta(days=40),
+                ends_on=today + timedelta(days=40) if i % 2 else today - timedelta(days=1),
+            )  # fmt: skip
+            made = services.key_result_add(objective=objective, by=consultant, title="K",
+                                           source="manual", baseline=0, target=5)  # fmt: skip
+            _checked_in(made, 20)
+
+    add_objectives(2)
+    first = count_queries(okr_attention_panel, Viewer(consultant))
+    add_objectives(6)
+    assert count_queries(okr_attention_panel, Viewer(consultant)) == first == 2
+    panel = okr_attention_panel(Viewer(consultant))
+    assert len(panel["overdue"]) == 4 and len(panel["to_close"]) == 4
