@@ -149,7 +149,8 @@ def objective_get(viewer: Viewer, code: object, *, history: bool = False) -> Obj
     check_ins = CheckIn.objects.select_related("by__user")
     objective = get_object_or_404(
         Objective.objects.select_related("programme", "wave", "team", "owner__user",
-                                         "closure__copied_to", "origin__objective")
+                                         "closure__copied_to", "closure__closed_by__user",
+                                         "origin__objective")
         .prefetch_related(
             Prefetch("key_results", queryset=KeyResult.objects.select_related("grade")
                      .prefetch_related(
