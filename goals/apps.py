@@ -9,8 +9,8 @@ class GoalsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        # demo data; milestones and key results refreshed after rollups
-        from goals import demo, measures, milestones  # noqa: F401
+        # demo data; milestones and key results refreshed after rollups; the home panel
+        from goals import demo, measures, milestones, panels  # noqa: F401
 
         register_navigation()
         register_page_links()
@@ -26,7 +26,8 @@ def register_navigation() -> None:
 
     for entry in (
         NavEntry("goals", _("Objectives"), "goals-okris", everyone, order=10,
-                 active_for=("goals-objective", "goals-key-result", "goals-initiative")),
+                 active_for=("goals-objective", "goals-key-result", "goals-initiative",
+                             "goals-evaluation")),
         NavEntry("goals", _("Alignment"), "goals-alignment", everyone, order=15),
         NavEntry("goals", _("Success"), "goals-success", everyone, order=20,
                  active_for=("goals-proposal", "goals-window")),

@@ -4,7 +4,7 @@ every consent state (celebrated in the programme, in the team, declined, not ans
 from __future__ import annotations
 
 import random
-from datetime import timedelta
+from datetime import date, datetime, timedelta
 
 from django.db import transaction
 from django.utils import timezone
@@ -23,6 +23,7 @@ from goals.models import (
     ProposalVote,
     VotingWindow,
 )
+from goals.models.okris import ObjectiveClosure as ObjectiveClosureModel
 from goals.progress import Direction
 from metrics.rollups import refresh_indicators
 from programme.demo import register_demo_seeder
@@ -240,6 +241,11 @@ def seed_okris(organisation: Organisation) -> None:
         _align(consultant=consultant, programme=programme, conversations=conversations,
                habit=habit, visible=visible, team=team, today=today)  # fmt: skip
 
+    # --- Closing a period (issue #22): the previous quarter closed, graded and copied forward;
+    # in the current one a key result at risk by its owner's low confidence and one whose
+    # check-in is overdue (on the manager's home page too).
+    _seed_closed_quarter(programme, consultant, manager, today)
+
 
 def _align(*, consultant: Membership, programme: Programme, conversations: Objective,
            habit: Objective, visible: Objective, team: object, today: object) -> None:  # fmt: skip
@@ -274,3 +280,96 @@ def _align(*, consultant: Membership, programme: Programme, conversations: Objec
     )  # fmt: skip
     _backdate(talks, 2)
     _check_ins(talks, seller, [(1, 3, 7, "Two came from comments on a customer's post.")])
+
+
+def _quarter_start(day: date) -> date:
+    return date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
+
+
+def _check_in_on(key_result: KeyResult, by: Membership, when: datetime, value: float,
+                 confidence: int, comment: str) -> None:  # fmt: skip
+    made = services.check_in(key_result=key_result, by=by, value=value, confidence=confidence,
+                             comment=comment)  # fmt: skip
+    CheckIn.objects.filter(pk=made.pk).update(created_at=when)
+    KeyResult.objects.filter(pk=key_result.pk).update(checked_in_at=when)
+    key_result.refresh_from_db()
+
+
+def _seed_closed_quarter(programme: Programme, consultant: Membership, manager: Membership,
+                         today: date) -> None:  # fmt: skip
+    starts_on = _quarter_start(today)
+    ends_on = _quarter_start(starts_on + timedelta(days=100)) - timedelta(days=1)
+    last_end = starts_on - timedelta(days=1)
+    last_start = _quarter_start(last_end)
+    now = timezone.now()
+
+    def moment(day: date) -> datetime:
+        return now - timedelta(days=(today - day).days)
+
+    team = manager.participant.team
+    with transaction.atomic():
+        voice = services.objective_create(
+            by=consultant, programme=programme, scope="programme", owner=consultant,
+            title="Every supporter finds their voice on LinkedIn",
+            starts_on=last_start, ends_on=last_end,
+        )  # fmt: skip
+        posted = services.key_result_add(
+            objective=voice, by=consultant, source="manual", baseline=10, target=40,
+            unit="supporters", title="Supporters who published a first post of their own",
+        )  # fmt: skip
+        clinics = services.key_result_add(
+            objective=voice, by=consultant, source="manual", baseline=0, target=6,
+            unit="ambassadors", title="Ambassadors who run a comment clinic",
+        )  # fmt: skip
+        customers = services.objective_create(
+            by=manager, programme=programme, scope="team", team=team, owner=manager,
+            title=f"{team.name}: customers hear from us on LinkedIn",
+            starts_on=last_start, ends_on=last_end,
+        )  # fmt: skip
+        talks = services.key_result_add(
+            objective=customers, by=manager, source="manual", baseline=1, target=8,
+            unit="sellers", title="Sellers with a LinkedIn conversation with a customer",
+        )  # fmt: skip
+        KeyResult.objects.filter(pk__in=[posted.pk, clinics.pk, talks.pk]).update(
+            created_at=moment(last_start)
+        )
+        middle, late = last_start + timedelta(days=40), last_end - timedelta(days=8)
+        _check_in_on(posted, consultant, moment(middle), 22, 6, "The first-post lunch helped.")
+        _check_in_on(posted, consultant, moment(late), 31, 5, "August was quiet.")
+        _check_in_on(clinics, consultant, moment(late), 6, 9, "Every ambassador runs one.")
+        _check_in_on(talks, manager, moment(late), 4, 4, "Half the team was on the road.")
+        services.objective_close(
+            objective=voice, by=consultant,
+            lessons="First posts come after a hands-on lunch, not after a webinar. Clinics run "
+                    "by ambassadors beat clinics run by us: people come for their peers.",
+            grades={posted.pk: ("0.7", "31 of 40; the summer cost us a month."),
+                    clinics.pk: ("1.0", "All six, and two more asked to join.")},
+        )  # fmt: skip
+        services.objective_close(
+            objective=customers, by=manager,
+            lessons="Customers answer questions, not announcements. Plan the quarter around "
+                    "the field weeks: the team is on the road in August.",
+            grades={talks.pk: ("0.4", "Four of eight; two started in September.")},
+        )  # fmt: skip
+        ObjectiveClosureModel.objects.filter(objective__in=[voice, customers]).update(
+            created_at=moment(starts_on + timedelta(days=2))
+        )
+        voice_next = services.objective_copy_forward(
+            objective=voice, by=consultant, starts_on=starts_on, ends_on=ends_on
+        )
+        customers_next = services.objective_copy_forward(
+            objective=customers, by=manager, starts_on=starts_on, ends_on=ends_on
+        )
+        KeyResult.objects.filter(objective__in=[voice_next, customers_next]).update(
+            created_at=moment(starts_on + timedelta(days=2))
+        )
+        copies = {kr.title: kr for kr in KeyResult.objects.filter(
+            objective__in=[voice_next, customers_next])}  # fmt: skip
+        # On track by the numbers, at risk by its owner's word.
+        _check_in_on(copies[posted.title], consultant, now - timedelta(days=2), 37, 5,
+                     "The numbers look fine; wave 2's new sellers have not started.")  # fmt: skip
+        _check_in_on(copies[clinics.title], consultant, now - timedelta(days=5), 7, 8,
+                     "A seventh clinic started in the south.")  # fmt: skip
+        # Overdue: the last check-in is 18 days old.
+        _check_in_on(copies[talks.title], manager, now - timedelta(days=18), 6, 7,
+                     "Two more after the trade fair.")  # fmt: skip

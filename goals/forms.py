@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -273,3 +275,57 @@ class OkriFilterForm(forms.Form):
         self.is_valid()
         data = getattr(self, "cleaned_data", {})
         return {name: data.get(name) for name in self.fields if name not in self.errors}
+
+
+# --- Closing a period: grades, lessons, copies forward (issue #22) ---
+
+
+class CloseObjectiveForm(forms.Form):
+    """One grade (0.0-1.0, step 0.1, prefilled from progress) and comment per key result, and
+    what was learned. `rows()` pairs each key result with its two fields."""
+
+    lessons = forms.CharField(
+        label=_("What we learned"), max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("What worked, what did not, what the next period should do differently."),
+    )  # fmt: skip
+
+    def __init__(self, *args: object, key_results: list[KeyResult], prefill: dict,
+                 **kwargs: object) -> None:  # fmt: skip
+        super().__init__(*args, **kwargs)
+        self.key_results = key_results
+        for key_result in key_results:
+            self.fields[f"grade_{key_result.code}"] = forms.DecimalField(
+                label=_("Grade (0.0 to 1.0)"), min_value=0, max_value=1, decimal_places=1,
+                max_digits=2, step_size=Decimal("0.1"), initial=prefill[key_result.pk],
+                widget=forms.NumberInput(attrs={"step": "0.1", "min": "0", "max": "1"}),
+            )  # fmt: skip
+            self.fields[f"comment_{key_result.code}"] = forms.CharField(
+                label=_("Comment"), max_length=1000, required=False,
+                widget=forms.Textarea(attrs={"rows": 2}),
+            )  # fmt: skip
+
+    def rows(self) -> list[tuple[KeyResult, forms.BoundField, forms.BoundField]]:
+        return [(kr, self[f"grade_{kr.code}"], self[f"comment_{kr.code}"])
+                for kr in self.key_results]  # fmt: skip
+
+    def grades(self) -> dict[int, tuple[Decimal, str]]:
+        data = self.cleaned_data
+        return {kr.pk: (data[f"grade_{kr.code}"], data[f"comment_{kr.code}"])
+                for kr in self.key_results}  # fmt: skip
+
+
+def _date_input() -> forms.DateInput:
+    # A date input takes ISO dates only: the localised "25/11/2026" would show an empty field.
+    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class CopyForwardForm(forms.Form):
+    starts_on = forms.DateField(label=_("Next period from"), widget=_date_input())
+    ends_on = forms.DateField(label=_("Until"), widget=_date_input())
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if data.get("starts_on") and data.get("ends_on") and data["ends_on"] <= data["starts_on"]:
+            self.add_error("ends_on", _("The period must end after it starts."))
+        return data

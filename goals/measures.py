@@ -8,6 +8,7 @@ from datetime import date
 from django.db import connection
 
 from goals.models import KeyResult, Objective
+from goals.models.okris import ObjectiveClosure
 from metrics.hooks import register_after_rollup
 from metrics.models import GroupWeek
 
@@ -83,6 +84,12 @@ def indicator_now(
     return (float(row[0]), row[1]) if row else (0.0, None)
 
 
+# Live: neither archived nor closed (a closed objective's key results keep the value they were
+# graded on).
+LIVE = f"""o.organisation_id = %s AND o.archived_at IS NULL AND NOT EXISTS (
+    SELECT 1 FROM {ObjectiveClosure._meta.db_table} c WHERE c.objective_id = o.id)"""  # noqa: S608
+
+
 @register_after_rollup
 def key_results_refresh(organisation_id: int) -> int:
     """Every indicator-linked key result of the organisation's live objectives reads the new
@@ -91,7 +98,7 @@ def key_results_refresh(organisation_id: int) -> int:
         cursor.execute(
             f"""UPDATE {KeyResult._meta.db_table} kr
                 SET current = v.value, measured_week = v.week, updated_at = now()
-                FROM ({_values_sql("o.organisation_id = %s AND o.archived_at IS NULL")}) v
+                FROM ({_values_sql(LIVE)}) v
                 WHERE kr.id = v.id AND (kr.current IS DISTINCT FROM v.value
                                         OR kr.measured_week IS DISTINCT FROM v.week)""",  # noqa: S608
             [organisation_id],

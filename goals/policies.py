@@ -69,3 +69,20 @@ def can_confirm_revenue(membership: Membership) -> bool:
 def can_update_initiative(membership: Membership, initiative_owner_id: int | None,
                           edits_objective: bool) -> bool:  # fmt: skip
     return edits_objective or membership.pk == initiative_owner_id
+
+
+# --- Closing a period: grades, lessons, copies forward (issue #22) ---
+
+
+def can_close_objective(viewer: Viewer, objective: Objective, *, ended: bool) -> bool:
+    """Close and grade: once the period has ended, whoever edits the objective (its owner, a
+    sponsor or consultant, a manager of its team) or an admin; before its end, only its owner
+    or a consultant decide the period is over early."""
+    if not ended:
+        return viewer.membership.pk == objective.owner_id or viewer.role == Role.CONSULTANT
+    return viewer.role == Role.ADMIN or can_edit_objective(viewer, objective)
+
+
+def can_copy_objective(viewer: Viewer, objective: Objective) -> bool:
+    """Copy a closed objective forward to the next period: who may close it once it ended."""
+    return can_close_objective(viewer, objective, ended=True)

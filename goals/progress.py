@@ -8,8 +8,22 @@ Progress runs from the baseline to the target in the key result's direction and 
 to travel: it is treated as holding the line, so it reads 100 % while it still meets the target
 (not 0 %, as a division by a backwards distance gave) and 0 % once it slips.
 
-Status compares progress with the share of the objective's period already gone: a key result
-halfway through its period should be about halfway to its target.
+Status combines two signals, and the worse one decides:
+- progress against the share of the objective's period already gone (a key result halfway
+  through its period should be about halfway to its target): behind by more than AT_RISK_GAP
+  is off track, behind by more than ON_TRACK_GAP is at risk;
+- the confidence given at the last check-in (1-10, "how sure are you the target will be
+  reached?"): LOW_CONFIDENCE or less is off track, SHAKY_CONFIDENCE or less is at risk. A
+  confidence older than the check-in cadence (CHECK_IN_CADENCE_DAYS) no longer counts: it
+  says what someone believed weeks ago, and the key result is flagged "check-in overdue"
+  instead. Once the target is reached, or the period is over, the result is in and confidence
+  no longer matters.
+The reason shown with the status names the deciding signal first ("confidence 4/10 at the
+last check-in", "12 points behind the time gone (38% done, 50% of the period gone)").
+
+A manual key result with no check-in (or, never checked in, not made) for longer than the
+cadence is overdue while its objective's period runs; indicator-linked ones follow the rollups
+by themselves and are never overdue.
 """
 
 from __future__ import annotations
@@ -18,13 +32,18 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.db import models
-from django.utils.translation import gettext, gettext_lazy
+from django.utils.translation import gettext, gettext_lazy, ngettext
 
 # Progress may lag the calendar by this much and still be on track, and by up to AT_RISK_GAP
 # before it is off track. Adoption is not linear (the first weeks move slowly, then habits
 # spread), so a strict "progress >= time gone" would call nearly every new key result at risk.
 ON_TRACK_GAP = 0.10
 AT_RISK_GAP = 0.25
+# A check-in at least every two weeks: the reminder goes out weekly, so two missed reminders make
+# a key result overdue (no organisation-level cadence setting exists yet).
+CHECK_IN_CADENCE_DAYS = 14
+LOW_CONFIDENCE = 3  # at or below: off track, whatever the numbers say
+SHAKY_CONFIDENCE = 6  # at or below: at risk
 _EPSILON = 1e-9  # 33.3 - 33.3 in floating point: a value at its target has reached it
 
 
@@ -100,15 +119,31 @@ def _by_gap(done: float, expected: float, *, worse: bool = False) -> Track:
     gap = expected - done
     if gap <= ON_TRACK_GAP and not worse:
         return Track(Status.ON_TRACK, reason)
+    if gap > 0:
+        points = round(100 * gap)
+        reason = ngettext(
+            "%(points)s point behind the time gone (%(reason)s)",
+            "%(points)s points behind the time gone (%(reason)s)", points,
+        ) % {"points": points, "reason": reason}  # fmt: skip
     if worse:
         reason = gettext("worse than the baseline; %(reason)s") % {"reason": reason}
     return Track(Status.AT_RISK if gap <= AT_RISK_GAP else Status.OFF_TRACK, reason)
 
 
-def key_result_track(
-    *, direction: str, baseline: float, target: float, current: float, expected: float
-) -> Track:
-    """On track, at risk or off track, with the reason in words."""
+_SEVERITY = {Status.ON_TRACK: 0, Status.AT_RISK: 1, Status.OFF_TRACK: 2}
+
+
+def by_confidence(confidence: int) -> str:
+    """What a confidence alone says: see the module's docstring."""
+    if confidence <= LOW_CONFIDENCE:
+        return Status.OFF_TRACK
+    if confidence <= SHAKY_CONFIDENCE:
+        return Status.AT_RISK
+    return Status.ON_TRACK
+
+
+def _by_numbers(direction: str, baseline: float, target: float, current: float,
+                expected: float) -> Track:  # fmt: skip
     if holds_the_line(direction, baseline, target):
         if meets(direction, current, target):
             return Track(Status.ON_TRACK, gettext("holding the line"))
@@ -117,6 +152,42 @@ def key_result_track(
         return Track(Status.OFF_TRACK, gettext("it met the target when set, and has slipped"))
     worse = not meets(direction, current, baseline)
     return _by_gap(progress(direction, baseline, target, current), expected, worse=worse)
+
+
+def key_result_track(
+    *, direction: str, baseline: float, target: float, current: float, expected: float,
+    confidence: int | None = None, confidence_age: int | None = None,
+    cadence_days: int = CHECK_IN_CADENCE_DAYS,
+) -> Track:  # fmt: skip
+    """On track, at risk or off track, with the reason in words: the worse of what the numbers
+    and the last check-in's confidence say (module docstring). `confidence_age` is the number of
+    days since that check-in (None: given just now)."""
+    numbers = _by_numbers(direction, baseline, target, current, expected)
+    reached = direction not in HOLDING and meets(direction, current, target)
+    if confidence is None or expected >= 1 or reached:
+        return numbers
+    said = by_confidence(confidence)
+    if said == Status.ON_TRACK:
+        return numbers
+    if confidence_age is not None and confidence_age > cadence_days:
+        stale = gettext(
+            "the last confidence (%(confidence)s/10, %(days)s days ago) is too old to count"
+        ) % {"confidence": confidence, "days": confidence_age}
+        return Track(numbers.status, f"{numbers.reason}; {stale}")
+    words = gettext("confidence %(confidence)s/10 at the last check-in") % {
+        "confidence": confidence
+    }
+    if _SEVERITY[said] > _SEVERITY[numbers.status]:
+        return Track(said, f"{words}; {numbers.reason}")
+    return Track(numbers.status, f"{numbers.reason}; {words}")
+
+
+def check_in_overdue(*, last: date, today: date,
+                     cadence_days: int = CHECK_IN_CADENCE_DAYS) -> int | None:  # fmt: skip
+    """Days since the last check-in (or since the key result was made) when that is longer
+    than the cadence; None while it is not overdue."""
+    days = (today - last).days
+    return days if days > cadence_days else None
 
 
 def objective_track(done: float | None, expected: float) -> Track | None:

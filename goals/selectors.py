@@ -4,11 +4,15 @@ the viewer is (their participant record, team and the teams below it) is the vie
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from decimal import Decimal
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models.functions import ExtractQuarter, ExtractYear
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -26,6 +30,8 @@ from goals.models import (
     Subject,
     VotingWindow,
 )
+from goals.models.okris import ObjectiveClosure, Scope, closure_of
+from programme.models import Programme
 from programme.viewer import Viewer
 
 
@@ -106,15 +112,19 @@ def _track(objective: Objective) -> None:
     today = timezone.localdate()
     expected = okr_progress.time_gone(objective.starts_on, objective.ends_on, today)
     key_results = list(objective.key_results.all())
+    closed = _period_state(objective, today)
     for kr in key_results:
         # Revenue awaiting the sponsor counts for nothing yet: it says so instead of a status.
-        kr.track = None if not kr.counts else okr_progress.key_result_track(
+        # A closed objective shows its grades instead.
+        kr.track = None if not kr.counts or closed else okr_progress.key_result_track(
             direction=kr.direction, baseline=kr.baseline, target=kr.target,
-            current=kr.current, expected=expected,
+            current=kr.current, expected=expected, **_confidence(kr, today),
         )  # fmt: skip
+        kr.overdue_days = _overdue_days(kr, objective, today)
     objective.progress = objective_progress(key_results)
     objective.time_gone = expected
-    objective.track = okr_progress.objective_track(objective.progress, expected)
+    objective.track = None if closed else okr_progress.objective_track(objective.progress,
+                                                                       expected)  # fmt: skip
 
 
 def objectives(viewer: Viewer, *, mine: bool = False) -> list[Objective]:
@@ -122,9 +132,9 @@ def objectives(viewer: Viewer, *, mine: bool = False) -> list[Objective]:
     objective's progress (three queries, however many there are)."""
     found = (
         Objective.objects.filter(organisation=viewer.organisation, archived_at__isnull=True)
-        .select_related("programme", "wave", "team", "owner__user")
+        .select_related("programme", "wave", "team", "owner__user", "closure")
         .prefetch_related(
-            "key_results",
+            Prefetch("key_results", queryset=KeyResult.objects.select_related("grade")),
             Prefetch("initiatives", queryset=Initiative.objects.select_related("owner__user")),
         )
     )
@@ -133,6 +143,7 @@ def objectives(viewer: Viewer, *, mine: bool = False) -> list[Objective]:
     result = list(found)
     for objective in result:
         _track(objective)
+    result.sort(key=lambda objective: objective.closed is not None)  # closed periods last
     return result
 
 
@@ -141,9 +152,12 @@ def objective_get(viewer: Viewer, code: object, *, history: bool = False) -> Obj
     check-ins too."""
     check_ins = CheckIn.objects.select_related("by__user")
     objective = get_object_or_404(
-        Objective.objects.select_related("programme", "wave", "team", "owner__user")
+        Objective.objects.select_related("programme", "wave", "team", "owner__user",
+                                         "closure__copied_to", "closure__closed_by__user",
+                                         "origin__objective")
         .prefetch_related(
-            Prefetch("key_results", queryset=KeyResult.objects.prefetch_related(
+            Prefetch("key_results", queryset=KeyResult.objects.select_related("grade")
+                     .prefetch_related(
                 Prefetch("check_ins", queryset=check_ins if history else check_ins.none()))),
             Prefetch("initiatives", queryset=Initiative.objects.select_related("owner__user")),
         ),
@@ -155,14 +169,14 @@ def objective_get(viewer: Viewer, code: object, *, history: bool = False) -> Obj
 
 def key_result_get(viewer: Viewer, code: object) -> KeyResult:
     return get_object_or_404(
-        KeyResult.objects.select_related("objective__programme"),
+        KeyResult.objects.select_related("objective__programme", "objective__closure"),
         objective__organisation=viewer.organisation, code=code,
     )  # fmt: skip
 
 
 def initiative_get(viewer: Viewer, code: object) -> Initiative:
     return get_object_or_404(
-        Initiative.objects.select_related("objective"),
+        Initiative.objects.select_related("objective__closure"),
         objective__organisation=viewer.organisation, code=code,
     )  # fmt: skip
 
@@ -285,12 +299,14 @@ def objectives_page(
     five queries, whatever the number of objectives."""
     found = (
         Objective.objects.filter(organisation=viewer.organisation, archived_at__isnull=True)
-        .select_related("programme", "wave", "team", "owner__user")
+        .select_related("programme", "wave", "team", "owner__user", "closure")
         .prefetch_related(
-            "key_results",
+            Prefetch("key_results", queryset=KeyResult.objects.select_related("grade")),
             Prefetch("initiatives", queryset=Initiative.objects.select_related("owner__user")),
         )
-        .order_by("ends_on", "title", "pk")
+        # Closed periods last, as on the unpaged list; then by end date.
+        .annotate(is_closed=Exists(ObjectiveClosure.objects.filter(objective=OuterRef("pk"))))
+        .order_by("is_closed", "ends_on", "title", "pk")
     )
     if mine:
         found = found.filter(owner=viewer.membership)
@@ -324,3 +340,156 @@ def objective_by_code(viewer: Viewer, raw: str) -> Objective | None:
         .select_related("programme")
         .first()
     )
+
+
+# --- Status from confidence, overdue check-ins, closing and grading a period (issue #22) ---
+
+
+def _period_state(objective: Objective, today: date) -> bool:
+    """Mark where the objective stands in its period (`closed`, `ended`, `running`); returns
+    whether it is closed."""
+    objective.closed = closure_of(objective)
+    objective.ended = today >= objective.ends_on
+    objective.running = objective.starts_on <= today <= objective.ends_on
+    objective.period = quarter_of(objective.ends_on)
+    return objective.closed is not None
+
+
+def _local_day(moment: datetime) -> date:
+    return timezone.localtime(moment).date()
+
+
+def _confidence(key_result: KeyResult, today: date) -> dict[str, int | None]:
+    """The last check-in's confidence and its age in days, for goals.progress."""
+    checked = key_result.checked_in_at
+    age = (today - _local_day(checked)).days if checked is not None else None
+    return {"confidence": key_result.confidence, "confidence_age": age}
+
+
+def _overdue_days(key_result: KeyResult, objective: Objective, today: date) -> int | None:
+    """Days without a check-in, when longer than the cadence: only a manual key result of an
+    open objective whose period runs (an ended one waits to be closed, not checked in)."""
+    if key_result.source != KeyResult.Source.MANUAL or objective.closed or not objective.running:
+        return None
+    last = _local_day(key_result.checked_in_at or key_result.created_at)
+    return okr_progress.check_in_overdue(last=last, today=today)
+
+
+def my_okr_attention(viewer: Viewer) -> dict[str, list]:
+    """For the owner's home panel: their key results whose check-in is overdue, and their
+    objectives whose period has ended and that wait to be closed and graded (two queries)."""
+    today = timezone.localdate()
+    owned = list(
+        Objective.objects.filter(
+            organisation=viewer.organisation, owner=viewer.membership, archived_at__isnull=True,
+            closure__isnull=True, starts_on__lte=today,
+        ).select_related("closure").prefetch_related(Prefetch(
+            "key_results", queryset=KeyResult.objects.filter(source=KeyResult.Source.MANUAL),
+        ))
+    )  # fmt: skip
+    overdue, to_close = [], []
+    for objective in owned:
+        _period_state(objective, today)
+        if objective.ended:
+            to_close.append(objective)
+        for key_result in objective.key_results.all():
+            key_result.overdue_days = _overdue_days(key_result, objective, today)
+            if key_result.overdue_days is not None:
+                overdue.append(key_result)
+    overdue.sort(key=lambda kr: -kr.overdue_days)
+    return {"overdue": overdue, "to_close": to_close}
+
+
+def quarter_of(day: date) -> str:
+    """The period an objective belongs to on the evaluation page: the quarter it ends in."""
+    return f"{day.year}-Q{(day.month - 1) // 3 + 1}"
+
+
+def period_label(period: str) -> str:
+    """The period as people write it: "2026-Q3" is "Q3 2026"."""
+    year, quarter = period.split("-")
+    return f"{quarter} {year}"
+
+
+def quarter_bounds(period: str) -> tuple[date, date] | None:
+    """First and last day of "2026-Q3"; None for anything else."""
+    match = re.fullmatch(r"(\d{4})-Q([1-4])", period or "")
+    if match is None:
+        return None
+    year, quarter = int(match[1]), int(match[2])
+    first = date(year, 3 * quarter - 2, 1)
+    last = date(year + 1, 1, 1) if quarter == 4 else date(year, 3 * quarter + 1, 1)
+    return first, last - timedelta(days=1)
+
+
+def _mean(scores: list[Decimal]) -> Decimal | None:
+    return sum(scores) / len(scores) if scores else None
+
+
+def programme_get(viewer: Viewer, code: object) -> Programme:
+    return get_object_or_404(Programme, organisation=viewer.organisation, code=code)
+
+
+def evaluation(viewer: Viewer, programme: Programme, period: str | None) -> dict[str, object]:
+    """A period's evaluation (read-only): the programme's objectives ending in that quarter,
+    grouped by scope, with their grades, comments and lessons, each objective's mean grade and
+    the period's (three queries, however many objectives). Without a period, the newest one
+    with a closed objective (or the current quarter); an unknown period says so."""
+    closed_ends = (
+        Objective.objects.filter(organisation=viewer.organisation, programme=programme,
+                                 closure__isnull=False)
+        .annotate(year=ExtractYear("ends_on"), quarter=ExtractQuarter("ends_on"))
+        .values_list("year", "quarter").distinct().order_by("-year", "-quarter")
+    )  # fmt: skip
+    periods = [f"{year}-Q{quarter}" for year, quarter in closed_ends]
+    unknown = period is not None and quarter_bounds(period) is None
+    if period is None or unknown:
+        period = periods[0] if periods else quarter_of(timezone.localdate())
+    first, last = quarter_bounds(period)
+    if period not in periods:
+        periods = sorted([*periods, period], reverse=True)
+    found = list(
+        Objective.objects.filter(
+            Q(archived_at__isnull=True) | Q(closure__isnull=False),
+            organisation=viewer.organisation, programme=programme, ends_on__range=(first, last),
+        )
+        .select_related("programme", "wave", "team", "owner__user", "closure__closed_by__user",
+                        "closure__copied_to")
+        .prefetch_related(Prefetch("key_results",
+                                   queryset=KeyResult.objects.select_related("grade")))
+        .order_by("scope", "wave__number", "team__name", "title")
+    )  # fmt: skip
+    groups: dict[str, list[Objective]] = {}
+    every_score = []
+    for objective in found:
+        objective.closed = closure_of(objective)
+        scores = [kr.grade.score for kr in objective.key_results.all()
+                  if getattr(kr, "grade", None) is not None]  # fmt: skip
+        objective.mean_grade = _mean(scores)
+        every_score += scores
+        groups.setdefault(objective.scope, []).append(objective)
+    return {
+        "programme": programme, "period": period, "period_label": period_label(period),
+        "periods": [(value, period_label(value)) for value in periods], "unknown": unknown,
+        "first": first, "last": last,
+        "groups": [(Scope(scope).label, objectives) for scope, objectives in groups.items()],
+        "objectives": found, "mean_grade": _mean(every_score),
+        "closed_count": sum(1 for objective in found if objective.closed),
+    }  # fmt: skip
+
+
+def closed_periods_of(viewer: Viewer) -> list[tuple[Programme, str, str]]:
+    """Every evaluation (programme, quarter, its label) the organisation's closed objectives
+    lead to, newest first, whatever page of the list is shown (one query)."""
+    closed = (
+        Objective.objects.filter(organisation=viewer.organisation, closure__isnull=False)
+        .select_related("programme")
+        .only("programme", "ends_on", "programme__name", "programme__code")
+        .order_by("-ends_on")
+    )
+    seen: dict[tuple[int, str], tuple[Programme, str, str]] = {}
+    for objective in closed:
+        period = quarter_of(objective.ends_on)
+        seen.setdefault((objective.programme_id, period),
+                        (objective.programme, period, period_label(period)))  # fmt: skip
+    return sorted(seen.values(), key=lambda found: found[1], reverse=True)

@@ -50,3 +50,14 @@ tenant_urlpatterns += [
     path("okris/<uuid:code>/align/", views_alignment.objective_align,
          name="goals-objective-align"),
 ]  # fmt: skip
+
+
+# --- Closing a period: grades, lessons, copies forward (issue #22) ---
+from goals import views_periods as periods  # noqa: E402
+
+tenant_urlpatterns += [
+    path("okris/<uuid:code>/close/", periods.objective_close, name="goals-objective-close"),
+    path("okris/<uuid:code>/copy-forward/", periods.objective_copy_forward,
+         name="goals-objective-copy-forward"),
+    path("okris/evaluation/<uuid:code>/", periods.evaluation, name="goals-evaluation"),
+]  # fmt: skip

@@ -20,6 +20,7 @@ from goals.forms import (
 )
 from goals.models import Objective
 from goals.views_alignment import okri_listing
+from goals.views_periods import period_actions
 from programme.models import Membership
 from programme.tenancy import Viewer, tenant_view
 
@@ -39,6 +40,7 @@ def okri_list(request: HttpRequest, viewer: Viewer) -> HttpResponse:
     listing = okri_listing(request, viewer, mine=mine)  # filters, paging, KPIs: views_alignment
     context = {
         **listing,
+        "evaluations": selectors.closed_periods_of(viewer),
         "mine": mine,
         "can_create": policies.can_create_objective(membership),
         "awaiting": selectors.revenue_awaiting(viewer) if sponsor else [],
@@ -77,16 +79,19 @@ def _detail(request: HttpRequest, viewer: Viewer, objective: Objective,
     membership = viewer.membership
     can_edit = policies.can_edit_objective(viewer, objective)
     for initiative in objective.initiatives.all():
-        initiative.can_update = objective.archived_at is None and policies.can_update_initiative(
-            membership, initiative.owner_id, can_edit
-        )
+        initiative.can_update = (
+            objective.archived_at is None and objective.closed is None
+            and policies.can_update_initiative(membership, initiative.owner_id, can_edit)
+        )  # fmt: skip
     for key_result in objective.key_results.all():
         key_result.form = forms.get(f"check_in_{key_result.pk}") or CheckInForm(
             prefix=str(key_result.code)
         )
     context = {
         "objective": objective,
-        "can_edit": can_edit and objective.archived_at is None,
+        "can_edit": can_edit and objective.archived_at is None and objective.closed is None,
+        "can_archive": can_edit and objective.archived_at is None,
+        **period_actions(viewer, objective),
         "can_confirm": policies.can_confirm_revenue(membership),
         "key_result_form": forms.get("key_result")
         or KeyResultForm(auto_id="kr_%s", objective=objective),

@@ -176,3 +176,55 @@ class Initiative(TimeStamped):
 
     def __str__(self) -> str:
         return self.title
+
+
+# --- Closing a period: grades, lessons, copies forward (issue #22) ---
+
+
+class ObjectiveClosure(TimeStamped):
+    """An objective closed and graded at the end of its period (or earlier by its owner or a
+    consultant). Its existence makes the objective read-only: no check-ins, no edits, and the
+    indicators stop moving its key results. `copied_to` is the objective of the next period it
+    was copied forward to (once)."""
+
+    objective = models.OneToOneField(Objective, on_delete=models.CASCADE, related_name="closure")
+    closed_by = models.ForeignKey(
+        Membership, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    lessons = models.TextField(max_length=4000)
+    copied_to = models.OneToOneField(
+        Objective, null=True, blank=True, on_delete=models.SET_NULL, related_name="origin"
+    )
+
+    def __str__(self) -> str:
+        return f"{self.objective} (closed)"
+
+
+class KeyResultGrade(models.Model):
+    """A key result's grade when its objective closed: 0.0 to 1.0 in steps of 0.1 (prefilled
+    from its progress), a comment, and the value it ended on."""
+
+    key_result = models.OneToOneField(KeyResult, on_delete=models.CASCADE, related_name="grade")
+    score = models.DecimalField(max_digits=2, decimal_places=1)
+    comment = models.TextField(blank=True, max_length=1000)
+    final_value = models.FloatField()
+    created_at = models.DateTimeField(db_default=Now())
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(score__gte=0, score__lte=1), name="kr_grade_between_0_and_1"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key_result}: {self.score}"
+
+
+def closure_of(objective: Objective) -> ObjectiveClosure | None:
+    """The objective's closure, or None while it is open (no query when it was selected with
+    `select_related("closure")`)."""
+    try:
+        return objective.closure
+    except ObjectiveClosure.DoesNotExist:
+        return None

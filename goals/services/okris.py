@@ -8,6 +8,7 @@ import math
 import re
 from collections import Counter
 from datetime import date, datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from zoneinfo import ZoneInfo
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -18,6 +19,7 @@ from django.utils import timezone
 from goals import alignment, policies
 from goals.measures import INDICATORS, REVENUE_INDICATORS, indicator_now
 from goals.models import CheckIn, Initiative, KeyResult, Objective, Scope
+from goals.models.okris import KeyResultGrade, ObjectiveClosure, closure_of
 from goals.progress import HOLDING, Direction, holds_the_line
 from metrics.indicators import monday
 from programme import services as programme_services
@@ -47,6 +49,10 @@ REVENUE_WARNING = (
     "reasons, and a LinkedIn habit is weeks old), it is easy to fool, and it turns learning "
     "into a quota. It counts toward progress only if a sponsor confirms it."
 )
+CLOSED_MESSAGE = (
+    "This objective is closed and graded: it is read-only. Copy it forward to work on it in "
+    "the next period."
+)
 RECENT_CHECK_IN = timedelta(days=6)  # updated this recently: no reminder this week
 REMIND_FROM_HOUR = 9  # Monday, local time, after the weekly summary
 
@@ -73,12 +79,15 @@ __all__ = [
 ]
 
 
-def _require_edit(membership: Membership, objective: Objective) -> None:
+def _require_edit(membership: Membership, objective: Objective, *,
+                  closed_ok: bool = False) -> None:  # fmt: skip
     if not policies.can_edit_objective(Viewer(membership), objective):
         raise PermissionDenied("Only the objective's owner, its team's manager, a sponsor or a "
                                "consultant change it.")  # fmt: skip
     if objective.archived_at is not None:
         raise ValidationError("This objective is archived.")
+    if not closed_ok and closure_of(objective) is not None:
+        raise ValidationError(CLOSED_MESSAGE)
 
 
 def _number(value: float | None, what: str) -> float:
@@ -124,7 +133,7 @@ def objective_create(
 
 
 def objective_archive(*, objective: Objective, by: Membership) -> None:
-    _require_edit(by, objective)
+    _require_edit(by, objective, closed_ok=True)  # a closed objective may leave the list
     objective.archived_at = timezone.now()
     objective.save(update_fields=["archived_at", "updated_at"])
 
@@ -215,6 +224,8 @@ def key_result_confirm(*, key_result: KeyResult, by: Membership) -> None:
         raise PermissionDenied("A sponsor decides whether revenue stays in the first phase.")
     if not key_result.needs_sponsor or key_result.confirmed_at is not None:
         raise ValidationError("This key result needs no confirmation.")
+    if closure_of(key_result.objective) is not None:
+        raise ValidationError(CLOSED_MESSAGE)
     key_result.confirmed_by, key_result.confirmed_at = by, timezone.now()
     key_result.save(update_fields=["confirmed_by", "confirmed_at", "updated_at"])
 
@@ -238,6 +249,8 @@ def check_in(
     if confidence is None or not 1 <= confidence <= 10:
         raise ValidationError("Say how confident you are, from 1 (not at all) to 10 (certain).")
     with transaction.atomic():
+        if _lock_closure(key_result.objective_id) is not None:  # closed meanwhile
+            raise ValidationError(CLOSED_MESSAGE)
         made = CheckIn.objects.create(
             key_result=key_result, value=value, confidence=confidence,
             comment=comment.strip()[:1000], by=by,
@@ -269,6 +282,8 @@ def initiative_status_set(*, initiative: Initiative, by: Membership, status: str
         raise PermissionDenied("The initiative's owner or the objective's editors update it.")
     if objective.archived_at is not None:
         raise ValidationError("This objective is archived.")
+    if closure_of(objective) is not None:
+        raise ValidationError(CLOSED_MESSAGE)
     if status not in Initiative.Status.values:
         raise ValidationError("Choose one of the statuses offered.")
     initiative.status = status
@@ -301,6 +316,8 @@ def checkin_reminders_send(*, organisation_id: int, now: datetime | None = None)
                 FROM {Objective._meta.db_table} o
                 WHERE o.id = kr.objective_id AND o.organisation_id = %(org)s
                   AND o.archived_at IS NULL AND %(today)s BETWEEN o.starts_on AND o.ends_on
+                  AND NOT EXISTS (SELECT 1 FROM {ObjectiveClosure._meta.db_table} c
+                                  WHERE c.objective_id = o.id)
                   AND kr.source = 'manual'
                   AND (kr.reminded_week IS NULL OR kr.reminded_week < %(week)s)
                   AND COALESCE(kr.checked_in_at, kr.created_at) < %(recent)s
@@ -383,3 +400,165 @@ def objective_parent_set(*, objective: Objective, by: Membership,
                       child=objective)  # fmt: skip
     objective.parent = parent
     objective.save(update_fields=["parent", "updated_at"])
+
+
+# --- Closing a period: grades, lessons, copies forward (issue #22) ---
+
+GRADE_STEP = Decimal("0.1")
+
+__all__ += [
+    "CLOSED_MESSAGE",
+    "grade_prefill",
+    "next_period",
+    "objective_close",
+    "objective_copy_forward",
+]
+
+
+def _lock_closure(objective_id: int) -> ObjectiveClosure | None:
+    """Lock the objective's row (until the transaction ends) and return its closure, if any:
+    closing and checking in serialise on it."""
+    Objective.objects.select_for_update().filter(pk=objective_id).values_list("pk").first()
+    return ObjectiveClosure.objects.filter(objective_id=objective_id).first()
+
+
+def grade_prefill(key_result: KeyResult) -> Decimal:
+    """The grade offered when closing: its progress, to the nearest tenth."""
+    return (Decimal(str(key_result.progress)) / GRADE_STEP).quantize(
+        Decimal(1), rounding=ROUND_HALF_UP
+    ) * GRADE_STEP
+
+
+def _grade(value: object, title: str) -> Decimal:
+    message = f"Grade “{title}” from 0.0 to 1.0, in steps of 0.1."
+    try:
+        grade = Decimal(str(value))
+    except (InvalidOperation, ValueError) as error:
+        raise ValidationError(message) from error
+    if value is None or not grade.is_finite() or not 0 <= grade <= 1 or grade % GRADE_STEP:
+        raise ValidationError(message)
+    return grade.quantize(GRADE_STEP)
+
+
+def objective_close(
+    *, objective: Objective, by: Membership, grades: dict[int, tuple[object, str]],
+    lessons: str, today: date | None = None,
+) -> ObjectiveClosure:  # fmt: skip
+    """Close the period of an objective: every key result gets a grade (0.0-1.0, step 0.1) and a
+    comment, keyed by the key result's id in `grades`; the objective gets what was learned.
+    From then on it is read-only. Before its end date only its owner or a consultant close it."""
+    today = today or timezone.localdate()
+    ended = today >= objective.ends_on
+    if not policies.can_close_objective(Viewer(by), objective, ended=ended):
+        if not ended:
+            raise PermissionDenied("Before its end date, only the objective's owner or a "
+                                   "consultant close it.")  # fmt: skip
+        raise PermissionDenied("Only the objective's owner, its team's manager, a sponsor, a "
+                               "consultant or an admin close it.")  # fmt: skip
+    if objective.archived_at is not None:
+        raise ValidationError("This objective is archived.")
+    if closure_of(objective) is not None:
+        raise ValidationError("This objective is already closed.")
+    lessons = lessons.strip()
+    if not lessons:
+        raise ValidationError("Say what you learned in this period: the next one starts from it.")
+    made = []
+    for key_result in objective.key_results.all():
+        score, comment = grades.get(key_result.pk, (None, ""))
+        made.append(KeyResultGrade(
+            key_result=key_result, score=_grade(score, key_result.title),
+            comment=(comment or "").strip()[:1000], final_value=key_result.current,
+        ))  # fmt: skip
+    with transaction.atomic():
+        # The objective's row is the lock check-ins take too: of two people closing at once
+        # the second is told, and a check-in landing meanwhile is the value graded.
+        if _lock_closure(objective.pk) is not None:
+            raise ValidationError("This objective is already closed.")
+        final = dict(KeyResult.objects.filter(objective=objective).values_list("pk", "current"))
+        for grade in made:
+            grade.final_value = final.get(grade.key_result_id, grade.final_value)
+        closure = ObjectiveClosure.objects.create(objective=objective, closed_by=by,
+                                                  lessons=lessons[:4000])  # fmt: skip
+        KeyResultGrade.objects.bulk_create(made)
+    objective.closure = closure
+    return closure
+
+
+def _month_start(day: date, months: int) -> date:
+    index = day.year * 12 + day.month - 1 + months
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def next_period(objective: Objective) -> tuple[date, date]:
+    """The period after the objective's: from the day after it ended, just as long. A period
+    of whole months (a quarter, say) is followed by as many whole months: 1 Apr - 30 Jun by
+    1 Jul - 30 Sep, not by 91 days that end on 29 Sep."""
+    first, last = objective.starts_on, objective.ends_on
+    starts_on = last + timedelta(days=1)
+    if first.day == 1 and starts_on.day == 1:
+        months = (starts_on.year - first.year) * 12 + starts_on.month - first.month
+        return starts_on, _month_start(starts_on, months) - timedelta(days=1)
+    return starts_on, starts_on + (last - first)
+
+
+def objective_copy_forward(
+    *, objective: Objective, by: Membership, starts_on: date | None = None,
+    ends_on: date | None = None,
+) -> Objective:  # fmt: skip
+    """A closed objective's copy for the next period (by default `next_period`): same scope,
+    title and owner, its key results with their baselines set where the closed period ended
+    and no check-ins. A key result that reached its target now holds that line. The copy
+    links back to its origin (`copy.origin.objective`); an objective is copied forward once."""
+    if not policies.can_copy_objective(Viewer(by), objective):
+        raise PermissionDenied("Only the objective's owner, its team's manager, a sponsor, a "
+                               "consultant or an admin copy it forward.")  # fmt: skip
+    closure = closure_of(objective)
+    if closure is None:
+        raise ValidationError("Close and grade the objective before copying it forward.")
+    default_start, default_end = next_period(objective)
+    starts_on, ends_on = starts_on or default_start, ends_on or default_end
+    if ends_on <= starts_on:
+        raise ValidationError("The period must end after it starts.")
+    if ends_on <= objective.ends_on:
+        raise ValidationError(
+            f"The next period must end after this one ended ({objective.ends_on:%d %b %Y})."
+        )
+    programme = objective.programme
+    key_results = list(objective.key_results.select_related("grade"))
+    with transaction.atomic():
+        locked = ObjectiveClosure.objects.select_for_update().get(pk=closure.pk)
+        if locked.copied_to_id is not None:
+            raise ValidationError("This objective was already copied forward.")
+        copy = Objective.objects.create(
+            organisation_id=objective.organisation_id, programme=programme,
+            scope=objective.scope, wave_id=objective.wave_id, team_id=objective.team_id,
+            title=objective.title, owner_id=objective.owner_id or by.pk,
+            starts_on=starts_on, ends_on=ends_on,
+        )  # fmt: skip
+        copies = [_key_result_copy(kr, copy, programme) for kr in key_results]
+        KeyResult.objects.bulk_create(copies)
+        locked.copied_to = copy
+        locked.save(update_fields=["copied_to", "updated_at"])
+        for key_result in copies:
+            if key_result.needs_sponsor:
+                _ask_sponsors(key_result, programme)
+    closure.copied_to = copy
+    return copy
+
+
+def _key_result_copy(key_result: KeyResult, objective: Objective,
+                     programme: Programme) -> KeyResult:  # fmt: skip
+    grade = getattr(key_result, "grade", None)
+    final = grade.final_value if grade is not None else key_result.current
+    direction = key_result.direction
+    if direction not in HOLDING and holds_the_line(direction, final, key_result.target):
+        # The target was reached: there is no distance left, so the next period keeps it.
+        direction = (Direction.STAY_ABOVE if direction == Direction.INCREASE
+                     else Direction.STAY_BELOW)  # fmt: skip
+    return KeyResult(
+        objective=objective, title=key_result.title, source=key_result.source,
+        indicator=key_result.indicator, direction=direction, unit=key_result.unit,
+        baseline=final, target=key_result.target, current=final,
+        about_revenue=key_result.about_revenue,
+        needs_sponsor=key_result.about_revenue and programme.current_phase in FIRST_PHASES,
+    )  # fmt: skip

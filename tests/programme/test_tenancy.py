@@ -149,6 +149,9 @@ def foreign_objects(other_org) -> dict[str, object]:
                 ("key-result-confirm", "key_result"),
                 ("key-result-remove", "key_result"),
                 ("initiative-status", "initiative"),
+                ("objective-close", "objective"),
+                ("objective-copy-forward", "objective"),
+                ("evaluation", "programme"),
             ]
         },
     }
