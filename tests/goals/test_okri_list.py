@@ -111,8 +111,8 @@ def test_the_list_runs_a_fixed_number_of_queries_at_3_and_60_objectives(
     assert Objective.objects.count() == 60
     # user, membership, the page of objectives, their key results and initiatives, the
     # navigation's memberships, the roll-up (live objectives, key results), the filters' choices
-    # (programmes, waves, teams, owners) and the KPIs' newest week
-    assert counts == [13, 13]
+    # (programmes, waves, teams, owners), the KPIs' newest week and the closed periods
+    assert counts == [14, 14]
 
 
 # --- KPIs beside the OKRs -----------------------------------------------------------------------

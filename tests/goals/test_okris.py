@@ -24,8 +24,9 @@ from tests.goals.test_success_and_celebrations import weeks_ago, write
 
 # user, membership, objectives, key results, initiatives, the navigation's memberships; the
 # roll-up (live objectives, key results), the filters' choices (programmes, waves, teams,
-# owners) and the KPIs' newest week (tests/goals/test_okri_list.py has the details)
-QUERIES = 13
+# owners), the KPIs' newest week (tests/goals/test_okri_list.py has the details) and the closed
+# periods the evaluation links lead to
+QUERIES = 14
 
 
 @pytest.fixture

@@ -314,3 +314,17 @@ def test_a_check_in_sent_from_a_page_opened_before_closing_is_refused(setup, end
     with pytest.raises(ValidationError, match=CLOSED):
         services.check_in(key_result=stale, by=by, value=9, confidence=8)
     assert not CheckIn.objects.filter(key_result=stale, value=9).exists()
+
+
+def test_the_list_links_every_closed_period_whatever_page_is_shown(org, login, setup, ended):  # noqa: F811
+    """The list pages by 25 and puts closed objectives last: the evaluation links must not
+    depend on the closed ones being on the page shown."""
+    from tests.goals.test_okri_list import _make
+
+    _close(ended, setup["consultant"])
+    _make(setup, 30)
+    client = login(setup["consultant"])
+    first = client.get(reverse("goals-okris", args=[org.slug])).content.decode()
+    assert ended["objective"].title not in first  # on a later page
+    evaluation = reverse("goals-evaluation", args=[org.slug, setup["programme"].code])
+    assert evaluation in first
