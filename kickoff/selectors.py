@@ -27,7 +27,7 @@ from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce, Lower, RowNumber
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from django.utils.translation import ngettext
+from django.utils.translation import gettext, ngettext
 
 from kickoff import consensus, formats
 from kickoff.models import (
@@ -116,6 +116,16 @@ def closing_summary(session: KickoffSession) -> dict[str, int | str]:
         )
         % n
     )
+    # "3 “me too” votes", "2 agrees, disagrees or passes", or both joined by "and".
+    if summary["votes"] and summary["opinions"]:
+        summary["what_text"] = gettext("%(votes)s and %(opinions)s") % {
+            "votes": summary["votes_text"],
+            "opinions": summary["opinions_text"],
+        }
+    else:
+        summary["what_text"] = (
+            summary["votes_text"] if summary["votes"] else summary["opinions_text"]
+        )
     summary["voters_text"] = ngettext("%(n)d person", "%(n)d people", summary["voters"]) % {
         "n": summary["voters"]
     }

@@ -66,6 +66,7 @@ EXCUSED = {
     "showcase-image": "an image file shown inside a case, not a page",
     "programme-my-data-download": "a ZIP linked on My data once it is ready (none in the demo)",
     "kickoff-session-export": "a CSV download linked on the kick-off board, not a page",
+    "kickoff-session-theme-follow-up": "opened from a theme chosen on the kick-off board",
     "goals-objective-close": "the Close and grade form, opened from an ended objective's page",
     "goals-objective-copy-forward": (
         "the Copy forward form, opened from a closed objective's page (the demo's closed "

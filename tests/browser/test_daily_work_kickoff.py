@@ -91,7 +91,7 @@ def test_closing_asks_first_in_place_and_the_projector_leads_back(
 
     page.get_by_role("link", name="Close session…").click()
     question = page.locator("#close-question")
-    expect(question).to_contain_text("1 vote by 1 person on 1 concern")
+    expect(question).to_contain_text("1 “me too” vote by 1 person on 1 concern")
     assert page.url.endswith(f"/kickoffs/{session.code}/")  # in place, with htmx
     overflow = page.evaluate("document.querySelector('main').scrollWidth - window.innerWidth")
     assert overflow <= 0
