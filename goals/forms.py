@@ -204,9 +204,9 @@ class ObjectiveChoiceField(_ByCode, forms.ModelChoiceField):
 
 
 def _live_objectives(organisation: Organisation) -> object:
-    return Objective.objects.filter(organisation=organisation, archived_at__isnull=True).order_by(
-        "programme__name", "title"
-    )
+    return Objective.objects.filter(
+        organisation=organisation, archived_at__isnull=True, closure__isnull=True
+    ).order_by("programme__name", "title")
 
 
 def _alignment_fields(form: forms.Form, organisation: Organisation) -> None:

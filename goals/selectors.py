@@ -249,9 +249,12 @@ class Branch:
 
 def alignment_tree(viewer: Viewer) -> list[Branch]:
     """The organisation's live objectives as a tree (each under its parent, broadest first),
-    each with its rolled-up progress and status: three queries, whatever the size."""
+    each with its rolled-up progress and status: three queries, whatever the size. Closed
+    objectives belong to their period's evaluation, not to the tree being worked on (their
+    copies forward are in it)."""
     live = list(
-        Objective.objects.filter(organisation=viewer.organisation, archived_at__isnull=True)
+        Objective.objects.filter(organisation=viewer.organisation, archived_at__isnull=True,
+                                 closure__isnull=True)
         .select_related("programme", "wave", "team", "owner__user")
     )  # fmt: skip
     nodes = _rolled_up(viewer, live)
@@ -276,7 +279,9 @@ def alignment_tree(viewer: Viewer) -> list[Branch]:
 def parent_choices(viewer: Viewer) -> QuerySet[Objective]:
     """Live objectives another may sit under or contribute to (the services check the rest)."""
     return (
-        Objective.objects.filter(organisation=viewer.organisation, archived_at__isnull=True)
+        Objective.objects.filter(
+            organisation=viewer.organisation, archived_at__isnull=True, closure__isnull=True
+        )
         .select_related("programme")
         .order_by("programme__name", "title")
     )

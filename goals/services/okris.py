@@ -362,6 +362,10 @@ def _parent_check(*, scope: str, programme: Programme, parent: Objective,
         raise ValidationError("An objective sits under one of the same programme.")
     if parent.archived_at is not None:
         raise ValidationError("That objective is archived: choose a live one to sit under.")
+    if closure_of(parent) is not None:
+        raise ValidationError(
+            "That objective is closed and graded: choose one of the current period to sit under."
+        )
     if not alignment.may_sit_under(scope, parent.scope):
         raise ValidationError(
             f"A {scope} objective cannot sit under a {parent.scope} objective, which is "
