@@ -144,8 +144,8 @@ def test_seed_demo_is_believable_and_idempotent(db, capsys, tmp_path) -> None:
     assert Celebration.objects.count() == celebrations
     assert Proposal.objects.filter(organisation=acme).count() == 6
 
-    # OKRIs: objectives for a wave, the programme, a team and a person (an alignment tree), with check-ins and a revenue key
-    # result waiting for the sponsor (the programme is in its first phase).
+    # OKRIs: objectives for a wave, the programme, a team and a person (an alignment tree),
+    # with check-ins and a revenue key result waiting for the sponsor (first phase).
     from goals.models import CheckIn, KeyResult, Objective
 
     assert set(Objective.objects.filter(organisation=acme).values_list("scope", flat=True)) == {
