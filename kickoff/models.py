@@ -30,7 +30,35 @@ def new_join_code() -> str:
     return "".join(secrets.choice(JOIN_ALPHABET) for _ in range(JOIN_CODE_LENGTH))
 
 
-class KickoffSession(TimeStamped):
+class RoomQuestions:
+    """What the room is asked and the agenda with its timings: a session keeps its own copy of
+    its format's, so both read them the same way. Blank questions mean the standard wording,
+    translated for each reader."""
+
+    @property
+    def worry_label(self) -> str:
+        """The "what worries you" question the room answers (join page, projector)."""
+        return self.worry_question or gettext("What worries me")
+
+    @property
+    def help_label(self) -> str:
+        """The "what would help" question the room answers (join page, projector)."""
+        return self.help_question or gettext("What would help")
+
+    @property
+    def run_sheet(self) -> list:
+        from kickoff.formats import agenda_steps_lenient, run_sheet
+
+        return run_sheet(agenda_steps_lenient(self.agenda), getattr(self, "starts_at", None))
+
+    @property
+    def total_minutes(self) -> int:
+        from kickoff.formats import agenda_steps_lenient
+
+        return sum(step.minutes for step in agenda_steps_lenient(self.agenda))
+
+
+class KickoffSession(RoomQuestions, TimeStamped):
     class Status(models.TextChoices):
         PLANNED = "planned", "Planned"
         OPEN = "open", "Open for concerns"
@@ -87,22 +115,6 @@ class KickoffSession(TimeStamped):
     @property
     def example_links(self) -> list[str]:
         return [line.strip() for line in self.examples.splitlines() if line.strip()]
-
-    @property
-    def worry_label(self) -> str:
-        """The "what worries you" question the room answers (join page, projector)."""
-        return self.worry_question or gettext("What worries me")
-
-    @property
-    def help_label(self) -> str:
-        """The "what would help" question the room answers (join page, projector)."""
-        return self.help_question or gettext("What would help")
-
-    @property
-    def run_sheet(self) -> list:
-        from kickoff.formats import agenda_steps_lenient, run_sheet
-
-        return run_sheet(agenda_steps_lenient(self.agenda), self.starts_at)
 
 
 class ConcernStatus(models.TextChoices):
@@ -386,7 +398,7 @@ class ConcernOpinion(models.Model):
 # --- Kick-off formats: reusable kick-off templates ---------------------------------------------
 
 
-class KickoffFormat(TimeStamped):
+class KickoffFormat(RoomQuestions, TimeStamped):
     """A kick-off worth running again: its agenda ("step — minutes" lines), the two questions
     the room answers, whether the emotion check is part of it, and the follow-up days. A session
     planned from it keeps a copy; the sessions that share a format compare wave over wave."""
@@ -419,26 +431,6 @@ class KickoffFormat(TimeStamped):
 
     def __str__(self) -> str:
         return self.name
-
-    @property
-    def worry_label(self) -> str:
-        return self.worry_question or gettext("What worries me")
-
-    @property
-    def help_label(self) -> str:
-        return self.help_question or gettext("What would help")
-
-    @property
-    def run_sheet(self) -> list:
-        from kickoff.formats import agenda_steps_lenient, run_sheet
-
-        return run_sheet(agenda_steps_lenient(self.agenda))
-
-    @property
-    def total_minutes(self) -> int:
-        from kickoff.formats import agenda_steps_lenient
-
-        return sum(step.minutes for step in agenda_steps_lenient(self.agenda))
 
 
 # --- Moderation and themes (issue #22) ---------------------------------------------------------

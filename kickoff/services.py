@@ -204,18 +204,25 @@ def _anonymous_concerns_write(items: list[dict]) -> None:
 register_anonymous_writer("concern", _anonymous_concerns_write)
 
 
+def _votable(concern: Concern, by: Membership, *, own: str, unshown: str) -> Concern:
+    """The concern a 'me too' or an opinion goes to (the one a duplicate was merged into),
+    refused when it is not on the screen (held or rejected) or is the person's own."""
+    require(policies.can_join_kickoff(by), by, concern.organisation_id, "Not your session.")
+    target = concern.merged_into or concern
+    if target.moderation != Moderation.SHOWN:
+        raise ValidationError(str(unshown))
+    if by.pk in (concern.author_id, target.author_id):
+        raise ValidationError(own)
+    return target
+
+
 def concern_vote(*, concern: Concern, by: Membership) -> bool:
     """'Me too'. Returns False for a second vote by the same person, which changes nothing.
     A named concern's author cannot second it (an anonymous one's author is known to their
     browser only: the view refuses it from there)."""
-    require(policies.can_join_kickoff(by), by, concern.organisation_id, "Not your session.")
-    target = concern.merged_into or concern
-    if target.moderation != Moderation.SHOWN:
-        raise ValidationError(
-            gettext("This concern is not on the screen: there is nothing to second yet.")
-        )
-    if by.pk in (concern.author_id, target.author_id):
-        raise ValidationError(OWN_CONCERN)
+    target = _votable(concern, by, own=OWN_CONCERN, unshown=gettext_lazy(
+        "This concern is not on the screen: there is nothing to second yet."
+    ))  # fmt: skip
     with transaction.atomic():
         _locked_open_session(concern.session)
         try:
@@ -429,16 +436,11 @@ def concern_opine(*, concern: Concern, by: Membership, opinion: str) -> bool:
     The session row is held FOR SHARE (as for 'me too'), so closing waits for this and no
     opinion is linked to anyone after it; the person's own row FOR UPDATE, so two clicks at
     once cannot both count. The counts on Concern move set-based (F expressions)."""
-    require(policies.can_join_kickoff(by), by, concern.organisation_id, "Not your session.")
     if opinion not in Opinion.values:
         raise ValidationError(BAD_OPINION)
-    target = concern.merged_into or concern
-    if target.moderation != Moderation.SHOWN:
-        raise ValidationError(
-            gettext("This concern is not on the screen: there is nothing to agree with yet.")
-        )
-    if by.pk in (concern.author_id, target.author_id):
-        raise ValidationError(OWN_CONCERN_OPINION)
+    target = _votable(concern, by, own=OWN_CONCERN_OPINION, unshown=gettext_lazy(
+        "This concern is not on the screen: there is nothing to agree with yet."
+    ))  # fmt: skip
     with transaction.atomic():
         _locked_open_session(concern.session)
         for _attempt in range(2):
