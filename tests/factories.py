@@ -236,3 +236,26 @@ def foreign_world(organisation: Organisation) -> dict[str, object]:
         "meeting": meeting,
         "follow_up": follow_up,
     }
+
+
+def open_kickoff(organisation: Organisation, consultant: Membership | None = None, **data):
+    """An open kick-off of a new programme, run by `consultant` (a new one if not given), as
+    the kick-off tests need one: `data` adds to or replaces the session's fields."""
+    from django.utils import timezone
+
+    from kickoff import services as kickoff_services
+    from programme import services as programme_services
+
+    consultant = consultant or member(organisation, Role.CONSULTANT)
+    programme = programme_services.programme_save(
+        by=consultant, organisation=organisation,
+        data={"name": "Social selling", "start_date": timezone.localdate()},
+        sponsors=[], consultants=[consultant],
+    )  # fmt: skip
+    session = kickoff_services.kickoff_save(
+        by=consultant, programme=programme, attendees=[],
+        data={"title": "Kick-off Lyon", "held_on": timezone.localdate(), **data},
+    )  # fmt: skip
+    kickoff_services.kickoff_open(by=consultant, session=session)
+    session.refresh_from_db()
+    return session

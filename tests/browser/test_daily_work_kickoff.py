@@ -15,25 +15,12 @@ from programme import services as programme_services
 from programme.anonymous import anonymous_flush
 from programme.models import Role
 from showcase import services as showcase_services
-from tests.browser.test_journeys import sign_in
-from tests.factories import PASSWORD, member
+from tests.browser.test_journeys import signed_in_tab
+from tests.factories import member
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 WIDTHS = [(1280, 900), (390, 844)]
-
-
-def _tab(browser, live_server, membership, width, height, javascript=True):
-    context = browser.new_context(
-        base_url=live_server.url,
-        viewport={"width": width, "height": height},
-        java_script_enabled=javascript,
-    )
-    context.set_default_timeout(15_000)
-    page = context.new_page()
-    sign_in(page, membership.user.email, PASSWORD)
-    page.wait_for_url("**/o/**")
-    return page
 
 
 def _named(org, role, first, last):
@@ -80,7 +67,7 @@ def test_closing_asks_first_in_place_and_the_projector_leads_back(
     browser, live_server, org, live_kickoff, width, height
 ):
     session = live_kickoff["session"]
-    page = _tab(browser, live_server, live_kickoff["consultant"], width, height)
+    page = signed_in_tab(browser, live_server, live_kickoff["consultant"], width, height)
     page.goto(f"/o/{org.slug}/kickoffs/{session.code}/projector/")
     live = page.locator("#live-concerns")
     expect(live.get_by_text("from Anna Andersen")).to_be_visible()
@@ -110,7 +97,9 @@ def test_closing_asks_first_in_place_and_the_projector_leads_back(
 
 def test_without_javascript_closing_asks_on_its_own_page(browser, live_server, org, live_kickoff):
     session = live_kickoff["session"]
-    page = _tab(browser, live_server, live_kickoff["consultant"], 390, 844, javascript=False)
+    page = signed_in_tab(
+        browser, live_server, live_kickoff["consultant"], 390, 844, javascript=False
+    )
     page.goto(f"/o/{org.slug}/kickoffs/{session.code}/")
     page.get_by_role("link", name="Close session…").click()
     page.wait_for_url("**/close/")
@@ -125,7 +114,7 @@ def test_without_javascript_closing_asks_on_its_own_page(browser, live_server, o
 def test_the_report_prints_emotions_beside_stances(browser, live_server, org, live_kickoff):
     session = live_kickoff["session"]
     # About the printable width of an A4 page.
-    page = _tab(browser, live_server, live_kickoff["consultant"], 700, 1000)
+    page = signed_in_tab(browser, live_server, live_kickoff["consultant"], 700, 1000)
     page.goto(f"/o/{org.slug}/kickoffs/{session.code}/report/")
     expect(page.get_by_text("Claire told how a comment became a deal.")).to_be_visible()
     expect(
@@ -148,7 +137,7 @@ def test_a_wave_is_renamed_from_the_planner(browser, live_server, org, live_kick
         name="Supporters",
         start_date=timezone.localdate(),
     )
-    page = _tab(browser, live_server, live_kickoff["consultant"], width, height)
+    page = signed_in_tab(browser, live_server, live_kickoff["consultant"], width, height)
     page.goto(f"/o/{org.slug}/programmes/{programme.code}/wave-planner/")
     expect(page.get_by_label("Name")).to_have_value("Wave 2")
     page.get_by_role("link", name="Rename Supporters").click()
@@ -168,12 +157,12 @@ def test_featuring_asks_the_author_who_says_yes(browser, live_server, org, width
         data={"kind": "deal_won", "title": "A deal from one comment", "story": "It worked.",
               "visibility": "organisation"},
     )  # fmt: skip
-    boss = _tab(browser, live_server, manager, width, height)
+    boss = signed_in_tab(browser, live_server, manager, width, height)
     boss.goto(f"/o/{org.slug}/showcase/{case.code}/")
     boss.get_by_role("button", name="Ask the author to feature it").click()
     expect(boss.get_by_text("their answer is awaited")).to_be_visible()
 
-    seller = _tab(browser, live_server, author, width, height)
+    seller = signed_in_tab(browser, live_server, author, width, height)
     seller.goto(f"/o/{org.slug}/me/notifications/")
     seller.get_by_role("link", name="Lena Koch asks to feature your case").first.click()
     expect(seller.get_by_role("heading", name="May we feature your case")).to_be_visible()

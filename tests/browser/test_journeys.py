@@ -24,6 +24,19 @@ def sign_in(page, email: str, password: str) -> None:
     page.get_by_role("button", name="Sign In").click()
 
 
+def signed_in_tab(browser, live_server, membership, width, height, javascript=True):
+    """A new browser tab of the given size, signed in as `membership` and on its home page."""
+    context = browser.new_context(
+        base_url=live_server.url, viewport={"width": width, "height": height},
+        java_script_enabled=javascript,
+    )  # fmt: skip
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    sign_in(page, membership.user.email, PASSWORD)
+    page.wait_for_url("**/o/**")
+    return page
+
+
 def nav_to(page, name: str) -> None:
     """Follow the navigation entry `name`: top level, or in a menu (opened first), behind the
     toggler on a phone."""

@@ -5,34 +5,21 @@ swaps the queue and the board in place, and the concern reaches the seller's pag
 from __future__ import annotations
 
 import pytest
-from django.utils import timezone
 from playwright.sync_api import expect
 
-from kickoff import services
 from kickoff.models import Concern, Moderation
-from programme import services as programme_services
 from programme.anonymous import anonymous_flush
 from programme.models import Role
 from tests.browser.test_journeys import nav_to, sign_in
 from tests.browser.test_kickoff_journey import phone
-from tests.factories import PASSWORD, member
+from tests.factories import PASSWORD, member, open_kickoff
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_a_held_concern_waits_and_one_click_shows_it(browser, live_server, org, page):
     consultant = member(org, Role.CONSULTANT)
-    programme = programme_services.programme_save(
-        by=consultant, organisation=org,
-        data={"name": "Social selling", "start_date": timezone.localdate()},
-        sponsors=[], consultants=[consultant],
-    )  # fmt: skip
-    session = services.kickoff_save(
-        by=consultant, programme=programme, attendees=[],
-        data={"title": "Kick-off Lyon", "held_on": timezone.localdate()},
-    )  # fmt: skip
-    services.kickoff_open(by=consultant, session=session)
-    session.refresh_from_db()
+    session = open_kickoff(org, consultant)
 
     # The consultant blocks a word, from the navigation.
     sign_in(page, consultant.user.email, PASSWORD)

@@ -6,15 +6,12 @@ from __future__ import annotations
 import re
 
 import pytest
-from django.utils import timezone
 from playwright.sync_api import expect
 
-from kickoff import services
 from kickoff.models import Concern
-from programme import services as programme_services
 from programme.models import Role
-from tests.browser.test_journeys import sign_in
-from tests.factories import PASSWORD, member
+from tests.browser.test_journeys import signed_in_tab
+from tests.factories import member, open_kickoff
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -22,31 +19,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 @pytest.fixture
 def live_kickoff(org):
     consultant = member(org, Role.CONSULTANT)
-    programme = programme_services.programme_save(
-        by=consultant, organisation=org,
-        data={"name": "Social selling", "start_date": timezone.localdate()},
-        sponsors=[], consultants=[consultant],
-    )  # fmt: skip
-    session = services.kickoff_save(
-        by=consultant, programme=programme,
-        data={"title": "Kick-off Lyon", "held_on": timezone.localdate(),
-              "sponsor_notes": "Secret speaker note"},
-        attendees=[],
-    )  # fmt: skip
-    services.kickoff_open(session=session, by=consultant)
-    session.refresh_from_db()
+    session = open_kickoff(org, consultant, sponsor_notes="Secret speaker note")
     return {"consultant": consultant, "session": session}
-
-
-def _tab(browser, live_server, membership, width, height):
-    context = browser.new_context(
-        base_url=live_server.url, viewport={"width": width, "height": height}
-    )
-    context.set_default_timeout(15_000)
-    page = context.new_page()
-    sign_in(page, membership.user.email, PASSWORD)
-    page.wait_for_url("**/o/**")
-    return page
 
 
 def test_the_projector_at_1920_with_300_concerns(browser, live_server, org, live_kickoff):
@@ -58,7 +32,7 @@ def test_the_projector_at_1920_with_300_concerns(browser, live_server, org, live
                 agrees=n % 13, disagrees=(n * 7) % 11, passes=n % 3)
         for n in range(300)
     )  # fmt: skip
-    page = _tab(browser, live_server, live_kickoff["consultant"], 1920, 1080)
+    page = signed_in_tab(browser, live_server, live_kickoff["consultant"], 1920, 1080)
     page.goto(f"/o/{org.slug}/kickoffs/{session.code}/projector/")
     live = page.locator("#live-concerns")
     cards = live.locator("[data-testid=projector-concern]")
@@ -120,7 +94,7 @@ def test_a_seller_agrees_on_a_390_px_phone(browser, live_server, org, live_kicko
         organisation_id=org.pk, session=session, worry="No time next to my quota",
         agrees=6, disagrees=2,
     )  # fmt: skip
-    phone = _tab(browser, live_server, member(org, Role.SELLER), 390, 844)
+    phone = signed_in_tab(browser, live_server, member(org, Role.SELLER), 390, 844)
     phone.goto(f"/o/{org.slug}/join/{session.join_code}/")
     phone.evaluate("window.notReloaded = true")
     item = phone.locator(f"#concern-{concern.pk}")
