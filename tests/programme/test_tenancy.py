@@ -140,6 +140,7 @@ def foreign_objects(other_org) -> dict[str, object]:
         "showcase-pick-shared": world["pick"],
         "showcase-pick-preview": world["pick"],
         "showcase-pick-preview-image": world["pick"],
+        "showcase-pick-redirect": world["pick"].share,  # for the probe (outside tenancy)
         "goals-proposal-vote": world["proposal"],
         "goals-proposal-decide": world["proposal"],
         "goals-celebration-answer": world["celebration"],
