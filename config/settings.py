@@ -26,6 +26,13 @@ SECRET_KEY = env.str(
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 SITE_URL = env.str("SITE_URL", default="http://localhost:8000").rstrip("/")
+# Marketing picks. Sellers share Snowball's short link (SITE_URL/r/<code>/<team>/, which counts
+# clicks) only where SITE_URL is reachable by their LinkedIn readers; else the pick's own link.
+PICK_SHORT_LINKS = env.bool("PICK_SHORT_LINKS", default=False)
+# The preview fetch refuses private, loopback and link-local addresses (SSRF). Tests switch
+# this on with pytest-django's `settings` fixture to reach a local HTTP server; deliberately
+# not read from the environment.
+PICK_PREVIEW_ALLOW_PRIVATE_ADDRESSES = False
 
 INSTALLED_APPS = [
     "django.contrib.admin",

@@ -19,6 +19,7 @@ urlpatterns = [
     path("", include("kickoff.urls")),
     path("", include("metrics.urls")),
     path("", include("programme.urls")),
+    path("", include("showcase.urls")),  # /r/<code>/: a pick's short link
 ]
 
 handler403 = "programme.views.error_403"

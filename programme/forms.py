@@ -429,6 +429,11 @@ class OrganisationSettingsForm(forms.Form):
         help_text="Off: managers see their teams' aggregates only. Groups of fewer than 5 "
         "people are never shown, whatever this says.",
     )
+    disclosure_line = forms.CharField(
+        required=False, max_length=100, label=_lazy("Disclosure line"),
+        help_text=_lazy("Shown to sellers to add when they share company content, for "
+                        "instance “#employee”. Empty: none is asked for."),
+    )  # fmt: skip
 
 
 # --- Blocked words (moderation) ---

@@ -10,10 +10,11 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from programme import services as programme_services
 from programme.demo import register_demo_seeder
-from programme.models import Membership, Organisation, Participant, Role
-from showcase import services
-from showcase.models import CaseComment, CaseStudy, MarketingPick, ReactionKind
+from programme.models import Membership, Organisation, Participant, Role, Team
+from showcase import previews, services, sharing
+from showcase.models import CaseComment, CaseStudy, MarketingPick, PickClick, ReactionKind
 
 CASES = 150
 WEEKS = 10
@@ -249,6 +250,7 @@ def seed_showcase(organisation: Organisation) -> None:
                 posted = timezone.now() - timedelta(days=days_ago, hours=rng.uniform(0, 8))
                 MarketingPick.objects.filter(pk=pick.pk).update(created_at=posted)
                 picks.append(pick)
+            _seed_share_demo(organisation, picks, rng)
             for pick in picks[:-1]:  # the newest one nobody has had time to share yet
                 for reader in rng.sample(readers, min(len(readers), rng.randint(3, 12))):
                     services.uptake_toggle(pick=pick, by=reader, action=rng.choice(
@@ -325,3 +327,44 @@ def _discuss(case: CaseStudy, rng: random.Random, readers: list[Membership]) -> 
 
 def _sentence(text: str) -> str:
     return text[:1].upper() + text[1:]
+
+
+# --- Picks that are easy to share well -------------------------------------------------------
+
+PREVIEW_COLOURS = [(10, 102, 194), (0, 122, 90), (180, 83, 9), (109, 40, 217), (190, 24, 93)]
+
+
+def _demo_thumbnail(colour: tuple[int, int, int]) -> previews.Thumbnail:
+    """A plain banner drawn here: the demo reaches no network."""
+    import io
+
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGB", (600, 315), colour)
+    draw = ImageDraw.Draw(image)
+    for step in range(0, 600, 40):
+        draw.line([(step, 315), (step + 200, 0)], fill=tuple(min(255, c + 40) for c in colour),
+                  width=8)  # fmt: skip
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=80)
+    return previews.Thumbnail(out.getvalue(), 600, 315)
+
+
+def _seed_share_demo(organisation: Organisation, picks: list, rng: random.Random) -> None:
+    """The disclosure line, stored previews (as if fetched) and clicks by team."""
+    programme_services.organisation_settings_update(
+        organisation=organisation,
+        managers_see_individuals=organisation.managers_see_individuals,
+        disclosure_line="#employee",
+    )
+    for index, pick in enumerate(picks):
+        preview = previews.Preview(
+            title=pick.title, description=pick.note,
+            image_url="", image=_demo_thumbnail(PREVIEW_COLOURS[index % len(PREVIEW_COLOURS)]),
+        )  # fmt: skip
+        services.pick_preview_store(pick=pick, preview=preview)
+    teams = list(Team.objects.filter(organisation=organisation).values_list("code", flat=True))
+    PickClick.objects.bulk_create(
+        [PickClick(pick=pick, team_key=sharing.team_key(code), clicks=rng.randint(2, 60))
+         for pick in picks[:-1] for code in rng.sample(teams, min(len(teams), 4))]
+    )  # fmt: skip

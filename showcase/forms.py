@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import gettext_lazy as _lazy
 
 from showcase.images import MAX_IMAGES, CleanImage, image_clean
 from showcase.models import CaseKind, CaseStudy, MarketingPick
@@ -120,9 +121,15 @@ class PickForm(forms.ModelForm):
     url = forms.URLField(label="Link to the company-page post", max_length=500,
                          assume_scheme="https")  # fmt: skip
 
+    campaign = forms.CharField(
+        label=_lazy("Campaign name"), max_length=80, required=False,
+        help_text=_lazy("Goes into the link sellers share (utm_campaign), so your web "
+                        "analytics can tell these visits apart. Left empty: snowball-picks."),
+    )  # fmt: skip
+
     class Meta:
         model = MarketingPick
-        fields = ["url", "title", "note", "angle"]
+        fields = ["url", "title", "note", "angle", "campaign"]
         widgets = {"angle": forms.Textarea(attrs={"rows": 2})}
         labels = {"title": "Title", "note": "Description"}
         help_texts = {

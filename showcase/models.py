@@ -272,3 +272,72 @@ class PickUptake(models.Model):
 
     def __str__(self) -> str:
         return f"{self.membership_id} {self.action} {self.pick_id}"
+
+
+# --- Picks that are easy to share well (previews, share links, clicks) ----------------------
+
+
+class PreviewStatus(models.TextChoices):
+    NONE = "none", "No preview"
+    PENDING = "pending", "Fetching the preview"
+    READY = "ready", "Preview ready"
+    FAILED = "failed", "No preview could be fetched"
+    MANUAL = "manual", "Entered by marketing"
+
+
+def pick_preview_path(instance: PickPreview, filename: str) -> str:
+    return f"showcase/{instance.pick.organisation_id}/previews/{uuid.uuid4().hex}.jpg"
+
+
+class PickPreview(models.Model):
+    """What a pick's page says about itself (its Open Graph title, description and image),
+    fetched by the server from the pick's own link or entered by marketing. The image is a
+    small copy stored here, so readers' browsers contact nobody but Snowball."""
+
+    pick = models.OneToOneField(MarketingPick, on_delete=models.CASCADE, related_name="preview")
+    status = models.CharField(
+        max_length=10, choices=PreviewStatus.choices, default=PreviewStatus.PENDING
+    )
+    title = models.CharField(max_length=200, blank=True)
+    description = models.CharField(max_length=500, blank=True)
+    image_url = models.URLField(max_length=1000, blank=True)  # where it came from, never shown
+    image = models.FileField(upload_to=pick_preview_path, blank=True)
+    image_width = models.PositiveIntegerField(null=True, blank=True)
+    image_height = models.PositiveIntegerField(null=True, blank=True)
+    # Why the fetch failed, for marketing (never shown to sellers).
+    message = models.CharField(max_length=300, blank=True)
+    fetched_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"preview of {self.pick_id} ({self.status})"
+
+
+class PickShareLink(models.Model):
+    """Short code of a pick's share link (`/r/<code>/<team>/`): random, so a code says nothing
+    and cannot be guessed from another pick's; marketing's UTM campaign name rides along."""
+
+    pick = models.OneToOneField(MarketingPick, on_delete=models.CASCADE, related_name="share")
+    code = models.CharField(max_length=12, unique=True)
+    campaign = models.CharField(max_length=80, blank=True)
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class PickClick(models.Model):
+    """Clicks through a pick's short link, counted per pick and team: no person, no IP, no
+    user agent, no time finer than the row's last update. `team_key` is the team's short
+    code as it appears in the link ("" when the link named no team of the organisation)."""
+
+    pick = models.ForeignKey(MarketingPick, on_delete=models.CASCADE, related_name="clicks")
+    team_key = models.CharField(max_length=12, blank=True)
+    clicks = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            # The ON CONFLICT target of the redirect's counting upsert.
+            models.UniqueConstraint(fields=["pick", "team_key"], name="pick_click_per_team"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.clicks} clicks on {self.pick_id} ({self.team_key or 'no team'})"

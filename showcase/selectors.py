@@ -18,15 +18,20 @@ from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext
 
+from programme.models import Team
 from programme.viewer import Viewer
-from showcase import policies
+from showcase import policies, sharing
 from showcase.models import (
     CaseComment,
     CaseImage,
     CaseReaction,
     CaseStudy,
     MarketingPick,
+    PickClick,
+    PickPreview,
+    PickShareLink,
     PickUptake,
     ReactionKind,
     UptakeAction,
@@ -280,7 +285,7 @@ def picks_for(viewer: Viewer, limit: int = PICKS_SHOWN) -> list[MarketingPick]:
         i_commented=Exists(mine.filter(action=UptakeAction.COMMENTED)),
     )
     # Newest first, said here: Meta.ordering is dropped from a query that aggregates.
-    return list(picks.order_by("-created_at", "-id")[:limit])
+    return list(picks.select_related("preview").order_by("-created_at", "-id")[:limit])
 
 
 def picks_posted(viewer: Viewer, limit: int = 5) -> list[MarketingPick]:
@@ -313,8 +318,11 @@ def uptake_report(viewer: Viewer) -> dict:
     for row in rows:
         team = row["membership__participant__team__name"] or "No team"
         by_team.setdefault(row["pick_id"], []).append((team, row["people"]))
+    clicks_by_team = _clicks_by_team(viewer)
     for pick in picks:
         pick.by_team = by_team.get(pick.pk, [])
+        pick.clicks_by_team = clicks_by_team.get(pick.pk, [])
+        pick.click_total = sum(clicks for _, clicks in pick.clicks_by_team)
     cases = list(
         cases_visible_to(viewer)
         .filter(picks__isnull=False, hidden_at__isnull=True)
@@ -326,3 +334,48 @@ def uptake_report(viewer: Viewer) -> dict:
         .order_by("-created_at")[:100]
     )
     return {"picks": picks, "cases": cases}
+
+
+# --- Picks that are easy to share well: previews, share links, clicks ------------------------
+
+
+def _clicks_by_team(viewer: Viewer) -> dict[int, list[tuple[str, int]]]:
+    """Clicks through each pick's short link by team, most first (two queries)."""
+    names = {
+        sharing.team_key(code): name
+        for code, name in Team.objects.filter(organisation=viewer.organisation).values_list(
+            "code", "name"
+        )
+    }
+    result: dict[int, list[tuple[str, int]]] = {}
+    rows = (
+        PickClick.objects.filter(pick__organisation=viewer.organisation)
+        .order_by("pick_id", "-clicks", "team_key")
+        .values_list("pick_id", "team_key", "clicks")
+    )
+    for pick_id, key, clicks in rows:
+        team = names.get(key) or (gettext("No team") if not key else gettext("A former team"))
+        result.setdefault(pick_id, []).append((team, clicks))
+    return result
+
+
+def pick_for_sharing(viewer: Viewer, code: object) -> MarketingPick:
+    """A live pick of the viewer's organisation with its preview and share link (404 else)."""
+    return get_object_or_404(
+        MarketingPick.objects.select_related("preview", "share"),
+        organisation=viewer.organisation, archived_at__isnull=True, code=code,
+    )  # fmt: skip
+
+
+def pick_preview_get(viewer: Viewer, code: object) -> PickPreview:
+    """A pick's stored preview, for whoever may read the organisation's picks."""
+    return get_object_or_404(
+        PickPreview.objects.select_related("pick"), pick__organisation=viewer.organisation,
+        pick__code=code,
+    )  # fmt: skip
+
+
+def share_link_by_code(code: str) -> PickShareLink:
+    """The short link behind `/r/<code>/`: outside any organisation, found by its random code
+    alone, with the pick it leads to (404 for an unknown code)."""
+    return get_object_or_404(PickShareLink.objects.select_related("pick"), code=code)

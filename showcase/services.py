@@ -9,17 +9,18 @@ import re
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
 
 from programme import services as programme_services
+from programme.blocked_words import blocked_words_among, blocked_words_by_organisation
 from programme.markdown import render_markdown
-from programme.models import EmailKind, Membership, Notification, Participant
+from programme.models import EmailKind, Membership, Notification, Participant, Team
 from programme.selectors import current_wave_id, own_participant
-from showcase import policies
+from showcase import policies, previews, sharing
 from showcase.models import (
     CaseComment,
     CaseImage,
@@ -27,9 +28,14 @@ from showcase.models import (
     CaseReport,
     CaseStudy,
     MarketingPick,
+    PickClick,
+    PickPreview,
+    PickShareLink,
     PickUptake,
+    PreviewStatus,
     ReactionKind,
     UptakeAction,
+    pick_preview_path,
 )
 
 _TAG = re.compile(r"[^\w\- ]+")
@@ -75,6 +81,9 @@ def case_save(*, author: Participant, data: dict, case: CaseStudy | None = None)
     if not case.feature_consent:  # consent withdrawn: off the home page at once
         case.featured_at, case.featured_by = None, None
     case.tags = normalise_tags(data.get("tags", case.tags))
+    blocked_words_refuse(case.organisation_id, {
+        field: getattr(case, field) for field in ("title", "story", "outcome", "links", "segment")
+    } | {"tags": " ".join(case.tags)})  # fmt: skip
     case.tags_text = " ".join(case.tags)
     case.story_html = render_markdown(case.story)
     stored: list[str] = []
@@ -365,8 +374,9 @@ def _case_link_picks(case: CaseStudy) -> None:
     case.picks.set(picks if keys else [])
 
 
+@transaction.atomic
 def pick_post(
-    *, by: Membership, url: str, note: str, angle: str = "", title: str = ""
+    *, by: Membership, url: str, note: str, angle: str = "", title: str = "", campaign: str = ""
 ) -> MarketingPick:
     """Marketing posts content to amplify; everyone in the programme is told (digest by
     default), and cases already pointing at it are linked."""
@@ -374,11 +384,14 @@ def pick_post(
         raise PermissionDenied("Marketing posts company content.")
     if not note.strip():
         raise ValidationError("Say in a line what it is and why it matters to a buyer.")
+    blocked_words_refuse(by.organisation_id, {"url": url, "title": title, "note": note,
+                                              "angle": angle, "campaign": campaign})  # fmt: skip
     pick = MarketingPick.objects.create(
         organisation_id=by.organisation_id, posted_by=by, url=url.strip(),
         url_key=url_key(url), title=title.strip()[:200], note=note.strip()[:300],
         angle=angle.strip()[:500],
     )  # fmt: skip
+    _pick_share_setup(pick, campaign)
     mentioning = [
         case.pk
         for case in CaseStudy.objects.filter(organisation_id=by.organisation_id)
@@ -421,3 +434,113 @@ def uptake_toggle(*, pick: MarketingPick, by: Membership, action: str) -> bool:
     if pick.archived_at is not None:
         raise ValidationError("Marketing has archived this pick.")
     return programme_services.row_toggle(PickUptake, pick=pick, membership=by, action=action)[0]
+
+
+# --- Picks that are easy to share well: blocked words, previews, share links, clicks ---------
+
+
+def blocked_words_refuse(organisation_id: int, fields: dict[str, str]) -> None:
+    """Refuse text holding one of the organisation's blocked words, naming the word (and the
+    field it is in); changes nothing. One query."""
+    words = blocked_words_by_organisation({organisation_id}).get(organisation_id, [])
+    errors = {}
+    for field, text in fields.items():
+        found = blocked_words_among(words, text or "")
+        if found:
+            errors[field] = gettext(
+                "“%(word)s” is on your organisation's list of blocked words: please rephrase."
+            ) % {"word": found[0]}
+    if errors:
+        raise ValidationError(errors)
+
+
+def _pick_share_setup(pick: MarketingPick, campaign: str) -> None:
+    """A new pick's short link and its preview, fetched by a task once the pick commits."""
+    PickShareLink.objects.create(
+        pick=pick, code=sharing.new_code(), campaign=sharing.campaign_clean(campaign)
+    )
+    PickPreview.objects.create(pick=pick, status=PreviewStatus.PENDING)
+    from showcase import tasks
+
+    transaction.on_commit(lambda: tasks.pick_preview_fetch.delay(pick.pk))
+
+
+def pick_preview_fetch(*, pick_id: int) -> str:
+    """Fetch a pending preview from the pick's own link and store it; the bare link and a
+    message for marketing when that fails. Idempotent: a preview no longer pending (fetched,
+    failed, or entered by marketing meanwhile) is left alone. Returns the final status."""
+    row = PickPreview.objects.select_related("pick").filter(pick_id=pick_id).first()
+    if row is None or row.status != PreviewStatus.PENDING:
+        return row.status if row else PreviewStatus.NONE
+    try:
+        preview, message = previews.preview_fetch(row.pick.url)
+    except previews.PreviewError as error:
+        PickPreview.objects.filter(pk=row.pk, status=PreviewStatus.PENDING).update(
+            status=PreviewStatus.FAILED, message=str(error)[:300], fetched_at=timezone.now()
+        )
+        return PreviewStatus.FAILED
+    return pick_preview_store(pick=row.pick, preview=preview, message=message,
+                              only_pending=True)  # fmt: skip
+
+
+def pick_preview_store(
+    *, pick: MarketingPick, preview: previews.Preview, message: str = "",
+    status: str = PreviewStatus.READY, only_pending: bool = False,
+) -> str:  # fmt: skip
+    """Store a preview (fetched, or the demo's): its thumbnail file first, then the row; the
+    file goes again if the row does not take it."""
+    row = PickPreview.objects.get(pick=pick)
+    old_name = row.image.name
+    new_name = ""
+    if preview.image is not None:
+        new_name = row.image.storage.save(
+            pick_preview_path(row, "preview.jpg"), ContentFile(preview.image.content)
+        )
+    updated = PickPreview.objects.filter(
+        pk=row.pk, **({"status": PreviewStatus.PENDING} if only_pending else {})
+    ).update(
+        status=status, title=preview.title[:200], description=preview.description[:500],
+        image_url=preview.image_url[:1000], image=new_name,
+        image_width=preview.image.width if preview.image else None,
+        image_height=preview.image.height if preview.image else None,
+        message=message[:300], fetched_at=timezone.now(),
+    )  # fmt: skip
+    if not updated:
+        _files_delete([new_name] if new_name else [])
+        return PickPreview.objects.get(pk=row.pk).status
+    if old_name:
+        transaction.on_commit(lambda: _files_delete([old_name]))
+    return status
+
+
+def pick_shared_record(*, pick: MarketingPick, by: Membership) -> bool:
+    """ "I shared it", said on coming back from LinkedIn: recorded once, never taken back by a
+    second click (unlike the toggle on the list). Returns whether this call recorded it."""
+    if not policies.can_take_up_pick(by, own_participant(by) is not None):
+        raise PermissionDenied("Only people in the programme take up picks.")
+    if pick.archived_at is not None:
+        raise ValidationError(gettext("Marketing has archived this pick."))
+    _, created = PickUptake.objects.get_or_create(
+        pick=pick, membership=by, action=UptakeAction.SHARED
+    )
+    return created
+
+
+def pick_click_count(*, link: PickShareLink, team: str) -> None:
+    """One click through a pick's short link, counted in one statement per (pick, team). A team
+    code that names no team of the pick's organisation counts as no team. Nothing about the
+    person clicking is stored."""
+    known = {
+        sharing.team_key(code)
+        for code in Team.objects.filter(organisation_id=link.pick.organisation_id).values_list(
+            "code", flat=True
+        )
+    }
+    key = team if team in known else ""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {PickClick._meta.db_table} (pick_id, team_key, clicks) "  # noqa: S608
+            "VALUES (%s, %s, 1) ON CONFLICT (pick_id, team_key) "
+            f"DO UPDATE SET clicks = {PickClick._meta.db_table}.clicks + 1",
+            [link.pick_id, key],
+        )

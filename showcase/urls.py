@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from showcase import views, views_picks
+from showcase import redirects, views, views_picks, views_share
 
 org = "showcase/"
 pick = org + "picks/<uuid:code>/"
@@ -32,5 +32,16 @@ tenant_urlpatterns = [
     path(pick + "archive/", views_picks.pick_archive, name="showcase-pick-archive"),
 ]
 
-# Every page of this app lives inside an organisation.
-urlpatterns: list = []
+# Picks that are easy to share well: the share step, "I shared it", the stored preview.
+tenant_urlpatterns += [
+    path(pick + "share/", views_share.pick_share, name="showcase-pick-share"),
+    path(pick + "shared/", views_share.pick_shared, name="showcase-pick-shared"),
+    path(pick + "preview/", views_share.pick_preview, name="showcase-pick-preview"),
+    path(pick + "preview.jpg", views_share.pick_preview_image, name="showcase-pick-preview-image"),
+]
+
+# Outside any organisation: a pick's short link, opened by whoever reads the seller's post.
+urlpatterns: list = [
+    path("r/<str:code>/", redirects.pick_redirect, name="showcase-pick-redirect"),
+    path("r/<str:code>/<str:team>/", redirects.pick_redirect, name="showcase-pick-redirect-team"),
+]

@@ -76,7 +76,7 @@ def _case_form(request: HttpRequest, viewer: Viewer, case) -> HttpResponse:
         try:
             saved = services.case_save(author=viewer.participant, data=form.cleaned_data, case=case)
         except ValidationError as error:
-            form.add_error("visibility", error)
+            form.add_error(None if hasattr(error, "error_dict") else "visibility", error)
         else:
             messages.success(request, "Published. Thank you for sharing." if case is None
                              else "Saved.")  # fmt: skip

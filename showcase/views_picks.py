@@ -40,7 +40,8 @@ def pick_create(request: HttpRequest, viewer: Viewer) -> HttpResponse:
         try:
             services.pick_post(by=viewer.membership, **form.cleaned_data)
         except ValidationError as error:
-            form.add_error("note", error)
+            # Blocked words come as {field: message}: each next to its field.
+            form.add_error(None if hasattr(error, "error_dict") else "note", error)
         else:
             messages.success(request, "Posted. Everyone in the programme is told.")
             return redirect("showcase-pick-list", org=viewer.org)

@@ -76,6 +76,8 @@ class Organisation(TimeStamped):
         default=False,
         help_text="Managers see each seller's indicators; otherwise only team aggregates.",
     )
+    # A line sellers are asked to add when they share company content ("#employee").
+    disclosure_line = models.CharField(max_length=100, blank=True)
     archived_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

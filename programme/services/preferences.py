@@ -86,7 +86,9 @@ def unsubscribe(*, membership: Membership, kind: str) -> None:
             email_preference_set(membership=membership, kind=each, mode=EmailMode.OFF)
 
 
-def organisation_settings_change(*, by: Membership, managers_see_individuals: bool) -> None:
+def organisation_settings_change(
+    *, by: Membership, managers_see_individuals: bool, disclosure_line: str | None = None
+) -> None:
     """The settings page: an admin changes their own organisation's settings."""
     policies.require(
         policies.can_change_organisation_settings(by),
@@ -95,14 +97,20 @@ def organisation_settings_change(*, by: Membership, managers_see_individuals: bo
         "Only an administrator changes the organisation's settings.",
     )
     organisation_settings_update(
-        organisation=by.organisation, managers_see_individuals=managers_see_individuals
-    )
+        organisation=by.organisation, managers_see_individuals=managers_see_individuals,
+        disclosure_line=disclosure_line,
+    )  # fmt: skip
 
 
 def organisation_settings_update(
-    *, organisation: Organisation, managers_see_individuals: bool
-) -> None:
+    *, organisation: Organisation, managers_see_individuals: bool,
+    disclosure_line: str | None = None,
+) -> None:  # fmt: skip
     """The organisation's own setup (the demo seeders); a person goes through
-    `organisation_settings_change`."""
+    `organisation_settings_change`. A `disclosure_line` of None leaves it as it is."""
     organisation.managers_see_individuals = managers_see_individuals
-    organisation.save(update_fields=["managers_see_individuals", "updated_at"])
+    fields = ["managers_see_individuals", "updated_at"]
+    if disclosure_line is not None:
+        organisation.disclosure_line = " ".join(disclosure_line.split())[:100]
+        fields.append("disclosure_line")
+    organisation.save(update_fields=fields)

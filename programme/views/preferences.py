@@ -86,7 +86,10 @@ def organisation_settings(request: HttpRequest, viewer: Viewer) -> HttpResponse:
     organisation = membership.organisation
     form = OrganisationSettingsForm(
         request.POST if request.method == "POST" else None,
-        initial={"managers_see_individuals": organisation.managers_see_individuals},
+        initial={
+            "managers_see_individuals": organisation.managers_see_individuals,
+            "disclosure_line": organisation.disclosure_line,
+        },
     )
     if request.method == "POST":
         if not form.is_valid():
@@ -95,6 +98,7 @@ def organisation_settings(request: HttpRequest, viewer: Viewer) -> HttpResponse:
         services.organisation_settings_change(
             by=membership,
             managers_see_individuals=form.cleaned_data["managers_see_individuals"],
+            disclosure_line=form.cleaned_data["disclosure_line"],
         )
         messages.success(request, "Settings saved.")
         return redirect("programme-organisation-settings", org=viewer.org)

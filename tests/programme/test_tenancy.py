@@ -15,6 +15,8 @@ NOT_TENANT = {
     "programme-email-unsubscribe": "reached by a signed token, tested in test_weekly_summary",
     "kickoff-join-by-code": "looks a code up only among the user's own organisations",
     "healthz": "holds no data: says whether the database and the broker answer",
+    "showcase-pick-redirect": "a pick's public short link, tested in tests/showcase",
+    "showcase-pick-redirect-team": "a pick's public short link, tested in tests/showcase",
 }
 
 
@@ -134,6 +136,11 @@ def foreign_objects(other_org) -> dict[str, object]:
         "showcase-image-delete": world["case_image"],
         "showcase-pick-uptake": world["pick"],
         "showcase-pick-archive": world["pick"],
+        "showcase-pick-share": world["pick"],
+        "showcase-pick-shared": world["pick"],
+        "showcase-pick-preview": world["pick"],
+        "showcase-pick-preview-image": world["pick"],
+        "showcase-pick-redirect": world["pick"].share,  # for the probe (outside tenancy)
         "goals-proposal-vote": world["proposal"],
         "goals-proposal-decide": world["proposal"],
         "goals-celebration-answer": world["celebration"],
