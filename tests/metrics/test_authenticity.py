@@ -257,3 +257,26 @@ def test_the_consultant_dashboard_runs_the_same_queries_whatever_the_size(
     large = [count_queries(lambda c=c, t=t: c.get(t)) for c, t in targets]
     assert InteractionCircle.objects.filter(ring__isnull=False).count() == 20
     assert large == small
+
+
+def test_my_data_exports_and_erases_the_signatures_and_circles(org, tmp_path):
+    from metrics import privacy
+    from programme.privacy import Identity
+
+    people = [member(org, Role.SELLER) for _ in range(2)]
+    export(tmp_path, org, people[0], shares=[(when(4), post_url(1), PICK)])
+    export(tmp_path, org, people[1], reactions=[(when(3), post_url(1))])
+    authenticity_compute(organisation_id=org.pk)
+    mine = privacy.export(people[0])
+    assert mine.tables["post_signatures"][0]["first_words"] == (
+        "Our new grid-balancing service cut outage minutes by"
+    )
+    assert mine.tables["interactions_with_colleagues"][0]["inside_received"] == 1
+
+    counts = privacy.erase(
+        people[0], keep_contributions=False, identity=Identity("", "", ""), files=[]
+    )
+
+    assert counts["post signatures"] == 1 and counts["interactions with colleagues"] == 1
+    assert not PostSignature.objects.filter(participant=people[0].participant).exists()
+    assert not InteractionCircle.objects.filter(participant=people[0].participant).exists()
