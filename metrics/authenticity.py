@@ -179,11 +179,14 @@ def _edges(organisation_id: int, since: datetime) -> list[tuple[int, int, int]]:
             WHERE e.organisation_id = %(org)s AND e.source = %(source)s
               AND e.occurred_at >= %(since)s AND e.kind IN (%(comment)s, %(reaction)s)
         ), owned AS (
-            -- Every own post ever imported: an interaction may go to an older post.
-            SELECT DISTINCT {key} AS post, e.participant_id AS owner
-            FROM {events} e
-            WHERE e.organisation_id = %(org)s AND e.source = %(source)s
-              AND e.kind = %(post)s AND e.url <> ''
+            -- Every own post ever imported (an interaction may go to an older post), one
+            -- owner per post so an interaction is never counted twice.
+            SELECT DISTINCT ON (post) post, owner FROM (
+                SELECT {key} AS post, e.participant_id AS owner
+                FROM {events} e
+                WHERE e.organisation_id = %(org)s AND e.source = %(source)s
+                  AND e.kind = %(post)s AND e.url <> ''
+            ) own WHERE post IS NOT NULL ORDER BY post, owner
         ), matched AS (
             SELECT k.pid, k.post, o.owner
             FROM keyed k LEFT JOIN owned o ON o.post = k.post AND o.owner <> k.pid
