@@ -501,8 +501,13 @@ def seller_view(viewer: Viewer) -> SellerView:
 class InsideShare:
     people: int  # people with interactions given or received in the window
     given: int
+    given_linked: int  # ... naming a post Snowball can key (the rest count as outside)
     inside: int
     inside_received: int
+
+    @property
+    def unmatched(self) -> int:
+        return self.given - self.given_linked
 
     @property
     def percent(self) -> int:
@@ -518,8 +523,8 @@ def inside_share(
     if team_ids is not None:
         circles = circles.filter(team_id__in=team_ids)
     totals = circles.aggregate(
-        people=Count("pk"), given=Sum("given"), inside=Sum("inside"),
-        inside_received=Sum("inside_received"),
+        people=Count("pk"), given=Sum("given"), given_linked=Sum("given_linked"),
+        inside=Sum("inside"), inside_received=Sum("inside_received"),
     )  # fmt: skip
     if totals["people"] < MIN_GROUP or not totals["given"]:
         return None

@@ -26,6 +26,9 @@ PICK = (
 )
 
 
+FEED = "https://www.linkedin.com/feed/update/"
+
+
 def when(days_ago: int) -> str:
     return (timezone.now() - timedelta(days=days_ago)).strftime("%Y-%m-%d %H:%M:%S")
 
@@ -118,11 +121,14 @@ def test_a_ring_of_three_is_shown_to_the_consultant_and_a_genuine_seller_is_not(
     # The genuine seller reacts mostly to customers' posts, twice to a ring member's.
     export(
         tmp_path, org, genuine,
-        reactions=[(when(k + 1), f"urn:li:activity:78{k:017d}") for k in range(10)]
+        reactions=[(when(k + 1), f"{FEED}urn:li:activity:78{k:017d}") for k in range(10)]
         + [(when(12), post_url(0)), (when(13), post_url(1))],
     )  # fmt: skip
-    for person in quiet:
-        export(tmp_path, org, person, reactions=[(when(2), "urn:li:activity:7800000000000000001")])
+    export(
+        tmp_path, org, quiet[0], reactions=[(when(2), f"{FEED}urn:li:activity:7800000000000000001")]
+    )
+    # A company page's post, as some exports link it: no post key, counted as outside.
+    export(tmp_path, org, quiet[1], reactions=[(when(2), "https://www.linkedin.com/company/acme/")])
 
     authenticity_compute(organisation_id=org.pk)
 
@@ -154,6 +160,7 @@ def test_a_ring_of_three_is_shown_to_the_consultant_and_a_genuine_seller_is_not(
     assert "89% of their 27 interactions go to each other" in section
     # The organisation: 8 x 3 + 2 of the 27 + 12 + 2 given stayed inside.
     assert "<strong>63%</strong> of the 41 interactions given stayed inside" in consultant_page
+    assert "1 of them names no post Snowball can match" in consultant_page
 
 
 def test_the_team_dashboard_shows_the_inside_share_without_names(
@@ -165,9 +172,9 @@ def test_the_team_dashboard_shows_the_inside_share_without_names(
     export(tmp_path, org, people[0], shares=[(when(9), post_url(1), "Our grid sensors in winter")])
     for person in people[1:]:
         export(tmp_path, org, person, reactions=[
-            (when(3), post_url(1)), (when(4), "urn:li:activity:7800000000000000001"),
-            (when(5), "urn:li:activity:7800000000000000002"),
-            (when(6), "urn:li:activity:7800000000000000003"),
+            (when(3), post_url(1)), (when(4), f"{FEED}urn:li:activity:7800000000000000001"),
+            (when(5), f"{FEED}urn:li:activity:7800000000000000002"),
+            (when(6), f"{FEED}urn:li:activity:7800000000000000003"),
         ])  # fmt: skip
     rollups.rollup_full(organisation_id=org.pk)
     authenticity_compute(organisation_id=org.pk)
