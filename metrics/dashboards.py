@@ -24,6 +24,8 @@ from django.db.models import (
     OuterRef,
     Q,
     QuerySet,
+    Subquery,
+    Sum,
 )
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
@@ -33,13 +35,16 @@ from django.utils.translation import gettext_lazy as _
 from kickoff.models import Concern, ConcernStatus, Moderation
 from kickoff.stakeholders import stance_distribution
 from metrics import selectors
+from metrics.authenticity import COPY_SELLERS, RING_MIN, RING_SHARE, WINDOW_WEEKS
 from metrics.indicators import MIN_GROUP, SPAN_WEEKS, monday, organisation_today
 from metrics.models import (
     GroupKind,
     GroupWeek,
     IndicatorWeek,
+    InteractionCircle,
     LinkedInProfileText,
     ParticipantWeek,
+    PostSignature,
 )
 from programme.models import Organisation, Participant, Programme, Team, Wave
 from programme.viewer import Viewer
@@ -225,6 +230,7 @@ class ManagerView:
     trend: list[GroupWeek] = field(default_factory=list)
     sellers: Page | None = None
     parent: Team | None = None  # the team above the root, to go up to
+    inside: InsideShare | None = None  # interactions given that stay inside (issue #23)
 
 
 def manager_view(
@@ -248,6 +254,7 @@ def manager_view(
     result.teams = _lines(organisation, GroupKind.TEAM, week, teams, people_url=people_url)
     result.overall = result.teams[0] if result.teams else None
     result.trend = group_trend(organisation, GroupKind.TEAM, root.pk, week)
+    result.inside = inside_share(organisation, [team.pk for team, _ in teams])
     if individuals:
         sellers = selectors.sellers_table(
             organisation, [team.pk for team, _ in teams], week, order=order
@@ -283,6 +290,7 @@ class ConsultantView:
     concerns: list[Concern] = field(default_factory=list)
     newly_skilled: list[IndicatorWeek] = field(default_factory=list)
     lookalikes: list[dict] = field(default_factory=list)
+    authenticity: AuthenticityView | None = None
 
 
 def at_risk(organisation: Organisation, week: date) -> QuerySet[IndicatorWeek]:
@@ -328,6 +336,7 @@ def consultant_view(organisation: Organisation) -> ConsultantView:
         .order_by("-votes", "session__held_on")[:5]
     )
     result.lookalikes = lookalike_clusters(organisation)
+    result.authenticity = authenticity_view(organisation)
     if week is None:
         return result
     result.overall = GroupWeek.objects.filter(
@@ -483,3 +492,95 @@ def seller_view(viewer: Viewer) -> SellerView:
         week=week, weeks=weeks, now=now, before=before, peers=peers, peers_label=label,
         streak=streak,
     )  # fmt: skip
+
+
+# --- Authenticity: engagement pods and copy-paste posts (issue #23) ---------------------------
+
+
+@dataclass
+class InsideShare:
+    people: int  # people with interactions given or received in the window
+    given: int
+    given_linked: int  # ... naming a post Snowball can key (the rest count as outside)
+    inside: int
+    inside_received: int
+
+    @property
+    def unmatched(self) -> int:
+        return self.given - self.given_linked
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.inside / self.given) if self.given else 0
+
+
+def inside_share(
+    organisation: Organisation, team_ids: list[int] | None = None
+) -> InsideShare | None:
+    """How much of the interactions given stays inside the company, for the organisation or a
+    set of teams (one query); None for a group too small to show (MIN_GROUP)."""
+    circles = InteractionCircle.objects.filter(organisation=organisation)
+    if team_ids is not None:
+        circles = circles.filter(team_id__in=team_ids)
+    totals = circles.aggregate(
+        people=Count("pk"), given=Sum("given"), given_linked=Sum("given_linked"),
+        inside=Sum("inside"), inside_received=Sum("inside_received"),
+    )  # fmt: skip
+    if totals["people"] < MIN_GROUP or not totals["given"]:
+        return None
+    return InsideShare(**totals)
+
+
+def interaction_rings(organisation: Organisation, limit: int = 20) -> list[dict]:
+    """The pairs and rings of people who mostly react to each other (one query): the consultant
+    only, never peers."""
+    rings: dict[int, dict] = {}
+    for circle in (
+        InteractionCircle.objects.filter(organisation=organisation, ring__isnull=False)
+        .select_related("participant__membership__user")
+        .order_by("ring", "participant_id")
+    ):
+        ring = rings.setdefault(circle.ring, {"people": [], "given": 0, "inside": 0})
+        ring["people"].append(circle.participant)
+        ring["given"] += circle.given
+        ring["inside"] += round(circle.ring_share * circle.given)
+    found = sorted(rings.values(), key=lambda r: -len(r["people"]))[:limit]
+    for ring in found:
+        ring["percent"] = round(100 * ring["inside"] / ring["given"]) if ring["given"] else 0
+    return found
+
+
+def copy_clusters(organisation: Organisation, limit: int = 10) -> list[dict]:
+    """Near-identical posts across COPY_SELLERS or more sellers (one query): the number of
+    sellers, the first words and the week of the first post."""
+    first = PostSignature.objects.filter(pk=OuterRef("copy_of"))
+    return list(
+        PostSignature.objects.filter(organisation=organisation, copy_of__isnull=False)
+        .values("copy_of")
+        .annotate(
+            sellers=Count("participant", distinct=True),
+            first_words=Subquery(first.values("first_words")),
+            week=Subquery(first.values("week")),
+        )
+        .filter(sellers__gte=COPY_SELLERS)
+        .order_by("-sellers", "-week")[:limit]
+    )
+
+
+@dataclass
+class AuthenticityView:
+    inside: InsideShare | None
+    rings: list[dict]
+    copies: list[dict]
+    ring_share: int = round(100 * RING_SHARE)
+    ring_min: int = RING_MIN
+    window: int = WINDOW_WEEKS
+
+
+def authenticity_view(organisation: Organisation) -> AuthenticityView:
+    """The consultant's view of authenticity: three queries."""
+    return AuthenticityView(
+        inside=inside_share(organisation),
+        rings=interaction_rings(organisation),
+        copies=copy_clusters(organisation),
+    )

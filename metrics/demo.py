@@ -157,3 +157,69 @@ def seed_ssi_history(organisation: Organisation) -> None:
 
 
 SSI_KEYS = ("establishbrand", "findpeople", "engageinsights", "buildrelationships")
+
+
+# --- Authenticity: engagement pods and copy-paste posts (issue #23) ---------------------------
+
+DEMO_PICK = (
+    "Proud to share how our new grid-balancing service helped three Nordic utilities cut "
+    "outage minutes by a third this winter. Read the full story and get in touch!"
+)
+
+
+@register_demo_seeder
+def seed_authenticity(organisation: Organisation) -> None:
+    """Three sellers who mostly react to each other's posts, and a marketing pick shared
+    verbatim by five others: the consultant's dashboard shows the ring and the copies."""
+    from metrics.authenticity import authenticity_compute, post_signatures_store
+    from metrics.models import PostSignature
+
+    if PostSignature.objects.filter(organisation=organisation).exists():
+        return
+    sellers = list(
+        Participant.objects.filter(
+            organisation=organisation, membership__role=Role.SELLER
+        ).order_by("pk")[:8]
+    )
+    if len(sellers) < 8:
+        return
+    now = timezone.now().replace(minute=0, second=0, microsecond=0)
+    writer = EventWriter(
+        organisation=organisation, source=EventSource.LINKEDIN_EXPORT, summary=Summary()
+    )
+
+    def url(n: int) -> str:
+        return f"https://www.linkedin.com/feed/update/urn:li:activity:{7250000000000000000 + n}"
+
+    posts: dict[int, list] = {}
+    with transaction.atomic():
+        ring = sellers[:3]
+        for i, person in enumerate(ring):
+            for k in range(2):
+                when = now - timedelta(days=20 + k)
+                key = f"demo:auth:{person.pk}:post:{k}"
+                writer.add(
+                    Event(person.pk, EventKind.POST_PUBLISHED, when, key, url=url(10 * i + k))
+                )
+            others = [j for j in range(3) if j != i]
+            # Enough of them to outweigh what else the demo gave (share at least RING_SHARE).
+            for k in range(20):
+                target = url(10 * others[k % 2] + k % 2)
+                kind = EventKind.REACTION_MADE if k % 3 else EventKind.COMMENT_MADE
+                writer.add(Event(person.pk, kind, now - timedelta(days=1 + k % 9, hours=k),
+                                 f"demo:auth:{person.pk}:{k}", url=target))  # fmt: skip
+            writer.add(Event(person.pk, EventKind.REACTION_MADE, now - timedelta(days=3),
+                             f"demo:auth:{person.pk}:out", url=url(9000 + i)))  # fmt: skip
+        for i, person in enumerate(sellers[3:8]):
+            key = f"demo:auth:pick:{i}"
+            when = now - timedelta(days=6, hours=i)
+            writer.add(Event(person.pk, EventKind.POST_PUBLISHED, when, key, url=url(100 + i)))
+            posts[person.pk] = [(key, when, DEMO_PICK)]
+        writer.flush()
+        for pk, signed in posts.items():
+            post_signatures_store(
+                organisation_id=organisation.pk, participant_id=pk, posts=signed,
+                week_of=writer.week_of,
+            )  # fmt: skip
+    rollup_full(organisation_id=organisation.pk)
+    authenticity_compute(organisation_id=organisation.pk)

@@ -24,35 +24,45 @@ SIMILAR = 0.6  # Jaccard similarity of the word 3-shingle sets (one swapped word
 MIN_TEXT = 20  # characters: shorter profiles say too little to compare
 
 
-def profiles_compare(*, organisation_id: int) -> int:
-    """Recompute the look-alike flags of one organisation. Returns how many are flagged."""
-    table = LinkedInProfileText._meta.db_table
-    sql = f"""
-        WITH words AS (
-            SELECT t.participant_id AS pid,
-                   array_remove(regexp_split_to_array(
-                       lower(t.headline || ' ' || t.summary), '[^[:alnum:]]+'), '') AS w
-            FROM {table} t JOIN {Participant._meta.db_table} p ON p.id = t.participant_id
-            WHERE p.organisation_id = %(org)s
-              AND length(t.headline || t.summary) >= %(min_text)s
-        ), shingles AS (
+# The MinHash steps, shared with metrics.authenticity (copy-paste posts). From a CTE `words`
+# (pid, w: the text's words), `shingles` (pid, s) and `signature` (pid, k, h: the k-th
+# min-hash); binds %(hashes)s.
+SIGNATURE_CTES = """shingles AS (
             SELECT pid, array_to_string(w[i:i + 2], ' ') AS s
             FROM words, generate_series(1, GREATEST(cardinality(w) - 2, 1)) AS i
         ), signature AS (
             SELECT pid, k, MIN(hashtext(k || '|' || s)) AS h
             FROM shingles CROSS JOIN generate_series(1, %(hashes)s) AS k
             GROUP BY pid, k
-        ), bands AS (
+        )"""
+# From `signature`, the candidate pairs `anchors` (pid, anchor); binds %(rows)s.
+CANDIDATE_CTES = """bands AS (
             SELECT pid, (k - 1) / %(rows)s AS band,
                    md5(string_agg(h::text, ',' ORDER BY k)) AS bucket
             FROM signature GROUP BY pid, (k - 1) / %(rows)s
         ), anchors AS (
-            -- Every profile is paired with the first (smallest id) profile of each bucket it
-            -- is in: at most one pair per band, however big a cluster of copies grows.
+            -- Every text is paired with the first (smallest id) text of each bucket it is in:
+            -- at most one pair per band, however big a cluster of copies grows.
             SELECT DISTINCT pid, anchor FROM (
                 SELECT pid, MIN(pid) OVER (PARTITION BY band, bucket) AS anchor FROM bands
             ) banded WHERE anchor <> pid
-        ), distinct_shingles AS (
+        )"""
+# A text's words, lower case, split on anything not a letter or digit: format with the text.
+WORDS_SQL = "array_remove(regexp_split_to_array(lower({}), '[^[:alnum:]]+'), '')"
+
+
+def profiles_compare(*, organisation_id: int) -> int:
+    """Recompute the look-alike flags of one organisation. Returns how many are flagged."""
+    table = LinkedInProfileText._meta.db_table
+    profile_words = WORDS_SQL.format("t.headline || ' ' || t.summary")
+    sql = f"""
+        WITH words AS (
+            SELECT t.participant_id AS pid,
+                   {profile_words} AS w
+            FROM {table} t JOIN {Participant._meta.db_table} p ON p.id = t.participant_id
+            WHERE p.organisation_id = %(org)s
+              AND length(t.headline || t.summary) >= %(min_text)s
+        ), {SIGNATURE_CTES}, {CANDIDATE_CTES}, distinct_shingles AS (
             SELECT DISTINCT pid, s FROM shingles
         ), sizes AS (
             SELECT pid, COUNT(*) AS n FROM distinct_shingles GROUP BY pid

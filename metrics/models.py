@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 
+from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import BrinIndex
 from django.db import models
 
@@ -387,3 +388,77 @@ class IndicatorThreshold(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key}={self.value}"
+
+
+# --- Authenticity: engagement pods and copy-paste posts (issue #23) ---------------------------
+
+
+class PostSignature(models.Model):
+    """One own post (Shares.csv) as the copy-paste check needs it: a MinHash signature of its
+    commentary and its first words, never the whole text. Written by the LinkedIn import;
+    `copy_of` (the first post of its cluster of near-identical posts, itself for that first
+    post; None for a post no other resembles) by metrics.authenticity."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="+", db_constraint=False
+    )
+    participant = models.ForeignKey(
+        Participant, on_delete=models.CASCADE, related_name="+", db_constraint=False
+    )
+    external_id = models.CharField(max_length=200)  # the post's ActivityEvent external id
+    week = models.DateField()
+    first_words = models.CharField(max_length=200)
+    signature = ArrayField(models.IntegerField())
+    copy_of = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        db_constraint=False,
+    )  # fmt: skip
+    similarity = models.FloatField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "external_id"], name="post_signature_unique"
+            ),
+        ]
+        indexes = [
+            # The consultant's dashboard: "this organisation's clusters of copied posts".
+            models.Index(
+                fields=["organisation", "copy_of"],
+                condition=models.Q(copy_of__isnull=False),
+                name="post_signature_copies_idx",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.first_words
+
+
+class InteractionCircle(models.Model):
+    """One participant's reactions and comments given over the recent weeks (LinkedIn export),
+    how many went to colleagues' own posts, how many of the colleagues' went to theirs, and the
+    pair or ring they belong to (`ring`: the smallest participant id of it). Written only by
+    metrics.authenticity, after each rollup."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="+", db_constraint=False
+    )
+    participant = models.OneToOneField(
+        Participant, on_delete=models.CASCADE, related_name="+", db_constraint=False
+    )
+    team_id = models.PositiveIntegerField(null=True, blank=True)
+    given = models.PositiveIntegerField(default=0)  # reactions and comments given
+    given_linked = models.PositiveIntegerField(default=0)  # ... that name a post we can key
+    inside = models.PositiveIntegerField(default=0)  # ... to a colleague's own post
+    inside_received = models.PositiveIntegerField(default=0)  # colleagues' on this one's posts
+    ring = models.PositiveIntegerField(null=True, blank=True)
+    ring_share = models.FloatField(null=True, blank=True)  # given inside the ring / given
+
+    class Meta:
+        indexes = [
+            # Team dashboards: "this organisation's circles by team"; consultant: rings.
+            models.Index(fields=["organisation", "team_id"], name="circle_org_team_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.participant_id}: {self.inside}/{self.given} inside"

@@ -15,8 +15,10 @@ from metrics.models import (
     ApiToken,
     EventSource,
     IndicatorWeek,
+    InteractionCircle,
     LinkedInProfileText,
     ParticipantWeek,
+    PostSignature,
     WeeklySummary,
 )
 from programme.models import Membership
@@ -83,14 +85,18 @@ def describe(membership: Membership) -> list[DataGroup]:
             _("Your weekly figures and indicators"),
             _(
                 "Computed from your events: weekly counts, streak, regularity, early warnings, "
-                "your LinkedIn headline and summary, and weekly summaries sent. Erasure "
+                "your LinkedIn headline and summary, your posts' first words and signatures "
+                "(for the copy-paste check), your interactions with colleagues' posts, and "
+                "weekly summaries sent. Erasure "
                 "deletes them; team and wave figures hold no names and are recomputed without "
                 "you by the next nightly rollup."
             ),
             ParticipantWeek.objects.filter(participant_id__in=about).count()
             + IndicatorWeek.objects.filter(participant_id__in=about).count()
             + LinkedInProfileText.objects.filter(participant_id__in=about).count()
-            + WeeklySummary.objects.filter(participant_id__in=about).count(),
+            + WeeklySummary.objects.filter(participant_id__in=about).count()
+            + PostSignature.objects.filter(participant_id__in=about).count()
+            + InteractionCircle.objects.filter(participant_id__in=about).count(),
         ),
     ]
     return groups
@@ -122,6 +128,14 @@ def export(membership: Membership) -> ExportPart:
         *[f.name for f in IndicatorWeek._meta.concrete_fields
           if f.name not in {"id", "organisation", "participant"}],
     )  # fmt: skip
+    part.tables["post_signatures"] = table(
+        PostSignature.objects.filter(participant_id__in=about).order_by("week"),
+        "week", "first_words", "similarity",
+    )  # fmt: skip
+    part.tables["interactions_with_colleagues"] = table(
+        InteractionCircle.objects.filter(participant_id__in=about),
+        "given", "given_linked", "inside", "inside_received", "ring_share",
+    )  # fmt: skip
     part.tables["weekly_summaries"] = table(
         WeeklySummary.objects.filter(participant_id__in=about), "week", "sent_at"
     )
@@ -146,6 +160,8 @@ def erase(
         "indicators": IndicatorWeek.objects.filter(**theirs).delete()[0],
         "weekly summaries": WeeklySummary.objects.filter(**theirs).delete()[0],
         "LinkedIn profile": LinkedInProfileText.objects.filter(**theirs).delete()[0],
+        "post signatures": PostSignature.objects.filter(**theirs).delete()[0],
+        "interactions with colleagues": InteractionCircle.objects.filter(**theirs).delete()[0],
     }
     LinkedInProfileText.objects.filter(lookalike_of_id__in=about).update(
         lookalike_of=None, similarity=None

@@ -14,18 +14,22 @@ def activity_import_run(activity_import_id: int) -> None:
 
 @shared_task(acks_late=True, soft_time_limit=600, time_limit=660)
 def rollup_incremental(organisation_id: int) -> int:
+    from metrics.authenticity import authenticity_compute
     from metrics.rollups import rollup_incremental as run
 
     changed = run(organisation_id=organisation_id)
+    authenticity_compute(organisation_id=organisation_id)
     hooks.run_after_rollup(organisation_id)
     return changed
 
 
 @shared_task(acks_late=True, soft_time_limit=3000, time_limit=3300)
 def rollup_full(organisation_id: int) -> int:
+    from metrics.authenticity import authenticity_compute
     from metrics.rollups import rollup_full as run
 
     changed = run(organisation_id=organisation_id)
+    authenticity_compute(organisation_id=organisation_id)
     hooks.run_after_rollup(organisation_id)
     return changed
 

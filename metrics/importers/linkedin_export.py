@@ -22,6 +22,7 @@ from pathlib import Path
 
 from django.db import transaction
 
+from metrics.authenticity import post_signatures_store
 from metrics.importers.common import finish
 from metrics.importers.linkedin_forms import (
     ISO,
@@ -173,6 +174,8 @@ class LinkedInContext:
         self.invitation_names: set[str] = set()
         self.owner_lines: list[str] = []
         self.files: list[tuple[str, Opener, str]] = []  # (name, opener, kind) of the upload
+        # Own posts' (external id, time, commentary), signed after the import and then dropped.
+        self.posts: list[tuple[str, datetime, str]] = []
 
     def event(self, kind: str, when: datetime, key: str, **extra: object) -> None:
         self.writer.add(
@@ -252,6 +255,11 @@ def import_shares(ctx: LinkedInContext, opener: Opener, name: str) -> None:
         link = blank(row.get("sharelink", ""))
         key = link or stable_id(native(row["date"], when, ISO), row.get("sharecommentary", ""))
         ctx.event(EventKind.POST_PUBLISHED, when, key, url=link if link.startswith("http") else "")
+        commentary = row.get("sharecommentary", "")
+        if commentary.strip():
+            ctx.posts.append(
+                (f"{ctx.participant.pk}:{EventKind.POST_PUBLISHED}:{key}", when, commentary)
+            )
 
     _each(ctx, opener, name, required, handle)
 
@@ -665,6 +673,10 @@ def import_linkedin_export(
                 handler(ctx, opener, name)
         if not finish(summary, writer):
             return summary
+        post_signatures_store(
+            organisation_id=organisation.pk, participant_id=participant.pk, posts=ctx.posts,
+            week_of=writer.week_of,
+        )  # fmt: skip
     summary.feeds = ctx.owner_lines + [FEEDS[base] for base in LINKEDIN_FILES if base in members]
     missing = [FEEDS[base].split(":")[0] for base in LINKEDIN_FILES if base not in members]
     if missing:
