@@ -15,6 +15,7 @@ NOT_TENANT = {
     "programme-email-unsubscribe": "reached by a signed token, tested in test_weekly_summary",
     "kickoff-join-by-code": "looks a code up only among the user's own organisations",
     "healthz": "holds no data: says whether the database and the broker answer",
+    "programme-calendar-feed-ics": "reached by a secret token, tested in test_calendar_feed",
 }
 
 
@@ -79,6 +80,7 @@ def foreign_objects(other_org) -> dict[str, object]:
         "programme-session-list": world["programme"],
         "programme-cycle-create": world["programme"],
         "programme-session-detail": world["session"],
+        "programme-session-delete": world["session"],
         "programme-meeting-list": world["programme"],
         "programme-meeting-detail": world["meeting"],
         "programme-follow-up-done": world["follow_up"],
