@@ -225,9 +225,10 @@ def test_delete_cancels_for_everyone(synced, paris, programme, consultant, peopl
 def test_sync_twice_sends_once(synced, paris, programme, consultant, people) -> None:
     session = _plan(synced, programme, consultant, people, SUMMER)
     mail.outbox.clear()
-    assert calendar.calendar_sync(
-        source="session", code=str(session.code), organisation_id=paris.pk
-    ) == 0
+    assert (
+        calendar.calendar_sync(source="session", code=str(session.code), organisation_id=paris.pk)
+        == 0
+    )
     assert mail.outbox == []
 
 
