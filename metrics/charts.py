@@ -6,6 +6,7 @@ rendered for exactly those numbers).
 
 from __future__ import annotations
 
+import logging
 import math
 
 import pygal
@@ -24,6 +25,7 @@ FUNNEL = [
     ("with_meeting", "Meeting booked via LinkedIn"),
     ("with_deal", "Deal won via LinkedIn"),
 ]
+logger = logging.getLogger(__name__)
 STANCE_COLOURS = ("#b02a37", "#e35d6a", "#adb5bd", "#6ea8fe", "#0b4f8a")
 
 
@@ -216,8 +218,12 @@ def seller_email_png(weeks: list[ParticipantWeek]) -> bytes:
         return _weekly(chart, labels, series)
 
     svg = cached_svg("seller-email-png", (labels, series), build)
-    import cairosvg
-
+    try:
+        import cairosvg
+    except (ImportError, OSError):
+        # No libcairo2 on this machine: the e-mail goes out with its numbers, without the chart.
+        logger.exception("cairosvg cannot load the cairo library; weekly chart left out")
+        return b""
     return cairosvg.svg2png(
         bytestring=svg.encode(),
         output_width=EMAIL_CHART_WIDTH * EMAIL_CHART_SCALE,

@@ -95,3 +95,12 @@ def test_the_chart_shows_only_the_recipient_own_weeks(org, other_org, active) ->
     summaries.weekly_summaries_send(organisation_id=org.pk, now=MONDAY_8)
     message = next(m for m in mail.outbox if m.to == [seller.user.email])
     assert "50" not in message.body.split("interactions received):")[1].split("Next step")[0]
+
+
+def test_the_image_and_ci_install_the_cairo_library() -> None:
+    """cairosvg loads libcairo2 at run time: without it the chart is left out of every e-mail."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    assert "libcairo2" in (root / "Dockerfile").read_text()
+    assert "libcairo2" in (root / ".ci" / "run").read_text()
