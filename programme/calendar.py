@@ -210,7 +210,11 @@ def ics_build(
         calendar.add_component(
             _vevent(event, zone=zone, sequence=sequence, cancelled=cancelled, attendees=attendees)
         )
-    calendar.add_missing_timezones()
+    # The zone's rules around the events only (the default spans 1970-2038 in every message).
+    days = [_start_key(event).date() for event, _sequence in events] or [timezone.now().date()]
+    calendar.add_missing_timezones(
+        first_date=min(days) - timedelta(days=366), last_date=max(days) + timedelta(days=366)
+    )
     return calendar.to_ical()
 
 

@@ -16,6 +16,7 @@ from programme.models import (
     FollowUp,
     ManagementMeeting,
     Membership,
+    Participant,
     Programme,
     Session,
     SessionAttendance,
@@ -194,12 +195,33 @@ def session_delete(*, session: Session, by: Membership) -> None:
         calendar_queue(source="session", code=session.code, organisation_id=session.organisation_id)
 
 
+def session_attendees_add(
+    *, session: Session, by: Membership, participants: Iterable[Participant]
+) -> int:
+    """Expect more people at a session (beyond its wave); each gets an invitation."""
+    policies.require(
+        policies.can_manage_programme(by),
+        by,
+        session.organisation_id,
+        "Only the programme team invites people to sessions.",
+    )
+    ids = [p.pk for p in participants if p.organisation_id == session.organisation_id]
+    with transaction.atomic():
+        created = SessionAttendance.objects.bulk_create(
+            [SessionAttendance(session=session, participant_id=pid) for pid in ids],
+            ignore_conflicts=True,
+        )
+        calendar_queue(source="session", code=session.code, organisation_id=session.organisation_id)
+    return len(created)
+
+
 __all__ = [
     "attendance_record",
     "cycle_create",
     "follow_up_add",
     "follow_up_done",
     "meeting_create",
+    "session_attendees_add",
     "session_delete",
     "session_save",
 ]
