@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from django.conf import settings
 from django.urls import reverse
 
 from kickoff.formats import agenda_steps_lenient
@@ -43,7 +42,7 @@ def _event(session: KickoffSession, attendees: tuple[Attendee, ...]) -> Calendar
     if facilitator is not None and facilitator.organisation_id == session.organisation_id:
         organizer_name = facilitator.user.get_full_name() or facilitator.user.email
         organizer_email = facilitator.user.email
-    url = settings.SITE_URL + reverse(
+    path = reverse(
         "kickoff-session-detail", kwargs={"org": session.organisation.slug, "code": session.code}
     )
     return CalendarEvent(
@@ -54,7 +53,7 @@ def _event(session: KickoffSession, attendees: tuple[Attendee, ...]) -> Calendar
         start=start,
         end=end,
         description=session.programme.name,
-        url=url,
+        path=path,
         organizer_name=organizer_name,
         organizer_email=organizer_email,
         attendees=attendees,

@@ -21,7 +21,7 @@ import json
 import logging
 import secrets
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, field, fields, replace
 from datetime import UTC, date, datetime, timedelta
 from email.utils import parseaddr
 from urllib.parse import urlparse
@@ -73,10 +73,14 @@ class CalendarEvent:
     start: datetime | date
     end: datetime | date
     description: str = ""
-    url: str = ""
+    path: str = ""  # the page in Snowball, without the site's address
     organizer_name: str = ""
     organizer_email: str = ""
     attendees: tuple[Attendee, ...] = field(default_factory=tuple)
+
+    @property
+    def url(self) -> str:
+        return settings.SITE_URL + self.path if self.path else ""
 
     @property
     def all_day(self) -> bool:
@@ -99,8 +103,10 @@ class CalendarEvent:
 
     @classmethod
     def from_snapshot(cls, snapshot: dict) -> CalendarEvent:
-        content = dict(snapshot)
-        parse = date.fromisoformat if content.pop("all_day") else datetime.fromisoformat
+        # Only the fields this version knows (a snapshot outlives code changes).
+        known = {f.name for f in fields(cls)}
+        content = {key: value for key, value in snapshot.items() if key in known}
+        parse = date.fromisoformat if snapshot.get("all_day") else datetime.fromisoformat
         content["start"], content["end"] = parse(content["start"]), parse(content["end"])
         return cls(**content)
 
@@ -465,8 +471,7 @@ def _session_event(session: Session, attendees: tuple[Attendee, ...]) -> Calenda
         start=session.starts_at,
         end=session.starts_at + timedelta(minutes=session.duration_minutes),
         description=session.programme.name,
-        url=settings.SITE_URL
-        + reverse("programme-session-detail", kwargs={"org": slug, "code": session.code}),
+        path=reverse("programme-session-detail", kwargs={"org": slug, "code": session.code}),
         organizer_name=session.organisation.name or organizer_name,
         organizer_email=organizer_email,
         attendees=attendees,
