@@ -150,3 +150,18 @@ def test_feed_times_carry_the_organisation_zone(org, programme, consultant) -> N
     body = Client().get(reverse("programme-calendar-feed-ics", args=[raw])).content.decode()
     assert "DTSTART;TZID=Europe/Paris:" in body and "BEGIN:VTIMEZONE" in body
     assert calendar.feed_events(anna)[0].title == "Zoned"
+
+
+def test_feed_runs_a_fixed_number_of_queries(org, programme, consultant, count_queries) -> None:
+    anna = member(org, Role.SELLER)
+    raw = services.calendar_feed_create(by=anna)[1]
+    url = reverse("programme-calendar-feed-ics", args=[raw])
+    _session(programme, "One", 2, anna)
+    few = count_queries(Client().get, url)
+    for day in range(3, 13):
+        _session(programme, f"More {day}", day, anna)
+    kickoff_services.kickoff_save(
+        programme=programme, by=consultant,
+        data={"title": "Kick-off", "held_on": timezone.localdate()}, attendees=[anna],
+    )  # fmt: skip
+    assert count_queries(Client().get, url) == few
