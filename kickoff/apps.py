@@ -15,6 +15,9 @@ class KickoffConfig(AppConfig):
         from kickoff import privacy
 
         privacy.register()  # the kick-off's share of "My data"
+        from kickoff import calendar
+
+        calendar.register()  # kick-offs in invitations and calendar feeds
 
 
 def register_navigation() -> None:

@@ -49,6 +49,7 @@ from programme.blocked_words import (
     blocked_words_by_organisation,
     blocked_words_in,
 )
+from programme.calendar import calendar_queue
 from programme.models import Membership, Participant, Programme, Wave
 from programme.policies import require
 
@@ -82,6 +83,7 @@ def kickoff_save(
                 raise
             session.join_code = new_join_code()  # a clash among ~900 million codes: draw again
     session.attendees.set(attendees)
+    calendar_queue(source="kickoff", code=session.code, organisation_id=session.organisation_id)
     return session
 
 

@@ -8,6 +8,8 @@ once per person and week (rows are claimed before the mail leaves).
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from email.mime.image import MIMEImage
+from urllib.parse import urlparse
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -17,9 +19,9 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from metrics import indicators
+from metrics import charts, indicators
 from metrics.dashboards import own_weeks, peers_of
-from metrics.models import WeeklySummary
+from metrics.models import ParticipantWeek, WeeklySummary
 from programme import services as programme_services
 from programme.models import (
     EmailKind,
@@ -130,14 +132,49 @@ def summary_context(summary: WeeklySummary) -> dict:
     }
 
 
+class RelatedEmail(EmailMultiAlternatives):
+    """Text and HTML alternatives inside multipart/related, beside the images the HTML shows
+    by Content-ID: the structure mail clients expect for inline images."""
+
+    mixed_subtype = "related"
+
+
+def summary_weeks(summary: WeeklySummary) -> list[ParticipantWeek]:
+    """The person's last charts.EMAIL_WEEKS weeks up to the summary's, quiet weeks as zeros
+    (one query)."""
+    since = summary.week - timedelta(weeks=charts.EMAIL_WEEKS - 1)
+    stored = {
+        row.week: row
+        for row in ParticipantWeek.objects.filter(
+            organisation_id=summary.organisation_id,
+            participant_id=summary.participant_id,
+            week__gte=since,
+            week__lte=summary.week,
+        )
+    }
+    days = [since + timedelta(weeks=i) for i in range(charts.EMAIL_WEEKS)]
+    return [stored.get(day, ParticipantWeek(week=day)) for day in days]
+
+
 def _message(summary: WeeklySummary, mail_connection: object) -> EmailMultiAlternatives:
     context = summary_context(summary)
+    weeks = summary_weeks(summary)
+    png = charts.seller_email_png(weeks)
+    rows = charts.seller_week_numbers(weeks)
+    domain = urlparse(settings.SITE_URL).hostname or "localhost"
+    if png:
+        context["chart_cid"] = f"weekly-chart-{summary.pk}@{domain}"
+        context["chart_width"] = charts.EMAIL_CHART_WIDTH
+        context["chart_height"] = charts.EMAIL_CHART_HEIGHT
+        context["chart_rows"] = rows
+        context["chart_actions"] = sum(actions for _week, actions, _received in rows)
+        context["chart_received"] = sum(received for _week, _actions, received in rows)
     # Rendered outside a request: dates and times in the recipient organisation's zone.
     with organisation_time(summary.participant.membership.organisation):
         subject = render_to_string("metrics/email/weekly_subject.txt", context).strip()
         body = render_to_string("metrics/email/weekly_body.txt", context)
         html = render_to_string("metrics/email/weekly_body.html", context)
-    message = EmailMultiAlternatives(
+    message = (RelatedEmail if png else EmailMultiAlternatives)(
         subject=subject,
         body=body,
         to=[summary.participant.membership.user.email],
@@ -148,4 +185,9 @@ def _message(summary: WeeklySummary, mail_connection: object) -> EmailMultiAlter
         },
     )
     message.attach_alternative(html, "text/html")
+    if png:
+        image = MIMEImage(png, "png")
+        image.add_header("Content-ID", f"<{context['chart_cid']}>")
+        image.add_header("Content-Disposition", "inline", filename="your-weeks.png")
+        message.attach(image)
     return message

@@ -162,6 +162,10 @@ for _entry in (
         "account", _("E-mail settings"), "programme-email-preferences", everyone, order=20
     ),
     NavEntry(
+        "account", _("Calendar feed"), "programme-calendar-feed", everyone, order=25,
+        active_for=("programme-calendar-feed",),
+    ),
+    NavEntry(
         "account", _("My data"), "programme-my-data", policies.can_see_own_data, order=30,
         active_for=("programme-my-data",),
     ),

@@ -108,3 +108,13 @@ def retention_apply() -> None:
     from programme.services.retention import retention_apply as apply
 
     apply()
+
+
+# --- Calendar invitations (programme/calendar.py) ---
+
+
+@shared_task(**TASK_OPTIONS, autoretry_for=(ConnectionError,), retry_backoff=True, max_retries=5)
+def calendar_sync(source: str, code: str, organisation_id: int) -> int:
+    from programme import calendar
+
+    return calendar.calendar_sync(source=source, code=code, organisation_id=organisation_id)

@@ -152,3 +152,32 @@ from programme.views import moderation as moderation_views  # noqa: E402
 tenant_urlpatterns += [
     path("settings/blocked-words/", moderation_views.blocked_words, name="programme-blocked-words"),
 ]
+
+# Calendar: private feeds (programme/calendar.py) and cancelling a session
+from programme.views import calendar as calendar_views  # noqa: E402
+
+tenant_urlpatterns += [
+    path("me/calendar/", calendar_views.calendar_feed_page, name="programme-calendar-feed"),
+    path(
+        "me/calendar/new/",
+        calendar_views.calendar_feed_create,
+        name="programme-calendar-feed-create",
+    ),
+    path(
+        "me/calendar/revoke/",
+        calendar_views.calendar_feed_revoke,
+        name="programme-calendar-feed-revoke",
+    ),
+    path(
+        "sessions/<uuid:code>/delete/",
+        calendar_views.session_delete,
+        name="programme-session-delete",
+    ),
+]
+urlpatterns += [
+    path(
+        "calendar/<str:token>.ics",
+        calendar_views.calendar_feed_ics,
+        name="programme-calendar-feed-ics",
+    ),
+]

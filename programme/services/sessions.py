@@ -10,11 +10,13 @@ from django.db import transaction
 from django.utils import timezone
 
 from programme import policies
+from programme.calendar import calendar_queue
 from programme.models import (
     ConsultationCycle,
     FollowUp,
     ManagementMeeting,
     Membership,
+    Participant,
     Programme,
     Session,
     SessionAttendance,
@@ -55,6 +57,7 @@ def session_save(
     with transaction.atomic():
         session.save()
         _expect_wave(session)
+        calendar_queue(source="session", code=session.code, organisation_id=session.organisation_id)
     return session
 
 
@@ -97,6 +100,8 @@ def cycle_create(
             ],
             ignore_conflicts=True,
         )
+        for code in Session.objects.filter(cycle=cycle).values_list("code", flat=True):
+            calendar_queue(source="session", code=code, organisation_id=programme.organisation_id)
     return cycle
 
 
@@ -114,6 +119,9 @@ def attendance_record(*, session: Session, by: Membership, present: Iterable[int
             [SessionAttendance(session=session, participant_id=pid) for pid in present],
             ignore_conflicts=True,
         )
+        # Someone not expected came: their calendar gets the session too (the sync sends
+        # nothing when everyone present was already invited).
+        calendar_queue(source="session", code=session.code, organisation_id=session.organisation_id)
         SessionAttendance.objects.filter(session=session, participant_id__in=present).update(
             attended=True
         )
@@ -172,11 +180,48 @@ def follow_up_done(*, follow_up: FollowUp, by: Membership) -> bool:
     )
 
 
+# --- Calendar invitations: deleting a session cancels it in its attendees' calendars ---
+
+
+def session_delete(*, session: Session, by: Membership) -> None:
+    policies.require(
+        policies.can_manage_programme(by),
+        by,
+        session.organisation_id,
+        "Only the programme team cancels sessions.",
+    )
+    with transaction.atomic():
+        Session.objects.filter(pk=session.pk, organisation_id=session.organisation_id).delete()
+        calendar_queue(source="session", code=session.code, organisation_id=session.organisation_id)
+
+
+def session_attendees_add(
+    *, session: Session, by: Membership, participants: Iterable[Participant]
+) -> int:
+    """Expect more people at a session (beyond its wave); each gets an invitation."""
+    policies.require(
+        policies.can_manage_programme(by),
+        by,
+        session.organisation_id,
+        "Only the programme team invites people to sessions.",
+    )
+    ids = [p.pk for p in participants if p.organisation_id == session.organisation_id]
+    with transaction.atomic():
+        created = SessionAttendance.objects.bulk_create(
+            [SessionAttendance(session=session, participant_id=pid) for pid in ids],
+            ignore_conflicts=True,
+        )
+        calendar_queue(source="session", code=session.code, organisation_id=session.organisation_id)
+    return len(created)
+
+
 __all__ = [
     "attendance_record",
     "cycle_create",
     "follow_up_add",
     "follow_up_done",
     "meeting_create",
+    "session_attendees_add",
+    "session_delete",
     "session_save",
 ]

@@ -17,6 +17,7 @@ NOT_TENANT = {
     "healthz": "holds no data: says whether the database and the broker answer",
     "showcase-pick-redirect": "a pick's public short link, tested in tests/showcase",
     "showcase-pick-redirect-team": "a pick's public short link, tested in tests/showcase",
+    "programme-calendar-feed-ics": "reached by a secret token, tested in test_calendar_feed",
 }
 
 
@@ -81,6 +82,7 @@ def foreign_objects(other_org) -> dict[str, object]:
         "programme-session-list": world["programme"],
         "programme-cycle-create": world["programme"],
         "programme-session-detail": world["session"],
+        "programme-session-delete": world["session"],
         "programme-meeting-list": world["programme"],
         "programme-meeting-detail": world["meeting"],
         "programme-follow-up-done": world["follow_up"],
