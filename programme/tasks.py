@@ -108,3 +108,10 @@ def retention_apply() -> None:
     from programme.services.retention import retention_apply as apply
 
     apply()
+
+
+@shared_task(acks_late=True, soft_time_limit=240, time_limit=270)
+def outbox_deliver() -> int:
+    """Teams, Slack and webhook messages that are due (beat every 30 s, and on commit).
+    Safe to run twice at once: rows are claimed with SKIP LOCKED under a lease."""
+    return services.outbox_deliver()

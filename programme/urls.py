@@ -152,3 +152,20 @@ from programme.views import moderation as moderation_views  # noqa: E402
 tenant_urlpatterns += [
     path("settings/blocked-words/", moderation_views.blocked_words, name="programme-blocked-words"),
 ]
+
+# Integrations: Teams, Slack and signed webhooks (admins).
+from programme import views_integrations  # noqa: E402
+
+tenant_urlpatterns += [
+    path("settings/integrations/", views_integrations.integrations, name="programme-integrations"),
+    path(
+        "settings/integrations/remove/",
+        views_integrations.integration_remove,
+        name="programme-integration-remove",
+    ),
+    path(
+        "settings/integrations/test/",
+        views_integrations.integration_test,
+        name="programme-integration-test",
+    ),
+]
