@@ -253,16 +253,23 @@ def endpoint_test_send(*, by: Membership, endpoint: Endpoint) -> OutboxMessage:
 
 # --- Publishing -----------------------------------------------------------------------------------
 def publish(
-    organisation: Organisation, event: str, context: dict, team: Team | int | None = None
+    organisation: Organisation,
+    event: str,
+    context: dict,
+    team: Team | int | None = None,
+    *,
+    team_only: bool = False,
 ) -> int:
     """Queue `event` for every active endpoint of `organisation` that takes it.
 
     `context`: "key" (what the event is about, unique per event: a code, a week), "title",
     "text" (what a channel shows), "url" (a path in Snowball) and "data" (the webhook's JSON).
     Chat channels of a team get the organisation's events and their own team's; events of a
-    team (`team`) go to that team's channels and the organisation-wide ones. Returns how many
+    team (`team`) go to that team's channels and the organisation-wide ones, or, `team_only`
+    (a celebration the person wants kept within their team), to that team's channels and the
+    webhooks only. Returns how many
     rows were queued. Organisations without endpoints cost one cheap query."""
-    return publish_many(organisation, event, [context], team=team)
+    return publish_many(organisation, event, [context], team=team, team_only=team_only)
 
 
 def publish_many(
@@ -270,6 +277,8 @@ def publish_many(
     event: str,
     contexts: list[dict],
     team: Team | int | None = None,
+    *,
+    team_only: bool = False,
 ) -> int:
     """`publish` for several objects of one event at once (key results refreshed by a
     rollup): one INSERT per call, capped at MAX_KEY_RESULT_EVENTS objects."""
@@ -280,6 +289,9 @@ def publish_many(
     endpoints = Endpoint.objects.filter(organisation_id=organisation.pk, active=True)
     if team_id is not None:
         endpoints = endpoints.filter(Q(team__isnull=True) | Q(team_id=team_id))
+    if team_only:
+        in_team = Q(team_id=team_id) if team_id is not None else Q(pk__in=[])
+        endpoints = endpoints.filter(Q(kind=EndpointKind.WEBHOOK) | in_team)
     takes = Q(kind=EndpointKind.WEBHOOK, events__contains=[event])
     if event in CHAT_EVENTS:
         takes |= Q(kind__in=[EndpointKind.TEAMS, EndpointKind.SLACK])
@@ -524,3 +536,83 @@ def _endpoint_failed(endpoint: Endpoint, now: datetime) -> None:
         % {"name": endpoint.name, "count": FLAG_AFTER},
         url=reverse("programme-integrations", kwargs={"org": endpoint.organisation.slug}),
     )
+
+
+# --- The programme core's own events ------------------------------------------------------------
+def announcement_published(announcement, *, publisher: Membership) -> int:
+    """A sponsor's announcement to the whole organisation goes to its channels and webhooks.
+    One to some waves or teams does not: an organisation-wide channel would reach others."""
+    from programme.models import Audience
+
+    if announcement.audience != Audience.ORGANISATION:
+        return 0
+    organisation = announcement.organisation
+    name = publisher.user.get_full_name() or publisher.user.email
+    url = reverse(
+        "programme-announcement-detail",
+        kwargs={"org": organisation.slug, "code": announcement.code},
+    )
+    return publish(
+        organisation,
+        ANNOUNCEMENT_PUBLISHED,
+        {
+            "key": str(announcement.code),
+            "title": announcement.title,
+            "text": _("From %(name)s: ") % {"name": name} + announcement.body[:500],
+            "url": url,
+            "data": {
+                "announcement": str(announcement.code),
+                "title": announcement.title,
+                "url": _absolute(url),
+            },
+        },
+    )
+
+
+def person_deactivated(membership: Membership) -> int:
+    """A person left the organisation (their membership removed): webhooks get their opaque
+    membership code only, never a name or e-mail (the person may have asked to be erased)."""
+    return publish(
+        membership.organisation,
+        PERSON_DEACTIVATED,
+        {"key": str(membership.code), "data": {"membership": str(membership.code)}},
+    )
+
+
+def team_summaries_publish(organisation: Organisation, week, rows: list[dict]) -> int:
+    """Each team's week, to its channels (and the organisation's): `rows` are the metrics
+    app's team rollups for `week` (group_id = the team; participants, active, regular,
+    receiving, with_meeting). Queued once per team and week, however often it is called."""
+    if not rows or not Endpoint.objects.filter(organisation=organisation, active=True).exists():
+        return 0
+    names = dict(
+        Team.objects.filter(
+            organisation=organisation, pk__in=[r["group_id"] for r in rows]
+        ).values_list("pk", "name")
+    )
+    url = reverse("programme-team-list", kwargs={"org": organisation.slug})
+    queued = 0
+    for row in rows:
+        name = names.get(row["group_id"])
+        if name is None or not row.get("participants"):
+            continue
+        figures = {k: row.get(k, 0) for k in ("participants", "active", "regular", "receiving",
+                                               "with_meeting")}  # fmt: skip
+        queued += publish(
+            organisation,
+            WEEKLY_TEAM_SUMMARY,
+            {
+                "key": f"{row['group_id']}:{week.isoformat()}",
+                "title": _("%(team)s: the week of %(week)s") % {"team": name, "week": week},
+                "text": _(
+                    "%(active)d of %(participants)d people active, %(regular)d regular, "
+                    "%(receiving)d receiving interactions, %(with_meeting)d with a meeting "
+                    "booked through LinkedIn."
+                )
+                % figures,
+                "url": url,
+                "data": {"team": name, "week": week.isoformat(), **figures},
+            },
+            team=row["group_id"],
+        )
+    return queued

@@ -37,7 +37,7 @@ class Receiver:
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802
+            def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
                 receiver.requests.append(
                     {"path": self.path, "headers": dict(self.headers), "body": body}
@@ -106,14 +106,22 @@ def test_teams_gets_an_adaptive_card(org, admin, receiver) -> None:
                     "type": "AdaptiveCard",
                     "version": "1.4",
                     "body": [
-                        {"type": "TextBlock", "text": "Kick-off opened", "weight": "Bolder",
-                         "size": "Medium", "wrap": True},
+                        {
+                            "type": "TextBlock",
+                            "text": "Kick-off opened",
+                            "weight": "Bolder",
+                            "size": "Medium",
+                            "wrap": True,
+                        },
                         {"type": "TextBlock", "text": "Join <now> & vote", "wrap": True},
-                    ],  # fmt: skip
+                    ],
                     "actions": [
-                        {"type": "Action.OpenUrl", "title": "Open in Snowball",
-                         "url": "https://snowball.example/o/acme/kickoff/1/"},
-                    ],  # fmt: skip
+                        {
+                            "type": "Action.OpenUrl",
+                            "title": "Open in Snowball",
+                            "url": "https://snowball.example/o/acme/kickoff/1/",
+                        },
+                    ],
                 },
             }
         ],
@@ -138,9 +146,12 @@ def test_slack_gets_block_kit_with_mentions_escaped(org, admin, receiver) -> Non
             {
                 "type": "actions",
                 "elements": [
-                    {"type": "button", "text": {"type": "plain_text", "text": "Open in Snowball"},
-                     "url": "https://snowball.example/o/acme/kickoff/1/"},
-                ],  # fmt: skip
+                    {
+                        "type": "button",
+                        "text": {"type": "plain_text", "text": "Open in Snowball"},
+                        "url": "https://snowball.example/o/acme/kickoff/1/",
+                    },
+                ],
             },
         ],
     }
@@ -186,8 +197,9 @@ def test_webhook_gets_only_the_events_it_subscribed(org, admin, receiver) -> Non
 
 
 def test_team_channel_gets_its_team_and_the_organisation(org, admin, receiver) -> None:
-    north, south = Team.objects.create(organisation=org, name="North"), Team.objects.create(
-        organisation=org, name="South"
+    north, south = (
+        Team.objects.create(organisation=org, name="North"),
+        Team.objects.create(organisation=org, name="South"),
     )
     integrations.endpoint_create(by=admin, kind="slack", name="n", url=receiver.url("/n"),
                                  team=north)  # fmt: skip
