@@ -12,3 +12,4 @@ class ProgrammeConfig(AppConfig):
         from programme.services import privacy
 
         privacy.register()  # the core's share of "My data", first of the providers
+        from programme import integrations_demo  # noqa: F401 - registers its demo seeder

@@ -243,7 +243,7 @@ def endpoint_test_send(*, by: Membership, endpoint: Endpoint) -> OutboxMessage:
             endpoint=endpoint,
             event=TEST,
             object_key=context["key"][:100],
-            payload=_render(endpoint.kind, TEST, context, endpoint.organisation, now),
+            payload=render_payload(endpoint.kind, TEST, context, endpoint.organisation, now),
             next_attempt_at=now,
             created_at=now,
         )
@@ -302,7 +302,7 @@ def publish_many(
     ids_sql, ids_params = endpoints.filter(takes).values("pk", "kind").query.sql_with_params()
     rows_sql, rows_params = [], []
     for context in contexts:
-        rendered = {kind: _render(kind, event, context, organisation, now) for kind in kinds}
+        rendered = {kind: render_payload(kind, event, context, organisation, now) for kind in kinds}
         cases = " ".join("WHEN e.kind = %s THEN %s::jsonb" for _ in rendered)
         rows_sql.append(
             f"SELECT e.id, %s, CASE {cases} END FROM ({ids_sql}) AS e (id, kind)"  # noqa: S608 - Django's SQL, bound parameters
@@ -339,7 +339,7 @@ def _absolute(url: str) -> str:
     return settings.SITE_URL + url if url.startswith("/") else url
 
 
-def _render(kind: str, event: str, context: dict, organisation: Organisation, now: datetime):
+def render_payload(kind: str, event: str, context: dict, organisation: Organisation, now: datetime):
     """The body for one kind of endpoint: an Adaptive Card for Teams, Block Kit for Slack, a
     plain JSON event for webhooks."""
     title, text = str(context.get("title", "")), str(context.get("text", ""))
