@@ -164,6 +164,11 @@ tenant_urlpatterns += [
         name="programme-integration-remove",
     ),
     path(
+        "settings/integrations/switch/",
+        views_integrations.integration_switch,
+        name="programme-integration-switch",
+    ),
+    path(
         "settings/integrations/test/",
         views_integrations.integration_test,
         name="programme-integration-test",

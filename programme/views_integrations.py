@@ -91,3 +91,21 @@ def integration_test(request: HttpRequest, viewer: Viewer) -> HttpResponse:
     response = redirect("programme-integrations", org=viewer.org)
     response["Location"] += f"?log={endpoint.code}"
     return response
+
+
+@tenant_view(policy=services.can_manage_integrations)
+@require_POST
+def integration_switch(request: HttpRequest, viewer: Viewer) -> HttpResponse:
+    """Switch an endpoint on (`active=1`) or off (`active=0`): off, nothing is sent to it."""
+    endpoint = selectors.endpoint_of(viewer, request.POST.get("endpoint"))
+    if endpoint is None or request.POST.get("active") not in ("0", "1"):
+        messages.error(request, _("That integration is not connected (any more)."))
+        return redirect("programme-integrations", org=viewer.org)
+    active = request.POST["active"] == "1"
+    services.endpoint_switch(by=viewer.membership, endpoint=endpoint, active=active)
+    messages.success(
+        request,
+        (_("“%(name)s” switched on.") if active else _("“%(name)s” switched off: nothing is sent "
+                                                      "to it.")) % {"name": endpoint.name},
+    )  # fmt: skip
+    return redirect("programme-integrations", org=viewer.org)

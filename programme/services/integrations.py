@@ -98,11 +98,14 @@ __all__ = [
     "WEBHOOK_EVENTS",
     "endpoint_create",
     "endpoint_remove",
+    "endpoint_switch",
     "endpoint_test_send",
     "outbox_deliver",
     "publish",
     "publish_many",
+    "render_payload",
     "sign",
+    "team_summaries_publish",
     "url_check",
 ]
 
@@ -216,6 +219,14 @@ def endpoint_remove(*, by: Membership, endpoint: Endpoint) -> None:
         "Only admins manage integrations.",
     )
     Endpoint.objects.filter(pk=endpoint.pk, organisation_id=by.organisation_id).delete()
+
+
+def endpoint_switch(*, by: Membership, endpoint: Endpoint, active: bool) -> None:
+    """Switch an endpoint off (nothing is sent to it; its queue waits) or back on."""
+    _require_admin(by, endpoint.organisation_id)
+    Endpoint.objects.filter(pk=endpoint.pk, organisation_id=by.organisation_id).update(
+        active=active, updated_at=timezone.now()
+    )
 
 
 def endpoint_test_send(*, by: Membership, endpoint: Endpoint) -> OutboxMessage:
