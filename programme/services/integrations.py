@@ -341,9 +341,17 @@ def publish_many(
 
 
 def _wake() -> None:
+    """Send soon after the commit. If the broker is unreachable, the caller's change stands
+    and beat's run (every 30 s) sends the rows instead."""
     from programme import tasks
 
-    transaction.on_commit(lambda: tasks.outbox_deliver.delay())
+    def enqueue() -> None:
+        try:
+            tasks.outbox_deliver.delay()
+        except Exception:  # noqa: BLE001 - the rows are safe in the database
+            logger.warning("outbox: the sender could not be woken; beat will send")
+
+    transaction.on_commit(enqueue)
 
 
 def _absolute(url: str) -> str:
@@ -580,9 +588,20 @@ def announcement_published(announcement, *, publisher: Membership) -> int:
     )
 
 
-def person_deactivated(membership: Membership) -> int:
+def person_deactivated(membership: Membership, *, identity=None) -> int:
     """A person left the organisation (their membership removed): webhooks get their opaque
-    membership code only, never a name or e-mail (the person may have asked to be erased)."""
+    membership code only, never a name or e-mail (the person may have asked to be erased).
+
+    With `identity` (an erasure), messages naming the person are scrubbed first: those not
+    sent yet are dropped, so the name never leaves; the log of those sent keeps the event and
+    its status, not the body."""
+    if identity is not None:
+        names = Q(pk__in=[])
+        for needle in identity.needles():
+            names |= Q(payload__icontains=needle)
+        naming = OutboxMessage.objects.filter(names, organisation_id=membership.organisation_id)
+        naming.exclude(status=OutboxStatus.SENT).delete()
+        naming.update(payload={})
     return publish(
         membership.organisation,
         PERSON_DEACTIVATED,

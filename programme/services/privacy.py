@@ -378,7 +378,7 @@ def _programme_erase(
     user = membership.user
     if participant is not None:
         participant.delete()
-    integrations.person_deactivated(membership)
+    integrations.person_deactivated(membership, identity=identity)
     membership.delete()
     counts["profile"] = 1
     if not Membership.objects.filter(user=user).exists():

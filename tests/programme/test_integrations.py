@@ -278,6 +278,8 @@ def test_a_dead_endpoint_is_flagged_and_the_admins_told_once(org, admin, receive
     # The settings page shows it.
     page = _client(admin).get(reverse("programme-integrations", args=["acme"]))
     assert b'data-testid="flagged"' in page.content
+    inbox = _client(admin).get(reverse("programme-notifications", args=["acme"]))
+    assert inbox.status_code == 200 and "keeps failing" in inbox.content.decode()
 
 
 def test_a_message_gives_up_after_the_last_backoff(org, admin, receiver) -> None:

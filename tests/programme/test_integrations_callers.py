@@ -121,6 +121,25 @@ def test_an_erased_person_leaves_only_an_opaque_code(org, wired) -> None:
     assert seller.user.last_name not in json.dumps(message.payload)
 
 
+def test_erasure_scrubs_queued_and_logged_messages_that_name_the_person(org, wired) -> None:
+    from goals import services as goals_services
+    from goals.models import Celebration
+    from programme import services
+
+    seller = member(org, Role.SELLER, team=wired["north"])
+    name = seller.user.get_full_name()
+    celebration = Celebration.objects.create(
+        organisation=org, participant=seller.participant, kind="first_meeting"
+    )
+    goals_services.celebration_answer(celebration=celebration, by=seller, consent="public")
+    sent = OutboxMessage.objects.filter(event="milestone.celebrated").first()
+    OutboxMessage.objects.filter(pk=sent.pk).update(status="sent")
+    assert OutboxMessage.objects.filter(payload__icontains=name).count() == 3
+    services.person_erase(by=seller, membership=seller, keep_contributions=False)
+    assert not OutboxMessage.objects.filter(payload__icontains=name).exists()
+    assert OutboxMessage.objects.filter(event="milestone.celebrated").get().pk == sent.pk
+
+
 def test_weekly_team_summaries_go_to_the_teams_channel_once(org, wired, receiver) -> None:
     from metrics import summaries
     from metrics.models import GroupKind, GroupWeek
