@@ -348,7 +348,7 @@ def _wake() -> None:
     def enqueue() -> None:
         try:
             tasks.outbox_deliver.delay()
-        except Exception:  # noqa: BLE001 - the rows are safe in the database
+        except Exception:  # the rows are safe in the database
             logger.warning("outbox: the sender could not be woken; beat will send")
 
     transaction.on_commit(enqueue)
