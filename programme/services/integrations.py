@@ -7,8 +7,9 @@ is. `outbox_deliver` (Celery beat, every 30 s, and on commit) sends what is due.
 
 Delivery semantics, precisely:
 - A row is claimed (status "sending", a lease of LEASE seconds, attempts + 1) in its own
-  transaction with SKIP LOCKED, so at any moment at most one worker holds a message and no
-  two workers send it at once.
+  transaction with SKIP LOCKED, and the lease is renewed by compare-and-set just before its
+  POST, so at any moment at most one worker holds a message and no two workers send it at
+  once.
 - A row marked "sent" is never sent again; publishing the same object again queues nothing
   (unique endpoint + event + object).
 - A worker killed after claiming leaves the row "sending"; it is not touched again until the
@@ -497,6 +498,14 @@ def outbox_deliver(*, now: datetime | None = None, limit: int = 500) -> int:
 
 
 def _deliver_one(message: OutboxMessage, now: datetime | None) -> int:
+    # The batch's lease may have run out while earlier messages were sent (slow receivers):
+    # renew it by compare-and-set on the lease this worker holds. If another worker has taken
+    # the message over since, the lease differs and this one leaves it alone.
+    lease = (now or timezone.now()) + LEASE
+    if not OutboxMessage.objects.filter(
+        pk=message.pk, status=OutboxStatus.SENDING, lease_until=message.lease_until
+    ).update(lease_until=lease):
+        return 0
     try:
         status = _post(message)
         error = "" if 200 <= status < 300 else f"HTTP {status}"
@@ -507,7 +516,9 @@ def _deliver_one(message: OutboxMessage, now: datetime | None) -> int:
     except Exception as failure:
         status, error = None, type(failure).__name__ + (f": {failure}" if str(failure) else "")
     moment = now or timezone.now()
-    mine = OutboxMessage.objects.filter(pk=message.pk, status=OutboxStatus.SENDING)
+    mine = OutboxMessage.objects.filter(
+        pk=message.pk, status=OutboxStatus.SENDING, lease_until=lease
+    )
     if not error:
         mine.update(
             status=OutboxStatus.SENT, sent_at=moment, lease_until=None,

@@ -260,6 +260,18 @@ def test_a_message_left_sending_by_a_killed_worker_is_sent_once_after_its_lease(
     assert OutboxMessage.objects.get().attempts == 2
 
 
+def test_a_message_taken_over_by_another_worker_is_left_alone(org, admin, receiver) -> None:
+    """A slow batch outlived its lease; another worker claimed the message meanwhile."""
+    integrations.endpoint_create(by=admin, kind="teams", name="Wins", url=receiver.url())
+    integrations.publish(org, integrations.KICKOFF_OPENED, CONTEXT)
+    now = timezone.now()
+    OutboxMessage.objects.update(status=OutboxStatus.SENDING, attempts=1, lease_until=now)
+    stale = OutboxMessage.objects.get()  # what the slow worker read when it claimed
+    OutboxMessage.objects.update(lease_until=now + integrations.LEASE)  # the other's claim
+    assert integrations._deliver_one(stale, now) == 0
+    assert receiver.requests == []
+
+
 def test_a_dead_endpoint_is_flagged_and_the_admins_told_once(org, admin, receiver) -> None:
     other_admin = member(org, Role.ADMIN)
     seller = member(org, Role.SELLER)
