@@ -84,4 +84,11 @@ app.conf.beat_schedule = {
         "task": "metrics.tasks.retention_apply",
         "schedule": crontab(hour=4, minute=20),
     },
+    "programme-outbox-deliver": {
+        # Teams, Slack and webhook messages due (new, or retried with backoff, or left
+        # "sending" by a killed worker past its lease). Every 30 s, hardcoded like the flush
+        # above: this module must not read Django's settings at import.
+        "task": "programme.tasks.outbox_deliver",
+        "schedule": 30.0,
+    },
 }

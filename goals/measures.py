@@ -11,6 +11,8 @@ from goals.models import KeyResult, Objective
 from goals.models.okris import ObjectiveClosure
 from metrics.hooks import register_after_rollup
 from metrics.models import GroupWeek
+from programme import services as programme_services
+from programme.models import Organisation
 
 
 def _share(column: str) -> str:
@@ -100,7 +102,27 @@ def key_results_refresh(organisation_id: int) -> int:
                 SET current = v.value, measured_week = v.week, updated_at = now()
                 FROM ({_values_sql(LIVE)}) v
                 WHERE kr.id = v.id AND (kr.current IS DISTINCT FROM v.value
-                                        OR kr.measured_week IS DISTINCT FROM v.week)""",  # noqa: S608
+                                        OR kr.measured_week IS DISTINCT FROM v.week)
+                RETURNING kr.code, kr.title, kr.current, kr.target, kr.measured_week""",  # noqa: S608
             [organisation_id],
         )
-        return cursor.rowcount
+        changed = cursor.fetchall()
+    if changed:  # webhooks subscribed to key_result.updated, one event per key result (capped)
+        programme_services.publish_many(
+            Organisation.objects.get(pk=organisation_id),
+            "key_result.updated",
+            [
+                {
+                    "key": f"{code}:{week}:{current}",
+                    "data": {
+                        "key_result": str(code),
+                        "title": title,
+                        "current": current,
+                        "target": target,
+                        "week": week and week.isoformat(),
+                    },
+                }
+                for code, title, current, target, week in changed
+            ],
+        )
+    return len(changed)

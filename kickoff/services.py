@@ -15,6 +15,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy, gettext_noop
 
@@ -97,6 +98,24 @@ def kickoff_open(*, session: KickoffSession, by: Membership) -> None:
     if session.status == KickoffSession.Status.CLOSED:
         raise ValidationError("A closed session stays closed: its votes are no longer linked.")
     KickoffSession.objects.filter(pk=session.pk).update(status=KickoffSession.Status.OPEN)
+    programme_services.publish(
+        session.organisation,
+        "kickoff.opened",
+        {
+            "key": str(session.code),
+            "title": gettext("Kick-off open: %(title)s") % {"title": session.title},
+            "text": gettext(
+                "Join with code %(code)s and tell us what worries you and what would help."
+            )
+            % {"code": session.join_code},
+            "url": reverse("kickoff-join", args=[session.organisation.slug, session.join_code]),
+            "data": {
+                "session": str(session.code),
+                "title": session.title,
+                "held_on": session.held_on.isoformat(),
+            },
+        },
+    )
 
 
 def kickoff_close(*, session: KickoffSession, by: Membership) -> None:

@@ -38,6 +38,7 @@ from metrics.models import (
     IndicatorThreshold,
 )
 from metrics.selectors import progress_key
+from programme import services as programme_services
 from programme.models import Membership, Organisation, Participant
 from programme.tenancy import organisation_zone
 
@@ -169,6 +170,22 @@ def activity_import_run(*, activity_import_id: int) -> ActivityImport | None:
     activity_import.feeds = summary.feeds
     activity_import.finished_at = timezone.now()
     activity_import.save()
+    programme_services.publish(
+        activity_import.organisation,
+        "import.finished",
+        {
+            "key": str(activity_import.code),
+            "data": {
+                "import": str(activity_import.code),
+                "kind": activity_import.kind,
+                "status": activity_import.status,
+                "rows_read": summary.rows_read,
+                "created": summary.created,
+                "duplicates": summary.duplicates,
+                "errors": len(summary.errors),
+            },
+        },
+    )
     upload_discard(activity_import)
     cache.delete(progress_key(activity_import.pk))
     return activity_import

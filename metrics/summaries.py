@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from metrics import charts, indicators
 from metrics.dashboards import own_weeks, peers_of
-from metrics.models import ParticipantWeek, WeeklySummary
+from metrics.models import GroupKind, GroupWeek, ParticipantWeek, WeeklySummary
 from programme import services as programme_services
 from programme.models import (
     EmailKind,
@@ -79,6 +79,17 @@ def weekly_summaries_send(*, organisation_id: int, now: datetime | None = None) 
     week, queue_now = summary_week(organisation, now)
     if queue_now:
         weekly_summaries_queue(organisation=organisation, week=week)
+        programme_services.team_summaries_publish(
+            organisation,
+            week,
+            list(
+                GroupWeek.objects.filter(
+                    organisation=organisation, kind=GroupKind.TEAM, week=week
+                ).values(
+                    "group_id", "participants", "active", "regular", "receiving", "with_meeting"
+                )
+            ),
+        )
 
     def pending():
         # Turned off after queueing (or before the batch): not sent.

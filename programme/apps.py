@@ -12,4 +12,7 @@ class ProgrammeConfig(AppConfig):
         from programme.services import privacy
 
         privacy.register()  # the core's share of "My data", first of the providers
-        from programme import demo_calendar  # noqa: F401 - the calendars' demo data
+        from programme import (
+            demo_calendar,  # noqa: F401 - the calendars' demo data
+            integrations_demo,  # noqa: F401 - registers its demo seeder
+        )

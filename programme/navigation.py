@@ -187,3 +187,11 @@ register_nav_entry(
         policies.can_edit_blocked_words, order=90,
     )
 )  # fmt: skip
+
+# Integrations: Teams, Slack and signed webhooks, for the organisation's admins.
+register_nav_entry(
+    NavEntry(
+        "account", _("Integrations"), "programme-integrations",
+        policies.can_change_organisation_settings, order=42,
+    )
+)  # fmt: skip

@@ -118,3 +118,10 @@ def calendar_sync(source: str, code: str, organisation_id: int) -> int:
     from programme import calendar
 
     return calendar.calendar_sync(source=source, code=code, organisation_id=organisation_id)
+
+
+@shared_task(acks_late=True, soft_time_limit=240, time_limit=270)
+def outbox_deliver() -> int:
+    """Teams, Slack and webhook messages that are due (beat every 30 s, and on commit).
+    Safe to run twice at once: rows are claimed with SKIP LOCKED under a lease."""
+    return services.outbox_deliver()

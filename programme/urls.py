@@ -181,3 +181,26 @@ urlpatterns += [
         name="programme-calendar-feed-ics",
     ),
 ]
+
+
+# Integrations: Teams, Slack and signed webhooks (admins).
+from programme import views_integrations  # noqa: E402
+
+tenant_urlpatterns += [
+    path("settings/integrations/", views_integrations.integrations, name="programme-integrations"),
+    path(
+        "settings/integrations/remove/",
+        views_integrations.integration_remove,
+        name="programme-integration-remove",
+    ),
+    path(
+        "settings/integrations/switch/",
+        views_integrations.integration_switch,
+        name="programme-integration-switch",
+    ),
+    path(
+        "settings/integrations/test/",
+        views_integrations.integration_test,
+        name="programme-integration-test",
+    ),
+]

@@ -258,6 +258,21 @@ def check_in(
         key_result.current, key_result.confidence = value, confidence
         key_result.checked_in_at = timezone.now()
         key_result.save(update_fields=["current", "confidence", "checked_in_at", "updated_at"])
+        programme_services.publish(
+            key_result.objective.organisation,
+            "key_result.updated",
+            {
+                "key": f"{key_result.code}:{made.pk}",
+                "data": {
+                    "key_result": str(key_result.code),
+                    "title": key_result.title,
+                    "objective": str(key_result.objective.code),
+                    "current": value,
+                    "target": key_result.target,
+                    "confidence": confidence,
+                },
+            },
+        )
     return made
 
 

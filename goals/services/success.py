@@ -121,6 +121,24 @@ def celebration_answer(
     celebration.save(update_fields=["consent", "ritual", "answered_at"])
     if consent != Consent.NO and not was_celebrated:
         _tell_managers(celebration)
+        programme_services.publish(
+            celebration.organisation,
+            "milestone.celebrated",
+            {
+                "key": str(celebration.code),
+                "title": gettext("Time to celebrate!"),
+                "text": _celebration_text(celebration),
+                "url": _celebration_url(celebration),
+                "data": {
+                    "celebration": str(celebration.code),
+                    "kind": celebration.kind,
+                    "consent": consent,
+                    "person": celebration.participant.membership.user.get_full_name(),
+                },
+            },
+            team=celebration.participant.team_id,
+            team_only=consent == Consent.TEAM,
+        )
     elif consent == Consent.NO and was_celebrated:
         _withdraw_from_managers(celebration)
 

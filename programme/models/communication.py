@@ -134,6 +134,10 @@ class EmailKind(models.TextChoices):
     MARKETING_PICK = "marketing_pick", "New company content to share, from marketing"
     WEEKLY_SUMMARY = "weekly_summary", "My weekly summary (Monday morning)"
     OKRI = "okri", "Key results: weekly check-in reminders, and decisions asked of me"
+    INTEGRATION = (
+        "integration",
+        "Integrations: a Teams, Slack or webhook address that fails (admins)",
+    )
 
 
 class EmailMode(models.TextChoices):

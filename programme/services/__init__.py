@@ -5,6 +5,7 @@ from __future__ import annotations
 from programme.services.announcements import *  # noqa: F403
 from programme.services.calendar_feed import *  # noqa: F403
 from programme.services.core import *  # noqa: F403
+from programme.services.integrations import *  # noqa: F403
 from programme.services.moderation import *  # noqa: F403
 from programme.services.notifications import *  # noqa: F403
 from programme.services.preferences import *  # noqa: F403

@@ -36,6 +36,7 @@ from programme.models import (
 )
 from programme.policies import require
 from programme.selectors.core import team_subtrees_ids
+from programme.services import integrations
 from programme.services.mailing import send_claimed_batches
 from programme.services.notifications import effective_mode, effective_mode_sql
 from programme.services.preferences import unsubscribe_token
@@ -146,6 +147,7 @@ def announcement_publish(*, announcement: Announcement, publisher: Membership) -
             published_at=now,
             updated_at=now,
         )
+        integrations.announcement_published(announcement, publisher=publisher)
         transaction.on_commit(lambda: tasks.announcement_send.delay(locked.pk))
     announcement.refresh_from_db()
     return size

@@ -45,6 +45,7 @@ EMAIL_WINDOW = timedelta(days=7)
 # Kinds whose immediate e-mail is the generic one built here.
 GENERIC_IMMEDIATE = (
     EmailKind.CASE_ACTIVITY, EmailKind.CELEBRATION, EmailKind.MARKETING_PICK, EmailKind.OKRI,
+    EmailKind.INTEGRATION,
 )  # fmt: skip
 
 __all__ = [

@@ -17,6 +17,7 @@ KIND_MODES: dict[str, list[str]] = {
     EmailKind.MARKETING_PICK: [EmailMode.DIGEST, EmailMode.IMMEDIATE, EmailMode.OFF],
     EmailKind.WEEKLY_SUMMARY: [EmailMode.IMMEDIATE, EmailMode.OFF],
     EmailKind.OKRI: [EmailMode.IMMEDIATE, EmailMode.DIGEST, EmailMode.OFF],
+    EmailKind.INTEGRATION: [EmailMode.IMMEDIATE, EmailMode.DIGEST, EmailMode.OFF],
 }
 # The unsubscribe link in a digest turns off every kind the person gets in digests.
 DIGEST = "digest"

@@ -61,6 +61,7 @@ from programme.privacy import (
     register_privacy_provider,
     table,
 )
+from programme.services import integrations
 
 logger = logging.getLogger(__name__)
 
@@ -377,6 +378,7 @@ def _programme_erase(
     user = membership.user
     if participant is not None:
         participant.delete()
+    integrations.person_deactivated(membership, identity=identity)
     membership.delete()
     counts["profile"] = 1
     if not Membership.objects.filter(user=user).exists():
