@@ -42,8 +42,9 @@ def _event(session: KickoffSession, attendees: tuple[Attendee, ...]) -> Calendar
     if facilitator is not None and facilitator.organisation_id == session.organisation_id:
         organizer_name = facilitator.user.get_full_name() or facilitator.user.email
         organizer_email = facilitator.user.email
+    # The join page: every attendee may open it (the board is the programme team's only).
     path = reverse(
-        "kickoff-session-detail", kwargs={"org": session.organisation.slug, "code": session.code}
+        "kickoff-join", kwargs={"org": session.organisation.slug, "join_code": session.join_code}
     )
     return CalendarEvent(
         source=SOURCE,

@@ -65,6 +65,8 @@ EXCUSED = {
     "showcase-case-search": "htmx fragment: the feed's search results",
     "showcase-image": "an image file shown inside a case, not a page",
     "programme-my-data-download": "a ZIP linked on My data once it is ready (none in the demo)",
+    "showcase-pick-preview": "htmx fragment: a pick's preview while it is being fetched",
+    "showcase-pick-preview-image": "a pick preview's thumbnail, an image inside the picks list",
     "kickoff-session-export": "a CSV download linked on the kick-off board, not a page",
     "kickoff-session-theme-follow-up": "opened from a theme chosen on the kick-off board",
     "goals-objective-close": "the Close and grade form, opened from an ended objective's page",

@@ -15,7 +15,7 @@ from kickoff import services as kickoff_services
 from programme import calendar, services
 from programme.models import CalendarFeedToken, Role, Session, SessionAttendance
 from programme.navigation import navigation_for
-from tests.factories import member
+from tests.factories import member, open_kickoff
 
 
 def _session(programme, title, days, *people):
@@ -165,3 +165,15 @@ def test_feed_runs_a_fixed_number_of_queries(org, programme, consultant, count_q
         data={"title": "Kick-off", "held_on": timezone.localdate()}, attendees=[anna],
     )  # fmt: skip
     assert count_queries(Client().get, url) == few
+
+
+def test_a_kick_off_in_the_feed_links_to_its_join_page_which_every_attendee_may_open(org, login):
+    """The board answers 403 to sellers: the feed page and the invitation link the join page."""
+    from django.urls import reverse
+
+    from kickoff.calendar import _event
+
+    session = open_kickoff(org)
+    path = _event(session, ()).path
+    assert path == reverse("kickoff-join", args=[org.slug, session.join_code])
+    assert login(member(org, Role.SELLER)).get(path).status_code == 200
