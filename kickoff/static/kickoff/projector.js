@@ -111,6 +111,23 @@
   document.addEventListener("click", (event) => {
     if (event.target.closest("[data-keys-toggle]")) toggleKeys();
   });
+  // While a key's state is on its way, the 3-second poll of the old state is not sent: on a
+  // slow server several of them could otherwise land after the key's answer and undo it.
+  document.body.addEventListener("htmx:beforeRequest", (event) => {
+    if (!wanted) return;
+    const config = event.detail.requestConfig || {};
+    const target = event.detail.target;
+    if (!target || target.id !== "live-concerns" || !config.path) return;
+    const asked = new URL(config.path, window.location.href);
+    const url = new URL(wanted.path + query(wanted), window.location.href);
+    if (asked.pathname + asked.search !== url.pathname + url.search) event.preventDefault();
+  });
+  // A key's request that failed must not stop the polling for good.
+  ["htmx:responseError", "htmx:sendError"].forEach((name) => {
+    document.body.addEventListener(name, (event) => {
+      if (event.detail.target && event.detail.target.id === "live-concerns") wanted = null;
+    });
+  });
   document.body.addEventListener("htmx:afterSettle", (event) => {
     const el = event.target;
     if (!el || el.id !== "live-concerns") return;
