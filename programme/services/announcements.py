@@ -40,7 +40,6 @@ from programme.services import integrations
 from programme.services.mailing import send_claimed_batches
 from programme.services.notifications import effective_mode, effective_mode_sql
 from programme.services.preferences import unsubscribe_token
-from programme.tenancy import organisation_time
 
 
 def announcement_save(
@@ -184,6 +183,10 @@ def _notify_recipients(announcement: Announcement, text: str, *, unread_only: bo
         )
 
 
+def _recipient_of(row: AnnouncementRecipient) -> tuple[object, object]:
+    return row.membership.user, row.announcement.programme.organisation
+
+
 def _announcement_message(
     recipient: AnnouncementRecipient, mail_connection: object
 ) -> EmailMessage:
@@ -207,10 +210,8 @@ def _announcement_message(
             args=[unsubscribe_token(membership=membership, kind=EmailKind.ANNOUNCEMENT)],
         ),
     }
-    # Rendered outside a request: dates and times in the recipient organisation's zone.
-    with organisation_time(announcement.programme.organisation):
-        subject = render_to_string("programme/email/announcement_subject.txt", context).strip()
-        body = render_to_string("programme/email/announcement_body.txt", context)
+    subject = render_to_string("programme/email/announcement_subject.txt", context).strip()
+    body = render_to_string("programme/email/announcement_body.txt", context)
     return EmailMessage(
         subject=subject,
         body=body,
@@ -253,6 +254,7 @@ def announcement_send(*, announcement_id: int) -> int:
         release={"emailed_at": None},
         build=_announcement_message,
         related=_RECIPIENT_RELATED,
+        recipient=_recipient_of,
     )
 
 
@@ -299,6 +301,7 @@ def announcement_send_reminders(*, announcement_id: int) -> int:
         release={"reminders_sent": rounds - 1},
         build=_announcement_message,
         related=_RECIPIENT_RELATED,
+        recipient=_recipient_of,
     )
 
 

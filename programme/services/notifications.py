@@ -37,7 +37,7 @@ from programme.models import (
 )
 from programme.services.mailing import send_claimed_batches
 from programme.services.preferences import KIND_MODES, unsubscribe_token
-from programme.tenancy import organisation_time, organisation_zone
+from programme.tenancy import organisation_zone
 
 DIGEST_FROM_HOUR = 7  # local time
 # Older unsent notifications are not e-mailed any more (e.g. after turning a kind back on).
@@ -256,10 +256,8 @@ def _links(organisation: Organisation, membership: Membership, kind: str) -> dic
 def _message(
     *, to: str, subject: str, template: str, context: dict, mail_connection: object
 ) -> EmailMultiAlternatives:
-    # Rendered outside a request: dates and times in the recipient organisation's zone.
-    with organisation_time(context["organisation"]):
-        body = render_to_string(f"programme/email/{template}.txt", context)
-        html = render_to_string(f"programme/email/{template}.html", context)
+    body = render_to_string(f"programme/email/{template}.txt", context)
+    html = render_to_string(f"programme/email/{template}.html", context)
     message = EmailMultiAlternatives(
         subject=subject,
         body=body,
@@ -314,6 +312,10 @@ def notifications_send_immediate(*, organisation_id: int) -> int:
         release={"emailed_at": None},
         build=_immediate_message,
         related=("recipient__user", "recipient__organisation"),
+        recipient=lambda notification: (
+            notification.recipient.user,
+            notification.recipient.organisation,
+        ),
     )
 
 
@@ -417,6 +419,7 @@ def daily_digests_send(*, organisation_id: int, now: datetime | None = None) -> 
         release={"sent_at": None},
         build=_digest_message,
         related=("membership__user", "organisation"),
+        recipient=lambda digest: (digest.membership.user, digest.organisation),
     )
 
 
