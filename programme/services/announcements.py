@@ -17,6 +17,8 @@ from django.db.models import F, Q, QuerySet
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_noop
+from psycopg2.extras import Json
 
 from programme import policies
 from programme.anonymous import anonymous_enqueue, register_anonymous_writer, write_items
@@ -138,7 +140,7 @@ def announcement_publish(*, announcement: Announcement, publisher: Membership) -
                 [locked.pk, *params],
             )
             size = cursor.rowcount
-        _notify_recipients(locked, f"New announcement: {locked.title}")
+        _notify_recipients(locked, gettext_noop("New announcement: %(title)s"))
         now = timezone.now()
         Announcement.objects.filter(pk=locked.pk).update(
             status=Announcement.Status.PUBLISHED,
@@ -153,7 +155,8 @@ def announcement_publish(*, announcement: Announcement, publisher: Membership) -
 
 
 def _notify_recipients(announcement: Announcement, text: str, *, unread_only: bool = False) -> None:
-    """Everyone in the audience is told in-app (one INSERT ... SELECT). The e-mail is the
+    """Everyone in the audience is told in-app (one INSERT ... SELECT), `text` (a msgid with
+    %(title)s) shown in each reader's language. The e-mail is the
     announcement's own message for those who want it at once; the notification is e-mailed
     only to those who chose the digest, so it is marked e-mailed for everyone else."""
     mode_sql, mode_params = effective_mode_sql("r.membership_id", kind=EmailKind.ANNOUNCEMENT)
@@ -164,8 +167,9 @@ def _notify_recipients(announcement: Announcement, text: str, *, unread_only: bo
     with connection.cursor() as cursor:
         cursor.execute(
             f"""INSERT INTO {Notification._meta.db_table}
-                    (organisation_id, recipient_id, kind, text, url, created_at, emailed_at)
-                SELECT %s, r.membership_id, %s, %s, %s, now(),
+                    (organisation_id, recipient_id, kind, text, params, url, created_at,
+                     emailed_at)
+                SELECT %s, r.membership_id, %s, %s, %s, %s, now(),
                        CASE WHEN {mode_sql} = %s THEN NULL ELSE now() END
                 FROM {AnnouncementRecipient._meta.db_table} r
                 WHERE r.announcement_id = %s
@@ -174,6 +178,7 @@ def _notify_recipients(announcement: Announcement, text: str, *, unread_only: bo
                 announcement.organisation_id,
                 EmailKind.ANNOUNCEMENT,
                 text[:300],
+                Json({"title": announcement.title}),
                 link,
                 *mode_params,
                 EmailMode.DIGEST,
@@ -271,7 +276,7 @@ def announcement_remind(*, announcement: Announcement, by: Membership) -> int:
     if announcement.status != Announcement.Status.PUBLISHED:
         raise ValidationError("Only a published announcement can be reminded.")
     Announcement.objects.filter(pk=announcement.pk).update(reminder_rounds=F("reminder_rounds") + 1)
-    _notify_recipients(announcement, f"Reminder: {announcement.title}", unread_only=True)
+    _notify_recipients(announcement, gettext_noop("Reminder: %(title)s"), unread_only=True)
     count = announcement.recipients.filter(acknowledged_at__isnull=True).count()
     announcement_id = announcement.pk
     transaction.on_commit(lambda: tasks.announcement_send_reminders.delay(announcement_id))
