@@ -11,6 +11,7 @@ from goals import alignment
 from goals.measures import INDICATORS
 from goals.models import Consent, Initiative, KeyResult, Objective, Scope
 from goals.progress import Direction
+from goals.text import lowerfirst
 from metrics import indicators
 from programme.models import Membership, Organisation, Programme, Team, Wave
 from programme.widgets import PersonChoiceField
@@ -185,7 +186,7 @@ MAX_WEIGHT = 10
 
 
 def _objective_label(objective: object) -> str:
-    return f"{objective.title} ({objective.get_scope_display().lower()})"
+    return f"{objective.title} ({lowerfirst(objective.get_scope_display())})"
 
 
 class _ByCode:
