@@ -266,7 +266,8 @@ def manager_view(
 
 
 THIS_WEEK = [
-    ("participants", _("People")), ("active", _("Active this week")), ("regular", _("Regular")),
+    ("participants", _("People")), ("active", _("Active this week")),
+    ("regular", pgettext_lazy("indicator", "Regular")),
     ("handles_skill", _("Handle the skill")), ("about_to_quit", _("About to quit")),
     ("lapsed", _("Lapsed")), ("no_interaction_data", _("No interaction data")),
 ]  # fmt: skip

@@ -206,8 +206,8 @@ def next_step(row: object | None, thresholds: Thresholds = DEFAULT) -> str:
         )
     if not row.regular:
         missing = thresholds.regular_weeks - row.active_weeks
-        # Translators: missing is how many more active weeks, window the weeks looked at.
         return ngettext(
+            # Translators: missing is how many more active weeks, window the weeks looked at.
             "Be there every week: %(missing)s more active week in %(window)s makes you "
             "regular. Regular beats a burst.",
             "Be there every week: %(missing)s more active weeks in %(window)s make you "

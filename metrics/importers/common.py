@@ -31,8 +31,8 @@ def number_between(value: str, maximum: int, what: str) -> Decimal:
     try:
         number = Decimal(value.strip().replace(",", "."))
     except InvalidOperation:
-        # Translators: column is a column name of the uploaded file (stays English).
         raise RowError(
+            # Translators: column is a column name of the uploaded file (stays English).
             gettext("%(column)s '%(value)s' is not a number") % {"column": what, "value": value}
         ) from None
     if not 0 <= number <= maximum:

@@ -32,8 +32,8 @@ def _crm_row(participant: Participant, row: dict[str, str], zone: tzinfo) -> Eve
     when = parse_date(row["date"], zone)
     kind = CRM_KINDS.get(header_key(row["kind"]))
     if kind is None:
-        # Translators: meeting, opportunity and deal are values of the file: keep them.
         raise RowError(
+            # Translators: meeting, opportunity and deal are values of the file: keep them.
             gettext("unknown kind '%(value)s' (use meeting, opportunity or deal)")
             % {"value": row["kind"].strip()}
         )
@@ -42,8 +42,8 @@ def _crm_row(participant: Participant, row: dict[str, str], zone: tzinfo) -> Eve
         amount = number_between(row["amount"].replace(" ", "").replace(",", ""), 10**11, "amount")
     linkedin = row["camethroughlinkedin"].strip().lower()
     if linkedin not in YES | NO:
-        # Translators: the column name, yes and no are values of the file: keep them.
         raise RowError(
+            # Translators: the column name, yes and no are values of the file: keep them.
             gettext("'came through LinkedIn' must be yes or no, not '%(value)s'")
             % {"value": linkedin}
         )

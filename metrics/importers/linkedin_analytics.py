@@ -123,8 +123,8 @@ def _import(
                     (
                         filename,
                         None,
-                        # Translators: the sheet and column names are LinkedIn's: keep them.
                         gettext(
+                            # Translators: the sheet and column names are LinkedIn's: keep them.
                             "the ENGAGEMENT sheet has no Date / Impressions / Engagements header"
                         ),
                     )

@@ -682,10 +682,10 @@ def _no_header(name: str, required: set[str], seen: list[str]) -> str:
         found = gettext("its header lacks %(columns)s") % {
             "columns": ", ".join(f"“{COLUMN_NAMES.get(k, k)}”" for k in absent)
         }
-    # Translators: columns are LinkedIn's column names, found what the file has instead, file
-    # the export file's name. "Settings, Data privacy, Get a copy of your data" are LinkedIn's
-    # own menu names: use those of LinkedIn in your language.
     return gettext(
+        # Translators: columns are LinkedIn's column names, found what the file has instead, file
+        # the export file's name. "Settings, Data privacy, Get a copy of your data" are LinkedIn's
+        # own menu names: use those of LinkedIn in your language.
         "no header row with the columns %(columns)s (%(found)s). Is this the %(file)s of "
         "LinkedIn's data export, unchanged? Download the export again from LinkedIn (Settings, "
         "Data privacy, Get a copy of your data) and upload the ZIP or the file as it arrives."

@@ -340,9 +340,10 @@ class DateColumn:
         shown = _slash_order(a, b)
         if shown:
             if self.order and self.order != shown and self.evidence:
-                # Translators: where is e.g. "line 12" or "Shares.csv line 3"; file a file name.
                 message = (
                     gettext(
+                        # Translators: where is e.g. "line 12" or "Shares.csv line 3"; file a
+                        # file name.
                         "'%(value)s' can only be read day first, but %(where)s ('%(other)s') "
                         "was read month first: the dates of %(file)s must all be written one way"
                     )
@@ -384,9 +385,10 @@ class DateColumn:
         if self.refused:  # said once; the import fails anyway, all or nothing
             return MONTH_FIRST
         self.refused = True
-        # Translators: one and other are the two readings of the date, e.g. "3 May" and "5 March".
         raise RowError(
             gettext(
+                # Translators: one and other are the two readings of the date, e.g. "3 May"
+                # and "5 March".
                 "'%(value)s' could be %(one)s or %(other)s: no date in %(file)s or the other "
                 "files of this upload shows whether the day or the month comes first. Download "
                 "the export again, or save the dates as YYYY-MM-DD"
