@@ -44,6 +44,7 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from programme import policies
 from programme.models import (
@@ -588,7 +589,9 @@ def announcement_published(announcement, *, publisher: Membership) -> int:
         {
             "key": str(announcement.code),
             "title": announcement.title,
-            "text": _("From %(name)s: ") % {"name": name} + announcement.body[:500],
+            # Translators: what a Teams or Slack channel shows of a published announcement: the
+            # sponsor's name, then the start of the announcement's text.
+            "text": _("From %(name)s: %(text)s") % {"name": name, "text": announcement.body[:500]},
             "url": url,
             "data": {
                 "announcement": str(announcement.code),
@@ -644,11 +647,19 @@ def team_summaries_publish(organisation: Organisation, week, rows: list[dict]) -
             WEEKLY_TEAM_SUMMARY,
             {
                 "key": f"{row['group_id']}:{week.isoformat()}",
+                # Translators: a team's weekly summary heading; the week is its Monday (ISO date).
                 "title": _("%(team)s: the week of %(week)s") % {"team": name, "week": week},
-                "text": _(
+                # Translators: a team's week in a Teams or Slack channel. "Regular" is the
+                # indicator (active week after week); "interactions" are views, comments and
+                # messages on their posts.
+                "text": ngettext(
+                    "%(active)d of %(participants)d person active, %(regular)d regular, "
+                    "%(receiving)d receiving interactions, %(with_meeting)d with a meeting "
+                    "booked through LinkedIn.",
                     "%(active)d of %(participants)d people active, %(regular)d regular, "
                     "%(receiving)d receiving interactions, %(with_meeting)d with a meeting "
-                    "booked through LinkedIn."
+                    "booked through LinkedIn.",
+                    figures["participants"],
                 )
                 % figures,
                 "url": url,

@@ -24,7 +24,7 @@ from django.db.models.functions import Coalesce
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import ngettext
+from django.utils.translation import gettext, ngettext
 
 from programme.models import (
     DailyDigest,
@@ -178,7 +178,9 @@ class NotificationGroup:
         return EmailKind(self.kind).label
 
 
-_QUOTED = re.compile(r"“([^”]+)”")
+# Quoted words as each language quotes them: “English”, „German and Czech“, ”Swedish”,
+# « French » (notification texts are translated, the quotes with them).
+_QUOTED = re.compile(r"(?:[“”„]|«\s?)([^“”„«»]+?)(?:[”“]|\s?»)")
 
 
 def _object_name(text: str) -> str:
@@ -290,7 +292,8 @@ def _immediate_message(notification: Notification, mail_connection: object):
     }
     return _message(
         to=membership.user.email,
-        subject=f"Snowball: {notification.text}"[:150],
+        # Translators: the subject of an e-mail carrying one notification (its text).
+        subject=(gettext("Snowball: %(text)s") % {"text": notification.text})[:150],
         template="notification",
         context=context,
         mail_connection=mail_connection,
@@ -391,7 +394,12 @@ def _digest_message(digest: DailyDigest, mail_connection: object):
     count = len(items)
     return _message(
         to=membership.user.email,
-        subject=f"Snowball: your daily digest ({count} new thing{'s' if count != 1 else ''})",
+        subject=ngettext(
+            "Snowball: your daily digest (%(count)d new thing)",
+            "Snowball: your daily digest (%(count)d new things)",
+            count,
+        )
+        % {"count": count},
         template="digest",
         context=context,
         mail_connection=mail_connection,

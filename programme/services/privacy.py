@@ -204,14 +204,21 @@ def _readme(membership: Membership) -> str:
         gettext("Your data in Snowball, organisation %(name)s, as of %(when)s.")
         % {"name": membership.organisation.name, "when": timezone.now().date().isoformat()},
         "",
-        gettext("data.json holds everything, for programs; the csv folder holds the same, one"),
-        gettext("table per file, for spreadsheets; the files folder holds images you uploaded."),
+        gettext(
+            "data.json holds everything, for programs; the csv folder holds the same, one "
+            "table per file, for spreadsheets; the files folder holds images you uploaded."
+        ),
         "",
     ]
     for provider in providers():
         lines.append(str(provider.label))
         for group in provider.describe(membership):
-            lines.append(f"  - {group.label}: {group.count}. {group.explanation}")
+            # Translators: one line of the README in a person's data download: what is kept
+            # (e.g. "Notifications"), how many of it, and why it is kept.
+            line = gettext("%(what)s: %(count)s. %(explanation)s") % {
+                "what": group.label, "count": group.count, "explanation": group.explanation,
+            }  # fmt: skip
+            lines.append(f"  - {line}")
         for text in provider.not_kept:
             lines.append(f"  * {text}")
     return "\n".join(lines) + "\n"
