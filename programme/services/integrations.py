@@ -204,7 +204,7 @@ def endpoint_create(
         organisation_id=by.organisation_id,
         team=team,
         kind=kind,
-        name=name.strip()[:80] or EndpointKind(kind).label,
+        name=name.strip()[:80] or str(EndpointKind(kind).label),
         url=url,
         secret=secrets.token_hex(32) if kind == EndpointKind.WEBHOOK else "",
         events=chosen,
