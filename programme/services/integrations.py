@@ -561,8 +561,11 @@ def _endpoint_failed(endpoint: Endpoint, now: datetime) -> None:
             organisation_id=endpoint.organisation_id, role=Role.ADMIN
         ),
         kind=EmailKind.INTEGRATION,
-        text=_(
-            "Integration “%(name)s” keeps failing: %(count)d deliveries in a row did not arrive."
+        # Translators: an in-app notification to the organisation's admins.
+        text=ngettext(
+            "Integration “%(name)s” keeps failing: %(count)d delivery in a row did not arrive.",
+            "Integration “%(name)s” keeps failing: %(count)d deliveries in a row did not arrive.",
+            FLAG_AFTER,
         )
         % {"name": endpoint.name, "count": FLAG_AFTER},
         url=reverse("programme-integrations", kwargs={"org": endpoint.organisation.slug}),
