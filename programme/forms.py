@@ -489,6 +489,15 @@ class OrganisationSettingsForm(forms.Form):
         help_text=_("Shown to sellers to add when they share company content, for "
                         "instance “#employee”. Empty: none is asked for."),
     )  # fmt: skip
+    language = forms.ChoiceField(
+        label=_("Default language"),
+        choices=settings.LANGUAGES,
+        required=False,  # left out: unchanged
+        help_text=_(
+            "For people who have not chosen a language and whose browser asks for none of "
+            "Snowball's. Each person can choose their own."
+        ),
+    )
 
 
 # --- Blocked words (moderation) ---

@@ -188,3 +188,24 @@ def test_a_french_seller_reads_an_english_sponsors_announcement_e_mail_in_french
     with translation.override("fr"):
         shown = notification.message
     assert "Why we do this" in shown and not shown.startswith("New announcement")
+
+
+def test_an_admin_sets_the_organisations_default_language(client) -> None:
+    organisation = OrganisationFactory()
+    admin = member(organisation, Role.ADMIN)
+    client.force_login(admin.user)
+    url = reverse("programme-organisation-settings", args=[organisation.slug])
+    answer = client.post(url, {"language": "cs", "disclosure_line": ""})
+    assert answer.status_code == 302
+    organisation.refresh_from_db()
+    assert organisation.language == "cs"
+    refused = client.post(url, {"language": "tlh", "disclosure_line": ""})
+    assert refused.status_code == 400 and refused.context["form"].errors["language"]
+    organisation.refresh_from_db()
+    assert organisation.language == "cs"
+    # A newcomer whose browser asks for none of ours reads the organisation's language.
+    newcomer = member(organisation)
+    client.logout()
+    _sign_in(client, newcomer, accept_language="ja")
+    newcomer.user.refresh_from_db()
+    assert newcomer.user.language == "cs"
