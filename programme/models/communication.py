@@ -6,7 +6,7 @@ import uuid
 
 from django.db import models
 from django.db.models.functions import Now
-from django.utils.translation import gettext, pgettext_lazy
+from django.utils.translation import gettext, ngettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from programme.models.core import Membership, Organisation, Team, TimeStamped
@@ -235,8 +235,12 @@ class Notification(models.Model):
 
     @property
     def message(self) -> str:
-        """What the reader sees, in the active language (theirs)."""
-        translated = gettext(self.text)
+        """What the reader sees, in the active language (theirs). A message with a plural keeps
+        its plural msgid and count in `params` ("_plural", "_count"): see `plural_params`."""
+        if "_plural" in self.params:
+            translated = ngettext(self.text, self.params["_plural"], self.params.get("_count", 1))
+        else:
+            translated = gettext(self.text)
         if not self.params:
             return translated
         for message in (translated, self.text):  # a translation that lost a placeholder: English
