@@ -583,7 +583,7 @@ def objective_copy_forward(
     if ends_on <= objective.ends_on:
         raise ValidationError(
             gettext("The next period must end after this one ended (%(ended)s).")
-            % {"ended": formats.date_format(objective.ends_on, "d M Y")}
+            % {"ended": formats.date_format(objective.ends_on, "DATE_FORMAT")}
         )
     programme = objective.programme
     key_results = list(objective.key_results.select_related("grade"))
