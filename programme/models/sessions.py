@@ -145,7 +145,7 @@ class ManagementMeeting(TimeStamped):
         ordering = ["-held_on"]
 
     def __str__(self) -> str:
-        # Translators: the title of a management meeting's page; the date is e.g. "1 Dec 2026" in English, "1. Dezember 2026" in German.
+        # Translators: the title of a management meeting's page; the date is e.g. "1 Dec 2026".
         return gettext("Management meeting %(date)s") % {
             "date": formats.date_format(self.held_on, "DATE_FORMAT")
         }

@@ -64,7 +64,6 @@ __all__ = [
     "notify",
     "notify_members",
     "organisations_with_unsent",
-    "plural_params",
 ]
 
 
@@ -93,12 +92,6 @@ def effective_mode_sql(
     sql = f"""COALESCE(({prefs} WHERE ep.membership_id = {membership_sql}
                                  AND ep.kind = {kind_sql}), CASE {whens} END)"""
     return sql, params
-
-
-def plural_params(plural: str, count: int, **values: object) -> dict:
-    """The `params` of a notification whose text has a plural: `text` is the singular msgid
-    (gettext_noop), `plural` the plural one; the reader sees the form their language needs."""
-    return {"_plural": plural, "_count": count, "count": count, **values}
 
 
 def notify(
