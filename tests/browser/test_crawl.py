@@ -420,27 +420,63 @@ SHOWN_ATTRIBUTES = ("title", "placeholder", "aria-label", "alt")
 
 def _english_of(language: str) -> tuple[set[str], list[re.Pattern]]:
     """The English messages whose translation into `language` differs from them, as exact
-    texts and (for messages with placeholders) as patterns."""
+    texts and (for messages with placeholders and enough English around them) as patterns.
+    A text that is also a translation in `language` ("Programme" is German for "Programmes")
+    or that some message keeps as it is ("Snowball") does not count."""
     import polib
     from django.conf import settings
 
     path = settings.BASE_DIR / "locale" / language / "LC_MESSAGES" / "django.po"
+    entries = polib.pofile(str(path)).translated_entries()
+    shown_in_language: set[str] = set()
+    for entry in entries:
+        translations = entry.msgstr_plural.values() if entry.msgid_plural else [entry.msgstr]
+        shown_in_language |= {" ".join(text.split()) for text in translations}
     exact: set[str] = set()
     patterns: list[re.Pattern] = []
-    for entry in polib.pofile(str(path)).translated_entries():
-        translations = set(entry.msgstr_plural.values()) if entry.msgid_plural else {entry.msgstr}
+    for entry in entries:
         for english in filter(None, (entry.msgid, entry.msgid_plural)):
-            if english in translations:
-                continue  # the same word in both languages ("Team" in German)
             text = " ".join(english.split())
-            if not re.search(r"[A-Za-z]{2}", PLACEHOLDER.sub("", text)):
-                continue  # nothing English to see once the values are in
+            if text in shown_in_language:
+                continue
+            literal = PLACEHOLDER.sub("", text)
             if PLACEHOLDER.search(text):
+                if len(re.findall(r"[A-Za-z]", literal)) < 8:
+                    continue  # "%(count)s week": the values would make any text match
                 parts = PLACEHOLDER.split(text)[::2]
                 patterns.append(re.compile(".+?".join(re.escape(part) for part in parts)))
-            else:
+            elif re.search(r"[A-Za-z]{2}", literal):
                 exact.add(text)
     return exact, patterns
+
+
+# Names that are the same in every language.
+BRANDS = {"Snowball", "LinkedIn", "SSI"}
+
+
+def _content_strings() -> list[str]:
+    """What people wrote (the demo's titles, names, concerns, units...): shown as written,
+    whatever the reader's language. Longest first, for removal from shown texts."""
+    from django.apps import apps
+    from django.db import models
+
+    found: set[str] = set()
+    for model in apps.get_models():
+        if model._meta.app_label not in {"programme", "kickoff", "showcase", "goals", "metrics"}:
+            continue
+        fields = [
+            f.name
+            for f in model._meta.concrete_fields
+            if isinstance(f, models.CharField | models.TextField) and not f.choices
+        ]
+        for row in model.objects.values_list(*fields) if fields else []:
+            for value in row:
+                for line in str(value or "").splitlines():
+                    for part in line.split(" — "):
+                        part = " ".join(part.split())
+                        if len(part) >= 3:
+                            found.add(part)
+    return sorted(found, key=len, reverse=True)
 
 
 class _ShownText(html.parser.HTMLParser):
@@ -469,6 +505,20 @@ class _ShownText(html.parser.HTMLParser):
             self.texts.append(text)
 
 
+def _english_left(text: str, exact: set[str], patterns: list, content: list[str]) -> bool:
+    """Whether `text` is still an English message, once what people wrote is set aside."""
+    if text in BRANDS or not (text in exact or any(p.fullmatch(text) for p in patterns)):
+        return False
+    rest = text
+    for written in content:
+        if written in rest:
+            rest = rest.replace(written, " ")
+    rest = " ".join(rest.split())
+    if rest != text and not re.search(r"[A-Za-z]{3}", rest):
+        return False  # only what people wrote, with numbers and punctuation around it
+    return rest == text or rest in exact or any(p.fullmatch(rest) for p in patterns)
+
+
 def _read_in(language: str, crawl: Crawl) -> None:
     """Every page each role opened (and the pages one link below them), fetched with the role's
     person reading in `language`: a shown text equal to an English message that has a
@@ -477,6 +527,7 @@ def _read_in(language: str, crawl: Crawl) -> None:
     from django.test import Client
 
     exact, patterns = _english_of(language)
+    content = _content_strings()
     users = get_user_model().objects
     for role, email in ROLES.items():
         users.filter(email=email).update(language=language)
@@ -494,7 +545,7 @@ def _read_in(language: str, crawl: Crawl) -> None:
             parser = _ShownText()
             parser.feed(response.content.decode())
             for text in dict.fromkeys(parser.texts):
-                if text in exact or any(pattern.fullmatch(text) for pattern in patterns):
+                if _english_left(text, exact, patterns, content):
                     crawl.untranslated[language].append(f"{url} [{role}]: {text!r}")
         users.filter(email=email).update(language="en-gb")
 
