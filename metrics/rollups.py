@@ -252,7 +252,9 @@ def rollup_incremental(
             f"""CREATE TEMP TABLE rollup_touched ON COMMIT DROP AS
                 SELECT DISTINCT t.participant_id, t.week
                 FROM {ActivityEvent._meta.db_table} t
-                WHERE t.organisation_id = %(org)s AND t.ingested_at >= %(since)s""",  # noqa: S608
+                WHERE t.organisation_id = %(org)s AND t.ingested_at >= %(since)s
+                  -- Weeks before the span are not rolled up (a full run leaves them too).
+                  AND t.week >= %(span_start)s""",  # noqa: S608
             params,
         )
         cursor.execute("ANALYZE rollup_touched")
