@@ -22,8 +22,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.rollup import dashboard_times, run_child, seed  # noqa: E402 - sets Django up
-from metrics.models import ActivityEvent  # noqa: E402
+from bench.rollup import dashboard_times, run_child, seed  # sets Django up
+from metrics.models import ActivityEvent
 
 
 def measure(participants: int, events: int) -> dict:
