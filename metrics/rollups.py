@@ -110,7 +110,8 @@ def _store_weeks(cursor: object, params: dict, *, only_touched: bool) -> int:
     updates = ", ".join(f"{name} = EXCLUDED.{name}" for name in MEASURES)
     cursor.execute(
         f"""INSERT INTO {table} AS t (organisation_id, participant_id, week, {columns})
-            SELECT %(org)s, participant_id, week, {columns} FROM rollup_counts
+            SELECT %(org)s, participant_id, week, {columns}
+            FROM ({_differing("rollup_counts", table, MEASURES, "participant_id")}) c
             ON CONFLICT ON CONSTRAINT participant_week_unique DO UPDATE SET {updates}
             WHERE {_changed(MEASURES, "t")}""",  # noqa: S608
         params,
@@ -130,6 +131,21 @@ def _store_weeks(cursor: object, params: dict, *, only_touched: bool) -> int:
         params,
     )
     return written
+
+
+def _differing(source: str, table: str, columns: list[str] | dict, key: str) -> str:
+    """The rows of `source` that `table` lacks or holds with other values, by one join.
+
+    A nightly full run changes few of its rows: an upsert of every row probed the unique
+    index 620,000 times to find them (4.9 s at 24,000 people over 26 weeks), a hash join
+    finds them in a fraction of that, and only they go through ON CONFLICT."""
+    names = list(columns)
+    mine = ", ".join(f"s.{name}" for name in names)
+    theirs = ", ".join(f"t.{name}" for name in names)
+    return f"""SELECT s.* FROM {source} s
+        LEFT JOIN {table} t ON t.participant_id = s.{key} AND t.week = s.week
+            AND t.organisation_id = %(org)s
+        WHERE t.id IS NULL OR ({mine}) IS DISTINCT FROM ({theirs})"""  # noqa: S608
 
 
 def _index_and_analyse(cursor: object, table: str, columns: str) -> None:
@@ -475,7 +491,8 @@ def _indicator_weeks(
     updates = ", ".join(f"{name} = EXCLUDED.{name}" for name in _INDICATOR_COLUMNS)
     cursor.execute(
         f"""INSERT INTO {table} AS t (organisation_id, participant_id, week, {columns})
-            SELECT %(org)s, pid, week, {columns} FROM rollup_indicators
+            SELECT %(org)s, pid, week, {columns}
+            FROM ({_differing("rollup_indicators", table, _INDICATOR_COLUMNS, "pid")}) c
             ON CONFLICT ON CONSTRAINT indicator_week_unique DO UPDATE SET {updates}
             WHERE {_changed(_INDICATOR_COLUMNS, "t")}""",  # noqa: S608
         params,
