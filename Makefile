@@ -50,6 +50,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/kickoff_load.py
 	$(BIN)/python bench/import_linkedin.py
 	$(BIN)/python bench/rollup.py
+	$(BIN)/python bench/rollup_growth.py
 	$(BIN)/python bench/reference_model.py 300
 	$(BIN)/python bench/showcase_search.py
 	$(BIN)/python bench/load.py

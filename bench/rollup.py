@@ -88,9 +88,9 @@ def raw_group_by(organisation: Organisation) -> float:
             f"""CREATE TEMP TABLE raw_counts ON COMMIT DROP AS
                 SELECT e.participant_id, e.week, {columns}
                 FROM {ActivityEvent._meta.db_table} e
-                WHERE e.organisation_id = %s AND e.week >= %s
+                WHERE e.organisation_id = %(org)s AND e.week >= %(since)s
                 GROUP BY e.participant_id, e.week""",  # noqa: S608
-            [organisation.pk, since],
+            {"org": organisation.pk, "since": since, "tz": organisation.time_zone or "UTC"},
         )
     return time.perf_counter() - started
 
