@@ -6,12 +6,20 @@ import uuid
 
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
-from django.contrib.postgres.search import SearchVector, SearchVectorField
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
-from django.db.models import Value
-from django.db.models.functions import Coalesce
+from django.utils.translation import gettext_lazy as _lazy
 
-from programme.models import Membership, Organisation, Participant, Team, TimeStamped, Wave
+from programme.models import (
+    ContentLanguage,
+    Membership,
+    Organisation,
+    Participant,
+    Team,
+    TimeStamped,
+    Wave,
+)
+from showcase.languages import search_vector
 
 
 class CaseKind(models.TextChoices):
@@ -88,10 +96,13 @@ class CaseStudy(TimeStamped):
     feature_requested_by = models.ForeignKey(
         Membership, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # The language the case is written in: its search vector uses that language's
+    # configuration (showcase.languages), and the feed can be filtered by it.
+    language = models.CharField(
+        _lazy("language"), max_length=8, choices=ContentLanguage.choices, default="en"
+    )
     search = models.GeneratedField(
-        expression=SearchVector("title", weight="A", config="english")
-        + SearchVector(Coalesce("tags_text", Value("")), weight="B", config="english")
-        + SearchVector("story", "outcome", weight="C", config="english"),
+        expression=search_vector(),
         output_field=SearchVectorField(),
         db_persist=True,
     )
@@ -341,3 +352,29 @@ class PickClick(models.Model):
 
     def __str__(self) -> str:
         return f"{self.clicks} clicks on {self.pick_id} ({self.team_key or 'no team'})"
+
+
+# --- Picks in several languages (#20) --------------------------------------------------------
+
+
+class MarketingPickTranslation(TimeStamped):
+    """A pick's words in another language (title, description, angle): sellers reading that
+    language see them instead of the original; uptake and clicks count the pick as one."""
+
+    pick = models.ForeignKey(MarketingPick, on_delete=models.CASCADE, related_name="translations")
+    language = models.CharField(max_length=8, choices=ContentLanguage.choices)
+    title = models.CharField(max_length=200, blank=True)
+    note = models.CharField(_lazy("description"), max_length=300)
+    angle = models.CharField(_lazy("suggested angle"), max_length=500, blank=True)
+    written_by = models.ForeignKey(
+        Membership, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["language"]
+        constraints = [
+            models.UniqueConstraint(fields=["pick", "language"], name="pick_translation_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.language}: {self.title or self.note[:40]}"
