@@ -3,6 +3,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _lazy
 
+from programme.models import ContentLanguage
 from showcase.images import MAX_IMAGES, CleanImage, image_clean
 from showcase.models import CaseKind, CaseStudy, MarketingPick
 from showcase.services import normalise_tags
@@ -40,8 +41,11 @@ class CaseForm(forms.ModelForm):
 
     class Meta:
         model = CaseStudy
-        fields = ["kind", "title", "story", "outcome", "links", "technique", "segment", "tags",
-                  "visibility", "feature_consent"]  # fmt: skip
+        fields = ["kind", "language", "title", "story", "outcome", "links", "technique",
+                  "segment", "tags", "visibility", "feature_consent"]  # fmt: skip
+        help_texts = {
+            "language": _lazy("The language you write in: readers can filter the cases by it."),
+        }
         widgets = {
             "story": forms.Textarea(attrs={"rows": 8}),
             "links": forms.Textarea(attrs={"rows": 2}),
@@ -101,6 +105,12 @@ class FeedFilterForm(forms.Form):
     segment = forms.CharField(required=False, max_length=120)
     team = forms.UUIDField(required=False)
     wave = forms.UUIDField(required=False)
+    language = forms.ChoiceField(
+        label=_lazy("Language"),
+        choices=[("", _lazy("Any language")), *ContentLanguage.choices],
+        required=False,
+        widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
+    )
 
 
 class CommentForm(forms.Form):

@@ -8,17 +8,20 @@ core `translate()` (immutable, so the stored generated column can use it). A que
 the same way in Python, with the same two strings, so "obchodník" and "obchodnik" both find
 "Obchodník".
 
-A query is parsed with every configuration and the five tsqueries are OR-ed into one: a
-German inflected word finds a German case through the german stemmer, an English word an
-English case through the english one, and the condition stays one `search @@ query` that
-the GIN index answers.
+A query is parsed with every configuration: a case matches when the query parsed in the
+case's own language matches it (a German inflected word finds a German case through the
+german stemmer, an English word an English case through the english one). The five parses
+OR-ed into one tsquery make the condition the GIN index answers; the per-language test only
+rechecks the rows it returns.
 """
 
 from __future__ import annotations
 
 from django.contrib.postgres.search import SearchQuery, SearchVector, SearchVectorField
-from django.db.models import Case, Func, TextField, Value, When
+from django.core.exceptions import ValidationError
+from django.db.models import Case, Func, Q, TextField, Value, When
 from django.db.models.functions import Coalesce, Lower
+from django.utils.translation import gettext
 
 # The language of a case -> the text search configuration of its vector.
 SEARCH_CONFIGS = {
@@ -81,13 +84,29 @@ def search_vector() -> Case:
     )
 
 
+def _parsed(words: str, code: str) -> SearchQuery:
+    typed = fold(words) if code in FOLDED else words
+    return SearchQuery(typed, config=SEARCH_CONFIGS[code], search_type="websearch")
+
+
+def search_filter(words: str) -> Q:
+    """Cases whose words match the query parsed in the case's own language.
+
+    The first condition (every parse OR-ed) is the one the GIN index answers; the second
+    keeps, among its rows, those matched in their own language, so a German query word does
+    not find a Swedish case through the Swedish stemmer (German "Kunde" and Swedish
+    "kunderna" share the stem "kund")."""
+    own_language = Q()
+    for code in SEARCH_CONFIGS:
+        own_language |= Q(language=code, search=_parsed(words, code))
+    return Q(search=search_query(words)) & own_language
+
+
 def search_query(words: str) -> SearchQuery:
     """The typed words parsed in every language's configuration, OR-ed: one tsquery."""
     query = None
-    for code, config in SEARCH_CONFIGS.items():
-        typed = fold(words) if code in FOLDED else words
-        part = SearchQuery(typed, config=config, search_type="websearch")
-        query = part if query is None else query | part
+    for code in SEARCH_CONFIGS:
+        query = _parsed(words, code) if query is None else query | _parsed(words, code)
     return query
 
 
@@ -112,3 +131,23 @@ def headline_config_sql(column: str) -> str:
         f"WHEN '{code}' THEN '{config}'::regconfig" for code, config in SEARCH_CONFIGS.items()
     )
     return f"(CASE {column} {whens} ELSE 'english'::regconfig END)"
+
+
+def case_language(membership: object, chosen: str | None, case: object) -> str:
+    """The language a case is saved in: the one chosen on the form; else, for a new case, its
+    author's (their own choice, else their organisation's default); else the case's own."""
+    if chosen:
+        if chosen not in SEARCH_CONFIGS:
+            raise ValidationError({"language": gettext("Choose one of the languages offered.")})
+        return chosen
+    if case.pk is None:
+        return author_language(membership)
+    return case.language
+
+
+def author_language(membership: object) -> str:
+    """The language a person writes in by default: theirs, else their organisation's."""
+    from programme.i18n import language_of  # at call time: programme's models load first
+
+    written = language_of(membership.user, membership.organisation)
+    return written if written in SEARCH_CONFIGS else DEFAULT_LANGUAGE

@@ -10,7 +10,6 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from django.contrib.postgres.search import SearchQuery
 from django.core.cache import cache
 from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
@@ -23,6 +22,8 @@ from django.utils.translation import gettext
 from programme.models import Team
 from programme.viewer import Viewer
 from showcase import policies, sharing
+from showcase.languages import headline_config_sql as headline_config
+from showcase.languages import search_filter, tsquery_sql
 from showcase.models import (
     CaseComment,
     CaseImage,
@@ -71,6 +72,8 @@ def feed(viewer: Viewer, filters: dict) -> QuerySet[CaseStudy]:
         cases = cases.filter(team__code=filters["team"])
     if filters.get("wave"):
         cases = cases.filter(wave__code=filters["wave"])
+    if filters.get("language"):
+        cases = cases.filter(language=filters["language"])
     # Counted per row of the page by correlated subqueries: a join with GROUP BY would count
     # every visible case before the newest page could be picked (1 s at 100,000 cases).
     return cases.annotate(
@@ -164,11 +167,13 @@ def search(viewer: Viewer, words: str, limit: int = 20) -> list[CaseStudy]:
     The candidates come from `cases_visible_to` (one flat queryset, so visibility has one
     definition); ranking and headlines are hand-written around it: built from nested querysets
     they spent longer compiling in Python than running in PostgreSQL."""
-    query = SearchQuery(words, config="english", search_type="websearch")
+    # Parsed in every language's configuration (showcase.languages): one GIN-indexed match.
+    tsquery, tsquery_params = tsquery_sql(words)
+    headline_query, headline_params = tsquery_sql(words, headline=True)
     # No ordering inside: PostgreSQL then flattens it and can walk the date index.
     matching = (
         cases_visible_to(viewer)
-        .filter(search=query)
+        .filter(search_filter(words))
         .order_by()
         .values("id", "created_at", "search")
     )
@@ -185,14 +190,13 @@ def search(viewer: Viewer, words: str, limit: int = 20) -> list[CaseStudy]:
                     SELECT v.id, v.created_at, v.search FROM ({sql}) v
                     ORDER BY {newest_first} DESC LIMIT %s),
                 best AS (
-                    SELECT id, created_at,
-                           ts_rank(search, websearch_to_tsquery('english', %s)) AS rank
+                    SELECT id, created_at, ts_rank(search, {tsquery}) AS rank
                     FROM newest ORDER BY rank DESC, created_at DESC LIMIT %s)
-                SELECT best.id, best.rank, ts_headline('english', {_PLAIN_STORY},
-                           websearch_to_tsquery('english', %s), %s)
+                SELECT best.id, best.rank, ts_headline({headline_config("c.language")},
+                           {_PLAIN_STORY}, {headline_query}, %s)
                 FROM best JOIN {table} c ON c.id = best.id
                 ORDER BY best.rank DESC, best.created_at DESC""",  # noqa: S608
-            [*params, SEARCH_CANDIDATES, words, limit, words, _HEADLINE],
+            [*params, SEARCH_CANDIDATES, *tsquery_params, limit, *headline_params, _HEADLINE],
         )
         ranked = cursor.fetchall()
     cases = CaseStudy.objects.select_related("author__membership__user").in_bulk(

@@ -21,6 +21,7 @@ from programme.markdown import render_markdown
 from programme.models import EmailKind, Membership, Notification, Participant, Team
 from programme.selectors import current_wave_id, own_participant
 from showcase import policies, previews, sharing
+from showcase.languages import case_language
 from showcase.models import (
     CaseComment,
     CaseImage,
@@ -77,6 +78,7 @@ def case_save(*, author: Participant, data: dict, case: CaseStudy | None = None)
     for field in ("kind", "title", "story", "outcome", "links", "technique", "segment",
                   "visibility"):  # fmt: skip
         setattr(case, field, data.get(field, getattr(case, field)) or "")
+    case.language = case_language(membership, data.get("language"), case)
     case.feature_consent = bool(data.get("feature_consent", case.feature_consent))
     if not case.feature_consent:  # consent withdrawn: off the home page at once
         case.featured_at, case.featured_by = None, None
