@@ -26,6 +26,7 @@ def send_claimed_batches(
     release: dict[str, object],
     build: Callable[[Model, object], EmailMessage],
     related: tuple[str, ...] = (),
+    prefetch: tuple[str, ...] = (),
 ) -> int:
     """Claim up to a batch of `pending()` rows by updating them with `claim`, then send.
 
@@ -44,7 +45,11 @@ def send_claimed_batches(
             if not batch:
                 return sent
             queryset.model.objects.filter(pk__in=batch).update(**claim)
-        rows = queryset.model.objects.filter(pk__in=batch).select_related(*related)
+        rows = (
+            queryset.model.objects.filter(pk__in=batch)
+            .select_related(*related)
+            .prefetch_related(*prefetch)
+        )
         failed = []
         connection = get_connection()
         with connection:

@@ -77,6 +77,7 @@ def foreign_objects(other_org) -> dict[str, object]:
         "programme-announcement-acknowledge": world["announcement"],
         "programme-announcement-reach": world["announcement"],
         "programme-announcement-remind": world["announcement"],
+        "programme-announcement-translation": world["draft"],
         "programme-question-ask": world["announcement"],
         "programme-question-answer": world["question"],
         "programme-session-list": world["programme"],
