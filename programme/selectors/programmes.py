@@ -40,7 +40,7 @@ from programme.models import (
     SessionAttendance,
     Wave,
 )
-from programme.selectors.translations import page_language, with_shown_title
+from programme.selectors.translations import reader_language, with_shown_title
 
 # --- Programmes and waves ---
 
@@ -311,7 +311,7 @@ def home_panels(membership: Membership) -> dict[str, object]:
         announcement__status=Announcement.Status.PUBLISHED,
     )
     panels["unread"] = list(
-        with_shown_title(unread, page_language(), through="announcement")
+        with_shown_title(unread, reader_language(membership), through="announcement")
         .select_related("announcement__published_by__user")
         .order_by("-announcement__published_at")[:5]
     )

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 
 from django.db.models import F, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
-from django.utils import translation
 
 from programme.models import Announcement, AnnouncementTranslation, ContentLanguage
 
@@ -35,16 +34,17 @@ def language_code(language: str | None) -> str:
     return code if code in LANGUAGE_CODES else ""
 
 
-def page_language() -> str:
-    """The language the current page is shown in (the reader's, as the request set it)."""
-    return language_code(translation.get_language())
+def reader_language(membership: object) -> str:
+    """The language a person reads in: theirs, else their organisation's (what their pages
+    are shown in too)."""
+    from programme.i18n import language_of
+
+    return language_code(language_of(membership.user, membership.organisation))
 
 
 def writer_language(membership: object) -> str:
     """The language a person writes in by default: theirs, else their organisation's."""
-    from programme.i18n import language_of
-
-    return language_code(language_of(membership.user, membership.organisation)) or "en"
+    return reader_language(membership) or "en"
 
 
 def _original(announcement: Announcement) -> Version:
@@ -92,7 +92,7 @@ __all__ = [
     "announcement_version",
     "announcement_versions",
     "language_code",
-    "page_language",
+    "reader_language",
     "version_for",
     "with_shown_title",
     "writer_language",

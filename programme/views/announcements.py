@@ -15,7 +15,7 @@ from programme import policies, selectors, services
 from programme.forms import AnnouncementForm, AnswerForm, QuestionForm
 from programme.models import Announcement
 from programme.pages import render_form_page
-from programme.selectors.translations import page_language, with_shown_title
+from programme.selectors.translations import reader_language, with_shown_title
 from programme.tenancy import Viewer, tenant_view
 from programme.views.translations import translations_context
 
@@ -26,7 +26,7 @@ def announcement_list(request: HttpRequest, viewer: Viewer) -> HttpResponse:
     membership = viewer.membership
     announcements = selectors.announcements_visible_to(membership)
     context = {
-        "announcements": with_shown_title(announcements, page_language()),
+        "announcements": with_shown_title(announcements, reader_language(membership)),
         # Where "New announcement" leads: one button per programme, since a draft belongs to one.
         "programmes": selectors.programmes_for(membership.organisation)
         if policies.can_draft_announcement(membership)

@@ -17,7 +17,7 @@ from programme.pages import render_form_page
 from programme.selectors.translations import (
     announcement_versions,
     language_code,
-    page_language,
+    reader_language,
     version_for,
 )
 from programme.services.translations import (
@@ -36,7 +36,7 @@ def translations_context(
     on its original, the text its drafters are working on."""
     versions = announcement_versions(announcement)
     is_draft = announcement.status == Announcement.Status.DRAFT
-    language = chosen or (None if is_draft else page_language())
+    language = chosen or (None if is_draft else reader_language(membership))
     can_translate = is_draft and policies.can_translate_announcement(membership)
     present = {v.language for v in versions}
     return {
