@@ -242,6 +242,8 @@ class MarketingPick(TimeStamped):
         help_text="How a seller could make it their own: a question to ask, a story to add.",
     )  # fmt: skip
     archived_at = models.DateTimeField(null=True, blank=True)
+    # The language marketing wrote the title, description and angle in (#20).
+    language = models.CharField(max_length=8, default="en")
     # Cases whose links or story point at this content: computed when a case is saved.
     cases = models.ManyToManyField(CaseStudy, blank=True, related_name="picks")
 

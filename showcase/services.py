@@ -21,7 +21,7 @@ from programme.markdown import render_markdown
 from programme.models import EmailKind, Membership, Notification, Participant, Team
 from programme.selectors import current_wave_id, own_participant
 from showcase import policies, previews, sharing
-from showcase.languages import case_language
+from showcase.languages import author_language, case_language
 from showcase.models import (
     CaseComment,
     CaseImage,
@@ -391,7 +391,7 @@ def pick_post(
     pick = MarketingPick.objects.create(
         organisation_id=by.organisation_id, posted_by=by, url=url.strip(),
         url_key=url_key(url), title=title.strip()[:200], note=note.strip()[:300],
-        angle=angle.strip()[:500],
+        angle=angle.strip()[:500], language=author_language(by),
     )  # fmt: skip
     _pick_share_setup(pick, campaign)
     mentioning = [

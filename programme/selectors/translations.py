@@ -25,7 +25,12 @@ class Version:
 
     @property
     def language_name(self) -> str:
-        return ContentLanguage(self.language).label if self.language in LANGUAGE_CODES else ""
+        return language_name(self.language)
+
+
+def language_name(code: str) -> str:
+    """The language's own name ("Deutsch"), as a language switch shows it."""
+    return ContentLanguage(code).label if code in LANGUAGE_CODES else code
 
 
 def language_code(language: str | None) -> str:
@@ -92,6 +97,7 @@ __all__ = [
     "announcement_version",
     "announcement_versions",
     "language_code",
+    "language_name",
     "reader_language",
     "version_for",
     "with_shown_title",

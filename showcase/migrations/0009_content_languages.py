@@ -208,6 +208,11 @@ class Migration(migrations.Migration):
                 fields=["search"], name="case_search_gin"
             ),
         ),
+        migrations.AddField(
+            model_name="marketingpick",
+            name="language",
+            field=models.CharField(default="en", max_length=8),
+        ),
         migrations.CreateModel(
             name="MarketingPickTranslation",
             fields=[

@@ -139,6 +139,7 @@ def foreign_objects(other_org) -> dict[str, object]:
         "showcase-image-delete": world["case_image"],
         "showcase-pick-uptake": world["pick"],
         "showcase-pick-archive": world["pick"],
+        "showcase-pick-translation": world["pick"],
         "showcase-pick-share": world["pick"],
         "showcase-pick-shared": world["pick"],
         "showcase-pick-preview": world["pick"],

@@ -13,7 +13,7 @@ from programme.viewer import Viewer
 from showcase import selectors, services
 from showcase.languages import FOLD_FROM, FOLD_TO, fold, search_query
 from showcase.models import CaseStudy
-from tests.factories import member
+from tests.factories import OrganisationFactory, member
 
 pytestmark = pytest.mark.django_db
 
@@ -165,3 +165,96 @@ def test_the_feed_filter_adds_no_query(org, cases, login, django_assert_max_num_
 def test_case_of_another_organisation_is_not_found_by_language(org, other_org, cases):
     outsider = member(other_org, Role.SELLER)
     assert _found(outsider, "Kunde") == []
+
+
+# --- Picks in several languages ----------------------------------------------------------------
+
+PICK_URL = "https://www.linkedin.com/feed/update/urn:li:activity:7001/"
+
+
+@pytest.fixture
+def pick(org):
+    marketing = member(org, Role.MARKETING)
+    return services.pick_post(
+        by=marketing, url=PICK_URL, title="Cold-chain study", note="Our study is out",
+        angle="Ask which finding surprised them",
+    )  # fmt: skip
+
+
+def _speaks(membership, language):
+    membership.user.language = language
+    membership.user.save(update_fields=["language"])
+    return membership
+
+
+@pytest.mark.parametrize(
+    ("role", "allowed"),
+    [(Role.MARKETING, True), (Role.SELLER, False), (Role.SPONSOR, False), (Role.CONSULTANT, False)],
+)
+def test_only_marketing_translates_a_pick(org, pick, login, role, allowed):
+    client = login(member(org, role))
+    url = reverse("showcase-pick-translation", args=[org.slug, pick.code])
+    data = {"language": "fr", "title": "Étude", "note": "Notre étude est parue", "angle": ""}
+    response = client.post(url, data)
+    assert response.status_code == (302 if allowed else 403)
+    assert pick.translations.exists() is allowed
+
+
+def test_pick_translation_is_written_refused_and_removed(org, pick, login):
+    from django.core.exceptions import PermissionDenied, ValidationError
+
+    from programme.models import BlockedWord
+    from showcase.pick_translations import pick_translation_save
+
+    marketing = pick.posted_by
+    client = login(marketing)
+    url = reverse("showcase-pick-translation", args=[org.slug, pick.code])
+    assert '<option value="en"' not in client.get(url, {"language": "de"}).content.decode()
+    assert client.post(url, {"language": "de", "note": ""}).status_code == 400  # no description
+    assert client.post(url, {"language": "en", "note": "x"}).status_code == 400  # the original
+    BlockedWord.objects.create(organisation=org, word="garantiert", key="garantiert")
+    response = client.post(url, {"language": "de", "note": "Garantiert neu"})
+    assert response.status_code == 400 and "garantiert" in response.content.decode().lower()
+    assert not pick.translations.exists()
+    assert client.post(url, {"language": "de", "note": "Unsere Studie ist da"}).status_code == 302
+    assert pick.translations.get().note == "Unsere Studie ist da"
+    with pytest.raises(PermissionDenied):  # marketing of another organisation
+        pick_translation_save(pick=pick, by=member(OrganisationFactory(), Role.MARKETING),
+                              language="fr", title="", note="x")  # fmt: skip
+    with pytest.raises(ValidationError):
+        pick_translation_save(pick=pick, by=marketing, language="xx", title="", note="x")
+    client.post(url, {"language": "de", "delete": "1"})
+    assert not pick.translations.exists()
+
+
+def test_sellers_read_the_pick_in_their_language(org, pick, login):
+    from showcase.pick_translations import pick_translation_save
+
+    pick_translation_save(
+        pick=pick, by=pick.posted_by, language="fr", title="Étude chaîne du froid",
+        note="Notre étude est parue", angle="Demandez ce qui les a surpris",
+    )  # fmt: skip
+    french = _speaks(member(org, Role.SELLER), "fr")
+    czech = _speaks(member(org, Role.SELLER), "cs")
+    url = reverse("showcase-pick-list", args=[org.slug])
+    page = login(french).get(url).content.decode()
+    assert "Étude chaîne du froid" in page and "Demandez ce qui les a surpris" in page
+    assert '<p class="mb-1" lang="fr">Notre étude est parue</p>' in page
+    share = reverse("showcase-pick-share", args=[org.slug, pick.code])
+    assert "Demandez ce qui les a surpris" in login(french).get(share).content.decode()
+    page = login(czech).get(url).content.decode()  # no Czech version: the original
+    assert "Cold-chain study" in page and "Étude" not in page
+    # Marketing sees which translations exist and may add the others.
+    page = login(pick.posted_by).get(url).content.decode()
+    assert "?language=fr" in page and "?language=cs" in page and "?language=en" not in page
+
+
+def test_uptake_counts_the_pick_whatever_version_was_read(org, pick):
+    from showcase.pick_translations import pick_translation_save
+
+    pick_translation_save(pick=pick, by=pick.posted_by, language="de", title="", note="Neu")
+    german = _speaks(member(org, Role.SELLER), "de")
+    english = member(org, Role.SELLER)
+    for seller in (german, english):
+        services.uptake_toggle(pick=pick, by=seller, action="shared")
+    assert pick.uptakes.count() == 2
