@@ -36,6 +36,14 @@ def announcement_translation_save(
 ) -> AnnouncementTranslation:
     """Add the translation into `language`, or change it."""
     _check(announcement, by, language)
+    return translation_write(announcement, by, language, title, body)
+
+
+def translation_write(
+    announcement: Announcement, by: Membership | None, language: str, title: str, body: str
+) -> AnnouncementTranslation:
+    """Write a translation without the draft's checks: for the service above, once checked,
+    and for the demo, whose announcements are published by the command that creates them."""
     translation, _ = AnnouncementTranslation.objects.update_or_create(
         announcement=announcement,
         language=language,
