@@ -8,11 +8,11 @@ import pytest
 from django.db import connection
 from django.urls import reverse
 
-from programme.models import Role
+from programme.models import Membership, Role
 from programme.viewer import Viewer
 from showcase import selectors, services
 from showcase.languages import FOLD_FROM, FOLD_TO, fold, search_query
-from showcase.models import CaseStudy
+from showcase.models import CaseStudy, MarketingPick
 from tests.factories import OrganisationFactory, member
 
 pytestmark = pytest.mark.django_db
@@ -258,3 +258,31 @@ def test_uptake_counts_the_pick_whatever_version_was_read(org, pick):
     for seller in (german, english):
         services.uptake_toggle(pick=pick, by=seller, action="shared")
     assert pick.uptakes.count() == 2
+
+
+def test_the_demo_speaks_french_and_german(db):
+    from django.core.management import call_command
+
+    from programme.models import Announcement, Organisation
+
+    call_command("seed_demo", stdout=__import__("io").StringIO())
+    acme = Organisation.objects.get(slug="acme")
+    cases = CaseStudy.objects.filter(organisation=acme)
+    assert set(cases.filter(author__team__name="France").values_list("language", flat=True)) == {
+        "fr"
+    }
+    assert set(cases.filter(author__team__name="DACH").values_list("language", flat=True)) == {"de"}
+    assert set(cases.filter(author__team__name="Nordics").values_list("language", flat=True)) == {
+        "en"
+    }
+    everyone = Announcement.objects.get(organisation=acme, title__startswith="What changes")
+    assert set(everyone.translations.values_list("language", flat=True)) == {"fr", "de"}
+    pick = acme_pick = MarketingPick.objects.get(organisation=acme, url__endswith="7101")
+    assert set(pick.translations.values_list("language", flat=True)) == {"fr", "de"}
+    reader = Membership.objects.filter(organisation=acme, role=Role.SELLER).first()
+    assert any(title.startswith("Eine Frage an") for title in _found(reader, "Einkäufern"))
+    assert _found(reader, "acheteur")  # the French cases, by a French word
+    before = list(cases.order_by("pk").values_list("pk", "title", "language", "updated_at"))
+    call_command("seed_demo", stdout=__import__("io").StringIO())  # idempotent
+    assert list(cases.order_by("pk").values_list("pk", "title", "language", "updated_at")) == before
+    assert acme_pick.translations.count() == 2
