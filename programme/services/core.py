@@ -23,6 +23,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
+from django.utils.translation import gettext_noop
 
 from programme import policies
 from programme.models import (
@@ -35,11 +36,16 @@ from programme.models import (
 )
 from programme.roster import RosterRow
 from programme.services.mailing import send_claimed_batches
-from programme.tenancy import organisation_time
 
 logger = logging.getLogger(__name__)
 
 INVITATION_SALT = "snowball.invitation"
+# Stored in English on the failed import (a worker has no reader's language); marked so the
+# catalogues hold it and the page translates it when it shows it ({% translate error %}).
+ROSTER_IMPORT_FAILED = gettext_noop(
+    "The import stopped on an unexpected error; nothing was changed. "
+    "Try again, and tell your administrator if it fails again."
+)
 
 
 # --- Organisations, teams, memberships ------------------------------------------------------------
@@ -198,8 +204,7 @@ def roster_import_apply(*, roster_import_id: int) -> RosterImport | None:
         RosterImport.objects.filter(pk=roster_import_id).update(
             status=RosterImport.Status.FAILED,
             rows=[],
-            error="The import stopped on an unexpected error; nothing was changed. "
-            "Try again, and tell your administrator if it fails again.",
+            error=ROSTER_IMPORT_FAILED,
             finished_at=timezone.now(),
         )
         raise
@@ -396,9 +401,8 @@ def _invitation_message(membership: Membership, connection: object) -> EmailMess
         "link": link,
         "max_age_days": settings.INVITATION_MAX_AGE_DAYS,
     }
-    with organisation_time(organisation):
-        subject = render_to_string("programme/email/invitation_subject.txt", context).strip()
-        body = render_to_string("programme/email/invitation_body.txt", context)
+    subject = render_to_string("programme/email/invitation_subject.txt", context).strip()
+    body = render_to_string("programme/email/invitation_body.txt", context)
     return EmailMessage(
         subject=subject,
         body=body,
@@ -425,6 +429,7 @@ def invitations_send(*, organisation_id: int, membership_ids: Iterable[int] | No
         release={"invitation_sent_at": None},
         build=_invitation_message,
         related=("user", "organisation"),
+        recipient=lambda membership: (membership.user, membership.organisation),
     )
 
 

@@ -10,7 +10,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("programme", "0013_content_languages"),
+        ("programme", "0015_content_languages"),
         ("showcase", "0008_pick_previews_share_links_clicks"),
     ]
 

@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("programme", "0012_integrations"),
+        ("programme", "0014_notification_params"),
     ]
 
     operations = [
