@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -22,12 +22,14 @@ from showcase.pick_translations import (
 from showcase.translation_forms import PickTranslationForm
 
 
-@tenant_view(policy=policies.can_translate_pick)
+@tenant_view
 @require_http_methods(["GET", "POST"])
 def pick_translation(request: HttpRequest, viewer: Viewer, code: str) -> HttpResponse:
     """One translation of a pick: `?language=` chooses which; the POST saves it, or removes
     it when `delete` is sent."""
-    pick = selectors.pick_get(viewer, code)
+    pick = selectors.pick_get(viewer, code)  # another organisation's: 404 first
+    if not policies.can_translate_pick(viewer.membership):
+        raise PermissionDenied
     language = language_code(request.POST.get("language") or request.GET.get("language"))
     back = reverse("showcase-pick-list", args=[viewer.org]) + f"#pick-{pick.code}"
     if request.method == "POST" and request.POST.get("delete"):
