@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from django import forms
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext, gettext_lazy, ngettext
 from django.utils.translation import gettext_lazy as _lazy
 
 from programme.models import ContentLanguage
@@ -51,7 +51,9 @@ class CaseForm(forms.ModelForm):
         fields = ["kind", "language", "title", "story", "outcome", "links", "technique",
                   "segment", "tags", "visibility", "feature_consent"]  # fmt: skip
         help_texts = {
-            "language": _lazy("The language you write in: readers can filter the cases by it."),
+            "language": gettext_lazy(
+                "The language you write in: readers can filter the cases by it."
+            ),
         }
         widgets = {
             "story": forms.Textarea(attrs={"rows": 8}),
@@ -133,8 +135,8 @@ class FeedFilterForm(forms.Form):
     team = forms.UUIDField(required=False)
     wave = forms.UUIDField(required=False)
     language = forms.ChoiceField(
-        label=_lazy("Language"),
-        choices=[("", _lazy("Any language")), *ContentLanguage.choices],
+        label=gettext_lazy("Language"),
+        choices=[("", gettext_lazy("Any language")), *ContentLanguage.choices],
         required=False,
         widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
     )
