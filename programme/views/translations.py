@@ -98,7 +98,6 @@ def announcement_translation(request: HttpRequest, viewer: Viewer, code: str) ->
         "announcement": announcement,
         "form": form,
         "existing": existing is not None and not existing.original,
-        "original_language_code": announcement.language,
         "original_language": ContentLanguage(announcement.language).label
         if announcement.language in ContentLanguage.values
         else announcement.language,
