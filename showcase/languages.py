@@ -17,6 +17,7 @@ rechecks the rows it returns.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from django.contrib.postgres.search import SearchQuery, SearchVector, SearchVectorField
@@ -103,6 +104,9 @@ class ParsedSearch:
 
     queries: dict[str, tuple[str, ...]]  # tsquery text -> language codes
     unfolded: str  # the words parsed with 'simple' without folding: for Czech headlines
+    # Every language the cases searched are written in parses the words alike: the index
+    # condition alone is exact.
+    uniform: bool
 
     def index_filter(self) -> Q:
         """The condition the GIN index answers: any parse matches."""
@@ -114,7 +118,7 @@ class ParsedSearch:
         "kunderna" share the stem "kund"). The index condition comes first; the
         per-language test only rechecks the rows the index returns, and is left out when
         every language parses the words alike."""
-        if len(self.queries) == 1 and len(next(iter(self.queries.values()))) == len(SEARCH_CONFIGS):
+        if self.uniform:
             return self.index_filter()
         own_language = Q()
         for text, codes in self.queries.items():
@@ -126,9 +130,7 @@ class ParsedSearch:
         `search`), for the hand-written search SQL: applied to the newest candidates only, as
         rechecking every match of a common word would double the search's time (a second
         read of each tsvector: 500 ms more for 46,000 matches of "field instance")."""
-        if len(self.queries) == 1 and len(next(iter(self.queries.values()))) == len(
-            SEARCH_CONFIGS
-        ):
+        if self.uniform:
             return "TRUE", []
         parts, params = [], []
         for text, codes in self.queries.items():
@@ -153,11 +155,15 @@ def _any(queries: dict[str, tuple[str, ...]]) -> SearchQuery:
     return combined
 
 
-def search_parse(words: str) -> ParsedSearch:
-    """Parse the words in every configuration (one query). No tsquery at all (only stop
-    words, or punctuation) gives an empty `queries`: nothing to search for."""
-    columns = [f"websearch_to_tsquery('{config}', %s)::text" for config in SEARCH_CONFIGS.values()]
-    params = [fold(words) if code in FOLDED else words for code in SEARCH_CONFIGS]
+def search_parse(words: str, languages: Collection[str] | None = None) -> ParsedSearch:
+    """Parse the words in the configuration of each language (one query): of `languages`
+    when given (those the searched cases are written in, see `case_languages`), else of all
+    five. No tsquery at all (only stop words, or punctuation) gives an empty `queries`:
+    nothing to search for."""
+    codes = [code for code in SEARCH_CONFIGS if languages is None or code in languages]
+    codes = codes or [DEFAULT_LANGUAGE]
+    columns = [f"websearch_to_tsquery('{SEARCH_CONFIGS[code]}', %s)::text" for code in codes]
+    params = [fold(words) if code in FOLDED else words for code in codes]
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT {', '.join(columns)}, websearch_to_tsquery('simple', %s)::text",
@@ -165,10 +171,43 @@ def search_parse(words: str) -> ParsedSearch:
         )
         *parsed, unfolded = cursor.fetchone()
     queries: dict[str, tuple[str, ...]] = {}
-    for code, text in zip(SEARCH_CONFIGS, parsed, strict=True):
+    for code, text in zip(codes, parsed, strict=True):
         if text:
             queries[text] = (*queries.get(text, ()), code)
-    return ParsedSearch(queries, unfolded)
+    uniform = len(queries) == 1 and len(next(iter(queries.values()))) == len(codes)
+    return ParsedSearch(queries, unfolded, uniform)
+
+
+# Which languages an organisation's cases are written in, for `search_parse`: most write in
+# one or two, and parsing in the others would only lengthen every query (a word stemmed
+# differently in a language nobody writes in adds a branch to the index scan and a recheck).
+_LANGUAGES_KEY = "showcase:case-languages:{}"
+
+
+def case_languages(organisation_id: int) -> frozenset[str]:
+    """The languages of the organisation's cases (cached; `case_languages_forget` when a case
+    is saved)."""
+    from django.core.cache import cache
+
+    from showcase.models import CaseStudy
+
+    key = _LANGUAGES_KEY.format(organisation_id)
+    found = cache.get(key)
+    if found is None:
+        found = sorted(
+            CaseStudy.objects.filter(organisation_id=organisation_id)
+            .order_by()
+            .values_list("language", flat=True)
+            .distinct()
+        )
+        cache.set(key, found, 600)
+    return frozenset(found)
+
+
+def case_languages_forget(organisation_id: int) -> None:
+    from django.core.cache import cache
+
+    cache.delete(_LANGUAGES_KEY.format(organisation_id))
 
 
 def search_query(words: str) -> SearchQuery:

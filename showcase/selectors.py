@@ -22,8 +22,8 @@ from django.utils.translation import gettext
 from programme.models import Team
 from programme.viewer import Viewer
 from showcase import policies, sharing
+from showcase.languages import case_languages, search_parse
 from showcase.languages import headline_config_sql as headline_config
-from showcase.languages import search_parse
 from showcase.models import (
     CaseComment,
     CaseImage,
@@ -168,7 +168,7 @@ def search(viewer: Viewer, words: str, limit: int = 20) -> list[CaseStudy]:
     definition); ranking and headlines are hand-written around it: built from nested querysets
     they spent longer compiling in Python than running in PostgreSQL."""
     # Parsed in every language's configuration (showcase.languages): one GIN-indexed match.
-    parsed = search_parse(words)
+    parsed = search_parse(words, case_languages(viewer.organisation_id))
     if not parsed.queries:
         return []  # only stop words: nothing to search for
     tsquery, tsquery_params = parsed.tsquery_sql()

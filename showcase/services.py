@@ -21,7 +21,7 @@ from programme.markdown import render_markdown
 from programme.models import EmailKind, Membership, Notification, Participant, Team
 from programme.selectors import current_wave_id, own_participant
 from showcase import policies, previews, sharing
-from showcase.languages import author_language, case_language
+from showcase.languages import author_language, case_language, case_languages_forget
 from showcase.models import (
     CaseComment,
     CaseImage,
@@ -92,6 +92,7 @@ def case_save(*, author: Participant, data: dict, case: CaseStudy | None = None)
     try:
         with transaction.atomic():
             case.save()
+            case_languages_forget(case.organisation_id)
             _case_link_picks(case)
             _images_add(case, data.get("images") or [], stored)
     except BaseException:

@@ -60,6 +60,16 @@ def test_each_case_is_searched_in_its_own_language(org, cases):
     assert _found(reader, "zakazniky") == ["Obchodník"]
 
 
+def test_a_first_case_in_a_new_language_is_found_at_once(org):
+    """Words are parsed only in the languages the organisation writes in (cached): a case in
+    a new language makes the next search parse in it too."""
+    author = member(org, Role.SELLER)
+    _case(author, "Meetings booked", "I booked three meetings.", "en")
+    assert _found(author, "Kunden") == []
+    _case(author, "Kundengespräche", "Ich habe drei Kunden angeschrieben.", "de")
+    assert _found(author, "Kunde") == ["Kundengespräche"]
+
+
 def test_the_vector_uses_the_configuration_of_the_case_language(org, cases):
     with connection.cursor() as cursor:
         cursor.execute("SELECT search::text FROM showcase_casestudy WHERE id = %s",
