@@ -209,3 +209,8 @@ def can_edit_blocked_words(membership: Membership) -> bool:
     """The organisation's list of words that hold a text for moderation: those who moderate
     (consultants) and administrators."""
     return membership.role in STAFF_ROLES
+
+
+def can_translate_announcement(membership: Membership) -> bool:
+    """Translations are part of the draft: whoever may draft it may write them (#20)."""
+    return can_draft_announcement(membership)

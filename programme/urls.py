@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.urls import path
 
 from programme.views import announcements, core, preferences, privacy, programmes, sessions
+from programme.views import translations as announcement_translations
 
 tenant_urlpatterns = [
     path("", core.organisation_home, name="programme-organisation-home"),
@@ -202,6 +203,12 @@ tenant_urlpatterns += [
         "settings/integrations/test/",
         views_integrations.integration_test,
         name="programme-integration-test",
+    ),
+    # Announcements in several languages (#20)
+    path(
+        "announcements/<uuid:code>/translation/",
+        announcement_translations.announcement_translation,
+        name="programme-announcement-translation",
     ),
 ]
 

@@ -278,6 +278,7 @@ def seed_showcase(organisation: Organisation) -> None:
                 "technique": technique, "segment": words["segment"], "tags": tags,
                 "visibility": visibility, "links": links,
                 "feature_consent": rng.random() < 0.3,
+                "language": "en",  # the templates are English, whoever tells them
             }  # fmt: skip
             try:
                 case = services.case_save(author=author, data=data)
@@ -368,3 +369,128 @@ def _seed_share_demo(organisation: Organisation, picks: list, rng: random.Random
         [PickClick(pick=pick, team_key=sharing.team_key(code), clicks=rng.randint(2, 60))
          for pick in picks[:-1] for code in rng.sample(teams, min(len(teams), 4))]
     )  # fmt: skip
+
+
+# --- Content in several languages (#20) ------------------------------------------------------
+# The France team's cases are told in French, DACH's in German (their sellers' languages);
+# one pick also speaks both. (title, story, outcome); {segment} and {topic} are filled in.
+
+CASES_IN = {
+    "fr": {
+        "team": "France",
+        "segments": ["la grande distribution", "la logistique pharmaceutique", "l'automobile",
+                     "le secteur public", "l'énergie"],
+        "topics": ["les audits de la chaîne du froid", "les coûts d'énergie des entrepôts",
+                   "les retards de livraison", "le risque fournisseurs", "le reporting carbone"],
+        "texts": [
+            ("Une question aux acheteurs de {segment}",
+             "J'ai posé une seule question dans un post : que corrigeriez-vous en premier "
+             "dans **{topic}** ?\n\n- 17 réponses en commentaire\n- 4 messages privés\n\n"
+             "Ce qui a marché : *pas de lien, pas de brochure*, et une réponse à chacun le "
+             "jour même.",
+             "Deux rendez-vous de découverte"),
+            ("Commenter avant de publier : ma rencontre avec un directeur des achats",
+             "Pendant un mois, je n'ai fait que commenter les posts de mes comptes, deux "
+             "commentaires réfléchis par jour. Sur un post consacré à {topic}, j'ai ajouté "
+             "un chiffre de notre étude.",
+             "Il m'a demandé de lui présenter l'étude"),
+            ("Un message qui n'était pas un argumentaire",
+             "Après un « j'aime » sur mon post, j'ai envoyé deux lignes : merci, et une "
+             "question sur la façon dont ils gèrent {topic}. Sans pièce jointe ni demande de "
+             "rendez-vous.",
+             "Une longue réponse, puis un appel qu'ils ont proposé eux-mêmes"),
+            ("Ce qui n'a pas marché : publier la présentation commerciale",
+             "J'ai publié nos diapositives sur {topic} en carrousel. 300 vues, 2 mentions "
+             "« j'aime », toutes deux de collègues. Personne ne veut se faire vendre quelque "
+             "chose dans son fil.",
+             "Leçon : raconter ce que j'ai vu, pas ce que nous vendons"),
+            ("Un contrat signé dans {segment} après un post",
+             "Il y a six mois, un client potentiel a commenté mon post sur {topic}. Nous avons "
+             "continué en messages, puis nous nous sommes rencontrés, puis un pilote.",
+             "Contrat de trois ans signé"),
+        ],
+    },
+    "de": {
+        "team": "DACH",
+        "segments": ["dem Lebensmittelhandel", "der Pharmalogistik", "der Automobilbranche",
+                     "dem öffentlichen Sektor", "der Energiewirtschaft"],
+        "topics": ["Kühlketten-Audits", "Energiekosten im Lager", "Lieferverzögerungen",
+                   "Lieferantenrisiken", "CO₂-Berichterstattung"],
+        "texts": [
+            ("Eine Frage an Einkäufer aus {segment}",
+             "Ich habe in einem Beitrag nur eine Frage gestellt: Was würden Sie bei "
+             "**{topic}** zuerst verbessern?\n\n- 23 Antworten in den Kommentaren\n"
+             "- 5 private Nachrichten\n\n"
+             "Was funktioniert hat: *kein Link, keine Broschüre*, und jede Antwort noch am "
+             "selben Tag.",
+             "Zwei Erstgespräche vereinbart"),
+            ("Erst kommentieren, dann posten: wie ich den Einkaufsleiter kennenlernte",
+             "Einen Monat lang habe ich nur kommentiert, zwei durchdachte Kommentare am Tag "
+             "bei Beiträgen meiner Kunden. Bei einem Beitrag über {topic} habe ich eine Zahl "
+             "aus unserer Studie ergänzt.",
+             "Er bat mich, die Studie vorzustellen"),
+            ("Eine Nachricht ohne Verkaufsargument",
+             "Nachdem ein Entscheider meinen Beitrag gelikt hatte, schrieb ich zwei Zeilen: "
+             "Danke, und eine Frage, wie sie mit {topic} umgehen. Kein Anhang, keine "
+             "Terminanfrage.",
+             "Eine lange Antwort, und den Termin schlugen die Kunden selbst vor"),
+            ("Was nicht funktioniert hat: die Verkaufspräsentation posten",
+             "Ich habe unsere Folien zu {topic} als Karussell gepostet. 300 Aufrufe, zwei "
+             "Likes, beide von Kollegen. Niemand will im eigenen Feed etwas verkauft "
+             "bekommen.",
+             "Lektion: erzählen, was ich bei Kunden gesehen habe, nicht was wir verkaufen"),
+            ("Ein Abschluss in {segment}, der mit einem Beitrag begann",
+             "Vor sechs Monaten kommentierte ein Interessent meinen Beitrag über {topic}. Wir "
+             "schrieben uns weiter, trafen uns, dann folgte ein Pilotprojekt.",
+             "Dreijahresvertrag unterschrieben"),
+        ],
+    },
+}  # fmt: skip
+
+PICK_TRANSLATIONS = {
+    "https://www.linkedin.com/feed/update/urn:li:activity:7101": {
+        "fr": ("Notre étude 2026 sur la chaîne du froid",
+               "Cinq constats tirés de 300 sites logistiques alimentaires et pharmaceutiques, "
+               "avec les chiffres que demandent les acheteurs.",
+               "Demandez à votre réseau lequel des cinq constats l'a le plus surpris."),
+        "de": ("Unsere Kühlketten-Studie 2026",
+               "Fünf Erkenntnisse aus 300 Lebensmittel- und Pharmalogistik-Standorten, mit den "
+               "Zahlen, nach denen Einkäufer fragen.",
+               "Fragen Sie Ihr Netzwerk, welche der fünf Erkenntnisse es am meisten überrascht "
+               "hat."),
+    },
+}  # fmt: skip
+
+
+@register_demo_seeder
+def seed_content_languages(organisation: Organisation) -> None:
+    """The France team's cases in French, DACH's in German, through the case service (so
+    each is searched in its language); one pick in French and German too. Idempotent: a
+    case already holding its text is left alone."""
+    from showcase.pick_translations import pick_translation_save
+
+    for language, spec in CASES_IN.items():
+        cases = (
+            CaseStudy.objects.filter(organisation=organisation, author__team__name=spec["team"])
+            .select_related("author__membership__user", "author__membership__organisation")
+            .order_by("pk")
+        )
+        for index, case in enumerate(cases):
+            title, story, outcome = spec["texts"][index % len(spec["texts"])]
+            words = {"segment": spec["segments"][index % len(spec["segments"])],
+                     "topic": spec["topics"][(index // 2) % len(spec["topics"])]}  # fmt: skip
+            title = title.format(**words)[:160]
+            if case.title == title and case.language == language:
+                continue
+            services.case_save(author=case.author, case=case, data={
+                "title": title, "story": story.format(**words),
+                "outcome": outcome.format(**words)[:300], "language": language,
+            })  # fmt: skip
+    for url, versions in PICK_TRANSLATIONS.items():
+        pick = MarketingPick.objects.filter(organisation=organisation, url=url).first()
+        if pick is None or pick.posted_by is None:
+            continue
+        for language, (title, note, angle) in versions.items():
+            if not pick.translations.filter(language=language).exists():
+                pick_translation_save(pick=pick, by=pick.posted_by, language=language,
+                                      title=title, note=note, angle=angle)  # fmt: skip

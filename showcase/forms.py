@@ -1,9 +1,10 @@
 from __future__ import annotations
 
 from django import forms
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext, gettext_lazy, ngettext
 from django.utils.translation import gettext_lazy as _lazy
 
+from programme.models import ContentLanguage
 from showcase.images import MAX_IMAGES, CleanImage, image_clean
 from showcase.models import CaseKind, CaseStudy, MarketingPick
 from showcase.services import normalise_tags
@@ -47,8 +48,13 @@ class CaseForm(forms.ModelForm):
 
     class Meta:
         model = CaseStudy
-        fields = ["kind", "title", "story", "outcome", "links", "technique", "segment", "tags",
-                  "visibility", "feature_consent"]  # fmt: skip
+        fields = ["kind", "language", "title", "story", "outcome", "links", "technique",
+                  "segment", "tags", "visibility", "feature_consent"]  # fmt: skip
+        help_texts = {
+            "language": gettext_lazy(
+                "The language you write in: readers can filter the cases by it."
+            ),
+        }
         widgets = {
             "story": forms.Textarea(attrs={"rows": 8}),
             "links": forms.Textarea(attrs={"rows": 2}),
@@ -68,6 +74,8 @@ class CaseForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             self.initial["tags"] = ", ".join(self.instance.tags)
+        # Not sent (an older form, a script): the author's language, or the case's own.
+        self.fields["language"].required = False
 
     def clean_links(self) -> str:
         lines = [line.strip() for line in self.cleaned_data["links"].splitlines() if line.strip()]
@@ -126,6 +134,12 @@ class FeedFilterForm(forms.Form):
     segment = forms.CharField(required=False, max_length=120)
     team = forms.UUIDField(required=False)
     wave = forms.UUIDField(required=False)
+    language = forms.ChoiceField(
+        label=gettext_lazy("Language"),
+        choices=[("", gettext_lazy("Any language")), *ContentLanguage.choices],
+        required=False,
+        widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
+    )
 
 
 class CommentForm(forms.Form):

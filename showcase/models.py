@@ -6,13 +6,20 @@ import uuid
 
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
-from django.contrib.postgres.search import SearchVector, SearchVectorField
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
-from django.db.models import Value
-from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
-from programme.models import Membership, Organisation, Participant, Team, TimeStamped, Wave
+from programme.models import (
+    ContentLanguage,
+    Membership,
+    Organisation,
+    Participant,
+    Team,
+    TimeStamped,
+    Wave,
+)
+from showcase.languages import search_vector
 
 
 class CaseKind(models.TextChoices):
@@ -89,10 +96,13 @@ class CaseStudy(TimeStamped):
     feature_requested_by = models.ForeignKey(
         Membership, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # The language the case is written in: its search vector uses that language's
+    # configuration (showcase.languages), and the feed can be filtered by it.
+    language = models.CharField(
+        _("language"), max_length=8, choices=ContentLanguage.choices, default="en"
+    )
     search = models.GeneratedField(
-        expression=SearchVector("title", weight="A", config="english")
-        + SearchVector(Coalesce("tags_text", Value("")), weight="B", config="english")
-        + SearchVector("story", "outcome", weight="C", config="english"),
+        expression=search_vector(),
         output_field=SearchVectorField(),
         db_persist=True,
     )
@@ -232,6 +242,8 @@ class MarketingPick(TimeStamped):
         help_text=_("How a seller could make it their own: a question to ask, a story to add."),
     )  # fmt: skip
     archived_at = models.DateTimeField(null=True, blank=True)
+    # The language marketing wrote the title, description and angle in (#20).
+    language = models.CharField(max_length=8, default="en")
     # Cases whose links or story point at this content: computed when a case is saved.
     cases = models.ManyToManyField(CaseStudy, blank=True, related_name="picks")
 
@@ -342,3 +354,29 @@ class PickClick(models.Model):
 
     def __str__(self) -> str:
         return f"{self.clicks} clicks on {self.pick_id} ({self.team_key or 'no team'})"
+
+
+# --- Picks in several languages (#20) --------------------------------------------------------
+
+
+class MarketingPickTranslation(TimeStamped):
+    """A pick's words in another language (title, description, angle): sellers reading that
+    language see them instead of the original; uptake and clicks count the pick as one."""
+
+    pick = models.ForeignKey(MarketingPick, on_delete=models.CASCADE, related_name="translations")
+    language = models.CharField(max_length=8, choices=ContentLanguage.choices)
+    title = models.CharField(max_length=200, blank=True)
+    note = models.CharField(_("description"), max_length=300)
+    angle = models.CharField(_("suggested angle"), max_length=500, blank=True)
+    written_by = models.ForeignKey(
+        Membership, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["language"]
+        constraints = [
+            models.UniqueConstraint(fields=["pick", "language"], name="pick_translation_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.language}: {self.title or self.note[:40]}"

@@ -55,3 +55,8 @@ def can_see_uptake(membership: Membership) -> bool:
 def can_take_up_pick(membership: Membership, has_participant: bool) -> bool:
     """Sellers (and managers) in the programme say they shared or commented."""
     return membership.role in AUTHOR_ROLES and has_participant
+
+
+def can_translate_pick(membership: Membership) -> bool:
+    """A pick's words in other languages come from marketing too (#20)."""
+    return can_post_pick(membership)

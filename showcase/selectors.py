@@ -10,7 +10,6 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from django.contrib.postgres.search import SearchQuery
 from django.core.cache import cache
 from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
@@ -23,6 +22,8 @@ from django.utils.translation import gettext
 from programme.models import Team
 from programme.viewer import Viewer
 from showcase import policies, sharing
+from showcase.languages import case_languages, search_parse
+from showcase.languages import headline_config_sql as headline_config
 from showcase.models import (
     CaseComment,
     CaseImage,
@@ -71,6 +72,8 @@ def feed(viewer: Viewer, filters: dict) -> QuerySet[CaseStudy]:
         cases = cases.filter(team__code=filters["team"])
     if filters.get("wave"):
         cases = cases.filter(wave__code=filters["wave"])
+    if filters.get("language"):
+        cases = cases.filter(language=filters["language"])
     # Counted per row of the page by correlated subqueries: a join with GROUP BY would count
     # every visible case before the newest page could be picked (1 s at 100,000 cases).
     return cases.annotate(
@@ -164,14 +167,22 @@ def search(viewer: Viewer, words: str, limit: int = 20) -> list[CaseStudy]:
     The candidates come from `cases_visible_to` (one flat queryset, so visibility has one
     definition); ranking and headlines are hand-written around it: built from nested querysets
     they spent longer compiling in Python than running in PostgreSQL."""
-    query = SearchQuery(words, config="english", search_type="websearch")
+    # Parsed in every language's configuration (showcase.languages): one GIN-indexed match.
+    parsed = search_parse(words, case_languages(viewer.organisation_id))
+    if not parsed.queries:
+        return []  # only stop words: nothing to search for
+    tsquery, tsquery_params = parsed.tsquery_sql()
+    headline_query, headline_params = parsed.tsquery_sql(headline=True)
     # No ordering inside: PostgreSQL then flattens it and can walk the date index.
+    # The index condition (any language's parse matches) picks the candidates; among them
+    # the words must match in the case's own language (`own`, on the candidates only).
     matching = (
         cases_visible_to(viewer)
-        .filter(search=query)
+        .filter(parsed.index_filter())
         .order_by()
-        .values("id", "created_at", "search")
+        .values("id", "created_at", "search", "language")
     )
+    own, own_params = parsed.own_language_sql("newest")
     sql, params = matching.query.sql_with_params()
     table = CaseStudy._meta.db_table
     with connection.cursor() as cursor:
@@ -182,17 +193,25 @@ def search(viewer: Viewer, words: str, limit: int = 20) -> list[CaseStudy]:
         newest_first = "v.created_at" if walk else "v.created_at + interval '0'"
         cursor.execute(
             f"""WITH newest AS (
-                    SELECT v.id, v.created_at, v.search FROM ({sql}) v
+                    SELECT v.id, v.created_at, v.search, v.language FROM ({sql}) v
                     ORDER BY {newest_first} DESC LIMIT %s),
                 best AS (
-                    SELECT id, created_at,
-                           ts_rank(search, websearch_to_tsquery('english', %s)) AS rank
-                    FROM newest ORDER BY rank DESC, created_at DESC LIMIT %s)
-                SELECT best.id, best.rank, ts_headline('english', {_PLAIN_STORY},
-                           websearch_to_tsquery('english', %s), %s)
+                    SELECT id, created_at, ts_rank(search, {tsquery}) AS rank
+                    FROM newest WHERE {own}
+                    ORDER BY rank DESC, created_at DESC LIMIT %s)
+                SELECT best.id, best.rank, ts_headline({headline_config("c.language")},
+                           {_PLAIN_STORY}, {headline_query}, %s)
                 FROM best JOIN {table} c ON c.id = best.id
                 ORDER BY best.rank DESC, best.created_at DESC""",  # noqa: S608
-            [*params, SEARCH_CANDIDATES, words, limit, words, _HEADLINE],
+            [
+                *params,
+                SEARCH_CANDIDATES,
+                *tsquery_params,
+                *own_params,
+                limit,
+                *headline_params,
+                _HEADLINE,
+            ],
         )
         ranked = cursor.fetchall()
     cases = CaseStudy.objects.select_related("author__membership__user").in_bulk(

@@ -22,6 +22,7 @@ from programme.markdown import render_markdown
 from programme.models import EmailKind, Membership, Notification, Participant, Team
 from programme.selectors import current_wave_id, own_participant
 from showcase import policies, previews, sharing
+from showcase.languages import author_language, case_language, case_languages_forget
 from showcase.models import (
     CaseComment,
     CaseImage,
@@ -78,6 +79,7 @@ def case_save(*, author: Participant, data: dict, case: CaseStudy | None = None)
     for field in ("kind", "title", "story", "outcome", "links", "technique", "segment",
                   "visibility"):  # fmt: skip
         setattr(case, field, data.get(field, getattr(case, field)) or "")
+    case.language = case_language(membership, data.get("language"), case)
     case.feature_consent = bool(data.get("feature_consent", case.feature_consent))
     if not case.feature_consent:  # consent withdrawn: off the home page at once
         case.featured_at, case.featured_by = None, None
@@ -91,6 +93,7 @@ def case_save(*, author: Participant, data: dict, case: CaseStudy | None = None)
     try:
         with transaction.atomic():
             case.save()
+            case_languages_forget(case.organisation_id)
             _case_link_picks(case)
             _images_add(case, data.get("images") or [], stored)
     except BaseException:
@@ -401,7 +404,7 @@ def pick_post(
     pick = MarketingPick.objects.create(
         organisation_id=by.organisation_id, posted_by=by, url=url.strip(),
         url_key=url_key(url), title=title.strip()[:200], note=note.strip()[:300],
-        angle=angle.strip()[:500],
+        angle=angle.strip()[:500], language=author_language(by),
     )  # fmt: skip
     _pick_share_setup(pick, campaign)
     mentioning = [

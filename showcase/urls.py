@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from showcase import redirects, views, views_picks, views_share
+from showcase import redirects, views, views_picks, views_share, views_translations
 
 org = "showcase/"
 pick = org + "picks/<uuid:code>/"
@@ -30,6 +30,11 @@ tenant_urlpatterns = [
     path(org + "picks/uptake/", views_picks.pick_report, name="showcase-pick-report"),
     path(pick + "took-up/", views_picks.pick_uptake, name="showcase-pick-uptake"),
     path(pick + "archive/", views_picks.pick_archive, name="showcase-pick-archive"),
+    path(
+        pick + "translation/",
+        views_translations.pick_translation,
+        name="showcase-pick-translation",
+    ),
 ]
 
 # Picks that are easy to share well: the share step, "I shared it", the stored preview.

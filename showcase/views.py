@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from programme.tenancy import Viewer, tenant_view
 from showcase import policies, selectors, services
 from showcase.forms import CaseForm, CommentForm, FeedFilterForm, ReasonForm, is_linkedin_post
+from showcase.languages import author_language
 from showcase.models import CaseComment
 
 
@@ -72,6 +73,7 @@ def _case_form(request: HttpRequest, viewer: Viewer, case) -> HttpResponse:
         request.POST if request.method == "POST" else None,
         request.FILES if request.method == "POST" else None,
         instance=case,
+        initial=None if case else {"language": author_language(viewer.membership)},
     )
     if request.method == "POST" and form.is_valid():
         try:

@@ -10,16 +10,22 @@ from django.urls import reverse
 from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from programme.selectors.translations import reader_language
 from programme.tenancy import Viewer, tenant_view
 from showcase import policies, selectors, services
 from showcase.forms import PickForm
+from showcase.pick_translations import picks_in_language, translation_links
 
 
 def _list_context(viewer: Viewer, form: PickForm | None = None) -> dict:
     membership = viewer.membership
     can_post = policies.can_post_pick(membership)
+    # Each pick in the reader's language where marketing translated it (#20).
+    picks = picks_in_language(selectors.picks_for(viewer), reader_language(membership))
+    if policies.can_translate_pick(membership):
+        translation_links(picks)
     return {
-        "picks": selectors.picks_for(viewer),
+        "picks": picks,
         "form": form or (PickForm() if can_post else None),
         "can_post": can_post,
         "can_take_up": policies.can_take_up_pick(membership, viewer.participant is not None),

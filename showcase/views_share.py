@@ -13,9 +13,11 @@ from django.urls import reverse
 from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_POST
 
+from programme.selectors.translations import reader_language
 from programme.tenancy import Viewer, tenant_view
 from showcase import policies, selectors, services, sharing
 from showcase.models import MarketingPick
+from showcase.pick_translations import picks_in_language
 
 
 def _require_takes_up(viewer: Viewer) -> None:
@@ -45,6 +47,7 @@ def share_links(pick: MarketingPick, viewer: Viewer) -> dict[str, str]:
 def pick_share(request: HttpRequest, viewer: Viewer, code: str) -> HttpResponse:
     pick = selectors.pick_for_sharing(viewer, code)  # another organisation's: 404 first
     _require_takes_up(viewer)
+    picks_in_language([pick], reader_language(viewer.membership))  # the reader's words (#20)
     context = {
         "pick": pick,
         "disclosure_line": viewer.organisation.disclosure_line,

@@ -50,6 +50,8 @@ class Announcement(TimeStamped):
     audience_waves = models.ManyToManyField(Wave, blank=True, related_name="+")
     audience_teams = models.ManyToManyField(Team, blank=True, related_name="+")
     reminder_rounds = models.PositiveSmallIntegerField(default=0)
+    # The language the original is written in (its translations are the other ones).
+    language = models.CharField(max_length=8, default="en")
 
     class Meta:
         ordering = ["-published_at", "-created_at"]
@@ -264,7 +266,9 @@ class Notification(models.Model):
 __all__ = [
     "Announcement",
     "AnnouncementRecipient",
+    "AnnouncementTranslation",
     "Audience",
+    "ContentLanguage",
     "DailyDigest",
     "EmailKind",
     "EmailMode",
@@ -272,3 +276,44 @@ __all__ = [
     "Notification",
     "Question",
 ]
+
+
+# --- Content in several languages (#20) ------------------------------------------------------
+
+
+class ContentLanguage(models.TextChoices):
+    """The languages content is written in. Each label is the language's own name (what its
+    readers look for in a language switch), so the labels are deliberately not translated."""
+
+    EN = "en", "English"
+    DE = "de", "Deutsch"
+    FR = "fr", "Français"
+    CS = "cs", "Čeština"
+    SV = "sv", "Svenska"
+
+
+class AnnouncementTranslation(TimeStamped):
+    """The announcement in another language: its readers in that language see it instead of
+    the original; it is the same announcement for reach, reminders and questions."""
+
+    announcement = models.ForeignKey(
+        Announcement, on_delete=models.CASCADE, related_name="translations"
+    )
+    language = models.CharField(max_length=8, choices=ContentLanguage.choices)
+    title = models.CharField(max_length=200)
+    body = models.TextField()
+    body_html = models.TextField(editable=False, blank=True)
+    written_by = models.ForeignKey(
+        Membership, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["language"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["announcement", "language"], name="announcement_translation_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.language}: {self.title}"

@@ -40,6 +40,7 @@ from programme.models import (
     SessionAttendance,
     Wave,
 )
+from programme.selectors.translations import reader_language, with_shown_title
 
 # --- Programmes and waves ---
 
@@ -304,12 +305,13 @@ def home_panels(membership: Membership) -> dict[str, object]:
     panels["programmes"] = programmes
 
     # Everyone who is addressed: unread announcements and their next session.
+    unread = AnnouncementRecipient.objects.filter(
+        membership=membership,
+        acknowledged_at__isnull=True,
+        announcement__status=Announcement.Status.PUBLISHED,
+    )
     panels["unread"] = list(
-        AnnouncementRecipient.objects.filter(
-            membership=membership,
-            acknowledged_at__isnull=True,
-            announcement__status=Announcement.Status.PUBLISHED,
-        )
+        with_shown_title(unread, reader_language(membership), through="announcement")
         .select_related("announcement__published_by__user")
         .order_by("-announcement__published_at")[:5]
     )

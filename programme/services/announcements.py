@@ -22,6 +22,7 @@ from psycopg2.extras import Json
 
 from programme import policies
 from programme.anonymous import anonymous_enqueue, register_anonymous_writer, write_items
+from programme.i18n import language_of
 from programme.markdown import render_markdown
 from programme.models import (
     Announcement,
@@ -38,6 +39,7 @@ from programme.models import (
 )
 from programme.policies import require
 from programme.selectors.core import team_subtrees_ids
+from programme.selectors.translations import announcement_version, writer_language
 from programme.services import integrations
 from programme.services.mailing import send_claimed_batches
 from programme.services.notifications import effective_mode, effective_mode_sql
@@ -64,8 +66,9 @@ def announcement_save(
     )
     if announcement is None:
         announcement = Announcement(
-            organisation_id=programme.organisation_id, programme=programme, drafted_by=author
-        )
+            organisation_id=programme.organisation_id, programme=programme, drafted_by=author,
+            language=writer_language(author),
+        )  # fmt: skip
     elif announcement.status != Announcement.Status.DRAFT:
         raise ValidationError(gettext("A published announcement can no longer be changed."))
     announcement.title = title
@@ -203,8 +206,13 @@ def _announcement_message(
         "programme-announcement-detail",
         args=[announcement.programme.organisation.slug, announcement.code],
     )
+    # The recipient's language version, else the original (translations prefetched per batch).
+    version = announcement_version(
+        announcement, language_of(membership.user, announcement.programme.organisation)
+    )
     context = {
         "announcement": announcement,
+        "version": version,
         "user": membership.user,
         "sponsor": announcement.published_by.user if announcement.published_by else None,
         "link": link,
@@ -261,6 +269,7 @@ def announcement_send(*, announcement_id: int) -> int:
         release={"emailed_at": None},
         build=_announcement_message,
         related=_RECIPIENT_RELATED,
+        prefetch=("announcement__translations",),
         recipient=_recipient_of,
     )
 
@@ -310,6 +319,7 @@ def announcement_send_reminders(*, announcement_id: int) -> int:
         release={"reminders_sent": rounds - 1},
         build=_announcement_message,
         related=_RECIPIENT_RELATED,
+        prefetch=("announcement__translations",),
         recipient=_recipient_of,
     )
 

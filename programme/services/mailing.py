@@ -29,6 +29,7 @@ def send_claimed_batches(
     release: dict[str, object],
     build: Callable[[Model, object], EmailMessage],
     related: tuple[str, ...] = (),
+    prefetch: tuple[str, ...] = (),
     recipient: Callable[[Model], tuple[object, object]] | None = None,
 ) -> int:
     """Claim up to a batch of `pending()` rows by updating them with `claim`, then send.
@@ -50,7 +51,11 @@ def send_claimed_batches(
             if not batch:
                 return sent
             queryset.model.objects.filter(pk__in=batch).update(**claim)
-        rows = queryset.model.objects.filter(pk__in=batch).select_related(*related)
+        rows = (
+            queryset.model.objects.filter(pk__in=batch)
+            .select_related(*related)
+            .prefetch_related(*prefetch)
+        )
         failed = []
         connection = get_connection()
         with connection:

@@ -17,7 +17,9 @@ from programme import policies, selectors, services
 from programme.forms import AnnouncementForm, AnswerForm, QuestionForm
 from programme.models import Announcement, Audience
 from programme.pages import render_form_page
+from programme.selectors.translations import reader_language, with_shown_title
 from programme.tenancy import Viewer, tenant_view
+from programme.views.translations import translations_context
 
 
 @tenant_view
@@ -26,7 +28,7 @@ def announcement_list(request: HttpRequest, viewer: Viewer) -> HttpResponse:
     membership = viewer.membership
     announcements = selectors.announcements_visible_to(membership)
     context = {
-        "announcements": announcements,
+        "announcements": with_shown_title(announcements, reader_language(membership)),
         # Where "New announcement" leads: one button per programme, since a draft belongs to one.
         "programmes": selectors.programmes_for(membership.organisation)
         if policies.can_draft_announcement(membership)
@@ -101,8 +103,9 @@ def announcement_edit(request: HttpRequest, viewer: Viewer, code: str) -> HttpRe
     return render_form_page(request, "programme/announcement_form.html", context, form)
 
 
-def _detail_context(membership, announcement, recipient, question_form) -> dict:
+def _detail_context(membership, announcement, recipient, question_form, lang=None) -> dict:
     return {
+        **translations_context(membership, announcement, lang),
         "announcement": announcement,
         "recipient": recipient,
         "questions": selectors.questions_for(announcement),
@@ -125,7 +128,9 @@ def announcement_detail(request: HttpRequest, viewer: Viewer, code: str) -> Http
     recipient = selectors.recipient_for(announcement, membership)
     if recipient is not None:
         services.announcement_mark_opened(recipient=recipient, by=membership)
-    context = _detail_context(membership, announcement, recipient, QuestionForm())
+    context = _detail_context(
+        membership, announcement, recipient, QuestionForm(), request.GET.get("lang")
+    )
     return render(request, "programme/announcement_detail.html", context)
 
 
