@@ -345,3 +345,7 @@ LOGGING = {
         "django_guid": {"level": "WARNING"},
     },
 }
+
+# --- Benchmarks: server-side CPU per request (config/cpu_timing.py), only when a bench asks -----
+if env.str("SNOWBALL_CPU_LOG", default=""):
+    MIDDLEWARE = ["config.cpu_timing.CpuTimingMiddleware", *MIDDLEWARE]
