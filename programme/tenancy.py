@@ -35,7 +35,9 @@ def membership_for_request(request: HttpRequest, org: str) -> Membership:
     if not request.user.is_authenticated:
         raise Http404
     membership = (
-        Membership.objects.select_related("organisation", "user")
+        # The member's participant record (and team) in the same query: nearly every page asks
+        # for it (Viewer.participant), and a second query cost ~1.3 ms of CPU per page.
+        Membership.objects.select_related("organisation", "user", "participant__team")
         .filter(user=request.user, organisation__slug=org, organisation__archived_at__isnull=True)
         .first()
     )
