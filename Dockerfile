@@ -17,7 +17,9 @@ COPY goals ./goals
 COPY templates ./templates
 COPY static ./static
 COPY manage.py ./
+COPY locale ./locale
 RUN pip install . \
+    && python -m config.catalogues \
     && DJANGO_SECRET_KEY=build DATABASE_URL=postgres://build@localhost/build REDIS_URL=redis://localhost:6379/0 \
        python manage.py collectstatic --noinput \
     && useradd --system --uid 1000 snowball && mkdir -p /app/media && chown snowball /app/media

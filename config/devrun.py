@@ -102,6 +102,7 @@ def main() -> int:
         )
         # Their own session: a Ctrl-C stops them through this process (no traceback of theirs).
         quiet = {"env": env, "check": True, "start_new_session": True}
+        subprocess.run([sys.executable, "-m", "config.catalogues"], **quiet)
         subprocess.run([*manage, "migrate", "--noinput", "-v", "0"], **quiet)
         if env.get("SNOWBALL_DEMO", "1") != "0":  # SNOWBALL_DEMO=0: an empty instance
             subprocess.run([*manage, "seed_demo"], **quiet)

@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from config import operations
+from programme import views_locale
 
 # The Django admin: staff who sign in with a second factor (allauth MFA), nobody else.
 admin.site.has_permission = operations.staff_with_mfa
@@ -13,6 +14,8 @@ urlpatterns = [
     path("healthz", operations.healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
+    # The sign-in page's language switcher (also the person's choice once signed in).
+    path("i18n/setlang/", views_locale.set_language, name="set_language"),
     # Every page inside an organisation (config/tenant_urls.py).
     path("o/<slug:org>/", include("config.tenant_urls")),
     # The few pages outside any organisation: home, invitations, join by code, the API.

@@ -75,7 +75,14 @@ def kickoff_event(organisation_id: int, code: str) -> CalendarEvent | None:
         .order_by("pk")
     )
     attendees = tuple(
-        Attendee(person.pk, person.user.get_full_name(), person.user.email) for person in people
+        Attendee(
+            person.pk,
+            person.user.get_full_name(),
+            person.user.email,
+            person.user.language,
+            person.user.time_zone,
+        )
+        for person in people
     )
     return _event(session, attendees)
 

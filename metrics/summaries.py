@@ -34,7 +34,6 @@ from programme.models import (
 from programme.selectors import current_wave_id
 from programme.services.mailing import send_claimed_batches
 from programme.services.notifications import effective_mode
-from programme.tenancy import organisation_time
 
 SEND_FROM_HOUR = 7  # local time, Monday: the summary is in the inbox when the week starts
 
@@ -107,6 +106,7 @@ def weekly_summaries_send(*, organisation_id: int, now: datetime | None = None) 
         release={"sent_at": None},
         build=_message,
         related=("participant__membership__user", "organisation"),
+        recipient=lambda summary: (summary.participant.membership.user, summary.organisation),
     )
 
 
@@ -180,11 +180,9 @@ def _message(summary: WeeklySummary, mail_connection: object) -> EmailMultiAlter
         context["chart_rows"] = rows
         context["chart_actions"] = sum(actions for _week, actions, _received in rows)
         context["chart_received"] = sum(received for _week, _actions, received in rows)
-    # Rendered outside a request: dates and times in the recipient organisation's zone.
-    with organisation_time(summary.participant.membership.organisation):
-        subject = render_to_string("metrics/email/weekly_subject.txt", context).strip()
-        body = render_to_string("metrics/email/weekly_body.txt", context)
-        html = render_to_string("metrics/email/weekly_body.html", context)
+    subject = render_to_string("metrics/email/weekly_subject.txt", context).strip()
+    body = render_to_string("metrics/email/weekly_body.txt", context)
+    html = render_to_string("metrics/email/weekly_body.html", context)
     message = (RelatedEmail if png else EmailMultiAlternatives)(
         subject=subject,
         body=body,

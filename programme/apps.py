@@ -14,5 +14,6 @@ class ProgrammeConfig(AppConfig):
         privacy.register()  # the core's share of "My data", first of the providers
         from programme import (
             demo_calendar,  # noqa: F401 - the calendars' demo data
+            i18n,  # noqa: F401 - a person's first language is remembered at sign-in
             integrations_demo,  # noqa: F401 - registers its demo seeder
         )

@@ -33,6 +33,7 @@ from django.db import transaction
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
+from programme.i18n import for_recipient
 from programme.models import (
     CalendarEntry,
     CalendarFeedToken,
@@ -42,7 +43,7 @@ from programme.models import (
     Session,
     SessionAttendance,
 )
-from programme.tenancy import organisation_time, organisation_zone
+from programme.tenancy import organisation_zone
 
 logger = logging.getLogger(__name__)
 
@@ -59,6 +60,9 @@ class Attendee:
     membership_id: int
     name: str
     email: str
+    # Their language and zone ("" = the organisation's): the invitation's text follows them.
+    language: str = ""
+    time_zone: str = ""
 
 
 @dataclass(frozen=True)
@@ -235,18 +239,18 @@ def calendar_queue(*, source: str, code: str, organisation_id: int) -> None:
     transaction.on_commit(lambda: tasks.calendar_sync.delay(source, str(code), organisation_id))
 
 
-def _when(event: CalendarEvent, organisation: Organisation) -> str:
-    with organisation_time(organisation):
-        if event.all_day:
-            return formats.date_format(event.start, "DATE_FORMAT")
-        start = timezone.localtime(event.start)
-        end = timezone.localtime(event.end)
-        return _("%(day)s, %(start)s to %(end)s (%(zone)s)") % {
-            "day": formats.date_format(start, "DATE_FORMAT"),
-            "start": formats.time_format(start, "TIME_FORMAT"),
-            "end": formats.time_format(end, "TIME_FORMAT"),
-            "zone": organisation.time_zone,
-        }
+def _when(event: CalendarEvent) -> str:
+    """The event's day and hours in the active language and zone (the recipient's)."""
+    if event.all_day:
+        return formats.date_format(event.start, "DATE_FORMAT")
+    start = timezone.localtime(event.start)
+    end = timezone.localtime(event.end)
+    return _("%(day)s, %(start)s to %(end)s (%(zone)s)") % {
+        "day": formats.date_format(start, "DATE_FORMAT"),
+        "start": formats.time_format(start, "TIME_FORMAT"),
+        "end": formats.time_format(end, "TIME_FORMAT"),
+        "zone": timezone.get_current_timezone_name(),
+    }
 
 
 def invitation_message(
@@ -272,7 +276,7 @@ def invitation_message(
     else:
         subject = _("Invitation: %(title)s") % {"title": event.title}
         lead = _("You are invited to:")
-    lines = [lead, "", event.title, _when(event, organisation)]
+    lines = [lead, "", event.title, _when(event)]
     if event.url:
         lines += ["", event.url]
     body = "\n".join(lines) + "\n"
@@ -337,7 +341,10 @@ def calendar_sync(*, source: str, code: str, organisation_id: int) -> int:
                 organisation_id=organisation_id, pk__in=[invite.membership_id for invite in removed]
             ).select_related("user")
             for person in people:
-                attendee = Attendee(person.pk, person.user.get_full_name(), person.user.email)
+                attendee = Attendee(
+                    person.pk, person.user.get_full_name(), person.user.email,
+                    person.user.language, person.user.time_zone,
+                )  # fmt: skip
                 outgoing.append((last, attendee, entry.sequence, "CANCEL", False))
             CalendarInvite.objects.filter(pk__in=[invite.pk for invite in removed]).update(
                 cancelled=True
@@ -374,10 +381,11 @@ def _send(
     with get_connection() as connection:
         for event, person, sequence, method, updated in outgoing:
             try:
-                invitation_message(
-                    event, organisation=organisation, recipient=person, sequence=sequence,
-                    method=method, updated=updated, connection=connection,
-                ).send()  # fmt: skip
+                with for_recipient(person, organisation):
+                    invitation_message(
+                        event, organisation=organisation, recipient=person, sequence=sequence,
+                        method=method, updated=updated, connection=connection,
+                    ).send()  # fmt: skip
                 sent += 1
             except Exception:
                 logger.exception("calendar entry %s: invitation not sent", entry.pk)
@@ -498,6 +506,8 @@ def _session_by_code(organisation_id: int, code: str) -> CalendarEvent | None:
             row.participant.membership_id,
             row.participant.membership.user.get_full_name(),
             row.participant.membership.user.email,
+            row.participant.membership.user.language,
+            row.participant.membership.user.time_zone,
         )
         for row in rows
     )

@@ -195,3 +195,11 @@ register_nav_entry(
         policies.can_change_organisation_settings, order=42,
     )
 )  # fmt: skip
+
+# A person's language and time zone.
+register_nav_entry(
+    NavEntry(
+        "account", _("Language and time zone"), "programme-language-settings", everyone,
+        order=22, active_for=("programme-language-settings",),
+    )
+)  # fmt: skip

@@ -18,6 +18,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
 
+from programme.i18n import zone_of
 from programme.models import Membership, Organisation
 from programme.viewer import Viewer
 
@@ -45,9 +46,9 @@ def membership_for_request(request: HttpRequest, org: str) -> Membership:
         raise Http404("No such organisation")
     request.membership = membership  # type: ignore[attr-defined]
     request.organisation = membership.organisation  # type: ignore[attr-defined]
-    # Forms parse and templates show dates and times in the organisation's zone for the rest
-    # of this request; OrganisationTimeZoneMiddleware resets it when the request ends.
-    timezone.activate(organisation_zone(membership.organisation))
+    # Forms parse and templates show dates and times in the person's zone (else the
+    # organisation's) for the rest of this request; OrganisationTimeZoneMiddleware resets it.
+    timezone.activate(zone_of(membership.user, membership.organisation))
     if request.session.get(SESSION_KEY) != membership.organisation.slug:
         request.session[SESSION_KEY] = membership.organisation.slug
     return membership

@@ -204,3 +204,10 @@ tenant_urlpatterns += [
         name="programme-integration-test",
     ),
 ]
+
+# A person's language and time zone (for every organisation they belong to).
+from programme import views_locale  # noqa: E402
+
+tenant_urlpatterns += [
+    path("me/language/", views_locale.language_settings, name="programme-language-settings"),
+]

@@ -154,9 +154,13 @@ def page(browser, live_server) -> Iterator[object]:
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    """The test run uses the embedded services (when no URLs are given) until it ends."""
+    """The test run uses the embedded services (when no URLs are given) until it ends, and
+    the translation catalogues compiled (what `make run` and the image do)."""
     from django.conf import settings
 
+    from config import catalogues
+
+    catalogues.compile_all()
     if getattr(settings, "EMBEDDED_SERVICES", False):
         from config import embedded
 

@@ -6,6 +6,7 @@ import uuid
 
 from django.db import models
 from django.db.models.functions import Now
+from django.utils.translation import gettext
 
 from programme.models.core import Membership, Organisation, Team, TimeStamped
 from programme.models.programmes import Programme, Wave
@@ -198,7 +199,11 @@ class Notification(models.Model):
         Membership, on_delete=models.CASCADE, related_name="notifications"
     )
     kind = models.CharField(max_length=40, choices=EmailKind.choices)
+    # The English message (a msgid marked with gettext_noop) and the values of its named
+    # placeholders: each reader sees it in their own language, whoever's action told them.
+    # Rows written before translations have params {} and their text as it was.
     text = models.CharField(max_length=300)
+    params = models.JSONField(default=dict, blank=True)
     url = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField(db_default=Now())
     read_at = models.DateTimeField(null=True, blank=True)
@@ -219,6 +224,19 @@ class Notification(models.Model):
         ]
 
     def __str__(self) -> str:
+        return self.message
+
+    @property
+    def message(self) -> str:
+        """What the reader sees, in the active language (theirs)."""
+        translated = gettext(self.text)
+        if not self.params:
+            return translated
+        for message in (translated, self.text):  # a translation that lost a placeholder: English
+            try:
+                return message % self.params
+            except (KeyError, TypeError, ValueError):
+                continue
         return self.text
 
 

@@ -48,6 +48,10 @@ class User(AbstractUser):
     username = None  # type: ignore[assignment]
     email = models.EmailField("e-mail address", unique=True)
     code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    # Their language (one of settings.LANGUAGES; "" until chosen or guessed at first sign-in)
+    # and time zone ("" = each organisation's); pages and e-mails to them follow both.
+    language = models.CharField(max_length=10, blank=True, default="")
+    time_zone = models.CharField(max_length=64, blank=True, default="")
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: list[str] = []
@@ -72,6 +76,8 @@ class Organisation(TimeStamped):
     slug = models.SlugField(max_length=60, unique=True)
     industry_segment = models.CharField(max_length=120, blank=True)
     time_zone = models.CharField(max_length=64, default="Europe/Paris")
+    # The language of people who have not chosen one and whose browser offers none of ours.
+    language = models.CharField(max_length=10, default="en-gb")
     managers_see_individuals = models.BooleanField(
         default=False,
         help_text="Managers see each seller's indicators; otherwise only team aggregates.",

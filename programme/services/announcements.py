@@ -17,6 +17,8 @@ from django.db.models import F, Q, QuerySet
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_noop
+from psycopg2.extras import Json
 
 from programme import policies
 from programme.anonymous import anonymous_enqueue, register_anonymous_writer, write_items
@@ -40,7 +42,6 @@ from programme.services import integrations
 from programme.services.mailing import send_claimed_batches
 from programme.services.notifications import effective_mode, effective_mode_sql
 from programme.services.preferences import unsubscribe_token
-from programme.tenancy import organisation_time
 
 
 def announcement_save(
@@ -139,7 +140,7 @@ def announcement_publish(*, announcement: Announcement, publisher: Membership) -
                 [locked.pk, *params],
             )
             size = cursor.rowcount
-        _notify_recipients(locked, f"New announcement: {locked.title}")
+        _notify_recipients(locked, gettext_noop("New announcement: %(title)s"))
         now = timezone.now()
         Announcement.objects.filter(pk=locked.pk).update(
             status=Announcement.Status.PUBLISHED,
@@ -154,7 +155,8 @@ def announcement_publish(*, announcement: Announcement, publisher: Membership) -
 
 
 def _notify_recipients(announcement: Announcement, text: str, *, unread_only: bool = False) -> None:
-    """Everyone in the audience is told in-app (one INSERT ... SELECT). The e-mail is the
+    """Everyone in the audience is told in-app (one INSERT ... SELECT), `text` (a msgid with
+    %(title)s) shown in each reader's language. The e-mail is the
     announcement's own message for those who want it at once; the notification is e-mailed
     only to those who chose the digest, so it is marked e-mailed for everyone else."""
     mode_sql, mode_params = effective_mode_sql("r.membership_id", kind=EmailKind.ANNOUNCEMENT)
@@ -165,8 +167,9 @@ def _notify_recipients(announcement: Announcement, text: str, *, unread_only: bo
     with connection.cursor() as cursor:
         cursor.execute(
             f"""INSERT INTO {Notification._meta.db_table}
-                    (organisation_id, recipient_id, kind, text, url, created_at, emailed_at)
-                SELECT %s, r.membership_id, %s, %s, %s, now(),
+                    (organisation_id, recipient_id, kind, text, params, url, created_at,
+                     emailed_at)
+                SELECT %s, r.membership_id, %s, %s, %s, %s, now(),
                        CASE WHEN {mode_sql} = %s THEN NULL ELSE now() END
                 FROM {AnnouncementRecipient._meta.db_table} r
                 WHERE r.announcement_id = %s
@@ -175,6 +178,7 @@ def _notify_recipients(announcement: Announcement, text: str, *, unread_only: bo
                 announcement.organisation_id,
                 EmailKind.ANNOUNCEMENT,
                 text[:300],
+                Json({"title": announcement.title}),
                 link,
                 *mode_params,
                 EmailMode.DIGEST,
@@ -182,6 +186,10 @@ def _notify_recipients(announcement: Announcement, text: str, *, unread_only: bo
                 unread_only,
             ],
         )
+
+
+def _recipient_of(row: AnnouncementRecipient) -> tuple[object, object]:
+    return row.membership.user, row.announcement.programme.organisation
 
 
 def _announcement_message(
@@ -207,10 +215,8 @@ def _announcement_message(
             args=[unsubscribe_token(membership=membership, kind=EmailKind.ANNOUNCEMENT)],
         ),
     }
-    # Rendered outside a request: dates and times in the recipient organisation's zone.
-    with organisation_time(announcement.programme.organisation):
-        subject = render_to_string("programme/email/announcement_subject.txt", context).strip()
-        body = render_to_string("programme/email/announcement_body.txt", context)
+    subject = render_to_string("programme/email/announcement_subject.txt", context).strip()
+    body = render_to_string("programme/email/announcement_body.txt", context)
     return EmailMessage(
         subject=subject,
         body=body,
@@ -253,6 +259,7 @@ def announcement_send(*, announcement_id: int) -> int:
         release={"emailed_at": None},
         build=_announcement_message,
         related=_RECIPIENT_RELATED,
+        recipient=_recipient_of,
     )
 
 
@@ -269,7 +276,7 @@ def announcement_remind(*, announcement: Announcement, by: Membership) -> int:
     if announcement.status != Announcement.Status.PUBLISHED:
         raise ValidationError("Only a published announcement can be reminded.")
     Announcement.objects.filter(pk=announcement.pk).update(reminder_rounds=F("reminder_rounds") + 1)
-    _notify_recipients(announcement, f"Reminder: {announcement.title}", unread_only=True)
+    _notify_recipients(announcement, gettext_noop("Reminder: %(title)s"), unread_only=True)
     count = announcement.recipients.filter(acknowledged_at__isnull=True).count()
     announcement_id = announcement.pk
     transaction.on_commit(lambda: tasks.announcement_send_reminders.delay(announcement_id))
@@ -299,6 +306,7 @@ def announcement_send_reminders(*, announcement_id: int) -> int:
         release={"reminders_sent": rounds - 1},
         build=_announcement_message,
         related=_RECIPIENT_RELATED,
+        recipient=_recipient_of,
     )
 
 

@@ -35,7 +35,6 @@ from programme.models import (
 )
 from programme.roster import RosterRow
 from programme.services.mailing import send_claimed_batches
-from programme.tenancy import organisation_time
 
 logger = logging.getLogger(__name__)
 
@@ -396,9 +395,8 @@ def _invitation_message(membership: Membership, connection: object) -> EmailMess
         "link": link,
         "max_age_days": settings.INVITATION_MAX_AGE_DAYS,
     }
-    with organisation_time(organisation):
-        subject = render_to_string("programme/email/invitation_subject.txt", context).strip()
-        body = render_to_string("programme/email/invitation_body.txt", context)
+    subject = render_to_string("programme/email/invitation_subject.txt", context).strip()
+    body = render_to_string("programme/email/invitation_body.txt", context)
     return EmailMessage(
         subject=subject,
         body=body,
@@ -425,6 +423,7 @@ def invitations_send(*, organisation_id: int, membership_ids: Iterable[int] | No
         release={"invitation_sent_at": None},
         build=_invitation_message,
         related=("user", "organisation"),
+        recipient=lambda membership: (membership.user, membership.organisation),
     )
 
 

@@ -10,11 +10,14 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from contextlib import nullcontext
 
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
 from django.db.models import Model, QuerySet
+
+from programme.i18n import for_recipient
 
 logger = logging.getLogger(__name__)
 
@@ -26,11 +29,14 @@ def send_claimed_batches(
     release: dict[str, object],
     build: Callable[[Model, object], EmailMessage],
     related: tuple[str, ...] = (),
+    recipient: Callable[[Model], tuple[object, object]] | None = None,
 ) -> int:
     """Claim up to a batch of `pending()` rows by updating them with `claim`, then send.
 
     `pending` must return rows that are still unsent; once `claim` is applied they must drop
     out of it. Failed messages get `release` applied so a later run retries them.
+    `recipient(row)` gives (user, organisation): each message is built in that person's
+    language and time zone, whoever's action queued it.
     """
     sent = 0
     while True:
@@ -50,7 +56,8 @@ def send_claimed_batches(
         with connection:
             for row in rows:
                 try:
-                    build(row, connection).send()
+                    with for_recipient(*recipient(row)) if recipient else nullcontext():
+                        build(row, connection).send()
                     sent += 1
                 except Exception:
                     logger.exception("%s %s: e-mail not sent", queryset.model.__name__, row.pk)

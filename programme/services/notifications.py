@@ -25,6 +25,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import ngettext
+from psycopg2.extras import Json
 
 from programme.models import (
     DailyDigest,
@@ -37,7 +38,7 @@ from programme.models import (
 )
 from programme.services.mailing import send_claimed_batches
 from programme.services.preferences import KIND_MODES, unsubscribe_token
-from programme.tenancy import organisation_time, organisation_zone
+from programme.tenancy import organisation_zone
 
 DIGEST_FROM_HOUR = 7  # local time
 # Older unsent notifications are not e-mailed any more (e.g. after turning a kind back on).
@@ -93,13 +94,19 @@ def effective_mode_sql(
     return sql, params
 
 
-def notify(*, recipient: Membership, kind: str, text: str, url: str = "") -> Notification:
-    """Tell one person about something; e-mails them at once if that is what they chose."""
+def notify(
+    *, recipient: Membership, kind: str, text: str, url: str = "", params: dict | None = None
+) -> Notification:
+    """Tell one person about something; e-mails them at once if that is what they chose.
+
+    `text` is the English message marked with gettext_noop, `params` its placeholders' values:
+    the reader sees it in their language (`Notification.message`)."""
     notification = Notification.objects.create(
         organisation_id=recipient.organisation_id,
         recipient=recipient,
         kind=kind,
         text=text[:300],
+        params=params or {},
         url=url[:300],
     )
     _queue_immediate(recipient.organisation_id, kind)
@@ -107,7 +114,13 @@ def notify(*, recipient: Membership, kind: str, text: str, url: str = "") -> Not
 
 
 def notify_members(
-    *, organisation_id: int, recipients: QuerySet[Membership], kind: str, text: str, url: str = ""
+    *,
+    organisation_id: int,
+    recipients: QuerySet[Membership],
+    kind: str,
+    text: str,
+    url: str = "",
+    params: dict | None = None,
 ) -> int:
     """Tell many people the same thing in one INSERT ... SELECT, whatever their number:
     `recipients` is a queryset of memberships, filtered here to the organisation. The in-app
@@ -122,10 +135,10 @@ def notify_members(
     with connection.cursor() as cursor:
         cursor.execute(
             f"""INSERT INTO {Notification._meta.db_table}
-                    (organisation_id, recipient_id, kind, text, url, created_at)
-                SELECT %s, chosen.id, %s, %s, %s, now()
+                    (organisation_id, recipient_id, kind, text, params, url, created_at)
+                SELECT %s, chosen.id, %s, %s, %s, %s, now()
                 FROM ({members_sql}) AS chosen (id)""",  # noqa: S608
-            [organisation_id, kind, text[:300], url[:300], *members_params],
+            [organisation_id, kind, text[:300], Json(params or {}), url[:300], *members_params],
         )
         told = cursor.rowcount
     if told:
@@ -181,9 +194,12 @@ class NotificationGroup:
 _QUOTED = re.compile(r"“([^”]+)”")
 
 
-def _object_name(text: str) -> str:
-    """The object a text is about: its last “quoted” words (a case's title), or what follows
-    the first colon (an announcement's title)."""
+def _object_name(item: Notification) -> str:
+    """The object a notification is about: its `title` parameter; in older rows the text's
+    last “quoted” words (a case's title), or what follows the first colon (an announcement's)."""
+    if item.params.get("title"):
+        return str(item.params["title"])
+    text = item.text
     quoted = _QUOTED.findall(text)
     if quoted:
         return quoted[-1]
@@ -191,10 +207,10 @@ def _object_name(text: str) -> str:
 
 
 def _group_title(group: NotificationGroup) -> str:
-    count, latest = group.count, group.latest.text
+    count, latest = group.count, group.latest.message
     if count == 1:
         return latest
-    name = _object_name(latest)
+    name = _object_name(group.latest)
     if group.kind == EmailKind.CASE_ACTIVITY and name:
         return ngettext(
             "%(count)d comment or reaction on “%(name)s”",
@@ -256,10 +272,8 @@ def _links(organisation: Organisation, membership: Membership, kind: str) -> dic
 def _message(
     *, to: str, subject: str, template: str, context: dict, mail_connection: object
 ) -> EmailMultiAlternatives:
-    # Rendered outside a request: dates and times in the recipient organisation's zone.
-    with organisation_time(context["organisation"]):
-        body = render_to_string(f"programme/email/{template}.txt", context)
-        html = render_to_string(f"programme/email/{template}.html", context)
+    body = render_to_string(f"programme/email/{template}.txt", context)
+    html = render_to_string(f"programme/email/{template}.html", context)
     message = EmailMultiAlternatives(
         subject=subject,
         body=body,
@@ -290,7 +304,7 @@ def _immediate_message(notification: Notification, mail_connection: object):
     }
     return _message(
         to=membership.user.email,
-        subject=f"Snowball: {notification.text}"[:150],
+        subject=f"Snowball: {notification.message}"[:150],
         template="notification",
         context=context,
         mail_connection=mail_connection,
@@ -314,6 +328,10 @@ def notifications_send_immediate(*, organisation_id: int) -> int:
         release={"emailed_at": None},
         build=_immediate_message,
         related=("recipient__user", "recipient__organisation"),
+        recipient=lambda notification: (
+            notification.recipient.user,
+            notification.recipient.organisation,
+        ),
     )
 
 
@@ -417,6 +435,7 @@ def daily_digests_send(*, organisation_id: int, now: datetime | None = None) -> 
         release={"sent_at": None},
         build=_digest_message,
         related=("membership__user", "organisation"),
+        recipient=lambda digest: (digest.membership.user, digest.organisation),
     )
 
 

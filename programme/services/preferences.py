@@ -3,10 +3,19 @@
 from __future__ import annotations
 
 from django.core import signing
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from programme import policies
-from programme.models import EmailKind, EmailMode, EmailPreference, Membership, Organisation
+from programme.models import (
+    EmailKind,
+    EmailMode,
+    EmailPreference,
+    Membership,
+    Organisation,
+    User,
+)
 
 # The modes each kind offers, default first. Comments, reactions and marketing picks default
 # to the daily digest: people drown in notifications. A weekly summary is a digest already.
@@ -115,3 +124,22 @@ def organisation_settings_update(
         organisation.disclosure_line = " ".join(disclosure_line.split())[:100]
         fields.append("disclosure_line")
     organisation.save(update_fields=fields)
+
+
+def person_locale_set(*, user: User, language: str, time_zone: str | None) -> None:
+    """A person's language and time zone, for every organisation they belong to. A language
+    or zone this installation does not know is refused; `time_zone=None` leaves it as it is
+    ("" = each organisation's own)."""
+    from programme.i18n import supported_language, zone_named
+
+    chosen = supported_language(language)
+    if not chosen:
+        raise ValidationError({"language": _("Choose one of the languages offered.")})
+    fields = ["language"]
+    user.language = chosen
+    if time_zone is not None:
+        if time_zone and zone_named(time_zone) is None:
+            raise ValidationError({"time_zone": _("Choose a time zone from the list.")})
+        user.time_zone = time_zone
+        fields.append("time_zone")
+    user.save(update_fields=fields)

@@ -353,14 +353,22 @@ def _programme_erase(
         )
     # Texts Snowball wrote for others that name the person ("Anna commented on your case").
     scrubbed = 0
+    # The name may be in the text (older rows) or among its placeholders' values.
     for notification in Notification.objects.filter(organisation_id=organisation_id).filter(
-        _any_contains("text", identity)
+        _any_contains("text", identity) | _any_contains("params", identity)
     ):
         text = notification.text
+        params = dict(notification.params)
         for needle in identity.needles():
             text = _replace_folded(text, needle, str(FORMER_MEMBER))
-        notification.text = text
-        notification.save(update_fields=["text"])
+            params = {
+                key: _replace_folded(value, needle, str(FORMER_MEMBER))
+                if isinstance(value, str)
+                else value
+                for key, value in params.items()
+            }
+        notification.text, notification.params = text, params
+        notification.save(update_fields=["text", "params"])
         scrubbed += 1
     counts["mentions in others' notifications"] = scrubbed
     # Roster uploads keep their rows until applied and afterwards: drop the person's.

@@ -1,0 +1,147 @@
+"""A person's language and time zone: guessed, chosen, switched, followed by pages and mail."""
+
+from __future__ import annotations
+
+import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from programme.i18n import for_recipient, language_of, zone_of
+from programme.models import Role, Session, User
+from tests.factories import PASSWORD, OrganisationFactory, foreign_world, member
+
+pytestmark = pytest.mark.django_db
+
+
+def _sign_in(client, membership, **headers) -> object:
+    return client.post(
+        reverse("account_login"),
+        {"login": membership.user.email, "password": PASSWORD},
+        headers=headers,
+    )
+
+
+def test_the_sign_in_page_follows_the_browser_and_offers_a_switcher(client) -> None:
+    page = client.get(reverse("account_login"), headers={"accept-language": "sv-SE,sv;q=0.9"})
+    assert page["Content-Language"] == "sv"
+    assert b'<html lang="sv">' in page.content
+    assert b'data-testid="language-switcher"' in page.content
+    # A browser asking for none of ours gets the default.
+    page = client.get(reverse("account_login"), headers={"accept-language": "ja"})
+    assert page["Content-Language"] == "en-gb"
+
+
+def test_the_switcher_wins_over_the_browser(client) -> None:
+    answer = client.post(reverse("set_language"), {"language": "cs", "next": "/accounts/login/"})
+    assert answer.status_code == 302
+    page = client.get(reverse("account_login"), headers={"accept-language": "de"})
+    assert page["Content-Language"] == "cs"
+    # A language we do not have changes nothing.
+    client.post(reverse("set_language"), {"language": "xx", "next": "/accounts/login/"})
+    assert client.get(reverse("account_login"))["Content-Language"] == "cs"
+
+
+def test_the_first_sign_in_remembers_the_browser_language(client) -> None:
+    organisation = OrganisationFactory(language="de")
+    seller = member(organisation)
+    _sign_in(client, seller, accept_language="fr-FR,fr;q=0.8")
+    seller.user.refresh_from_db()
+    assert seller.user.language == "fr"
+    # Later visits follow the stored choice, not the browser.
+    home = client.get(reverse("programme-organisation-home", args=[organisation.slug]),
+                      headers={"accept-language": "sv"})  # fmt: skip
+    assert home["Content-Language"] == "fr"
+
+
+def test_without_a_browser_language_the_organisation_decides(client) -> None:
+    organisation = OrganisationFactory(language="de")
+    seller = member(organisation)
+    _sign_in(client, seller, accept_language="ja")
+    seller.user.refresh_from_db()
+    assert seller.user.language == "de"
+
+
+def test_a_chosen_language_is_kept_at_sign_in(client) -> None:
+    organisation = OrganisationFactory()
+    seller = member(organisation)
+    User.objects.filter(pk=seller.user.pk).update(language="cs")
+    _sign_in(client, seller, accept_language="fr")
+    seller.user.refresh_from_db()
+    assert seller.user.language == "cs"
+
+
+def test_a_person_chooses_language_and_time_zone(client) -> None:
+    organisation = OrganisationFactory(time_zone="Europe/Paris")
+    seller = member(organisation)
+    client.force_login(seller.user)
+    url = reverse("programme-language-settings", args=[organisation.slug])
+    page = client.get(url)
+    assert page.status_code == 200
+    assert "The organisation&#x27;s (Europe/Paris)" in page.content.decode()
+    answer = client.post(url, {"language": "sv", "time_zone": "Europe/Stockholm"})
+    assert answer.status_code == 302
+    seller.user.refresh_from_db()
+    assert (seller.user.language, seller.user.time_zone) == ("sv", "Europe/Stockholm")
+    assert client.get(url)["Content-Language"] == "sv"
+    # Back to the organisation's zone.
+    client.post(url, {"language": "sv", "time_zone": ""})
+    seller.user.refresh_from_db()
+    assert seller.user.time_zone == ""
+
+
+@pytest.mark.parametrize(
+    ("data", "field"),
+    [
+        ({"language": "xx", "time_zone": ""}, "language"),
+        ({"language": "de", "time_zone": "Mars/Olympus"}, "time_zone"),
+        ({"time_zone": "Europe/Paris"}, "language"),
+    ],
+)
+def test_a_bad_choice_is_refused_and_changes_nothing(client, data, field) -> None:
+    organisation = OrganisationFactory()
+    seller = member(organisation)
+    User.objects.filter(pk=seller.user.pk).update(language="fr", time_zone="Europe/Lisbon")
+    seller.user.refresh_from_db()
+    client.force_login(seller.user)
+    answer = client.post(reverse("programme-language-settings", args=[organisation.slug]), data)
+    assert answer.status_code == 400
+    assert answer.context["form"].errors[field]
+    seller.user.refresh_from_db()
+    assert (seller.user.language, seller.user.time_zone) == ("fr", "Europe/Lisbon")
+
+
+def test_a_time_is_shown_in_each_persons_own_zone(client) -> None:
+    organisation = OrganisationFactory(time_zone="Europe/Paris")
+    world = foreign_world(organisation)
+    session = Session.objects.get(organisation=organisation, title="Their training")
+    starts = datetime.datetime(2027, 3, 3, 9, 30, tzinfo=datetime.UTC)
+    Session.objects.filter(pk=session.pk).update(starts_at=starts)
+    stockholm = member(organisation, Role.CONSULTANT)
+    lisbon = member(organisation, Role.CONSULTANT)
+    User.objects.filter(pk=stockholm.user.pk).update(time_zone="Europe/Stockholm")
+    User.objects.filter(pk=lisbon.user.pk).update(time_zone="Europe/Lisbon")
+    url = reverse("programme-session-detail", args=[organisation.slug, session.code])
+    seen = {}
+    for person in (stockholm, lisbon, world["sponsor"]):
+        client.force_login(person.user)
+        seen[person.pk] = client.get(url).content.decode()
+    assert "10:30" in seen[stockholm.pk] and "09:30" not in seen[stockholm.pk]
+    assert "09:30" in seen[lisbon.pk] and "10:30" not in seen[lisbon.pk]
+    assert "10:30" in seen[world["sponsor"].pk]  # no zone of their own: the organisation's
+
+
+def test_e_mails_are_built_in_the_recipients_language_and_zone() -> None:
+    organisation = OrganisationFactory(time_zone="Europe/Paris", language="de")
+    seller = member(organisation)
+    assert language_of(seller.user, organisation) == "de"
+    User.objects.filter(pk=seller.user.pk).update(language="sv", time_zone="Europe/Lisbon")
+    seller.user.refresh_from_db()
+    with for_recipient(seller.user, organisation):
+        from django.utils import translation
+
+        assert translation.get_language() == "sv"
+        assert timezone.get_current_timezone() == ZoneInfo("Europe/Lisbon")
+    assert zone_of(None, organisation) == ZoneInfo("Europe/Paris")
