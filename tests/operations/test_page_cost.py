@@ -58,3 +58,34 @@ def test_the_cached_cards_are_never_those_of_another_organisation_or_reader(org,
     feed = reverse("showcase-case-feed", args=[org.slug])
     assert "Team only" in login(author).get(feed).content.decode()
     assert "Team only" not in login(mine).get(feed).content.decode()
+
+
+def test_the_navigation_bar_is_cached_per_person_page_and_role_and_redrawn_on_change(
+    org, other_org, login
+):
+    from programme import services as programme_services
+
+    seller = member(org, Role.SELLER)
+    client = login(seller)
+    feed = reverse("showcase-case-feed", args=[org.slug])
+    page = client.get(feed).content.decode()
+    assert 'data-nav="org-switcher"' in page and "Globex" not in page
+    # The current page is marked in the bar: another page, another bar.
+    assert 'aria-current="page"' in page
+    # A second organisation joins the switcher on the next page (the membership's save bumps
+    # the person's navigation version); its own bar shows its own role.
+    programme_services.membership_create(
+        organisation=other_org, email=seller.user.email, role=Role.CONSULTANT, verified=True
+    )
+    assert "Globex" in client.get(feed).content.decode()
+    # A role changed: the bar follows (the role is part of the key).
+    seller.role = Role.MANAGER
+    seller.save(update_fields=["role"])
+    page = client.get(reverse("programme-organisation-home", args=[org.slug])).content.decode()
+    assert 'title="Your role">Manager<' in page
+    # Another person never gets this person's bar (their name and e-mail are in it).
+    other = member(org, Role.SELLER)
+    page = login(other).get(feed).content.decode()
+    assert other.user.email in page and seller.user.email not in page
+    # The sign-out form is never cached: its CSRF token is the reader's own.
+    assert 'data-nav="sign-out"' in page
