@@ -148,7 +148,7 @@ def _celery_url(redis_url: str) -> str:
 
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "config.redis_cache.ReusedClientRedisCache",  # Django's, one client per pool
         "LOCATION": REDIS_URL,
         "KEY_PREFIX": "snowball-test" if TESTING else "snowball",
     }
