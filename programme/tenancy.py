@@ -37,13 +37,16 @@ def membership_for_request(request: HttpRequest, org: str) -> Membership:
         raise Http404
     membership = (
         # The member's participant record (and team) in the same query: nearly every page asks
-        # for it (Viewer.participant), and a second query cost ~1.3 ms of CPU per page.
-        Membership.objects.select_related("organisation", "user", "participant__team")
+        # for it (Viewer.participant), and a second query cost ~1.3 ms of CPU per page. Not the
+        # user: the authentication middleware has just read that row (the ORM's CPU grows with
+        # every column a query selects).
+        Membership.objects.select_related("organisation", "participant__team")
         .filter(user=request.user, organisation__slug=org, organisation__archived_at__isnull=True)
         .first()
     )
     if membership is None:
         raise Http404("No such organisation")
+    membership.user = request.user
     request.membership = membership  # type: ignore[attr-defined]
     request.organisation = membership.organisation  # type: ignore[attr-defined]
     # Forms parse and templates show dates and times in the person's zone (else the
