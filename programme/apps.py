@@ -16,5 +16,4 @@ class ProgrammeConfig(AppConfig):
             demo_calendar,  # noqa: F401 - the calendars' demo data
             i18n,  # noqa: F401 - a person's first language is remembered at sign-in
             integrations_demo,  # noqa: F401 - registers its demo seeder
-            navcache,  # noqa: F401 - a changed membership redraws its person's navigation
         )

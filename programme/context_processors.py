@@ -34,7 +34,7 @@ def tenancy(request: HttpRequest) -> dict[str, object]:
             )
         ),
         "nav_cache_key": SimpleLazyObject(
-            lambda: navcache.nav_cache_key(user, nav_membership, url_name)
+            lambda: navcache.nav_cache_key(user, nav_membership, memberships, url_name)
         ),
         "nav": {
             "people": membership is not None and policies.can_view_people(membership),

@@ -72,8 +72,8 @@ def test_the_navigation_bar_is_cached_per_person_page_and_role_and_redrawn_on_ch
     assert 'data-nav="org-switcher"' in page and "Globex" not in page
     # The current page is marked in the bar: another page, another bar.
     assert 'aria-current="page"' in page
-    # A second organisation joins the switcher on the next page (the membership's save bumps
-    # the person's navigation version); its own bar shows its own role.
+    # A second organisation joins the switcher on the next page (the switcher's list is part of
+    # the key); its own bar shows its own role.
     programme_services.membership_create(
         organisation=other_org, email=seller.user.email, role=Role.CONSULTANT, verified=True
     )
