@@ -11,6 +11,7 @@ from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from kombu import Connection
@@ -68,5 +69,7 @@ def admin_login(request: HttpRequest, extra_context: object = None) -> HttpRespo
         return redirect(f"{reverse('account_login')}?next={next_url}")
     if not request.user.is_staff:
         raise PermissionDenied
-    messages.warning(request, "The admin needs two-factor authentication: set it up first.")
+    messages.warning(
+        request, gettext("The admin needs two-factor authentication: set it up first.")
+    )
     return redirect("mfa_activate_totp")

@@ -192,6 +192,14 @@ ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Snowball] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if SITE_URL.startswith("https") else "http"
 # Open sign-up is off: people join an organisation through its roster and an invitation.
 SIGNUP_OPEN = env.bool("SIGNUP_OPEN", default=False)
+# Behind the TLS proxy every request comes from the proxy's address: the client's is taken from
+# X-Forwarded-For, trusting this many proxies in front of Snowball (the last N addresses; the
+# README's compose stack with one proxy: 1). 0 = Snowball faces the clients directly.
+ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+# A password reset asked for an address Snowball does not know sends nothing (and says the same
+# as for a known one, so the page does not tell who has an account).
+ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False
+ACCOUNT_FORMS = {"login": "programme.forms_auth.LoginForm"}
 # allauth's rate limits stay on (they live in the Redis cache, shared by every web process):
 # failed logins are limited to 10 a minute per IP and 5 per 5 minutes per account.
 ACCOUNT_RATE_LIMITS = {

@@ -4,12 +4,14 @@ from decimal import Decimal
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from goals import alignment
 from goals.measures import INDICATORS
 from goals.models import Consent, Initiative, KeyResult, Objective, Scope
 from goals.progress import Direction
+from goals.text import lowerfirst
 from metrics import indicators
 from programme.models import Membership, Organisation, Programme, Team, Wave
 from programme.widgets import PersonChoiceField
@@ -24,26 +26,30 @@ def owners_for(organisation: Organisation) -> object:
 
 class ProposalForm(forms.Form):
     statement = forms.CharField(
-        label="Your proposal", max_length=300,
-        widget=forms.TextInput(attrs={"placeholder": "e.g. Regular means active 5 weeks out of 8"}),
+        label=_("Your proposal"), max_length=300,
+        widget=forms.TextInput(
+            attrs={"placeholder": _("e.g. Regular means active 5 weeks out of 8")}
+        ),
     )  # fmt: skip
     indicator = forms.ChoiceField(
-        label="Tie it to an indicator (optional)", required=False,
-        choices=[("", "No indicator")] + [(k, v[0]) for k, v in indicators.TUNABLE.items()],
+        label=_("Tie it to an indicator (optional)"), required=False,
+        choices=[("", _("No indicator"))] + [(k, v[0]) for k, v in indicators.TUNABLE.items()],
     )  # fmt: skip
-    threshold = forms.FloatField(label="Threshold", required=False)
+    threshold = forms.FloatField(label=_("Threshold"), required=False)
 
 
 class RitualForm(forms.Form):
     statement = forms.CharField(
-        label="Your proposal", max_length=300,
-        widget=forms.TextInput(attrs={"placeholder": "e.g. A shout-out in the Monday team call"}),
+        label=_("Your proposal"), max_length=300,
+        widget=forms.TextInput(
+            attrs={"placeholder": _("e.g. A shout-out in the Monday team call")}
+        ),
     )  # fmt: skip
 
 
 class WindowForm(forms.Form):
     closes_on = forms.DateField(
-        label="Voting closes on", widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Voting closes on"), widget=forms.DateInput(attrs={"type": "date"})
     )
 
 
@@ -57,19 +63,20 @@ class AnswerForm(forms.Form):
 
 class ObjectiveForm(forms.Form):
     title = forms.CharField(
-        label="Objective", max_length=200,
-        widget=forms.TextInput(attrs={"placeholder": "e.g. LinkedIn becomes a weekly habit"}),
+        label=_("Objective"), max_length=200,
+        widget=forms.TextInput(attrs={"placeholder": _("e.g. LinkedIn becomes a weekly habit")}),
     )  # fmt: skip
-    programme = forms.ModelChoiceField(queryset=Programme.objects.none())
-    scope = forms.ChoiceField(label="For", choices=Scope.choices)
-    wave = forms.ModelChoiceField(label="Wave", queryset=Wave.objects.none(), required=False)
-    team = forms.ModelChoiceField(label="Team", queryset=Team.objects.none(), required=False)
+    programme = forms.ModelChoiceField(label=_("Programme"), queryset=Programme.objects.none())
+    # Translators: whom an objective is for (the programme, a wave, a team, a person).
+    scope = forms.ChoiceField(label=_("For"), choices=Scope.choices)
+    wave = forms.ModelChoiceField(label=_("Wave"), queryset=Wave.objects.none(), required=False)
+    team = forms.ModelChoiceField(label=_("Team"), queryset=Team.objects.none(), required=False)
     owner = PersonChoiceField(
-        label="Owner", queryset=Membership.objects.none(), required=False,
-        empty_label="Me", help_text="Leave “Me” to own it yourself.",
+        label=_("Owner"), queryset=Membership.objects.none(), required=False,
+        empty_label=_("Me"), help_text=_("Leave “Me” to own it yourself."),
     )  # fmt: skip
-    starts_on = forms.DateField(label="From", widget=forms.DateInput(attrs={"type": "date"}))
-    ends_on = forms.DateField(label="Until", widget=forms.DateInput(attrs={"type": "date"}))
+    starts_on = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
+    ends_on = forms.DateField(label=_("Until"), widget=forms.DateInput(attrs={"type": "date"}))
 
     def __init__(self, *args: object, organisation: Organisation, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
@@ -87,40 +94,42 @@ class ObjectiveForm(forms.Form):
         data = super().clean()
         scope = data.get("scope")
         if scope == Scope.WAVE and not data.get("wave"):
-            self.add_error("wave", "Choose the wave.")
+            self.add_error("wave", _("Choose the wave."))
         if scope == Scope.TEAM and not data.get("team"):
-            self.add_error("team", "Choose the team.")
+            self.add_error("team", _("Choose the team."))
         if data.get("starts_on") and data.get("ends_on") and data["ends_on"] <= data["starts_on"]:
-            self.add_error("ends_on", "The period must end after it starts.")
+            self.add_error("ends_on", _("The period must end after it starts."))
         return data
 
 
 class KeyResultForm(forms.Form):
     title = forms.CharField(
-        label="Key result", max_length=200,
-        widget=forms.TextInput(attrs={"placeholder": "e.g. 60% of wave 1 regular by March"}),
+        label=_("Key result"), max_length=200,
+        # xgettext:no-python-format
+        widget=forms.TextInput(attrs={"placeholder": _("e.g. 60% of wave 1 regular by March")}),
     )  # fmt: skip
     source = forms.ChoiceField(
-        label="Measured", choices=KeyResult.Source.choices, widget=forms.RadioSelect,
+        label=_("Measured"), choices=KeyResult.Source.choices, widget=forms.RadioSelect,
         initial=KeyResult.Source.INDICATOR,
     )  # fmt: skip
     indicator = forms.ChoiceField(
-        label="Indicator", required=False,
+        label=_("Indicator"), required=False,
         choices=[("", "—")]
-        + [(key, f"{label} ({unit})") for key, (label, unit, _) in INDICATORS.items()],
+        + [(key, format_lazy("{} ({})", label, unit))
+           for key, (label, unit, __) in INDICATORS.items()],
     )  # fmt: skip
     baseline = forms.FloatField(
-        label="Baseline today", required=False,
-        help_text="Checked in by hand only: indicators capture their own baseline.",
+        label=_("Baseline today"), required=False,
+        help_text=_("Checked in by hand only: indicators capture their own baseline."),
     )  # fmt: skip
-    unit = forms.CharField(label="Unit", max_length=30, required=False)
+    unit = forms.CharField(label=_("Unit"), max_length=30, required=False)
     direction = forms.ChoiceField(
         label=_("Direction"), choices=Direction.choices, initial=Direction.INCREASE,
         help_text=_("Increase or decrease to: progress runs from the baseline to the target. "
                     "Stay at or above / below: met while the value holds the line."),
     )  # fmt: skip
-    target = forms.FloatField(label="Target")
-    about_revenue = forms.BooleanField(label="This key result is about revenue", required=False)
+    target = forms.FloatField(label=_("Target"))
+    about_revenue = forms.BooleanField(label=_("This key result is about revenue"), required=False)
 
     def __init__(self, *args: object, objective: object = None, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
@@ -129,31 +138,37 @@ class KeyResultForm(forms.Form):
     def clean(self) -> dict:
         data = super().clean()
         if data.get("source") == KeyResult.Source.INDICATOR and not data.get("indicator"):
-            self.add_error("indicator", "Choose the indicator.")
+            self.add_error("indicator", _("Choose the indicator."))
         if data.get("source") == KeyResult.Source.MANUAL and data.get("baseline") is None:
-            self.add_error("baseline", "Give the baseline: where things stand today.")
+            self.add_error("baseline", _("Give the baseline: where things stand today."))
         return data
 
 
 class CheckInForm(forms.Form):
-    value = forms.FloatField(label="Value now")
+    value = forms.FloatField(label=_("Value now"))
     confidence = forms.IntegerField(
-        label="Confidence (1-10)", min_value=1, max_value=10,
-        help_text="How sure are you the target will be reached?",
+        label=_("Confidence (1-10)"), min_value=1, max_value=10,
+        help_text=_("How sure are you the target will be reached?"),
     )  # fmt: skip
     comment = forms.CharField(
-        label="Comment", max_length=1000, required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Comment"),
+        max_length=1000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
 
 
 class InitiativeForm(forms.Form):
-    title = forms.CharField(label="Initiative", max_length=200)
+    title = forms.CharField(label=_("Initiative"), max_length=200)
     owner = PersonChoiceField(
-        label="Owner", queryset=Membership.objects.none(), required=False,
-        empty_label="Me", help_text="Leave “Me” to own it yourself.",
+        label=_("Owner"), queryset=Membership.objects.none(), required=False,
+        empty_label=_("Me"), help_text=_("Leave “Me” to own it yourself."),
     )  # fmt: skip
     due_on = forms.DateField(
-        label="Due", required=False, widget=forms.DateInput(attrs={"type": "date"})
+        # Translators: the day an initiative is due.
+        label=_("Due"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
     )
 
     def __init__(self, *args: object, organisation: Organisation, **kwargs: object) -> None:
@@ -162,7 +177,7 @@ class InitiativeForm(forms.Form):
 
 
 class InitiativeStatusForm(forms.Form):
-    status = forms.ChoiceField(label="Status", choices=Initiative.Status.choices)
+    status = forms.ChoiceField(label=_("Status"), choices=Initiative.Status.choices)
 
 
 # --- Alignment (issue #22): parent, weight, contribution, and the OKRI list's filters ---
@@ -171,7 +186,7 @@ MAX_WEIGHT = 10
 
 
 def _objective_label(objective: object) -> str:
-    return f"{objective.title} ({objective.get_scope_display().lower()})"
+    return f"{objective.title} ({lowerfirst(objective.get_scope_display())})"
 
 
 class _ByCode:

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from metrics.dashboards import group_trend
@@ -25,7 +25,7 @@ SPARK_WIDTH, SPARK_HEIGHT = 120, 28
 # (column, label, share of the group's people or a plain count)
 KPIS = [
     ("active", _("Active this week"), True),
-    ("regular", _("Regular"), True),
+    ("regular", pgettext_lazy("indicator", "Regular"), True),
     ("handles_skill", _("Handles the skill"), True),
     ("receiving", _("Receiving interactions"), True),
     ("about_to_quit", _("About to quit"), False),

@@ -6,6 +6,8 @@ from __future__ import annotations
 from datetime import date
 
 from django.db import connection
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
 from goals.models import KeyResult, Objective
 from goals.models.okris import ObjectiveClosure
@@ -19,20 +21,21 @@ def _share(column: str) -> str:
     return f"100.0 * g.{column} / NULLIF(g.participants, 0)"
 
 
-# key: (label, unit, SQL over one GroupWeek row g). Shares, not counts, for the people measures:
+# key: (label, unit, SQL over one GroupWeek row g). The unit is stored with the key result as
+# written here, so it stays untranslated. Shares, not counts, for the people measures:
 # a wave that grows must not look like progress. Deals are the one revenue measure.
-INDICATORS: dict[str, tuple[str, str, str]] = {
-    "regular": ("People who are regular", "%", _share("regular")),
-    "handles_skill": ("People who handle the skill", "%", _share("handles_skill")),
-    "first_action": ("People who made a first step", "%", _share("first_action")),
-    "receiving": ("People receiving interactions", "%", _share("receiving")),
-    "with_meeting": ("People with a meeting booked through LinkedIn", "%",
+INDICATORS: dict[str, tuple[Promise, str, str]] = {
+    "regular": (_("People who are regular"), "%", _share("regular")),
+    "handles_skill": (_("People who handle the skill"), "%", _share("handles_skill")),
+    "first_action": (_("People who made a first step"), "%", _share("first_action")),
+    "receiving": (_("People receiving interactions"), "%", _share("receiving")),
+    "with_meeting": (_("People with a meeting booked through LinkedIn"), "%",
                      _share("with_meeting")),
-    "median_active_weeks": ("Median active weeks out of the last 8", "weeks",
+    "median_active_weeks": (_("Median active weeks out of the last 8"), "weeks",
                             "g.median_active_weeks"),
-    "meetings_total": ("Meetings booked through LinkedIn, to date", "meetings",
+    "meetings_total": (_("Meetings booked through LinkedIn, to date"), "meetings",
                        "g.meetings_total"),
-    "deals_total": ("Deals won through LinkedIn, to date", "deals", "g.deals_total"),
+    "deals_total": (_("Deals won through LinkedIn, to date"), "deals", "g.deals_total"),
 }  # fmt: skip
 REVENUE_INDICATORS = {"deals_total"}
 

@@ -9,6 +9,7 @@ from datetime import timedelta
 from django.db import connection, transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from goals.models import Celebration, MilestoneKind
 from metrics.hooks import register_after_rollup
@@ -82,7 +83,11 @@ def _ask_owners(organisation_id: int, new: list[tuple[int, str]]) -> None:
                 participant__celebrations__id__in=ids, participant__celebrations__kind=kind
             ),
             kind=EmailKind.CELEBRATION,
-            text=f"Congratulations: {kind.label}. Would you like it celebrated? "
-            "Only you see this until you answer.",
+            # Translators: milestone is one such as "First deal won through LinkedIn".
+            text=gettext(
+                "Congratulations: %(milestone)s. Would you like it celebrated? "
+                "Only you see this until you answer."
+            )
+            % {"milestone": kind.label},
             url=link,
         )

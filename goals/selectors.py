@@ -15,6 +15,7 @@ from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.db.models.functions import ExtractQuarter, ExtractYear
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from goals import alignment
 from goals import progress as okr_progress
@@ -413,7 +414,8 @@ def quarter_of(day: date) -> str:
 def period_label(period: str) -> str:
     """The period as people write it: "2026-Q3" is "Q3 2026"."""
     year, quarter = period.split("-")
-    return f"{quarter} {year}"
+    # Translators: a quarter of a year, e.g. "Q3 2026".
+    return gettext("Q%(quarter)s %(year)s") % {"quarter": quarter[1:], "year": year}
 
 
 def quarter_bounds(period: str) -> tuple[date, date] | None:

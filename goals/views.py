@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_POST
 
 from goals import policies, selectors, services
@@ -69,7 +70,9 @@ def proposal_create(request: HttpRequest, viewer: Viewer, subject: str) -> HttpR
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            messages.success(request, "Proposed. Everyone can vote on it while the vote is open.")
+            messages.success(
+                request, gettext("Proposed. Everyone can vote on it while the vote is open.")
+            )
             return redirect(PAGES[subject], org=viewer.org)
     context = _page_context(viewer, subject, form)
     return render(request, "goals/proposals.html", context, status=400)
@@ -97,9 +100,11 @@ def proposal_decide(request: HttpRequest, viewer: Viewer, code: str) -> HttpResp
         messages.error(request, error.messages[0])
     else:
         if adopt and proposal.indicator:
-            messages.success(request, "Adopted. The indicators are being recomputed with it.")
+            messages.success(
+                request, gettext("Adopted. The indicators are being recomputed with it.")
+            )
         else:
-            messages.success(request, "Adopted." if adopt else "Set aside.")
+            messages.success(request, gettext("Adopted.") if adopt else gettext("Set aside."))
     return redirect(PAGES[proposal.subject], org=viewer.org)
 
 
@@ -110,7 +115,7 @@ def window_open(request: HttpRequest, viewer: Viewer, subject: str) -> HttpRespo
     subject = _subject(subject)
     form = WindowForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Choose the day the vote closes.")
+        messages.error(request, gettext("Choose the day the vote closes."))
         return redirect(PAGES[subject], org=viewer.org)
     zone = ZoneInfo(membership.organisation.time_zone or "UTC")
     closes = datetime.combine(form.cleaned_data["closes_on"], time(23, 59), tzinfo=zone)
@@ -119,7 +124,7 @@ def window_open(request: HttpRequest, viewer: Viewer, subject: str) -> HttpRespo
     except ValidationError as error:
         messages.error(request, error.messages[0])
     else:
-        messages.success(request, "The vote is open.")
+        messages.success(request, gettext("The vote is open."))
     return redirect(PAGES[subject], org=viewer.org)
 
 
@@ -142,7 +147,7 @@ def celebration_answer(request: HttpRequest, viewer: Viewer, code: str) -> HttpR
     celebration = selectors.my_celebration(viewer, code)
     form = AnswerForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Choose how you would like it celebrated, or not at all.")
+        messages.error(request, gettext("Choose how you would like it celebrated, or not at all."))
         return redirect("goals-celebrations", org=viewer.org)
     ritual = None
     if form.cleaned_data["ritual"]:
@@ -159,5 +164,5 @@ def celebration_answer(request: HttpRequest, viewer: Viewer, code: str) -> HttpR
     except ValidationError as error:
         messages.error(request, error.messages[0])
     else:
-        messages.success(request, "Thank you. It is your call, and you can change it.")
+        messages.success(request, gettext("Thank you. It is your call, and you can change it."))
     return redirect("goals-celebrations", org=viewer.org)

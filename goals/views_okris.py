@@ -68,7 +68,7 @@ def objective_create(request: HttpRequest, viewer: Viewer) -> HttpResponse:
             except (ValidationError, PermissionDenied) as error:
                 form.add_error(None, "; ".join(getattr(error, "messages", [str(error)])))
             else:
-                messages.success(request, "Objective set. Now add its key results.")
+                messages.success(request, _("Objective set. Now add its key results."))
                 return redirect("goals-objective-detail", org=viewer.org, code=objective.code)
     status = 400 if request.method == "POST" else 200
     return render(request, "goals/objective_form.html", {"form": form}, status=status)
@@ -125,7 +125,7 @@ def objective_archive(request: HttpRequest, viewer: Viewer, code: str) -> HttpRe
     except ValidationError as error:
         messages.error(request, error.messages[0])
     else:
-        messages.success(request, f"“{objective.title}” is archived.")
+        messages.success(request, _("“%(title)s” is archived.") % {"title": objective.title})
     return redirect("goals-okris", org=viewer.org)
 
 
@@ -144,14 +144,22 @@ def key_result_create(request: HttpRequest, viewer: Viewer, code: str) -> HttpRe
             form.add_error(None, error)
         else:
             if key_result.needs_sponsor:
-                messages.warning(request, services.REVENUE_WARNING + " The sponsor is asked.")
+                messages.warning(
+                    request,
+                    # Translators: warning is the whole paragraph on revenue in the first phase.
+                    _("%(warning)s The sponsor is asked.") % {"warning": services.REVENUE_WARNING},
+                )
             elif services.already_met(key_result):
                 messages.info(request, _(
                     "Added. Its baseline (%(baseline)s) already meets the target, so it counts "
                     "as met while it stays there, and as off track if it slips."
                 ) % {"baseline": f"{key_result.baseline:g}"})  # fmt: skip
             else:
-                messages.success(request, f"Added, with a baseline of {key_result.baseline:g}.")
+                messages.success(
+                    request,
+                    _("Added, with a baseline of %(baseline)s.")
+                    % {"baseline": f"{key_result.baseline:g}"},
+                )
             return redirect("goals-objective-detail", org=viewer.org, code=code)
     objective = selectors.objective_get(viewer, code, history=True)
     return _detail(request, viewer, objective, status=400, key_result=form)
@@ -174,7 +182,7 @@ def initiative_create(request: HttpRequest, viewer: Viewer, code: str) -> HttpRe
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            messages.success(request, "Initiative added.")
+            messages.success(request, _("Initiative added."))
             return redirect("goals-objective-detail", org=viewer.org, code=code)
     objective = selectors.objective_get(viewer, code, history=True)
     return _detail(request, viewer, objective, status=400, initiative=form)
@@ -194,7 +202,7 @@ def key_result_check_in(request: HttpRequest, viewer: Viewer, code: str) -> Http
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            messages.success(request, "Checked in.")
+            messages.success(request, _("Checked in."))
             return redirect("goals-objective-detail", org=viewer.org, code=objective.code)
     objective = selectors.objective_get(viewer, objective.code, history=True)
     forms = {f"check_in_{key_result.pk}": form}
@@ -210,7 +218,7 @@ def key_result_confirm(request: HttpRequest, viewer: Viewer, code: str) -> HttpR
     except ValidationError as error:
         messages.error(request, error.messages[0])
     else:
-        messages.success(request, "Confirmed: it counts toward the objective's progress.")
+        messages.success(request, _("Confirmed: it counts toward the objective's progress."))
     return redirect("goals-objective-detail", org=viewer.org, code=key_result.objective.code)
 
 
@@ -223,7 +231,7 @@ def key_result_remove(request: HttpRequest, viewer: Viewer, code: str) -> HttpRe
     except ValidationError as error:
         messages.error(request, error.messages[0])
     else:
-        messages.success(request, f"“{key_result.title}” is removed.")
+        messages.success(request, _("“%(title)s” is removed.") % {"title": key_result.title})
     return redirect("goals-objective-detail", org=viewer.org, code=key_result.objective.code)
 
 
@@ -233,7 +241,7 @@ def initiative_status(request: HttpRequest, viewer: Viewer, code: str) -> HttpRe
     initiative = selectors.initiative_get(viewer, code)
     form = InitiativeStatusForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Choose one of the statuses offered.")
+        messages.error(request, _("Choose one of the statuses offered."))
     else:
         try:
             services.initiative_status_set(initiative=initiative, by=viewer.membership,
@@ -241,5 +249,5 @@ def initiative_status(request: HttpRequest, viewer: Viewer, code: str) -> HttpRe
         except ValidationError as error:
             messages.error(request, error.messages[0])
         else:
-            messages.success(request, "Status updated.")
+            messages.success(request, _("Status updated."))
     return redirect("goals-objective-detail", org=viewer.org, code=initiative.objective.code)

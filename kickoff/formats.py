@@ -200,10 +200,15 @@ def _change_text(change: float | None, decimals: int, percent: bool) -> str:
         return ""
     shown = round(change * 100) if percent else round(change, decimals)
     if shown == 0:
-        return "±0" + (" pts" if percent else "")
-    sign = "+" if shown > 0 else "\u2212"  # a minus sign, not a hyphen
-    text = number_format(abs(shown), decimal_pos=0 if percent else decimals, use_l10n=True)
-    return f"{sign}{text}" + (" pts" if percent else "")
+        text = "±0"
+    else:
+        sign = "+" if shown > 0 else "\u2212"  # a minus sign, not a hyphen
+        number = number_format(abs(shown), decimal_pos=0 if percent else decimals, use_l10n=True)
+        text = f"{sign}{number}"
+    if not percent:
+        return text
+    # Translators: a change in percentage points, e.g. "+12 pts" (signed number).
+    return gettext("%(change)s pts") % {"change": text}
 
 
 def _row(

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django import forms
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from kickoff.formats import AgendaError, agenda_text, parse_agenda
@@ -24,7 +24,7 @@ from programme.widgets import PersonChoiceField
 
 
 class KickoffForm(forms.ModelForm):
-    attendees = MembershipChoiceField(queryset=None, required=False)
+    attendees = MembershipChoiceField(queryset=None, required=False, label=_("Attendees"))
 
     class Meta:
         model = KickoffSession
@@ -37,12 +37,18 @@ class KickoffForm(forms.ModelForm):
             "examples": forms.Textarea(attrs={"rows": 3}),
             "sponsor_notes": forms.Textarea(attrs={"rows": 3}),
         }
+        labels = {
+            "title": _("Title"),
+            "held_on": _("Held on"),
+            "sponsor_present": _("Sponsor present"),
+            "follow_up_days": _("Follow-up days"),
+        }
 
     def __init__(self, *args: object, organisation: Organisation, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
         people = Membership.objects.filter(organisation=organisation).select_related("user")
         self.fields["facilitator"] = MembershipSingleChoiceField(
-            queryset=people.filter(role=Role.CONSULTANT), required=False
+            queryset=people.filter(role=Role.CONSULTANT), required=False, label=_("Facilitator")
         )
         self.fields["attendees"].queryset = people.order_by("user__last_name", "user__first_name")
         self.fields["follow_up_days"].min_value = 1
@@ -57,17 +63,18 @@ class KickoffForm(forms.ModelForm):
                     validator.clean(line.strip())
                 except forms.ValidationError:
                     raise forms.ValidationError(
-                        f"Line {number} is not a web address: put one link per line."
+                        gettext("Line %(number)d is not a web address: put one link per line.")
+                        % {"number": number}
                     ) from None
         return examples
 
 
 class ConcernForm(forms.Form):
     worry = forms.CharField(
-        label="What worries me", widget=forms.Textarea(attrs={"rows": 3}), max_length=2000
+        label=_("What worries me"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000
     )
     would_help = forms.CharField(
-        label="What would help (optional)",
+        label=_("What would help (optional)"),
         widget=forms.Textarea(attrs={"rows": 2}),
         max_length=2000,
         required=False,
@@ -87,6 +94,7 @@ class ConcernForm(forms.Form):
         super().__init__(*args, **kwargs)
         if session is not None:  # the session's own questions (its format may reword them)
             self.fields["worry"].label = session.worry_label
+            # Translators: the label of an optional field; %(question)s is its question.
             self.fields["would_help"].label = gettext("%(question)s (optional)") % {
                 "question": session.help_label
             }
@@ -94,29 +102,34 @@ class ConcernForm(forms.Form):
 
 class JoinForm(forms.Form):
     join_code = forms.CharField(
-        label="Session code",
+        label=_("Session code"),
         max_length=12,
-        help_text="The six letters and digits shown on the screen in the room.",
+        help_text=_("The six letters and digits shown on the screen in the room."),
         widget=forms.TextInput(attrs={"autocapitalize": "characters", "autocomplete": "off"}),
     )
 
 
 class CategoriseForm(forms.Form):
-    category = forms.CharField(max_length=80, required=False)
+    category = forms.CharField(label=_("Category"), max_length=80, required=False)
 
 
 class MergeForm(forms.Form):
-    into = forms.UUIDField(label="Duplicate of")
+    into = forms.UUIDField(label=_("Duplicate of"))
 
 
 class FollowUpConcernForm(forms.Form):
-    status = forms.ChoiceField(choices=ConcernStatus.choices)
-    owner = MembershipSingleChoiceField(queryset=None, required=False, empty_label="Nobody yet")
+    status = forms.ChoiceField(choices=ConcernStatus.choices, label=_("Status"))
+    owner = MembershipSingleChoiceField(
+        queryset=None, required=False, label=_("Owner"), empty_label=_("Nobody yet")
+    )
     action = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=3000
+        label=pgettext_lazy("what is done about a concern", "Action"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        max_length=3000,
     )
     response = forms.CharField(
-        label="Our response (published as 'you said, we did')",
+        label=_("Our response (published as 'you said, we did')"),
         widget=forms.Textarea(attrs={"rows": 3}),
         required=False,
         max_length=3000,
@@ -131,27 +144,36 @@ class FollowUpConcernForm(forms.Form):
         status = data.get("status")
         if status == ConcernStatus.IN_PROGRESS:
             if not data.get("owner"):
-                self.add_error("owner", "Name who works on it.")
+                self.add_error("owner", gettext("Name who works on it."))
             if not (data.get("action") or "").strip():
-                self.add_error("action", "Say what is being done.")
+                self.add_error("action", gettext("Say what is being done."))
         if status == ConcernStatus.ADDRESSED and not (data.get("response") or "").strip():
-            self.add_error("response", "Write the response sellers will read.")
+            self.add_error("response", gettext("Write the response sellers will read."))
         return data
 
 
 class EmotionForm(forms.Form):
-    kind = forms.ChoiceField(choices=EmotionKind.choices, label="Signal")
+    kind = forms.ChoiceField(choices=EmotionKind.choices, label=_("Signal"))
     intensity = forms.TypedChoiceField(
-        choices=[(1, "1 · slight"), (2, "2 · clear"), (3, "3 · strong")], coerce=int
+        label=_("Intensity"),
+        # Translators: how strong an emotion noticed in the room was, from 1 to 3.
+        choices=[(1, _("1 · slight")), (2, _("2 · clear")), (3, _("3 · strong"))],
+        coerce=int,
     )
     participant = PersonChoiceField(
-        queryset=None, required=False, label="From (person)", empty_label="Nobody in particular"
+        queryset=None,
+        required=False,
+        label=_("From (person)"),
+        empty_label=_("Nobody in particular"),
     )
     team = forms.ModelChoiceField(
-        queryset=None, required=False, label="From (team)", empty_label="No team in particular"
+        queryset=None,
+        required=False,
+        label=_("From (team)"),
+        empty_label=_("No team in particular"),
     )
     note = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=2000
+        label=_("Note"), widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=2000
     )
 
     def __init__(
@@ -182,23 +204,31 @@ class AssessmentForm(forms.ModelForm):
         model = StakeholderAssessment
         fields = ["assessed_on", "stance", "influence", "curve_stage", "note"]
         widgets = {"assessed_on": DateInput, "note": forms.Textarea(attrs={"rows": 2})}
+        labels = {
+            "assessed_on": _("Assessed on"),
+            "stance": _("Stance"),
+            "influence": _("Influence"),
+            "note": _("Note"),
+        }
 
     def clean_assessed_on(self) -> object:
         assessed_on = self.cleaned_data["assessed_on"]
         if assessed_on > timezone.localdate():
             raise forms.ValidationError(
-                "An assessment records what you saw: it cannot be in the future."
+                gettext("An assessment records what you saw: it cannot be in the future.")
             )
         return assessed_on
 
 
 class EngagementActionForm(forms.Form):
-    action = forms.CharField(max_length=300, label="One-to-one action")
-    due_on = forms.DateField(widget=DateInput)
+    action = forms.CharField(max_length=300, label=_("One-to-one action"))
+    due_on = forms.DateField(widget=DateInput, label=_("Due on"))
 
 
 class OutcomeForm(forms.Form):
-    outcome = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), max_length=3000)
+    outcome = forms.CharField(
+        label=_("Outcome"), widget=forms.Textarea(attrs={"rows": 2}), max_length=3000
+    )
 
 
 def _clean_wave_name(programme: Programme, name: str, wave: Wave | None = None) -> str:
@@ -210,10 +240,14 @@ def _clean_wave_name(programme: Programme, name: str, wave: Wave | None = None) 
 
 class WavePlanForm(forms.Form):
     name = forms.CharField(
-        max_length=120, help_text=_("Unique in the programme: pickers show waves by name.")
+        label=_("Name"),
+        max_length=120,
+        help_text=_("Unique in the programme: pickers show waves by name."),
     )
-    start_date = forms.DateField(widget=DateInput)
-    participants = forms.ModelMultipleChoiceField(queryset=Participant.objects.none())
+    start_date = forms.DateField(widget=DateInput, label=_("Start date"))
+    participants = forms.ModelMultipleChoiceField(
+        queryset=Participant.objects.none(), label=_("Participants")
+    )
 
     def __init__(self, *args: object, programme: Programme, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
@@ -322,7 +356,7 @@ class KickoffFromFormatForm(KickoffForm):
             **KickoffForm.Meta.widgets,
             "starts_at": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
         }
-        labels = {"starts_at": _("Starts at"), "wave": _("Wave")}
+        labels = {**KickoffForm.Meta.labels, "starts_at": _("Starts at"), "wave": _("Wave")}
         help_texts = {
             "starts_at": _("Optional: the run-sheet then shows clock times."),
             "wave": _("Optional: the wave this kick-off starts; the comparison is labelled by it."),
@@ -344,7 +378,9 @@ class KickoffFromFormatForm(KickoffForm):
 
 
 class ModerateForm(forms.Form):
-    decision = forms.ChoiceField(choices=[("approve", _("Approve")), ("reject", _("Reject"))])
+    decision = forms.ChoiceField(
+        label=_("Decision"), choices=[("approve", _("Approve")), ("reject", _("Reject"))]
+    )
 
 
 class ThemeFollowUpForm(forms.Form):

@@ -7,7 +7,7 @@ import uuid
 
 from django.db import models
 from django.db.models.functions import Lower
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from kickoff.consensus import Split, split_of
@@ -60,9 +60,9 @@ class RoomQuestions:
 
 class KickoffSession(RoomQuestions, TimeStamped):
     class Status(models.TextChoices):
-        PLANNED = "planned", "Planned"
-        OPEN = "open", "Open for concerns"
-        CLOSED = "closed", "Closed"
+        PLANNED = "planned", pgettext_lazy("kick-off session status", "Planned")
+        OPEN = "open", pgettext_lazy("kick-off session status", "Open for concerns")
+        CLOSED = "closed", pgettext_lazy("kick-off session status", "Closed")
 
     code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
@@ -75,13 +75,13 @@ class KickoffSession(RoomQuestions, TimeStamped):
     sponsor_present = models.BooleanField(default=False)
     attendees = models.ManyToManyField(Membership, blank=True, related_name="kickoffs_attended")
     examples = models.TextField(
-        "examples shown", blank=True, help_text="Links to the examples shown, one per line."
+        _("examples shown"), blank=True, help_text=_("Links to the examples shown, one per line.")
     )
-    sponsor_notes = models.TextField("sponsor's input", blank=True)
+    sponsor_notes = models.TextField(_("sponsor's input"), blank=True)
     join_code = models.CharField(max_length=JOIN_CODE_LENGTH, unique=True, default=new_join_code)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PLANNED)
     follow_up_days = models.PositiveSmallIntegerField(
-        default=30, help_text="Concerns not addressed within this many days are flagged."
+        default=30, help_text=_("Concerns not addressed within this many days are flagged.")
     )
     closed_at = models.DateTimeField(null=True, blank=True)
     # --- Kick-off formats: the format it was planned from, and the copy it keeps of it (so
@@ -92,7 +92,7 @@ class KickoffSession(RoomQuestions, TimeStamped):
     wave = models.ForeignKey(
         Wave, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    starts_at = models.TimeField("starts at", null=True, blank=True)
+    starts_at = models.TimeField(_("starts at"), null=True, blank=True)
     agenda = models.TextField(blank=True)
     worry_question = models.CharField(max_length=200, blank=True)
     help_question = models.CharField(max_length=200, blank=True)
@@ -118,16 +118,16 @@ class KickoffSession(RoomQuestions, TimeStamped):
 
 
 class ConcernStatus(models.TextChoices):
-    RECORDED = "recorded", "Recorded"
-    VERIFIED = "verified", "Verified"
-    IN_PROGRESS = "in_progress", "Being worked on"
-    ADDRESSED = "addressed", "Addressed"
+    RECORDED = "recorded", pgettext_lazy("concern status", "Recorded")
+    VERIFIED = "verified", pgettext_lazy("concern status", "Verified")
+    IN_PROGRESS = "in_progress", pgettext_lazy("concern status", "Being worked on")
+    ADDRESSED = "addressed", pgettext_lazy("concern status", "Addressed")
 
 
 class Moderation(models.TextChoices):
-    SHOWN = "shown", _("Shown")
-    HELD = "held", _("Waiting for the facilitator")
-    REJECTED = "rejected", _("Not shown")
+    SHOWN = "shown", pgettext_lazy("concern moderation", "Shown")
+    HELD = "held", pgettext_lazy("concern moderation", "Waiting for the facilitator")
+    REJECTED = "rejected", pgettext_lazy("concern moderation", "Not shown")
 
 
 class Concern(models.Model):
@@ -140,8 +140,8 @@ class Concern(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
     session = models.ForeignKey(KickoffSession, on_delete=models.CASCADE, related_name="concerns")
-    worry = models.TextField("what worries me")
-    would_help = models.TextField("what would help", blank=True)
+    worry = models.TextField(_("what worries me"))
+    would_help = models.TextField(_("what would help"), blank=True)
     author = models.ForeignKey(
         Membership, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -160,8 +160,8 @@ class Concern(models.Model):
     owner = models.ForeignKey(
         Membership, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    action = models.TextField("what we do", blank=True)
-    response = models.TextField("our response", blank=True)
+    action = models.TextField(_("what we do"), blank=True)
+    response = models.TextField(_("our response"), blank=True)
     addressed_on = models.DateField(null=True, blank=True)
     # Held: on no screen, page, report or count until the facilitator approves it.
     moderation = models.CharField(
@@ -233,13 +233,14 @@ class KickoffJoin(models.Model):
 
 
 class EmotionKind(models.TextChoices):
-    QUESTIONING = "questioning", "Questioning"
-    SILENCE = "silence", "Silence"
-    REPEATED_QUESTION = "repeated_question", "The same question repeated"
-    ANGER = "anger", "Anger"
-    ANXIETY = "anxiety", "Anxiety"
-    CYNICISM = "cynicism", "Cynicism"
-    ENTHUSIASM = "enthusiasm", "Enthusiasm"
+    # Translators: what a facilitator noticed in the kick-off room (an emotion signal).
+    QUESTIONING = "questioning", pgettext_lazy("emotion signal", "Questioning")
+    SILENCE = "silence", pgettext_lazy("emotion signal", "Silence")
+    REPEATED_QUESTION = "repeated_question", _("The same question repeated")
+    ANGER = "anger", _("Anger")
+    ANXIETY = "anxiety", _("Anxiety")
+    CYNICISM = "cynicism", _("Cynicism")
+    ENTHUSIASM = "enthusiasm", _("Enthusiasm")
 
 
 class EmotionSignal(TimeStamped):
@@ -274,27 +275,30 @@ class EmotionSignal(TimeStamped):
 
 
 class Stance(models.TextChoices):
-    STRONG_OPPONENT = "strong_opponent", "Strong opponent"
-    SCEPTIC = "sceptic", "Sceptic"
-    UNDECIDED = "undecided", "Undecided"
-    SUPPORTER = "supporter", "Supporter"
-    CHAMPION = "champion", "Champion"
+    # Translators: a person's stance on the change (stakeholder map); a person of any gender.
+    STRONG_OPPONENT = "strong_opponent", pgettext_lazy("stance", "Strong opponent")
+    SCEPTIC = "sceptic", pgettext_lazy("stance", "Sceptic")
+    UNDECIDED = "undecided", pgettext_lazy("stance", "Undecided")
+    SUPPORTER = "supporter", pgettext_lazy("stance", "Supporter")
+    CHAMPION = "champion", pgettext_lazy("stance", "Champion")
 
 
 OPPOSED = (Stance.STRONG_OPPONENT, Stance.SCEPTIC)
 
 
 class Influence(models.TextChoices):
-    LOW = "low", "Low"
-    MEDIUM = "medium", "Medium"
-    HIGH = "high", "High"
+    # Translators: how much influence a person has on others (stakeholder map).
+    LOW = "low", pgettext_lazy("influence", "Low")
+    MEDIUM = "medium", pgettext_lazy("influence", "Medium")
+    HIGH = "high", pgettext_lazy("influence", "High")
 
 
 class CurveStage(models.TextChoices):
-    UNAWARE = "unaware", "Unaware"
-    RESISTING = "resisting", "Resisting"
-    EXPLORING = "exploring", "Exploring"
-    COMMITTED = "committed", "Committed"
+    # Translators: where a person is on the change curve (stakeholder map).
+    UNAWARE = "unaware", pgettext_lazy("change-curve stage", "Unaware")
+    RESISTING = "resisting", pgettext_lazy("change-curve stage", "Resisting")
+    EXPLORING = "exploring", pgettext_lazy("change-curve stage", "Exploring")
+    COMMITTED = "committed", pgettext_lazy("change-curve stage", "Committed")
 
 
 class StakeholderAssessment(models.Model):
@@ -308,7 +312,9 @@ class StakeholderAssessment(models.Model):
     assessed_on = models.DateField()
     stance = models.CharField(max_length=20, choices=Stance.choices)
     influence = models.CharField(max_length=10, choices=Influence.choices)
-    curve_stage = models.CharField("change-curve stage", max_length=20, choices=CurveStage.choices)
+    curve_stage = models.CharField(
+        _("change-curve stage"), max_length=20, choices=CurveStage.choices
+    )
     note = models.TextField(blank=True)
     assessed_by = models.ForeignKey(
         Membership, null=True, on_delete=models.SET_NULL, related_name="+"
@@ -363,9 +369,10 @@ class EngagementAction(TimeStamped):
 
 
 class Opinion(models.TextChoices):
-    AGREE = "agree", "Agree"
-    DISAGREE = "disagree", "Disagree"
-    PASS = "pass", "Pass"
+    # Translators: a person's opinion on a concern: agree, disagree or pass (take no side).
+    AGREE = "agree", pgettext_lazy("opinion on a concern", "Agree")
+    DISAGREE = "disagree", pgettext_lazy("opinion on a concern", "Disagree")
+    PASS = "pass", pgettext_lazy("opinion on a concern", "Pass")
 
 
 # The counter on Concern that each opinion adds to.
@@ -448,8 +455,8 @@ class ThemeFollowUp(TimeStamped):
     word = models.CharField(max_length=100, help_text="The theme's lexeme, as ts_stat gives it.")
     label = models.CharField(max_length=100, help_text="The theme as people wrote it.")
     concerns = models.ManyToManyField(Concern, related_name="theme_follow_ups")
-    action = models.TextField("what we do", blank=True)
-    response = models.TextField("our response")
+    action = models.TextField(_("what we do"), blank=True)
+    response = models.TextField(_("our response"))
     addressed_on = models.DateField()
     by = models.ForeignKey(Membership, null=True, on_delete=models.SET_NULL, related_name="+")
 

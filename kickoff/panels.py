@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.urls import reverse
+from django.utils.translation import gettext
 
 from kickoff import policies, selectors
 from programme.home import HomePanel, register_home_panel, register_programme_links
@@ -51,13 +52,18 @@ def kickoff_home_panel(viewer: Viewer) -> HomePanel | None:
 @register_programme_links
 def kickoff_programme_links(membership: Membership, programme: object) -> list[tuple[str, str]]:
     org = membership.organisation.slug
-    links = [("You said, we did", reverse("kickoff-you-said-we-did", args=[org, programme.code]))]
+    said_did = reverse("kickoff-you-said-we-did", args=[org, programme.code])
+    links = [(gettext("You said, we did"), said_did)]
     if policies.can_view_kickoff_board(membership):
-        links.insert(0, ("Kick-offs", reverse("kickoff-session-list", args=[org, programme.code])))
+        links.insert(
+            0, (gettext("Kick-offs"), reverse("kickoff-session-list", args=[org, programme.code]))
+        )
     if policies.can_map_stakeholders(membership):
-        links.append(("Stakeholder map", reverse("kickoff-stakeholder-map", args=[org])))
+        links.append((gettext("Stakeholder map"), reverse("kickoff-stakeholder-map", args=[org])))
     if policies.can_plan_waves(membership):
-        links.append(("Wave planner", reverse("kickoff-wave-planner", args=[org, programme.code])))
+        links.append(
+            (gettext("Wave planner"), reverse("kickoff-wave-planner", args=[org, programme.code]))
+        )
     return links
 
 

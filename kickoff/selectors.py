@@ -154,8 +154,10 @@ def concerns_by_category(
     """Categories ordered by their total votes, concerns by their votes (`concerns`: some of
     the live ones, e.g. those of a theme)."""
     groups: dict[str, list[Concern]] = {}
+    # Translators: the heading of the concerns no category was given to yet.
+    unsorted = gettext("Not yet sorted")
     for concern in live_concerns(session) if concerns is None else concerns:
-        groups.setdefault(concern.category or "Not yet sorted", []).append(concern)
+        groups.setdefault(concern.category or unsorted, []).append(concern)
     ordered = sorted(groups.items(), key=lambda item: -sum(c.votes for c in item[1]))
     return OrderedDict(ordered)
 
@@ -206,7 +208,8 @@ def emotion_summary(session: KickoffSession) -> dict[str, list[dict]]:
             filter(None, [row["participant__membership__user__first_name"],
                           row["participant__membership__user__last_name"]])
         )  # fmt: skip
-        row["source"] = person or row["team__name"] or "The room"
+        # Translators: where an emotion came from when no person or team was named.
+        row["source"] = person or row["team__name"] or gettext("The room")
     return {"by_kind": by_kind, "by_source": by_source}
 
 

@@ -96,7 +96,9 @@ def kickoff_open(*, session: KickoffSession, by: Membership) -> None:
         "Only the programme team opens kick-offs.",
     )
     if session.status == KickoffSession.Status.CLOSED:
-        raise ValidationError("A closed session stays closed: its votes are no longer linked.")
+        raise ValidationError(
+            gettext("A closed session stays closed: its votes are no longer linked.")
+        )
     KickoffSession.objects.filter(pk=session.pk).update(status=KickoffSession.Status.OPEN)
     programme_services.publish(
         session.organisation,
@@ -161,13 +163,15 @@ def _locked_open_session(session: KickoffSession) -> None:
         )
         row = cursor.fetchone()
     if row is None or row[0] != KickoffSession.Status.OPEN:
-        raise ValidationError("This session is not taking concerns any more.")
+        raise ValidationError(gettext("This session is not taking concerns any more."))
 
 
 NO_EMOTION_CHECK = gettext_lazy(
     "This kick-off's format leaves the emotion check out: no signal is logged for it."
 )
-OWN_CONCERN = "This concern is yours: 'me too' is for the concerns of others. It is on the screen."
+OWN_CONCERN = gettext_lazy(
+    "This concern is yours: 'me too' is for the concerns of others. It is on the screen."
+)
 
 
 def concern_submit(
@@ -185,7 +189,7 @@ def concern_submit(
         if not KickoffSession.objects.filter(
             pk=session.pk, status=KickoffSession.Status.OPEN
         ).exists():
-            raise ValidationError("This session is not taking concerns any more.")
+            raise ValidationError(gettext("This session is not taking concerns any more."))
         code = anonymous_enqueue(
             "concern",
             {"session_id": session.pk, "worry": worry, "would_help": would_help},
@@ -274,9 +278,11 @@ def concern_merge(*, duplicate: Concern, into: Concern, by: Membership) -> None:
         "Only the programme team merges concerns.",
     )
     if duplicate.session_id != into.session_id or duplicate.pk == into.pk:
-        raise ValidationError("Only two different concerns of the same session can be merged.")
+        raise ValidationError(
+            gettext("Only two different concerns of the same session can be merged.")
+        )
     if into.merged_into_id:
-        raise ValidationError("Merge into a concern that is not itself merged.")
+        raise ValidationError(gettext("Merge into a concern that is not itself merged."))
     if into.moderation != Moderation.SHOWN:
         # Its votes would vanish from the screen with it: a held concern goes the other way.
         raise ValidationError(gettext("Merge into a concern that is shown, not one held back."))
@@ -316,9 +322,11 @@ def concern_follow_up(
         "Only a consultant or the sponsor follows up concerns.",
     )
     if status == ConcernStatus.IN_PROGRESS and not (owner and action.strip()):
-        raise ValidationError("Being worked on needs an owner and the action taken.")
+        raise ValidationError(gettext("Being worked on needs an owner and the action taken."))
     if status == ConcernStatus.ADDRESSED and not response.strip():
-        raise ValidationError("Addressed needs a response: it is published as 'you said, we did'.")
+        raise ValidationError(
+            gettext("Addressed needs a response: it is published as 'you said, we did'.")
+        )
     concern.status = status
     concern.owner = owner
     concern.action = action
@@ -764,7 +772,7 @@ def theme_follow_up_save(
     if not concerns:
         raise ValidationError(gettext("No concern of this session holds this theme."))
     if any(c.session_id != session.pk for c in concerns):
-        raise ValidationError("Only the session's own concerns can be covered.")
+        raise ValidationError(gettext("Only the session's own concerns can be covered."))
     with transaction.atomic():
         follow_up, _created = ThemeFollowUp.objects.update_or_create(
             session=session,

@@ -11,7 +11,7 @@ from datetime import date, timedelta
 import pygal
 from django.db import connection
 from django.db.models import Count, Exists, OuterRef, QuerySet
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext
 
 from kickoff.models import (
@@ -131,12 +131,13 @@ def stance_chart_svg(organisation: Organisation, start: date, end: date | None =
             STANCE_COLOURS,
             height=320,
             width=900,
-            title="Stance per week (latest assessment of each person)",
+            title=gettext("Stance per week (latest assessment of each person)"),
         )
     )
-    chart.x_labels = [week.strftime("%d %b") for week, _ in weeks]
+    # The week's Monday: day and month name in the reader's language.
+    chart.x_labels = [formats.date_format(week, "d M") for week, _ in weeks]
     for stance in Stance:
-        chart.add(stance.label, [counts[stance.value] for _, counts in weeks])
+        chart.add(str(stance.label), [counts[stance.value] for _, counts in weeks])
     return render_svg(chart)
 
 
@@ -185,16 +186,21 @@ def wave_plan_propose(
     for person in people:
         stance = latest.get(person.pk)
         if stance in OPPOSED:
-            excluded.append(Candidate(person, stance, -1, "opposed: work one to one first"))
+            excluded.append(
+                Candidate(person, stance, -1, gettext("opposed: work one to one first"))
+            )
             continue
         score = STANCE_SCORE.get(stance, 1.0)
         score += 0.5 if person.mindset == Mindset.HUNTER else 0
         score += (person.digital_affinity or 0) / 5
-        reasons = [Stance(stance).label.lower() if stance else "not assessed"]
+        # Translators: the wave planner's reasons for proposing a person, joined by commas.
+        reasons = [Stance(stance).label.lower() if stance else gettext("not assessed")]
         if person.mindset == Mindset.HUNTER:
-            reasons.append("hunter")
+            reasons.append(Mindset.HUNTER.label.lower())
         if person.digital_affinity:
-            reasons.append(f"digital affinity {person.digital_affinity}/5")
+            reasons.append(
+                gettext("digital affinity %(score)s/5") % {"score": person.digital_affinity}
+            )
         candidates.append(Candidate(person, stance, score, ", ".join(reasons)))
     candidates.sort(key=lambda c: (-c.score, str(c.participant)))
     chosen: list[Candidate] = []

@@ -44,7 +44,10 @@ def kickoff_list(request: HttpRequest, viewer: Viewer, code: str) -> HttpRespons
         session = services.kickoff_save(
             programme=programme, by=membership, data=data, attendees=form.cleaned_data["attendees"]
         )
-        messages.success(request, f"Kick-off planned. Its join code is {session.join_code}.")
+        messages.success(
+            request,
+            gettext("Kick-off planned. Its join code is %(code)s.") % {"code": session.join_code},
+        )
         return redirect("kickoff-session-detail", org=viewer.org, code=session.code)
     context = {
         "programme": programme,
@@ -127,7 +130,9 @@ def join_by_code(request: HttpRequest) -> HttpResponse:
             return redirect(
                 "kickoff-join", org=session.organisation.slug, join_code=session.join_code
             )
-        form.add_error("join_code", "No session of yours has this code. Check it on the screen.")
+        form.add_error(
+            "join_code", gettext("No session of yours has this code. Check it on the screen.")
+        )
     context = {
         "form": form,
         "open_sessions": selectors.open_kickoffs(memberships_of_user(request.user)),
@@ -190,7 +195,7 @@ def join(request: HttpRequest, viewer: Viewer, join_code: str) -> HttpResponse:
     if request.method == "POST":
         form = ConcernForm(request.POST, session=session)
         if session.status != KickoffSession.Status.OPEN:
-            messages.error(request, "This session is closed: it no longer takes concerns.")
+            messages.error(request, gettext("This session is closed: it no longer takes concerns."))
             return redirect("kickoff-join", org=viewer.org, join_code=session.join_code)
         if not form.is_valid():
             context = _join_context(request, session, membership, form)
@@ -246,7 +251,9 @@ def concern_vote(request: HttpRequest, viewer: Viewer, join_code: str, code: str
         messages.error(request, " ".join(error.messages))
     else:
         if not counted:
-            messages.info(request, "You already said 'me too' to this one: it counts once.")
+            messages.info(
+                request, gettext("You already said 'me too' to this one: it counts once.")
+            )
     return redirect("kickoff-join", org=viewer.org, join_code=session.join_code)
 
 
@@ -263,7 +270,7 @@ def concern_categorise(request: HttpRequest, viewer: Viewer, code: str) -> HttpR
             concern=concern, by=viewer.membership, category=form.cleaned_data["category"]
         )
     else:
-        messages.error(request, "A category is at most 80 characters.")
+        messages.error(request, gettext("A category is at most 80 characters."))
     return redirect("kickoff-session-detail", org=viewer.org, code=concern.session.code)
 
 
@@ -273,12 +280,12 @@ def concern_merge(request: HttpRequest, viewer: Viewer, code: str) -> HttpRespon
     duplicate = selectors.concern_get(viewer.organisation, code)
     form = MergeForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Choose the concern this one duplicates.")
+        messages.error(request, gettext("Choose the concern this one duplicates."))
     else:
         into = selectors.concern_get(viewer.organisation, form.cleaned_data["into"])
         try:
             services.concern_merge(duplicate=duplicate, into=into, by=viewer.membership)
-            messages.success(request, "Merged: the votes now count on one concern.")
+            messages.success(request, gettext("Merged: the votes now count on one concern."))
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
     return redirect("kickoff-session-detail", org=viewer.org, code=duplicate.session.code)
@@ -306,7 +313,7 @@ def concern_detail(request: HttpRequest, viewer: Viewer, code: str) -> HttpRespo
         raise PermissionDenied
     if request.method == "POST" and form.is_valid():
         services.concern_follow_up(concern=concern, by=membership, **form.cleaned_data)
-        messages.success(request, "Concern updated.")
+        messages.success(request, gettext("Concern updated."))
         return redirect("kickoff-concern-detail", org=viewer.org, code=code)
     context = {"concern": concern, "form": form, "merged": concern.merged.all()}
     return render_form_page(request, "kickoff/concern_detail.html", context, form)
@@ -324,9 +331,9 @@ def emotion_log(request: HttpRequest, viewer: Viewer, code: str) -> HttpResponse
         except ValidationError as error:  # its format leaves the emotion check out
             messages.error(request, " ".join(error.messages))
         else:
-            messages.success(request, "Signal noted.")
+            messages.success(request, gettext("Signal noted."))
     else:
-        messages.error(request, "Choose a signal and an intensity from 1 to 3.")
+        messages.error(request, gettext("Choose a signal and an intensity from 1 to 3."))
     return redirect("kickoff-session-detail", org=viewer.org, code=code)
 
 

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from kickoff import policies, selectors, services
@@ -105,7 +106,8 @@ def kickoff_export(request: HttpRequest, viewer: Viewer, code: str) -> HttpRespo
     session = selectors.kickoff_get(viewer.organisation, code)
     header = [
         _("What worries me"), _("What would help"), _("Category"), _("Status"), _("Me too"),
-        _("Agree"), _("Disagree"), _("Pass"), _("Agree share (5 or more took a side)"),
+        pgettext("opinion on a concern", "Agree"), pgettext("opinion on a concern", "Disagree"),
+        pgettext("opinion on a concern", "Pass"), _("Agree share (5 or more took a side)"),
         _("Duplicates merged in"), _("Name (only when its author gave it)"),
     ]  # fmt: skip
     rows = (

@@ -49,7 +49,8 @@ def _join_qr_svg(url: str) -> str:
     svg = qr.svg_inline(
         scale=10, border=2, light="#fff", omitsize=True, svgclass="projector-qr", title=url
     )
-    return mark_safe(svg.replace("<svg ", '<svg role="img" aria-label="QR code" ', 1))
+    label = escape(gettext("QR code"))
+    return mark_safe(svg.replace("<svg ", f'<svg role="img" aria-label="{label}" ', 1))
 
 
 def _presenter_state(request: HttpRequest) -> tuple[str, int | None, str | None]:

@@ -8,7 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.safestring import mark_safe
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from kickoff import policies, selectors, services, stakeholders
@@ -60,7 +60,9 @@ def stakeholder_detail(request: HttpRequest, viewer: Viewer, code: str) -> HttpR
     form = AssessmentForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         services.assessment_record(participant=participant, by=membership, data=form.cleaned_data)
-        messages.success(request, "Assessment recorded; earlier ones are kept as the path.")
+        messages.success(
+            request, gettext("Assessment recorded; earlier ones are kept as the path.")
+        )
         return redirect("kickoff-stakeholder-detail", org=viewer.org, code=code)
     plan = selectors.engagement_plan_of(participant)
     actions = list(plan.actions.all()) if plan else []
@@ -88,9 +90,9 @@ def engagement_action_add(request: HttpRequest, viewer: Viewer, code: str) -> Ht
     if form.is_valid():
         plan = services.engagement_plan_ensure(participant=participant, by=membership)
         services.engagement_action_add(plan=plan, by=membership, **form.cleaned_data)
-        messages.success(request, "One-to-one action planned.")
+        messages.success(request, gettext("One-to-one action planned."))
     else:
-        messages.error(request, "An action needs a description and a due date.")
+        messages.error(request, gettext("An action needs a description and a due date."))
     return redirect("kickoff-stakeholder-detail", org=viewer.org, code=code)
 
 
@@ -104,9 +106,9 @@ def engagement_action_done(request: HttpRequest, viewer: Viewer, code: str) -> H
         services.engagement_action_complete(
             action=action, by=membership, outcome=form.cleaned_data["outcome"]
         )
-        messages.success(request, "Outcome recorded.")
+        messages.success(request, gettext("Outcome recorded."))
     else:
-        messages.error(request, "Write what came out of it.")
+        messages.error(request, gettext("Write what came out of it."))
     return redirect("kickoff-stakeholder-detail", org=viewer.org, code=action.plan.participant.code)
 
 
@@ -136,7 +138,17 @@ def wave_planner(request: HttpRequest, viewer: Viewer, code: str) -> HttpRespons
         except ValidationError as error:  # a wave of that name was made meanwhile
             form.add_error(None, error)
         else:
-            messages.success(request, f"{wave} confirmed with {wave.members.count()} people.")
+            count = wave.members.count()
+            messages.success(
+                request,
+                # Translators: %(wave)s is the wave's name, e.g. "Supporters".
+                ngettext(
+                    "%(wave)s confirmed with %(count)d person.",
+                    "%(wave)s confirmed with %(count)d people.",
+                    count,
+                )
+                % {"wave": wave, "count": count},
+            )
             return redirect("programme-wave-detail", org=viewer.org, code=wave.code)
     chosen_ids = {int(p) for p in form["participants"].value() or [] if str(p).isdigit()}
     context = {
@@ -169,6 +181,7 @@ def wave_rename(request: HttpRequest, viewer: Viewer, code: str) -> HttpResponse
         else:
             messages.success(
                 request,
+                # Translators: the old and the new name of a wave.
                 gettext("%(old)s is now called %(new)s.") % {"old": old_name, "new": wave},
             )
             return redirect("kickoff-wave-planner", org=viewer.org, code=wave.programme.code)

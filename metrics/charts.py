@@ -10,27 +10,32 @@ import logging
 import math
 
 import pygal
+from django.utils.formats import date_format
+from django.utils.translation import gettext, ngettext, pgettext, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
 
 from metrics.models import GroupWeek, ParticipantWeek
 from programme.charts import cached_svg, chart_options, render_svg
 
 FUNNEL = [
-    ("participants", "In the programme"),
-    ("invited", "Invited"),
-    ("trained", "Attended training"),
-    ("first_action", "First action"),
-    ("regular", "Regular"),  # the thresholds in use are written under the charts
-    ("receiving", "Receiving interactions"),
-    ("handles_skill", "Handles the skill"),
-    ("with_meeting", "Meeting booked via LinkedIn"),
-    ("with_deal", "Deal won via LinkedIn"),
+    ("participants", _("In the programme")),
+    ("invited", _("Invited")),
+    ("trained", _("Attended training")),
+    ("first_action", _("First action")),
+    # The thresholds in use are written under the charts.
+    ("regular", pgettext_lazy("indicator", "Regular")),
+    ("receiving", _("Receiving interactions")),
+    ("handles_skill", _("Handles the skill")),
+    ("with_meeting", _("Meeting booked via LinkedIn")),
+    ("with_deal", _("Deal won via LinkedIn")),
 ]
 logger = logging.getLogger(__name__)
 STANCE_COLOURS = ("#b02a37", "#e35d6a", "#adb5bd", "#6ea8fe", "#0b4f8a")
 
 
 def _label(week) -> str:
-    return week.strftime("%d %b")
+    # In the active language (a chart's cache key holds its labels, so each language has its own).
+    return date_format(week, "d M")
 
 
 def _share(part: int, whole: int) -> float:
@@ -46,56 +51,62 @@ def _weekly(chart: pygal.graph.graph.Graph, labels: list[str], series: list) -> 
 
 
 def funnel_svg(row: GroupWeek) -> str:
-    stages = [(label, getattr(row, name)) for name, label in reversed(FUNNEL)]
+    # Plain strings in the active language: they are part of the cache key.
+    stages = [(str(label), getattr(row, name)) for name, label in reversed(FUNNEL)]
+    title, people = gettext("Funnel: how far people have come"), gettext("People")
 
     def build() -> str:
         chart = pygal.HorizontalBar(
-            **chart_options(height=340, title="Funnel: how far people have come",
-                            show_legend=False)
+            **chart_options(height=340, title=title, show_legend=False)
         )  # fmt: skip
-        chart.x_labels = [label for label, _ in stages]
-        chart.add("People", [count for _, count in stages])
+        chart.x_labels = [label for label, _count in stages]
+        chart.add(people, [count for _label, count in stages])
         return render_svg(chart)
 
-    return cached_svg("funnel", stages, build)
+    return cached_svg("funnel", (title, people, stages), build)
 
 
-def usage_svg(trend: list[GroupWeek], title: str = "Usage and regularity per week") -> str:
+def usage_svg(trend: list[GroupWeek], title: str = "") -> str:
+    title = title or gettext("Usage and regularity per week")
+    y_title = gettext("% of participants")
     labels = [_label(row.week) for row in trend]
     series = [
-        ("Active this week", [_share(r.active, r.participants) for r in trend]),
-        ("Regular", [_share(r.regular, r.participants) for r in trend]),
-        ("Handles the skill", [_share(r.handles_skill, r.participants) for r in trend]),
+        (gettext("Active this week"), [_share(r.active, r.participants) for r in trend]),
+        (pgettext("indicator", "Regular"), [_share(r.regular, r.participants) for r in trend]),
+        (
+            gettext("Handles the skill"),
+            [_share(r.handles_skill, r.participants) for r in trend],
+        ),
     ]
 
     def build() -> str:
         chart = pygal.Line(
-            **chart_options(title=title, range=(0, 100), y_title="% of participants", dots_size=2)
+            **chart_options(title=title, range=(0, 100), y_title=y_title, dots_size=2)
         )
         return _weekly(chart, labels, series)
 
-    return cached_svg("usage", (title, labels, series), build)
+    return cached_svg("usage", (title, y_title, labels, series), build)
 
 
 def snowball_svg(trend: list[GroupWeek]) -> str:
     labels = [_label(row.week) for row in trend]
     series = [
-        ("Meetings booked", [row.meetings_total for row in trend]),
-        ("Deals won", [row.deals_total for row in trend]),
+        (gettext("Meetings booked"), [row.meetings_total for row in trend]),
+        (gettext("Deals won"), [row.deals_total for row in trend]),
     ]
+    title = gettext("Snowball: meetings and deals that came through LinkedIn")
 
     def build() -> str:
-        chart = pygal.Line(
-            **chart_options(title="Snowball: meetings and deals that came through LinkedIn",
-                            dots_size=2)
-        )  # fmt: skip
+        chart = pygal.Line(**chart_options(title=title, dots_size=2))
         return _weekly(chart, labels, series)
 
-    return cached_svg("snowball", (labels, series), build)
+    return cached_svg("snowball", (title, labels, series), build)
 
 
 def stance_svg(distribution: dict[str, int]) -> str:
-    counts = list(distribution.items())
+    counts = [(str(stance), count) for stance, count in distribution.items()]
+    title = gettext("Stance from the kick-off map (latest assessment of each person)")
+    people = gettext("People")
 
     def build() -> str:
         # One horizontal bar per stance, named on its own line and coloured by stance: a
@@ -103,22 +114,22 @@ def stance_svg(distribution: dict[str, int]) -> str:
         chart = pygal.HorizontalBar(
             **chart_options(
                 STANCE_COLOURS, height=250,
-                title="Stance from the kick-off map (latest assessment of each person)",
+                title=title,
                 show_legend=False, x_labels_major_every=None, x_label_rotation=0,
                 print_values=True,
             )
         )  # fmt: skip
-        chart.x_labels = [stance for stance, _ in counts]
+        chart.x_labels = [stance for stance, _count in counts]
         chart.add(
-            "People",
+            people,
             [
                 {"value": count, "color": STANCE_COLOURS[i % len(STANCE_COLOURS)]}
-                for i, (_, count) in enumerate(counts)
+                for i, (_stance, count) in enumerate(counts)
             ],
         )
         return render_svg(chart)
 
-    return cached_svg("stances-by-bar", counts, build)
+    return cached_svg("stances-by-bar", (title, people, counts), build)
 
 
 PHONE_WEEKS = 12
@@ -128,11 +139,11 @@ def _seller_series(weeks: list[ParticipantWeek]) -> tuple[list[str], list[tuple[
     labels = [_label(w.week) for w in weeks]
     series = [
         (
-            "Your actions",
+            gettext("Your actions"),
             [w.posts + w.comments_made + w.messages_sent + w.connection_requests for w in weeks],
         ),
         (
-            "Interactions received",
+            gettext("Interactions received"),
             [w.reactions_received + w.comments_received + w.replies_received for w in weeks],
         ),
     ]
@@ -153,14 +164,15 @@ def seller_svg(weeks: list[ParticipantWeek]) -> str:
     if not any(any(values) for _, values in series):
         return ""
 
+    title = gettext("Your weeks: what you did, what came back")
+
     def build() -> str:
         chart = pygal.Bar(
-            **chart_options(width=800, height=360, title="Your weeks: what you did, what came back",
-                            y_labels=_count_axis(series))
+            **chart_options(width=800, height=360, title=title, y_labels=_count_axis(series))
         )  # fmt: skip
         return _weekly(chart, labels, series)
 
-    return cached_svg("seller", (labels, series), build)
+    return cached_svg("seller", (title, labels, series), build)
 
 
 def seller_phone_svg(weeks: list[ParticipantWeek]) -> str:
@@ -171,18 +183,22 @@ def seller_phone_svg(weeks: list[ParticipantWeek]) -> str:
     if not any(any(values) for _, values in series):
         return ""
 
+    title = ngettext("Your last %(count)s week", "Your last %(count)s weeks", len(labels)) % {
+        "count": len(labels)
+    }
+
     def build() -> str:
         chart = pygal.Bar(
             **chart_options(
                 width=400, height=400, font_scale=1.2, x_label_rotation=0,
                 y_labels=_count_axis(series),
                 x_labels_major_every=3, truncate_label=-1, legend_at_bottom_columns=1,
-                title=f"Your last {len(labels)} weeks",
+                title=title,
             )
         )  # fmt: skip
         return _weekly(chart, labels, series)
 
-    return cached_svg("seller-phone", (labels, series), build)
+    return cached_svg("seller-phone", (title, labels, series), build)
 
 
 # --- The weekly e-mail's chart, as PNG (most mail clients show no SVG) ---------------------------

@@ -29,7 +29,7 @@ from django.db.models import (
 )
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from kickoff.models import Concern, ConcernStatus, Moderation
@@ -52,10 +52,11 @@ from programme.viewer import Viewer
 PAGE_SIZE = 50
 PLAIN_COUNTS = {"participants", "meetings_total", "deals_total"}
 GROUP_COLUMNS = [
-    ("participants", "People"), ("active", "Active this week"), ("regular", "Regular"),
-    ("handles_skill", "Handles the skill"), ("receiving", "Receiving interactions"),
-    ("about_to_quit", "About to quit"), ("lapsed", "Lapsed"),
-    ("meetings_total", "Meetings via LinkedIn"), ("deals_total", "Deals via LinkedIn"),
+    ("participants", _("People")), ("active", _("Active this week")),
+    ("regular", pgettext_lazy("indicator", "Regular")),
+    ("handles_skill", _("Handles the skill")), ("receiving", _("Receiving interactions")),
+    ("about_to_quit", _("About to quit")), ("lapsed", _("Lapsed")),
+    ("meetings_total", _("Meetings via LinkedIn")), ("deals_total", _("Deals via LinkedIn")),
 ]  # fmt: skip
 
 
@@ -265,7 +266,8 @@ def manager_view(
 
 
 THIS_WEEK = [
-    ("participants", _("People")), ("active", _("Active this week")), ("regular", _("Regular")),
+    ("participants", _("People")), ("active", _("Active this week")),
+    ("regular", pgettext_lazy("indicator", "Regular")),
     ("handles_skill", _("Handle the skill")), ("about_to_quit", _("About to quit")),
     ("lapsed", _("Lapsed")), ("no_interaction_data", _("No interaction data")),
 ]  # fmt: skip
@@ -423,7 +425,7 @@ def peers_of(
     }
     wave = visible(groups.get((GroupKind.WAVE, wave_id)))
     if wave is not None:
-        return wave, "your wave"
+        return wave, "your wave"  # a key: the templates say it in a whole sentence
     return visible(groups.get((GroupKind.ORGANISATION, organisation.pk))), "everyone"
 
 

@@ -9,6 +9,8 @@ from django import forms
 from django.conf import settings
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from metrics.ingest import CsvRows, ImportRefused
 from metrics.models import ImportKind
@@ -36,7 +38,9 @@ def precheck(kind: str, upload: object) -> None:
                 try:
                     openpyxl.load_workbook(path, read_only=True).close()
                 except Exception:
-                    raise ImportRefused([(name, None, "not an Excel workbook (.xlsx)")]) from None
+                    raise ImportRefused(
+                        [(name, None, gettext("not an Excel workbook (.xlsx)"))]
+                    ) from None
             else:
                 required = (
                     importers.SSI_COLUMNS if kind == ImportKind.SSI else importers.CRM_COLUMNS
@@ -46,23 +50,26 @@ def precheck(kind: str, upload: object) -> None:
         except ImportRefused as refused:
             raise forms.ValidationError(
                 "; ".join(
-                    f"{reason}" + (f" (line {line})" if line else "")
-                    for _, line, reason in refused.errors
+                    # Translators: a reason the uploaded file is refused, and the line it is on.
+                    gettext("%(reason)s (line %(line)s)") % {"reason": reason, "line": line}
+                    if line
+                    else str(reason)
+                    for _name, line, reason in refused.errors
                 )
             ) from None
     upload.seek(0)
 
 
 class UploadForm(forms.Form):
-    kind = forms.ChoiceField(choices=ImportKind.choices, label="What is it?")
+    kind = forms.ChoiceField(choices=ImportKind.choices, label=_("What is it?"))
     participant = forms.ModelChoiceField(
         queryset=Participant.objects.none(),
         required=False,
-        label="Whose file (LinkedIn files)",
-        help_text="Leave empty for your own.",
-        empty_label="My own file",
+        label=_("Whose file (LinkedIn files)"),
+        help_text=_("Leave empty for your own."),
+        empty_label=_("My own file"),
     )
-    file = forms.FileField()
+    file = forms.FileField(label=_("File"))
 
     def __init__(
         self, *args: object, organisation: Organisation, for_others: bool, **kwargs: object
@@ -89,8 +96,11 @@ class UploadForm(forms.Form):
         if upload.size > settings.ACTIVITY_UPLOAD_MAX_BYTES:
             self.add_error(
                 "file",
-                f"The file is {filesizeformat(upload.size)}; the limit is "
-                f"{filesizeformat(settings.ACTIVITY_UPLOAD_MAX_BYTES)}.",
+                gettext("The file is %(size)s; the limit is %(limit)s.")
+                % {
+                    "size": filesizeformat(upload.size),
+                    "limit": filesizeformat(settings.ACTIVITY_UPLOAD_MAX_BYTES),
+                },
             )
             return data
         try:
@@ -104,19 +114,27 @@ class QuickLogForm(forms.Form):
     what = forms.ChoiceField(
         choices=[(key, label) for key, (_kind, label) in QUICK_LOG_KINDS.items()],
         widget=forms.RadioSelect,
-        label="What happened?",
+        label=_("What happened?"),
     )
-    note = forms.CharField(max_length=500, required=False, label="Note (optional)")
+    note = forms.CharField(max_length=500, required=False, label=_("Note (optional)"))
     key = forms.UUIDField(widget=forms.HiddenInput, initial=uuid.uuid4)
 
 
 class SsiForm(forms.Form):
-    on = forms.DateField(widget=DateInput, label="Date", initial=timezone.localdate)
-    total = forms.DecimalField(min_value=0, max_value=100, decimal_places=2, label="SSI total")
-    establish_brand = forms.DecimalField(min_value=0, max_value=25, decimal_places=2)
-    find_people = forms.DecimalField(min_value=0, max_value=25, decimal_places=2)
-    engage_insights = forms.DecimalField(min_value=0, max_value=25, decimal_places=2)
-    build_relationships = forms.DecimalField(min_value=0, max_value=25, decimal_places=2)
+    on = forms.DateField(widget=DateInput, label=_("Date"), initial=timezone.localdate)
+    total = forms.DecimalField(min_value=0, max_value=100, decimal_places=2, label=_("SSI total"))
+    establish_brand = forms.DecimalField(
+        min_value=0, max_value=25, decimal_places=2, label=_("Establish brand")
+    )
+    find_people = forms.DecimalField(
+        min_value=0, max_value=25, decimal_places=2, label=_("Find people")
+    )
+    engage_insights = forms.DecimalField(
+        min_value=0, max_value=25, decimal_places=2, label=_("Engage insights")
+    )
+    build_relationships = forms.DecimalField(
+        min_value=0, max_value=25, decimal_places=2, label=_("Build relationships")
+    )
 
     # In metrics.selectors.SSI_PILLARS order.
     PILLAR_FIELDS = ("establish_brand", "find_people", "engage_insights", "build_relationships")
@@ -126,12 +144,14 @@ class SsiForm(forms.Form):
         pillars = [data.get(f) for f in ("establish_brand", "find_people", "engage_insights",
                                           "build_relationships")]  # fmt: skip
         if data.get("on") and data["on"] > timezone.localdate():
-            self.add_error("on", "The date cannot be in the future.")
+            self.add_error("on", gettext("The date cannot be in the future."))
         complete = None not in pillars and data.get("total") is not None
         if complete and abs(data["total"] - sum(pillars, Decimal(0))) > 1:
-            self.add_error("total", "The total is the sum of the four pillars.")
+            self.add_error("total", gettext("The total is the sum of the four pillars."))
         return data
 
 
 class ApiTokenForm(forms.Form):
-    name = forms.CharField(max_length=100, help_text="Which system uses it, e.g. 'CRM sync'.")
+    name = forms.CharField(
+        max_length=100, label=_("Name"), help_text=_("Which system uses it, e.g. 'CRM sync'.")
+    )

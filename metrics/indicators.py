@@ -15,7 +15,8 @@ from dataclasses import asdict, dataclass, replace
 from datetime import date, datetime, timedelta
 
 from django.utils.formats import date_format
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 
 from programme.models import Organisation
 from programme.tenancy import organisation_zone
@@ -46,9 +47,10 @@ DEFAULT = Thresholds()
 
 # What success definitions made with the sellers may set: label, type, smallest, largest.
 TUNABLE: dict[str, tuple[str, type, float, float]] = {
-    "regular_weeks": ("Regular: active weeks out of the last 8", int, 1, 8),
-    "quality_per_post": ("Handles the skill: interactions received per post", float, 0.5, 100),
-    "reply_rate": ("Handles the skill (direct approach): replies per message sent", float,
+    "regular_weeks": (_("Regular: active weeks out of the last 8"), int, 1, 8),
+    "quality_per_post": (_("Handles the skill: interactions received per post"), float, 0.5,
+                         100),
+    "reply_rate": (_("Handles the skill (direct approach): replies per message sent"), float,
                    0.01, 1),
 }  # fmt: skip
 
@@ -73,9 +75,9 @@ class Warning:
 
 
 WARNING_LABELS = {
-    Warning.ABOUT_TO_QUIT: "About to quit",
-    Warning.LAPSED: "Lapsed",
-    Warning.NO_INTERACTION_DATA: "No interaction data",
+    Warning.ABOUT_TO_QUIT: _("About to quit"),
+    Warning.LAPSED: _("Lapsed"),
+    Warning.NO_INTERACTION_DATA: _("No interaction data"),
 }
 
 
@@ -138,27 +140,36 @@ def warnings(row: object, thresholds: Thresholds = DEFAULT) -> list[tuple[str, s
     """The early warnings of one IndicatorWeek row, each with the reason people read."""
     found = []
     if row.about_to_quit:
-        reason = (
-            f"active in recent weeks but no interaction received in the last "
-            f"{thresholds.quit_silent_weeks} weeks"
-        )
+        weeks = thresholds.quit_silent_weeks
         stale = stale_since(row, thresholds)
-        if stale is not None:
+        if stale is None:
+            reason = ngettext(
+                "active in recent weeks but no interaction received in the last %(weeks)s week",
+                "active in recent weeks but no interaction received in the last %(weeks)s weeks",
+                weeks,
+            ) % {"weeks": weeks}
+        else:
             # Tracked once is tracked for good, so the alarm never goes quiet; the day the data
             # last came in lets the reader tell a silent audience from an import that stopped.
-            reason += gettext(" (last interaction data on %(day)s)") % {
-                "day": date_format(stale, "j M Y")
-            }
+            reason = ngettext(
+                "active in recent weeks but no interaction received in the last %(weeks)s week "
+                "(last interaction data on %(day)s)",
+                "active in recent weeks but no interaction received in the last %(weeks)s weeks "
+                "(last interaction data on %(day)s)",
+                weeks,
+            ) % {"weeks": weeks, "day": date_format(stale, "j M Y")}
         found.append((Warning.ABOUT_TO_QUIT, reason))
     if row.lapsed:
         found.append(
             (Warning.LAPSED,
-             f"was active, then no own action for {thresholds.lapsed_weeks} weeks")
+             ngettext("was active, then no own action for %(weeks)s week",
+                      "was active, then no own action for %(weeks)s weeks",
+                      thresholds.lapsed_weeks) % {"weeks": thresholds.lapsed_weeks})
         )  # fmt: skip
     if row.no_interaction_data:
         found.append(
             (Warning.NO_INTERACTION_DATA,
-             "active, but no interaction data: import analytics or use the quick log")
+             gettext("active, but no interaction data: import analytics or use the quick log"))
         )  # fmt: skip
     return found
 
@@ -175,34 +186,40 @@ def stale_since(row: object, thresholds: Thresholds = DEFAULT) -> date | None:
 def next_step(row: object | None, thresholds: Thresholds = DEFAULT) -> str:
     """One suggested next step for a seller, from their current indicators."""
     if row is None or not row.first_action:
-        return (
+        return gettext(
             "Start small: comment thoughtfully on two posts by customers this week. "
             "A first step counts more than a perfect one."
         )
     if row.no_interaction_data:
-        return (
+        return gettext(
             "Add your interactions (analytics export or the quick log) so we can tell "
             "what works for you."
         )
     if row.lapsed:
-        return "Pick up where you left off: one comment or one post this week restarts the habit."
+        return gettext(
+            "Pick up where you left off: one comment or one post this week restarts the habit."
+        )
     if row.about_to_quit:
-        return (
+        return gettext(
             "Nothing came back lately: ask a question in your next post, or comment on posts "
             "of people you want to reach; conversations start there."
         )
     if not row.regular:
         missing = thresholds.regular_weeks - row.active_weeks
-        return (
-            f"Be there every week: {missing} more active week{'s' if missing != 1 else ''} "
-            f"in {thresholds.window_weeks} make you regular. Regular beats a burst."
-        )
+        return ngettext(
+            # Translators: missing is how many more active weeks, window the weeks looked at.
+            "Be there every week: %(missing)s more active week in %(window)s makes you "
+            "regular. Regular beats a burst.",
+            "Be there every week: %(missing)s more active weeks in %(window)s make you "
+            "regular. Regular beats a burst.",
+            missing,
+        ) % {"missing": missing, "window": thresholds.window_weeks}
     if not row.handles_skill:
-        return (
+        return gettext(
             "You are regular. Now aim for conversations: reply to every comment you get and "
             "turn one into a private message."
         )
-    return (
+    return gettext(
         "You handle the skill. Share what worked in a case study: your peers learn most from you."
     )
 

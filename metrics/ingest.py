@@ -16,6 +16,7 @@ from typing import Any
 from django.core.cache import cache
 from django.db import connection
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from metrics.models import ActivityEvent
 from programme.models import Organisation
@@ -251,7 +252,7 @@ def parse_date(text: str, zone: tzinfo = UTC) -> datetime:
     that day where the organisation works, not to the day before west of UTC."""
     value = " ".join(text.strip().split())
     if not value:
-        raise RowError("the date is empty")
+        raise RowError(gettext("the date is empty"))
     parsed = None
     if value[:4].isdigit() and value[4:5] == "-":
         try:  # ISO forms are most rows of most files: the C parser, no format guessing
@@ -267,11 +268,14 @@ def parse_date(text: str, zone: tzinfo = UTC) -> datetime:
             _last_format[0] = fmt
             break
     if parsed is None:
-        raise RowError(f"'{value}' is not a date this importer knows")
+        raise RowError(gettext("'%(value)s' is not a date this importer knows") % {"value": value})
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=zone)
     if not LINKEDIN_FOUNDED <= parsed <= timezone.now() + timedelta(days=2):
-        raise RowError(f"the date '{value}' is impossible (before 2003 or in the future)")
+        raise RowError(
+            gettext("the date '%(value)s' is impossible (before 2003 or in the future)")
+            % {"value": value}
+        )
     return parsed
 
 
@@ -283,8 +287,8 @@ def text_lines(binary: io.BufferedIOBase, filename: str) -> Iterator[str]:
     head = binary.peek(8)[:8] if hasattr(binary, "peek") else b""
     if any(head.startswith(magic) for magic in SPREADSHEET_MAGIC):
         raise ImportRefused(
-            [(filename, None, "this is a spreadsheet saved with a .csv name: open it and save it "
-              "as 'CSV UTF-8'")]
+            [(filename, None, gettext("this is a spreadsheet saved with a .csv name: open it and "
+              "save it as 'CSV UTF-8'"))]
         )  # fmt: skip
     first = True
     for number, raw in enumerate(binary, start=1):
@@ -292,13 +296,15 @@ def text_lines(binary: io.BufferedIOBase, filename: str) -> Iterator[str]:
             raw = raw.removeprefix(b"\xef\xbb\xbf")
             first = False
         if b"\x00" in raw:
-            raise ImportRefused([(filename, number, "the file holds binary data, not CSV text")])
+            raise ImportRefused(
+                [(filename, number, gettext("the file holds binary data, not CSV text"))]
+            )
         try:
             yield raw.decode("utf-8")
         except UnicodeDecodeError:
             raise ImportRefused(
-                [(filename, number, "this line is not UTF-8 text: export the file again, or "
-                  "save it as 'CSV UTF-8'")]
+                [(filename, number, gettext("this line is not UTF-8 text: export the file "
+                  "again, or save it as 'CSV UTF-8'"))]
             ) from None  # fmt: skip
 
 
@@ -321,7 +327,13 @@ class HeaderedRows:
                 return
             except csv.Error as exc:
                 raise ImportRefused(
-                    [(self.filename, start, f"not readable as CSV ({exc})")]
+                    [
+                        (
+                            self.filename,
+                            start,
+                            gettext("not readable as CSV (%(error)s)") % {"error": exc},
+                        )
+                    ]
                 ) from None
             if not any(cell.strip() for cell in row):
                 continue
@@ -361,11 +373,25 @@ class CsvRows(HeaderedRows):
             pass
         except csv.Error as exc:
             raise ImportRefused(
-                [(filename, self.lines.number, f"not readable as CSV ({exc})")]
+                [
+                    (
+                        filename,
+                        self.lines.number,
+                        gettext("not readable as CSV (%(error)s)") % {"error": exc},
+                    )
+                ]
             ) from None
         if not self.columns:
             raise ImportRefused(
-                [(filename, None, f"no header row with the columns {', '.join(sorted(required))}")]
+                [
+                    (
+                        filename,
+                        None,
+                        # Translators: columns are the file's column names (they stay English).
+                        gettext("no header row with the columns %(columns)s")
+                        % {"columns": ", ".join(sorted(required))},
+                    )
+                ]
             )
 
 

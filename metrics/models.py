@@ -7,35 +7,37 @@ import uuid
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import BrinIndex
 from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from programme.models import Membership, Organisation, Participant, TimeStamped
 
 
 class EventKind(models.TextChoices):
-    POST_PUBLISHED = "post_published", "Post published"
-    COMMENT_MADE = "comment_made", "Comment made"
-    REACTION_MADE = "reaction_made", "Reaction made"
-    MESSAGE_SENT = "message_sent", "Message sent"
-    MESSAGE_REPLY_RECEIVED = "message_reply_received", "Message reply received"
-    CONNECTION_REQUEST_SENT = "connection_request_sent", "Connection request sent"
-    CONNECTION_ACCEPTED = "connection_accepted", "Connection accepted"
-    POST_IMPRESSIONS = "post_impressions", "Post impressions"
-    REACTIONS_RECEIVED = "reactions_received", "Reactions received"
-    COMMENTS_RECEIVED = "comments_received", "Comments received"
-    PROFILE_VIEWS = "profile_views", "Profile views"
-    MEETING_BOOKED = "meeting_booked", "Meeting booked"
-    OPPORTUNITY_CREATED = "opportunity_created", "Opportunity created"
-    DEAL_WON = "deal_won", "Deal won"
-    SSI_SNAPSHOT = "ssi_snapshot", "SSI snapshot"
+    POST_PUBLISHED = "post_published", _("Post published")
+    COMMENT_MADE = "comment_made", _("Comment made")
+    REACTION_MADE = "reaction_made", _("Reaction made")
+    MESSAGE_SENT = "message_sent", _("Message sent")
+    MESSAGE_REPLY_RECEIVED = "message_reply_received", _("Message reply received")
+    CONNECTION_REQUEST_SENT = "connection_request_sent", _("Connection request sent")
+    CONNECTION_ACCEPTED = "connection_accepted", _("Connection accepted")
+    POST_IMPRESSIONS = "post_impressions", _("Post impressions")
+    REACTIONS_RECEIVED = "reactions_received", _("Reactions received")
+    COMMENTS_RECEIVED = "comments_received", _("Comments received")
+    PROFILE_VIEWS = "profile_views", _("Profile views")
+    MEETING_BOOKED = "meeting_booked", _("Meeting booked")
+    OPPORTUNITY_CREATED = "opportunity_created", _("Opportunity created")
+    DEAL_WON = "deal_won", _("Deal won")
+    SSI_SNAPSHOT = "ssi_snapshot", _("SSI snapshot")
 
 
 class EventSource(models.TextChoices):
-    LINKEDIN_EXPORT = "linkedin_export", "LinkedIn data export"
-    LINKEDIN_ANALYTICS = "linkedin_analytics", "LinkedIn analytics export"
-    SSI = "ssi", "Social Selling Index"
-    CRM = "crm", "CRM"
-    QUICK_LOG = "quick_log", "Quick log"
-    API = "api", "API"
+    LINKEDIN_EXPORT = "linkedin_export", _("LinkedIn data export")
+    LINKEDIN_ANALYTICS = "linkedin_analytics", _("LinkedIn analytics export")
+    SSI = "ssi", _("Social Selling Index")
+    CRM = "crm", _("CRM")
+    QUICK_LOG = "quick_log", _("Quick log")
+    API = "api", _("API")
 
 
 class ActivityEvent(models.Model):
@@ -53,7 +55,9 @@ class ActivityEvent(models.Model):
     quantity = models.PositiveIntegerField(default=1)
     value = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
     url = models.URLField(max_length=500, blank=True)
-    via_linkedin = models.BooleanField(null=True, help_text="CRM outcomes: came through LinkedIn")
+    via_linkedin = models.BooleanField(
+        null=True, help_text=_("CRM outcomes: came through LinkedIn")
+    )
     details = models.JSONField(default=dict, blank=True)
     source = models.CharField(max_length=20, choices=EventSource.choices)
     external_id = models.CharField(max_length=200)
@@ -101,10 +105,10 @@ class LinkedInProfileText(TimeStamped):
 
 
 class ImportKind(models.TextChoices):
-    LINKEDIN_EXPORT = "linkedin_export", "LinkedIn data export (ZIP or CSV)"
-    LINKEDIN_ANALYTICS = "linkedin_analytics", "LinkedIn content analytics (XLSX)"
-    SSI = "ssi", "SSI scores (CSV)"
-    CRM = "crm", "CRM outcomes (CSV)"
+    LINKEDIN_EXPORT = "linkedin_export", _("LinkedIn data export (ZIP or CSV)")
+    LINKEDIN_ANALYTICS = "linkedin_analytics", _("LinkedIn content analytics (XLSX)")
+    SSI = "ssi", _("SSI scores (CSV)")
+    CRM = "crm", _("CRM outcomes (CSV)")
 
 
 def import_upload_path(instance: ActivityImport, filename: str) -> str:
@@ -113,10 +117,10 @@ def import_upload_path(instance: ActivityImport, filename: str) -> str:
 
 class ActivityImport(TimeStamped):
     class Status(models.TextChoices):
-        QUEUED = "queued", "Queued"
-        RUNNING = "running", "Importing"
-        DONE = "done", "Done"
-        FAILED = "failed", "Failed"
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Importing")
+        DONE = "done", pgettext_lazy("import status", "Done")
+        FAILED = "failed", _("Failed")
 
     code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
@@ -290,10 +294,10 @@ class IndicatorWeek(models.Model):
 
 
 class GroupKind(models.TextChoices):
-    ORGANISATION = "organisation", "Organisation"
-    PROGRAMME = "programme", "Programme"
-    WAVE = "wave", "Wave"
-    TEAM = "team", "Team (with its sub-teams)"
+    ORGANISATION = "organisation", _("Organisation")
+    PROGRAMME = "programme", _("Programme")
+    WAVE = "wave", pgettext_lazy("group of people", "Wave")
+    TEAM = "team", _("Team (with its sub-teams)")
 
 
 class GroupWeek(models.Model):

@@ -32,6 +32,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from metrics import indicators
 from metrics.indicators import SPAN_WEEKS
@@ -197,7 +198,7 @@ def sellers_table(
 SHOWS: dict[str, tuple[object, Q | None]] = {
     "participants": (_("Everyone"), None),
     "active": (_("Active this week"), Q(now__active=True)),
-    "regular": (_("Regular"), Q(now__regular=True)),
+    "regular": (pgettext_lazy("indicator", "Regular"), Q(now__regular=True)),
     "handles_skill": (_("Handle the skill"), Q(now__handles_skill=True)),
     "receiving": (_("Receiving interactions"), Q(now__interactions_window__gt=0)),
     "about_to_quit": (_("About to quit"), Q(now__about_to_quit=True)),

@@ -24,6 +24,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from metrics import importers, indicators, policies, selectors
 from metrics.importers.api_events import BatchRefused, api_email, api_event, nul_check
@@ -67,7 +69,9 @@ def activity_import_create(
 
     if kind in policies.LINKEDIN_KINDS:
         if participant is None:
-            raise ValidationError("Choose whose LinkedIn file this is.", code="participant")
+            raise ValidationError(
+                gettext("Choose whose LinkedIn file this is."), code="participant"
+            )
     else:
         participant = None
     if uploaded_by is not None and (
@@ -192,10 +196,10 @@ def activity_import_run(*, activity_import_id: int) -> ActivityImport | None:
 
 
 QUICK_LOG_KINDS = {
-    "meeting": (EventKind.MEETING_BOOKED, "Booked a meeting via LinkedIn"),
-    "reply": (EventKind.MESSAGE_REPLY_RECEIVED, "Got a reply"),
-    "comment": (EventKind.COMMENTS_RECEIVED, "Got comments on a post"),
-    "deal": (EventKind.DEAL_WON, "Won a deal that started on LinkedIn"),
+    "meeting": (EventKind.MEETING_BOOKED, _("Booked a meeting via LinkedIn")),
+    "reply": (EventKind.MESSAGE_REPLY_RECEIVED, _("Got a reply")),
+    "comment": (EventKind.COMMENTS_RECEIVED, _("Got comments on a post")),
+    "deal": (EventKind.DEAL_WON, _("Won a deal that started on LinkedIn")),
 }
 
 
@@ -381,7 +385,7 @@ def events_ingest(*, organisation: Organisation, events: list[Any]) -> IngestRes
         valid.append((index, event))
     writer = EventWriter(organisation=organisation, source=EventSource.API, summary=Summary())
     with transaction.atomic():
-        for _, event in valid:
+        for _key, event in valid:
             writer.add(event)
         created = set(writer.flush(returning=True))
     for index, event in valid:

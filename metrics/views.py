@@ -71,9 +71,9 @@ def quick_log(request: HttpRequest, viewer: Viewer) -> HttpResponse:
         created = services.quick_log(
             by=viewer.membership, participant=participant, **form.cleaned_data
         )
-        messages.success(request, "Logged. Well done." if created else "Already logged.")
+        messages.success(request, _("Logged. Well done.") if created else _("Already logged."))
     else:
-        messages.error(request, "Choose what happened.")
+        messages.error(request, _("Choose what happened."))
     return redirect("metrics-activity-home", org=viewer.org)
 
 
@@ -180,5 +180,7 @@ def api_token_revoke(request: HttpRequest, viewer: Viewer, code: str) -> HttpRes
     # Found first: another organisation's token answers 404 whoever asks, never 403.
     token = selectors.api_token_for(viewer, code)
     services.api_token_revoke(token=token, by=viewer.membership)
-    messages.success(request, f"Token '{token.name}' revoked: it no longer works.")
+    messages.success(
+        request, _("Token '%(name)s' revoked: it no longer works.") % {"name": token.name}
+    )
     return redirect("metrics-api-tokens", org=viewer.org)

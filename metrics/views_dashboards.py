@@ -9,14 +9,13 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET
 
 from metrics import charts, dashboards, indicators, policies, selectors
 from metrics.charts import FUNNEL
 from programme.csvexport import csv_response
 from programme.tenancy import Viewer, tenant_view
-
-TOO_FEW = "too few to show"
 
 
 @tenant_view
@@ -33,14 +32,15 @@ GROUP_COLUMNS = dashboards.GROUP_COLUMNS
 
 
 def _group_csv(filename: str, sections: list[tuple[str, list]]) -> HttpResponse:
-    header = ["Group", "Name", *(label for _, label in GROUP_COLUMNS)]
+    header = [_("Group"), _("Name"), *(str(label) for _name, label in GROUP_COLUMNS)]
+    too_few = _("too few to show")
     rows = []
     for section, lines in sections:
         for line in lines:
             values = (
-                [getattr(line.row, name) for name, _ in GROUP_COLUMNS]
+                [getattr(line.row, name) for name, _label in GROUP_COLUMNS]
                 if line.row
-                else [TOO_FEW] + [""] * (len(GROUP_COLUMNS) - 1)
+                else [too_few] + [""] * (len(GROUP_COLUMNS) - 1)
             )
             rows.append([section, line.name, *values])
     return csv_response(filename, header, rows)
@@ -53,7 +53,7 @@ def dashboard_sponsor(request: HttpRequest, viewer: Viewer) -> HttpResponse:
     if _wants_csv(request):
         return _group_csv(
             f"snowball-{viewer.org}-waves-and-teams.csv",
-            [("Wave", view.waves), ("Team", view.teams)],
+            [(pgettext("group of people", "Wave"), view.waves), (_("Team"), view.teams)],
         )
     context = {
         "view": view,
@@ -104,7 +104,7 @@ def dashboard_manager(request: HttpRequest, viewer: Viewer) -> HttpResponse:
             return _sellers_csv(
                 viewer.org, selectors.sellers_table(organisation, team_ids, view.week), view.week
             )
-        return _group_csv(f"snowball-{viewer.org}-teams.csv", [("Team", view.teams)])
+        return _group_csv(f"snowball-{viewer.org}-teams.csv", [(_("Team"), view.teams)])
     parent = view.parent
     context = {
         "view": view,
@@ -121,12 +121,18 @@ def dashboard_manager(request: HttpRequest, viewer: Viewer) -> HttpResponse:
         if policies.limited_to_own_teams(membership)
         else _("Sponsors see team aggregates only, never individual sellers."),
         "this_week": dashboards.this_week(view.overall.row if view.overall else None),
-        "group_caption": _("Each team counts its sub-teams; a team's name opens its own dashboard")
-        + (_(", a number opens the people it counts") if people_url else ""),
+        "group_caption": _(
+            "Each team counts its sub-teams; a team's name opens its own dashboard, a number "
+            "opens the people it counts"
+        )
+        if people_url
+        else _("Each team counts its sub-teams; a team's name opens its own dashboard"),
         "parent": parent if parent and policies.can_view_team(viewer, parent.pk) else None,
         "order": order,
         "teams": selectors.teams_by_name(organisation) if choose else [],
-        "usage_svg": charts.usage_svg(view.trend, f"{root}: usage and regularity per week")
+        "usage_svg": charts.usage_svg(
+            view.trend, _("%(team)s: usage and regularity per week") % {"team": root}
+        )
         if view.trend
         else "",
     }
@@ -136,22 +142,26 @@ def dashboard_manager(request: HttpRequest, viewer: Viewer) -> HttpResponse:
 
 
 def _sellers_csv(org: str, sellers, week: date) -> HttpResponse:
-    header = ["Name", "E-mail", "Team", "Active weeks (of 8)", "Regular", "Quality",
-              "Handles the skill", "Interactions received (8 weeks)", "Streak", "Warnings",
-              "Gaming flag"]  # fmt: skip
+    header = [_("Name"), _("E-mail"), _("Team"), _("Active weeks (of 8)"),
+              pgettext("indicator", "Regular"), _("Quality"), _("Handles the skill"),
+              _("Interactions received (8 weeks)"), _("Streak"), _("Warnings"),
+              _("Gaming flag")]  # fmt: skip
+    yes, no = _("yes"), _("no")
+    quit_label, lapsed_label = _("about to quit"), _("lapsed")
+    no_data_label = _("no interaction data")
     rows = (
         [
             p.membership.user.get_full_name(), p.membership.user.email,
             p.team.name if p.team else "", p.active_weeks_now or 0,
-            "yes" if p.regular_now else "no",
+            yes if p.regular_now else no,
             "" if p.quality_now is None else round(p.quality_now, 2),
-            "yes" if p.handles_now else "no", p.interactions_now or 0,
+            yes if p.handles_now else no, p.interactions_now or 0,
             selectors.regularity_streak(p.kept_weeks, week),
             "; ".join(label for flag, label in (
-                (p.quit_now, "about to quit"), (p.lapsed_now, "lapsed"),
-                (p.no_data_now, "no interaction data"),
+                (p.quit_now, quit_label), (p.lapsed_now, lapsed_label),
+                (p.no_data_now, no_data_label),
             ) if flag),
-            "yes" if p.gaming_now else "",
+            yes if p.gaming_now else "",
         ]
         for p in sellers.iterator(chunk_size=2000)
     )  # fmt: skip
@@ -171,10 +181,12 @@ def dashboard_consultant(request: HttpRequest, viewer: Viewer) -> HttpResponse:
                 rows.append([
                     person.membership.user.get_full_name(), person.membership.user.email,
                     person.team.name if person.team else "",
-                    "; ".join(reason for _, reason in indicators.warnings(row)),
+                    "; ".join(reason for _code, reason in indicators.warnings(row)),
                 ])  # fmt: skip
         return csv_response(
-            f"snowball-{viewer.org}-at-risk.csv", ["Name", "E-mail", "Team", "Reasons"], rows
+            f"snowball-{viewer.org}-at-risk.csv",
+            [_("Name"), _("E-mail"), _("Team"), _("Reasons")],
+            rows,
         )
     at_risk = [(row, indicators.warnings(row)) for row in view.at_risk]
     return render(

@@ -245,6 +245,8 @@ def _when(event: CalendarEvent) -> str:
         return formats.date_format(event.start, "DATE_FORMAT")
     start = timezone.localtime(event.start)
     end = timezone.localtime(event.end)
+    # Translators: when a calendar event takes place, in an invitation e-mail; the zone is
+    # a time zone name such as "Europe/Paris".
     return _("%(day)s, %(start)s to %(end)s (%(zone)s)") % {
         "day": formats.date_format(start, "DATE_FORMAT"),
         "start": formats.time_format(start, "TIME_FORMAT"),
@@ -268,12 +270,15 @@ def invitation_message(
     clients that only offer attachments."""
     cancel = method == "CANCEL"
     if cancel:
+        # Translators: the subject of a calendar cancellation e-mail; the title is the event's.
         subject = _("Cancelled: %(title)s") % {"title": event.title}
         lead = _("This event was cancelled or you are no longer expected:")
     elif updated:
+        # Translators: the subject of an e-mail with a changed calendar event.
         subject = _("Updated: %(title)s") % {"title": event.title}
         lead = _("This event changed; your calendar copy is updated:")
     else:
+        # Translators: the subject of a calendar invitation e-mail; the title is the event's.
         subject = _("Invitation: %(title)s") % {"title": event.title}
         lead = _("You are invited to:")
     lines = [lead, "", event.title, _when(event)]
@@ -459,6 +464,7 @@ def feed_ics(membership: Membership, now: datetime | None = None) -> bytes:
         [(event, sequences.get(event_uid(event.code), 0)) for event in events],
         organisation=organisation,
         with_attendees=False,
+        # Translators: the name of a person's calendar feed in their calendar program.
         name=_("%(organisation)s: my sessions") % {"organisation": organisation.name},
     )
 

@@ -5,7 +5,8 @@ from django.conf import settings
 from django.contrib.auth.forms import SetPasswordForm
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from programme.models import (
     Audience,
@@ -30,23 +31,32 @@ from programme.widgets import PeopleChoiceField, PersonChoiceField
 
 class RosterUploadForm(forms.Form):
     file = forms.FileField(
-        label="Roster CSV",
-        help_text="Columns: email, first name, last name, team, role, job role "
-        "(optional: parent team). UTF-8, comma or semicolon separated.",
+        label=_("Roster CSV"),
+        # Translators: the column names stay in English: they are the file's headers.
+        help_text=_(
+            "Columns: email, first name, last name, team, role, job role "
+            "(optional: parent team). UTF-8, comma or semicolon separated."
+        ),
     )
 
     def clean_file(self) -> object:
         upload = self.cleaned_data["file"]
         if upload.size > settings.ROSTER_MAX_BYTES:
             raise forms.ValidationError(
-                f"The file is {filesizeformat(upload.size)}; the limit is "
-                f"{filesizeformat(settings.ROSTER_MAX_BYTES)}."
+                # Translators: both values are file sizes, e.g. "3.2 MB".
+                gettext("The file is %(size)s; the limit is %(limit)s.")
+                % {
+                    "size": filesizeformat(upload.size),
+                    "limit": filesizeformat(settings.ROSTER_MAX_BYTES),
+                }
             )
         self.result: RosterResult = roster_parse(upload.read())
         if not self.result.ok:
             raise forms.ValidationError(
-                "The roster was not imported: fix the lines below and upload it again. "
-                "Nothing has been changed."
+                gettext(
+                    "The roster was not imported: fix the lines below and upload it again. "
+                    "Nothing has been changed."
+                )
             )
         return upload
 
@@ -59,11 +69,12 @@ class ParticipantProfileForm(forms.ModelForm):
         coerce=int,
         empty_value=None,
         required=False,
-        help_text="1: avoids digital tools, 5: lives on them.",
+        label=_("Digital affinity"),
+        help_text=_("1: avoids digital tools, 5: lives on them."),
     )
 
     linkedin_url = forms.URLField(
-        label="LinkedIn profile URL", required=False, assume_scheme="https", max_length=200
+        label=_("LinkedIn profile URL"), required=False, assume_scheme="https", max_length=200
     )
 
     class Meta:
@@ -74,7 +85,10 @@ class ParticipantProfileForm(forms.ModelForm):
         url = self.cleaned_data["linkedin_url"].strip()
         if url and "linkedin.com/" not in url.lower():
             raise forms.ValidationError(
-                "Enter the address of a LinkedIn profile, like https://www.linkedin.com/in/your-name."
+                gettext(
+                    "Enter the address of a LinkedIn profile, like "
+                    "https://www.linkedin.com/in/your-name."
+                )
             )
         return url
 
@@ -104,16 +118,20 @@ class TeamForm(forms.ModelForm):
     def clean_name(self) -> str:
         name = self.cleaned_data["name"].strip()
         if Team.objects.filter(organisation=self.organisation, name__iexact=name).exists():
-            raise forms.ValidationError(f"There is already a team called '{name}'.")
+            raise forms.ValidationError(
+                gettext("There is already a team called “%(name)s”.") % {"name": name}
+            )
         return name
 
 
 class PeopleFilterForm(forms.Form):
-    q = forms.CharField(label="Name or e-mail", required=False, max_length=100)
+    q = forms.CharField(label=_("Name or e-mail"), required=False, max_length=100)
     team = forms.ModelChoiceField(
-        queryset=Team.objects.none(), required=False, empty_label="All teams"
+        queryset=Team.objects.none(), required=False, label=_("Team"), empty_label=_("All teams")
     )
-    role = forms.ChoiceField(choices=[("", "All roles"), *Role.choices], required=False)
+    role = forms.ChoiceField(
+        choices=[("", _("All roles")), *Role.choices], required=False, label=_("Role")
+    )
 
     def __init__(self, *args: object, organisation: Organisation, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
@@ -157,8 +175,8 @@ MembershipSingleChoiceField = PersonChoiceField
 
 
 class ProgrammeForm(forms.ModelForm):
-    sponsors = MembershipChoiceField(queryset=None, required=False)
-    consultants = MembershipChoiceField(queryset=None, required=False)
+    sponsors = MembershipChoiceField(queryset=None, required=False, label=_("Sponsors"))
+    consultants = MembershipChoiceField(queryset=None, required=False, label=_("Consultants"))
 
     class Meta:
         model = Programme
@@ -183,7 +201,9 @@ class ProgrammeForm(forms.ModelForm):
         name = self.cleaned_data["name"].strip()
         clash = Programme.objects.filter(organisation=self.organisation, name__iexact=name)
         if clash.exclude(pk=self.instance.pk).exists():
-            raise forms.ValidationError(f"There is already a programme called '{name}'.")
+            raise forms.ValidationError(
+                gettext("There is already a programme called “%(name)s”.") % {"name": name}
+            )
         return name
 
     def clean(self) -> dict:
@@ -191,13 +211,19 @@ class ProgrammeForm(forms.ModelForm):
         for field in ("problem_flag_days", "meeting_cadence_days"):
             value = data.get(field)
             if value is not None and not 1 <= value <= 365:
-                self.add_error(field, "Use a number of days between 1 and 365.")
+                self.add_error(field, gettext("Use a number of days between 1 and 365."))
         return data
 
 
 class WaveForm(forms.Form):
-    name = forms.CharField(max_length=120, required=False, help_text="e.g. 'Supporters'")
-    start_date = forms.DateField(widget=DateInput)
+    name = forms.CharField(
+        max_length=120,
+        required=False,
+        label=_("Name"),
+        # Translators: an example of a wave's name: the first wave is made of supporters.
+        help_text=_("e.g. “Supporters”"),
+    )
+    start_date = forms.DateField(widget=DateInput, label=_("Starts on"))
 
 
 class WaveMembersForm(forms.Form):
@@ -205,10 +231,11 @@ class WaveMembersForm(forms.Form):
         queryset=Team.objects.none(),
         required=False,
         empty_label="—",
-        help_text="Add everyone in this team (and the teams below it) who has no wave yet.",
+        label=_("Team"),
+        help_text=_("Add everyone in this team (and the teams below it) who has no wave yet."),
     )
     participants = PeopleChoiceField(
-        queryset=Participant.objects.none(), required=False, label="Or choose people"
+        queryset=Participant.objects.none(), required=False, label=_("Or choose people")
     )
 
     def __init__(self, *args: object, programme: object, **kwargs: object) -> None:
@@ -221,24 +248,28 @@ class WaveMembersForm(forms.Form):
     def clean(self) -> dict:
         data = super().clean()
         if not data.get("team") and not data.get("participants"):
-            raise forms.ValidationError("Choose a team or at least one person to add.")
+            raise forms.ValidationError(gettext("Choose a team or at least one person to add."))
         return data
 
 
 class AnnouncementForm(forms.Form):
-    title = forms.CharField(max_length=200)
+    title = forms.CharField(max_length=200, label=_("Title"))
     body = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 10}),
         max_length=20_000,
-        help_text="Markdown: **bold**, *italic*, - lists, [links](https://...). "
-        "Write it in the sponsor's own voice.",
+        label=_("Body"),
+        # Translators: keep the Markdown syntax (**, *, -, [](...)) as it is.
+        help_text=_(
+            "Markdown: **bold**, *italic*, - lists, [links](https://...). "
+            "Write it in the sponsor's own voice."
+        ),
     )
-    audience = forms.ChoiceField(choices=(), widget=forms.RadioSelect)
+    audience = forms.ChoiceField(choices=(), widget=forms.RadioSelect, label=_("Audience"))
     waves = forms.ModelMultipleChoiceField(
-        queryset=None, required=False, widget=forms.CheckboxSelectMultiple
+        queryset=None, required=False, widget=forms.CheckboxSelectMultiple, label=_("Waves")
     )
     teams = forms.ModelMultipleChoiceField(
-        queryset=None, required=False, widget=forms.CheckboxSelectMultiple
+        queryset=None, required=False, widget=forms.CheckboxSelectMultiple, label=_("Teams")
     )
 
     def __init__(self, *args: object, programme: object, **kwargs: object) -> None:
@@ -254,23 +285,25 @@ class AnnouncementForm(forms.Form):
         data = super().clean()
         audience = data.get("audience")
         if audience == Audience.WAVES and not data.get("waves"):
-            self.add_error("waves", "Choose at least one wave.")
+            self.add_error("waves", gettext("Choose at least one wave."))
         if audience == Audience.TEAMS and not data.get("teams"):
-            self.add_error("teams", "Choose at least one team.")
+            self.add_error("teams", gettext("Choose at least one team."))
         return data
 
 
 class QuestionForm(forms.Form):
     body = forms.CharField(
-        label="Your question", widget=forms.Textarea(attrs={"rows": 3}), max_length=2000
+        label=_("Your question"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000
     )
     anonymous = forms.BooleanField(
-        label="Ask anonymously (your name is not stored with the question)", required=False
+        label=_("Ask anonymously (your name is not stored with the question)"), required=False
     )
 
 
 class AnswerForm(forms.Form):
-    answer = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=5000)
+    answer = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}), max_length=5000, label=_("Answer")
+    )
 
 
 class RiskForm(forms.ModelForm):
@@ -284,17 +317,23 @@ class RiskForm(forms.ModelForm):
 
 
 class ProblemForm(forms.Form):
-    title = forms.CharField(max_length=200)
-    description = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), max_length=5000)
+    title = forms.CharField(max_length=200, label=_("Title"))
+    description = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 4}), max_length=5000, label=_("Description")
+    )
     anonymous = forms.BooleanField(
-        label="Raise it anonymously (your name is not stored with it)", required=False
+        label=_("Raise it anonymously (your name is not stored with it)"), required=False
     )
 
 
 class TriageForm(forms.Form):
-    owner = MembershipSingleChoiceField(queryset=None, required=False, empty_label="Nobody yet")
-    status = forms.ChoiceField(choices=())
-    resolution = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    owner = MembershipSingleChoiceField(
+        queryset=None, required=False, empty_label=_("Nobody yet"), label=_("Owner")
+    )
+    status = forms.ChoiceField(choices=(), label=_("Status"))
+    resolution = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}), required=False, label=_("Resolution")
+    )
 
     def __init__(self, *args: object, organisation: Organisation, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
@@ -305,7 +344,8 @@ class TriageForm(forms.Form):
         data = super().clean()
         if data.get("status") == "resolved" and not (data.get("resolution") or "").strip():
             self.add_error(
-                "resolution", "Say how it was resolved: the person who raised it will read this."
+                "resolution",
+                gettext("Say how it was resolved: the person who raised it will read this."),
             )
         return data
 
@@ -313,7 +353,7 @@ class TriageForm(forms.Form):
 class SessionForm(forms.ModelForm):
     plan_anyway = forms.BooleanField(
         required=False,
-        label="I understand the warning and want to plan this training as it is",
+        label=_("I understand the warning and want to plan this training as it is"),
     )
 
     class Meta:
@@ -342,7 +382,9 @@ class SessionForm(forms.ModelForm):
         data = super().clean()
         duration, practice = data.get("duration_minutes"), data.get("practice_minutes")
         if duration is not None and practice is not None and practice > duration:
-            self.add_error("practice_minutes", "Practice cannot be longer than the session.")
+            self.add_error(
+                "practice_minutes", gettext("Practice cannot be longer than the session.")
+            )
             return data
         probe = Session(
             kind=data.get("kind") or "",
@@ -353,22 +395,28 @@ class SessionForm(forms.ModelForm):
         if self.lecture_warning and not data.get("plan_anyway"):
             self.add_error(
                 "plan_anyway",
-                f"This training risks being a lecture: {self.lecture_warning}. Sellers change "
-                "habits by practising on their own profiles, in sessions of half a day or more. "
-                "Add practice time, or tick this box to plan it anyway.",
+                # Translators: %(warning)s says why, e.g. "only 10 of 60 minutes are practice".
+                gettext(
+                    "This training risks being a lecture: %(warning)s. Sellers change habits by "
+                    "practising on their own profiles, in sessions of half a day or more. Add "
+                    "practice time, or tick this box to plan it anyway."
+                )
+                % {"warning": self.lecture_warning},
             )
         return data
 
 
 class CycleForm(forms.Form):
-    wave = forms.ModelChoiceField(queryset=None)
-    every_weeks = forms.IntegerField(min_value=1, max_value=26, initial=2, label="Every (weeks)")
-    first_at = forms.DateTimeField(widget=DateTimeInput, label="First session")
+    wave = forms.ModelChoiceField(queryset=None, label=_("Wave"))
+    every_weeks = forms.IntegerField(min_value=1, max_value=26, initial=2, label=_("Every (weeks)"))
+    first_at = forms.DateTimeField(widget=DateTimeInput, label=_("First session"))
     occurrences = forms.IntegerField(
-        min_value=1, max_value=52, initial=6, label="Number of sessions"
+        min_value=1, max_value=52, initial=6, label=_("Number of sessions")
     )
-    duration_minutes = forms.IntegerField(min_value=15, max_value=480, initial=90)
-    track = forms.ChoiceField(choices=())
+    duration_minutes = forms.IntegerField(
+        min_value=15, max_value=480, initial=90, label=_("Duration minutes")
+    )
+    track = forms.ChoiceField(choices=(), label=_("Track"))
 
     def __init__(self, *args: object, programme: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
@@ -377,12 +425,17 @@ class CycleForm(forms.Form):
 
 
 class MeetingForm(forms.Form):
-    held_on = forms.DateField(widget=DateInput)
-    attendees = MembershipChoiceField(queryset=None, required=False)
+    held_on = forms.DateField(widget=DateInput, label=_("Held on"))
+    attendees = MembershipChoiceField(queryset=None, required=False, label=_("Attendees"))
     decisions = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 3}), required=False, help_text="One decision per line."
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        label=_("Decisions"),
+        help_text=_("One decision per line."),
     )
-    notes = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    notes = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}), required=False, label=_("Notes")
+    )
 
     def __init__(self, *args: object, organisation: Organisation, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
@@ -391,14 +444,14 @@ class MeetingForm(forms.Form):
     def clean_held_on(self) -> object:
         held_on = self.cleaned_data["held_on"]
         if held_on > timezone.localdate():
-            raise forms.ValidationError("Record meetings once they have been held.")
+            raise forms.ValidationError(gettext("Record meetings once they have been held."))
         return held_on
 
 
 class FollowUpForm(forms.Form):
-    text = forms.CharField(max_length=300, label="Follow-up")
-    owner = MembershipSingleChoiceField(queryset=None)
-    due_on = forms.DateField(widget=DateInput)
+    text = forms.CharField(max_length=300, label=_("Follow-up"))
+    owner = MembershipSingleChoiceField(queryset=None, label=_("Owner"))
+    due_on = forms.DateField(widget=DateInput, label=_("Due on"))
 
     def __init__(self, *args: object, organisation: Organisation, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
@@ -425,13 +478,15 @@ class EmailPreferencesForm(forms.Form):
 class OrganisationSettingsForm(forms.Form):
     managers_see_individuals = forms.BooleanField(
         required=False,
-        label="Managers see individual sellers' indicators",
-        help_text="Off: managers see their teams' aggregates only. Groups of fewer than 5 "
-        "people are never shown, whatever this says.",
+        label=_("Managers see individual sellers' indicators"),
+        help_text=_(
+            "Off: managers see their teams' aggregates only. Groups of fewer than 5 "
+            "people are never shown, whatever this says."
+        ),
     )
     disclosure_line = forms.CharField(
-        required=False, max_length=100, label=_lazy("Disclosure line"),
-        help_text=_lazy("Shown to sellers to add when they share company content, for "
+        required=False, max_length=100, label=_("Disclosure line"),
+        help_text=_("Shown to sellers to add when they share company content, for "
                         "instance “#employee”. Empty: none is asked for."),
     )  # fmt: skip
 
@@ -441,9 +496,9 @@ class OrganisationSettingsForm(forms.Form):
 
 class BlockedWordForm(forms.Form):
     word = forms.CharField(
-        label=_lazy("Word or phrase to hold for moderation"),
+        label=_("Word or phrase to hold for moderation"),
         max_length=60,
-        help_text=_lazy(
+        help_text=_(
             "Matched as a whole word, whatever its case or accents: “idiot” also holds "
             "“Idiót”, but not “idiotic”."
         ),

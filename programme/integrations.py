@@ -9,21 +9,21 @@ import uuid
 
 from django import forms
 from django.db.models import Count, Q, QuerySet
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy as _
 
 from programme.models import Endpoint, EndpointKind, OutboxMessage, OutboxStatus, Team
 from programme.services.integrations import LOG_SIZE, WEBHOOK_EVENTS
 from programme.viewer import Viewer
 
 EVENT_LABELS = {
-    "milestone.celebrated": _lazy("Milestone celebrated (with the person's consent)"),
-    "key_result.updated": _lazy("Key result updated"),
-    "import.finished": _lazy("Activity import finished"),
-    "person.deactivated": _lazy("Person removed from the organisation"),
-    "announcement.published": _lazy("Announcement published"),
-    "kickoff.opened": _lazy("Kick-off opened"),
-    "team.weekly_summary": _lazy("Weekly team summary"),
-    "test": _lazy("Test message"),
+    "milestone.celebrated": _("Milestone celebrated (with the person's consent)"),
+    "key_result.updated": _("Key result updated"),
+    "import.finished": _("Activity import finished"),
+    "person.deactivated": _("Person removed from the organisation"),
+    "announcement.published": _("Announcement published"),
+    "kickoff.opened": _("Kick-off opened"),
+    "team.weekly_summary": _("Weekly team summary"),
+    "test": _("Test message"),
 }
 
 
@@ -68,24 +68,24 @@ def delivery_log(endpoint: Endpoint) -> list[OutboxMessage]:
 
 
 class EndpointForm(forms.Form):
-    kind = forms.ChoiceField(label=_lazy("Kind"), choices=EndpointKind.choices)
+    kind = forms.ChoiceField(label=_("Kind"), choices=EndpointKind.choices)
     name = forms.CharField(
-        label=_lazy("Name"), max_length=80, required=False,
-        help_text=_lazy("How the list below shows it, e.g. “#sales-wins”."),
+        label=_("Name"), max_length=80, required=False,
+        help_text=_("How the list below shows it, e.g. “#sales-wins”."),
     )  # fmt: skip
     url = forms.CharField(
-        label=_lazy("Address (URL)"), max_length=500,
-        help_text=_lazy(
+        label=_("Address (URL)"), max_length=500,
+        help_text=_(
             "Teams: the URL of a workflow “When a Teams webhook request is received”. Slack: "
             "an incoming-webhook URL of your Slack app. Webhook: your receiver's https URL."
         ),
     )  # fmt: skip
     team = forms.ModelChoiceField(
-        label=_lazy("Team (Teams and Slack only)"), queryset=Team.objects.none(), required=False,
-        empty_label=_lazy("The whole organisation"),
+        label=_("Team (Teams and Slack only)"), queryset=Team.objects.none(), required=False,
+        empty_label=_("The whole organisation"),
     )  # fmt: skip
     events = forms.MultipleChoiceField(
-        label=_lazy("Events (webhooks only)"), required=False,
+        label=_("Events (webhooks only)"), required=False,
         choices=[(event, EVENT_LABELS[event]) for event in WEBHOOK_EVENTS],
         widget=forms.CheckboxSelectMultiple,
     )  # fmt: skip

@@ -1,6 +1,8 @@
 """Roster CSV parsing and validation. Pure: reads bytes, returns rows or line-numbered errors.
 
-Nothing here touches the database, so a bad file can never leave anything behind.
+Nothing here touches the database, so a bad file can never leave anything behind. The file's
+format (column names, role words) is English in every language; the errors are in the
+reader's, each one a whole sentence.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
+from django.utils.translation import gettext, ngettext
 
 from programme.models import JobRole, Role
 
@@ -20,10 +23,11 @@ OPTIONAL_COLUMNS = ("parent team",)
 MAX_ROWS = 50_000
 MAX_ERRORS = 200
 
-_ROLE_WORDS = {**{r.value: r.value for r in Role}, **{r.label.lower(): r.value for r in Role}}
+# The words a roster may use: the stored values (English whatever the reader's language; the
+# labels are translated, so they are not import words).
+_ROLE_WORDS = {r.value: r.value for r in Role}
 _JOB_ROLE_WORDS = {
     **{j.value: j.value for j in JobRole},
-    **{j.label.lower(): j.value for j in JobRole},
     "presales": JobRole.PRE_SALES.value,
     "pre sales": JobRole.PRE_SALES.value,
     "sales": JobRole.SELLER.value,
@@ -70,8 +74,11 @@ def _decode(data: bytes, result: RosterResult) -> str | None:
         line = data[: exc.start].count(b"\n") + 1
         result.error(
             line,
-            "this line is not UTF-8 text. Save the roster as 'CSV UTF-8' "
-            "(comma or semicolon separated) and upload it again.",
+            # Translators: "CSV UTF-8" is the name of the format in spreadsheet programs.
+            gettext(
+                "This line is not UTF-8 text. Save the roster as “CSV UTF-8” "
+                "(comma or semicolon separated) and upload it again."
+            ),
         )
         return None
 
@@ -104,25 +111,31 @@ def roster_parse(data: bytes) -> RosterResult:
     if text is None:
         return result
     if "\x00" in text:
-        result.error(None, "The file contains binary data; upload a CSV text file.")
+        result.error(None, gettext("The file contains binary data; upload a CSV text file."))
         return result
     if not text.strip():
-        result.error(None, "The file is empty.")
+        result.error(None, gettext("The file is empty."))
         return result
 
     reader = csv.reader(io.StringIO(text, newline=""), dialect=_dialect(text))
     try:
         header = next(reader)
     except csv.Error as exc:
-        result.error(1, f"the header cannot be read ({exc}).")
+        # Translators: the reason in brackets comes from Python's CSV reader, in English.
+        result.error(1, gettext("The header cannot be read (%(reason)s).") % {"reason": exc})
         return result
     columns = {_header_key(name): index for index, name in enumerate(header) if name.strip()}
     missing = [name for name in REQUIRED_COLUMNS if name not in columns]
     if missing:
         result.error(
             1,
-            f"missing column{'s' if len(missing) > 1 else ''}: {', '.join(missing)}. "
-            f"The header must name: {', '.join(REQUIRED_COLUMNS)}.",
+            # Translators: the column names stay in English: they are the file's format.
+            ngettext(
+                "Missing column: %(missing)s. The header must name: %(required)s.",
+                "Missing columns: %(missing)s. The header must name: %(required)s.",
+                len(missing),
+            )
+            % {"missing": ", ".join(missing), "required": ", ".join(REQUIRED_COLUMNS)},
         )
         return result
 
@@ -141,17 +154,34 @@ def roster_parse(data: bytes) -> RosterResult:
         except StopIteration:
             break
         except csv.Error as exc:
-            result.error(start, f"this line cannot be read as CSV ({exc}).")
+            # Translators: the reason in brackets comes from Python's CSV reader, in English.
+            result.error(
+                start, gettext("This line cannot be read as CSV (%(reason)s).") % {"reason": exc}
+            )
             break
         line = start
         if not any(value.strip() for value in record):
             continue
         if len(result.rows) + len(result.errors) >= MAX_ROWS:
-            result.error(line, f"the roster has more than {MAX_ROWS} rows; split it into parts.")
+            result.error(
+                line,
+                ngettext(
+                    "The roster has more than %(max)d row; split it into parts.",
+                    "The roster has more than %(max)d rows; split it into parts.",
+                    MAX_ROWS,
+                )
+                % {"max": MAX_ROWS},
+            )
             break
         if len(record) < len(header) and max(columns.values()) >= len(record):
             result.error(
-                line, f"expected {len(header)} columns, found {len(record)} (a missing separator?)."
+                line,
+                ngettext(
+                    "Expected %(expected)d column, found %(found)d (a missing separator?).",
+                    "Expected %(expected)d columns, found %(found)d (a missing separator?).",
+                    len(header),
+                )
+                % {"expected": len(header), "found": len(record)},
             )
             continue
 
@@ -161,50 +191,73 @@ def roster_parse(data: bytes) -> RosterResult:
             validate_email(email)
         except ValidationError:
             row_errors.append(
-                f"'{email}' is not a valid e-mail address" if email else "e-mail is empty"
+                gettext("“%(email)s” is not a valid e-mail address.") % {"email": email}
+                if email
+                else gettext("The e-mail address is empty.")
             )
         else:
             if email in first_line_of:
-                row_errors.append(f"{email} already appears on line {first_line_of[email]}")
+                row_errors.append(
+                    gettext("%(email)s already appears on line %(line)d.")
+                    % {"email": email, "line": first_line_of[email]}
+                )
             else:
                 first_line_of[email] = line
 
         first_name, last_name = cell(record, "first name"), cell(record, "last name")
         if not first_name:
-            row_errors.append("first name is empty")
+            row_errors.append(gettext("The first name is empty."))
         if not last_name:
-            row_errors.append("last name is empty")
+            row_errors.append(gettext("The last name is empty."))
         if len(first_name) > 150 or len(last_name) > 150:
-            row_errors.append("a name is longer than 150 characters")
+            row_errors.append(
+                ngettext(
+                    "A name is longer than %(max)d character.",
+                    "A name is longer than %(max)d characters.",
+                    150,
+                )
+                % {"max": 150}
+            )
 
         team, parent_team = cell(record, "team"), cell(record, "parent team")
         if len(team) > 120 or len(parent_team) > 120:
-            row_errors.append("a team name is longer than 120 characters")
+            row_errors.append(
+                ngettext(
+                    "A team name is longer than %(max)d character.",
+                    "A team name is longer than %(max)d characters.",
+                    120,
+                )
+                % {"max": 120}
+            )
         if parent_team and not team:
-            row_errors.append("a parent team is given without a team")
+            row_errors.append(gettext("A parent team is given without a team."))
         if team and parent_team and team.lower() == parent_team.lower():
-            row_errors.append("a team cannot be its own parent")
+            row_errors.append(gettext("A team cannot be its own parent."))
 
         role_word = cell(record, "role").lower()
         role = _ROLE_WORDS.get(role_word)
         if role is None:
             allowed = ", ".join(r.value for r in Role)
+            # Translators: the allowed words stay in English: they are the file's format.
             row_errors.append(
-                f"unknown role '{cell(record, 'role')}' (use one of: {allowed})"
+                gettext("Unknown role “%(role)s” (use one of: %(allowed)s).")
+                % {"role": cell(record, "role"), "allowed": allowed}
                 if role_word
-                else f"role is empty (use one of: {allowed})"
+                else gettext("The role is empty (use one of: %(allowed)s).") % {"allowed": allowed}
             )
 
         job_word = _header_key(cell(record, "job role")) or JobRole.SELLER.value
         job_role = _JOB_ROLE_WORDS.get(job_word) or _JOB_ROLE_WORDS.get(job_word.replace(" ", "_"))
         if job_role is None:
             allowed = ", ".join(j.value for j in JobRole)
+            # Translators: the allowed words stay in English: they are the file's format.
             row_errors.append(
-                f"unknown job role '{cell(record, 'job role')}' (use one of: {allowed})"
+                gettext("Unknown job role “%(job_role)s” (use one of: %(allowed)s).")
+                % {"job_role": cell(record, "job role"), "allowed": allowed}
             )
 
         if row_errors:
-            result.error(line, "; ".join(row_errors) + ".")
+            result.error(line, " ".join(row_errors))
             continue
         result.rows.append(
             RosterRow(
@@ -220,7 +273,7 @@ def roster_parse(data: bytes) -> RosterResult:
         )
 
     if result.ok and not result.rows:
-        result.error(None, "The file has a header but no rows.")
+        result.error(None, gettext("The file has a header but no rows."))
     _check_team_parents(result)
     return result
 
@@ -236,8 +289,11 @@ def _check_team_parents(result: RosterResult) -> None:
         if key in parent_of and parent and parent_of[key][0] and parent_of[key][0] != parent:
             result.error(
                 row.line,
-                f"team '{row.team}' has parent '{row.parent_team}' here but another parent "
-                f"on line {parent_of[key][1]}.",
+                gettext(
+                    "Team “%(team)s” has parent “%(parent)s” here but another parent on line "
+                    "%(line)d."
+                )
+                % {"team": row.team, "parent": row.parent_team, "line": parent_of[key][1]},
             )
         elif parent or key not in parent_of:
             parent_of[key] = (parent, row.line)

@@ -93,11 +93,14 @@ class _PickerMixin:
     """Marks the select for pickers.js and puts each person's data on their option."""
 
     def __init__(self, attrs: dict | None = None, **kwargs: object) -> None:
+        # Lazy texts, not str(): a widget of a field declared on a form class is built once at
+        # import, and its attributes must follow the language of each request that renders it.
         attrs = {
             "data-picker": "people",
-            "data-picker-placeholder": str(self.placeholder),
-            "data-picker-no-results": str(_("No one matches: try a name, an e-mail or a team.")),
-            "data-picker-remove": str(_("Remove")),
+            "data-picker-placeholder": self.placeholder,
+            "data-picker-no-results": _("No one matches: try a name, an e-mail or a team."),
+            # Translators: title of the cross button that takes a chosen person out of a picker.
+            "data-picker-remove": _("Remove"),
             **(attrs or {}),
         }
         super().__init__(attrs, **kwargs)

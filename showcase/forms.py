@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _lazy
 
 from showcase.images import MAX_IMAGES, CleanImage, image_clean
@@ -30,12 +31,18 @@ class MultipleImageField(forms.FileField):
 
 class CaseForm(forms.ModelForm):
     tags = forms.CharField(
-        required=False, max_length=400, help_text="Free tags, separated by commas."
+        label=_lazy("Tags"),
+        required=False,
+        max_length=400,
+        help_text=_lazy("Free tags, separated by commas."),
     )
     images = MultipleImageField(
+        label=_lazy("Images"),
         required=False,
-        help_text="Up to 5 images (JPEG, PNG or WebP, at most 5 MB each). Their metadata "
-        "(location, camera) is removed.",
+        help_text=_lazy(
+            "Up to 5 images (JPEG, PNG or WebP, at most 5 MB each). Their metadata "
+            "(location, camera) is removed."
+        ),
     )
 
     class Meta:
@@ -45,6 +52,16 @@ class CaseForm(forms.ModelForm):
         widgets = {
             "story": forms.Textarea(attrs={"rows": 8}),
             "links": forms.Textarea(attrs={"rows": 2}),
+        }
+        # The model's field names are not translatable: the form names them.
+        labels = {
+            "kind": _lazy("Kind"),
+            "title": _lazy("Title"),
+            "story": _lazy("Story"),
+            "outcome": _lazy("Outcome"),
+            "links": _lazy("Links"),
+            "technique": _lazy("Technique"),
+            "visibility": _lazy("Visibility"),
         }
 
     def __init__(self, *args: object, **kwargs: object) -> None:
@@ -65,9 +82,12 @@ class CaseForm(forms.ModelForm):
                 if not line.lower().startswith(("http://", "https://")):
                     bad.append(line)
         if bad:
-            raise forms.ValidationError(f"Not a web address: {', '.join(bad[:3])}")
+            # Translators: addresses is a comma-separated list of what the person typed.
+            raise forms.ValidationError(
+                gettext("Not a web address: %(addresses)s") % {"addresses": ", ".join(bad[:3])}
+            )
         if len(lines) > 5:
-            raise forms.ValidationError("At most 5 links.")
+            raise forms.ValidationError(gettext("At most 5 links."))
         return "\n".join(lines)
 
     def clean_images(self) -> list[CleanImage]:
@@ -75,7 +95,12 @@ class CaseForm(forms.ModelForm):
         existing = self.instance.images.count() if self.instance.pk else 0
         if existing + len(uploads) > MAX_IMAGES:
             raise forms.ValidationError(
-                f"At most {MAX_IMAGES} images per case ({existing} already there)."
+                ngettext(
+                    "At most %(max)s images per case (%(count)s already there).",
+                    "At most %(max)s images per case (%(count)s already there).",
+                    existing,
+                )
+                % {"max": MAX_IMAGES, "count": existing}
             )
         cleaned, errors = [], []
         for upload in uploads:
@@ -93,7 +118,7 @@ class CaseForm(forms.ModelForm):
 
 class FeedFilterForm(forms.Form):
     kind = forms.ChoiceField(
-        choices=[("", "Any kind"), *CaseKind.choices],
+        choices=[("", _lazy("Any kind")), *CaseKind.choices],
         required=False,
         widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
     )
@@ -104,7 +129,7 @@ class FeedFilterForm(forms.Form):
 
 
 class CommentForm(forms.Form):
-    body = forms.CharField(label="Your comment", widget=forms.Textarea(attrs={"rows": 3}),
+    body = forms.CharField(label=_lazy("Your comment"), widget=forms.Textarea(attrs={"rows": 3}),
                            max_length=5000)  # fmt: skip
     parent = forms.UUIDField(required=False, widget=forms.HiddenInput)
 
@@ -118,7 +143,7 @@ def is_linkedin_post(url: str) -> bool:
 
 
 class PickForm(forms.ModelForm):
-    url = forms.URLField(label="Link to the company-page post", max_length=500,
+    url = forms.URLField(label=_lazy("Link to the company-page post"), max_length=500,
                          assume_scheme="https")  # fmt: skip
 
     campaign = forms.CharField(
@@ -131,14 +156,18 @@ class PickForm(forms.ModelForm):
         model = MarketingPick
         fields = ["url", "title", "note", "angle", "campaign"]
         widgets = {"angle": forms.Textarea(attrs={"rows": 2})}
-        labels = {"title": "Title", "note": "Description"}
+        labels = {
+            "title": _lazy("Title"),
+            "note": _lazy("Description"),
+            "angle": _lazy("Suggested angle"),
+        }
         help_texts = {
-            "title": "What sellers read first. Left empty, the link's address is shown.",
-            "note": "A line on what it is and why it matters to a buyer.",
+            "title": _lazy("What sellers read first. Left empty, the link's address is shown."),
+            "note": _lazy("A line on what it is and why it matters to a buyer."),
         }
 
     def clean_url(self) -> str:
         url = self.cleaned_data["url"]
         if not url.lower().startswith(("https://", "http://")):
-            raise forms.ValidationError("Paste the web address of the post (https://…).")
+            raise forms.ValidationError(gettext("Paste the web address of the post (https://…)."))
         return url

@@ -7,6 +7,7 @@ import io
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 MAX_BYTES = 5 * 1024 * 1024
@@ -26,20 +27,28 @@ class CleanImage:
 def image_clean(upload: object) -> CleanImage:
     name = getattr(upload, "name", "image")
     if upload.size > MAX_BYTES:
-        raise ValidationError(f"{name} is larger than 5 MB.")
+        # Translators: name is the file name of an uploaded image.
+        raise ValidationError(gettext("%(name)s is larger than 5 MB.") % {"name": name})
     try:
         with Image.open(upload) as probe:
             kind = probe.format
             width, height = probe.size
             if width * height > MAX_PIXELS:
-                raise ValidationError(f"{name} has too many pixels ({width} x {height}).")
+                raise ValidationError(
+                    gettext("%(name)s has too many pixels (%(width)s x %(height)s).")
+                    % {"name": name, "width": width, "height": height}
+                )
             probe.verify()
         upload.seek(0)
         with Image.open(upload) as image:
             image.load()
             image = ImageOps.exif_transpose(image)  # keep the orientation, drop the EXIF
             if kind not in FORMATS:
-                raise ValidationError(f"{name} is a {kind} image: use JPEG, PNG or WebP.")
+                raise ValidationError(
+                    # Translators: kind is an image format such as GIF or TIFF.
+                    gettext("%(name)s is a %(kind)s image: use JPEG, PNG or WebP.")
+                    % {"name": name, "kind": kind}
+                )
             out = io.BytesIO()
             if kind == "JPEG":
                 image.convert("RGB").save(out, "JPEG", quality=88, optimize=True)
@@ -51,6 +60,6 @@ def image_clean(upload: object) -> CleanImage:
         raise
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
         raise ValidationError(
-            f"{name} is not an image we can read: use JPEG, PNG or WebP."
+            gettext("%(name)s is not an image we can read: use JPEG, PNG or WebP.") % {"name": name}
         ) from None
     return CleanImage(out.getvalue(), FORMATS[kind], image.width, image.height)

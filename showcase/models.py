@@ -10,34 +10,35 @@ from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.db import models
 from django.db.models import Value
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext_lazy as _
 
 from programme.models import Membership, Organisation, Participant, Team, TimeStamped, Wave
 
 
 class CaseKind(models.TextChoices):
-    POST_WORKED = "post_worked", "A post that worked"
-    COMMENT_CONVERSATION = "comment_conversation", "A conversation in the comments"
-    PRIVATE_MESSAGE = "private_message", "A private-message conversation"
-    MEETING_BOOKED = "meeting_booked", "A meeting booked"
-    COOPERATION = "cooperation", "A cooperation"
-    DEAL_WON = "deal_won", "A deal won"
-    LESSON = "lesson", "A lesson from a failure"
+    POST_WORKED = "post_worked", _("A post that worked")
+    COMMENT_CONVERSATION = "comment_conversation", _("A conversation in the comments")
+    PRIVATE_MESSAGE = "private_message", _("A private-message conversation")
+    MEETING_BOOKED = "meeting_booked", _("A meeting booked")
+    COOPERATION = "cooperation", _("A cooperation")
+    DEAL_WON = "deal_won", _("A deal won")
+    LESSON = "lesson", _("A lesson from a failure")
 
 
 class Technique(models.TextChoices):
-    CONTENT = "content", "Posting own content"
-    COMMENTING = "commenting", "Commenting on others' posts"
-    MESSAGING = "messaging", "Private messages"
-    NETWORKING = "networking", "Growing the network"
-    SHARING = "sharing", "Sharing company content"
-    EVENTS = "events", "Events and live"
-    OTHER = "other", "Other"
+    CONTENT = "content", _("Posting own content")
+    COMMENTING = "commenting", _("Commenting on others' posts")
+    MESSAGING = "messaging", _("Private messages")
+    NETWORKING = "networking", _("Growing the network")
+    SHARING = "sharing", _("Sharing company content")
+    EVENTS = "events", _("Events and live")
+    OTHER = "other", _("Other")
 
 
 class Visibility(models.TextChoices):
-    ORGANISATION = "organisation", "Everyone in the organisation"
-    WAVE = "wave", "My wave"
-    TEAM = "team", "My team"
+    ORGANISATION = "organisation", _("Everyone in the organisation")
+    WAVE = "wave", _("My wave")
+    TEAM = "team", _("My team")
 
 
 class CaseStudy(TimeStamped):
@@ -51,12 +52,12 @@ class CaseStudy(TimeStamped):
     )
     kind = models.CharField(max_length=30, choices=CaseKind.choices)
     title = models.CharField(max_length=160)
-    story = models.TextField(help_text="Markdown: what you did, how, and what happened.")
+    story = models.TextField(help_text=_("Markdown: what you did, how, and what happened."))
     story_html = models.TextField(editable=False)
     outcome = models.CharField(max_length=300, blank=True)
-    links = models.TextField(blank=True, help_text="One link per line.")
+    links = models.TextField(blank=True, help_text=_("One link per line."))
     technique = models.CharField(max_length=20, choices=Technique.choices, blank=True)
-    segment = models.CharField("industry segment", max_length=120, blank=True)
+    segment = models.CharField(_("industry segment"), max_length=120, blank=True)
     tags = ArrayField(models.CharField(max_length=40), default=list, blank=True)
     visibility = models.CharField(
         max_length=20, choices=Visibility.choices, default=Visibility.ORGANISATION
@@ -76,7 +77,7 @@ class CaseStudy(TimeStamped):
     # Nobody is put on show against their will: featuring needs the author's consent, and
     # withdrawing it takes the case off the home page.
     feature_consent = models.BooleanField(
-        "the programme team may feature this case on the home page", default=False
+        _("the programme team may feature this case on the home page"), default=False
     )
     featured_at = models.DateTimeField(null=True, blank=True)
     featured_by = models.ForeignKey(
@@ -117,9 +118,9 @@ class CaseStudy(TimeStamped):
 
 
 class ReactionKind(models.TextChoices):
-    USEFUL = "useful", "Useful"
-    INSPIRING = "inspiring", "Inspiring"
-    WILL_TRY = "will_try", "I'll try this"
+    USEFUL = "useful", _("Useful")
+    INSPIRING = "inspiring", _("Inspiring")
+    WILL_TRY = "will_try", _("I'll try this")
 
 
 class CaseReaction(models.Model):
@@ -220,15 +221,15 @@ class MarketingPick(TimeStamped):
     posted_by = models.ForeignKey(
         Membership, null=True, on_delete=models.SET_NULL, related_name="+"
     )
-    url = models.URLField("link to the company-page post", max_length=500)
+    url = models.URLField(_("link to the company-page post"), max_length=500)
     url_key = models.CharField(max_length=500, editable=False, db_index=True)
     # A link alone says nothing to a seller: a title (the address's host and path when
     # marketing gave none) and a line on why it matters.
     title = models.CharField(max_length=200, blank=True)
-    note = models.CharField("description", max_length=300)
+    note = models.CharField(_("description"), max_length=300)
     angle = models.CharField(
-        "suggested angle", max_length=500, blank=True,
-        help_text="How a seller could make it their own: a question to ask, a story to add.",
+        _("suggested angle"), max_length=500, blank=True,
+        help_text=_("How a seller could make it their own: a question to ask, a story to add."),
     )  # fmt: skip
     archived_at = models.DateTimeField(null=True, blank=True)
     # Cases whose links or story point at this content: computed when a case is saved.
@@ -251,8 +252,8 @@ class MarketingPick(TimeStamped):
 
 
 class UptakeAction(models.TextChoices):
-    SHARED = "shared", "I shared it"
-    COMMENTED = "commented", "I commented on it"
+    SHARED = "shared", _("I shared it")
+    COMMENTED = "commented", _("I commented on it")
 
 
 class PickUptake(models.Model):
@@ -278,11 +279,11 @@ class PickUptake(models.Model):
 
 
 class PreviewStatus(models.TextChoices):
-    NONE = "none", "No preview"
-    PENDING = "pending", "Fetching the preview"
-    READY = "ready", "Preview ready"
-    FAILED = "failed", "No preview could be fetched"
-    MANUAL = "manual", "Entered by marketing"
+    NONE = "none", _("No preview")
+    PENDING = "pending", _("Fetching the preview")
+    READY = "ready", _("Preview ready")
+    FAILED = "failed", _("No preview could be fetched")
+    MANUAL = "manual", _("Entered by marketing")
 
 
 def pick_preview_path(instance: PickPreview, filename: str) -> str:

@@ -316,7 +316,7 @@ def uptake_report(viewer: Viewer) -> dict:
         .order_by("pick_id", "-people", "membership__participant__team__name")
     )
     for row in rows:
-        team = row["membership__participant__team__name"] or "No team"
+        team = row["membership__participant__team__name"] or gettext("No team")
         by_team.setdefault(row["pick_id"], []).append((team, row["people"]))
     clicks_by_team = _clicks_by_team(viewer)
     for pick in picks:

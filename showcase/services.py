@@ -71,9 +71,9 @@ def case_save(*, author: Participant, data: dict, case: CaseStudy | None = None)
     elif not policies.can_edit_case(membership, case):
         raise PermissionDenied("Only its author changes a case.")
     if data.get("visibility") == "wave" and case.wave_id is None:
-        raise ValidationError("You are in no wave yet: choose your team or everyone.")
+        raise ValidationError(gettext("You are in no wave yet: choose your team or everyone."))
     if data.get("visibility") == "team" and case.team_id is None:
-        raise ValidationError("You are in no team yet: choose everyone.")
+        raise ValidationError(gettext("You are in no team yet: choose everyone."))
     for field in ("kind", "title", "story", "outcome", "links", "technique", "segment",
                   "visibility"):  # fmt: skip
         setattr(case, field, data.get(field, getattr(case, field)) or "")
@@ -137,7 +137,7 @@ def case_delete(*, case: CaseStudy, by: Membership) -> None:
 def reaction_toggle(*, case: CaseStudy, by: Membership, kind: str) -> bool:
     """Add this reaction, or take it back if given already. Returns whether it is now on."""
     if kind not in ReactionKind.values:
-        raise ValidationError("Unknown reaction.")
+        raise ValidationError(gettext("Unknown reaction."))
     on, added = programme_services.row_toggle(CaseReaction, case=case, membership=by, kind=kind)
     if not added:
         return on
@@ -166,9 +166,9 @@ def comment_add(
 ) -> CaseComment:
     body = body.strip()
     if not body:
-        raise ValidationError("Write something first.")
+        raise ValidationError(gettext("Write something first."))
     if parent is not None and parent.case_id != case.pk:
-        raise ValidationError("That comment belongs to another case.")
+        raise ValidationError(gettext("That comment belongs to another case."))
     comment = CaseComment.objects.create(
         case=case, author=by, parent=parent, body=body, body_html=render_markdown(body)
     )
@@ -197,7 +197,7 @@ def case_hide(*, case: CaseStudy, by: Membership, reason: str) -> None:
     if not policies.can_moderate(by):
         raise PermissionDenied("Only the programme team hides cases.")
     if not reason.strip():
-        raise ValidationError("Say why: the author reads it.")
+        raise ValidationError(gettext("Say why: the author reads it."))
     case.hidden_at, case.hidden_reason, case.hidden_by = timezone.now(), reason.strip(), by
     case.save(update_fields=["hidden_at", "hidden_reason", "hidden_by", "updated_at"])
     CaseReport.objects.filter(case=case, handled_at__isnull=True).update(handled_at=timezone.now())
@@ -214,7 +214,7 @@ def comment_hide(*, comment: CaseComment, by: Membership, reason: str) -> None:
     if not policies.can_moderate(by):
         raise PermissionDenied("Only the programme team hides comments.")
     if not reason.strip():
-        raise ValidationError("Say why: the author reads it.")
+        raise ValidationError(gettext("Say why: the author reads it."))
     comment.hidden_at, comment.hidden_reason, comment.hidden_by = (
         timezone.now(), reason.strip(), by
     )  # fmt: skip
@@ -224,7 +224,7 @@ def comment_hide(*, comment: CaseComment, by: Membership, reason: str) -> None:
 def case_report(*, case: CaseStudy, by: Membership, reason: str) -> bool:
     """Returns False if this person had reported it already."""
     if not reason.strip():
-        raise ValidationError("Say what is wrong with it.")
+        raise ValidationError(gettext("Say what is wrong with it."))
     _, created = CaseReport.objects.get_or_create(
         case=case, membership=by, defaults={"reason": reason.strip()[:300]}
     )
@@ -383,7 +383,7 @@ def pick_post(
     if not policies.can_post_pick(by):
         raise PermissionDenied("Marketing posts company content.")
     if not note.strip():
-        raise ValidationError("Say in a line what it is and why it matters to a buyer.")
+        raise ValidationError(gettext("Say in a line what it is and why it matters to a buyer."))
     blocked_words_refuse(by.organisation_id, {"url": url, "title": title, "note": note,
                                               "angle": angle, "campaign": campaign})  # fmt: skip
     pick = MarketingPick.objects.create(
@@ -413,7 +413,8 @@ def _notify_programme(pick: MarketingPick) -> None:
             participant__isnull=False, joined_at__isnull=False, role__in=policies.AUTHOR_ROLES
         ),
         kind=EmailKind.MARKETING_PICK,
-        text=f"New from marketing: {pick.title or pick.note}",
+        # Translators: title is what marketing called the pick (or its description).
+        text=gettext("New from marketing: %(title)s") % {"title": pick.title or pick.note},
         url=link,
     )
 
@@ -428,11 +429,11 @@ def pick_archive(*, pick: MarketingPick, by: Membership) -> None:
 def uptake_toggle(*, pick: MarketingPick, by: Membership, action: str) -> bool:
     """Say you shared or commented on a pick, or take it back. Returns whether it is now on."""
     if action not in UptakeAction.values:
-        raise ValidationError("Unknown action.")
+        raise ValidationError(gettext("Unknown action."))
     if not policies.can_take_up_pick(by, own_participant(by) is not None):
         raise PermissionDenied("Only people in the programme take up picks.")
     if pick.archived_at is not None:
-        raise ValidationError("Marketing has archived this pick.")
+        raise ValidationError(gettext("Marketing has archived this pick."))
     return programme_services.row_toggle(PickUptake, pick=pick, membership=by, action=action)[0]
 
 

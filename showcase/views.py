@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from programme.tenancy import Viewer, tenant_view
@@ -82,8 +83,8 @@ def _case_form(request: HttpRequest, viewer: Viewer, case) -> HttpResponse:
         except ValidationError as error:
             form.add_error(None if hasattr(error, "error_dict") else "visibility", error)
         else:
-            messages.success(request, "Published. Thank you for sharing." if case is None
-                             else "Saved.")  # fmt: skip
+            messages.success(request, gettext("Published. Thank you for sharing.") if case is None
+                             else gettext("Saved."))  # fmt: skip
             return redirect("showcase-case-detail", org=viewer.org, code=saved.code)
     status = 400 if request.method == "POST" else 200
     return render(request, "showcase/case_form.html", {"form": form, "case": case}, status=status)
@@ -121,7 +122,7 @@ def _detail_context(viewer: Viewer, case, comment_form: CommentForm | None = Non
 def case_delete(request: HttpRequest, viewer: Viewer, code: str) -> HttpResponse:
     case = selectors.case_get(viewer, code)
     services.case_delete(case=case, by=viewer.membership)
-    messages.success(request, "Deleted.")
+    messages.success(request, gettext("Deleted."))
     return redirect("showcase-case-feed", org=viewer.org)
 
 
@@ -166,8 +167,8 @@ def _reason(request: HttpRequest) -> str:
     return form.cleaned_data["reason"] if form.is_valid() else ""
 
 
-_SAY_WHY = "Say why: the author reads the reason."
-_HIDDEN = "Hidden. The author sees why."
+_SAY_WHY = _("Say why: the author reads the reason.")
+_HIDDEN = _("Hidden. The author sees why.")
 
 
 @tenant_view
@@ -210,11 +211,11 @@ def case_report(request: HttpRequest, viewer: Viewer, code: str) -> HttpResponse
     case = selectors.case_get(viewer, code)
     form = ReasonForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Say what is wrong with it.")
+        messages.error(request, gettext("Say what is wrong with it."))
     elif services.case_report(case=case, by=viewer.membership, reason=form.cleaned_data["reason"]):
-        messages.success(request, "Reported to the programme team. Thank you.")
+        messages.success(request, gettext("Reported to the programme team. Thank you."))
     else:
-        messages.info(request, "You reported it already.")
+        messages.info(request, gettext("You reported it already."))
     return redirect("showcase-case-detail", org=viewer.org, code=code)
 
 

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from programme.tenancy import Viewer, tenant_view
@@ -43,7 +44,7 @@ def pick_create(request: HttpRequest, viewer: Viewer) -> HttpResponse:
             # Blocked words come as {field: message}: each next to its field.
             form.add_error(None if hasattr(error, "error_dict") else "note", error)
         else:
-            messages.success(request, "Posted. Everyone in the programme is told.")
+            messages.success(request, gettext("Posted. Everyone in the programme is told."))
             return redirect("showcase-pick-list", org=viewer.org)
     return render(request, "showcase/picks.html", _list_context(viewer, form), status=400)
 
@@ -66,7 +67,7 @@ def pick_uptake(request: HttpRequest, viewer: Viewer, code: str) -> HttpResponse
 def pick_archive(request: HttpRequest, viewer: Viewer, code: str) -> HttpResponse:
     pick = selectors.pick_get(viewer, code)
     services.pick_archive(pick=pick, by=viewer.membership)
-    messages.success(request, "Archived: sellers no longer see it.")
+    messages.success(request, gettext("Archived: sellers no longer see it."))
     return redirect("showcase-pick-report", org=viewer.org)
 
 

@@ -8,6 +8,7 @@ import uuid
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Now
+from django.utils.translation import gettext_lazy as _
 
 from goals.progress import HOLDING, Direction
 from goals.progress import progress as progress_of
@@ -17,10 +18,10 @@ from programme.models import Membership, Organisation, Programme, Team, TimeStam
 class Scope(models.TextChoices):
     """The same words as metrics.GroupKind: an objective's indicators are that group's."""
 
-    PROGRAMME = "programme", "The whole programme"
-    WAVE = "wave", "One wave"
-    TEAM = "team", "One team (with its sub-teams)"
-    PERSON = "person", "One person (its owner)"
+    PROGRAMME = "programme", _("The whole programme")
+    WAVE = "wave", _("One wave")
+    TEAM = "team", _("One team (with its sub-teams)")
+    PERSON = "person", _("One person (its owner)")
 
 
 class Objective(TimeStamped):
@@ -75,8 +76,8 @@ class KeyResult(TimeStamped):
     Direction = Direction
 
     class Source(models.TextChoices):
-        INDICATOR = "indicator", "From the indicators (updated after each rollup)"
-        MANUAL = "manual", "Checked in by hand"
+        INDICATOR = "indicator", _("From the indicators (updated after each rollup)")
+        MANUAL = "manual", _("Checked in by hand")
 
     code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     objective = models.ForeignKey(Objective, on_delete=models.CASCADE, related_name="key_results")
@@ -159,10 +160,10 @@ class CheckIn(models.Model):
 
 class Initiative(TimeStamped):
     class Status(models.TextChoices):
-        PLANNED = "planned", "Planned"
-        UNDER_WAY = "under_way", "Under way"
-        DONE = "done", "Done"
-        DROPPED = "dropped", "Dropped"
+        PLANNED = "planned", _("Planned")
+        UNDER_WAY = "under_way", _("Under way")
+        DONE = "done", _("Done")
+        DROPPED = "dropped", _("Dropped")
 
     code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     objective = models.ForeignKey(Objective, on_delete=models.CASCADE, related_name="initiatives")

@@ -6,13 +6,15 @@ import uuid
 
 from django.db import models
 from django.db.models.functions import Now
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from programme.models import Membership, Organisation, Participant, TimeStamped
 
 
 class Subject(models.TextChoices):
-    SUCCESS = "success", "What success means"
-    RITUAL = "ritual", "How we celebrate"
+    SUCCESS = "success", _("What success means")
+    RITUAL = "ritual", _("How we celebrate")
 
 
 class VotingWindow(models.Model):
@@ -38,9 +40,9 @@ class Proposal(TimeStamped):
     threshold) or of a ritual. Votes are counted; who voted is never shown."""
 
     class Status(models.TextChoices):
-        OPEN = "open", "Open"
-        ADOPTED = "adopted", "Adopted"
-        NOT_ADOPTED = "not_adopted", "Not adopted"
+        OPEN = "open", pgettext_lazy("a proposal's status", "Open")
+        ADOPTED = "adopted", _("Adopted")
+        NOT_ADOPTED = "not_adopted", _("Not adopted")
 
     code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
@@ -79,16 +81,16 @@ class ProposalVote(models.Model):
 
 
 class MilestoneKind(models.TextChoices):
-    FIRST_MEETING = "first_meeting", "First meeting booked through LinkedIn"
-    FIRST_DEAL = "first_deal", "First deal won through LinkedIn"
-    POPULAR_POST = "popular_post", "First post with 10 or more comments"
-    REGULAR_8 = "regular_8", "Eight regular weeks in a row"
+    FIRST_MEETING = "first_meeting", _("First meeting booked through LinkedIn")
+    FIRST_DEAL = "first_deal", _("First deal won through LinkedIn")
+    POPULAR_POST = "popular_post", _("First post with 10 or more comments")
+    REGULAR_8 = "regular_8", _("Eight regular weeks in a row")
 
 
 class Consent(models.TextChoices):
-    PUBLIC = "public", "Yes, celebrate it in the programme"
-    TEAM = "team", "Yes, but only with my team"
-    NO = "no", "No, thank you"
+    PUBLIC = "public", _("Yes, celebrate it in the programme")
+    TEAM = "team", _("Yes, but only with my team")
+    NO = "no", _("No, thank you")
 
 
 class Celebration(models.Model):

@@ -14,7 +14,9 @@ from zoneinfo import ZoneInfo
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
+from django.utils.translation import gettext, ngettext, pgettext_lazy
+from django.utils.translation import gettext_lazy as _lazy
 
 from goals import alignment, policies
 from goals.measures import INDICATORS, REVENUE_INDICATORS, indicator_now
@@ -44,12 +46,12 @@ REVENUE_WORDS = re.compile(
     r"|pipeline value|deal value|deal size)\b|[€$£]|\b(k|m)?(eur|usd|gbp)\b",
     re.IGNORECASE,
 )
-REVENUE_WARNING = (
+REVENUE_WARNING = _lazy(
     "Revenue in the first phase: it cannot be measured credibly yet (deals close for many "
     "reasons, and a LinkedIn habit is weeks old), it is easy to fool, and it turns learning "
     "into a quota. It counts toward progress only if a sponsor confirms it."
 )
-CLOSED_MESSAGE = (
+CLOSED_MESSAGE = _lazy(
     "This objective is closed and graded: it is read-only. Copy it forward to work on it in "
     "the next period."
 )
@@ -85,14 +87,14 @@ def _require_edit(membership: Membership, objective: Objective, *,
         raise PermissionDenied("Only the objective's owner, its team's manager, a sponsor or a "
                                "consultant change it.")  # fmt: skip
     if objective.archived_at is not None:
-        raise ValidationError("This objective is archived.")
+        raise ValidationError(gettext("This objective is archived."))
     if not closed_ok and closure_of(objective) is not None:
         raise ValidationError(CLOSED_MESSAGE)
 
 
-def _number(value: float | None, what: str) -> float:
+def _number(value: float | None, message: str) -> float:
     if value is None or not math.isfinite(value):
-        raise ValidationError(f"Give the {what} as a number.")
+        raise ValidationError(message)
     return float(value)
 
 
@@ -105,25 +107,27 @@ def objective_create(
         raise PermissionDenied("Sponsors, consultants and managers set objectives.")
     org = by.organisation_id
     if programme.organisation_id != org or owner.organisation_id != org:
-        raise ValidationError("Choose a programme and an owner of this organisation.")
+        raise ValidationError(gettext("Choose a programme and an owner of this organisation."))
     if scope not in Scope.values:
         raise ValidationError(
-            "Choose what the objective is for: the programme, a wave, a team or one person."
+            gettext(
+                "Choose what the objective is for: the programme, a wave, a team or one person."
+            )
         )
     wave = wave if scope == Scope.WAVE else None
     team = team if scope == Scope.TEAM else None
     if scope == Scope.WAVE and (wave is None or wave.programme_id != programme.pk):
-        raise ValidationError("Choose one of this programme's waves.")
+        raise ValidationError(gettext("Choose one of this programme's waves."))
     if scope == Scope.TEAM and (team is None or team.organisation_id != org):
-        raise ValidationError("Choose the team.")
+        raise ValidationError(gettext("Choose the team."))
     team_id = team.pk if team is not None else None
     if not policies.can_create_objective_for(Viewer(by), scope, team_id):
         raise PermissionDenied("Managers set objectives for their own teams.")
     title = title.strip()
     if not title:
-        raise ValidationError("Say in a sentence what you want to achieve.")
+        raise ValidationError(gettext("Say in a sentence what you want to achieve."))
     if ends_on <= starts_on:
-        raise ValidationError("The period must end after it starts.")
+        raise ValidationError(gettext("The period must end after it starts."))
     if parent is not None:
         _parent_check(scope=scope, programme=programme, parent=parent)
     return Objective.objects.create(
@@ -154,12 +158,15 @@ def key_result_add(
     _require_edit(by, objective)
     title = title.strip()
     if not title:
-        raise ValidationError("Say what the key result measures.")
+        raise ValidationError(gettext("Say what the key result measures."))
     if direction not in Direction.values:
         raise ValidationError(
-            "Choose the direction: increase to, decrease to, stay at or above, stay at or below."
+            gettext(
+                "Choose the direction: increase to, decrease to, stay at or above, "
+                "stay at or below."
+            )
         )
-    target = _number(target, "target")
+    target = _number(target, _lazy("Give the target as a number."))
     week = None
     weight = _weight(weight)
     if contributes_to is not None:
@@ -168,21 +175,24 @@ def key_result_add(
         if objective.scope == Scope.PERSON:
             raise ValidationError(PERSON_INDICATORS)
         if indicator not in INDICATORS:
-            raise ValidationError("Choose one of the indicators offered.")
+            raise ValidationError(gettext("Choose one of the indicators offered."))
         baseline, week = indicator_now(objective=objective, indicator=indicator)
         unit = INDICATORS[indicator][1]
     elif source == KeyResult.Source.MANUAL:
         if baseline is None:
-            raise ValidationError("Give the baseline: where things stand today.")
-        baseline, indicator = _number(baseline, "baseline"), ""
+            raise ValidationError(gettext("Give the baseline: where things stand today."))
+        baseline, indicator = _number(baseline, _lazy("Give the baseline as a number.")), ""
     else:
-        raise ValidationError("Choose whether the indicators or check-ins measure it.")
+        raise ValidationError(gettext("Choose whether the indicators or check-ins measure it."))
     if unit == "%" and not 0 <= target <= 100:
-        raise ValidationError("A percentage target lies between 0 and 100.")
+        raise ValidationError(gettext("A percentage target lies between 0 and 100."))
     if target == baseline and direction not in HOLDING:
         raise ValidationError(
-            f"The target equals the baseline ({baseline:g}): there is nothing to move toward. "
-            f"To keep it there, choose “stay at or above” or “stay at or below”."
+            gettext(
+                "The target equals the baseline (%(baseline)s): there is nothing to move toward. "
+                "To keep it there, choose “stay at or above” or “stay at or below”."
+            )
+            % {"baseline": f"{baseline:g}"}
         )
     revenue = is_about_revenue(title, indicator, about_revenue)
     programme = objective.programme
@@ -207,8 +217,8 @@ def _ask_sponsors(key_result: KeyResult, programme: Programme) -> None:
     for sponsor in sponsors:
         programme_services.notify(
             recipient=sponsor, kind=EmailKind.OKRI, url=url,
-            text=f"A key result about revenue in the first phase needs your decision: "
-                 f"“{key_result.title}”.",
+            text=gettext("A key result about revenue in the first phase needs your decision: "
+                         "“%(title)s”.") % {"title": key_result.title},
         )  # fmt: skip
 
 
@@ -223,7 +233,7 @@ def key_result_confirm(*, key_result: KeyResult, by: Membership) -> None:
     if not policies.can_confirm_revenue(by):
         raise PermissionDenied("A sponsor decides whether revenue stays in the first phase.")
     if not key_result.needs_sponsor or key_result.confirmed_at is not None:
-        raise ValidationError("This key result needs no confirmation.")
+        raise ValidationError(gettext("This key result needs no confirmation."))
     if closure_of(key_result.objective) is not None:
         raise ValidationError(CLOSED_MESSAGE)
     key_result.confirmed_by, key_result.confirmed_at = by, timezone.now()
@@ -244,10 +254,12 @@ def check_in(
 ) -> CheckIn:  # fmt: skip
     _require_edit(by, key_result.objective)
     if key_result.source != KeyResult.Source.MANUAL:
-        raise ValidationError("This key result follows the indicators by itself.")
+        raise ValidationError(gettext("This key result follows the indicators by itself."))
     value = _number(value, "value")
     if confidence is None or not 1 <= confidence <= 10:
-        raise ValidationError("Say how confident you are, from 1 (not at all) to 10 (certain).")
+        raise ValidationError(
+            gettext("Say how confident you are, from 1 (not at all) to 10 (certain).")
+        )
     with transaction.atomic():
         if _lock_closure(key_result.objective_id) is not None:  # closed meanwhile
             raise ValidationError(CLOSED_MESSAGE)
@@ -283,9 +295,9 @@ def initiative_add(
     _require_edit(by, objective)
     title = title.strip()
     if not title:
-        raise ValidationError("Say what will be done.")
+        raise ValidationError(gettext("Say what will be done."))
     if owner.organisation_id != objective.organisation_id:
-        raise ValidationError("The owner must belong to this organisation.")
+        raise ValidationError(gettext("The owner must belong to this organisation."))
     return Initiative.objects.create(objective=objective, title=title[:200], owner=owner,
                                      due_on=due_on)  # fmt: skip
 
@@ -296,11 +308,11 @@ def initiative_status_set(*, initiative: Initiative, by: Membership, status: str
     if not policies.can_update_initiative(by, initiative.owner_id, edits):
         raise PermissionDenied("The initiative's owner or the objective's editors update it.")
     if objective.archived_at is not None:
-        raise ValidationError("This objective is archived.")
+        raise ValidationError(gettext("This objective is archived."))
     if closure_of(objective) is not None:
         raise ValidationError(CLOSED_MESSAGE)
     if status not in Initiative.Status.values:
-        raise ValidationError("Choose one of the statuses offered.")
+        raise ValidationError(gettext("Choose one of the statuses offered."))
     initiative.status = status
     initiative.save(update_fields=["status", "updated_at"])
 
@@ -346,9 +358,13 @@ def checkin_reminders_send(*, organisation_id: int, now: datetime | None = None)
             count = waiting[owner.pk]
             programme_services.notify(
                 recipient=owner, kind=EmailKind.OKRI, url=url,
-                text=f"{count} key result{'s' if count != 1 else ''} of yours "
-                     f"{'wait' if count != 1 else 'waits'} for this week's check-in: "
-                     f"value, confidence, a word on why.",
+                text=ngettext(
+                    "%(count)s key result of yours waits for this week's check-in: "
+                    "value, confidence, a word on why.",
+                    "%(count)s key results of yours wait for this week's check-in: "
+                    "value, confidence, a word on why.",
+                    count,
+                ) % {"count": count},
             )  # fmt: skip
     return len(waiting)
 
@@ -357,7 +373,14 @@ def checkin_reminders_send(*, organisation_id: int, now: datetime | None = None)
 # The rules themselves are goals.alignment's; these checks give each refusal its words.
 
 MAX_WEIGHT = 10
-PERSON_INDICATORS = (
+# An objective's level as a word inside a sentence ("a team objective").
+LEVEL_NAMES = {
+    Scope.PROGRAMME: pgettext_lazy("objective level", "programme"),
+    Scope.WAVE: pgettext_lazy("objective level", "wave"),
+    Scope.TEAM: pgettext_lazy("objective level", "team"),
+    Scope.PERSON: pgettext_lazy("objective level", "person"),
+}
+PERSON_INDICATORS = _lazy(
     "A person's objective is measured by check-ins: the indicators count groups of people, "
     "never one person."
 )
@@ -367,24 +390,35 @@ def _weight(weight: int | None) -> int:
     if weight is None:
         return 1
     if isinstance(weight, bool) or not isinstance(weight, int) or not 1 <= weight <= MAX_WEIGHT:
-        raise ValidationError(f"Give the weight as a whole number from 1 to {MAX_WEIGHT}.")
+        raise ValidationError(
+            gettext("Give the weight as a whole number from 1 to %(max)s.") % {"max": MAX_WEIGHT}
+        )
     return weight
 
 
 def _parent_check(*, scope: str, programme: Programme, parent: Objective,
                   child: Objective | None = None) -> None:  # fmt: skip
     if parent.organisation_id != programme.organisation_id or parent.programme_id != programme.pk:
-        raise ValidationError("An objective sits under one of the same programme.")
+        raise ValidationError(gettext("An objective sits under one of the same programme."))
     if parent.archived_at is not None:
-        raise ValidationError("That objective is archived: choose a live one to sit under.")
+        raise ValidationError(
+            gettext("That objective is archived: choose a live one to sit under.")
+        )
     if closure_of(parent) is not None:
         raise ValidationError(
-            "That objective is closed and graded: choose one of the current period to sit under."
+            gettext(
+                "That objective is closed and graded: choose one of the current period "
+                "to sit under."
+            )
         )
     if not alignment.may_sit_under(scope, parent.scope):
         raise ValidationError(
-            f"A {scope} objective cannot sit under a {parent.scope} objective, which is "
-            f"narrower: choose one of the same or a broader level."
+            # Translators: level and parent are objective levels (programme, wave, team, person).
+            gettext(
+                "A %(level)s objective cannot sit under a %(parent)s objective, which is "
+                "narrower: choose one of the same or a broader level."
+            )
+            % {"level": LEVEL_NAMES[scope], "parent": LEVEL_NAMES[parent.scope]}
         )
     if child is not None:
         parent_of = dict(
@@ -393,20 +427,26 @@ def _parent_check(*, scope: str, programme: Programme, parent: Objective,
         )  # fmt: skip
         if alignment.would_cycle(child.pk, parent.pk, parent_of):
             raise ValidationError(
-                "An objective cannot sit under itself or under one of the objectives below it."
+                gettext(
+                    "An objective cannot sit under itself or under one of the objectives below it."
+                )
             )
 
 
 def _contribution_check(*, objective: Objective, target: Objective) -> None:
     if (target.organisation_id != objective.organisation_id
             or target.programme_id != objective.programme_id):  # fmt: skip
-        raise ValidationError("A key result contributes only to an objective of its programme.")
+        raise ValidationError(
+            gettext("A key result contributes only to an objective of its programme.")
+        )
     if target.archived_at is not None:
-        raise ValidationError("That objective is archived: choose a live one.")
+        raise ValidationError(gettext("That objective is archived: choose a live one."))
     if not alignment.may_contribute_to(objective.scope, target.scope):
         raise ValidationError(
-            "A key result contributes only to an objective of a broader level than its own "
-            "(a team's to a wave's or the programme's, for instance)."
+            gettext(
+                "A key result contributes only to an objective of a broader level than its own "
+                "(a team's to a wave's or the programme's, for instance)."
+            )
         )
 
 
@@ -449,7 +489,7 @@ def grade_prefill(key_result: KeyResult) -> Decimal:
 
 
 def _grade(value: object, title: str) -> Decimal:
-    message = f"Grade “{title}” from 0.0 to 1.0, in steps of 0.1."
+    message = gettext("Grade “%(title)s” from 0.0 to 1.0, in steps of 0.1.") % {"title": title}
     try:
         grade = Decimal(str(value))
     except (InvalidOperation, ValueError) as error:
@@ -475,12 +515,14 @@ def objective_close(
         raise PermissionDenied("Only the objective's owner, its team's manager, a sponsor, a "
                                "consultant or an admin close it.")  # fmt: skip
     if objective.archived_at is not None:
-        raise ValidationError("This objective is archived.")
+        raise ValidationError(gettext("This objective is archived."))
     if closure_of(objective) is not None:
-        raise ValidationError("This objective is already closed.")
+        raise ValidationError(gettext("This objective is already closed."))
     lessons = lessons.strip()
     if not lessons:
-        raise ValidationError("Say what you learned in this period: the next one starts from it.")
+        raise ValidationError(
+            gettext("Say what you learned in this period: the next one starts from it.")
+        )
     made = []
     for key_result in objective.key_results.all():
         score, comment = grades.get(key_result.pk, (None, ""))
@@ -492,7 +534,7 @@ def objective_close(
         # The objective's row is the lock check-ins take too: of two people closing at once
         # the second is told, and a check-in landing meanwhile is the value graded.
         if _lock_closure(objective.pk) is not None:
-            raise ValidationError("This objective is already closed.")
+            raise ValidationError(gettext("This objective is already closed."))
         final = dict(KeyResult.objects.filter(objective=objective).values_list("pk", "current"))
         for grade in made:
             grade.final_value = final.get(grade.key_result_id, grade.final_value)
@@ -533,21 +575,22 @@ def objective_copy_forward(
                                "consultant or an admin copy it forward.")  # fmt: skip
     closure = closure_of(objective)
     if closure is None:
-        raise ValidationError("Close and grade the objective before copying it forward.")
+        raise ValidationError(gettext("Close and grade the objective before copying it forward."))
     default_start, default_end = next_period(objective)
     starts_on, ends_on = starts_on or default_start, ends_on or default_end
     if ends_on <= starts_on:
-        raise ValidationError("The period must end after it starts.")
+        raise ValidationError(gettext("The period must end after it starts."))
     if ends_on <= objective.ends_on:
         raise ValidationError(
-            f"The next period must end after this one ended ({objective.ends_on:%d %b %Y})."
+            gettext("The next period must end after this one ended (%(ended)s).")
+            % {"ended": formats.date_format(objective.ends_on, "d M Y")}
         )
     programme = objective.programme
     key_results = list(objective.key_results.select_related("grade"))
     with transaction.atomic():
         locked = ObjectiveClosure.objects.select_for_update().get(pk=closure.pk)
         if locked.copied_to_id is not None:
-            raise ValidationError("This objective was already copied forward.")
+            raise ValidationError(gettext("This objective was already copied forward."))
         copy = Objective.objects.create(
             organisation_id=objective.organisation_id, programme=programme,
             scope=objective.scope, wave_id=objective.wave_id, team_id=objective.team_id,

@@ -41,22 +41,26 @@ def proposal_add(
     if not policies.can_propose(by, own_participant(by) is not None):
         raise PermissionDenied("The people in the programme make the proposals.")
     if subject not in Subject.values:
-        raise ValidationError("Unknown subject.")
+        raise ValidationError(gettext("Unknown subject."))
     statement = statement.strip()
     if not statement:
-        raise ValidationError("Say in a sentence what you propose.")
+        raise ValidationError(gettext("Say in a sentence what you propose."))
     if subject == Subject.RITUAL:
         indicator, threshold = "", None
     if indicator:
         if indicator not in indicators.TUNABLE:
-            raise ValidationError("Choose one of the indicators offered.")
+            raise ValidationError(gettext("Choose one of the indicators offered."))
         label, kind, low, high = indicators.TUNABLE[indicator]
         if threshold is None or not low <= threshold <= high:
-            raise ValidationError(f"“{label}” takes a value from {low:g} to {high:g}.")
+            raise ValidationError(
+                # Translators: label names an indicator threshold; low and high are numbers.
+                gettext("“%(label)s” takes a value from %(low)s to %(high)s.")
+                % {"label": label, "low": f"{low:g}", "high": f"{high:g}"}
+            )
         if kind is int and threshold != int(threshold):
-            raise ValidationError(f"“{label}” takes a whole number.")
+            raise ValidationError(gettext("“%(label)s” takes a whole number.") % {"label": label})
     elif threshold is not None:
-        raise ValidationError("A threshold needs an indicator to apply to.")
+        raise ValidationError(gettext("A threshold needs an indicator to apply to."))
     return Proposal.objects.create(
         organisation_id=by.organisation_id, subject=subject, author=by, statement=statement[:300],
         indicator=indicator, threshold=threshold,
@@ -67,7 +71,7 @@ def window_open(*, by: Membership, subject: str, closes_at: datetime) -> VotingW
     if not policies.can_run_votes(by):
         raise PermissionDenied("The consultant opens the votes.")
     if closes_at <= timezone.now():
-        raise ValidationError("The vote must close in the future.")
+        raise ValidationError(gettext("The vote must close in the future."))
     return VotingWindow.objects.create(
         organisation_id=by.organisation_id, subject=subject, closes_at=closes_at, opened_by=by
     )
@@ -78,9 +82,9 @@ def vote_toggle(*, proposal: Proposal, by: Membership) -> bool:
     if not policies.can_vote(by, own_participant(by) is not None):
         raise PermissionDenied("The people in the programme vote.")
     if proposal.status != Proposal.Status.OPEN:
-        raise ValidationError("This proposal has been decided.")
+        raise ValidationError(gettext("This proposal has been decided."))
     if selectors.open_window(proposal.organisation_id, proposal.subject) is None:
-        raise ValidationError("Voting is closed at the moment.")
+        raise ValidationError(gettext("Voting is closed at the moment."))
     return programme_services.row_toggle(ProposalVote, proposal=proposal, membership=by)[0]
 
 
@@ -90,7 +94,7 @@ def proposal_decide(*, proposal: Proposal, by: Membership, adopt: bool) -> None:
     if not policies.can_run_votes(by):
         raise PermissionDenied("The consultant adopts proposals.")
     if proposal.status != Proposal.Status.OPEN:
-        raise ValidationError("This proposal has been decided already.")
+        raise ValidationError(gettext("This proposal has been decided already."))
     proposal.status = Proposal.Status.ADOPTED if adopt else Proposal.Status.NOT_ADOPTED
     proposal.decided_at, proposal.decided_by = timezone.now(), by
     proposal.save(update_fields=["status", "decided_at", "decided_by", "updated_at"])
@@ -108,12 +112,12 @@ def celebration_answer(
     if not policies.can_answer_celebration(by, celebration):
         raise PermissionDenied("Only its owner answers.")
     if consent not in Consent.values:
-        raise ValidationError("Choose how you would like it celebrated, or not at all.")
+        raise ValidationError(gettext("Choose how you would like it celebrated, or not at all."))
     if ritual is not None and (
         ritual.subject != Subject.RITUAL or ritual.status != Proposal.Status.ADOPTED
         or ritual.organisation_id != celebration.organisation_id
     ):  # fmt: skip
-        raise ValidationError("Choose one of the rituals the programme adopted.")
+        raise ValidationError(gettext("Choose one of the rituals the programme adopted."))
     was_celebrated = celebration.consent not in ("", Consent.NO)
     celebration.consent = consent
     celebration.ritual = ritual if consent != Consent.NO else None

@@ -9,6 +9,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from django.db import transaction
+from django.utils.translation import gettext
 
 from metrics import selectors
 from metrics.ingest import CsvRows, Event, EventWriter, RowError, Summary
@@ -30,9 +31,15 @@ def number_between(value: str, maximum: int, what: str) -> Decimal:
     try:
         number = Decimal(value.strip().replace(",", "."))
     except InvalidOperation:
-        raise RowError(f"{what} '{value}' is not a number") from None
+        raise RowError(
+            # Translators: column is a column name of the uploaded file (stays English).
+            gettext("%(column)s '%(value)s' is not a number") % {"column": what, "value": value}
+        ) from None
     if not 0 <= number <= maximum:
-        raise RowError(f"{what} must be between 0 and {maximum}")
+        raise RowError(
+            gettext("%(column)s must be between 0 and %(maximum)s")
+            % {"column": what, "maximum": maximum}
+        )
     return number
 
 
@@ -61,7 +68,8 @@ def import_people_csv(
                 participant = people.get(row["email"].strip().lower())
                 if participant is None:
                     raise RowError(
-                        f"nobody in this organisation has the e-mail '{row['email'].strip()}'"
+                        gettext("nobody in this organisation has the e-mail '%(email)s'")
+                        % {"email": row["email"].strip()}
                     )
                 event = row_event(participant, row, writer.tz)
             except RowError as exc:

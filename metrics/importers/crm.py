@@ -6,6 +6,8 @@ from __future__ import annotations
 from datetime import tzinfo
 from pathlib import Path
 
+from django.utils.translation import gettext
+
 from metrics.importers.common import import_people_csv, number_between
 from metrics.ingest import Event, RowError, Summary, header_key, parse_date, stable_id
 from metrics.models import EventKind, EventSource
@@ -30,13 +32,21 @@ def _crm_row(participant: Participant, row: dict[str, str], zone: tzinfo) -> Eve
     when = parse_date(row["date"], zone)
     kind = CRM_KINDS.get(header_key(row["kind"]))
     if kind is None:
-        raise RowError(f"unknown kind '{row['kind'].strip()}' (use meeting, opportunity or deal)")
+        raise RowError(
+            # Translators: meeting, opportunity and deal are values of the file: keep them.
+            gettext("unknown kind '%(value)s' (use meeting, opportunity or deal)")
+            % {"value": row["kind"].strip()}
+        )
     amount = None
     if row["amount"].strip():
         amount = number_between(row["amount"].replace(" ", "").replace(",", ""), 10**11, "amount")
     linkedin = row["camethroughlinkedin"].strip().lower()
     if linkedin not in YES | NO:
-        raise RowError(f"'came through LinkedIn' must be yes or no, not '{linkedin}'")
+        raise RowError(
+            # Translators: the column name, yes and no are values of the file: keep them.
+            gettext("'came through LinkedIn' must be yes or no, not '%(value)s'")
+            % {"value": linkedin}
+        )
     crm_id = row["crmid"].strip() or stable_id(row["email"], row["date"], row["kind"])
     return Event(
         participant_id=participant.pk, kind=kind, occurred_at=when, value=amount,
@@ -50,6 +60,6 @@ def import_crm_csv(
     return import_people_csv(
         organisation=organisation, path=path, filename=filename, progress_key=progress_key,
         source=EventSource.CRM, columns=CRM_COLUMNS, row_event=_crm_row,
-        feeds=["CRM outcomes: meetings, opportunities, deals (the snowball counts those via "
-               "LinkedIn)"],
+        feeds=[gettext("CRM outcomes: meetings, opportunities, deals (the snowball counts "
+                       "those via LinkedIn)")],
     )  # fmt: skip

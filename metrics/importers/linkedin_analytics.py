@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from django.db import transaction
+from django.utils.translation import gettext
 
 from metrics.importers.common import finish
 from metrics.ingest import Event, EventWriter, ImportRefused, RowError, Summary, parse_date
@@ -39,14 +40,27 @@ def _import(
         workbook = openpyxl.load_workbook(handle, read_only=True, data_only=True)
     except Exception:
         raise ImportRefused(
-            [(filename, None, "not an Excel workbook: upload the .xlsx LinkedIn gives you")]
+            [
+                (
+                    filename,
+                    None,
+                    gettext("not an Excel workbook: upload the .xlsx LinkedIn gives you"),
+                )
+            ]
         ) from None
     sheet = next(
         (ws for ws in workbook.worksheets if ws.title.strip().upper() == "ENGAGEMENT"), None
     )
     if sheet is None:
         raise ImportRefused(
-            [(filename, None, "no ENGAGEMENT sheet: is this the content analytics export?")]
+            [
+                (
+                    filename,
+                    None,
+                    # Translators: ENGAGEMENT is the sheet's name in LinkedIn's file: keep it.
+                    gettext("no ENGAGEMENT sheet: is this the content analytics export?"),
+                )
+            ]
         )
     # A later export restates past days' counts (LinkedIn keeps counting engagements on older
     # posts): its numbers replace the stored ones.
@@ -83,7 +97,12 @@ def _import(
                 continue
             day = when.date().isoformat()
             if day in seen:
-                summary.error(filename, number, f"the day {day} is already on line {seen[day]}")
+                summary.error(
+                    filename,
+                    number,
+                    gettext("the day %(day)s is already on line %(line)s")
+                    % {"day": day, "line": seen[day]},
+                )
                 continue
             seen[day] = number
             for kind, quantity in (
@@ -104,16 +123,21 @@ def _import(
                     (
                         filename,
                         None,
-                        "the ENGAGEMENT sheet has no Date / Impressions / Engagements header",
+                        gettext(
+                            # Translators: the sheet and column names are LinkedIn's: keep them.
+                            "the ENGAGEMENT sheet has no Date / Impressions / Engagements header"
+                        ),
                     )
                 ]
             )
         if not finish(summary, writer):
             return summary
     summary.feeds = [
-        "ENGAGEMENT sheet: impressions and engagements per day (interactions received; "
-        "engagements are counted as reactions received; each day is the organisation's; a "
-        "later export's counts for the same days replace the earlier ones)"
+        gettext(
+            "ENGAGEMENT sheet: impressions and engagements per day (interactions received; "
+            "engagements are counted as reactions received; each day is the organisation's; a "
+            "later export's counts for the same days replace the earlier ones)"
+        )
     ]
     return summary
 
@@ -125,7 +149,7 @@ def _count(value: object) -> int:
     try:
         number = int(float(str(value).replace(",", "").strip() or 0))
     except ValueError:
-        raise RowError(f"'{value}' is not a number") from None
+        raise RowError(gettext("'%(value)s' is not a number") % {"value": value}) from None
     if number < 0:
-        raise RowError("a count cannot be negative")
+        raise RowError(gettext("a count cannot be negative"))
     return number

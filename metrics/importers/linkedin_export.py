@@ -21,6 +21,8 @@ from datetime import datetime
 from pathlib import Path
 
 from django.db import transaction
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 
 from metrics.authenticity import post_signatures_store
 from metrics.importers.common import finish
@@ -81,14 +83,23 @@ def export_members(path: Path, filename: str) -> Members:
             archive = zipfile.ZipFile(path)
             infos = archive.infolist()
         except (zipfile.BadZipFile, OSError) as exc:
-            raise ImportRefused([(filename, None, f"the ZIP cannot be read ({exc})")]) from None
+            raise ImportRefused(
+                [(filename, None, gettext("the ZIP cannot be read (%(error)s)") % {"error": exc})]
+            ) from None
         total = 0
         members: Members = {}
         for info in infos:
             name = info.filename
             if name.startswith(("/", "\\")) or ".." in Path(name).parts or ":" in name:
                 raise ImportRefused(
-                    [(filename, None, f"the ZIP holds an unsafe file name ('{name[:80]}')")]
+                    [
+                        (
+                            filename,
+                            None,
+                            gettext("the ZIP holds an unsafe file name ('%(name)s')")
+                            % {"name": name[:80]},
+                        )
+                    ]
                 )
             total += info.file_size
             if total > MAX_UNCOMPRESSED or (
@@ -99,7 +110,9 @@ def export_members(path: Path, filename: str) -> Members:
                         (
                             filename,
                             None,
-                            "the ZIP expands to far more than an export holds (a ZIP bomb?)",
+                            gettext(
+                                "the ZIP expands to far more than an export holds (a ZIP bomb?)"
+                            ),
                         )
                     ]
                 )
@@ -109,13 +122,17 @@ def export_members(path: Path, filename: str) -> Members:
         try:
             bad = archive.testzip() if sum(i.file_size for i in infos) < 200 * 1024 * 1024 else None
         except (zipfile.BadZipFile, OSError, EOFError) as exc:
-            raise ImportRefused([(filename, None, f"the ZIP is damaged ({exc})")]) from None
+            raise ImportRefused(
+                [(filename, None, gettext("the ZIP is damaged (%(error)s)") % {"error": exc})]
+            ) from None
         if bad:
-            raise ImportRefused([(filename, None, f"the ZIP is damaged at '{bad}'")])
+            raise ImportRefused(
+                [(filename, None, gettext("the ZIP is damaged at '%(name)s'") % {"name": bad})]
+            )
         if not members:
             raise ImportRefused(
-                [(filename, None, "no LinkedIn export file in this ZIP (expected e.g. Shares.csv, "
-                  "messages.csv, Connections.csv)")]
+                [(filename, None, gettext("no LinkedIn export file in this ZIP (expected e.g. "
+                  "Shares.csv, messages.csv, Connections.csv)"))]
             )  # fmt: skip
         return members
     known = _export_file(filename)
@@ -124,15 +141,15 @@ def export_members(path: Path, filename: str) -> Members:
     with open(path, "rb") as handle:
         head = handle.read(4)
     if head.startswith(b"PK"):
-        raise ImportRefused([(filename, None, "the ZIP is damaged or truncated")])
+        raise ImportRefused([(filename, None, gettext("the ZIP is damaged or truncated"))])
     if Path(filename).suffix.lower() == ".zip":
         raise ImportRefused(
-            [(filename, None, "this is not a ZIP file, though its name ends in .zip: download "
-              "the export from LinkedIn again and upload the ZIP as it arrives")]
+            [(filename, None, gettext("this is not a ZIP file, though its name ends in .zip: "
+              "download the export from LinkedIn again and upload the ZIP as it arrives"))]
         )  # fmt: skip
     raise ImportRefused(
-        [(filename, None, "a single file must be one of the export's CSV files: "
-          + ", ".join(EXPORT_NAMES[base] for base in LINKEDIN_FILES))]
+        [(filename, None, gettext("a single file must be one of the export's CSV files: "
+          "%(names)s") % {"names": ", ".join(EXPORT_NAMES[base] for base in LINKEDIN_FILES)})]
     )  # fmt: skip
 
 
@@ -149,14 +166,18 @@ def _opened(opener: Opener, name: str) -> Iterator[io.BufferedIOBase]:
     try:
         yield handle
     except (zipfile.BadZipFile, EOFError, OSError) as exc:
-        raise ImportRefused([(name, None, f"the file is damaged or truncated ({exc})")]) from None
+        raise ImportRefused(
+            [(name, None, gettext("the file is damaged or truncated (%(error)s)") % {"error": exc})]
+        ) from None
     finally:
         handle.close()
 
 
 # --- LinkedIn member data export ---
 
-OWNER_LINE = "Whose export: "  # the summary lines that say how the account holder was found
+# The summary lines that say how the account holder was found start with this marker; it is
+# stored, never shown (the import page puts them under their own heading), so it stays English.
+OWNER_LINE = "Whose export: "
 
 
 class LinkedInContext:
@@ -208,7 +229,11 @@ def _dates(ctx: LinkedInContext, name: str) -> DateColumn:
             required, column = DATED[base]
             with closing(_rows(opener, file, required)) as rows:
                 for line, row in rows:
-                    where = f"line {line}" if file == name else f"{file} line {line}"
+                    where = (
+                        gettext("line %(number)s") % {"number": line}
+                        if file == name
+                        else gettext("%(file)s line %(number)s") % {"file": file, "number": line}
+                    )
                     yield where, row.get(column, ""), file == name
 
     return DateColumn(name, rescan, zone=ctx.writer.tz)
@@ -304,7 +329,9 @@ def import_invitations(ctx: LinkedInContext, opener: Opener, name: str) -> None:
             if holder_name:
                 ctx.invitation_names.add(holder_name)
         if not outgoing:
-            ctx.summary.skip(name, line, "an invitation you received (only sent ones count)")
+            ctx.summary.skip(
+                name, line, gettext("an invitation you received (only sent ones count)")
+            )
             return
         when = dates.parse(row["sentat"], line)
         invitee = blank(row.get("inviteeprofileurl", "")) or blank(row.get("to", ""))
@@ -424,8 +451,8 @@ def _recognise_owner(
     in_every = [p for p, count in present.items() if count == talks] if talks else []
     pool = in_every or sorted(senders)
     if len(in_every) == 1 and talks >= 2:
-        return _owner_found(ctx, parties, in_every[0], "the one person in every conversation of "
-                            f"{name}")  # fmt: skip
+        return _owner_found(ctx, parties, in_every[0], gettext(
+            "the one person in every conversation of %(file)s") % {"file": name})  # fmt: skip
 
     also_named: dict[int, list[str]] = {}
     for named_party, target in parties.alias.items():
@@ -437,14 +464,16 @@ def _recognise_owner(
         return any(names_match(a, b) for a in own if a for b in names)
 
     evidence: list[tuple[str, Callable[[int], bool]]] = [
-        ("named in Profile.csv", lambda p: named(p, ctx.profile_names)),
-        ("the account holder in Invitations.csv", lambda p: parties.urls.get(p) in
+        # Translators: how the holder of a LinkedIn export was recognised (after their name).
+        (gettext("named in Profile.csv"), lambda p: named(p, ctx.profile_names)),
+        (gettext("the account holder in Invitations.csv"), lambda p: parties.urls.get(p) in
          ctx.invitation_urls or named(p, ctx.invitation_names)),
-        (f"the author of the drafts in {name}", lambda p: p in drafters),
-        ("the LinkedIn address on the Snowball profile", lambda p: bool(ctx.stored_url) and
-         parties.urls.get(p) == ctx.stored_url),
-        ("the name in Snowball (nothing in the export itself tells; add the LinkedIn address on "
-         "the profile to be sure)", lambda p: bool(ctx.roster_name) and
+        (gettext("the author of the drafts in %(file)s") % {"file": name},
+         lambda p: p in drafters),
+        (gettext("the LinkedIn address on the Snowball profile"),
+         lambda p: bool(ctx.stored_url) and parties.urls.get(p) == ctx.stored_url),
+        (gettext("the name in Snowball (nothing in the export itself tells; add the LinkedIn "
+         "address on the profile to be sure)"), lambda p: bool(ctx.roster_name) and
          named(p, [ctx.roster_name])),
     ]  # fmt: skip
     for how, fits in evidence:
@@ -455,25 +484,40 @@ def _recognise_owner(
             pool = matches
     if not senders & set(pool):
         ctx.owner_lines.append(
-            f"{OWNER_LINE}nothing tells which person in {name} holds the account, and none of "
-            "them wrote there: no message was counted as sent."
+            OWNER_LINE
+            + gettext(
+                "nothing tells which person in %(file)s holds the account, and none of them "
+                "wrote there: no message was counted as sent."
+            )
+            % {"file": name}
         )
         return None
     raise ImportRefused(
-        [(name, None, f"cannot tell which of the {len(pool)} people who write in every "
-          "conversation holds this account: add the LinkedIn profile address on the Snowball "
-          "profile, or upload the whole export with Profile.csv")]
+        [(name, None, ngettext(
+            "cannot tell which of the %(count)s person who writes in every conversation holds "
+            "this account: add the LinkedIn profile address on the Snowball profile, or upload "
+            "the whole export with Profile.csv",
+            "cannot tell which of the %(count)s people who write in every conversation holds "
+            "this account: add the LinkedIn profile address on the Snowball profile, or upload "
+            "the whole export with Profile.csv",
+            len(pool)) % {"count": len(pool)})]
     )  # fmt: skip
 
 
 def _owner_found(ctx: LinkedInContext, parties: _Parties, owner: int, how: str) -> int:
     url = parties.urls.get(owner, "")
-    ctx.owner_lines.append(f"{OWNER_LINE}{parties.describe(owner)}, {how}.")
+    # Translators: person is a name with a LinkedIn address, how says how it was recognised.
+    line = gettext("%(person)s, %(how)s.") % {"person": parties.describe(owner), "how": how}
+    ctx.owner_lines.append(OWNER_LINE + line)
     if url and ctx.stored_url and url != ctx.stored_url:
         ctx.owner_lines.append(
-            f"{OWNER_LINE}the LinkedIn address on the Snowball profile ({ctx.stored_url}) is not "
-            f"this export's ({url}): messages were counted for the export's own account holder. "
-            "If the address changed, update it on the profile."
+            OWNER_LINE
+            + gettext(
+                "the LinkedIn address on the Snowball profile (%(stored)s) is not this "
+                "export's (%(url)s): messages were counted for the export's own account "
+                "holder. If the address changed, update it on the profile."
+            )
+            % {"stored": ctx.stored_url, "url": url}
         )
     return owner
 
@@ -504,8 +548,8 @@ def import_messages(ctx: LinkedInContext, opener: Opener, name: str) -> None:
                 marked.append(True)
             direction = blank(row["direction"]).upper()
             if direction not in ("OUTGOING", "INCOMING"):
-                raise RowError(f"the direction '{row['direction'].strip()}' is neither OUTGOING "
-                               "nor INCOMING")  # fmt: skip
+                raise RowError(gettext("the direction '%(value)s' is neither OUTGOING nor "
+                               "INCOMING") % {"value": row["direction"].strip()})  # fmt: skip
             return 1 if direction == "OUTGOING" else 0
         return parties.sender(row)
 
@@ -531,7 +575,9 @@ def import_messages(ctx: LinkedInContext, opener: Opener, name: str) -> None:
     if marked:
         owner: int | None = 1
         ctx.owner_lines.append(
-            f"{OWNER_LINE}{name} marks each message as sent or received (its Direction column)."
+            OWNER_LINE
+            + gettext("%(file)s marks each message as sent or received (its Direction column).")
+            % {"file": name}
         )
     else:
         owner = _recognise_owner(ctx, parties, conversations, drafters, name)
@@ -545,7 +591,7 @@ def import_messages(ctx: LinkedInContext, opener: Opener, name: str) -> None:
 
     def second_pass(line: int, row: dict[str, str]) -> None:
         if is_draft(row):
-            ctx.summary.skip(name, line, "a draft, never sent")
+            ctx.summary.skip(name, line, gettext("a draft, never sent"))
             return
         when = dates.parse(row["date"], line)
         key = stable_id(
@@ -560,7 +606,9 @@ def import_messages(ctx: LinkedInContext, opener: Opener, name: str) -> None:
         if started is not None and started < when:
             ctx.event(EventKind.MESSAGE_REPLY_RECEIVED, when, key)
         else:
-            ctx.summary.skip(name, line, "a message you received first, not a reply to yours")
+            ctx.summary.skip(
+                name, line, gettext("a message you received first, not a reply to yours")
+            )
 
     _each(ctx, opener, name, required, second_pass, quiet=True)
 
@@ -623,31 +671,46 @@ def _no_header(name: str, required: set[str], seen: list[str]) -> str:
     known = _export_file(name)
     expected = known[1] if known else name
     shown = ", ".join(f"“{cell[:40]}”" for cell in seen[:8]) + (", …" if len(seen) > 8 else "")
-    found = f"the file begins with {shown} instead" if seen else "the file holds no columns"
+    found = (
+        gettext("the file begins with %(columns)s instead") % {"columns": shown}
+        if seen
+        else gettext("the file holds no columns")
+    )
     keys = {header_key(cell) for cell in seen}
     absent = [key for key in columns if key not in keys]
     if seen and len(absent) < len(columns):
-        found = "its header lacks " + ", ".join(f"“{COLUMN_NAMES.get(k, k)}”" for k in absent)
-    return (
-        f"no header row with the columns {names} ({found}). Is this the {expected} of "
+        found = gettext("its header lacks %(columns)s") % {
+            "columns": ", ".join(f"“{COLUMN_NAMES.get(k, k)}”" for k in absent)
+        }
+    return gettext(
+        # Translators: columns are LinkedIn's column names, found what the file has instead, file
+        # the export file's name. "Settings, Data privacy, Get a copy of your data" are LinkedIn's
+        # own menu names: use those of LinkedIn in your language.
+        "no header row with the columns %(columns)s (%(found)s). Is this the %(file)s of "
         "LinkedIn's data export, unchanged? Download the export again from LinkedIn (Settings, "
         "Data privacy, Get a copy of your data) and upload the ZIP or the file as it arrives."
-    )
+    ) % {"columns": names, "found": found, "file": expected}
 
 
+# What each file feeds, after its name (the name itself is LinkedIn's and stays as it is).
 FEEDS = {
-    "shares.csv": "Shares.csv: posts published (own actions, regularity)",
-    "comments.csv": "Comments.csv: comments you made (not comments received)",
-    "reactions.csv": "Reactions.csv: reactions you gave (not reactions received)",
-    "messages.csv": "messages.csv: messages sent and replies received",
-    "invitations.csv": "Invitations.csv: connection requests sent (anti-gaming only)",
-    "connections.csv": "Connections.csv: connections gained per day (never counted as skill)",
-    "profile.csv": "Profile.csv: your headline and summary (profile distinctiveness)",
+    "shares.csv": _("posts published (own actions, regularity)"),
+    "comments.csv": _("comments you made (not comments received)"),
+    "reactions.csv": _("reactions you gave (not reactions received)"),
+    "messages.csv": _("messages sent and replies received"),
+    "invitations.csv": _("connection requests sent (anti-gaming only)"),
+    "connections.csv": _("connections gained per day (never counted as skill)"),
+    "profile.csv": _("your headline and summary (profile distinctiveness)"),
 }
-NOT_IN_EXPORT = (
+NOT_IN_EXPORT = _(
     "Not in this export: reactions, comments and impressions your posts received, and profile "
     "views. Import the analytics export (XLSX) or use the quick log for interactions received."
 )
+
+
+def _feeds_line(base: str) -> str:
+    # Translators: file is an export file's name (e.g. Shares.csv), feeds what it is used for.
+    return gettext("%(file)s: %(feeds)s") % {"file": EXPORT_NAMES[base], "feeds": FEEDS[base]}
 
 
 def import_linkedin_export(
@@ -677,9 +740,13 @@ def import_linkedin_export(
             organisation_id=organisation.pk, participant_id=participant.pk, posts=ctx.posts,
             week_of=writer.week_of,
         )  # fmt: skip
-    summary.feeds = ctx.owner_lines + [FEEDS[base] for base in LINKEDIN_FILES if base in members]
-    missing = [FEEDS[base].split(":")[0] for base in LINKEDIN_FILES if base not in members]
+    summary.feeds = ctx.owner_lines + [
+        _feeds_line(base) for base in LINKEDIN_FILES if base in members
+    ]
+    missing = [EXPORT_NAMES[base] for base in LINKEDIN_FILES if base not in members]
     if missing:
-        summary.feeds.append("Missing from this export: " + ", ".join(missing))
-    summary.feeds.append(NOT_IN_EXPORT)
+        summary.feeds.append(
+            gettext("Missing from this export: %(files)s") % {"files": ", ".join(missing)}
+        )
+    summary.feeds.append(str(NOT_IN_EXPORT))
     return summary

@@ -19,6 +19,8 @@ from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from django.utils import timezone as django_timezone
+from django.utils.dates import MONTHS as MONTH_NAMES
+from django.utils.translation import gettext
 
 from metrics.ingest import HeaderedRows, RowError, header_key, text_lines
 
@@ -221,7 +223,7 @@ DAY_FIRST, MONTH_FIRST = "day-first", "month-first"
 
 
 def _unknown(value: str) -> RowError:
-    return RowError(f"'{value}' is not a date this importer knows")
+    return RowError(gettext("'%(value)s' is not a date this importer knows") % {"value": value})
 
 
 def _clock(match: re.Match, value: str) -> tuple[int, int, int, int, timezone]:
@@ -286,7 +288,7 @@ class DateColumn:
     def parse(self, text: str, line: int | None = None) -> datetime:
         value = " ".join(text.replace("\u202f", " ").replace("\xa0", " ").split())
         if not value or value.lower() in BLANKS:
-            raise RowError("the date is empty")
+            raise RowError(gettext("the date is empty"))
         parsed = None
         if value[:4].isdigit() and value[4:5] == "-":
             try:  # ISO forms are most rows of most files: the C parser, no format guessing
@@ -300,7 +302,10 @@ class DateColumn:
         elif parsed.tzinfo is None:
             parsed = parsed.replace(tzinfo=UTC)
         if not LINKEDIN_FOUNDED <= parsed <= django_timezone.now() + timedelta(days=2):
-            raise RowError(f"the date '{value}' is impossible (before 2003 or in the future)")
+            raise RowError(
+                gettext("the date '%(value)s' is impossible (before 2003 or in the future)")
+                % {"value": value}
+            )
         return parsed
 
     def _parse_form(self, value: str, line: int | None) -> datetime:
@@ -335,14 +340,30 @@ class DateColumn:
         shown = _slash_order(a, b)
         if shown:
             if self.order and self.order != shown and self.evidence:
-                first, other = ("day", "month") if shown == DAY_FIRST else ("month", "day")
+                message = (
+                    gettext(
+                        # Translators: where is e.g. "line 12" or "Shares.csv line 3"; file a
+                        # file name.
+                        "'%(value)s' can only be read day first, but %(where)s ('%(other)s') "
+                        "was read month first: the dates of %(file)s must all be written one way"
+                    )
+                    if shown == DAY_FIRST
+                    else gettext(
+                        "'%(value)s' can only be read month first, but %(where)s ('%(other)s') "
+                        "was read day first: the dates of %(file)s must all be written one way"
+                    )
+                )
                 raise RowError(
-                    f"'{value}' can only be read {first} first, but {self.evidence[0]} "
-                    f"('{self.evidence[1]}') was read {other} first: the dates of "
-                    f"{self.filename} must all be written one way"
+                    message
+                    % {
+                        "value": value,
+                        "where": self.evidence[0],
+                        "other": self.evidence[1],
+                        "file": self.filename,
+                    }
                 )
             if not self.order:
-                self.order, self.evidence = shown, (f"line {line}", value)
+                self.order, self.evidence = shown, (_line_name(line), value)
             return shown
         if self.order:
             return self.order
@@ -359,26 +380,35 @@ class DateColumn:
                     self.order, self.evidence = decided, (where, other.strip())
                     return decided
         if ampm:  # LinkedIn's own form (Invitations.csv, old messages.csv): month first
-            self.order, self.evidence = MONTH_FIRST, (f"line {line}", value)
+            self.order, self.evidence = MONTH_FIRST, (_line_name(line), value)
             return MONTH_FIRST
         if self.refused:  # said once; the import fails anyway, all or nothing
             return MONTH_FIRST
         self.refused = True
         raise RowError(
-            f"'{value}' could be {_spelled(a, b)} or {_spelled(b, a)}: no date in "
-            f"{self.filename} or the other files of this upload shows whether the day or the "
-            "month comes first. Download the export again, or save the dates as YYYY-MM-DD"
+            gettext(
+                # Translators: one and other are the two readings of the date, e.g. "3 May"
+                # and "5 March".
+                "'%(value)s' could be %(one)s or %(other)s: no date in %(file)s or the other "
+                "files of this upload shows whether the day or the month comes first. Download "
+                "the export again, or save the dates as YYYY-MM-DD"
+            )
+            % {
+                "value": value,
+                "one": _spelled(a, b),
+                "other": _spelled(b, a),
+                "file": self.filename,
+            }
         )
 
 
-_MONTH_WORDS = (
-    "January", "February", "March", "April", "May", "June", "July", "August", "September",
-    "October", "November", "December",
-)  # fmt: skip
-
-
 def _spelled(day: int, month: int) -> str:
-    return f"{day} {_MONTH_WORDS[month - 1]}" if 1 <= month <= 12 else f"{day}/{month}"
+    # Django's month names, in the active language.
+    return f"{day} {MONTH_NAMES[month]}" if 1 <= month <= 12 else f"{day}/{month}"
+
+
+def _line_name(line: int | None) -> str:
+    return gettext("line %(number)s") % {"number": line}
 
 
 # How each file writes its dates as LinkedIn exports it: a row's key is built from the value in

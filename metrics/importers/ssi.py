@@ -6,6 +6,8 @@ from datetime import datetime, tzinfo
 from decimal import Decimal
 from pathlib import Path
 
+from django.utils.translation import gettext
+
 from metrics.importers.common import import_people_csv, number_between
 from metrics.ingest import Event, RowError, Summary, parse_date
 from metrics.models import EventKind, EventSource
@@ -32,7 +34,7 @@ def _ssi_row(participant: Participant, row: dict[str, str], zone: tzinfo) -> Eve
     pillars = {p: number_between(row[p], 25, p) for p in PILLARS}
     total = number_between(row["total"], 100, "total")
     if abs(total - sum(pillars.values())) > 1:
-        raise RowError("the total is not the sum of the four pillars")
+        raise RowError(gettext("the total is not the sum of the four pillars"))
     return ssi_event(participant, when, total, pillars)
 
 
@@ -42,5 +44,5 @@ def import_ssi_csv(
     return import_people_csv(
         organisation=organisation, path=path, filename=filename, progress_key=progress_key,
         source=EventSource.SSI, columns=SSI_COLUMNS, row_event=_ssi_row,
-        feeds=["SSI snapshots (total and the four pillars)"],
+        feeds=[gettext("SSI snapshots (total and the four pillars)")],
     )  # fmt: skip

@@ -6,30 +6,35 @@ import uuid
 
 from django.db import models
 from django.db.models.functions import Now
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
 
 from programme.models.core import Membership, Organisation, Team, TimeStamped
 from programme.models.programmes import Programme, Wave
 
 
 class Audience(models.TextChoices):
-    ORGANISATION = "organisation", "Everyone in the organisation"
-    WAVES = "waves", "Chosen waves"
-    TEAMS = "teams", "Chosen teams"
+    # Translators: who an announcement is published to.
+    ORGANISATION = "organisation", _("Everyone in the organisation")
+    WAVES = "waves", _("Chosen waves")
+    TEAMS = "teams", _("Chosen teams")
 
 
 class Announcement(TimeStamped):
     """Drafted by a consultant or sponsor; published only by a sponsor, in the sponsor's name."""
 
     class Status(models.TextChoices):
-        DRAFT = "draft", "Draft"
-        PUBLISHED = "published", "Published"
+        DRAFT = "draft", pgettext_lazy("announcement status", "Draft")
+        PUBLISHED = "published", pgettext_lazy("announcement status", "Published")
 
     code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
     programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="announcements")
     title = models.CharField(max_length=200)
-    body = models.TextField(help_text="Markdown: **bold**, *italic*, lists, links.")
+    body = models.TextField(
+        # Translators: keep the asterisks: they are how Markdown marks bold and italic.
+        help_text=_("Markdown: **bold**, *italic*, lists, links.")
+    )
     body_html = models.TextField(editable=False, blank=True)
     drafted_by = models.ForeignKey(
         Membership, null=True, on_delete=models.SET_NULL, related_name="+"
@@ -129,22 +134,24 @@ class EmailKind(models.TextChoices):
     """Every kind of e-mail a person can tune. Invitations and password resets are not here:
     they are answers to something the person or the programme team just did."""
 
-    ANNOUNCEMENT = "announcement", "Announcements from the sponsor, and their reminders"
-    CASE_ACTIVITY = "case_activity", "Comments and reactions on my case studies"
-    CELEBRATION = "celebration", "Milestones: mine (asked privately first) and my team's"
-    MARKETING_PICK = "marketing_pick", "New company content to share, from marketing"
-    WEEKLY_SUMMARY = "weekly_summary", "My weekly summary (Monday morning)"
-    OKRI = "okri", "Key results: weekly check-in reminders, and decisions asked of me"
+    # Translators: a kind of e-mail on the person's e-mail settings, in their own words ("my").
+    ANNOUNCEMENT = "announcement", _("Announcements from the sponsor, and their reminders")
+    CASE_ACTIVITY = "case_activity", _("Comments and reactions on my case studies")
+    CELEBRATION = "celebration", _("Milestones: mine (asked privately first) and my team's")
+    MARKETING_PICK = "marketing_pick", _("New company content to share, from marketing")
+    WEEKLY_SUMMARY = "weekly_summary", _("My weekly summary (Monday morning)")
+    OKRI = "okri", _("Key results: weekly check-in reminders, and decisions asked of me")
     INTEGRATION = (
         "integration",
-        "Integrations: a Teams, Slack or webhook address that fails (admins)",
+        _("Integrations: a Teams, Slack or webhook address that fails (admins)"),
     )
 
 
 class EmailMode(models.TextChoices):
-    IMMEDIATE = "immediate", "Send it"
-    DIGEST = "digest", "In a daily digest"
-    OFF = "off", "Off"
+    # Translators: how a kind of e-mail is sent: at once ("Send it"), in a digest, or not at all.
+    IMMEDIATE = "immediate", pgettext_lazy("e-mail mode", "Send it")
+    DIGEST = "digest", pgettext_lazy("e-mail mode", "In a daily digest")
+    OFF = "off", pgettext_lazy("e-mail mode", "Off")
 
 
 class EmailPreference(models.Model):

@@ -7,6 +7,8 @@ import uuid
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
 from django.db.models.functions import Lower
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class TimeStamped(models.Model):
@@ -46,7 +48,7 @@ class User(AbstractUser):
     """A person who signs in with their e-mail address; no usernames."""
 
     username = None  # type: ignore[assignment]
-    email = models.EmailField("e-mail address", unique=True)
+    email = models.EmailField(_("e-mail address"), unique=True)
     code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     # Their language (one of settings.LANGUAGES; "" until chosen or guessed at first sign-in)
     # and time zone ("" = each organisation's); pages and e-mails to them follow both.
@@ -80,7 +82,7 @@ class Organisation(TimeStamped):
     language = models.CharField(max_length=10, default="en-gb")
     managers_see_individuals = models.BooleanField(
         default=False,
-        help_text="Managers see each seller's indicators; otherwise only team aggregates.",
+        help_text=_("Managers see each seller's indicators; otherwise only team aggregates."),
     )
     # A line sellers are asked to add when they share company content ("#employee").
     disclosure_line = models.CharField(max_length=100, blank=True)
@@ -94,12 +96,15 @@ class Organisation(TimeStamped):
 
 
 class Role(models.TextChoices):
-    SPONSOR = "sponsor", "Sponsor"
-    CONSULTANT = "consultant", "Consultant"
-    MANAGER = "manager", "Manager"
-    SELLER = "seller", "Seller"
-    MARKETING = "marketing", "Marketing"
-    ADMIN = "admin", "Admin"
+    # Translators: a person's role in Snowball (what they may do), shown beside their name.
+    SPONSOR = "sponsor", pgettext_lazy("role", "Sponsor")
+    CONSULTANT = "consultant", pgettext_lazy("role", "Consultant")
+    MANAGER = "manager", pgettext_lazy("role", "Manager")
+    SELLER = "seller", pgettext_lazy("role", "Seller")
+    # Translators: the role of the people who post company content for sellers to share.
+    MARKETING = "marketing", pgettext_lazy("role", "Marketing")
+    # Translators: the role of the organisation's administrators.
+    ADMIN = "admin", pgettext_lazy("role", "Admin")
 
 
 class Membership(TimeStamped):
@@ -154,20 +159,25 @@ class Team(TimeStamped):
 
 
 class JobRole(models.TextChoices):
-    SELLER = "seller", "Seller"
-    PRE_SALES = "pre_sales", "Pre-sales"
-    PARTNER = "partner", "Partner"
-    EXECUTIVE = "executive", "Executive"
+    # Translators: a participant's job in the sales organisation (not their role in Snowball).
+    SELLER = "seller", pgettext_lazy("job role", "Seller")
+    PRE_SALES = "pre_sales", pgettext_lazy("job role", "Pre-sales")
+    PARTNER = "partner", pgettext_lazy("job role", "Partner")
+    EXECUTIVE = "executive", pgettext_lazy("job role", "Executive")
 
 
 class Mindset(models.TextChoices):
-    HUNTER = "hunter", "Hunter"
-    FARMER = "farmer", "Farmer"
+    # Translators: a seller who mostly wins new customers.
+    HUNTER = "hunter", _("Hunter")
+    # Translators: a seller who mostly grows existing customers.
+    FARMER = "farmer", _("Farmer")
 
 
 class SellingStrategy(models.TextChoices):
-    CONTENT_LED = "content_led", "Content-led"
-    DIRECT_ACQUISITION = "direct_acquisition", "Direct acquisition"
+    # Translators: selling by posting and sharing content that draws buyers in.
+    CONTENT_LED = "content_led", _("Content-led")
+    # Translators: selling by contacting buyers directly.
+    DIRECT_ACQUISITION = "direct_acquisition", _("Direct acquisition")
 
 
 class Participant(TimeStamped):
@@ -184,16 +194,16 @@ class Participant(TimeStamped):
     team = models.ForeignKey(
         Team, null=True, blank=True, on_delete=models.SET_NULL, related_name="participants"
     )
-    segment = models.CharField("industry segment", max_length=120, blank=True)
+    segment = models.CharField(_("industry segment"), max_length=120, blank=True)
     mindset = models.CharField(max_length=10, choices=Mindset.choices, blank=True)
     digital_affinity = models.PositiveSmallIntegerField(
-        null=True, blank=True, help_text="1 (avoids digital tools) to 5 (lives on them)"
+        null=True, blank=True, help_text=_("1 (avoids digital tools) to 5 (lives on them)")
     )
     selling_strategy = models.CharField(
         max_length=20, choices=SellingStrategy.choices, default=SellingStrategy.CONTENT_LED
     )
-    linkedin_url = models.URLField("LinkedIn profile URL", blank=True)
-    is_ambassador = models.BooleanField("ambassador", default=False)
+    linkedin_url = models.URLField(_("LinkedIn profile URL"), blank=True)
+    is_ambassador = models.BooleanField(_("ambassador"), default=False)
 
     class Meta:
         constraints = [
@@ -216,10 +226,10 @@ class RosterImport(TimeStamped):
     """One roster CSV upload. Rows are validated before this exists; a task applies them."""
 
     class Status(models.TextChoices):
-        QUEUED = "queued", "Queued"
-        RUNNING = "running", "Importing"
-        DONE = "done", "Done"
-        FAILED = "failed", "Failed"
+        QUEUED = "queued", pgettext_lazy("roster import status", "Queued")
+        RUNNING = "running", pgettext_lazy("roster import status", "Importing")
+        DONE = "done", pgettext_lazy("roster import status", "Done")
+        FAILED = "failed", pgettext_lazy("roster import status", "Failed")
 
     code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     organisation = models.ForeignKey(

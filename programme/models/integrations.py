@@ -12,14 +12,17 @@ import uuid
 
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from programme.models.core import Membership, Organisation, Team, TimeStamped
 
 
 class EndpointKind(models.TextChoices):
-    TEAMS = "teams", "Microsoft Teams"
-    SLACK = "slack", "Slack"
-    WEBHOOK = "webhook", "Signed webhook"
+    # Translators: product names (Microsoft Teams, Slack) usually stay as they are.
+    TEAMS = "teams", _("Microsoft Teams")
+    SLACK = "slack", _("Slack")
+    WEBHOOK = "webhook", _("Signed webhook")
 
 
 class Endpoint(TimeStamped):
@@ -63,11 +66,12 @@ class Endpoint(TimeStamped):
 
 
 class OutboxStatus(models.TextChoices):
-    QUEUED = "queued", "Queued"
-    SENDING = "sending", "Sending"
-    SENT = "sent", "Sent"
-    FAILED = "failed", "Failed, will retry"
-    DEAD = "dead", "Gave up"
+    # Translators: the status of one message to a Teams, Slack or webhook address.
+    QUEUED = "queued", pgettext_lazy("delivery status", "Queued")
+    SENDING = "sending", pgettext_lazy("delivery status", "Sending")
+    SENT = "sent", pgettext_lazy("delivery status", "Sent")
+    FAILED = "failed", pgettext_lazy("delivery status", "Failed, will retry")
+    DEAD = "dead", pgettext_lazy("delivery status", "Gave up")
 
 
 class OutboxMessage(models.Model):

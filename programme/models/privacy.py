@@ -6,6 +6,7 @@ import uuid
 
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import pgettext_lazy
 
 from programme.models.core import Membership, Organisation, TimeStamped
 
@@ -20,10 +21,11 @@ class DataExport(TimeStamped):
     until it expires, then its file is deleted (beat)."""
 
     class Status(models.TextChoices):
-        QUEUED = "queued", "Queued"
-        RUNNING = "running", "Being prepared"
-        DONE = "done", "Ready"
-        FAILED = "failed", "Failed"
+        # Translators: the status of a person's "Download my data" file.
+        QUEUED = "queued", pgettext_lazy("data export status", "Queued")
+        RUNNING = "running", pgettext_lazy("data export status", "Being prepared")
+        DONE = "done", pgettext_lazy("data export status", "Ready")
+        FAILED = "failed", pgettext_lazy("data export status", "Failed")
 
     code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")

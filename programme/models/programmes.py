@@ -6,15 +6,19 @@ import uuid
 
 from django.db import models
 from django.db.models.functions import Lower
+from django.utils.translation import gettext, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
 
 from programme.models.core import Membership, Organisation, Participant, TimeStamped
 
 
 class Phase(models.TextChoices):
-    KICKOFF = "kickoff", "Kick-off"
-    TRAINING = "training", "Training"
-    CONSULTATION = "consultation", "Consultation cycles"
-    EXPANSION = "expansion", "Expansion"
+    # Translators: a phase of the change programme; "kick-off" is the opening discussion.
+    KICKOFF = "kickoff", pgettext_lazy("programme phase", "Kick-off")
+    TRAINING = "training", pgettext_lazy("programme phase", "Training")
+    CONSULTATION = "consultation", pgettext_lazy("programme phase", "Consultation cycles")
+    # Translators: the phase in which the programme spreads wave by wave.
+    EXPANSION = "expansion", pgettext_lazy("programme phase", "Expansion")
 
 
 class Programme(TimeStamped):
@@ -32,10 +36,10 @@ class Programme(TimeStamped):
     )
     problem_flag_days = models.PositiveSmallIntegerField(
         default=14,
-        help_text="Problems open longer than this are flagged to consultant and sponsor.",
+        help_text=_("Problems open longer than this are flagged to consultant and sponsor."),
     )
     meeting_cadence_days = models.PositiveSmallIntegerField(
-        default=14, help_text="Management meets at least this often (days)."
+        default=14, help_text=_("Management meets at least this often (days).")
     )
 
     class Meta:
@@ -81,7 +85,8 @@ class Wave(TimeStamped):
         ]
 
     def __str__(self) -> str:
-        return self.name or f"Wave {self.number}"
+        # Translators: the name of a wave that was given none; the number is its order.
+        return self.name or gettext("Wave %(number)s") % {"number": self.number}
 
 
 class WaveMember(models.Model):
@@ -111,7 +116,7 @@ class Risk(TimeStamped):
     programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="risks")
     title = models.CharField(max_length=200)
     what_may_happen = models.TextField()
-    what_we_do = models.TextField("what we do about it")
+    what_we_do = models.TextField(_("what we do about it"))
 
     class Meta:
         ordering = ["created_at"]
@@ -121,9 +126,9 @@ class Risk(TimeStamped):
 
 
 class ProblemStatus(models.TextChoices):
-    OPEN = "open", "Open"
-    IN_PROGRESS = "in_progress", "In progress"
-    RESOLVED = "resolved", "Resolved"
+    OPEN = "open", pgettext_lazy("problem status", "Open")
+    IN_PROGRESS = "in_progress", pgettext_lazy("problem status", "In progress")
+    RESOLVED = "resolved", pgettext_lazy("problem status", "Resolved")
 
 
 class Problem(models.Model):

@@ -5,6 +5,9 @@ from __future__ import annotations
 import uuid
 
 from django.db import models
+from django.utils import formats
+from django.utils.translation import gettext, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
 
 from programme.models.core import Membership, Organisation, Participant, TimeStamped
 from programme.models.programmes import Programme, Wave
@@ -13,14 +16,15 @@ HALF_DAY_MINUTES = 240
 
 
 class SessionKind(models.TextChoices):
-    TRAINING = "training", "Training"
-    CONSULTATION = "consultation", "Consultation"
+    TRAINING = "training", pgettext_lazy("session kind", "Training")
+    CONSULTATION = "consultation", pgettext_lazy("session kind", "Consultation")
 
 
 class Track(models.TextChoices):
-    EXECUTIVE = "executive", "Executives"
-    SALES_DIRECTOR = "sales_director", "Sales directors"
-    SELLER = "seller", "Sellers"
+    # Translators: who a training or consultation is made for.
+    EXECUTIVE = "executive", pgettext_lazy("session track", "Executives")
+    SALES_DIRECTOR = "sales_director", pgettext_lazy("session track", "Sales directors")
+    SELLER = "seller", pgettext_lazy("session track", "Sellers")
 
 
 class ConsultationCycle(TimeStamped):
@@ -54,8 +58,8 @@ class Session(TimeStamped):
     starts_at = models.DateTimeField()
     duration_minutes = models.PositiveSmallIntegerField()
     track = models.CharField(max_length=20, choices=Track.choices, default=Track.SELLER)
-    segment = models.CharField("industry segment", max_length=120, blank=True)
-    practice_minutes = models.PositiveSmallIntegerField("hands-on practice (minutes)", default=0)
+    segment = models.CharField(_("industry segment"), max_length=120, blank=True)
+    practice_minutes = models.PositiveSmallIntegerField(_("hands-on practice (minutes)"), default=0)
     wave = models.ForeignKey(
         Wave, null=True, blank=True, on_delete=models.SET_NULL, related_name="sessions"
     )
@@ -63,9 +67,9 @@ class Session(TimeStamped):
         ConsultationCycle, null=True, blank=True, on_delete=models.CASCADE, related_name="sessions"
     )
     cycle_sequence = models.PositiveSmallIntegerField(null=True, blank=True)
-    agenda_issues = models.TextField("issues", blank=True)
-    agenda_successes = models.TextField("successes", blank=True)
-    agenda_inspirations = models.TextField("inspirations", blank=True)
+    agenda_issues = models.TextField(_("issues"), blank=True)
+    agenda_successes = models.TextField(_("successes"), blank=True)
+    agenda_inspirations = models.TextField(_("inspirations"), blank=True)
     notes = models.TextField(blank=True)
 
     class Meta:
@@ -90,15 +94,23 @@ class Session(TimeStamped):
 
     @property
     def lecture_warning(self) -> str:
-        """Why a training risks being the short lecture the programme exists to avoid."""
+        """Why a training risks being the short lecture the programme exists to avoid: a clause
+        that pages put after "This training risks being a lecture:" (each case one message, so
+        no sentence is glued from pieces)."""
         if self.kind != SessionKind.TRAINING:
             return ""
-        reasons = []
-        if not self.practice_minutes:
-            reasons.append("it has no hands-on practice")
-        if self.duration_minutes < HALF_DAY_MINUTES:
-            reasons.append("it is shorter than half a day")
-        return " and ".join(reasons)
+        no_practice = not self.practice_minutes
+        short = self.duration_minutes < HALF_DAY_MINUTES
+        if no_practice and short:
+            # Translators: completes "This training risks being a lecture: …" (lower case).
+            return gettext("it has no hands-on practice and it is shorter than half a day")
+        if no_practice:
+            # Translators: completes "This training risks being a lecture: …" (lower case).
+            return gettext("it has no hands-on practice")
+        if short:
+            # Translators: completes "This training risks being a lecture: …" (lower case).
+            return gettext("it is shorter than half a day")
+        return ""
 
 
 class SessionAttendance(models.Model):
@@ -127,13 +139,16 @@ class ManagementMeeting(TimeStamped):
     held_on = models.DateField()
     attendees = models.ManyToManyField(Membership, related_name="+", blank=True)
     notes = models.TextField(blank=True)
-    decisions = models.TextField(blank=True, help_text="One decision per line.")
+    decisions = models.TextField(blank=True, help_text=_("One decision per line."))
 
     class Meta:
         ordering = ["-held_on"]
 
     def __str__(self) -> str:
-        return f"Management meeting {self.held_on:%d %b %Y}"
+        # Translators: the title of a management meeting's page; the date is e.g. "01 Dec 2026".
+        return gettext("Management meeting %(date)s") % {
+            "date": formats.date_format(self.held_on, "d M Y")
+        }
 
 
 class FollowUp(TimeStamped):

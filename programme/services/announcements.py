@@ -17,7 +17,7 @@ from django.db.models import F, Q, QuerySet
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext, gettext_noop
 from psycopg2.extras import Json
 
 from programme import policies
@@ -67,7 +67,7 @@ def announcement_save(
             organisation_id=programme.organisation_id, programme=programme, drafted_by=author
         )
     elif announcement.status != Announcement.Status.DRAFT:
-        raise ValidationError("A published announcement can no longer be changed.")
+        raise ValidationError(gettext("A published announcement can no longer be changed."))
     announcement.title = title
     announcement.body = body
     announcement.body_html = render_markdown(body)
@@ -115,11 +115,11 @@ def announcement_publish(*, announcement: Announcement, publisher: Membership) -
     with transaction.atomic():
         locked = Announcement.objects.select_for_update().get(pk=announcement.pk)
         if locked.status != Announcement.Status.DRAFT:
-            raise ValidationError("This announcement is already published.")
+            raise ValidationError(gettext("This announcement is already published."))
         if locked.audience != Audience.ORGANISATION and not (
             locked.audience_waves.exists() or locked.audience_teams.exists()
         ):
-            raise ValidationError("Choose at least one wave or team to publish to.")
+            raise ValidationError(gettext("Choose at least one wave or team to publish to."))
         # One set-based INSERT ... SELECT, whatever the audience size.
         audience = (
             _audience(locked)
@@ -140,6 +140,8 @@ def announcement_publish(*, announcement: Announcement, publisher: Membership) -
                 [locked.pk, *params],
             )
             size = cursor.rowcount
+        # Translators: an in-app notification, shown in each reader's language; the title is
+        # the announcement's.
         _notify_recipients(locked, gettext_noop("New announcement: %(title)s"))
         now = timezone.now()
         Announcement.objects.filter(pk=locked.pk).update(
@@ -274,8 +276,10 @@ def announcement_remind(*, announcement: Announcement, by: Membership) -> int:
         "Only a sponsor can send reminders.",
     )
     if announcement.status != Announcement.Status.PUBLISHED:
-        raise ValidationError("Only a published announcement can be reminded.")
+        raise ValidationError(gettext("Only a published announcement can be reminded."))
     Announcement.objects.filter(pk=announcement.pk).update(reminder_rounds=F("reminder_rounds") + 1)
+    # Translators: an in-app notification, shown in each reader's language; the title is the
+    # announcement's.
     _notify_recipients(announcement, gettext_noop("Reminder: %(title)s"), unread_only=True)
     count = announcement.recipients.filter(acknowledged_at__isnull=True).count()
     announcement_id = announcement.pk

@@ -23,6 +23,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
+from django.utils.translation import gettext_noop
 
 from programme import policies
 from programme.models import (
@@ -39,6 +40,12 @@ from programme.services.mailing import send_claimed_batches
 logger = logging.getLogger(__name__)
 
 INVITATION_SALT = "snowball.invitation"
+# Stored in English on the failed import (a worker has no reader's language); marked so the
+# catalogues hold it and the page translates it when it shows it ({% translate error %}).
+ROSTER_IMPORT_FAILED = gettext_noop(
+    "The import stopped on an unexpected error; nothing was changed. "
+    "Try again, and tell your administrator if it fails again."
+)
 
 
 # --- Organisations, teams, memberships ------------------------------------------------------------
@@ -197,8 +204,7 @@ def roster_import_apply(*, roster_import_id: int) -> RosterImport | None:
         RosterImport.objects.filter(pk=roster_import_id).update(
             status=RosterImport.Status.FAILED,
             rows=[],
-            error="The import stopped on an unexpected error; nothing was changed. "
-            "Try again, and tell your administrator if it fails again.",
+            error=ROSTER_IMPORT_FAILED,
             finished_at=timezone.now(),
         )
         raise

@@ -44,6 +44,7 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from programme import policies
 from programme.models import (
@@ -203,7 +204,7 @@ def endpoint_create(
         organisation_id=by.organisation_id,
         team=team,
         kind=kind,
-        name=name.strip()[:80] or EndpointKind(kind).label,
+        name=name.strip()[:80] or str(EndpointKind(kind).label),
         url=url,
         secret=secrets.token_hex(32) if kind == EndpointKind.WEBHOOK else "",
         events=chosen,
@@ -560,8 +561,11 @@ def _endpoint_failed(endpoint: Endpoint, now: datetime) -> None:
             organisation_id=endpoint.organisation_id, role=Role.ADMIN
         ),
         kind=EmailKind.INTEGRATION,
-        text=_(
-            "Integration “%(name)s” keeps failing: %(count)d deliveries in a row did not arrive."
+        # Translators: an in-app notification to the organisation's admins.
+        text=ngettext(
+            "Integration “%(name)s” keeps failing: %(count)d delivery in a row did not arrive.",
+            "Integration “%(name)s” keeps failing: %(count)d deliveries in a row did not arrive.",
+            FLAG_AFTER,
         )
         % {"name": endpoint.name, "count": FLAG_AFTER},
         url=reverse("programme-integrations", kwargs={"org": endpoint.organisation.slug}),
@@ -588,7 +592,9 @@ def announcement_published(announcement, *, publisher: Membership) -> int:
         {
             "key": str(announcement.code),
             "title": announcement.title,
-            "text": _("From %(name)s: ") % {"name": name} + announcement.body[:500],
+            # Translators: what a Teams or Slack channel shows of a published announcement: the
+            # sponsor's name, then the start of the announcement's text.
+            "text": _("From %(name)s: %(text)s") % {"name": name, "text": announcement.body[:500]},
             "url": url,
             "data": {
                 "announcement": str(announcement.code),
@@ -644,11 +650,19 @@ def team_summaries_publish(organisation: Organisation, week, rows: list[dict]) -
             WEEKLY_TEAM_SUMMARY,
             {
                 "key": f"{row['group_id']}:{week.isoformat()}",
+                # Translators: a team's weekly summary heading; the week is its Monday (ISO date).
                 "title": _("%(team)s: the week of %(week)s") % {"team": name, "week": week},
-                "text": _(
+                # Translators: a team's week in a Teams or Slack channel. "Regular" is the
+                # indicator (active week after week); "interactions" are views, comments and
+                # messages on their posts.
+                "text": ngettext(
+                    "%(active)d of %(participants)d person active, %(regular)d regular, "
+                    "%(receiving)d receiving interactions, %(with_meeting)d with a meeting "
+                    "booked through LinkedIn.",
                     "%(active)d of %(participants)d people active, %(regular)d regular, "
                     "%(receiving)d receiving interactions, %(with_meeting)d with a meeting "
-                    "booked through LinkedIn."
+                    "booked through LinkedIn.",
+                    figures["participants"],
                 )
                 % figures,
                 "url": url,

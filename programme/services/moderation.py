@@ -7,6 +7,7 @@ import re
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from programme import policies
 from programme.blocked_words import word_key
@@ -34,7 +35,12 @@ def blocked_word_add(*, by: Membership, word: str) -> BlockedWord:
         raise ValidationError(_("Type a word or a phrase."))
     if len(word) > _WORD_MAX:
         raise ValidationError(
-            _("A blocked word or phrase is at most %(max)d characters.") % {"max": _WORD_MAX}
+            ngettext(
+                "A blocked word or phrase is at most %(max)d character.",
+                "A blocked word or phrase is at most %(max)d characters.",
+                _WORD_MAX,
+            )
+            % {"max": _WORD_MAX}
         )
     if not re.search(r"\w", key):
         raise ValidationError(_("A blocked word needs at least one letter or digit."))
@@ -47,7 +53,11 @@ def blocked_word_add(*, by: Membership, word: str) -> BlockedWord:
         )
     if existing.count() >= BLOCKED_WORDS_MAX:
         raise ValidationError(
-            _("The list holds at most %(max)d words: remove one first.")
+            ngettext(
+                "The list holds at most %(max)d word: remove one first.",
+                "The list holds at most %(max)d words: remove one first.",
+                BLOCKED_WORDS_MAX,
+            )
             % {"max": BLOCKED_WORDS_MAX}
         )
     try:

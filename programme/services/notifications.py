@@ -24,7 +24,7 @@ from django.db.models.functions import Coalesce
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import ngettext
+from django.utils.translation import gettext, ngettext
 from psycopg2.extras import Json
 
 from programme.models import (
@@ -191,7 +191,9 @@ class NotificationGroup:
         return EmailKind(self.kind).label
 
 
-_QUOTED = re.compile(r"“([^”]+)”")
+# Quoted words as each language quotes them: “English”, „German and Czech“, ”Swedish”,
+# « French » (notification texts are translated, the quotes with them).
+_QUOTED = re.compile(r"(?:[“”„]|«\s?)([^“”„«»]+?)(?:[”“]|\s?»)")
 
 
 def _object_name(item: Notification) -> str:
@@ -304,7 +306,8 @@ def _immediate_message(notification: Notification, mail_connection: object):
     }
     return _message(
         to=membership.user.email,
-        subject=f"Snowball: {notification.message}"[:150],
+        # Translators: the subject of an e-mail carrying one notification (its text).
+        subject=(gettext("Snowball: %(text)s") % {"text": notification.message})[:150],
         template="notification",
         context=context,
         mail_connection=mail_connection,
@@ -409,7 +412,12 @@ def _digest_message(digest: DailyDigest, mail_connection: object):
     count = len(items)
     return _message(
         to=membership.user.email,
-        subject=f"Snowball: your daily digest ({count} new thing{'s' if count != 1 else ''})",
+        subject=ngettext(
+            "Snowball: your daily digest (%(count)d new thing)",
+            "Snowball: your daily digest (%(count)d new things)",
+            count,
+        )
+        % {"count": count},
         template="digest",
         context=context,
         mail_connection=mail_connection,

@@ -25,7 +25,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
 from programme import policies
@@ -204,14 +204,21 @@ def _readme(membership: Membership) -> str:
         gettext("Your data in Snowball, organisation %(name)s, as of %(when)s.")
         % {"name": membership.organisation.name, "when": timezone.now().date().isoformat()},
         "",
-        gettext("data.json holds everything, for programs; the csv folder holds the same, one"),
-        gettext("table per file, for spreadsheets; the files folder holds images you uploaded."),
+        gettext(
+            "data.json holds everything, for programs; the csv folder holds the same, one "
+            "table per file, for spreadsheets; the files folder holds images you uploaded."
+        ),
         "",
     ]
     for provider in providers():
         lines.append(str(provider.label))
         for group in provider.describe(membership):
-            lines.append(f"  - {group.label}: {group.count}. {group.explanation}")
+            # Translators: one line of the README in a person's data download: what is kept
+            # (e.g. "Notifications"), how many of it, and why it is kept.
+            line = gettext("%(what)s: %(count)s. %(explanation)s") % {
+                "what": group.label, "count": group.count, "explanation": group.explanation,
+            }  # fmt: skip
+            lines.append(f"  - {line}")
         for text in provider.not_kept:
             lines.append(f"  * {text}")
     return "\n".join(lines) + "\n"
@@ -306,16 +313,23 @@ def _programme_erase(
     def gone(what: str, result: tuple[int, dict] | int) -> None:
         counts[what] = result[0] if isinstance(result, tuple) else result
 
-    gone("notifications", Notification.objects.filter(recipient=membership).delete())
+    # What the erasure record counts is stored in English (the record outlives the person and
+    # is read by admins in their own languages) and translated where the record is shown.
+    # Translators: a kind of data counted on the record of an erasure ("notifications: 12").
+    gone(gettext_noop("notifications"), Notification.objects.filter(recipient=membership).delete())
     DailyDigest.objects.filter(membership=membership).delete()
-    gone("e-mail choices", EmailPreference.objects.filter(membership=membership).delete())
     gone(
-        "announcements received",
+        gettext_noop("e-mail choices"),
+        EmailPreference.objects.filter(membership=membership).delete(),
+    )
+    gone(
+        gettext_noop("announcements received"),
         AnnouncementRecipient.objects.filter(membership=membership).delete(),
     )
     # What they wrote for everyone stays, without their name (as anonymous ones are).
     gone(
-        "questions unsigned",
+        # Translators: on the record of an erasure: questions kept without the author's name.
+        gettext_noop("questions unsigned"),
         Question.objects.filter(organisation_id=organisation_id, author=membership).update(
             author=None
         ),
@@ -324,7 +338,8 @@ def _programme_erase(
         answered_by=None
     )
     gone(
-        "problems unsigned",
+        # Translators: on the record of an erasure: problems kept without the author's name.
+        gettext_noop("problems unsigned"),
         Problem.objects.filter(organisation_id=organisation_id, raised_by=membership).update(
             raised_by=None
         ),
@@ -336,7 +351,7 @@ def _programme_erase(
     Announcement.objects.filter(organisation_id=organisation_id, published_by=membership).update(
         published_by=None
     )
-    gone("follow-ups owned", FollowUp.objects.filter(owner=membership).delete())
+    gone(gettext_noop("follow-ups owned"), FollowUp.objects.filter(owner=membership).delete())
     for programme in Programme.objects.filter(organisation_id=organisation_id):
         programme.sponsors.remove(membership)
         programme.consultants.remove(membership)
@@ -344,11 +359,15 @@ def _programme_erase(
         meeting.attendees.remove(membership)
     exports = list(DataExport.objects.filter(membership=membership).exclude(file=""))
     files += [(export.file.storage, export.file.name) for export in exports]
-    gone("downloads", DataExport.objects.filter(membership=membership).delete())
+    # Translators: on the record of an erasure: the person's "Download my data" files.
+    gone(gettext_noop("downloads"), DataExport.objects.filter(membership=membership).delete())
     if participant is not None:
-        gone("wave places", WaveMember.objects.filter(participant=participant).delete())
+        # Translators: on the record of an erasure: the person's places in waves.
         gone(
-            "session attendance",
+            gettext_noop("wave places"), WaveMember.objects.filter(participant=participant).delete()
+        )
+        gone(
+            gettext_noop("session attendance"),
             SessionAttendance.objects.filter(participant=participant).delete(),
         )
     # Texts Snowball wrote for others that name the person ("Anna commented on your case").
@@ -370,7 +389,8 @@ def _programme_erase(
         notification.text, notification.params = text, params
         notification.save(update_fields=["text", "params"])
         scrubbed += 1
-    counts["mentions in others' notifications"] = scrubbed
+    # Translators: on the record of an erasure: the person's name removed from others' texts.
+    counts[gettext_noop("mentions in others' notifications")] = scrubbed
     # Roster uploads keep their rows until applied and afterwards: drop the person's.
     for roster in RosterImport.objects.filter(organisation_id=organisation_id).filter(
         _any_contains("rows", identity) | _any_contains("error", identity)
@@ -388,7 +408,8 @@ def _programme_erase(
         participant.delete()
     integrations.person_deactivated(membership, identity=identity)
     membership.delete()
-    counts["profile"] = 1
+    # Translators: on the record of an erasure: the person's profile in the programme.
+    counts[gettext_noop("profile")] = 1
     if not Membership.objects.filter(user=user).exists():
         _account_delete(user)
     return counts

@@ -8,6 +8,7 @@ from datetime import timedelta
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from programme import policies
 from programme.calendar import calendar_queue
@@ -78,7 +79,10 @@ def cycle_create(
                 organisation_id=programme.organisation_id,
                 programme=programme,
                 kind=SessionKind.CONSULTATION,
-                title=f"Consultation {index + 1} · {cycle.wave}",
+                # Translators: the title given to each session of a consultation cycle: its
+                # number in the cycle, then the wave's name. People may rename it.
+                title=gettext("Consultation %(number)d · %(wave)s")
+                % {"number": index + 1, "wave": cycle.wave},
                 starts_at=cycle.first_at + timedelta(weeks=cycle.every_weeks * index),
                 duration_minutes=cycle.duration_minutes,
                 track=cycle.track,

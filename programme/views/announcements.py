@@ -6,6 +6,8 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.html import format_html_join
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -13,7 +15,7 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from programme import policies, selectors, services
 from programme.forms import AnnouncementForm, AnswerForm, QuestionForm
-from programme.models import Announcement
+from programme.models import Announcement, Audience
 from programme.pages import render_form_page
 from programme.tenancy import Viewer, tenant_view
 
@@ -59,9 +61,9 @@ def announcement_create(request: HttpRequest, viewer: Viewer, code: str) -> Http
         )
         messages.success(
             request,
-            "Draft saved. Publish it below."
+            _("Draft saved. Publish it below.")
             if policies.can_publish_announcement(membership)
-            else "Draft saved. The sponsor will read it and publish it in their name.",
+            else _("Draft saved. The sponsor will read it and publish it in their name."),
         )
         return redirect("programme-announcement-detail", org=viewer.org, code=announcement.code)
     context = {"programme": programme, "form": form, "announcement": None}
@@ -76,7 +78,7 @@ def announcement_edit(request: HttpRequest, viewer: Viewer, code: str) -> HttpRe
     if not policies.can_draft_announcement(membership):
         raise PermissionDenied
     if announcement.status != Announcement.Status.DRAFT:
-        messages.error(request, "A published announcement can no longer be changed.")
+        messages.error(request, _("A published announcement can no longer be changed."))
         return redirect("programme-announcement-detail", org=viewer.org, code=code)
     initial = {
         "title": announcement.title,
@@ -93,7 +95,7 @@ def announcement_edit(request: HttpRequest, viewer: Viewer, code: str) -> HttpRe
             announcement=announcement,
             **_announcement_form_data(form),
         )
-        messages.success(request, "Draft saved.")
+        messages.success(request, _("Draft saved."))
         return redirect("programme-announcement-detail", org=viewer.org, code=code)
     context = {"programme": announcement.programme, "form": form, "announcement": announcement}
     return render_form_page(request, "programme/announcement_form.html", context, form)
@@ -127,6 +129,15 @@ def announcement_detail(request: HttpRequest, viewer: Viewer, code: str) -> Http
     return render(request, "programme/announcement_detail.html", context)
 
 
+def _strong_names(announcement: Announcement) -> SafeString:
+    """The chosen waves or teams, each in bold, as one value for a whole translated sentence."""
+    if announcement.audience == Audience.WAVES:
+        chosen = announcement.audience_waves.all()
+    else:
+        chosen = announcement.audience_teams.all()
+    return format_html_join(", ", "<strong>{}</strong>", ((str(item),) for item in chosen))
+
+
 @tenant_view
 @require_http_methods(["GET", "POST"])
 def announcement_publish(request: HttpRequest, viewer: Viewer, code: str) -> HttpResponse:
@@ -146,8 +157,7 @@ def announcement_publish(request: HttpRequest, viewer: Viewer, code: str) -> Htt
             "size": services.announcement_audience_size(
                 announcement=announcement, publisher=membership
             ),
-            "audience_waves": announcement.audience_waves.all(),
-            "audience_teams": announcement.audience_teams.all(),
+            "audience_names": _strong_names(announcement),
         }
         template = "programme/announcement_publish.html"
         if request.htmx:
@@ -181,9 +191,9 @@ def announcement_acknowledge(request: HttpRequest, viewer: Viewer, code: str) ->
     announcement = selectors.announcement_get_for(membership, code)
     recipient = selectors.recipient_for(announcement, membership)
     if recipient is None:
-        messages.info(request, "This announcement was not addressed to you: nothing to confirm.")
+        messages.info(request, _("This announcement was not addressed to you: nothing to confirm."))
     elif services.announcement_acknowledge(recipient=recipient, by=membership):
-        messages.success(request, "Thank you: the sponsor can see that you have read it.")
+        messages.success(request, _("Thank you: the sponsor can see that you have read it."))
     return redirect("programme-announcement-detail", org=viewer.org, code=code)
 
 
@@ -213,7 +223,15 @@ def announcement_remind(request: HttpRequest, viewer: Viewer, code: str) -> Http
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(request, f"A reminder is going to the {count} who have not confirmed yet.")
+        messages.success(
+            request,
+            ngettext(
+                "A reminder is going to the %(count)d person who has not confirmed yet.",
+                "A reminder is going to the %(count)d who have not confirmed yet.",
+                count,
+            )
+            % {"count": count},
+        )
     return redirect("programme-announcement-reach", org=viewer.org, code=code)
 
 
@@ -260,9 +278,9 @@ def question_answer(request: HttpRequest, viewer: Viewer, code: str) -> HttpResp
         services.question_answer(
             question=question, by=membership, answer=form.cleaned_data["answer"]
         )
-        messages.success(request, "Answer posted.")
+        messages.success(request, _("Answer posted."))
     else:
-        messages.error(request, "Write an answer before posting it.")
+        messages.error(request, _("Write an answer before posting it."))
     return redirect(
         "programme-announcement-detail", org=viewer.org, code=question.announcement.code
     )

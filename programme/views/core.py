@@ -7,6 +7,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from programme import policies, selectors, services
@@ -133,7 +134,7 @@ def participant_detail(request: HttpRequest, viewer: Viewer, code: str) -> HttpR
             )
             messages.success(
                 request,
-                "Profile saved." if changed else "Nothing changed: the profile is as it was.",
+                _("Profile saved.") if changed else _("Nothing changed: the profile is as it was."),
             )
             return redirect("programme-participant-detail", org=viewer.org, code=code)
     context = {
@@ -160,10 +161,15 @@ def participant_invite(request: HttpRequest, viewer: Viewer, code: str) -> HttpR
     membership = viewer.membership
     participant = selectors.participant_get(membership.organisation, code)
     if participant.membership.joined_at is not None:
-        messages.info(request, f"{participant} has already joined; no invitation was sent.")
+        messages.info(
+            request,
+            _("%(name)s has already joined; no invitation was sent.") % {"name": participant},
+        )
     else:
         services.invitation_resend(membership=participant.membership, by=membership)
-        messages.success(request, f"A new invitation to {participant} is on its way.")
+        messages.success(
+            request, _("A new invitation to %(name)s is on its way.") % {"name": participant}
+        )
     return redirect("programme-participant-detail", org=viewer.org, code=code)
 
 
@@ -185,7 +191,7 @@ def team_list(request: HttpRequest, viewer: Viewer) -> HttpResponse:
             name=form.cleaned_data["name"],
             parent=form.cleaned_data["parent"],
         )
-        messages.success(request, f"Team '{team}' created.")
+        messages.success(request, _("Team “%(name)s” created.") % {"name": team})
         return redirect("programme-team-list", org=viewer.org)
     teams = selectors.teams_with_counts(membership.organisation)
     context = {"tree": _team_tree(teams), "form": form, "count": len(teams)}
@@ -277,7 +283,9 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
             membership=membership, password=form.cleaned_data["new_password1"]
         )
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-        messages.success(request, f"Welcome to {membership.organisation}.")
+        messages.success(
+            request, _("Welcome to %(organisation)s.") % {"organisation": membership.organisation}
+        )
         return redirect("programme-organisation-home", org=membership.organisation.slug)
     context = {"membership": membership, "form": form}
     return render(

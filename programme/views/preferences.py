@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
@@ -29,7 +30,7 @@ def email_preferences(request: HttpRequest, viewer: Viewer) -> HttpResponse:
         for kind, mode in form.cleaned_data.items():
             if mode:
                 services.email_preference_set(membership=membership, kind=kind, mode=mode)
-        messages.success(request, "E-mail settings saved.")
+        messages.success(request, _("E-mail settings saved."))
         return redirect("programme-email-preferences", org=viewer.org)
     return render(request, "programme/email_preferences.html", {"form": form})
 
@@ -71,7 +72,7 @@ def email_unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     if target is None:
         return render(request, "programme/email_unsubscribe.html", {"invalid": True}, status=404)
     membership, kind = target
-    label = "Daily digest" if kind == services.DIGEST else EmailKind(kind).label
+    label = _("Daily digest") if kind == services.DIGEST else EmailKind(kind).label
     context = {"kind": label, "organisation": membership.organisation}
     if request.method == "POST":
         services.unsubscribe(membership=membership, kind=kind)
@@ -100,6 +101,6 @@ def organisation_settings(request: HttpRequest, viewer: Viewer) -> HttpResponse:
             managers_see_individuals=form.cleaned_data["managers_see_individuals"],
             disclosure_line=form.cleaned_data["disclosure_line"],
         )
-        messages.success(request, "Settings saved.")
+        messages.success(request, _("Settings saved."))
         return redirect("programme-organisation-settings", org=viewer.org)
     return render(request, "programme/organisation_settings.html", {"form": form})

@@ -6,6 +6,8 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from programme import policies, selectors, services
@@ -44,7 +46,7 @@ def programme_list(request: HttpRequest, viewer: Viewer) -> HttpResponse:
                 sponsors=form.cleaned_data["sponsors"],
                 consultants=form.cleaned_data["consultants"],
             )
-            messages.success(request, f"Programme '{programme}' created.")
+            messages.success(request, _("Programme “%(name)s” created.") % {"name": programme})
             return redirect("programme-programme-detail", org=viewer.org, code=programme.code)
     programmes = selectors.programmes_for(membership.organisation)
     if len(programmes) == 1 and not can_manage:
@@ -94,7 +96,7 @@ def programme_edit(request: HttpRequest, viewer: Viewer, code: str) -> HttpRespo
             by=membership,
             programme=programme,
         )
-        messages.success(request, "Programme saved.")
+        messages.success(request, _("Programme saved."))
         return redirect("programme-programme-detail", org=viewer.org, code=code)
     context = {"programme": programme, "form": form}
     return render_form_page(request, "programme/programme_edit.html", context, form)
@@ -110,14 +112,15 @@ def wave_create(request: HttpRequest, viewer: Viewer, code: str) -> HttpResponse
     programme = selectors.programme_get(membership.organisation, code)
     form = WaveForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "A wave needs a valid start date.")
+        messages.error(request, _("A wave needs a valid start date."))
         return redirect("programme-programme-detail", org=viewer.org, code=code)
     try:
         wave = services.wave_create(programme=programme, by=membership, **form.cleaned_data)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return redirect("programme-programme-detail", org=viewer.org, code=code)
-    messages.success(request, f"{wave} created. Add its people now.")
+    # Translators: %(wave)s is the new wave's name, e.g. "Supporters".
+    messages.success(request, _("%(wave)s created. Add its people now.") % {"wave": wave})
     return redirect("programme-wave-detail", org=viewer.org, code=wave.code)
 
 
@@ -142,10 +145,22 @@ def wave_detail(request: HttpRequest, viewer: Viewer, code: str) -> HttpResponse
                 selectors.participants_without_wave(wave.programme).filter(team_id__in=subtree)
             )
         added, elsewhere = services.wave_add_members(wave=wave, by=membership, participants=people)
-        messages.success(request, f"{added} added to {wave}.")
+        messages.success(
+            request,
+            ngettext(
+                "%(count)d person added to %(wave)s.",
+                "%(count)d people added to %(wave)s.",
+                added,
+            )
+            % {"count": added, "wave": wave},
+        )
         if elsewhere:
             names = ", ".join(str(p) for p in elsewhere[:5])
-            messages.warning(request, f"Already in another wave, so not added: {names}.")
+            messages.warning(
+                request,
+                # Translators: %(names)s lists up to five people's names, separated by commas.
+                _("Already in another wave, so not added: %(names)s.") % {"names": names},
+            )
         return redirect("programme-wave-detail", org=viewer.org, code=code)
     context = {"wave": wave, "members": selectors.wave_members(wave), "form": form}
     return render_form_page(request, "programme/wave_detail.html", context, form)
@@ -160,7 +175,9 @@ def wave_member_remove(
     wave = selectors.wave_get(membership.organisation, code)
     person: Participant = selectors.participant_get(membership.organisation, participant)
     if services.wave_remove_member(wave=wave, by=membership, participant=person):
-        messages.success(request, f"{person} removed from {wave}.")
+        messages.success(
+            request, _("%(name)s removed from %(wave)s.") % {"name": person, "wave": wave}
+        )
     return redirect("programme-wave-detail", org=viewer.org, code=code)
 
 
@@ -177,7 +194,7 @@ def risk_create(request: HttpRequest, viewer: Viewer, code: str) -> HttpResponse
     form = RiskForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         services.risk_save(programme=programme, by=membership, data=form.cleaned_data)
-        messages.success(request, "Risk added: everyone in the programme can read it.")
+        messages.success(request, _("Risk added: everyone in the programme can read it."))
         return redirect("programme-programme-detail", org=viewer.org, code=code)
     context = {"programme": programme, "form": form, "risk": None}
     return render_form_page(request, "programme/risk_form.html", context, form)
@@ -197,7 +214,7 @@ def risk_edit(request: HttpRequest, viewer: Viewer, code: str) -> HttpResponse:
         services.risk_save(
             programme=risk.programme, by=membership, data=form.cleaned_data, risk=risk
         )
-        messages.success(request, "Risk saved.")
+        messages.success(request, _("Risk saved."))
         return redirect("programme-programme-detail", org=viewer.org, code=risk.programme.code)
     context = {"programme": risk.programme, "form": form, "risk": risk}
     return render_form_page(request, "programme/risk_form.html", context, form)
@@ -222,10 +239,12 @@ def problem_list(request: HttpRequest, viewer: Viewer, code: str) -> HttpRespons
         )
         messages.success(
             request,
-            "Problem raised anonymously: it appears in the list within half a minute, in a "
-            "batch with others, so nothing links it to you."
+            _(
+                "Problem raised anonymously: it appears in the list within half a minute, in a "
+                "batch with others, so nothing links it to you."
+            )
             if form.cleaned_data["anonymous"]
-            else "Problem raised. The programme team will pick it up.",
+            else _("Problem raised. The programme team will pick it up."),
         )
         return redirect("programme-problem-list", org=viewer.org, code=code)
     problems = list(selectors.problems_for(programme))
@@ -261,7 +280,7 @@ def problem_detail(request: HttpRequest, viewer: Viewer, code: str) -> HttpRespo
         )
         if request.method == "POST" and form.is_valid():
             services.problem_triage(problem=problem, by=membership, **form.cleaned_data)
-            messages.success(request, "Problem updated.")
+            messages.success(request, _("Problem updated."))
             return redirect("programme-problem-detail", org=viewer.org, code=code)
     context = {
         "problem": problem,

@@ -7,6 +7,8 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from programme import policies, selectors, services
@@ -28,9 +30,12 @@ def session_list(request: HttpRequest, viewer: Viewer, code: str) -> HttpRespons
         data = {k: v for k, v in form.cleaned_data.items() if k != "plan_anyway"}
         session = services.session_save(programme=programme, by=membership, data=data)
         if session.lecture_warning:
-            messages.warning(request, f"Planned, with a warning: {session.lecture_warning}.")
+            messages.warning(
+                request,
+                _("Planned, with a warning: %(warning)s.") % {"warning": session.lecture_warning},
+            )
         else:
-            messages.success(request, "Session planned.")
+            messages.success(request, _("Session planned."))
         return redirect("programme-session-detail", org=viewer.org, code=session.code)
     context = {
         "programme": programme,
@@ -58,8 +63,19 @@ def cycle_create(request: HttpRequest, viewer: Viewer, code: str) -> HttpRespons
     cycle = services.cycle_create(programme=programme, by=membership, data=form.cleaned_data)
     messages.success(
         request,
-        f"Consultation cycle for {cycle.wave}: {cycle.occurrences} sessions, "
-        f"every {cycle.every_weeks} week{'s' if cycle.every_weeks > 1 else ''}.",
+        # Translators: the whole sentence is chosen by the number of weeks; %(sessions)s is
+        # already a phrase with its own plural, e.g. "6 sessions".
+        ngettext(
+            "Consultation cycle for %(wave)s: %(sessions)s, every week.",
+            "Consultation cycle for %(wave)s: %(sessions)s, every %(weeks)d weeks.",
+            cycle.every_weeks,
+        )
+        % {
+            "wave": cycle.wave,
+            "weeks": cycle.every_weeks,
+            "sessions": ngettext("%(count)d session", "%(count)d sessions", cycle.occurrences)
+            % {"count": cycle.occurrences},
+        },
     )
     return redirect("programme-session-list", org=viewer.org, code=code)
 
@@ -80,7 +96,7 @@ def session_detail(request: HttpRequest, viewer: Viewer, code: str) -> HttpRespo
             by=membership,
             present=[int(p) for p in present if int(p) in expected],
         )
-        messages.success(request, "Attendance saved.")
+        messages.success(request, _("Attendance saved."))
         return redirect("programme-session-detail", org=viewer.org, code=code)
     context = {
         "session": session,
@@ -107,7 +123,7 @@ def meeting_list(request: HttpRequest, viewer: Viewer, code: str) -> HttpRespons
         raise PermissionDenied  # nothing to post without the form
     if request.method == "POST" and form.is_valid():
         meeting = services.meeting_create(programme=programme, by=membership, **form.cleaned_data)
-        messages.success(request, "Meeting recorded. Add its follow-ups below.")
+        messages.success(request, _("Meeting recorded. Add its follow-ups below."))
         return redirect("programme-meeting-detail", org=viewer.org, code=meeting.code)
     meetings = list(selectors.meetings_for(programme))
     last = meetings[0].held_on if meetings else None
@@ -135,7 +151,7 @@ def meeting_detail(request: HttpRequest, viewer: Viewer, code: str) -> HttpRespo
         raise PermissionDenied  # nothing to post without the form
     if request.method == "POST" and form.is_valid():
         services.follow_up_add(meeting=meeting, by=membership, **form.cleaned_data)
-        messages.success(request, "Follow-up added.")
+        messages.success(request, _("Follow-up added."))
         return redirect("programme-meeting-detail", org=viewer.org, code=code)
     context = {
         "meeting": meeting,
@@ -156,5 +172,5 @@ def follow_up_done(request: HttpRequest, viewer: Viewer, code: str) -> HttpRespo
     membership = viewer.membership
     follow_up = selectors.follow_up_get(membership.organisation, code)
     if services.follow_up_done(follow_up=follow_up, by=membership):
-        messages.success(request, "Follow-up done.")
+        messages.success(request, _("Follow-up done."))
     return redirect("programme-meeting-detail", org=viewer.org, code=follow_up.meeting.code)

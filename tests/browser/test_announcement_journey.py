@@ -117,7 +117,7 @@ def test_drafted_published_read_and_measured(browser, live_server, org, celery_w
     sponsor_page.reload()
     expect(sponsor_page.get_by_test_id("reach-acknowledged")).to_have_text("1")
     expect(sponsor_page.get_by_test_id("reach-opened")).to_have_text("1")
-    sponsor_page.get_by_role("button", name="Remind the 1 who have not confirmed").click()
+    sponsor_page.get_by_role("button", name="Remind the 1 person who has not confirmed").click()
     wait_for(lambda: len(mail.outbox) == 3)
     assert mail.outbox[2].to == [wave1_other.user.email]
     assert mail.outbox[2].subject.startswith("Reminder:")

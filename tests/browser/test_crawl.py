@@ -13,6 +13,7 @@ its users do. All findings are collected and reported together (page, role, widt
 from __future__ import annotations
 
 import html
+import html.parser
 import io
 import os
 import re
@@ -116,6 +117,8 @@ class Crawl:
     links: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
     seconds: float = 0.0
     timings: dict[str, float] = field(default_factory=lambda: defaultdict(float))
+    # language -> "page [role]: text" still in English where a translation exists.
+    untranslated: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
 
     def problem(self, role: str, width: int, page: str, text: str) -> None:
         self.findings.append(f"{page} [{role}, {width} px]: {text}")
@@ -323,6 +326,8 @@ def crawl(browser, live_server, django_db_setup, django_db_blocker) -> Iterator[
             for role, email in ROLES.items():
                 _crawl_role(browser, live_server.url, role, email, result)
             _follow_deeper(result)
+            for language in LANGUAGE_CRAWL:
+                _read_in(language, result)
         finally:
             result.seconds = time.monotonic() - started
             print(f"\nCrawl: {result.visited} pages per role and width, {result.seconds:.0f} s")
@@ -403,4 +408,100 @@ def test_every_registered_page_is_reached_by_some_role(crawl: Crawl) -> None:
     assert not unreached, (
         "Pages no role's navigation (or a page one level below it) links to; link them, or "
         f"excuse them in EXCUSED with a reason: {unreached}"
+    )
+
+
+# --- The same pages read in German and Czech: no text a translation exists for stays English ---
+
+LANGUAGE_CRAWL = ("de", "cs")
+PLACEHOLDER = re.compile(r"%\((\w+)\)[sdf]")
+SHOWN_ATTRIBUTES = ("title", "placeholder", "aria-label", "alt")
+
+
+def _english_of(language: str) -> tuple[set[str], list[re.Pattern]]:
+    """The English messages whose translation into `language` differs from them, as exact
+    texts and (for messages with placeholders) as patterns."""
+    import polib
+    from django.conf import settings
+
+    path = settings.BASE_DIR / "locale" / language / "LC_MESSAGES" / "django.po"
+    exact: set[str] = set()
+    patterns: list[re.Pattern] = []
+    for entry in polib.pofile(str(path)).translated_entries():
+        translations = set(entry.msgstr_plural.values()) if entry.msgid_plural else {entry.msgstr}
+        for english in filter(None, (entry.msgid, entry.msgid_plural)):
+            if english in translations:
+                continue  # the same word in both languages ("Team" in German)
+            text = " ".join(english.split())
+            if not re.search(r"[A-Za-z]{2}", PLACEHOLDER.sub("", text)):
+                continue  # nothing English to see once the values are in
+            if PLACEHOLDER.search(text):
+                parts = PLACEHOLDER.split(text)[::2]
+                patterns.append(re.compile(".+?".join(re.escape(part) for part in parts)))
+            else:
+                exact.add(text)
+    return exact, patterns
+
+
+class _ShownText(html.parser.HTMLParser):
+    """The texts a page shows: text nodes outside scripts and styles, and the attributes a
+    person reads or hears (title, placeholder, aria-label, alt)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.texts: list[str] = []
+        self._hidden = 0
+
+    def handle_starttag(self, tag: str, attrs: list) -> None:
+        if tag in ("script", "style", "template"):
+            self._hidden += 1
+        for name, value in attrs:
+            if name in SHOWN_ATTRIBUTES and value:
+                self.texts.append(" ".join(value.split()))
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("script", "style", "template") and self._hidden:
+            self._hidden -= 1
+
+    def handle_data(self, data: str) -> None:
+        text = " ".join(data.split())
+        if text and not self._hidden:
+            self.texts.append(text)
+
+
+def _read_in(language: str, crawl: Crawl) -> None:
+    """Every page each role opened (and the pages one link below them), fetched with the role's
+    person reading in `language`: a shown text equal to an English message that has a
+    different translation is a finding."""
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+
+    exact, patterns = _english_of(language)
+    users = get_user_model().objects
+    for role, email in ROLES.items():
+        users.filter(email=email).update(language=language)
+        client = Client()
+        client.force_login(users.get(email=email))
+        seen = set()
+        for url in [*crawl.pages.get(role, []), *crawl.links.get(role, [])]:
+            key = _route(url)
+            if key in seen:
+                continue
+            seen.add(key)
+            response = client.get(url)
+            if response.status_code != 200 or "text/html" not in response["Content-Type"]:
+                continue
+            parser = _ShownText()
+            parser.feed(response.content.decode())
+            for text in dict.fromkeys(parser.texts):
+                if text in exact or any(pattern.fullmatch(text) for pattern in patterns):
+                    crawl.untranslated[language].append(f"{url} [{role}]: {text!r}")
+        users.filter(email=email).update(language="en-gb")
+
+
+@pytest.mark.parametrize("language", LANGUAGE_CRAWL)
+def test_pages_read_in_german_and_czech_show_no_english_left(crawl: Crawl, language) -> None:
+    found = sorted(set(crawl.untranslated[language]))
+    assert not found, f"{len(found)} English texts on pages read in {language}:\n" + "\n".join(
+        found[:200]
     )

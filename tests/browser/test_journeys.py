@@ -124,7 +124,7 @@ def test_consultant_imports_a_roster_and_watches_it_finish(
     page.get_by_label("Roster CSV").set_input_files(str(bad))
     page.get_by_role("button", name="Check and import").click()
     assert page.get_by_text("Line 9").is_visible()
-    assert page.get_by_text("unknown role 'wizard'").is_visible()
+    assert page.get_by_text("Unknown role “wizard”").is_visible()
     assert Membership.objects.filter(organisation=org).count() == 1
 
     page.get_by_label("Roster CSV").set_input_files(str(good))

@@ -145,3 +145,46 @@ def test_e_mails_are_built_in_the_recipients_language_and_zone() -> None:
         assert translation.get_language() == "sv"
         assert timezone.get_current_timezone() == ZoneInfo("Europe/Lisbon")
     assert zone_of(None, organisation) == ZoneInfo("Europe/Paris")
+
+
+def test_a_french_seller_reads_an_english_sponsors_announcement_e_mail_in_french() -> None:
+    """The sponsor writes in English (their language); the e-mail's own words reach the French
+    seller in French, the English one in English, and the in-app notification too."""
+    from django.core import mail
+    from django.utils import translation
+
+    from programme import services
+    from programme.models import Notification
+
+    organisation = OrganisationFactory()
+    sponsor, consultant = member(organisation, Role.SPONSOR), member(organisation, Role.CONSULTANT)
+    french, english = member(organisation), member(organisation)
+    User.objects.filter(pk=sponsor.user.pk).update(language="en-gb")
+    User.objects.filter(pk=french.user.pk).update(language="fr")
+    User.objects.filter(pk=english.user.pk).update(language="en-gb")
+    programme = services.programme_save(
+        by=consultant, organisation=organisation, sponsors=[sponsor], consultants=[consultant],
+        data={"name": "Social selling", "start_date": timezone.localdate()},
+    )  # fmt: skip
+    announcement = services.announcement_save(
+        programme=programme, author=sponsor, title="Why we do this", body="Because.",
+        audience="organisation",
+    )  # fmt: skip
+    with translation.override("en-gb"):  # the sponsor's request
+        services.announcement_publish(announcement=announcement, publisher=sponsor)
+        services.announcement_send(announcement_id=announcement.pk)
+    to = {message.to[0]: message for message in mail.outbox}
+    english_line = "Read it, ask a question"
+    with translation.override("fr"):
+        french_line = translation.gettext(
+            "Read it, ask a question (anonymously if you prefer) and confirm you have read it here:"
+        )
+    assert not french_line.startswith(english_line), "no French for the e-mail's words"
+    assert french_line in to[french.user.email].body
+    assert english_line in to[english.user.email].body
+    assert "Why we do this" in to[french.user.email].body  # the sponsor's own words, as written
+
+    notification = Notification.objects.get(recipient=french)
+    with translation.override("fr"):
+        shown = notification.message
+    assert "Why we do this" in shown and not shown.startswith("New announcement")

@@ -39,7 +39,7 @@ def test_one_bad_line_among_500_creates_nothing_and_names_it(org, consultant, lo
     assert response.status_code == 400
     page = response.content.decode()
     assert "Line 377" in page
-    assert "&#x27;seller-without-at-sign.example.com&#x27; is not a valid e-mail address" in page
+    assert "“seller-without-at-sign.example.com” is not a valid e-mail address." in page
     assert "Nothing has been changed" in page
     assert User.objects.count() == users_before
     assert not RosterImport.objects.exists()

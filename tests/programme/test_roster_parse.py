@@ -46,7 +46,7 @@ def test_missing_column_is_named() -> None:
     assert result.errors == [
         (
             1,
-            "missing column: job role. The header must name: "
+            "Missing column: job role. The header must name: "
             "email, first name, last name, team, role, job role.",
         )
     ]
@@ -66,11 +66,11 @@ def test_each_bad_row_gets_its_line_number() -> None:
     assert not result.ok
     lines = {line: message for line, message in result.errors}
     assert set(lines) == {3, 4, 5, 6, 7}
-    assert "'not-an-email' is not a valid e-mail address" in lines[3]
-    assert "ok@example.com already appears on line 2" in lines[4]
-    assert "unknown role 'wizard'" in lines[5]
-    assert "unknown job role 'astronaut'" in lines[6]
-    assert "expected 6 columns, found 2" in lines[7]
+    assert "“not-an-email” is not a valid e-mail address." in lines[3]
+    assert "ok@example.com already appears on line 2." in lines[4]
+    assert "Unknown role “wizard”" in lines[5]
+    assert "Unknown job role “astronaut”" in lines[6]
+    assert "Expected 6 columns, found 2" in lines[7]
 
 
 def test_not_utf8_names_the_line() -> None:
@@ -99,7 +99,7 @@ def test_conflicting_team_parents() -> None:
     )
     result = roster_parse(data)
     assert result.errors == [
-        (3, "team 'Lyon' has parent 'North' here but another parent on line 2.")
+        (3, "Team “Lyon” has parent “North” here but another parent on line 2.")
     ]
 
 

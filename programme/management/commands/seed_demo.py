@@ -29,6 +29,7 @@ from programme.models import (
     SellingStrategy,
     SessionKind,
     Track,
+    User,
 )
 from programme.tenancy import organisation_zone
 
@@ -137,6 +138,12 @@ STAFF = [
     ("admin", "Alex", "Admin", Role.ADMIN, JobRole.EXECUTIVE, None),
 ]
 TEAMS = ["Nordics", "France", "DACH"]
+# The sign-ins the README offers first for each role read Snowball in English; the France and
+# DACH teams (managers marc.roux and jan.weber, sellers ben.hansen, chloe.olsen, ...) in theirs.
+DEMO_SIGN_INS = [
+    *(f"{local}@{DOMAIN}" for local, *_rest, team in STAFF if team in (None, "Nordics")),
+    f"anna.andersen@{DOMAIN}",
+]
 SEGMENTS = ["Manufacturing", "Energy", "Logistics", "Public sector", "Retail"]
 SELLER_COUNT = 60
 
@@ -202,6 +209,18 @@ class Command(BaseCommand):
                 else "",
                 is_ambassador=index % 11 == 0,
             )
+        # Each team in its own language and zone: the French team reads Snowball in French, the
+        # DACH team in German, the Nordics team in English on Stockholm time (the organisation
+        # runs on Paris time).
+        for team, language, zone in [
+            ("France", "fr", ""),
+            ("DACH", "de", "Europe/Berlin"),
+            ("Nordics", "en-gb", "Europe/Stockholm"),
+        ]:
+            User.objects.filter(
+                memberships__organisation=acme, memberships__participant__team=teams[team]
+            ).exclude(email__in=DEMO_SIGN_INS).update(language=language, time_zone=zone)
+        User.objects.filter(email__in=DEMO_SIGN_INS).update(language="en-gb")
 
         # A second client of the same consultant, to show the organisation switcher.
         globex, _ = Organisation.objects.get_or_create(
