@@ -35,7 +35,9 @@ from functools import cache as memoise
 import redis
 from django.conf import settings
 from django.db import connection, transaction
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
+
+from kickoff.models import Concern
 
 # Board versions live as long as a kick-off could plausibly run; an expired one reads as new.
 VERSION_KEPT_SECONDS = 2 * 86400
@@ -50,8 +52,10 @@ def _board_key(session_id: int) -> str:
     return f"snowball:kickoff:board:{session_id}"
 
 
-def _own_key(session_id: int, membership_id: int) -> str:
-    return f"snowball:kickoff:board:{session_id}:{membership_id}"
+def _own_key(session_id: int) -> str:
+    """One hash per session: each person's own version under their membership id. Deleted
+    when the session closes, with the votes: it would say how often each person voted."""
+    return f"snowball:kickoff:board:{session_id}:own"
 
 
 def board_changed(session_id: int, membership_id: int | None = None) -> None:
@@ -64,30 +68,38 @@ def board_changed(session_id: int, membership_id: int | None = None) -> None:
         pipe.incr(_board_key(session_id))
         pipe.expire(_board_key(session_id), VERSION_KEPT_SECONDS)
         if membership_id is not None:
-            pipe.incr(_own_key(session_id, membership_id))
-            pipe.expire(_own_key(session_id, membership_id), VERSION_KEPT_SECONDS)
+            pipe.hincrby(_own_key(session_id), str(membership_id), 1)
+            pipe.expire(_own_key(session_id), VERSION_KEPT_SECONDS)
         pipe.execute()
 
     transaction.on_commit(bump)
+
+
+def board_forget(session_id: int) -> None:
+    """The session closed: forget each person's version (the board's own stays, bumped)."""
+    transaction.on_commit(lambda: _client().delete(_own_key(session_id)))
 
 
 def board_versions(session_id: int, membership_id: int) -> str:
     """The room's version and the person's, as one string (one Redis round trip). A version
     Redis does not hold (never bumped, expired, Redis emptied) is made up fresh and stored:
     it cannot equal one a browser kept from before."""
-    board, own = _board_key(session_id), _own_key(session_id, membership_id)
-    values = _client().mget([board, own])
-    if values[0] is None:
+    pipe = _client().pipeline(transaction=False)
+    pipe.get(_board_key(session_id))
+    pipe.hget(_own_key(session_id), str(membership_id))
+    board, own = pipe.execute()
+    if board is None:
         # nx: two polls making one up at once agree on the stored one.
-        _client().set(board, secrets.randbelow(2**40), nx=True, ex=VERSION_KEPT_SECONDS)
-        values[0] = _client().get(board)
-    return f"{int(values[0])}.{int(values[1] or 0)}"
+        key = _board_key(session_id)
+        _client().set(key, secrets.randbelow(2**40), nx=True, ex=VERSION_KEPT_SECONDS)
+        board = _client().get(key)
+    return f"{int(board)}.{int(own or 0)}"
 
 
 def etag_for(request: HttpRequest, session_id: int, membership_id: int, *parts: object) -> str:
     """The ETag of a live fragment: the versions, who asks, in which language and zone, from
     which browser state (the signed cookie that knows their anonymous concerns), and the
-    fragment's own state (its query string)."""
+    fragment's own state (`parts`: which fragment, its order, how many it shows)."""
     from django.utils import timezone, translation
 
     own_cookie = request.COOKIES.get("kickoff_own_concerns_token", "")
@@ -99,7 +111,6 @@ def etag_for(request: HttpRequest, session_id: int, membership_id: int, *parts: 
             translation.get_language(),
             timezone.get_current_timezone_name(),
             own_cookie,
-            request.GET.urlencode(),
             *parts,
         )
     )
@@ -110,6 +121,40 @@ def not_modified(request: HttpRequest, etag: str) -> bool:
     """The browser already holds this fragment (If-None-Match names the ETag)."""
     held = request.headers.get("If-None-Match", "")
     return any(tag.strip().removeprefix("W/") == etag for tag in held.split(","))
+
+
+# The polled fragments are the browser's own copy, revalidated by live.js (If-None-Match from
+# the fragment's data-etag): the browser's HTTP cache must not answer for the server.
+_NO_STORE = "private, no-store"
+
+
+def not_modified_response(etag: str) -> HttpResponse:
+    response = HttpResponseNotModified()
+    response["ETag"] = etag
+    response["Cache-Control"] = _NO_STORE
+    return response
+
+
+def with_etag(response: HttpResponse, etag: str) -> HttpResponse:
+    response["ETag"] = etag
+    response["Cache-Control"] = _NO_STORE
+    return response
+
+
+# --- The join page's list, a page at a time ------------------------------------------------------
+
+JOIN_PAGE = 25
+JOIN_MOST = 1_000  # a link edited by hand cannot ask for more than a room ever wrote
+
+
+def shown_upto(request: HttpRequest) -> int:
+    """How many concerns the join page shows: JOIN_PAGE, or as many pages as were opened
+    (`upto` in the query string, read leniently: anything odd shows the first page)."""
+    raw = request.GET.get("upto", "")
+    if not raw.isdigit():
+        return JOIN_PAGE
+    pages = max(1, -(-int(raw) // JOIN_PAGE))
+    return min(pages * JOIN_PAGE, JOIN_MOST)
 
 
 # --- 'Me too' in one statement -------------------------------------------------------------------
@@ -149,28 +194,52 @@ def vote_cast(*, session_id: int, concern_id: uuid.UUID, voter_id: int) -> str:
     return VOTE_COUNTED if counted else VOTE_AGAIN
 
 
-_TARGET_SQL = """
-SELECT c.session_id, COALESCE(t.id, c.id), COALESCE(t.moderation, c.moderation),
-       c.author_id, COALESCE(t.author_id, c.author_id)
-FROM kickoff_concern c LEFT JOIN kickoff_concern t ON t.id = c.merged_into_id
+_TARGET_BY_CODE_SQL = """
+SELECT c.id, c.organisation_id, c.session_id, c.moderation, c.author_id,
+       t.id, t.moderation, t.author_id, s.join_code
+FROM kickoff_concern c
+JOIN kickoff_kickoffsession s ON s.id = c.session_id
+LEFT JOIN kickoff_concern t ON t.id = c.merged_into_id
 WHERE c.id = %s AND c.organisation_id = %s
 """
 
 
-def vote_target(*, organisation_id: int, code: str) -> dict | None:
-    """What a 'me too' needs of a concern, in one indexed read (the ORM's select_related over
-    four relations cost more CPU than the whole vote): its session, the concern the vote goes
-    to (the one a duplicate was merged into), that one's moderation and both authors. None
-    outside the organisation."""
+def vote_concern(*, organisation_id: int, join_code: str, code: object) -> Concern | None:
+    """The concern a 'me too' names, with what the vote needs of it and of the concern it was
+    merged into (moderation, authors): one indexed read, where the ORM's select_related over
+    four relations cost more CPU than the whole vote. None unless it is a concern of this
+    organisation in the session of this join code (the view answers 404)."""
     with connection.cursor() as cursor:
-        cursor.execute(_TARGET_SQL, [code, organisation_id])
+        cursor.execute(_TARGET_BY_CODE_SQL, [str(code), organisation_id])
         row = cursor.fetchone()
-    if row is None:
+    if row is None or row[8] != join_code.strip().upper():
         return None
-    session_id, target_id, moderation, author_id, target_author_id = row
-    return {
-        "session_id": session_id,
-        "target_id": target_id,
-        "moderation": moderation,
-        "author_ids": {author_id, target_author_id} - {None},
-    }
+    concern_id, org_id, session_id, moderation, author_id, into_id, into_moderation, into_author = (
+        row[:8]
+    )
+    concern = Concern(
+        id=concern_id, organisation_id=org_id, session_id=session_id, moderation=moderation,
+        author_id=author_id,
+    )  # fmt: skip
+    if into_id is not None:
+        concern.merged_into = Concern(
+            id=into_id, organisation_id=org_id, session_id=session_id,
+            moderation=into_moderation, author_id=into_author,
+        )  # fmt: skip
+    else:
+        concern.merged_into = None
+    return concern
+
+
+_JOIN_SQL = """
+INSERT INTO kickoff_kickoffjoin (session_id, membership_id) VALUES (%s, %s)
+ON CONFLICT (session_id, membership_id) DO NOTHING
+RETURNING 1
+"""
+
+
+def join_record(*, session_id: int, membership_id: int) -> bool:
+    """Count a person in the room once; True the first time (the projector's count moves)."""
+    with connection.cursor() as cursor:
+        cursor.execute(_JOIN_SQL, [session_id, membership_id])
+        return cursor.fetchone() is not None
