@@ -21,6 +21,7 @@ errors=E p95_ms=P rps=R rps_vs_trivial=Q page_cpu_p50_ms=C
 from __future__ import annotations
 
 import argparse
+import contextlib
 import csv
 import json
 import os
@@ -29,6 +30,8 @@ import secrets
 import subprocess
 import sys
 import tempfile
+import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -40,6 +43,7 @@ from bench.prepare import django_ready  # noqa: E402
 django_ready()
 
 from django.core.management import call_command  # noqa: E402
+from django.db import connection  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from bench.gunicorn_server import (  # noqa: E402
@@ -54,6 +58,7 @@ from kickoff.models import Concern, KickoffSession  # noqa: E402
 from metrics import services as metrics_services  # noqa: E402
 from metrics.models import RollupState  # noqa: E402
 from metrics.rollups import rollup_full  # noqa: E402
+from programme.anonymous import BATCH_SECONDS, anonymous_flush  # noqa: E402
 from programme.models import Membership, Organisation, Programme, Role  # noqa: E402
 from showcase import services as showcase_services  # noqa: E402
 from showcase.models import CaseStudy  # noqa: E402
@@ -171,6 +176,27 @@ def page_cpu_median(cpu: dict[str, list[float]]) -> float:
     return percentile(pages, 0.5)
 
 
+@contextlib.contextmanager
+def beat_timer() -> Iterator[None]:
+    """What beat does in production, for the run: anonymous concerns are written in batches
+    every BATCH_SECONDS (programme.anonymous), so the kick-off's board grows as in a room."""
+    stop = threading.Event()
+
+    def flush() -> None:
+        while not stop.wait(BATCH_SECONDS):
+            anonymous_flush()
+        connection.close()
+
+    timer = threading.Thread(target=flush, daemon=True)
+    timer.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        timer.join(timeout=60)
+    anonymous_flush()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--users", type=int, default=200)
@@ -182,10 +208,11 @@ def main() -> None:
         folder = Path(folder)
         content = plan(org, folder / "plan.json")
         env = {**os.environ, "LOAD_PLAN": str(folder / "plan.json"), "LOAD_PAUSE": args.pause}
+        anonymous_flush()  # what earlier runs queued (no beat ran after them)
         concerns_before = Concern.objects.filter(session=content["session"]).count()
         try:
             port = free_port()
-            with gunicorn(port, cpu_log=folder / "mixed_cpu.log"):
+            with gunicorn(port, cpu_log=folder / "mixed_cpu.log"), beat_timer():
                 mixed = locust(port, args.users, args.seconds, ["Seller", "Manager", "Sponsor",
                                "Crm"], folder / "mixed", env)  # fmt: skip
             port = free_port()
