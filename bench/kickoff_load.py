@@ -189,6 +189,12 @@ def run(org, session, clients, count, concurrency, tag) -> str:
         f"errors={errors} votes_accepted={votes_ok} votes_stored={votes_stored} "
         f"p50_ms={p50:.0f} elapsed_s={elapsed:.1f}"
     )
+    for phase, answers in (("submissions", submits), ("votes", votes)):
+        spent = sorted(ms for _, ms in answers)
+        print(
+            f"{phase}: p50_ms={percentile(spent, 0.5):.0f} p99_ms={percentile(spent, 0.99):.0f} "
+            f"max_ms={spent[-1]:.0f}"
+        )
     rps = len(latencies) / elapsed
     return f"submitted={submitted} stored={stored} p99_ms={p99:.0f} rps={rps:.0f}"
 
