@@ -19,6 +19,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
 
 from programme.i18n import zone_of
+from programme.membership_lookup import membership_of
 from programme.models import Membership, Organisation
 from programme.viewer import Viewer
 
@@ -35,15 +36,11 @@ def membership_for_request(request: HttpRequest, org: str) -> Membership:
     """
     if not request.user.is_authenticated:
         raise Http404
-    membership = (
-        # The member's participant record (and team) in the same query: nearly every page asks
-        # for it (Viewer.participant), and a second query cost ~1.3 ms of CPU per page. Not the
-        # user: the authentication middleware has just read that row (the ORM's CPU grows with
-        # every column a query selects).
-        Membership.objects.select_related("organisation", "participant__team")
-        .filter(user=request.user, organisation__slug=org, organisation__archived_at__isnull=True)
-        .first()
-    )
+    # With the organisation, the member's participant record and its team (nearly every page
+    # asks for them), in one query written once (programme.membership_lookup: compiling it
+    # through the ORM on every request cost more CPU than the rest of a cheap page). Not the
+    # user: the authentication middleware has just read that row.
+    membership = membership_of(request.user.pk, org)
     if membership is None:
         raise Http404("No such organisation")
     membership.user = request.user
