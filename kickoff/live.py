@@ -143,7 +143,7 @@ def with_etag(response: HttpResponse, etag: str) -> HttpResponse:
 
 # --- The join page's list, a page at a time ------------------------------------------------------
 
-JOIN_PAGE = 25
+JOIN_PAGE = 15  # three phone screens; each line is ~1 ms of CPU to draw (four forms)
 JOIN_MOST = 1_000  # a link edited by hand cannot ask for more than a room ever wrote
 
 
