@@ -254,6 +254,9 @@ LANGUAGES = [
     ("sv", "Svenska"),
 ]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Dates are written with Django's named formats (DATE_FORMAT, MONTH_DAY_FORMAT, ...) so each
+# language orders them its own way; config/formats adjusts British English to Snowball's style.
+FORMAT_MODULE_PATH = ["config.formats"]
 LANGUAGE_COOKIE_NAME = "snowball_language"
 LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
 LANGUAGE_COOKIE_SAMESITE = "Lax"

@@ -24,6 +24,11 @@ def owners_for(organisation: Organisation) -> object:
     )
 
 
+def _date_input() -> forms.DateInput:
+    # A date input takes ISO dates only: the localised "25/11/2026" would show an empty field.
+    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
 class ProposalForm(forms.Form):
     statement = forms.CharField(
         label=_("Your proposal"), max_length=300,
@@ -48,9 +53,7 @@ class RitualForm(forms.Form):
 
 
 class WindowForm(forms.Form):
-    closes_on = forms.DateField(
-        label=_("Voting closes on"), widget=forms.DateInput(attrs={"type": "date"})
-    )
+    closes_on = forms.DateField(label=_("Voting closes on"), widget=_date_input())
 
 
 class AnswerForm(forms.Form):
@@ -75,8 +78,8 @@ class ObjectiveForm(forms.Form):
         label=_("Owner"), queryset=Membership.objects.none(), required=False,
         empty_label=_("Me"), help_text=_("Leave “Me” to own it yourself."),
     )  # fmt: skip
-    starts_on = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
-    ends_on = forms.DateField(label=_("Until"), widget=forms.DateInput(attrs={"type": "date"}))
+    starts_on = forms.DateField(label=_("From"), widget=_date_input())
+    ends_on = forms.DateField(label=_("Until"), widget=_date_input())
 
     def __init__(self, *args: object, organisation: Organisation, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
@@ -168,7 +171,7 @@ class InitiativeForm(forms.Form):
         # Translators: the day an initiative is due.
         label=_("Due"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=_date_input(),
     )
 
     def __init__(self, *args: object, organisation: Organisation, **kwargs: object) -> None:
@@ -328,11 +331,6 @@ class CloseObjectiveForm(forms.Form):
         data = self.cleaned_data
         return {kr.pk: (data[f"grade_{kr.code}"], data[f"comment_{kr.code}"])
                 for kr in self.key_results}  # fmt: skip
-
-
-def _date_input() -> forms.DateInput:
-    # A date input takes ISO dates only: the localised "25/11/2026" would show an empty field.
-    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class CopyForwardForm(forms.Form):

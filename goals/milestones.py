@@ -9,12 +9,13 @@ from datetime import timedelta
 from django.db import connection, transaction
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext_noop
 
 from goals.models import Celebration, MilestoneKind
 from metrics.hooks import register_after_rollup
 from metrics.models import ActivityEvent, EventKind, IndicatorWeek
 from programme import services as programme_services
+from programme.i18n import english
 from programme.models import EmailKind, Membership, Organisation
 
 POPULAR_POST_COMMENTS = 10
@@ -84,10 +85,10 @@ def _ask_owners(organisation_id: int, new: list[tuple[int, str]]) -> None:
             ),
             kind=EmailKind.CELEBRATION,
             # Translators: milestone is one such as "First deal won through LinkedIn".
-            text=gettext(
+            text=gettext_noop(
                 "Congratulations: %(milestone)s. Would you like it celebrated? "
                 "Only you see this until you answer."
-            )
-            % {"milestone": kind.label},
+            ),
+            params={"milestone": {"_msgid": english(kind.label)}},
             url=link,
         )

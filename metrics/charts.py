@@ -68,6 +68,7 @@ def funnel_svg(row: GroupWeek) -> str:
 
 def usage_svg(trend: list[GroupWeek], title: str = "") -> str:
     title = title or gettext("Usage and regularity per week")
+    # xgettext:no-python-format
     y_title = gettext("% of participants")
     labels = [_label(row.week) for row in trend]
     series = [

@@ -157,7 +157,7 @@ def warnings(row: object, thresholds: Thresholds = DEFAULT) -> list[tuple[str, s
                 "active in recent weeks but no interaction received in the last %(weeks)s weeks "
                 "(last interaction data on %(day)s)",
                 weeks,
-            ) % {"weeks": weeks, "day": date_format(stale, "j M Y")}
+            ) % {"weeks": weeks, "day": date_format(stale, "DATE_FORMAT")}
         found.append((Warning.ABOUT_TO_QUIT, reason))
     if row.lapsed:
         found.append(

@@ -9,7 +9,21 @@ from metrics import hooks, services
 
 @shared_task(acks_late=True, soft_time_limit=1800, time_limit=1900)
 def activity_import_run(activity_import_id: int) -> None:
-    services.activity_import_run(activity_import_id=activity_import_id)
+    # The import's messages (line-numbered errors, skipped rows) are stored as text: written in
+    # the language of whoever uploaded the file, who reads them.
+    from metrics.models import ActivityImport
+    from programme.i18n import for_recipient
+
+    upload = (
+        ActivityImport.objects.select_related("uploaded_by__user", "organisation")
+        .filter(pk=activity_import_id)
+        .first()
+    )
+    if upload is None:
+        return
+    uploader = upload.uploaded_by.user if upload.uploaded_by else None
+    with for_recipient(uploader, upload.organisation):
+        services.activity_import_run(activity_import_id=activity_import_id)
 
 
 @shared_task(acks_late=True, soft_time_limit=600, time_limit=660)

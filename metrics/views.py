@@ -88,7 +88,7 @@ def ssi_entry(request: HttpRequest, viewer: Viewer) -> HttpResponse:
     outcome = services.ssi_record(
         by=viewer.membership, participant=participant, **form.cleaned_data
     )
-    day = date_format(form.cleaned_data["on"], "j F Y")
+    day = date_format(form.cleaned_data["on"], "DATE_FORMAT")
     messages.success(
         request,
         {

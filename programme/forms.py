@@ -80,6 +80,7 @@ class ParticipantProfileForm(forms.ModelForm):
     class Meta:
         model = Participant
         fields = ["segment", "mindset", "digital_affinity", "selling_strategy", "linkedin_url"]
+        labels = {"mindset": _("Mindset"), "selling_strategy": _("Selling strategy")}
 
     def clean_linkedin_url(self) -> str:
         url = self.cleaned_data["linkedin_url"].strip()
@@ -98,6 +99,11 @@ class ParticipantPlacementForm(ParticipantProfileForm):
 
     class Meta(ParticipantProfileForm.Meta):
         fields = ["job_role", "team", *ParticipantProfileForm.Meta.fields, "is_ambassador"]
+        labels = {
+            **ParticipantProfileForm.Meta.labels,
+            "job_role": _("Job role"),
+            "team": _("Team"),
+        }
 
     def __init__(self, *args: object, organisation: Organisation, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
@@ -108,6 +114,7 @@ class TeamForm(forms.ModelForm):
     class Meta:
         model = Team
         fields = ["name", "parent"]
+        labels = {"name": _("Name"), "parent": _("Parent")}
 
     def __init__(self, *args: object, organisation: Organisation, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
@@ -185,6 +192,14 @@ class ProgrammeForm(forms.ModelForm):
             "problem_flag_days", "meeting_cadence_days",
         ]  # fmt: skip
         widgets = {"start_date": DateInput, "description": forms.Textarea(attrs={"rows": 3})}
+        labels = {
+            "name": _("Name"),
+            "description": _("Description"),
+            "start_date": _("Start date"),
+            "current_phase": _("Current phase"),
+            "problem_flag_days": _("Problem flag days"),
+            "meeting_cadence_days": _("Meeting cadence days"),
+        }
 
     def __init__(self, *args: object, organisation: Organisation, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
@@ -310,6 +325,7 @@ class RiskForm(forms.ModelForm):
     class Meta:
         model = Risk
         fields = ["title", "what_may_happen", "what_we_do"]
+        labels = {"title": _("Title"), "what_may_happen": _("What may happen")}
         widgets = {
             "what_may_happen": forms.Textarea(attrs={"rows": 3}),
             "what_we_do": forms.Textarea(attrs={"rows": 3}),
@@ -362,6 +378,15 @@ class SessionForm(forms.ModelForm):
             "kind", "title", "starts_at", "duration_minutes", "practice_minutes", "track",
             "segment", "wave", "agenda_issues", "agenda_successes", "agenda_inspirations", "notes",
         ]  # fmt: skip
+        labels = {
+            "kind": _("Kind"),
+            "title": _("Title"),
+            "starts_at": _("Starts at"),
+            "duration_minutes": _("Duration minutes"),
+            "track": _("Track"),
+            "wave": _("Wave"),
+            "notes": _("Notes"),
+        }
         widgets = {
             "starts_at": DateTimeInput,
             "agenda_issues": forms.Textarea(attrs={"rows": 2}),
@@ -489,6 +514,15 @@ class OrganisationSettingsForm(forms.Form):
         help_text=_("Shown to sellers to add when they share company content, for "
                         "instance “#employee”. Empty: none is asked for."),
     )  # fmt: skip
+    language = forms.ChoiceField(
+        label=_("Default language"),
+        choices=settings.LANGUAGES,
+        required=False,  # left out: unchanged
+        help_text=_(
+            "For people who have not chosen a language and whose browser asks for none of "
+            "Snowball's. Each person can choose their own."
+        ),
+    )
 
 
 # --- Blocked words (moderation) ---

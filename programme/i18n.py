@@ -35,6 +35,23 @@ def supported_language(code: str | None) -> str:
         return ""
 
 
+class deferred:
+    """Messages translated for their reader later, not now (notifications are shown in each
+    reader's language): the names are gettext's, so makemessages extracts them as usual."""
+
+    @staticmethod
+    def ngettext(singular: str, plural: str, count: int) -> tuple[str, dict]:
+        """(the singular msgid, the params that keep the plural and the count)."""
+        return singular, {"_plural": plural, "_count": count, "count": count}
+
+
+def english(label: object) -> str:
+    """A lazily translated label's English text (its msgid), whatever language is active: what
+    a notification stores, to be translated for each reader (`Notification.message`)."""
+    with translation.override(None):
+        return str(label)
+
+
 def language_of(user: object | None, organisation: object | None = None) -> str:
     """The language to write to this person in (e-mails, notifications built for them)."""
     chosen = supported_language(getattr(user, "language", ""))

@@ -15,6 +15,7 @@ from programme.models import Endpoint, EndpointKind, OutboxMessage, OutboxStatus
 from programme.services.integrations import LOG_SIZE, WEBHOOK_EVENTS
 from programme.viewer import Viewer
 
+# Translators (below): the events a signed webhook may be sent, listed on the integrations page.
 EVENT_LABELS = {
     "milestone.celebrated": _("Milestone celebrated (with the person's consent)"),
     "key_result.updated": _("Key result updated"),
@@ -68,6 +69,7 @@ def delivery_log(endpoint: Endpoint) -> list[OutboxMessage]:
 
 
 class EndpointForm(forms.Form):
+    # Translators: a form label: which kind of integration (Teams, Slack or a webhook).
     kind = forms.ChoiceField(label=_("Kind"), choices=EndpointKind.choices)
     name = forms.CharField(
         label=_("Name"), max_length=80, required=False,

@@ -13,10 +13,11 @@ from django.db import connection, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 
 from programme import services as programme_services
 from programme.blocked_words import blocked_words_among, blocked_words_by_organisation
+from programme.i18n import english
 from programme.markdown import render_markdown
 from programme.models import EmailKind, Membership, Notification, Participant, Team
 from programme.selectors import current_wave_id, own_participant
@@ -144,12 +145,18 @@ def reaction_toggle(*, case: CaseStudy, by: Membership, kind: str) -> bool:
     if case.author is None:  # left by an erased author: nobody to tell
         return True
     author = case.author.membership
-    text = f"{_name(by)} reacted “{ReactionKind(kind).label}” to your case “{case.title}”"
+    # Translators: a notification; reaction is a reaction's name ("Inspiring").
+    text = gettext_noop("%(name)s reacted “%(reaction)s” to your case “%(title)s”")
+    reaction = ReactionKind(kind)
+    params = {"name": _name(by), "reaction": {"_msgid": english(reaction.label)},
+              "title": case.title}  # fmt: skip
     # Taking a reaction back and giving it again tells the author once, not each time.
-    if author.pk != by.pk and not Notification.objects.filter(recipient=author, text=text[:300]):
+    told = Notification.objects.filter(recipient=author, text=text, params=params)
+    if author.pk != by.pk and not told.exists():
         programme_services.notify(
-            recipient=author, kind=EmailKind.CASE_ACTIVITY, text=text, url=_case_url(case)
-        )
+            recipient=author, kind=EmailKind.CASE_ACTIVITY, text=text, params=params,
+            url=_case_url(case),
+        )  # fmt: skip
     return True
 
 
@@ -179,7 +186,8 @@ def comment_add(
         programme_services.notify(
             recipient=author,
             kind=EmailKind.CASE_ACTIVITY,
-            text=f"{_name(by)} commented on your case “{case.title}”",
+            text=gettext_noop("%(name)s commented on your case “%(title)s”"),
+            params={"name": _name(by), "title": case.title},
             url=url,
         )
         told.add(author.pk)
@@ -187,7 +195,8 @@ def comment_add(
         programme_services.notify(
             recipient=parent.author,
             kind=EmailKind.CASE_ACTIVITY,
-            text=f"{_name(by)} replied to your comment on “{case.title}”",
+            text=gettext_noop("%(name)s replied to your comment on “%(title)s”"),
+            params={"name": _name(by), "title": case.title},
             url=url,
         )
     return comment
@@ -266,8 +275,8 @@ def _tell_author_featured(case: CaseStudy, by: Membership) -> None:
     programme_services.notify(
         recipient=case.author.membership,
         kind=EmailKind.CASE_ACTIVITY,
-        text=gettext("Your case “%(title)s” is now featured on the home page (by %(name)s).")
-        % {"title": case.title, "name": _name(by)},
+        text=gettext_noop("Your case “%(title)s” is now featured on the home page (by %(name)s)."),
+        params={"title": case.title, "name": _name(by)},
         url=_case_url(case),
     )
 
@@ -284,8 +293,8 @@ def case_unfeature(*, case: CaseStudy, by: Membership) -> None:
     programme_services.notify(
         recipient=case.author.membership,
         kind=EmailKind.CASE_ACTIVITY,
-        text=gettext("Your case “%(title)s” is no longer featured on the home page.")
-        % {"title": case.title},
+        text=gettext_noop("Your case “%(title)s” is no longer featured on the home page."),
+        params={"title": case.title},
         url=_case_url(case),
     )
 
@@ -310,8 +319,10 @@ def case_feature_request(*, case: CaseStudy, by: Membership) -> None:
     programme_services.notify(
         recipient=case.author.membership,
         kind=EmailKind.CASE_ACTIVITY,
-        text=gettext("%(name)s asks to feature your case “%(title)s” on the home page. Yes or no?")
-        % {"name": _name(by), "title": case.title},
+        text=gettext_noop(
+            "%(name)s asks to feature your case “%(title)s” on the home page. Yes or no?"
+        ),
+        params={"name": _name(by), "title": case.title},
         url=_feature_request_url(case),
     )
 
@@ -337,13 +348,14 @@ def case_feature_answer(*, case: CaseStudy, by: Membership, yes: bool | None) ->
     if asker is None:
         return
     if yes:
-        text = gettext("%(name)s agreed: “%(title)s” is now featured on the home page.")
+        text = gettext_noop("%(name)s agreed: “%(title)s” is now featured on the home page.")
     else:
-        text = gettext("%(name)s prefers to keep “%(title)s” off the home page.")
+        text = gettext_noop("%(name)s prefers to keep “%(title)s” off the home page.")
     programme_services.notify(
         recipient=asker,
         kind=EmailKind.CASE_ACTIVITY,
-        text=text % {"name": _name(by), "title": case.title},
+        text=text,
+        params={"name": _name(by), "title": case.title},
         url=_case_url(case),
     )
 
@@ -414,7 +426,8 @@ def _notify_programme(pick: MarketingPick) -> None:
         ),
         kind=EmailKind.MARKETING_PICK,
         # Translators: title is what marketing called the pick (or its description).
-        text=gettext("New from marketing: %(title)s") % {"title": pick.title or pick.note},
+        text=gettext_noop("New from marketing: %(title)s"),
+        params={"title": pick.title or pick.note},
         url=link,
     )
 

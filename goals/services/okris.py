@@ -15,7 +15,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 from django.urls import reverse
 from django.utils import formats, timezone
-from django.utils.translation import gettext, ngettext, pgettext_lazy
+from django.utils.translation import gettext, gettext_noop, pgettext_lazy
 from django.utils.translation import gettext_lazy as _lazy
 
 from goals import alignment, policies
@@ -25,6 +25,7 @@ from goals.models.okris import KeyResultGrade, ObjectiveClosure, closure_of
 from goals.progress import HOLDING, Direction, holds_the_line
 from metrics.indicators import monday
 from programme import services as programme_services
+from programme.i18n import deferred
 from programme.models import (
     EmailKind,
     Membership,
@@ -217,8 +218,9 @@ def _ask_sponsors(key_result: KeyResult, programme: Programme) -> None:
     for sponsor in sponsors:
         programme_services.notify(
             recipient=sponsor, kind=EmailKind.OKRI, url=url,
-            text=gettext("A key result about revenue in the first phase needs your decision: "
-                         "“%(title)s”.") % {"title": key_result.title},
+            text=gettext_noop("A key result about revenue in the first phase needs your "
+                              "decision: “%(title)s”."),
+            params={"title": key_result.title},
         )  # fmt: skip
 
 
@@ -355,17 +357,16 @@ def checkin_reminders_send(*, organisation_id: int, now: datetime | None = None)
         waiting = Counter(owner for (owner,) in cursor.fetchall() if owner is not None)
         url = reverse("goals-okris", args=[organisation.slug]) + "?mine=1"
         for owner in Membership.objects.filter(pk__in=waiting):
-            count = waiting[owner.pk]
+            text, params = deferred.ngettext(
+                "%(count)s key result of yours waits for this week's check-in: "
+                "value, confidence, a word on why.",
+                "%(count)s key results of yours wait for this week's check-in: "
+                "value, confidence, a word on why.",
+                waiting[owner.pk],
+            )
             programme_services.notify(
-                recipient=owner, kind=EmailKind.OKRI, url=url,
-                text=ngettext(
-                    "%(count)s key result of yours waits for this week's check-in: "
-                    "value, confidence, a word on why.",
-                    "%(count)s key results of yours wait for this week's check-in: "
-                    "value, confidence, a word on why.",
-                    count,
-                ) % {"count": count},
-            )  # fmt: skip
+                recipient=owner, kind=EmailKind.OKRI, url=url, text=text, params=params
+            )
     return len(waiting)
 
 
@@ -583,7 +584,7 @@ def objective_copy_forward(
     if ends_on <= objective.ends_on:
         raise ValidationError(
             gettext("The next period must end after this one ended (%(ended)s).")
-            % {"ended": formats.date_format(objective.ends_on, "d M Y")}
+            % {"ended": formats.date_format(objective.ends_on, "DATE_FORMAT")}
         )
     programme = objective.programme
     key_results = list(objective.key_results.select_related("grade"))

@@ -8,7 +8,7 @@ from datetime import datetime
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 
 from goals import policies, selectors
 from goals.models import (
@@ -22,6 +22,7 @@ from goals.models import (
 from metrics import indicators
 from metrics import services as metrics_services
 from programme import services as programme_services
+from programme.i18n import english
 from programme.models import EmailKind, Membership, Role
 from programme.selectors import own_participant
 
@@ -131,7 +132,7 @@ def celebration_answer(
             {
                 "key": str(celebration.code),
                 "title": gettext("Time to celebrate!"),
-                "text": _celebration_text(celebration),
+                "text": _celebration_line(celebration),
                 "url": _celebration_url(celebration),
                 "data": {
                     "celebration": str(celebration.code),
@@ -162,21 +163,33 @@ def _celebration_url(celebration: Celebration) -> str:
     return f"{base}#celebration-{celebration.code}"
 
 
-def _celebration_text(celebration: Celebration) -> str:
+def _celebration_text(celebration: Celebration) -> tuple[str, dict]:
+    """What managers are told (each in their language): "Anna: first meeting booked through
+    LinkedIn. Time to celebrate!", as the English message and its values."""
     participant = celebration.participant
-    name = participant.membership.user.get_full_name() or gettext("Someone in your team")
-    what = celebration.get_kind_display()
-    what = what[:1].lower() + what[1:]  # "first meeting booked through LinkedIn"
-    return gettext("%(name)s: %(what)s. Time to celebrate!") % {"name": name, "what": what}
+    name = participant.membership.user.get_full_name() or {
+        "_msgid": gettext_noop("Someone in your team")
+    }
+    what = {"_msgid": english(celebration.get_kind_display()), "_lowerfirst": True}
+    return gettext_noop("%(name)s: %(what)s. Time to celebrate!"), {"name": name, "what": what}
+
+
+def _celebration_line(celebration: Celebration) -> str:
+    """The same in the active language (a team channel's message)."""
+    text, params = _celebration_text(celebration)
+    name = params["name"] if isinstance(params["name"], str) else gettext(params["name"]["_msgid"])
+    what = gettext(params["what"]["_msgid"])
+    return gettext(text) % {"name": name, "what": what[:1].lower() + what[1:]}
 
 
 def _tell_managers(celebration: Celebration) -> None:
     if celebration.participant.team_id is None:
         return
+    text, params = _celebration_text(celebration)
     for manager in _managers_of(celebration.participant):
         programme_services.notify(
-            recipient=manager, kind=EmailKind.CELEBRATION,
-            text=_celebration_text(celebration), url=_celebration_url(celebration),
+            recipient=manager, kind=EmailKind.CELEBRATION, text=text, params=params,
+            url=_celebration_url(celebration),
         )  # fmt: skip
 
 
@@ -190,7 +203,7 @@ def _withdraw_from_managers(celebration: Celebration) -> None:
     # Told before celebrations had an address of their own: the shared page and the same words.
     old_text = (
         f"{celebration.participant.membership.user.get_full_name() or 'Someone in your team'}: "
-        f"{celebration.get_kind_display().lower()}. Time to celebrate!"
+        f"{english(celebration.get_kind_display()).lower()}. Time to celebrate!"
     )
     programme_services.notifications_withdraw(
         organisation_id=organisation_id, kind=EmailKind.CELEBRATION,

@@ -6,7 +6,7 @@ import uuid
 
 from django.db import models
 from django.db.models.functions import Now
-from django.utils.translation import gettext, pgettext_lazy
+from django.utils.translation import gettext, ngettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from programme.models.core import Membership, Organisation, Team, TimeStamped
@@ -194,6 +194,15 @@ class DailyDigest(models.Model):
         return f"{self.membership_id} {self.day}"
 
 
+def _shown(value: object) -> object:
+    """A notification's value as shown: one stored as {"_msgid": "Inspiring"} (a label) is
+    translated too, and {"_lowerfirst": true} lowers its first letter (mid-sentence)."""
+    if not (isinstance(value, dict) and "_msgid" in value):
+        return value
+    text = gettext(value["_msgid"])
+    return text[:1].lower() + text[1:] if value.get("_lowerfirst") else text
+
+
 class Notification(models.Model):
     """Something a person is told about: shown in-app, and e-mailed as their preference for its
     kind says (at once, in the daily digest, or not at all).
@@ -235,13 +244,18 @@ class Notification(models.Model):
 
     @property
     def message(self) -> str:
-        """What the reader sees, in the active language (theirs)."""
-        translated = gettext(self.text)
+        """What the reader sees, in the active language (theirs). A message with a plural keeps
+        its plural msgid and count in `params` ("_plural", "_count"): `i18n.deferred.ngettext`."""
+        values = {key: _shown(value) for key, value in self.params.items()}
+        if "_plural" in self.params:
+            translated = ngettext(self.text, self.params["_plural"], self.params.get("_count", 1))
+        else:
+            translated = gettext(self.text)
         if not self.params:
             return translated
         for message in (translated, self.text):  # a translation that lost a placeholder: English
             try:
-                return message % self.params
+                return message % values
             except (KeyError, TypeError, ValueError):
                 continue
         return self.text

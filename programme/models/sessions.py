@@ -145,9 +145,9 @@ class ManagementMeeting(TimeStamped):
         ordering = ["-held_on"]
 
     def __str__(self) -> str:
-        # Translators: the title of a management meeting's page; the date is e.g. "01 Dec 2026".
+        # Translators: the title of a management meeting's page; the date is e.g. "1 Dec 2026".
         return gettext("Management meeting %(date)s") % {
-            "date": formats.date_format(self.held_on, "d M Y")
+            "date": formats.date_format(self.held_on, "DATE_FORMAT")
         }
 
 

@@ -47,6 +47,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from programme import policies
+from programme.i18n import deferred
 from programme.models import (
     EmailKind,
     Endpoint,
@@ -555,19 +556,20 @@ def _endpoint_failed(endpoint: Endpoint, now: datetime) -> None:
         return
     from programme.services.notifications import notify_members
 
+    # Translators: an in-app notification to the organisation's admins.
+    text, params = deferred.ngettext(
+        "Integration “%(name)s” keeps failing: %(count)d delivery in a row did not arrive.",
+        "Integration “%(name)s” keeps failing: %(count)d deliveries in a row did not arrive.",
+        FLAG_AFTER,
+    )
     notify_members(
         organisation_id=endpoint.organisation_id,
         recipients=Membership.objects.filter(
             organisation_id=endpoint.organisation_id, role=Role.ADMIN
         ),
         kind=EmailKind.INTEGRATION,
-        # Translators: an in-app notification to the organisation's admins.
-        text=ngettext(
-            "Integration “%(name)s” keeps failing: %(count)d delivery in a row did not arrive.",
-            "Integration “%(name)s” keeps failing: %(count)d deliveries in a row did not arrive.",
-            FLAG_AFTER,
-        )
-        % {"name": endpoint.name, "count": FLAG_AFTER},
+        text=text,
+        params={**params, "name": endpoint.name},
         url=reverse("programme-integrations", kwargs={"org": endpoint.organisation.slug}),
     )
 

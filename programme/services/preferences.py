@@ -97,7 +97,11 @@ def unsubscribe(*, membership: Membership, kind: str) -> None:
 
 
 def organisation_settings_change(
-    *, by: Membership, managers_see_individuals: bool, disclosure_line: str | None = None
+    *,
+    by: Membership,
+    managers_see_individuals: bool,
+    disclosure_line: str | None = None,
+    language: str | None = None,
 ) -> None:
     """The settings page: an admin changes their own organisation's settings."""
     policies.require(
@@ -108,18 +112,26 @@ def organisation_settings_change(
     )
     organisation_settings_update(
         organisation=by.organisation, managers_see_individuals=managers_see_individuals,
-        disclosure_line=disclosure_line,
+        disclosure_line=disclosure_line, language=language,
     )  # fmt: skip
 
 
 def organisation_settings_update(
     *, organisation: Organisation, managers_see_individuals: bool,
-    disclosure_line: str | None = None,
+    disclosure_line: str | None = None, language: str | None = None,
 ) -> None:  # fmt: skip
     """The organisation's own setup (the demo seeders); a person goes through
-    `organisation_settings_change`. A `disclosure_line` of None leaves it as it is."""
+    `organisation_settings_change`. A `disclosure_line` or `language` of None leaves it as it
+    is; a language Snowball does not have is refused."""
+    from programme.i18n import supported_language
+
     organisation.managers_see_individuals = managers_see_individuals
     fields = ["managers_see_individuals", "updated_at"]
+    if language is not None:
+        organisation.language = supported_language(language)
+        if not organisation.language:
+            raise ValidationError({"language": _("Choose one of the languages offered.")})
+        fields.append("language")
     if disclosure_line is not None:
         organisation.disclosure_line = " ".join(disclosure_line.split())[:100]
         fields.append("disclosure_line")

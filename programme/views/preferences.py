@@ -90,6 +90,7 @@ def organisation_settings(request: HttpRequest, viewer: Viewer) -> HttpResponse:
         initial={
             "managers_see_individuals": organisation.managers_see_individuals,
             "disclosure_line": organisation.disclosure_line,
+            "language": organisation.language,
         },
     )
     if request.method == "POST":
@@ -100,6 +101,7 @@ def organisation_settings(request: HttpRequest, viewer: Viewer) -> HttpResponse:
             by=membership,
             managers_see_individuals=form.cleaned_data["managers_see_individuals"],
             disclosure_line=form.cleaned_data["disclosure_line"],
+            language=form.cleaned_data["language"] or None,
         )
         messages.success(request, _("Settings saved."))
         return redirect("programme-organisation-settings", org=viewer.org)

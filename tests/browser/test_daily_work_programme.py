@@ -9,6 +9,7 @@ import datetime
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from playwright.sync_api import expect
 
 from metrics.models import ActivityEvent, EventKind
@@ -83,7 +84,7 @@ def test_manager_records_todays_meeting_and_the_cadence_warning_goes(
     page.goto(url)
     expect(page.get_by_text("The cadence was missed")).to_have_count(0)
     first = page.locator(".list-group-item").first
-    expect(first).to_contain_text(f"{timezone.localdate():%d %b %Y}")
+    expect(first).to_contain_text(date_format(timezone.localdate(), "DATE_FORMAT"))
 
 
 @pytest.mark.parametrize("width", [1280, 390])

@@ -268,7 +268,7 @@ def test_revenue_in_the_first_phase_waits_for_the_sponsor(org, login, setup):
     revenue = KeyResult.objects.get(title__startswith="€2M")
     assert revenue.about_revenue and revenue.needs_sponsor and not revenue.counts
     told = Notification.objects.get(recipient=sponsor, kind=EmailKind.OKRI)
-    assert "needs your decision" in told.text
+    assert "needs your decision" in told.message
 
     services.check_in(key_result=revenue, by=consultant, value=2, confidence=3)
     objective_page = reverse("goals-objective-detail", args=[org.slug, objective.code])
@@ -366,7 +366,7 @@ def test_weekly_check_in_reminder_skips_recent_key_results_and_never_repeats(org
     reminded = services.checkin_reminders_send(organisation_id=org.pk, now=at(this_monday, 9))
     assert reminded == 1
     told = Notification.objects.get(kind=EmailKind.OKRI)
-    assert told.recipient == consultant and told.text.startswith("2 key results of yours")
+    assert told.recipient == consultant and told.message.startswith("2 key results of yours")
     assert services.checkin_reminders_send(organisation_id=org.pk, now=at(this_monday, 10)) == 0
     assert Notification.objects.filter(kind=EmailKind.OKRI).count() == 1
 

@@ -136,7 +136,7 @@ def test_milestone_detected_once_and_asked_privately(org, team, login):
     meeting(org, seller.participant, "m2")  # a second meeting is not a first one
     assert milestones_detect(org.pk) == 0 and Celebration.objects.count() == 1
     told = Notification.objects.get(kind=EmailKind.CELEBRATION)
-    assert told.recipient == seller and "Only you see this" in told.text
+    assert told.recipient == seller and "Only you see this" in told.message
     page = login(seller).get(reverse("goals-celebrations", args=[org.slug])).content.decode()
     assert "First meeting booked through LinkedIn" in page and "Save my answer" in page
     teammate = member(org, Role.SELLER, team=team)
@@ -192,7 +192,7 @@ def test_a_no_after_a_yes_withdraws_what_the_manager_was_told(org, team, login):
     answer = reverse("goals-celebration-answer", args=[org.slug, Celebration.objects.get().code])
     login(seller).post(answer, {"consent": "public"})
     told = Notification.objects.get(recipient=manager, kind=EmailKind.CELEBRATION)
-    assert told.text.endswith(": first meeting booked through LinkedIn. Time to celebrate!")
+    assert told.message.endswith(": first meeting booked through LinkedIn. Time to celebrate!")
     manager_page = login(manager).get(told.url.split("#")[0]).content.decode()
     assert f'id="celebration-{Celebration.objects.get().code}"' in manager_page
 

@@ -286,7 +286,7 @@ def test_a_dead_endpoint_is_flagged_and_the_admins_told_once(org, admin, receive
     told = Notification.objects.filter(kind="integration")
     assert sorted(told.values_list("recipient_id", flat=True)) == sorted([admin.pk, other_admin.pk])
     assert not told.filter(recipient=seller).exists()
-    assert "Wins" in told.first().text
+    assert "Wins" in told.first().message
     # The settings page shows it.
     page = _client(admin).get(reverse("programme-integrations", args=["acme"]))
     assert b'data-testid="flagged"' in page.content

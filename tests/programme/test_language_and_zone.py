@@ -188,3 +188,59 @@ def test_a_french_seller_reads_an_english_sponsors_announcement_e_mail_in_french
     with translation.override("fr"):
         shown = notification.message
     assert "Why we do this" in shown and not shown.startswith("New announcement")
+
+
+def test_an_admin_sets_the_organisations_default_language(client) -> None:
+    organisation = OrganisationFactory()
+    admin = member(organisation, Role.ADMIN)
+    client.force_login(admin.user)
+    url = reverse("programme-organisation-settings", args=[organisation.slug])
+    answer = client.post(url, {"language": "cs", "disclosure_line": ""})
+    assert answer.status_code == 302
+    organisation.refresh_from_db()
+    assert organisation.language == "cs"
+    refused = client.post(url, {"language": "tlh", "disclosure_line": ""})
+    assert refused.status_code == 400 and refused.context["form"].errors["language"]
+    organisation.refresh_from_db()
+    assert organisation.language == "cs"
+    # A newcomer whose browser asks for none of ours reads the organisation's language.
+    newcomer = member(organisation)
+    client.logout()
+    _sign_in(client, newcomer, accept_language="ja")
+    newcomer.user.refresh_from_db()
+    assert newcomer.user.language == "cs"
+
+
+def test_a_notification_with_a_count_reads_in_each_readers_language_and_plural() -> None:
+    from django.utils import translation
+
+    from programme import services
+    from programme.i18n import deferred
+    from programme.models import EmailKind
+
+    organisation = OrganisationFactory()
+    owner = member(organisation)
+    english_few = "2 key results of yours wait for this week's check-in"
+    shown = {}
+    for count in (1, 2, 5):
+        with translation.override("en-gb"):  # whoever's action, in whatever language
+            text, params = deferred.ngettext(
+                "%(count)s key result of yours waits for this week's check-in: "
+                "value, confidence, a word on why.",
+                "%(count)s key results of yours wait for this week's check-in: "
+                "value, confidence, a word on why.",
+                count,
+            )
+            notification = services.notify(
+                recipient=owner, kind=EmailKind.OKRI, text=text, params=params
+            )
+        for language in ("en-gb", "cs", "de"):
+            with translation.override(language):
+                shown[language, count] = notification.message
+    assert shown["en-gb", 2].startswith(english_few)
+    assert shown["en-gb", 1].startswith("1 key result of yours waits")
+    for language in ("cs", "de"):
+        assert not shown[language, 2].startswith(english_few)
+        assert str(2) in shown[language, 2] and str(5) in shown[language, 5]
+    # Czech has a form for 2-4 and another for 5 and more.
+    assert shown["cs", 2].replace("2", "5") != shown["cs", 5]

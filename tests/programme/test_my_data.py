@@ -320,7 +320,7 @@ def test_after_erasure_no_table_holds_the_person(org, person, login, keep) -> No
     assert Concern.objects.filter(worry="Colleague's worry", votes=1).exists()
     assert Concern.objects.filter(worry="Signed worry", author=None).exists()
     # The colleague's notification now reads "A former member commented..."
-    told = Notification.objects.filter(recipient=world["colleague"]).values_list("text", flat=True)
+    told = [n.message for n in Notification.objects.filter(recipient=world["colleague"])]
     assert any("A former member" in text for text in told)
     kept = CaseStudy.objects.filter(title="My post about pumps").first()
     if keep:
@@ -515,6 +515,6 @@ def test_someone_without_a_name_is_scrubbed_by_their_address(org) -> None:
               "visibility": "organisation"},
     )  # fmt: skip
     showcase_services.comment_add(case=case, by=nameless, body="Nice")
-    assert Notification.objects.filter(recipient=colleague, text__contains="quietperson")
+    assert any("quietperson" in n.message for n in Notification.objects.filter(recipient=colleague))
     services.person_erase(by=nameless, membership=nameless, keep_contributions=False)
-    assert not Notification.objects.filter(text__icontains="quietperson").exists()
+    assert not any("quietperson" in n.message.lower() for n in Notification.objects.all())

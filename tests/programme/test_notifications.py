@@ -45,11 +45,11 @@ def test_author_is_told_in_app_about_comments_replies_and_reactions(org, author,
     showcase_services.comment_add(case=case, by=author, body="Thanks both")  # own: no notice
     for _ in range(3):  # on, off, on: the author hears once
         showcase_services.reaction_toggle(case=case, by=reader, kind="useful")
-    texts = list(Notification.objects.filter(recipient=author).values_list("text", flat=True))
+    texts = [n.message for n in Notification.objects.filter(recipient=author)]
     assert len(texts) == 3
     assert any("commented on your case" in t for t in texts)
     assert any("reacted “Useful”" in t for t in texts)
-    assert Notification.objects.get(recipient=reader).text.endswith(
+    assert Notification.objects.get(recipient=reader).message.endswith(
         "replied to your comment on “Questions work”"
     )
     client = login(author)

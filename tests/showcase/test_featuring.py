@@ -46,7 +46,7 @@ def test_a_manager_asks_the_author_who_says_yes_and_the_case_is_featured(org, ca
     assert "A deal from a comment" not in _home(login(member(org, Role.SELLER)), org)
 
     asked = Notification.objects.get(recipient=author)
-    assert asked.text == (
+    assert asked.message == (
         "Lena Koch asks to feature your case “A deal from a comment” on the home page. Yes or no?"
     )
     writer = login(author)
@@ -61,7 +61,7 @@ def test_a_manager_asks_the_author_who_says_yes_and_the_case_is_featured(org, ca
     assert case.featured_at is not None and case.feature_consent
     assert case.featured_by == manager and case.feature_requested_at is None
     assert "A deal from a comment" in _home(login(member(org, Role.SELLER)), org)
-    told = Notification.objects.filter(recipient=manager).values_list("text", flat=True)
+    told = [n.message for n in Notification.objects.filter(recipient=manager)]
     assert any("agreed: “A deal from a comment” is now featured" in text for text in told)
 
     # Taken off by the team: the author is told.
@@ -70,7 +70,8 @@ def test_a_manager_asks_the_author_who_says_yes_and_the_case_is_featured(org, ca
     assert case.featured_at is None
     latest = Notification.objects.filter(recipient=author).order_by("-id").first()
     assert (
-        latest.text == "Your case “A deal from a comment” is no longer featured on the home page."
+        latest.message
+        == "Your case “A deal from a comment” is no longer featured on the home page."
     )
 
 
@@ -83,7 +84,7 @@ def test_no_keeps_the_case_off_and_tells_whoever_asked(org, case, login):
     assert case.featured_at is None and not case.feature_consent
     assert case.feature_requested_at is None
     told = Notification.objects.get(recipient=consultant)
-    assert "prefers to keep “A deal from a comment” off the home page" in told.text
+    assert "prefers to keep “A deal from a comment” off the home page" in told.message
     # A second answer, or an answer nobody asked for, changes nothing.
     page = login(case.author.membership).post(answer, {"answer": "yes"}, follow=True)
     assert "Nobody is asking to feature this case" in page.content.decode()
@@ -98,7 +99,7 @@ def test_featuring_with_the_standing_consent_tells_the_author(org, case, login):
     case.refresh_from_db()
     assert case.featured_at is not None
     told = Notification.objects.get(recipient=case.author.membership)
-    assert told.text.startswith("Your case “A deal from a comment” is now featured")
+    assert told.message.startswith("Your case “A deal from a comment” is now featured")
 
 
 @pytest.mark.parametrize(
