@@ -218,7 +218,7 @@ def watch(org, session, clients, projector, concurrency) -> None:
     """The room watching the board once the votes are in: every phone polls the join page's
     list twice (the first answer renders it, the second carries its ETag: nothing changed, so
     304), and the projector polls its concerns 20 times (the first renders, then 304s)."""
-    live = f"/o/{org.slug}/join/{session.join_code}/live/"
+    live = f"/o/{org.slug}/join/{session.join_code}/?upto=15"
 
     def phone(client: Client) -> list[tuple[int, float]]:
         status, ms, etag = client.get(live, "join list poll")

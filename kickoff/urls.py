@@ -6,7 +6,6 @@ from kickoff import views, views_presenter, views_stakeholders
 
 tenant_urlpatterns = [
     path("join/<str:join_code>/", views.join, name="kickoff-join"),
-    path("join/<str:join_code>/live/", views.join_live, name="kickoff-join-live"),
     path(
         "join/<str:join_code>/concerns/<uuid:code>/vote/",
         views.concern_vote,

@@ -195,6 +195,16 @@ def _join_context(request: HttpRequest, session: KickoffSession, membership, for
     }
 
 
+def _join_list(request: HttpRequest, session: KickoffSession, membership) -> HttpResponse:
+    """The join page's list of concerns, as the page polls it (htmx) or asks for more: 304
+    while nothing the person sees has changed (kickoff.live), without reading a concern."""
+    etag = live.etag_for(request, session.pk, membership.pk, "join", live.shown_upto(request))
+    if live.not_modified(request, etag):
+        return live.not_modified_response(etag)
+    context = _join_context(request, session, membership) | {"etag": etag}
+    return live.with_etag(render(request, "kickoff/join.html#concern-list", context), etag)
+
+
 @tenant_view
 @require_http_methods(["GET", "POST"])
 def join(request: HttpRequest, viewer: Viewer, join_code: str) -> HttpResponse:
@@ -238,25 +248,13 @@ def join(request: HttpRequest, viewer: Viewer, join_code: str) -> HttpResponse:
         if concern is not None:
             _remember_own_concern(request, response, concern)
         return response
+    if request.htmx:  # the list polling, or "Show more": the same URL serves the fragment
+        return _join_list(request, session, membership)
     services.kickoff_join_record(session=session, by=membership)
     context = _join_context(request, session, membership)
     # The list's ETag, so that its first poll can already be answered 304 (kickoff.live).
     context["etag"] = live.etag_for(request, session.pk, membership.pk, "join", context["upto"])
     return render(request, "kickoff/join.html", context)
-
-
-@tenant_view
-@require_GET
-def join_live(request: HttpRequest, viewer: Viewer, join_code: str) -> HttpResponse:
-    """The join page's list of concerns, as the page polls it (htmx) or asks for more: 304
-    while nothing the person sees has changed (kickoff.live), without reading a concern."""
-    membership = viewer.membership
-    session = selectors.kickoff_by_join_code(membership.organisation, join_code)
-    etag = live.etag_for(request, session.pk, membership.pk, "join", live.shown_upto(request))
-    if live.not_modified(request, etag):
-        return live.not_modified_response(etag)
-    context = _join_context(request, session, membership) | {"etag": etag}
-    return live.with_etag(render(request, "kickoff/join.html#concern-list", context), etag)
 
 
 @tenant_view

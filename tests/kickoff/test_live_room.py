@@ -50,7 +50,8 @@ def join_url(org, session):
 
 
 def live_url(org, session, upto=""):
-    url = reverse("kickoff-join-live", args=[org.slug, session.join_code])
+    """The join page's list: the join page's own address, asked by htmx."""
+    url = reverse("kickoff-join", args=[org.slug, session.join_code])
     return f"{url}?upto={upto}" if upto != "" else url
 
 
