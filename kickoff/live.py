@@ -36,6 +36,7 @@ import redis
 from django.conf import settings
 from django.db import connection, transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
+from django.utils.cache import patch_vary_headers
 
 from kickoff.models import Concern
 
@@ -129,15 +130,14 @@ _NO_STORE = "private, no-store"
 
 
 def not_modified_response(etag: str) -> HttpResponse:
-    response = HttpResponseNotModified()
-    response["ETag"] = etag
-    response["Cache-Control"] = _NO_STORE
-    return response
+    return with_etag(HttpResponseNotModified(), etag)
 
 
 def with_etag(response: HttpResponse, etag: str) -> HttpResponse:
     response["ETag"] = etag
     response["Cache-Control"] = _NO_STORE
+    # The join page's address serves the page and, to htmx, its list.
+    patch_vary_headers(response, ("HX-Request",))
     return response
 
 
