@@ -36,11 +36,21 @@ def signed_in_cookie(user: object) -> str:
 
 @contextlib.contextmanager
 def gunicorn(
-    port: int, *, workers: int = 4, threads: int = 4, settings: str = "config.settings"
+    port: int,
+    *,
+    workers: int = 4,
+    threads: int = 4,
+    settings: str = "config.settings",
+    cpu_log: Path | None = None,
 ) -> Iterator[subprocess.Popen]:
-    """gunicorn serving config.wsgi on 127.0.0.1:port until the block ends."""
+    """gunicorn serving config.wsgi on 127.0.0.1:port until the block ends. With `cpu_log`,
+    each request appends its server-side CPU milliseconds to that file (config/cpu_timing.py;
+    read it with `cpu_by_name`)."""
     env = {**os.environ, "DJANGO_ALLOWED_HOSTS": "127.0.0.1", "DJANGO_DEBUG": "0",
            "DJANGO_SETTINGS_MODULE": settings}  # fmt: skip
+    env.pop("SNOWBALL_CPU_LOG", None)
+    if cpu_log is not None:
+        env["SNOWBALL_CPU_LOG"] = str(cpu_log)
     server = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "config.wsgi:application",
          "--bind", f"127.0.0.1:{port}", "--workers", str(workers), "--threads", str(threads),
@@ -61,3 +71,20 @@ def gunicorn(
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+def cpu_by_name(cpu_log: Path) -> dict[str, list[float]]:
+    """The CPU milliseconds each request cost the server, by request name (sorted)."""
+    found: dict[str, list[float]] = {}
+    if not cpu_log.exists():
+        return found
+    for line in cpu_log.read_text().splitlines():
+        name, cpu_ms, _status = line.split("\t")
+        found.setdefault(name, []).append(float(cpu_ms))
+    return {name: sorted(values) for name, values in found.items()}
+
+
+def percentile(sorted_values: list[float], fraction: float) -> float:
+    if not sorted_values:
+        return 0.0
+    return sorted_values[min(len(sorted_values) - 1, int(len(sorted_values) * fraction))]

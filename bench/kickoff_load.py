@@ -2,8 +2,12 @@
 
 Starts the production server (gunicorn) on loopback against the configured database (the
 embedded one by default), creates a throwaway organisation with 300 signed-in sellers and an
-open kick-off, then every seller submits a concern and votes three times, concurrently. It
-checks that every accepted submission and vote is stored, then deletes what it created.
+open kick-off; every seller opens the join page (timed apart), then submits a concern and
+votes three times, concurrently (the headline's figures). It checks that every accepted
+submission and vote is stored. Then the room watches: every phone
+polls the join page's list twice (rendered, then unchanged: 304) and the projector polls its
+board 20 times; the server's CPU per kind of request is printed (config/cpu_timing.py). It
+deletes what it created.
 Figures are measured in this one run on a shared machine: read them as orders of magnitude.
 
     .venv/bin/python bench/kickoff_load.py [participants] [concurrency]
@@ -19,6 +23,7 @@ import random
 import secrets
 import statistics
 import sys
+import tempfile
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
@@ -35,7 +40,13 @@ django_ready()
 
 from django.utils import timezone  # noqa: E402
 
-from bench.gunicorn_server import free_port, gunicorn, signed_in_cookie  # noqa: E402
+from bench.gunicorn_server import (  # noqa: E402
+    cpu_by_name,
+    free_port,
+    gunicorn,
+    percentile,
+    signed_in_cookie,
+)
 from kickoff import services as kickoff_services  # noqa: E402
 from kickoff.models import Concern  # noqa: E402
 from programme import services  # noqa: E402
@@ -49,7 +60,7 @@ class Client:
         self.csrf = secrets.token_hex(16)  # a 32-character secret, as Django's cookie holds
         self.cookie = f"sessionid={session_key}; csrftoken={self.csrf}"
 
-    def post(self, path: str, data: dict[str, str]) -> tuple[int, float]:
+    def post(self, path: str, data: dict[str, str], name: str = "") -> tuple[int, float]:
         body = urlencode({**data, "csrfmiddlewaretoken": self.csrf})
         started = time.perf_counter()
         connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
@@ -57,7 +68,7 @@ class Client:
             connection.request(
                 "POST", path, body=body,
                 headers={"Content-Type": "application/x-www-form-urlencoded",
-                         "Cookie": self.cookie, "Host": "127.0.0.1"},
+                         "Cookie": self.cookie, "Host": "127.0.0.1", "X-Bench-Name": name},
             )  # fmt: skip
             status = connection.getresponse().status
         except OSError:
@@ -65,6 +76,29 @@ class Client:
         finally:
             connection.close()
         return status, (time.perf_counter() - started) * 1000
+
+    def get(
+        self, path: str, name: str, etag: str = "", *, htmx: bool = True
+    ) -> tuple[int, float, str]:
+        """A poll as htmx sends it (or, `htmx=False`, a page); with `etag`, as If-None-Match.
+        Returns the status, the milliseconds and the ETag answered."""
+        headers = {"Cookie": self.cookie, "Host": "127.0.0.1", "X-Bench-Name": name}
+        if htmx:
+            headers["HX-Request"] = "true"
+        if etag:
+            headers["If-None-Match"] = etag
+        started = time.perf_counter()
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+        try:
+            connection.request("GET", path, headers=headers)
+            response = connection.getresponse()
+            response.read()
+            status, answered = response.status, response.getheader("ETag") or ""
+        except OSError:
+            status, answered = 0, ""
+        finally:
+            connection.close()
+        return status, (time.perf_counter() - started) * 1000, answered
 
 
 def main() -> None:
@@ -100,21 +134,42 @@ def main() -> None:
         )  # fmt: skip
         kickoff_services.kickoff_open(session=session, by=consultant)
         clients = [Client(port, signed_in_cookie(u)) for u in users]
+        projector = Client(port, signed_in_cookie(consultant.user))
 
-        with gunicorn(port):
-            run(org, session, clients, count, concurrency, tag)
+        with tempfile.TemporaryDirectory() as folder:
+            cpu_log = Path(folder) / "cpu.log"
+            with gunicorn(port, cpu_log=cpu_log):
+                headline = run(org, session, clients, count, concurrency, tag)
+                watch(org, session, clients, projector, concurrency)
+            show_cpu(cpu_by_name(cpu_log))
+        print(headline)
     finally:
         User.objects.filter(email__endswith=f".{tag}@load.example").delete()
         org.delete()
 
 
-def run(org, session, clients, count, concurrency, tag) -> None:
+def run(org, session, clients, count, concurrency, tag) -> str:
+    """The submissions and votes; returns the headline (the script's last line)."""
     join = f"/o/{org.slug}/join/{session.join_code}/"
+    # The room arrives: each phone opens the join page (scanning the QR code does), timed apart
+    # from what follows; the first request of each person also stores their organisation in
+    # their session, and each server thread opens its database connection.
+    with ThreadPoolExecutor(concurrency) as pool:
+        opened = sorted(
+            ms for _, ms, _ in pool.map(lambda c: c.get(join, "join page", htmx=False), clients)
+        )
+    print(
+        f"join page opened: p50_ms={percentile(opened, 0.5):.0f} "
+        f"p99_ms={percentile(opened, 0.99):.0f} max_ms={opened[-1]:.0f}"
+    )
     started = time.perf_counter()
     with ThreadPoolExecutor(concurrency) as pool:
         submits = list(
             pool.map(
-                lambda i: clients[i].post(join, {"worry": f"Worry {i} of {tag}"}), range(count)
+                lambda i: clients[i].post(
+                    join, {"worry": f"Worry {i} of {tag}"}, "concern submitted"
+                ),
+                range(count),
             )
         )
     # Anonymous concerns are written by beat's timer task in shuffled batches (programme.anonymous);
@@ -129,7 +184,7 @@ def run(org, session, clients, count, concurrency, tag) -> None:
         votes = list(
             pool.map(
                 lambda job: clients[job[0]].post(
-                    f"/o/{org.slug}/join/{session.join_code}/concerns/{job[1]}/vote/", {}
+                    f"/o/{org.slug}/join/{session.join_code}/concerns/{job[1]}/vote/", {}, "me too"
                 ),
                 plan,
             )
@@ -149,9 +204,53 @@ def run(org, session, clients, count, concurrency, tag) -> None:
         f"errors={errors} votes_accepted={votes_ok} votes_stored={votes_stored} "
         f"p50_ms={p50:.0f} elapsed_s={elapsed:.1f}"
     )
-    print(
-        f"submitted={submitted} stored={stored} p99_ms={p99:.0f} rps={len(latencies) / elapsed:.0f}"
-    )
+    for phase, answers in (("submissions", submits), ("votes", votes)):
+        spent = sorted(ms for _, ms in answers)
+        print(
+            f"{phase}: p50_ms={percentile(spent, 0.5):.0f} p99_ms={percentile(spent, 0.99):.0f} "
+            f"max_ms={spent[-1]:.0f}"
+        )
+    rps = len(latencies) / elapsed
+    return f"submitted={submitted} stored={stored} p99_ms={p99:.0f} rps={rps:.0f}"
+
+
+def watch(org, session, clients, projector, concurrency) -> None:
+    """The room watching the board once the votes are in: every phone polls the join page's
+    list twice (the first answer renders it, the second carries its ETag: nothing changed, so
+    304), and the projector polls its concerns 20 times (the first renders, then 304s)."""
+    live = f"/o/{org.slug}/join/{session.join_code}/?upto=15"
+
+    def phone(client: Client) -> list[tuple[int, float]]:
+        status, ms, etag = client.get(live, "join list poll")
+        again = client.get(live, "join list poll, unchanged", etag)
+        return [(status, ms), again[:2]]
+
+    with ThreadPoolExecutor(concurrency) as pool:
+        polls = [answer for pair in pool.map(phone, clients) for answer in pair]
+    board = f"/o/{org.slug}/kickoffs/{session.code}/projector/?sort=votes"
+    etag, screens = "", []
+    for _ in range(20):
+        status, ms, answered = projector.get(board, "projector poll", etag)
+        etag = answered or etag
+        screens.append((status, ms))
+    for title, answers in (("join list polls", polls), ("projector polls", screens)):
+        latencies = sorted(ms for _, ms in answers)
+        statuses = sorted({status for status, _ in answers})
+        not_modified = sum(1 for status, _ in answers if status == 304)
+        print(
+            f"{title}: requests={len(answers)} statuses={statuses} not_modified={not_modified} "
+            f"p50_ms={percentile(latencies, 0.5):.0f} p99_ms={percentile(latencies, 0.99):.0f}"
+        )
+
+
+def show_cpu(cpu: dict[str, list[float]]) -> None:
+    """The server's CPU per request (config/cpu_timing.py), by kind of request."""
+    print(f"{'server CPU per request':<28}{'requests':>9}{'cpu_p50':>9}{'cpu_p95':>9}")
+    for name, values in sorted(cpu.items()):
+        print(
+            f"{name:<28}{len(values):>9}{percentile(values, 0.5):>9.1f}"
+            f"{percentile(values, 0.95):>9.1f}"
+        )
 
 
 if __name__ == "__main__":

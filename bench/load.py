@@ -13,13 +13,15 @@ the same middleware, with no pause: the most this machine serves. Locust runs on
 
     .venv/bin/python bench/load.py [--users 200] [--seconds 60] [--pause 3-9]
 
-Per endpoint: requests, failures, p50/p95/p99 ms, requests per second. The last line reads:
-errors=E p95_ms=P rps=R rps_vs_trivial=Q
+Per endpoint: requests, failures, p50/p95/p99 ms, requests per second, and the server-side
+CPU milliseconds per request (median and p95, config/cpu_timing.py). The last line reads:
+errors=E p95_ms=P rps=R rps_vs_trivial=Q page_cpu_p50_ms=C
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import csv
 import json
 import os
@@ -28,6 +30,8 @@ import secrets
 import subprocess
 import sys
 import tempfile
+import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -39,14 +43,22 @@ from bench.prepare import django_ready  # noqa: E402
 django_ready()
 
 from django.core.management import call_command  # noqa: E402
+from django.db import connection  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
-from bench.gunicorn_server import free_port, gunicorn, signed_in_cookie  # noqa: E402
+from bench.gunicorn_server import (  # noqa: E402
+    cpu_by_name,
+    free_port,
+    gunicorn,
+    percentile,
+    signed_in_cookie,
+)
 from kickoff import services as kickoff_services  # noqa: E402
 from kickoff.models import Concern, KickoffSession  # noqa: E402
 from metrics import services as metrics_services  # noqa: E402
 from metrics.models import RollupState  # noqa: E402
 from metrics.rollups import rollup_full  # noqa: E402
+from programme.anonymous import BATCH_SECONDS, anonymous_flush  # noqa: E402
 from programme.models import Membership, Organisation, Programme, Role  # noqa: E402
 from showcase import services as showcase_services  # noqa: E402
 from showcase.models import CaseStudy  # noqa: E402
@@ -137,16 +149,52 @@ def locust(port: int, users: int, seconds: int, classes: list[str], out: Path, e
         return list(csv.DictReader(handle))
 
 
-def show(title: str, rows: list[dict]) -> dict:
+def show(title: str, rows: list[dict], cpu: dict[str, list[float]]) -> dict:
+    """Latencies as locust saw them (ms), then the server's own CPU per request (ms, measured in
+    the serving thread by config/cpu_timing.py, ramp-up included)."""
     print(f"\n{title}")
-    print(f"{'endpoint':<24}{'requests':>9}{'errors':>7}{'p50':>7}{'p95':>7}{'p99':>7}{'rps':>8}")
+    print(
+        f"{'endpoint':<24}{'requests':>9}{'errors':>7}{'p50':>7}{'p95':>7}{'p99':>7}{'rps':>8}"
+        f"{'cpu_p50':>9}{'cpu_p95':>9}"
+    )
+    every = sorted(ms for values in cpu.values() for ms in values)
     for row in rows:
         name = row["Name"] if row["Name"] != "Aggregated" else "ALL"
+        spent = every if name == "ALL" else cpu.get(name, [])
         print(
             f"{name:<24}{row['Request Count']:>9}{row['Failure Count']:>7}{row['50%']:>7}"
             f"{row['95%']:>7}{row['99%']:>7}{float(row['Requests/s']):>8.1f}"
+            f"{percentile(spent, 0.5):>9.1f}{percentile(spent, 0.95):>9.1f}"
         )
     return next(row for row in rows if row["Name"] == "Aggregated")
+
+
+def page_cpu_median(cpu: dict[str, list[float]]) -> float:
+    """The median page's CPU: the median over every page request (not the API's posts)."""
+    pages = sorted(ms for name, values in cpu.items() if not name.startswith("API")
+                   for ms in values)  # fmt: skip
+    return percentile(pages, 0.5)
+
+
+@contextlib.contextmanager
+def beat_timer() -> Iterator[None]:
+    """What beat does in production, for the run: anonymous concerns are written in batches
+    every BATCH_SECONDS (programme.anonymous), so the kick-off's board grows as in a room."""
+    stop = threading.Event()
+
+    def flush() -> None:
+        while not stop.wait(BATCH_SECONDS):
+            anonymous_flush()
+        connection.close()
+
+    timer = threading.Thread(target=flush, daemon=True)
+    timer.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        timer.join(timeout=60)
+    anonymous_flush()
 
 
 def main() -> None:
@@ -160,26 +208,29 @@ def main() -> None:
         folder = Path(folder)
         content = plan(org, folder / "plan.json")
         env = {**os.environ, "LOAD_PLAN": str(folder / "plan.json"), "LOAD_PAUSE": args.pause}
+        anonymous_flush()  # what earlier runs queued (no beat ran after them)
         concerns_before = Concern.objects.filter(session=content["session"]).count()
         try:
             port = free_port()
-            with gunicorn(port):
+            with gunicorn(port, cpu_log=folder / "mixed_cpu.log"), beat_timer():
                 mixed = locust(port, args.users, args.seconds, ["Seller", "Manager", "Sponsor",
                                "Crm"], folder / "mixed", env)  # fmt: skip
             port = free_port()
-            with gunicorn(port, settings="bench.trivial_site"):
+            with gunicorn(port, settings="bench.trivial_site", cpu_log=folder / "ceiling_cpu.log"):
                 ceiling = locust(port, args.users, 30, ["Ceiling"], folder / "ceiling", env)
             with open(folder / "mixed_failures.csv", newline="") as handle:
                 failures = list(csv.DictReader(handle))
+            mixed_cpu = cpu_by_name(folder / "mixed_cpu.log")
+            ceiling_cpu = cpu_by_name(folder / "ceiling_cpu.log")
         finally:
             metrics_services.api_token_revoke(
                 token=content["token_object"], by=content["token_object"].created_by
             )
     title = f"Mixed workload: {args.users} people for {args.seconds} s, {args.pause} s pauses"
-    total = show(title, mixed)
+    total = show(title, mixed, mixed_cpu)
     for failure in failures:
         print(f"  failed {failure['Occurrences']}x {failure['Name']}: {failure['Error'][:120]}")
-    trivial = show("Ceiling: a view that does nothing, no pause", ceiling)
+    trivial = show("Ceiling: a view that does nothing, no pause", ceiling, ceiling_cpu)
     posted = {row["Name"]: int(row["Request Count"]) - int(row["Failure Count"]) for row in mixed}
     stored = Concern.objects.filter(session=content["session"]).count() - concerns_before
     accepted = posted.get("concern submitted", 0)
@@ -187,7 +238,7 @@ def main() -> None:
     rps, ceiling_rps = float(total["Requests/s"]), float(trivial["Requests/s"])
     print(
         f"errors={total['Failure Count']} p95_ms={total['95%']} rps={rps:.0f} "
-        f"rps_vs_trivial={rps / ceiling_rps:.2f}"
+        f"rps_vs_trivial={rps / ceiling_rps:.2f} page_cpu_p50_ms={page_cpu_median(mixed_cpu):.1f}"
     )
 
 

@@ -148,7 +148,7 @@ def _celery_url(redis_url: str) -> str:
 
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "config.redis_cache.ReusedClientRedisCache",  # Django's, one client per pool
         "LOCATION": REDIS_URL,
         "KEY_PREFIX": "snowball-test" if TESTING else "snowball",
     }
@@ -373,3 +373,7 @@ LOGGING = {
         "django_guid": {"level": "WARNING"},
     },
 }
+
+# --- Benchmarks: server-side CPU per request (config/cpu_timing.py), only when a bench asks -----
+if env.str("SNOWBALL_CPU_LOG", default=""):
+    MIDDLEWARE = ["config.cpu_timing.CpuTimingMiddleware", *MIDDLEWARE]

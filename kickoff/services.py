@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy, gettext_noop
 
-from kickoff import formats, policies
+from kickoff import formats, live, policies
 from kickoff.models import (
     OPINION_COUNTS,
     Concern,
@@ -30,7 +30,6 @@ from kickoff.models import (
     EngagementAction,
     EngagementPlan,
     KickoffFormat,
-    KickoffJoin,
     KickoffSession,
     Moderation,
     Opinion,
@@ -100,6 +99,7 @@ def kickoff_open(*, session: KickoffSession, by: Membership) -> None:
             gettext("A closed session stays closed: its votes are no longer linked.")
         )
     KickoffSession.objects.filter(pk=session.pk).update(status=KickoffSession.Status.OPEN)
+    live.board_changed(session.pk)
     programme_services.publish(
         session.organisation,
         "kickoff.opened",
@@ -138,16 +138,18 @@ def kickoff_close(*, session: KickoffSession, by: Membership) -> None:
         # Each "me too" stamped its concern with its own transaction id (xmin), which dates the
         # last vote; rewritten here, every concern of the session carries the closing's instead.
         Concern.objects.filter(session=session).update(votes=F("votes"))
+        live.board_changed(session.pk)
+        live.board_forget(session.pk)  # how often each person voted goes with the votes
     concern_arrivals_forget(session=session)
 
 
 def kickoff_join_record(*, session: KickoffSession, by: Membership) -> None:
     """Count a person in the room once, when they open the join page of an open session."""
     require(policies.can_join_kickoff(by), by, session.organisation_id, "Not your session.")
-    if session.status == KickoffSession.Status.OPEN:
-        KickoffJoin.objects.bulk_create(
-            [KickoffJoin(session=session, membership=by)], ignore_conflicts=True
-        )
+    if session.status == KickoffSession.Status.OPEN and live.join_record(
+        session_id=session.pk, membership_id=by.pk
+    ):
+        live.board_changed(session.pk)  # the projector counts the room
 
 
 def _locked_open_session(session: KickoffSession) -> None:
@@ -201,6 +203,7 @@ def concern_submit(
         )  # fmt: skip
     with transaction.atomic():
         _locked_open_session(session)
+        live.board_changed(session.pk, by.pk)
         return Concern.objects.create(
             organisation_id=session.organisation_id,
             session=session,
@@ -224,6 +227,8 @@ def _anonymous_concerns_write(items: list[dict]) -> None:
             moderation=Moderation.HELD if item["code"] in held else Moderation.SHOWN,
         ),
     )  # fmt: skip
+    for session_id in {item["session_id"] for item in items}:
+        live.board_changed(session_id)  # after the batch's transaction commits
 
 
 register_anonymous_writer("concern", _anonymous_concerns_write)
@@ -248,15 +253,15 @@ def concern_vote(*, concern: Concern, by: Membership) -> bool:
     target = _votable(concern, by, own=OWN_CONCERN, unshown=gettext_lazy(
         "This concern is not on the screen: there is nothing to second yet."
     ))  # fmt: skip
-    with transaction.atomic():
-        _locked_open_session(concern.session)
-        try:
-            with transaction.atomic():
-                ConcernVote.objects.create(concern=target, voter=by)
-        except IntegrityError:
-            return False
-        Concern.objects.filter(pk=target.pk).update(votes=F("votes") + 1)
-        return True
+    # One statement, its own short transaction: the session row FOR SHARE (closing waits for
+    # it), the vote row, the count (kickoff.live.vote_cast; it was seven round trips).
+    cast = live.vote_cast(session_id=concern.session_id, concern_id=target.pk, voter_id=by.pk)
+    if cast == live.SESSION_CLOSED:
+        raise ValidationError(gettext("This session is not taking concerns any more."))
+    if cast == live.VOTE_AGAIN:
+        return False
+    live.board_changed(concern.session_id, by.pk)
+    return True
 
 
 def concern_categorise(*, concern: Concern, by: Membership, category: str) -> None:
@@ -267,6 +272,7 @@ def concern_categorise(*, concern: Concern, by: Membership, category: str) -> No
         "Only the programme team sorts concerns.",
     )
     Concern.objects.filter(pk=concern.pk).update(category=category.strip()[:80])
+    live.board_changed(concern.session_id)
 
 
 def concern_merge(*, duplicate: Concern, into: Concern, by: Membership) -> None:
@@ -303,6 +309,7 @@ def concern_merge(*, duplicate: Concern, into: Concern, by: Membership) -> None:
         Concern.objects.filter(pk=duplicate.pk).update(
             merged_into=into, votes=0, agrees=0, disagrees=0, passes=0
         )
+        live.board_changed(duplicate.session_id)
 
 
 def concern_follow_up(
@@ -337,6 +344,7 @@ def concern_follow_up(
         else None
     )
     concern.save(update_fields=["status", "owner", "action", "response", "addressed_on"])
+    live.board_changed(concern.session_id)
 
 
 def emotion_log(
@@ -492,6 +500,7 @@ def concern_opine(*, concern: Concern, by: Membership, opinion: str) -> bool:
         if previous is not None:
             counts[OPINION_COUNTS[previous]] = F(OPINION_COUNTS[previous]) - 1
         Concern.objects.filter(pk=target.pk).update(**counts)
+        live.board_changed(concern.session_id, by.pk)
         return True
 
 
@@ -747,6 +756,7 @@ def concern_moderate(*, concern: Concern, by: Membership, approve: bool) -> None
     )
     if not decided:
         raise ValidationError(gettext("This concern was moderated already."))
+    live.board_changed(concern.session_id)
 
 
 def theme_follow_up_save(
@@ -800,3 +810,4 @@ def kickoff_premoderation_set(*, session: KickoffSession, by: Membership, on: bo
         "Only the programme team moderates concerns.",
     )
     KickoffSession.objects.filter(pk=session.pk).update(premoderated=on)
+    live.board_changed(session.pk)

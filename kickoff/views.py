@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from kickoff import policies, selectors, services, views_moderation
+from kickoff import live, policies, selectors, services, views_moderation
 from kickoff.forms import (
     CategoriseForm,
     ConcernForm,
@@ -167,8 +167,14 @@ def _remember_own_concern(request: HttpRequest, response: HttpResponse, concern)
 
 
 def _join_context(request: HttpRequest, session: KickoffSession, membership, form=None) -> dict:
+    """The join page (and its live list, kickoff.live): the concerns a page at a time, most
+    seconded first (300 in a large room would be 300 lines and 1,200 buttons on a phone, and
+    the most costly page of the load test), as many pages as the person has opened."""
     is_open = session.status == KickoffSession.Status.OPEN
-    concerns = list(selectors.live_concerns(session))
+    upto = live.shown_upto(request)
+    concerns = list(selectors.live_concerns(session)[: upto + 1])
+    more = len(concerns) > upto
+    concerns = concerns[:upto]
     own = set(own_concern_codes(request))
     # The sender's own anonymous concerns that the timer has not written yet: looked up only
     # when their browser knows of one that is not on the board.
@@ -184,7 +190,19 @@ def _join_context(request: HttpRequest, session: KickoffSession, membership, for
         "mine": {c.pk for c in concerns if str(c.pk) in own or c.author_id == membership.pk},
         "is_open": is_open,
         "unshown": selectors.own_unshown_concerns(session, membership, own),
+        "upto": upto,
+        "more_upto": upto + live.JOIN_PAGE if more else None,
     }
+
+
+def _join_list(request: HttpRequest, session: KickoffSession, membership) -> HttpResponse:
+    """The join page's list of concerns, as the page polls it (htmx) or asks for more: 304
+    while nothing the person sees has changed (kickoff.live), without reading a concern."""
+    etag = live.etag_for(request, session.pk, membership.pk, "join", live.shown_upto(request))
+    if live.not_modified(request, etag):
+        return live.not_modified_response(etag)
+    context = _join_context(request, session, membership) | {"etag": etag}
+    return live.with_etag(render(request, "kickoff/join.html#concern-list", context), etag)
 
 
 @tenant_view
@@ -230,21 +248,29 @@ def join(request: HttpRequest, viewer: Viewer, join_code: str) -> HttpResponse:
         if concern is not None:
             _remember_own_concern(request, response, concern)
         return response
+    if request.htmx:  # the list polling, or "Show more": the same URL serves the fragment
+        return _join_list(request, session, membership)
     services.kickoff_join_record(session=session, by=membership)
-    return render(request, "kickoff/join.html", _join_context(request, session, membership))
+    context = _join_context(request, session, membership)
+    # The list's ETag, so that its first poll can already be answered 304 (kickoff.live).
+    context["etag"] = live.etag_for(request, session.pk, membership.pk, "join", context["upto"])
+    return render(request, "kickoff/join.html", context)
 
 
 @tenant_view
 @require_POST
 def concern_vote(request: HttpRequest, viewer: Viewer, join_code: str, code: str) -> HttpResponse:
     membership = viewer.membership
-    session = selectors.kickoff_by_join_code(membership.organisation, join_code)
-    concern = selectors.concern_get(membership.organisation, code)
-    if concern.session_id != session.pk:
+    # One read for the concern, its session's join code and what the vote checks (kickoff.live).
+    concern = live.vote_concern(
+        organisation_id=membership.organisation_id, join_code=join_code, code=code
+    )
+    if concern is None:
         raise Http404
+    join_code = join_code.strip().upper()
     if str(concern.pk) in own_concern_codes(request):
         messages.error(request, services.OWN_CONCERN)
-        return redirect("kickoff-join", org=viewer.org, join_code=session.join_code)
+        return redirect("kickoff-join", org=viewer.org, join_code=join_code)
     try:
         counted = services.concern_vote(concern=concern, by=membership)
     except ValidationError as error:
@@ -254,7 +280,7 @@ def concern_vote(request: HttpRequest, viewer: Viewer, join_code: str, code: str
             messages.info(
                 request, gettext("You already said 'me too' to this one: it counts once.")
             )
-    return redirect("kickoff-join", org=viewer.org, join_code=session.join_code)
+    return redirect("kickoff-join", org=viewer.org, join_code=join_code)
 
 
 # --- Facilitator: sort, merge, follow through, emotions ---

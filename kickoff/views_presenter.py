@@ -22,7 +22,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
-from kickoff import consensus, policies, selectors, services
+from kickoff import consensus, live, policies, selectors, services
 from kickoff.models import KickoffSession
 from kickoff.views import own_concern_codes
 from programme.tenancy import Viewer, tenant_view
@@ -117,9 +117,16 @@ def kickoff_projector(request: HttpRequest, viewer: Viewer, code: str) -> HttpRe
     """The screen the room sees: no menu, no notifications, large type; how to join (address,
     QR code, code), how many have joined, and the concerns live in the presenter's order."""
     session = selectors.kickoff_get(viewer.organisation, code)
-    context = _board_context(request, session)
+    # The poll: 304 while the board is as the screen shows it (kickoff.live), before reading
+    # a concern or noting arrivals.
+    etag = live.etag_for(request, session.pk, viewer.membership.pk, "projector",
+                         *_presenter_state(request))  # fmt: skip
+    if request.htmx and live.not_modified(request, etag):
+        return live.not_modified_response(etag)
+    context = _board_context(request, session) | {"etag": etag}
     if request.htmx:
-        return render(request, "kickoff/projector.html#live-concerns", context)
+        fragment = render(request, "kickoff/projector.html#live-concerns", context)
+        return live.with_etag(fragment, etag)
     join_url = request.build_absolute_uri(
         reverse("kickoff-join", args=[viewer.org, session.join_code])
     )
@@ -139,14 +146,20 @@ def presenter_notes(request: HttpRequest, viewer: Viewer, code: str) -> HttpResp
     """The consultant's own screen, never the projector: the sponsor's input, the examples,
     what comes next in the current order with its agree / disagree split, and the keys."""
     session = selectors.kickoff_get(viewer.organisation, code)
-    context = _board_context(request, session)
+    etag = live.etag_for(request, session.pk, viewer.membership.pk, "notes",
+                         *_presenter_state(request))  # fmt: skip
+    if request.htmx and live.not_modified(request, etag):
+        return live.not_modified_response(etag)
+    context = _board_context(request, session) | {"etag": etag}
     board = context["board"]
     # In reveal mode "next" is what is still covered; otherwise the order from the top.
     start = board.reveal if board.reveal is not None else 0
     context["next_concerns"] = board.ordered[start : start + selectors.NOTES_NEXT]
     context["next_start"] = start + 1
     if request.htmx:
-        return render(request, "kickoff/presenter_notes.html#notes-live", context)
+        return live.with_etag(
+            render(request, "kickoff/presenter_notes.html#notes-live", context), etag
+        )
     return render(request, "kickoff/presenter_notes.html", context)
 
 

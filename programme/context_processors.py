@@ -1,8 +1,9 @@
 from __future__ import annotations
 
 from django.http import HttpRequest
+from django.utils.functional import SimpleLazyObject
 
-from programme import navigation, policies, selectors
+from programme import navcache, navigation, policies, selectors
 from programme.models import Membership
 from programme.tenancy import remembered_organisation_slug
 
@@ -18,14 +19,23 @@ def tenancy(request: HttpRequest) -> dict[str, object]:
     # Pages outside an organisation (/join/) keep the navigation of the one last used.
     nav_membership = membership or _remembered(request, memberships)
     match = getattr(request, "resolver_match", None)
+    url_name = match.url_name if match else None
     return {
         "current_membership": membership,
         "current_organisation": membership.organisation if membership else None,
         "user_memberships": memberships,
         "nav_membership": nav_membership,
-        "nav_sections": navigation.navigation_for(nav_membership, match.url_name if match else None)
-        if nav_membership is not None
-        else [],
+        # Lazy: base.html draws the bar from the cache (programme.navcache) when it can.
+        "nav_sections": SimpleLazyObject(
+            lambda: (
+                navigation.navigation_for(nav_membership, url_name)
+                if nav_membership is not None
+                else []
+            )
+        ),
+        "nav_cache_key": SimpleLazyObject(
+            lambda: navcache.nav_cache_key(user, nav_membership, memberships, url_name)
+        ),
         "nav": {
             "people": membership is not None and policies.can_view_people(membership),
             "teams": membership is not None and policies.can_view_teams(membership),

@@ -19,6 +19,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
 
 from programme.i18n import zone_of
+from programme.membership_lookup import membership_of
 from programme.models import Membership, Organisation
 from programme.viewer import Viewer
 
@@ -35,13 +36,14 @@ def membership_for_request(request: HttpRequest, org: str) -> Membership:
     """
     if not request.user.is_authenticated:
         raise Http404
-    membership = (
-        Membership.objects.select_related("organisation", "user")
-        .filter(user=request.user, organisation__slug=org, organisation__archived_at__isnull=True)
-        .first()
-    )
+    # With the organisation, the member's participant record and its team (nearly every page
+    # asks for them), in one query written once (programme.membership_lookup: compiling it
+    # through the ORM on every request cost more CPU than the rest of a cheap page). Not the
+    # user: the authentication middleware has just read that row.
+    membership = membership_of(request.user.pk, org)
     if membership is None:
         raise Http404("No such organisation")
+    membership.user = request.user
     request.membership = membership  # type: ignore[attr-defined]
     request.organisation = membership.organisation  # type: ignore[attr-defined]
     # Forms parse and templates show dates and times in the person's zone (else the

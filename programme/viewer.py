@@ -34,6 +34,12 @@ class Viewer:
     @cached_property
     def participant(self) -> Participant | None:
         """The member's own participant record (sponsors and consultants often have none)."""
+        if Membership.participant.is_cached(self.membership):  # loaded by tenant_view
+            try:
+                participant = self.membership.participant
+            except Participant.DoesNotExist:
+                return None
+            return participant if participant.organisation_id == self.organisation_id else None
         return own_participant(self.membership)
 
     @property

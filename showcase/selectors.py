@@ -61,7 +61,12 @@ def cases_visible_to(viewer: Viewer) -> QuerySet[CaseStudy]:
 
 
 def feed(viewer: Viewer, filters: dict) -> QuerySet[CaseStudy]:
-    cases = cases_visible_to(viewer).select_related("author__membership__user", "author__team")
+    # The cards show no story: its Markdown and HTML (the rows' bulk) are not read.
+    cases = (
+        cases_visible_to(viewer)
+        .select_related("author__membership__user", "author__team")
+        .defer("story", "story_html")
+    )
     if filters.get("kind"):
         cases = cases.filter(kind=filters["kind"])
     if filters.get("tag"):

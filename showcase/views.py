@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from programme.tenancy import Viewer, tenant_view
-from showcase import policies, selectors, services
+from showcase import fragments, policies, selectors, services
 from showcase.forms import CaseForm, CommentForm, FeedFilterForm, ReasonForm, is_linkedin_post
 from showcase.languages import author_language
 from showcase.models import CaseComment
@@ -35,6 +35,10 @@ def case_feed(request: HttpRequest, viewer: Viewer) -> HttpResponse:
         "query": query.urlencode(),
         "can_author": policies.can_author_case(viewer.membership, viewer.participant is not None),
     }
+    context["cards_key"] = fragments.feed_cards_key(
+        page, viewer.org, page.number, page.has_next, context["query"], context["can_author"],
+        form.has_changed(),
+    )  # fmt: skip
     if request.htmx and request.GET.get("page"):
         return render(request, "showcase/feed.html#cards", context)
     return render(request, "showcase/feed.html", context)
