@@ -38,8 +38,21 @@ def project_patterns() -> list[str]:
 
 
 def test_every_registered_pattern_is_probed_or_excused() -> None:
-    assert project_patterns() == ["healthz"]
+    assert project_patterns() == ["healthz", "set_language"]  # both probed below
     assert len(tenant_patterns()) > 100
+
+
+@pytest.mark.parametrize("signed_in", [False, True])
+def test_the_patterns_outside_the_apps_never_answer_a_server_error(org, login, signed_in) -> None:
+    from django.test import Client
+
+    client = login(member(org, Role.SELLER)) if signed_in else Client()
+    client.raise_request_exception = False
+    malformed = [{}, {"language": "xx"}, {"language": "de", "next": "https://elsewhere.example/"}]
+    answers = [client.get("/healthz").status_code, client.get("/i18n/setlang/").status_code]
+    answers += [client.post("/i18n/setlang/", data).status_code for data in malformed]
+    assert all(status < 500 for status in answers), answers
+    assert answers[1] == 405  # the switcher only changes something on POST
 
 
 @pytest.mark.parametrize("role", ROLES)
