@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "showcase",
     "metrics",
     "goals",  # after metrics: its demo seeder needs the demo's rollups
+    "identity",  # SSO and SCIM provisioning (#18)
 ]
 
 MIDDLEWARE = [
@@ -125,6 +126,15 @@ DATABASES["default"]["CONN_MAX_AGE"] = env.int(
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Parallel test processes never share a database. pytest-xdist's workers (gw0, gw1, ...) get
+# pytest-django's own suffixed test databases and, here, Redis databases 1-7; a separate run
+# from another clone using the same embedded servers sets SNOWBALL_TEST_RUN=1..6 and gets
+# its own test database and Redis databases 9-14.
+_TEST_WORKER = env.str("PYTEST_XDIST_WORKER", default="gw0").removeprefix("gw")
+_TEST_RUN = env.int("SNOWBALL_TEST_RUN", default=0) % 7
+_TEST_REDIS_DB = (8 + _TEST_RUN) if _TEST_RUN else 1 + int(_TEST_WORKER or 0) % 7
+if _TEST_RUN:
+    DATABASES["default"]["TEST"] = {"NAME": f"test_{DATABASES['default']['NAME']}_run{_TEST_RUN}"}
 if env.str("REDIS_URL", default=""):
     REDIS_URL = env.str("REDIS_URL")
 else:
@@ -132,7 +142,7 @@ else:
 
     # Tests use their own Redis database so a running `make run` worker never takes their tasks.
     try:
-        REDIS_URL = embedded.redis_url(db=1 if TESTING else 0)
+        REDIS_URL = embedded.redis_url(db=_TEST_REDIS_DB if TESTING else 0)
     except embedded.EmbeddedServicesError as exc:
         sys.exit(f"Embedded services: {exc}")
 

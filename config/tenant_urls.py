@@ -8,6 +8,7 @@ one of their views is a `programme.tenancy.tenant_view`: it resolves the members
 from __future__ import annotations
 
 from goals import urls as goals_urls
+from identity import urls as identity_urls
 from kickoff import urls as kickoff_urls
 from metrics import urls as metrics_urls
 from programme import urls as programme_urls
@@ -19,4 +20,5 @@ urlpatterns = [
     *goals_urls.tenant_urlpatterns,
     *metrics_urls.tenant_urlpatterns,
     *programme_urls.tenant_urlpatterns,
+    *identity_urls.tenant_urlpatterns,
 ]

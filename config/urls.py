@@ -23,6 +23,7 @@ urlpatterns = [
     path("", include("metrics.urls")),
     path("", include("programme.urls")),
     path("", include("showcase.urls")),  # /r/<code>/: a pick's short link
+    path("", include("identity.urls")),  # the SCIM API, e-mail-first sign-in, SSO callbacks
 ]
 
 handler403 = "programme.views.error_403"

@@ -66,6 +66,21 @@ def can_manage_teams(membership: Membership) -> bool:
     return membership.role in STAFF_ROLES
 
 
+def can_deactivate_member(by: Membership, target: Membership) -> bool:
+    """Leavers (#18): the programme team (consultants, admins) ends or restores a person's
+    access to its organisation; nobody deactivates themselves, and only an admin touches
+    another admin."""
+    if target.organisation_id != by.organisation_id or target.pk == by.pk:
+        return False
+    if target.role == Role.ADMIN:
+        return by.role == Role.ADMIN
+    return by.role in STAFF_ROLES
+
+
+def can_read_audit_log(membership: Membership) -> bool:
+    return membership.role == Role.ADMIN
+
+
 # --- Programme, announcements, problems, sessions, meetings -------------------------------------
 
 PROGRAMME_LEADS = {Role.SPONSOR, Role.CONSULTANT}

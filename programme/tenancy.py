@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.utils import timezone
 
 from programme.i18n import zone_of
@@ -61,7 +62,8 @@ def tenant_view(view: Callable | None = None, *, policy: Policy | None = None) -
     """The way in to every page inside an organisation (URLs under `o/<slug:org>/`).
 
     Sign-in is required; a user who is not a member of the organisation gets a 404 (an
-    organisation one does not belong to is indistinguishable from one that does not exist);
+    organisation one does not belong to is indistinguishable from one that does not exist); a
+    deactivated member (a leaver) gets a 403 page saying their access has ended;
     `policy`, when given, decides from the membership whether the page is open to them (403).
     The view is called as `view(request, viewer, **rest)` instead of with the `org` slug.
     """
@@ -70,7 +72,14 @@ def tenant_view(view: Callable | None = None, *, policy: Policy | None = None) -
         @login_required
         @functools.wraps(function)
         def wrapper(request: HttpRequest, org: str, *args, **kwargs) -> HttpResponse:
-            viewer = Viewer(membership_for_request(request, org))
+            membership = membership_for_request(request, org)
+            if membership.deactivated_at is not None:
+                # A leaver (#18): told plainly, never shown the organisation's pages.
+                return render(
+                    request, "programme/access_ended.html",
+                    {"organisation_name": membership.organisation.name}, status=403,
+                )
+            viewer = Viewer(membership)
             request.viewer = viewer  # type: ignore[attr-defined]
             if policy is not None and not policy(viewer.membership):
                 raise PermissionDenied

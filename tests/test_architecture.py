@@ -26,7 +26,7 @@ from django.apps import apps as django_apps
 from django.urls import URLPattern, URLResolver, get_resolver
 
 ROOT = Path(__file__).resolve().parent.parent
-APPS = ("programme", "kickoff", "showcase", "metrics", "goals")
+APPS = ("programme", "kickoff", "showcase", "metrics", "goals", "identity")
 # Who may import whom: programme is the core and imports no app; the feature apps build on it.
 ALLOWED_IMPORTS: dict[str, set[str]] = {
     "programme": set(),
@@ -34,6 +34,7 @@ ALLOWED_IMPORTS: dict[str, set[str]] = {
     "showcase": {"programme"},
     "metrics": {"programme", "kickoff", "showcase"},
     "goals": {"programme", "metrics"},
+    "identity": {"programme"},
 }
 ORM_WRITES = {"create", "bulk_create", "get_or_create", "update_or_create", "update", "delete",
               "bulk_update"}  # fmt: skip

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from programme.models.audit import *  # noqa: F403
 from programme.models.calendar import *  # noqa: F403
 from programme.models.communication import *  # noqa: F403
 from programme.models.core import *  # noqa: F403

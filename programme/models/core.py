@@ -107,6 +107,13 @@ class Role(models.TextChoices):
     ADMIN = "admin", pgettext_lazy("role", "Admin")
 
 
+class DeactivationSource(models.TextChoices):
+    # Translators: who ended a person's access to an organisation.
+    ROSTER = "roster", pgettext_lazy("deactivated by", "Roster import")
+    SCIM = "scim", pgettext_lazy("deactivated by", "Provisioning (SCIM)")
+    ADMIN = "admin", pgettext_lazy("deactivated by", "Administrator")
+
+
 class Membership(TimeStamped):
     """A user's place in one organisation. A consultant may hold several, one per client."""
 
@@ -118,6 +125,11 @@ class Membership(TimeStamped):
     role = models.CharField(max_length=20, choices=Role.choices, default=Role.SELLER)
     invitation_sent_at = models.DateTimeField(null=True, blank=True)
     joined_at = models.DateTimeField(null=True, blank=True)
+    # A leaver (issue #18): deactivated by SCIM, a roster re-import or an administrator. They
+    # can no longer open the organisation and leave every audience, notification, reminder and
+    # invitation; nothing of theirs is deleted, so past aggregates stay as they were.
+    deactivated_at = models.DateTimeField(null=True, blank=True)
+    deactivated_by = models.CharField(max_length=10, blank=True, default="")  # DeactivationSource
 
     class Meta:
         constraints = [
@@ -136,6 +148,10 @@ class Membership(TimeStamped):
 
     def __str__(self) -> str:
         return f"{self.user} @ {self.organisation} ({self.get_role_display()})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.deactivated_at is None
 
 
 class Team(TimeStamped):
@@ -254,6 +270,7 @@ class RosterImport(TimeStamped):
 
 
 __all__ = [
+    "DeactivationSource",
     "JobRole",
     "Membership",
     "Mindset",

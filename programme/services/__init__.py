@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from programme.services.announcements import *  # noqa: F403
+from programme.services.audit import *  # noqa: F403
 from programme.services.calendar_feed import *  # noqa: F403
 from programme.services.core import *  # noqa: F403
 from programme.services.integrations import *  # noqa: F403

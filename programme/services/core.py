@@ -102,6 +102,66 @@ def team_create(*, by: Membership, name: str, parent: Team | None = None) -> Tea
     return team_ensure(organisation=by.organisation, name=name, parent=parent)
 
 
+def membership_deactivate(
+    *, membership: Membership, by: Membership | None, source: str, audit: bool = True
+) -> bool:
+    """End `membership`'s access (a leaver, #18): they can no longer open the organisation and
+    leave every audience, notification, reminder and invitation; nothing is deleted, so past
+    aggregates keep them. `by` is the person acting (asked to the policy) or None for SCIM or a
+    roster import already checked. False when they were already deactivated."""
+    from programme.services.audit import audit_record
+    from programme.services.integrations import person_deactivated
+
+    if by is not None:
+        policies.require(
+            policies.can_deactivate_member(by, membership), by, membership.organisation_id,
+            "deactivate a member",
+        )
+    with transaction.atomic():
+        changed = Membership.objects.filter(pk=membership.pk, deactivated_at__isnull=True).update(
+            deactivated_at=timezone.now(), deactivated_by=source, updated_at=timezone.now()
+        )
+        if not changed:
+            return False
+        membership.refresh_from_db(fields=["deactivated_at", "deactivated_by", "updated_at"])
+        if audit:
+            audit_record(
+                organisation=membership.organisation_id, action="deactivated", actor=by,
+                actor_label="" if by else source.upper(), target=membership,
+                details={"source": source},
+            )
+        person_deactivated(membership)
+    return True
+
+
+def membership_reactivate(
+    *, membership: Membership, by: Membership | None, source: str, audit: bool = True
+) -> bool:
+    """Restore a leaver's access: they are back in audiences from now on. False when they were
+    active."""
+    from programme.services.audit import audit_record
+
+    if by is not None:
+        policies.require(
+            policies.can_deactivate_member(by, membership), by, membership.organisation_id,
+            "reactivate a member",
+        )
+    with transaction.atomic():
+        changed = Membership.objects.filter(pk=membership.pk, deactivated_at__isnull=False).update(
+            deactivated_at=None, deactivated_by="", updated_at=timezone.now()
+        )
+        if not changed:
+            return False
+        membership.refresh_from_db(fields=["deactivated_at", "deactivated_by", "updated_at"])
+        if audit:
+            audit_record(
+                organisation=membership.organisation_id, action="reactivated", actor=by,
+                actor_label="" if by else source.upper(), target=membership,
+                details={"source": source},
+            )
+    return True
+
+
 def membership_mark_joined(*, membership: Membership) -> None:
     if membership.joined_at is None:
         Membership.objects.filter(pk=membership.pk, joined_at__isnull=True).update(
@@ -474,7 +534,9 @@ __all__ = [
     "invitation_token",
     "invitations_send",
     "membership_create",
+    "membership_deactivate",
     "membership_mark_joined",
+    "membership_reactivate",
     "participant_update",
     "roster_import_apply",
     "roster_import_create",

@@ -31,7 +31,7 @@ def tenant_patterns() -> list[tuple[str, list[str]]]:
             params = prefix_params + list(pattern.pattern.converters)
             if isinstance(pattern, URLResolver):
                 module = getattr(pattern.urlconf_module, "__name__", "")
-                apps = {"programme", "kickoff", "showcase", "metrics", "goals"}
+                apps = {"programme", "kickoff", "showcase", "metrics", "goals", "identity"}
                 if module == "config.tenant_urls" or module.split(".")[0] in apps:
                     walk(pattern.url_patterns, params)
             elif isinstance(pattern, URLPattern) and pattern.name:

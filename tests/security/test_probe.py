@@ -13,7 +13,7 @@ from programme.models import Role
 from tests.factories import member
 from tests.programme.test_tenancy import foreign_objects, tenant_patterns, url_for
 
-APPS = {"programme", "kickoff", "showcase", "metrics", "goals"}
+APPS = {"programme", "kickoff", "showcase", "metrics", "goals", "identity"}
 FILLED = {"org", "code", "join_code", "participant", "subject"}  # what url_for can fill in
 ROLES = [Role.SPONSOR, Role.CONSULTANT, Role.MANAGER, Role.SELLER, Role.MARKETING, Role.ADMIN]
 # Patterns of other projects, with the reason they are not probed here.
