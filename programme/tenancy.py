@@ -76,8 +76,10 @@ def tenant_view(view: Callable | None = None, *, policy: Policy | None = None) -
             if membership.deactivated_at is not None:
                 # A leaver (#18): told plainly, never shown the organisation's pages.
                 return render(
-                    request, "programme/access_ended.html",
-                    {"organisation_name": membership.organisation.name}, status=403,
+                    request,
+                    "programme/access_ended.html",
+                    {"organisation_name": membership.organisation.name},
+                    status=403,
                 )
             viewer = Viewer(membership)
             request.viewer = viewer  # type: ignore[attr-defined]

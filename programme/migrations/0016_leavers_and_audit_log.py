@@ -5,38 +5,97 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('programme', '0015_content_languages'),
+        ("programme", "0015_content_languages"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='membership',
-            name='deactivated_at',
+            model_name="membership",
+            name="deactivated_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='membership',
-            name='deactivated_by',
-            field=models.CharField(blank=True, default='', max_length=10),
+            model_name="membership",
+            name="deactivated_by",
+            field=models.CharField(blank=True, default="", max_length=10),
         ),
         migrations.CreateModel(
-            name='AuditEntry',
+            name="AuditEntry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('at', models.DateTimeField(auto_now_add=True)),
-                ('action', models.CharField(choices=[('role_changed', 'Role changed'), ('deactivated', 'Person deactivated'), ('reactivated', 'Person reactivated'), ('provisioned', 'Person provisioned'), ('person_updated', 'Person updated'), ('roster_imported', 'Roster imported'), ('sso_configured', 'Single sign-on configured'), ('sso_removed', 'Single sign-on removed'), ('scim_token_created', 'SCIM token created'), ('scim_token_revoked', 'SCIM token revoked'), ('api_token_created', 'API token created'), ('api_token_revoked', 'API token revoked'), ('team_provisioned', 'Team provisioned'), ('settings_changed', 'Settings changed'), ('manager_visibility', 'Manager visibility changed'), ('integration_changed', 'Integration changed'), ('erased', 'Person erased'), ('data_exported', 'Data exported')], max_length=30)),
-                ('actor_label', models.CharField(blank=True, max_length=254)),
-                ('target_label', models.CharField(blank=True, max_length=254)),
-                ('details', models.JSONField(blank=True, default=dict)),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='programme.membership')),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='audit_entries', to='programme.organisation')),
-                ('target', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='programme.membership')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "action",
+                    models.CharField(
+                        choices=[
+                            ("role_changed", "Role changed"),
+                            ("deactivated", "Person deactivated"),
+                            ("reactivated", "Person reactivated"),
+                            ("provisioned", "Person provisioned"),
+                            ("person_updated", "Person updated"),
+                            ("roster_imported", "Roster imported"),
+                            ("sso_configured", "Single sign-on configured"),
+                            ("sso_removed", "Single sign-on removed"),
+                            ("scim_token_created", "SCIM token created"),
+                            ("scim_token_revoked", "SCIM token revoked"),
+                            ("api_token_created", "API token created"),
+                            ("api_token_revoked", "API token revoked"),
+                            ("team_provisioned", "Team provisioned"),
+                            ("settings_changed", "Settings changed"),
+                            ("manager_visibility", "Manager visibility changed"),
+                            ("integration_changed", "Integration changed"),
+                            ("erased", "Person erased"),
+                            ("data_exported", "Data exported"),
+                        ],
+                        max_length=30,
+                    ),
+                ),
+                ("actor_label", models.CharField(blank=True, max_length=254)),
+                ("target_label", models.CharField(blank=True, max_length=254)),
+                ("details", models.JSONField(blank=True, default=dict)),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="programme.membership",
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="audit_entries",
+                        to="programme.organisation",
+                    ),
+                ),
+                (
+                    "target",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="programme.membership",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-at', '-id'],
-                'indexes': [models.Index(fields=['organisation', '-at'], name='audit_org_at_idx'), models.Index(fields=['organisation', 'action', '-at'], name='audit_org_action_idx')],
+                "ordering": ["-at", "-id"],
+                "indexes": [
+                    models.Index(fields=["organisation", "-at"], name="audit_org_at_idx"),
+                    models.Index(
+                        fields=["organisation", "action", "-at"], name="audit_org_action_idx"
+                    ),
+                ],
             },
         ),
     ]

@@ -27,9 +27,7 @@ class AuditAction(models.TextChoices):
     API_TOKEN_REVOKED = "api_token_revoked", pgettext_lazy("audit", "API token revoked")
     TEAM_PROVISIONED = "team_provisioned", pgettext_lazy("audit", "Team provisioned")
     SETTINGS_CHANGED = "settings_changed", pgettext_lazy("audit", "Settings changed")
-    MANAGER_VISIBILITY = "manager_visibility", pgettext_lazy(
-        "audit", "Manager visibility changed"
-    )
+    MANAGER_VISIBILITY = "manager_visibility", pgettext_lazy("audit", "Manager visibility changed")
     INTEGRATION_CHANGED = "integration_changed", pgettext_lazy("audit", "Integration changed")
     PERSON_ERASED = "erased", pgettext_lazy("audit", "Person erased")
     DATA_EXPORTED = "data_exported", pgettext_lazy("audit", "Data exported")

@@ -114,7 +114,9 @@ def membership_deactivate(
 
     if by is not None:
         policies.require(
-            policies.can_deactivate_member(by, membership), by, membership.organisation_id,
+            policies.can_deactivate_member(by, membership),
+            by,
+            membership.organisation_id,
             "deactivate a member",
         )
     with transaction.atomic():
@@ -126,8 +128,11 @@ def membership_deactivate(
         membership.refresh_from_db(fields=["deactivated_at", "deactivated_by", "updated_at"])
         if audit:
             audit_record(
-                organisation=membership.organisation_id, action="deactivated", actor=by,
-                actor_label="" if by else source.upper(), target=membership,
+                organisation=membership.organisation_id,
+                action="deactivated",
+                actor=by,
+                actor_label="" if by else source.upper(),
+                target=membership,
                 details={"source": source},
             )
         person_deactivated(membership)
@@ -143,7 +148,9 @@ def membership_reactivate(
 
     if by is not None:
         policies.require(
-            policies.can_deactivate_member(by, membership), by, membership.organisation_id,
+            policies.can_deactivate_member(by, membership),
+            by,
+            membership.organisation_id,
             "reactivate a member",
         )
     with transaction.atomic():
@@ -155,8 +162,11 @@ def membership_reactivate(
         membership.refresh_from_db(fields=["deactivated_at", "deactivated_by", "updated_at"])
         if audit:
             audit_record(
-                organisation=membership.organisation_id, action="reactivated", actor=by,
-                actor_label="" if by else source.upper(), target=membership,
+                organisation=membership.organisation_id,
+                action="reactivated",
+                actor=by,
+                actor_label="" if by else source.upper(),
+                target=membership,
                 details={"source": source},
             )
     return True
