@@ -20,9 +20,14 @@ $(STAMP): pyproject.toml | $(BIN)/python
 run: $(STAMP)
 	$(BIN)/python -m config.devrun
 
+# The suite runs in TEST_WORKERS processes (pytest-xdist), each with its own test database and
+# Redis database; whole files go to one process (module fixtures, such as the crawl's demo
+# data, are built once). TEST_WORKERS=0 runs it in this process.
+TEST_WORKERS ?= 2
+
 test: $(STAMP) audit
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile
 
 # Known vulnerabilities in the installed dependencies (OSV database); skipped, saying so, where
 # the machine cannot reach it.

@@ -160,7 +160,8 @@ def pytest_configure(config: pytest.Config) -> None:
 
     from config import catalogues
 
-    catalogues.compile_all()
+    if not os.environ.get("PYTEST_XDIST_WORKER"):  # once, before xdist starts its workers
+        catalogues.compile_all()
     if getattr(settings, "EMBEDDED_SERVICES", False):
         from config import embedded
 
