@@ -14,6 +14,7 @@ COPY kickoff ./kickoff
 COPY showcase ./showcase
 COPY metrics ./metrics
 COPY goals ./goals
+COPY identity ./identity
 COPY templates ./templates
 COPY static ./static
 COPY manage.py ./
