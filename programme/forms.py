@@ -170,7 +170,8 @@ class DateTimeInput(forms.DateTimeInput):
 
 def _memberships(organisation: Organisation, *roles: str) -> object:
     return (
-        Membership.objects.filter(organisation=organisation, role__in=roles)
+        Membership.objects.active()  # leavers (#18) are not offered
+        .filter(organisation=organisation, role__in=roles)
         .select_related("user")
         .order_by("user__last_name")
     )

@@ -114,6 +114,13 @@ class DeactivationSource(models.TextChoices):
     ADMIN = "admin", pgettext_lazy("deactivated by", "Administrator")
 
 
+class MembershipQuerySet(models.QuerySet):
+    def active(self) -> MembershipQuerySet:
+        """Those still in the organisation: every audience, notification, reminder, invitation
+        and picker starts here (leavers, #18, are left out; past aggregates are not)."""
+        return self.filter(deactivated_at__isnull=True)
+
+
 class Membership(TimeStamped):
     """A user's place in one organisation. A consultant may hold several, one per client."""
 
@@ -130,6 +137,8 @@ class Membership(TimeStamped):
     # invitation; nothing of theirs is deleted, so past aggregates stay as they were.
     deactivated_at = models.DateTimeField(null=True, blank=True)
     deactivated_by = models.CharField(max_length=10, blank=True, default="")  # DeactivationSource
+
+    objects = MembershipQuerySet.as_manager()
 
     class Meta:
         constraints = [
@@ -273,6 +282,7 @@ __all__ = [
     "DeactivationSource",
     "JobRole",
     "Membership",
+    "MembershipQuerySet",
     "Mindset",
     "Organisation",
     "Participant",

@@ -425,7 +425,8 @@ def invitation_membership(*, token: str) -> Membership | None:
     except signing.BadSignature:
         return None
     membership = (
-        Membership.objects.select_related("user", "organisation")
+        Membership.objects.active()
+        .select_related("user", "organisation")
         .filter(code=data.get("m", ""), organisation__archived_at__isnull=True)
         .first()
         if isinstance(data, dict) and _is_hex_uuid(data.get("m"))
@@ -485,7 +486,7 @@ def invitations_send(*, organisation_id: int, membership_ids: Iterable[int] | No
     """Send pending invitations in batches; none is ever sent twice (see mailing)."""
 
     def pending() -> QuerySet[Membership]:
-        rows = Membership.objects.filter(
+        rows = Membership.objects.active().filter(
             organisation_id=organisation_id,
             invitation_sent_at__isnull=True,
             joined_at__isnull=True,

@@ -564,7 +564,7 @@ def _endpoint_failed(endpoint: Endpoint, now: datetime) -> None:
     )
     notify_members(
         organisation_id=endpoint.organisation_id,
-        recipients=Membership.objects.filter(
+        recipients=Membership.objects.active().filter(
             organisation_id=endpoint.organisation_id, role=Role.ADMIN
         ),
         kind=EmailKind.INTEGRATION,

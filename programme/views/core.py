@@ -37,7 +37,8 @@ def home(request: HttpRequest) -> HttpResponse:
         return redirect("account_login")
     memberships = list(selectors.memberships_of_user(request.user))
     if not memberships:
-        return render(request, "programme/no_organisation.html")
+        ended = selectors.has_ended_memberships(request.user)
+        return render(request, "programme/no_organisation.html", {"access_ended": ended})
     remembered = remembered_organisation_slug(request)
     chosen = next((m for m in memberships if m.organisation.slug == remembered), None)
     if chosen is None and len(memberships) > 1:
