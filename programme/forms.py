@@ -7,6 +7,7 @@ from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from programme.models import (
     Audience,
@@ -36,6 +37,15 @@ class RosterUploadForm(forms.Form):
         help_text=_(
             "Columns: email, first name, last name, team, role, job role "
             "(optional: parent team). UTF-8, comma or semicolon separated."
+        ),
+    )
+    deactivate_missing = forms.BooleanField(
+        required=False,
+        label=_("Deactivate people not in this file"),
+        help_text=_(
+            "Sponsors, managers, sellers and marketing people who are not in the file lose "
+            "access to the organisation. You see the list and confirm it before anything "
+            "changes; nothing of theirs is deleted."
         ),
     )
 
@@ -138,6 +148,16 @@ class PeopleFilterForm(forms.Form):
     )
     role = forms.ChoiceField(
         choices=[("", _("All roles")), *Role.choices], required=False, label=_("Role")
+    )
+    # Leavers (#18): the list shows those still in the organisation unless asked otherwise.
+    status = forms.ChoiceField(
+        choices=[
+            ("active", pgettext_lazy("people filter", "Active")),
+            ("deactivated", pgettext_lazy("people filter", "Deactivated")),
+            ("all", pgettext_lazy("people filter", "All")),
+        ],
+        required=False,
+        label=_("Access"),
     )
 
     def __init__(self, *args: object, organisation: Organisation, **kwargs: object) -> None:

@@ -34,9 +34,20 @@ tenant_urlpatterns = [
         core.participant_invite,
         name="programme-participant-invite",
     ),
+    path(
+        "people/<uuid:code>/deactivate/",
+        core.participant_deactivate,
+        name="programme-participant-deactivate",
+    ),
+    path(
+        "people/<uuid:code>/reactivate/",
+        core.participant_reactivate,
+        name="programme-participant-reactivate",
+    ),
     path("teams/", core.team_list, name="programme-team-list"),
     path("roster/", core.roster_upload, name="programme-roster-upload"),
     path("roster/<uuid:code>/", core.roster_detail, name="programme-roster-detail"),
+    path("roster/<uuid:code>/confirm/", core.roster_confirm, name="programme-roster-confirm"),
     # Programmes, waves, risks, problems
     path("programmes/", programmes.programme_list, name="programme-programme-list"),
     path(

@@ -189,6 +189,22 @@ def roster_imports_for(organisation: Organisation) -> QuerySet[RosterImport]:
     return RosterImport.objects.filter(organisation=organisation).defer("rows")
 
 
+def roster_missing_members(roster_import: RosterImport) -> QuerySet[Membership]:
+    """Who "deactivate people not in this file" would end (#18): active members of the roles
+    the roster manages whose e-mail is not in the file, never the person who uploaded it, by
+    name. Reads the stored rows, so it is only meaningful while the import awaits
+    confirmation."""
+    emails = [row["email"] for row in roster_import.rows]
+    return (
+        Membership.objects.active()
+        .filter(organisation_id=roster_import.organisation_id, role__in=policies.ROSTER_LEAVER_ROLES)
+        .exclude(user__email__in=emails)
+        .exclude(user_id=roster_import.uploaded_by_id)
+        .select_related("user", "participant__team")
+        .order_by("user__last_name", "user__first_name", "pk")
+    )
+
+
 def roster_import_get(organisation: Organisation, code: str) -> RosterImport:
     return get_object_or_404(roster_imports_for(organisation), code=code)
 
@@ -209,6 +225,7 @@ __all__ = [
     "people_filtered",
     "possible_owners",
     "roster_import_get",
+    "roster_missing_members",
     "roster_imports_for",
     "team_subtree_ids",
     "team_subtrees_ids",
