@@ -19,8 +19,10 @@ from programme.widgets import PersonChoiceField
 
 def owners_for(organisation: Organisation) -> object:
     """Anyone in the organisation may own an objective or an initiative (not a leaver, #18)."""
-    return Membership.objects.active().filter(organisation=organisation).order_by(
-        "user__last_name", "user__first_name"
+    return (
+        Membership.objects.active()
+        .filter(organisation=organisation)
+        .order_by("user__last_name", "user__first_name")
     )
 
 

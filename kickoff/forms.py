@@ -47,7 +47,9 @@ class KickoffForm(forms.ModelForm):
     def __init__(self, *args: object, organisation: Organisation, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
         # Leavers (#18) are not offered.
-        people = Membership.objects.active().filter(organisation=organisation).select_related("user")
+        people = (
+            Membership.objects.active().filter(organisation=organisation).select_related("user")
+        )
         self.fields["facilitator"] = MembershipSingleChoiceField(
             queryset=people.filter(role=Role.CONSULTANT), required=False, label=_("Facilitator")
         )

@@ -41,9 +41,7 @@ def stakeholder_map(request: HttpRequest, viewer: Viewer) -> HttpResponse:
         ),
         "people": programme_selectors.participants_for(organisation)
         .filter(membership__deactivated_at__isnull=True)
-        .order_by(
-            "membership__user__last_name"
-        ),
+        .order_by("membership__user__last_name"),
     }
     return render(request, "kickoff/stakeholder_map.html", context)
 

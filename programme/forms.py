@@ -5,12 +5,12 @@ from django.conf import settings
 from django.contrib.auth.forms import SetPasswordForm
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from programme.models import (
     Audience,
+    AuditAction,
     EmailKind,
     EmailMode,
     Membership,
@@ -558,3 +558,26 @@ class BlockedWordForm(forms.Form):
             "“Idiót”, but not “idiotic”."
         ),
     )
+
+
+class AuditFilterForm(forms.Form):
+    """The audit log's filters (#18): all optional; a bad value is named next to its field."""
+
+    action = forms.ChoiceField(
+        choices=[("", _("All changes")), *AuditAction.choices], required=False, label=_("What")
+    )
+    person = forms.CharField(
+        required=False,
+        max_length=100,
+        label=_("Person's e-mail contains"),
+        help_text=_("Who made the change or whom it was about."),
+    )
+    since = forms.DateField(required=False, label=_("From"), widget=DateInput)
+    until = forms.DateField(required=False, label=_("To"), widget=DateInput)
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        since, until = cleaned.get("since"), cleaned.get("until")
+        if since and until and since > until:
+            self.add_error("until", gettext("The end date is before the start date."))
+        return cleaned

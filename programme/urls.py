@@ -2,7 +2,15 @@ from __future__ import annotations
 
 from django.urls import path
 
-from programme.views import announcements, core, preferences, privacy, programmes, sessions
+from programme.views import (
+    announcements,
+    audit,
+    core,
+    preferences,
+    privacy,
+    programmes,
+    sessions,
+)
 from programme.views import translations as announcement_translations
 
 tenant_urlpatterns = [
@@ -18,6 +26,7 @@ tenant_urlpatterns = [
         name="programme-notifications-badge",
     ),
     path("settings/", preferences.organisation_settings, name="programme-organisation-settings"),
+    path("audit/", audit.audit_log, name="programme-audit-log"),
     # My data: what Snowball keeps about me, download it, erase me; erasure on request
     path("me/data/", privacy.my_data, name="programme-my-data"),
     path("me/data/export/", privacy.my_data_export, name="programme-my-data-export"),

@@ -164,7 +164,9 @@ def organisation_summary(organisation: Organisation) -> dict[str, int]:
         invited=Count(
             "pk",
             filter=Q(
-                invitation_sent_at__isnull=False, joined_at__isnull=True, deactivated_at__isnull=True
+                invitation_sent_at__isnull=False,
+                joined_at__isnull=True,
+                deactivated_at__isnull=True,
             ),
         ),
         not_invited=Count(
@@ -197,7 +199,9 @@ def roster_missing_members(roster_import: RosterImport) -> QuerySet[Membership]:
     emails = [row["email"] for row in roster_import.rows]
     return (
         Membership.objects.active()
-        .filter(organisation_id=roster_import.organisation_id, role__in=policies.ROSTER_LEAVER_ROLES)
+        .filter(
+            organisation_id=roster_import.organisation_id, role__in=policies.ROSTER_LEAVER_ROLES
+        )
         .exclude(user__email__in=emails)
         .exclude(user_id=roster_import.uploaded_by_id)
         .select_related("user", "participant__team")
@@ -225,8 +229,8 @@ __all__ = [
     "people_filtered",
     "possible_owners",
     "roster_import_get",
-    "roster_missing_members",
     "roster_imports_for",
+    "roster_missing_members",
     "team_subtree_ids",
     "team_subtrees_ids",
     "teams_for",

@@ -425,11 +425,15 @@ def _roster_audit(
 
     entries = [
         entry(
-            AuditAction.ROSTER_IMPORTED, file=roster_import.filename,
-            rows=roster_import.total_rows, created=counts.created, updated=counts.updated,
-            unchanged=counts.unchanged, deactivated=len(deactivated),
+            AuditAction.ROSTER_IMPORTED,
+            file=roster_import.filename,
+            rows=roster_import.total_rows,
+            created=counts.created,
+            updated=counts.updated,
+            unchanged=counts.unchanged,
+            deactivated=len(deactivated),
             reactivated=len(reactivated),
-        ),  # fmt: skip
+        ),
         *(
             entry(AuditAction.ROLE_CHANGED, membership, source="roster", **{"from": old, "to": new})
             for membership, old, new in counts.role_changes
@@ -703,8 +707,8 @@ __all__ = [
     "roster_import_apply",
     "roster_import_cancel",
     "roster_import_confirm",
-    "roster_leavers_fingerprint",
     "roster_import_create",
+    "roster_leavers_fingerprint",
     "row_toggle",
     "team_create",
     "team_ensure",

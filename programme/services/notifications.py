@@ -354,7 +354,7 @@ def _digest_queue(*, organisation: Organisation, day: date) -> None:
     waiting = f"""n.organisation_id = %s AND n.emailed_at IS NULL AND n.digest_id IS NULL
                   AND n.created_at >= %s AND {mode_sql} = %s
                   AND EXISTS (SELECT 1 FROM {Membership._meta.db_table} m
-                              WHERE m.id = n.recipient_id AND m.deactivated_at IS NULL)"""
+                              WHERE m.id = n.recipient_id AND m.deactivated_at IS NULL)"""  # noqa: S608
     waiting_params = [organisation.pk, timezone.now() - EMAIL_WINDOW, *mode_params, "digest"]
     notifications, digests = Notification._meta.db_table, DailyDigest._meta.db_table
     with connection.cursor() as cursor:
@@ -438,7 +438,9 @@ def daily_digests_send(*, organisation_id: int, now: datetime | None = None) -> 
 
     def pending() -> QuerySet[DailyDigest]:
         return DailyDigest.objects.filter(
-            organisation_id=organisation_id, sent_at__isnull=True, day__lte=day,
+            organisation_id=organisation_id,
+            sent_at__isnull=True,
+            day__lte=day,
             membership__deactivated_at__isnull=True,
         )
 
