@@ -100,7 +100,10 @@ def notify(
     """Tell one person about something; e-mails them at once if that is what they chose.
 
     `text` is the English message marked with gettext_noop, `params` its placeholders' values:
-    the reader sees it in their language (`Notification.message`)."""
+    the reader sees it in their language (`Notification.message`). A leaver (#18) is told
+    nothing: None."""
+    if recipient.deactivated_at is not None:
+        return None
     notification = Notification.objects.create(
         organisation_id=recipient.organisation_id,
         recipient=recipient,
