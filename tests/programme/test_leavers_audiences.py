@@ -159,7 +159,7 @@ def test_the_weekly_summary_is_not_queued_for_a_leaver(org, pair):
     from metrics import summaries
     from metrics.models import WeeklySummary
 
-    active, leaver = pair
+    active, _leaver = pair
     assert summaries.weekly_summaries_queue(organisation=org, week=date(2026, 11, 16)) == 1
     assert list(WeeklySummary.objects.values_list("participant__membership", flat=True)) == [
         active.pk
