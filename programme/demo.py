@@ -85,15 +85,10 @@ def seed_leavers_and_audit_log(organisation: Organisation) -> None:
     history = AuditEntry.objects.filter(organisation=organisation)
     if history.filter(action=AuditAction.ROSTER_IMPORTED, details__file=DEMO_ROSTER_FILE).exists():
         return
-    people = {
-        m.user.email.split("@")[0]: m
-        for m in Membership.objects.filter(organisation=organisation).select_related("user")
-    }
+    members = Membership.objects.filter(organisation=organisation).select_related("user")
+    people = {m.user.email.split("@")[0]: m for m in members}
     admin, mia = people.get("admin"), people.get("mia.novak")
-    sellers = [
-        m for m in sorted(people.values(), key=lambda m: -m.pk)
-        if m.role == Role.SELLER and m.deactivated_at is None
-    ]  # fmt: skip
+    sellers = list(members.active().filter(role=Role.SELLER).order_by("-pk"))
     if admin is None or mia is None or len(sellers) < 4:
         return
     # The newest two sellers leave (the demo's sign-ins are among the first).
