@@ -18,9 +18,11 @@ from programme.widgets import PersonChoiceField
 
 
 def owners_for(organisation: Organisation) -> object:
-    """Anyone in the organisation may own an objective or an initiative."""
-    return Membership.objects.filter(organisation=organisation).order_by(
-        "user__last_name", "user__first_name"
+    """Anyone in the organisation may own an objective or an initiative (not a leaver, #18)."""
+    return (
+        Membership.objects.active()
+        .filter(organisation=organisation)
+        .order_by("user__last_name", "user__first_name")
     )
 
 

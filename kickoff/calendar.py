@@ -70,7 +70,8 @@ def kickoff_event(organisation_id: int, code: str) -> CalendarEvent | None:
     if session is None:
         return None
     people = (
-        session.attendees.filter(organisation_id=organisation_id)
+        session.attendees.active()  # leavers (#18) are not invited
+        .filter(organisation_id=organisation_id)
         .select_related("user")
         .order_by("pk")
     )

@@ -46,7 +46,10 @@ class KickoffForm(forms.ModelForm):
 
     def __init__(self, *args: object, organisation: Organisation, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
-        people = Membership.objects.filter(organisation=organisation).select_related("user")
+        # Leavers (#18) are not offered.
+        people = (
+            Membership.objects.active().filter(organisation=organisation).select_related("user")
+        )
         self.fields["facilitator"] = MembershipSingleChoiceField(
             queryset=people.filter(role=Role.CONSULTANT), required=False, label=_("Facilitator")
         )
@@ -185,7 +188,7 @@ class EmotionForm(forms.Form):
     ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["participant"].queryset = Participant.objects.filter(
-            organisation_id=programme.organisation_id
+            organisation_id=programme.organisation_id, membership__deactivated_at__isnull=True
         ).order_by("membership__user__last_name", "membership__user__first_name")
         if session is not None:
             # Emotions come from the people in the room: the session's attendees first.
@@ -253,7 +256,9 @@ class WavePlanForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.programme = programme
         self.fields["participants"].queryset = Participant.objects.filter(
-            organisation_id=programme.organisation_id, membership__role=Role.SELLER
+            organisation_id=programme.organisation_id,
+            membership__role=Role.SELLER,
+            membership__deactivated_at__isnull=True,
         ).exclude(wave_memberships__programme=programme)
 
     def clean_name(self) -> str:

@@ -170,7 +170,9 @@ def wave_plan_propose(
     """
     people = list(
         Participant.objects.filter(
-            organisation_id=programme.organisation_id, membership__role=Role.SELLER
+            organisation_id=programme.organisation_id,
+            membership__role=Role.SELLER,
+            membership__deactivated_at__isnull=True,  # leavers (#18) go in no wave
         )
         .exclude(wave_memberships__programme=programme)
         .select_related("membership__user", "team")
@@ -222,7 +224,9 @@ def wave_plan_propose(
 def teams_without(organisation: Organisation, chosen: list[Candidate]) -> list[Team]:
     covered = {c.participant.team_id for c in chosen}
     teams_with_sellers = Team.objects.filter(
-        organisation=organisation, participants__membership__role=Role.SELLER
+        organisation=organisation,
+        participants__membership__role=Role.SELLER,
+        participants__membership__deactivated_at__isnull=True,
     ).distinct()
     return [team for team in teams_with_sellers if team.pk not in covered]
 

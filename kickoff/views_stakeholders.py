@@ -37,11 +37,11 @@ def stakeholder_map(request: HttpRequest, viewer: Viewer) -> HttpResponse:
         # pygal builds the SVG with escaped text and no script (js=[]): safe to inline.
         "chart": mark_safe(stakeholders.stance_chart_svg(organisation, start)),
         "ambassadors": programme_selectors.participants_for(organisation).filter(
-            is_ambassador=True
+            is_ambassador=True, membership__deactivated_at__isnull=True
         ),
-        "people": programme_selectors.participants_for(organisation).order_by(
-            "membership__user__last_name"
-        ),
+        "people": programme_selectors.participants_for(organisation)
+        .filter(membership__deactivated_at__isnull=True)
+        .order_by("membership__user__last_name"),
     }
     return render(request, "kickoff/stakeholder_map.html", context)
 

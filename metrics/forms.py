@@ -77,7 +77,9 @@ class UploadForm(forms.Form):
         super().__init__(*args, **kwargs)
         if for_others:
             self.fields["participant"].queryset = (
-                Participant.objects.filter(organisation=organisation)
+                Participant.objects.filter(
+                    organisation=organisation, membership__deactivated_at__isnull=True
+                )
                 .select_related("membership__user")
                 .order_by("membership__user__last_name")
             )

@@ -158,8 +158,11 @@ def sellers_table(
 ) -> QuerySet[Participant]:
     """One row per participant of these teams (None: the whole organisation) with this week's
     and last week's indicators (people with no row yet have no activity: they show as such,
-    never as missing)."""
-    people = Participant.objects.filter(organisation=organisation)
+    never as missing). Leavers (#18) are not on the current table; their past weeks stay in
+    the rollups."""
+    people = Participant.objects.filter(
+        organisation=organisation, membership__deactivated_at__isnull=True
+    )
     if team_ids is not None:
         people = people.filter(team_id__in=team_ids)
     return (

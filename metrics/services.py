@@ -41,7 +41,7 @@ from metrics.models import (
 )
 from metrics.selectors import progress_key
 from programme import services as programme_services
-from programme.models import Membership, Organisation, Participant
+from programme.models import AuditAction, Membership, Organisation, Participant
 from programme.tenancy import organisation_zone
 
 __all__ = ["BatchRefused", "progress_key"]  # re-exported: the API and tests name them here
@@ -296,17 +296,31 @@ def api_token_create(
     if by.organisation_id != organisation.pk or not policies.can_manage_api_tokens(by):
         raise PermissionDenied("Admins manage API tokens.")
     raw = "sbt_" + secrets.token_urlsafe(32)
-    token = ApiToken.objects.create(
-        organisation=organisation, name=name, prefix=raw[:10], token_hash=token_hash(raw),
-        created_by=by,
-    )  # fmt: skip
+    with transaction.atomic():
+        token = ApiToken.objects.create(
+            organisation=organisation, name=name, prefix=raw[:10], token_hash=token_hash(raw),
+            created_by=by,
+        )  # fmt: skip
+        # The audit log keeps the token's name and prefix, never the secret.
+        programme_services.audit_record(
+            organisation=organisation, action=AuditAction.API_TOKEN_CREATED, actor=by,
+            details={"name": token.name, "prefix": token.prefix},
+        )  # fmt: skip
     return token, raw
 
 
 def api_token_revoke(*, token: ApiToken, by: Membership) -> None:
     if by.organisation_id != token.organisation_id or not policies.can_manage_api_tokens(by):
         raise PermissionDenied("Admins manage API tokens.")
-    ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    with transaction.atomic():
+        revoked = ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(
+            revoked_at=timezone.now()
+        )
+        if revoked:
+            programme_services.audit_record(
+                organisation=token.organisation_id, action=AuditAction.API_TOKEN_REVOKED,
+                actor=by, details={"name": token.name, "prefix": token.prefix},
+            )  # fmt: skip
 
 
 def api_token_authenticate(raw: str) -> ApiToken | None:

@@ -50,8 +50,8 @@ def summary_week(organisation: Organisation, now: datetime | None = None) -> tup
 
 
 def weekly_summaries_queue(*, organisation: Organisation, week: date) -> int:
-    """One pending row per participant who joined and did not turn the summary off (one
-    INSERT ... SELECT; running it again adds nobody)."""
+    """One pending row per participant who joined, has not left (#18) and did not turn the
+    summary off (one INSERT ... SELECT; running it again adds nobody)."""
     with connection.cursor() as cursor:
         cursor.execute(
             f"""INSERT INTO {WeeklySummary._meta.db_table} (organisation_id, participant_id, week)
@@ -59,6 +59,7 @@ def weekly_summaries_queue(*, organisation: Organisation, week: date) -> int:
                 FROM {Participant._meta.db_table} p
                 JOIN {Membership._meta.db_table} m ON m.id = p.membership_id
                 WHERE p.organisation_id = %(org)s AND m.joined_at IS NOT NULL
+                  AND m.deactivated_at IS NULL
                   AND NOT EXISTS (
                       SELECT 1 FROM {EmailPreference._meta.db_table} ep
                       WHERE ep.membership_id = m.id AND ep.kind = %(kind)s AND ep.mode = %(off)s)
@@ -94,7 +95,10 @@ def weekly_summaries_send(*, organisation_id: int, now: datetime | None = None) 
         # Turned off after queueing (or before the batch): not sent.
         return (
             WeeklySummary.objects.filter(
-                organisation_id=organisation_id, week=week, sent_at__isnull=True
+                organisation_id=organisation_id,
+                week=week,
+                sent_at__isnull=True,
+                participant__membership__deactivated_at__isnull=True,  # a leaver since (#18)
             )
             .alias(mode=effective_mode("participant__membership", EmailKind.WEEKLY_SUMMARY))
             .exclude(mode=EmailMode.OFF)

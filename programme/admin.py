@@ -3,7 +3,15 @@ from __future__ import annotations
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
-from programme.models import Membership, Organisation, Participant, RosterImport, Team, User
+from programme.models import (
+    AuditEntry,
+    Membership,
+    Organisation,
+    Participant,
+    RosterImport,
+    Team,
+    User,
+)
 
 
 @admin.register(User)
@@ -63,3 +71,24 @@ class RosterImportAdmin(admin.ModelAdmin):
     list_display = ["filename", "organisation", "status", "total_rows", "created_at"]
     list_filter = ["status"]
     exclude = ["rows"]
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(admin.ModelAdmin):
+    """Read-only (#18): the log is only ever added to, by the services that make the changes."""
+
+    list_display = ["at", "organisation", "action", "actor_label", "target_label"]
+    list_filter = ["action"]
+    search_fields = ["actor_label", "target_label"]
+    readonly_fields = [
+        "organisation", "at", "action", "actor", "actor_label", "target", "target_label", "details"
+    ]  # fmt: skip
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

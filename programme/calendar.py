@@ -342,9 +342,16 @@ def calendar_sync(*, source: str, code: str, organisation_id: int) -> int:
         entry.save()
         if removed:
             last = CalendarEvent.from_snapshot(entry.snapshot)
-            people = Membership.objects.filter(
-                organisation_id=organisation_id, pk__in=[invite.membership_id for invite in removed]
-            ).select_related("user")
+            # A leaver (#18) is dropped from the event without a message: their copy is marked
+            # cancelled, so a reactivation brings a fresh invitation.
+            people = (
+                Membership.objects.active()
+                .filter(
+                    organisation_id=organisation_id,
+                    pk__in=[invite.membership_id for invite in removed],
+                )
+                .select_related("user")
+            )
             for person in people:
                 attendee = Attendee(
                     person.pk, person.user.get_full_name(), person.user.email,
@@ -421,6 +428,7 @@ def feed_owner(raw: str) -> Membership | None:
             token_hash=feed_token_hash(raw),
             revoked_at__isnull=True,
             organisation__archived_at__isnull=True,
+            membership__deactivated_at__isnull=True,  # a leaver's feed (#18) answers 404
         )
         .first()
     )
@@ -502,7 +510,9 @@ def _session_by_code(organisation_id: int, code: str) -> CalendarEvent | None:
         return None
     rows = (
         SessionAttendance.objects.filter(
-            session=session, participant__organisation_id=organisation_id
+            session=session,
+            participant__organisation_id=organisation_id,
+            participant__membership__deactivated_at__isnull=True,  # leavers (#18) are not invited
         )
         .select_related("participant__membership__user")
         .order_by("participant_id")

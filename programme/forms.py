@@ -5,11 +5,12 @@ from django.conf import settings
 from django.contrib.auth.forms import SetPasswordForm
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from programme.models import (
     Audience,
+    AuditAction,
     EmailKind,
     EmailMode,
     Membership,
@@ -36,6 +37,15 @@ class RosterUploadForm(forms.Form):
         help_text=_(
             "Columns: email, first name, last name, team, role, job role "
             "(optional: parent team). UTF-8, comma or semicolon separated."
+        ),
+    )
+    deactivate_missing = forms.BooleanField(
+        required=False,
+        label=_("Deactivate people not in this file"),
+        help_text=_(
+            "Sponsors, managers, sellers and marketing people who are not in the file lose "
+            "access to the organisation. You see the list and confirm it before anything "
+            "changes; nothing of theirs is deleted."
         ),
     )
 
@@ -139,6 +149,16 @@ class PeopleFilterForm(forms.Form):
     role = forms.ChoiceField(
         choices=[("", _("All roles")), *Role.choices], required=False, label=_("Role")
     )
+    # Leavers (#18): the list shows those still in the organisation unless asked otherwise.
+    status = forms.ChoiceField(
+        choices=[
+            ("active", pgettext_lazy("people filter", "Active")),
+            ("deactivated", pgettext_lazy("people filter", "Deactivated")),
+            ("all", pgettext_lazy("people filter", "All")),
+        ],
+        required=False,
+        label=_("Access"),
+    )
 
     def __init__(self, *args: object, organisation: Organisation, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
@@ -170,7 +190,8 @@ class DateTimeInput(forms.DateTimeInput):
 
 def _memberships(organisation: Organisation, *roles: str) -> object:
     return (
-        Membership.objects.filter(organisation=organisation, role__in=roles)
+        Membership.objects.active()  # leavers (#18) are not offered
+        .filter(organisation=organisation, role__in=roles)
         .select_related("user")
         .order_by("user__last_name")
     )
@@ -537,3 +558,26 @@ class BlockedWordForm(forms.Form):
             "“Idiót”, but not “idiotic”."
         ),
     )
+
+
+class AuditFilterForm(forms.Form):
+    """The audit log's filters (#18): all optional; a bad value is named next to its field."""
+
+    action = forms.ChoiceField(
+        choices=[("", _("All changes")), *AuditAction.choices], required=False, label=_("What")
+    )
+    person = forms.CharField(
+        required=False,
+        max_length=100,
+        label=_("Person's e-mail contains"),
+        help_text=_("Who made the change or whom it was about."),
+    )
+    since = forms.DateField(required=False, label=_("From"), widget=DateInput)
+    until = forms.DateField(required=False, label=_("To"), widget=DateInput)
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        since, until = cleaned.get("since"), cleaned.get("until")
+        if since and until and since > until:
+            self.add_error("until", gettext("The end date is before the start date."))
+        return cleaned

@@ -196,6 +196,13 @@ register_nav_entry(
     )
 )  # fmt: skip
 
+# The audit log (#18): what was changed about people and settings, for the admins.
+register_nav_entry(
+    NavEntry(
+        "account", _("Audit log"), "programme-audit-log", policies.can_read_audit_log, order=44,
+    )
+)  # fmt: skip
+
 # A person's language and time zone.
 register_nav_entry(
     NavEntry(

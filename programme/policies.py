@@ -77,6 +77,12 @@ def can_deactivate_member(by: Membership, target: Membership) -> bool:
     return by.role in STAFF_ROLES
 
 
+# Whom a roster re-import may deactivate for missing from the file (#18): the client's people,
+# whom the roster lists. The programme team (consultants, often from outside, and admins) is
+# managed by hand, never ended by being absent from a spreadsheet.
+ROSTER_LEAVER_ROLES = frozenset({Role.SPONSOR, Role.MANAGER, Role.SELLER, Role.MARKETING})
+
+
 def can_read_audit_log(membership: Membership) -> bool:
     return membership.role == Role.ADMIN
 

@@ -26,7 +26,8 @@ def invitations_send_for_organisation(
 def invitations_send_pending() -> None:
     """Beat's safety net: invitations whose task never ran (e.g. the broker was down)."""
     organisation_ids = (
-        Membership.objects.filter(invitation_sent_at__isnull=True, joined_at__isnull=True)
+        Membership.objects.active()
+        .filter(invitation_sent_at__isnull=True, joined_at__isnull=True)
         .values_list("organisation_id", flat=True)
         .distinct()
     )

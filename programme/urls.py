@@ -2,7 +2,15 @@ from __future__ import annotations
 
 from django.urls import path
 
-from programme.views import announcements, core, preferences, privacy, programmes, sessions
+from programme.views import (
+    announcements,
+    audit,
+    core,
+    preferences,
+    privacy,
+    programmes,
+    sessions,
+)
 from programme.views import translations as announcement_translations
 
 tenant_urlpatterns = [
@@ -18,6 +26,7 @@ tenant_urlpatterns = [
         name="programme-notifications-badge",
     ),
     path("settings/", preferences.organisation_settings, name="programme-organisation-settings"),
+    path("audit/", audit.audit_log, name="programme-audit-log"),
     # My data: what Snowball keeps about me, download it, erase me; erasure on request
     path("me/data/", privacy.my_data, name="programme-my-data"),
     path("me/data/export/", privacy.my_data_export, name="programme-my-data-export"),
@@ -34,9 +43,20 @@ tenant_urlpatterns = [
         core.participant_invite,
         name="programme-participant-invite",
     ),
+    path(
+        "people/<uuid:code>/deactivate/",
+        core.participant_deactivate,
+        name="programme-participant-deactivate",
+    ),
+    path(
+        "people/<uuid:code>/reactivate/",
+        core.participant_reactivate,
+        name="programme-participant-reactivate",
+    ),
     path("teams/", core.team_list, name="programme-team-list"),
     path("roster/", core.roster_upload, name="programme-roster-upload"),
     path("roster/<uuid:code>/", core.roster_detail, name="programme-roster-detail"),
+    path("roster/<uuid:code>/confirm/", core.roster_confirm, name="programme-roster-confirm"),
     # Programmes, waves, risks, problems
     path("programmes/", programmes.programme_list, name="programme-programme-list"),
     path(

@@ -424,7 +424,7 @@ def _notify_programme(pick: MarketingPick) -> None:
     link = reverse("showcase-pick-list", args=[pick.organisation.slug]) + f"#pick-{pick.code}"
     programme_services.notify_members(
         organisation_id=pick.organisation_id,
-        recipients=Membership.objects.filter(
+        recipients=Membership.objects.active().filter(
             participant__isnull=False, joined_at__isnull=False, role__in=policies.AUTHOR_ROLES
         ),
         kind=EmailKind.MARKETING_PICK,

@@ -210,8 +210,10 @@ def key_result_add(
 
 
 def _ask_sponsors(key_result: KeyResult, programme: Programme) -> None:
-    sponsors = list(programme.sponsors.all()) or list(
-        Membership.objects.filter(organisation_id=programme.organisation_id, role=Role.SPONSOR)
+    sponsors = list(programme.sponsors.active()) or list(
+        Membership.objects.active().filter(
+            organisation_id=programme.organisation_id, role=Role.SPONSOR
+        )
     )
     slug = Organisation.objects.values_list("slug", flat=True).get(pk=programme.organisation_id)
     url = reverse("goals-objective-detail", args=[slug, key_result.objective.code])
@@ -350,6 +352,9 @@ def checkin_reminders_send(*, organisation_id: int, now: datetime | None = None)
                   AND kr.source = 'manual'
                   AND (kr.reminded_week IS NULL OR kr.reminded_week < %(week)s)
                   AND COALESCE(kr.checked_in_at, kr.created_at) < %(recent)s
+                  -- a leaver's (#18) key results are not claimed: reactivated, they are reminded
+                  AND NOT EXISTS (SELECT 1 FROM {Membership._meta.db_table} m
+                                  WHERE m.id = o.owner_id AND m.deactivated_at IS NOT NULL)
                 RETURNING o.owner_id""",  # noqa: S608
             {"week": week, "org": organisation_id, "today": local_today,
              "recent": now - RECENT_CHECK_IN},

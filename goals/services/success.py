@@ -150,7 +150,7 @@ def celebration_answer(
 
 def _managers_of(participant) -> list[Membership]:
     return list(
-        Membership.objects.filter(
+        Membership.objects.active().filter(
             organisation_id=participant.organisation_id, role=Role.MANAGER,
             participant__team_id=participant.team_id,
         ).exclude(pk=participant.membership_id)

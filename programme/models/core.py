@@ -114,6 +114,13 @@ class DeactivationSource(models.TextChoices):
     ADMIN = "admin", pgettext_lazy("deactivated by", "Administrator")
 
 
+class MembershipQuerySet(models.QuerySet):
+    def active(self) -> MembershipQuerySet:
+        """Those still in the organisation: every audience, notification, reminder, invitation
+        and picker starts here (leavers, #18, are left out; past aggregates are not)."""
+        return self.filter(deactivated_at__isnull=True)
+
+
 class Membership(TimeStamped):
     """A user's place in one organisation. A consultant may hold several, one per client."""
 
@@ -129,7 +136,11 @@ class Membership(TimeStamped):
     # can no longer open the organisation and leave every audience, notification, reminder and
     # invitation; nothing of theirs is deleted, so past aggregates stay as they were.
     deactivated_at = models.DateTimeField(null=True, blank=True)
-    deactivated_by = models.CharField(max_length=10, blank=True, default="")  # DeactivationSource
+    deactivated_by = models.CharField(
+        max_length=10, blank=True, default="", choices=DeactivationSource.choices
+    )
+
+    objects = MembershipQuerySet.as_manager()
 
     class Meta:
         constraints = [
@@ -242,6 +253,10 @@ class RosterImport(TimeStamped):
     """One roster CSV upload. Rows are validated before this exists; a task applies them."""
 
     class Status(models.TextChoices):
+        # "Deactivate people not in this file" was ticked (#18): nothing happens until the
+        # person who uploaded it confirms the list of leavers.
+        AWAITING = "awaiting", pgettext_lazy("roster import status", "Waiting for confirmation")
+        CANCELLED = "cancelled", pgettext_lazy("roster import status", "Cancelled")
         QUEUED = "queued", pgettext_lazy("roster import status", "Queued")
         RUNNING = "running", pgettext_lazy("roster import status", "Importing")
         DONE = "done", pgettext_lazy("roster import status", "Done")
@@ -259,6 +274,13 @@ class RosterImport(TimeStamped):
     created_count = models.PositiveIntegerField(default=0)
     updated_count = models.PositiveIntegerField(default=0)
     unchanged_count = models.PositiveIntegerField(default=0)
+    # Leavers (#18): whether the uploader asked to deactivate the people missing from the file,
+    # the memberships they confirmed (applied with the rows, in the same transaction), and the
+    # outcome: those deactivated, and those in the file reactivated.
+    deactivate_missing = models.BooleanField(default=False)
+    deactivate_ids = models.JSONField(default=list, blank=True)
+    deactivated_count = models.PositiveIntegerField(default=0)
+    reactivated_count = models.PositiveIntegerField(default=0)
     error = models.TextField(blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
@@ -273,6 +295,7 @@ __all__ = [
     "DeactivationSource",
     "JobRole",
     "Membership",
+    "MembershipQuerySet",
     "Mindset",
     "Organisation",
     "Participant",

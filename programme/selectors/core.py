@@ -25,11 +25,21 @@ if TYPE_CHECKING:  # the Viewer is built from these selectors: no import at run 
 
 
 def memberships_of_user(user) -> QuerySet[Membership]:
+    """The organisations a person may open (the chooser, the switcher): not those they left."""
     return (
-        Membership.objects.filter(user=user, organisation__archived_at__isnull=True)
+        Membership.objects.active()
+        .filter(user=user, organisation__archived_at__isnull=True)
         .select_related("organisation")
         .order_by("organisation__name")
     )
+
+
+def has_ended_memberships(user) -> bool:
+    """Whether the person's access to some organisation was ended (#18): the "no organisation"
+    page then says so instead of suggesting an invitation is on its way."""
+    return Membership.objects.filter(
+        user=user, organisation__archived_at__isnull=True, deactivated_at__isnull=False
+    ).exists()
 
 
 def teams_for(organisation: Organisation) -> QuerySet[Team]:
@@ -62,7 +72,12 @@ def teams_with_counts(organisation: Organisation) -> list[Team]:
     return list(
         teams_for(organisation)
         .select_related("parent")
-        .annotate(size=Count("participants"))
+        # Leavers (#18) are not counted in a team's current size.
+        .annotate(
+            size=Count(
+                "participants", filter=Q(participants__membership__deactivated_at__isnull=True)
+            )
+        )
         .order_by("name")
     )
 
@@ -71,7 +86,8 @@ def possible_owners(organisation: Organisation) -> QuerySet[Membership]:
     """Whom a follow-up, a problem or a concern may be given to, and who may attend a
     management meeting: the people who lead the change, by name."""
     return (
-        Membership.objects.filter(organisation=organisation, role__in=policies.OWNER_ROLES)
+        Membership.objects.active()
+        .filter(organisation=organisation, role__in=policies.OWNER_ROLES)
         .select_related("user")
         .order_by("user__last_name")
     )
@@ -111,10 +127,19 @@ def current_wave_id(participant: Participant) -> int | None:
     )
 
 
+PEOPLE_ACTIVE, PEOPLE_DEACTIVATED, PEOPLE_ALL = "active", "deactivated", "all"
+
+
 def people_filtered(
-    viewer: Viewer, *, team: Team | None, role: str, query: str
+    viewer: Viewer, *, team: Team | None, role: str, query: str, status: str = PEOPLE_ACTIVE
 ) -> QuerySet[Participant]:
+    """The people list: by default those still in the organisation; `status` "deactivated"
+    shows the leavers (#18), "all" both."""
     people = participants_visible_to(viewer)
+    if status == PEOPLE_DEACTIVATED:
+        people = people.filter(membership__deactivated_at__isnull=False)
+    elif status != PEOPLE_ALL:
+        people = people.filter(membership__deactivated_at__isnull=True)
     if team is not None:
         people = people.filter(team_id__in=team_subtree_ids(viewer.organisation, team.pk))
     if role:
@@ -130,12 +155,26 @@ def people_filtered(
 
 def organisation_summary(organisation: Organisation) -> dict[str, int]:
     """Headline counts for the organisation home, in one query."""
+    # Leavers (#18) are not counted as people of the organisation, only as leavers.
     return Membership.objects.filter(organisation=organisation).aggregate(
-        people=Count("pk"),
-        sellers=Count("pk", filter=Q(role=Role.SELLER)),
-        joined=Count("pk", filter=Q(joined_at__isnull=False)),
-        invited=Count("pk", filter=Q(invitation_sent_at__isnull=False, joined_at__isnull=True)),
-        not_invited=Count("pk", filter=Q(invitation_sent_at__isnull=True, joined_at__isnull=True)),
+        people=Count("pk", filter=Q(deactivated_at__isnull=True)),
+        deactivated=Count("pk", filter=Q(deactivated_at__isnull=False)),
+        sellers=Count("pk", filter=Q(role=Role.SELLER, deactivated_at__isnull=True)),
+        joined=Count("pk", filter=Q(joined_at__isnull=False, deactivated_at__isnull=True)),
+        invited=Count(
+            "pk",
+            filter=Q(
+                invitation_sent_at__isnull=False,
+                joined_at__isnull=True,
+                deactivated_at__isnull=True,
+            ),
+        ),
+        not_invited=Count(
+            "pk",
+            filter=Q(
+                invitation_sent_at__isnull=True, joined_at__isnull=True, deactivated_at__isnull=True
+            ),
+        ),
     )
 
 
@@ -152,12 +191,34 @@ def roster_imports_for(organisation: Organisation) -> QuerySet[RosterImport]:
     return RosterImport.objects.filter(organisation=organisation).defer("rows")
 
 
+def roster_missing_members(roster_import: RosterImport) -> QuerySet[Membership]:
+    """Who "deactivate people not in this file" would end (#18): active members of the roles
+    the roster manages whose e-mail is not in the file, never the person who uploaded it, by
+    name. Reads the stored rows, so it is only meaningful while the import awaits
+    confirmation."""
+    emails = [row["email"] for row in roster_import.rows]
+    return (
+        Membership.objects.active()
+        .filter(
+            organisation_id=roster_import.organisation_id, role__in=policies.ROSTER_LEAVER_ROLES
+        )
+        .exclude(user__email__in=emails)
+        .exclude(user_id=roster_import.uploaded_by_id)
+        .select_related("user", "participant__team")
+        .order_by("user__last_name", "user__first_name", "pk")
+    )
+
+
 def roster_import_get(organisation: Organisation, code: str) -> RosterImport:
     return get_object_or_404(roster_imports_for(organisation), code=code)
 
 
 __all__ = [
+    "PEOPLE_ACTIVE",
+    "PEOPLE_ALL",
+    "PEOPLE_DEACTIVATED",
     "current_wave_id",
+    "has_ended_memberships",
     "memberships_of_user",
     "notifications_of",
     "organisation_summary",
@@ -169,6 +230,7 @@ __all__ = [
     "possible_owners",
     "roster_import_get",
     "roster_imports_for",
+    "roster_missing_members",
     "team_subtree_ids",
     "team_subtrees_ids",
     "teams_for",

@@ -67,7 +67,9 @@ def wave_get(organisation: Organisation, code: str) -> Wave:
 
 def wave_members(wave: Wave) -> QuerySet[Participant]:
     return (
-        Participant.objects.filter(wave_memberships__wave=wave)
+        Participant.objects.filter(
+            wave_memberships__wave=wave, membership__deactivated_at__isnull=True
+        )
         .select_related("membership__user", "team")
         .order_by("membership__user__last_name", "membership__user__first_name")
     )
@@ -75,7 +77,9 @@ def wave_members(wave: Wave) -> QuerySet[Participant]:
 
 def participants_without_wave(programme: Programme) -> QuerySet[Participant]:
     return (
-        Participant.objects.filter(organisation_id=programme.organisation_id)
+        Participant.objects.filter(
+            organisation_id=programme.organisation_id, membership__deactivated_at__isnull=True
+        )
         .exclude(wave_memberships__programme=programme)
         .select_related("membership__user", "team")
         .order_by("team__name", "membership__user__last_name")

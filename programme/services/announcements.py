@@ -82,7 +82,7 @@ def announcement_save(
 
 
 def _audience(announcement: Announcement) -> QuerySet[Membership]:
-    members = Membership.objects.filter(organisation_id=announcement.organisation_id)
+    members = Membership.objects.active().filter(organisation_id=announcement.organisation_id)
     if announcement.audience == Audience.WAVES:
         members = members.filter(
             participant__wave_memberships__wave__in=announcement.audience_waves.all()
@@ -177,7 +177,8 @@ def _notify_recipients(announcement: Announcement, text: str, *, unread_only: bo
                 SELECT %s, r.membership_id, %s, %s, %s, %s, now(),
                        CASE WHEN {mode_sql} = %s THEN NULL ELSE now() END
                 FROM {AnnouncementRecipient._meta.db_table} r
-                WHERE r.announcement_id = %s
+                JOIN {Membership._meta.db_table} m ON m.id = r.membership_id
+                WHERE r.announcement_id = %s AND m.deactivated_at IS NULL
                   AND (NOT %s OR r.acknowledged_at IS NULL)""",  # noqa: S608
             [
                 announcement.organisation_id,
@@ -261,6 +262,7 @@ def announcement_send(*, announcement_id: int) -> int:
             announcement_id=announcement_id,
             announcement__status=Announcement.Status.PUBLISHED,
             emailed_at__isnull=True,
+            membership__deactivated_at__isnull=True,  # left since publication: not e-mailed
         )
 
     return send_claimed_batches(
@@ -290,7 +292,9 @@ def announcement_remind(*, announcement: Announcement, by: Membership) -> int:
     # Translators: an in-app notification, shown in each reader's language; the title is the
     # announcement's.
     _notify_recipients(announcement, gettext_noop("Reminder: %(title)s"), unread_only=True)
-    count = announcement.recipients.filter(acknowledged_at__isnull=True).count()
+    count = announcement.recipients.filter(
+        acknowledged_at__isnull=True, membership__deactivated_at__isnull=True
+    ).count()
     announcement_id = announcement.pk
     transaction.on_commit(lambda: tasks.announcement_send_reminders.delay(announcement_id))
     return count
@@ -311,6 +315,7 @@ def announcement_send_reminders(*, announcement_id: int) -> int:
             announcement_id=announcement_id,
             acknowledged_at__isnull=True,
             reminders_sent__lt=rounds,
+            membership__deactivated_at__isnull=True,  # leavers are not reminded
         )
 
     return send_claimed_batches(

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.core import signing
+from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
@@ -23,10 +24,13 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext, gettext_noop
 
 from programme import policies
 from programme.models import (
+    AuditAction,
+    AuditEntry,
+    DeactivationSource,
     Membership,
     Organisation,
     Participant,
@@ -205,8 +209,12 @@ def participant_update(
 # --- Roster import --------------------------------------------------------------------------------
 
 
-def roster_import_create(*, by: Membership, filename: str, rows: list[RosterRow]) -> RosterImport:
-    """Store a validated roster and queue its import once the row is committed."""
+def roster_import_create(
+    *, by: Membership, filename: str, rows: list[RosterRow], deactivate_missing: bool = False
+) -> RosterImport:
+    """Store a validated roster and queue its import once the row is committed. With
+    `deactivate_missing` (#18) nothing is queued yet: the import waits until `by` (or another
+    of the programme team) confirms the list of people it would deactivate."""
     from programme import tasks
 
     policies.require(
@@ -218,9 +226,65 @@ def roster_import_create(*, by: Membership, filename: str, rows: list[RosterRow]
         filename=filename[:255],
         rows=[row.as_dict() for row in rows],
         total_rows=len(rows),
+        deactivate_missing=deactivate_missing,
+        status=RosterImport.Status.AWAITING if deactivate_missing else RosterImport.Status.QUEUED,
     )
-    transaction.on_commit(lambda: tasks.roster_import_apply.delay(roster_import.pk))
+    if not deactivate_missing:
+        transaction.on_commit(lambda: tasks.roster_import_apply.delay(roster_import.pk))
     return roster_import
+
+
+def roster_leavers_fingerprint(membership_ids: Iterable[int]) -> str:
+    """A short digest of a list of people, carried by the confirmation form: confirming
+    applies exactly the list that was shown, or nothing."""
+    joined = ",".join(str(pk) for pk in sorted(membership_ids))
+    return salted_hmac("snowball.roster-leavers", joined).hexdigest()[:20]
+
+
+def roster_import_confirm(*, by: Membership, roster_import: RosterImport, shown: str) -> int:
+    """The uploader saw the people missing from the file and confirmed (#18): the import is
+    queued with those people to deactivate. `shown` is the fingerprint of the list they saw;
+    if the list changed since (someone joined or left), nothing happens and they look again.
+    Returns how many will be deactivated."""
+    from programme import selectors, tasks
+
+    policies.require(
+        policies.can_import_roster(by), by, roster_import.organisation_id,
+        "Only the programme team does.",
+    )  # fmt: skip
+    with transaction.atomic():
+        locked = RosterImport.objects.select_for_update().get(pk=roster_import.pk)
+        if locked.status != RosterImport.Status.AWAITING:
+            raise ValidationError(gettext("This import is no longer waiting for confirmation."))
+        leavers = list(selectors.roster_missing_members(locked).values_list("pk", flat=True))
+        if roster_leavers_fingerprint(leavers) != shown:
+            raise ValidationError(
+                gettext(
+                    "The list of people not in the file changed since you saw it. Nothing was "
+                    "changed: check the list again."
+                )
+            )
+        RosterImport.objects.filter(pk=locked.pk).update(
+            status=RosterImport.Status.QUEUED, deactivate_ids=leavers, updated_at=timezone.now()
+        )
+        transaction.on_commit(lambda: tasks.roster_import_apply.delay(locked.pk))
+    roster_import.refresh_from_db()
+    return len(leavers)
+
+
+def roster_import_cancel(*, by: Membership, roster_import: RosterImport) -> bool:
+    """Drop an import that waits for confirmation: nothing changes and the file's rows (names,
+    e-mail addresses) are not kept. False when it was no longer waiting."""
+    policies.require(
+        policies.can_import_roster(by), by, roster_import.organisation_id,
+        "Only the programme team does.",
+    )  # fmt: skip
+    cancelled = RosterImport.objects.filter(
+        pk=roster_import.pk, status=RosterImport.Status.AWAITING
+    ).update(status=RosterImport.Status.CANCELLED, rows=[], finished_at=timezone.now(),
+             updated_at=timezone.now())  # fmt: skip
+    roster_import.refresh_from_db()
+    return bool(cancelled)
 
 
 @dataclass
@@ -228,6 +292,8 @@ class RosterCounts:
     created: int = 0
     updated: int = 0
     unchanged: int = 0
+    # (membership, role before, role after) for the audit log.
+    role_changes: list[tuple[Membership, str, str]] = field(default_factory=list)
 
 
 def roster_import_apply(*, roster_import_id: int) -> RosterImport | None:
@@ -255,10 +321,14 @@ def roster_import_apply(*, roster_import_id: int) -> RosterImport | None:
                 return roster_import  # a concurrent delivery finished it while we waited
             rows = [RosterRow(**row) for row in roster_import.rows]
             counts = _roster_rows_apply(organisation=roster_import.organisation, rows=rows)
+            deactivated, reactivated = _roster_activation_apply(roster_import, rows)
             roster_import.status = RosterImport.Status.DONE
             roster_import.created_count = counts.created
             roster_import.updated_count = counts.updated
             roster_import.unchanged_count = counts.unchanged
+            roster_import.deactivated_count = len(deactivated)
+            roster_import.reactivated_count = len(reactivated)
+            _roster_audit(roster_import, counts, deactivated, reactivated)
             roster_import.finished_at = timezone.now()
             # The roster's rows (names, e-mail addresses) are in the people's records now:
             # the upload's copy goes, only the counts stay.
@@ -266,7 +336,8 @@ def roster_import_apply(*, roster_import_id: int) -> RosterImport | None:
             roster_import.save(
                 update_fields=[
                     "status", "created_count", "updated_count", "unchanged_count",
-                    "finished_at", "rows", "updated_at",
+                    "deactivated_count", "reactivated_count", "finished_at", "rows",
+                    "updated_at",
                 ]
             )  # fmt: skip
     except Exception:
@@ -288,6 +359,89 @@ def _invitations_enqueue(organisation_id: int) -> None:
     from programme import tasks
 
     tasks.invitations_send_for_organisation.delay(organisation_id)
+
+
+def _roster_activation_apply(
+    roster_import: RosterImport, rows: list[RosterRow]
+) -> tuple[list[Membership], list[Membership]]:
+    """Leavers (#18), in the import's transaction: people in the file who had been deactivated
+    are back; with "deactivate people not in this file", those the uploader confirmed are
+    deactivated, unless they are in the file after all. Two UPDATEs whatever the numbers;
+    a repeated run finds nobody left to change. Returns (deactivated, reactivated)."""
+    from programme.services.integrations import person_deactivated
+
+    now = timezone.now()
+    emails = [row.email for row in rows]
+    in_organisation = Membership.objects.filter(organisation_id=roster_import.organisation_id)
+    reactivated = list(
+        in_organisation.filter(user__email__in=emails, deactivated_at__isnull=False)
+        .select_related("user")
+        .order_by("pk")
+    )
+    in_organisation.filter(pk__in=[m.pk for m in reactivated]).update(
+        deactivated_at=None, deactivated_by="", updated_at=now
+    )
+    deactivated: list[Membership] = []
+    if roster_import.deactivate_ids:
+        deactivated = list(
+            in_organisation.active()
+            .filter(pk__in=roster_import.deactivate_ids, role__in=policies.ROSTER_LEAVER_ROLES)
+            .exclude(user__email__in=emails)
+            .select_related("user")
+            .order_by("pk")
+        )
+        in_organisation.filter(pk__in=[m.pk for m in deactivated]).update(
+            deactivated_at=now, deactivated_by=DeactivationSource.ROSTER, updated_at=now
+        )
+        for membership in deactivated:
+            person_deactivated(membership)  # webhooks: the opaque code only
+    return deactivated, reactivated
+
+
+def _roster_audit(
+    roster_import: RosterImport,
+    counts: RosterCounts,
+    deactivated: list[Membership],
+    reactivated: list[Membership],
+) -> None:
+    """The import's entries in the audit log, in one INSERT: the import with its counts, then
+    each role change, deactivation and reactivation, by the person who uploaded the file."""
+    organisation_id = roster_import.organisation_id
+    actor = (
+        Membership.objects.filter(
+            organisation_id=organisation_id, user_id=roster_import.uploaded_by_id
+        )
+        .select_related("user")
+        .first()
+    )
+    label = actor.user.email if actor else ""
+
+    def entry(action: str, target: Membership | None = None, **details: object) -> AuditEntry:
+        return AuditEntry(
+            organisation_id=organisation_id, action=action, actor=actor,
+            actor_label=label or "Snowball", target=target,
+            target_label=target.user.email if target else "", details=details,
+        )  # fmt: skip
+
+    entries = [
+        entry(
+            AuditAction.ROSTER_IMPORTED,
+            file=roster_import.filename,
+            rows=roster_import.total_rows,
+            created=counts.created,
+            updated=counts.updated,
+            unchanged=counts.unchanged,
+            deactivated=len(deactivated),
+            reactivated=len(reactivated),
+        ),
+        *(
+            entry(AuditAction.ROLE_CHANGED, membership, source="roster", **{"from": old, "to": new})
+            for membership, old, new in counts.role_changes
+        ),
+        *(entry(AuditAction.DEACTIVATED, m, source="roster") for m in deactivated),
+        *(entry(AuditAction.REACTIVATED, m, source="roster") for m in reactivated),
+    ]
+    AuditEntry.objects.bulk_create(entries)
 
 
 def _roster_teams(organisation: Organisation, rows: list[RosterRow]) -> dict[str, Team]:
@@ -371,6 +525,7 @@ def _roster_rows_apply(*, organisation: Organisation, rows: list[RosterRow]) -> 
         team = teams[row.team.lower()] if row.team else None
         changed = user.pk in renamed_ids
         if membership.role != row.role:
+            counts.role_changes.append((membership, membership.role, row.role))
             membership.role = row.role
             role_changed.append(membership)
             changed = True
@@ -425,7 +580,8 @@ def invitation_membership(*, token: str) -> Membership | None:
     except signing.BadSignature:
         return None
     membership = (
-        Membership.objects.select_related("user", "organisation")
+        Membership.objects.active()
+        .select_related("user", "organisation")
         .filter(code=data.get("m", ""), organisation__archived_at__isnull=True)
         .first()
         if isinstance(data, dict) and _is_hex_uuid(data.get("m"))
@@ -485,7 +641,7 @@ def invitations_send(*, organisation_id: int, membership_ids: Iterable[int] | No
     """Send pending invitations in batches; none is ever sent twice (see mailing)."""
 
     def pending() -> QuerySet[Membership]:
-        rows = Membership.objects.filter(
+        rows = Membership.objects.active().filter(
             organisation_id=organisation_id,
             invitation_sent_at__isnull=True,
             joined_at__isnull=True,
@@ -549,7 +705,10 @@ __all__ = [
     "membership_reactivate",
     "participant_update",
     "roster_import_apply",
+    "roster_import_cancel",
+    "roster_import_confirm",
     "roster_import_create",
+    "roster_leavers_fingerprint",
     "row_toggle",
     "team_create",
     "team_ensure",

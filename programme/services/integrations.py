@@ -49,6 +49,7 @@ from django.utils.translation import ngettext
 from programme import policies
 from programme.i18n import deferred
 from programme.models import (
+    AuditAction,
     EmailKind,
     Endpoint,
     EndpointKind,
@@ -201,16 +202,30 @@ def endpoint_create(
             raise ValidationError({"events": _("Choose among the events listed.")})
     else:
         chosen = []
-    return Endpoint.objects.create(
-        organisation_id=by.organisation_id,
-        team=team,
-        kind=kind,
-        name=name.strip()[:80] or str(EndpointKind(kind).label),
-        url=url,
-        secret=secrets.token_hex(32) if kind == EndpointKind.WEBHOOK else "",
-        events=chosen,
-        created_by=by,
-    )
+    with transaction.atomic():
+        endpoint = Endpoint.objects.create(
+            organisation_id=by.organisation_id,
+            team=team,
+            kind=kind,
+            name=name.strip()[:80] or str(EndpointKind(kind).label),
+            url=url,
+            secret=secrets.token_hex(32) if kind == EndpointKind.WEBHOOK else "",
+            events=chosen,
+            created_by=by,
+        )
+        _endpoint_audit(by, endpoint, "added", events=chosen)
+    return endpoint
+
+
+def _endpoint_audit(by: Membership, endpoint: Endpoint, change: str, **more: object) -> None:
+    """The audit log (#18): which endpoint and what happened to it; never its address (a
+    Teams or Slack URL is a secret) nor its signing secret."""
+    from programme.services.audit import audit_record
+
+    audit_record(
+        organisation=endpoint.organisation_id, action=AuditAction.INTEGRATION_CHANGED, actor=by,
+        details={"name": endpoint.name, "kind": endpoint.kind, "change": change, **more},
+    )  # fmt: skip
 
 
 def endpoint_remove(*, by: Membership, endpoint: Endpoint) -> None:
@@ -221,15 +236,25 @@ def endpoint_remove(*, by: Membership, endpoint: Endpoint) -> None:
         endpoint.organisation_id,
         "Only admins manage integrations.",
     )
-    Endpoint.objects.filter(pk=endpoint.pk, organisation_id=by.organisation_id).delete()
+    with transaction.atomic():
+        deleted, _by_kind = Endpoint.objects.filter(
+            pk=endpoint.pk, organisation_id=by.organisation_id
+        ).delete()
+        if deleted:
+            _endpoint_audit(by, endpoint, "removed")
 
 
 def endpoint_switch(*, by: Membership, endpoint: Endpoint, active: bool) -> None:
     """Switch an endpoint off (nothing is sent to it; its queue waits) or back on."""
     _require_admin(by, endpoint.organisation_id)
-    Endpoint.objects.filter(pk=endpoint.pk, organisation_id=by.organisation_id).update(
-        active=active, updated_at=timezone.now()
-    )
+    with transaction.atomic():
+        switched = (
+            Endpoint.objects.filter(pk=endpoint.pk, organisation_id=by.organisation_id)
+            .exclude(active=active)
+            .update(active=active, updated_at=timezone.now())
+        )
+        if switched:
+            _endpoint_audit(by, endpoint, "switched on" if active else "switched off")
 
 
 def endpoint_test_send(*, by: Membership, endpoint: Endpoint) -> OutboxMessage:
@@ -564,7 +589,7 @@ def _endpoint_failed(endpoint: Endpoint, now: datetime) -> None:
     )
     notify_members(
         organisation_id=endpoint.organisation_id,
-        recipients=Membership.objects.filter(
+        recipients=Membership.objects.active().filter(
             organisation_id=endpoint.organisation_id, role=Role.ADMIN
         ),
         kind=EmailKind.INTEGRATION,

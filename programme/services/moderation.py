@@ -11,7 +11,8 @@ from django.utils.translation import ngettext
 
 from programme import policies
 from programme.blocked_words import word_key
-from programme.models import BlockedWord, Membership
+from programme.models import AuditAction, BlockedWord, Membership
+from programme.services.audit import audit_record
 
 __all__ = ["BLOCKED_WORDS_MAX", "blocked_word_add", "blocked_word_remove"]
 
@@ -62,9 +63,14 @@ def blocked_word_add(*, by: Membership, word: str) -> BlockedWord:
         )
     try:
         with transaction.atomic():
-            return BlockedWord.objects.create(
+            added = BlockedWord.objects.create(
                 organisation_id=by.organisation_id, word=word, key=key, added_by=by
             )
+            audit_record(
+                organisation=by.organisation_id, action=AuditAction.SETTINGS_CHANGED, actor=by,
+                details={"setting": "blocked words", "added": word},
+            )  # fmt: skip
+            return added
     except IntegrityError:  # the same word added at the same moment by someone else
         raise ValidationError(_("“%(word)s” is on the list already.") % {"word": word}) from None
 
@@ -76,4 +82,12 @@ def blocked_word_remove(*, by: Membership, word: BlockedWord) -> None:
         word.organisation_id,
         "Only a consultant or an administrator edits the blocked words.",
     )
-    BlockedWord.objects.filter(pk=word.pk, organisation_id=by.organisation_id).delete()
+    with transaction.atomic():
+        deleted, _by_kind = BlockedWord.objects.filter(
+            pk=word.pk, organisation_id=by.organisation_id
+        ).delete()
+        if deleted:
+            audit_record(
+                organisation=by.organisation_id, action=AuditAction.SETTINGS_CHANGED, actor=by,
+                details={"setting": "blocked words", "removed": word.word},
+            )  # fmt: skip

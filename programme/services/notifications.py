@@ -96,11 +96,14 @@ def effective_mode_sql(
 
 def notify(
     *, recipient: Membership, kind: str, text: str, url: str = "", params: dict | None = None
-) -> Notification:
+) -> Notification | None:
     """Tell one person about something; e-mails them at once if that is what they chose.
 
     `text` is the English message marked with gettext_noop, `params` its placeholders' values:
-    the reader sees it in their language (`Notification.message`)."""
+    the reader sees it in their language (`Notification.message`). A leaver (#18) is told
+    nothing: None."""
+    if recipient.deactivated_at is not None:
+        return None
     notification = Notification.objects.create(
         organisation_id=recipient.organisation_id,
         recipient=recipient,
@@ -125,9 +128,10 @@ def notify_members(
     """Tell many people the same thing in one INSERT ... SELECT, whatever their number:
     `recipients` is a queryset of memberships, filtered here to the organisation. The in-app
     notification is always written; e-mail follows each recipient's choice for the kind, the
-    immediate ones queued when the transaction commits. Returns how many were told."""
+    immediate ones queued when the transaction commits. Leavers (#18) are left out, whatever
+    the caller chose. Returns how many were told."""
     members_sql, members_params = (
-        recipients.filter(organisation_id=organisation_id)
+        recipients.filter(organisation_id=organisation_id, deactivated_at__isnull=True)
         .values("pk")
         .distinct()
         .query.sql_with_params()
@@ -320,7 +324,7 @@ def notifications_send_immediate(*, organisation_id: int) -> int:
     def pending() -> QuerySet[Notification]:
         return (
             _recent_unsent(organisation_id)
-            .filter(kind__in=GENERIC_IMMEDIATE)
+            .filter(kind__in=GENERIC_IMMEDIATE, recipient__deactivated_at__isnull=True)
             .alias(mode=effective_mode("recipient", kind_ref="kind"))
             .filter(mode=EmailMode.IMMEDIATE)
         )
@@ -349,8 +353,11 @@ def _digest_queue(*, organisation: Organisation, day: date) -> None:
     those notifications to it (two set-based statements). A person whose digest went out
     today already gets the newer ones tomorrow."""
     mode_sql, mode_params = effective_mode_sql("n.recipient_id", "n.kind")
+    # A leaver's (#18) waiting notifications are not gathered into a digest.
     waiting = f"""n.organisation_id = %s AND n.emailed_at IS NULL AND n.digest_id IS NULL
-                  AND n.created_at >= %s AND {mode_sql} = %s"""
+                  AND n.created_at >= %s AND {mode_sql} = %s
+                  AND EXISTS (SELECT 1 FROM {Membership._meta.db_table} m
+                              WHERE m.id = n.recipient_id AND m.deactivated_at IS NULL)"""  # noqa: S608
     waiting_params = [organisation.pk, timezone.now() - EMAIL_WINDOW, *mode_params, "digest"]
     notifications, digests = Notification._meta.db_table, DailyDigest._meta.db_table
     with connection.cursor() as cursor:
@@ -434,7 +441,10 @@ def daily_digests_send(*, organisation_id: int, now: datetime | None = None) -> 
 
     def pending() -> QuerySet[DailyDigest]:
         return DailyDigest.objects.filter(
-            organisation_id=organisation_id, sent_at__isnull=True, day__lte=day
+            organisation_id=organisation_id,
+            sent_at__isnull=True,
+            day__lte=day,
+            membership__deactivated_at__isnull=True,
         )
 
     return send_claimed_batches(

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from programme import policies
 from programme.models import (
+    AuditAction,
     EmailKind,
     EmailMode,
     EmailPreference,
@@ -110,10 +111,39 @@ def organisation_settings_change(
         by.organisation_id,
         "Only an administrator changes the organisation's settings.",
     )
-    organisation_settings_update(
-        organisation=by.organisation, managers_see_individuals=managers_see_individuals,
-        disclosure_line=disclosure_line, language=language,
-    )  # fmt: skip
+    organisation = by.organisation
+    before = (organisation.managers_see_individuals, organisation.disclosure_line,
+              organisation.language)  # fmt: skip
+    with transaction.atomic():
+        organisation_settings_update(
+            organisation=organisation, managers_see_individuals=managers_see_individuals,
+            disclosure_line=disclosure_line, language=language,
+        )  # fmt: skip
+        _settings_audit(by, before)
+
+
+def _settings_audit(by: Membership, before: tuple[bool, str, str]) -> None:
+    """The audit log (#18): the manager-visibility switch on its own line, other settings
+    together, each only when it really changed."""
+    from programme.services.audit import audit_record
+
+    organisation = by.organisation
+    visible, disclosure, language = before
+    if organisation.managers_see_individuals != visible:
+        audit_record(
+            organisation=organisation, action=AuditAction.MANAGER_VISIBILITY, actor=by,
+            details={"from": visible, "to": organisation.managers_see_individuals},
+        )  # fmt: skip
+    changed = [
+        name
+        for name, old in (("disclosure line", disclosure), ("language", language))
+        if getattr(organisation, name.replace(" ", "_")) != old
+    ]
+    if changed:
+        audit_record(
+            organisation=organisation, action=AuditAction.SETTINGS_CHANGED, actor=by,
+            details={"fields": changed},
+        )  # fmt: skip
 
 
 def organisation_settings_update(

@@ -33,6 +33,8 @@ from programme.csvexport import formula_safe
 from programme.models import (
     Announcement,
     AnnouncementRecipient,
+    AuditAction,
+    AuditEntry,
     DailyDigest,
     DataExport,
     EmailPreference,
@@ -62,6 +64,7 @@ from programme.privacy import (
     table,
 )
 from programme.services import integrations
+from programme.services.audit import audit_forget_person, audit_record
 
 logger = logging.getLogger(__name__)
 
@@ -110,7 +113,12 @@ def data_export_request(*, by: Membership) -> DataExport:
         if pending.updated_at < timezone.now() - EXPORT_STALE_AFTER:
             transaction.on_commit(lambda: tasks.data_export_build.delay(pending.pk))
         return pending
-    export = DataExport.objects.create(organisation_id=by.organisation_id, membership=by)
+    with transaction.atomic():
+        export = DataExport.objects.create(organisation_id=by.organisation_id, membership=by)
+        audit_record(
+            organisation=by.organisation_id, action=AuditAction.DATA_EXPORTED, actor=by,
+            target=by,
+        )  # fmt: skip
     transaction.on_commit(lambda: tasks.data_export_build.delay(export.pk))
     return export
 
@@ -273,6 +281,9 @@ def person_erase(
     files: list[tuple[object, str]] = []
     with transaction.atomic():
         membership = Membership.objects.select_for_update().get(pk=membership.pk)
+        # The audit log keeps what happened, never who was erased (#18).
+        audit_forget_person(membership=membership)
+        _audit_scrub(membership.organisation_id, identity)
         counts: dict[str, int] = {}
         for provider in erasure_order():
             for what, how_many in provider.erase(
@@ -288,10 +299,52 @@ def person_erase(
             kept_contributions=keep_contributions,
             counts=counts,
         )
+        # Who asked on the person's behalf is kept; the person is not (a self-erasure has no
+        # actor left to name).
+        AuditEntry.objects.create(
+            organisation_id=by.organisation_id, action=AuditAction.PERSON_ERASED,
+            actor=by if on_request else None,
+            actor_label=by.user.email if on_request else "",
+            details={"reference": str(record.reference), "on_request": on_request,
+                     "kept_contributions": keep_contributions},
+        )  # fmt: skip
         # Files go once the rows are gone for good.
         transaction.on_commit(lambda: _files_delete(files))
     logger.info("erasure %s done", record.reference)
     return record
+
+
+def _audit_scrub(organisation_id: int, identity: Identity) -> int:
+    """Entries that still name the person (a label written before the link to their membership
+    was cut, a detail quoting them) lose it: the e-mail is nowhere in the log afterwards."""
+    naming = AuditEntry.objects.filter(organisation_id=organisation_id).filter(
+        Q(actor_label__iexact=identity.email)
+        | Q(target_label__iexact=identity.email)
+        | _any_contains("details", identity)
+    )
+    scrubbed = 0
+    for entry in naming:
+        if entry.actor_label.lower() == identity.email.lower():
+            entry.actor_label = ""
+        if entry.target_label.lower() == identity.email.lower():
+            entry.target_label = ""
+        entry.details = _scrubbed(entry.details, identity)
+        entry.save(update_fields=["actor_label", "target_label", "details"])
+        scrubbed += 1
+    return scrubbed
+
+
+def _scrubbed(value: object, identity: Identity) -> object:
+    """`value` (plain JSON) with every mention of the person replaced, keys and structure kept."""
+    if isinstance(value, str):
+        for needle in identity.needles():
+            value = _replace_folded(value, needle, str(FORMER_MEMBER))
+        return value
+    if isinstance(value, list):
+        return [_scrubbed(item, identity) for item in value]
+    if isinstance(value, dict):
+        return {key: _scrubbed(item, identity) for key, item in value.items()}
+    return value
 
 
 def _files_delete(files: list[tuple[object, str]]) -> None:

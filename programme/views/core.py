@@ -2,11 +2,12 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth import login, logout
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -37,7 +38,8 @@ def home(request: HttpRequest) -> HttpResponse:
         return redirect("account_login")
     memberships = list(selectors.memberships_of_user(request.user))
     if not memberships:
-        return render(request, "programme/no_organisation.html")
+        ended = selectors.has_ended_memberships(request.user)
+        return render(request, "programme/no_organisation.html", {"access_ended": ended})
     remembered = remembered_organisation_slug(request)
     chosen = next((m for m in memberships if m.organisation.slug == remembered), None)
     if chosen is None and len(memberships) > 1:
@@ -77,8 +79,12 @@ def people_list(request: HttpRequest, viewer: Viewer) -> HttpResponse:
         team=filters.get("team"),
         role=filters.get("role", ""),
         query=filters.get("q", ""),
+        status=filters.get("status") or selectors.PEOPLE_ACTIVE,
     )
     page = Paginator(people, PEOPLE_PAGE_SIZE).get_page(request.GET.get("page"))
+    for person in page:
+        # Pure role checks, no query: who may end or restore each listed person's access.
+        person.can_change_access = policies.can_deactivate_member(membership, person.membership)
     query = request.GET.copy()
     query.pop("page", None)
     context = {
@@ -144,6 +150,7 @@ def participant_detail(request: HttpRequest, viewer: Viewer, code: str) -> HttpR
         "can_resend": policies.can_resend_invitation(membership)
         and participant.membership.joined_at is None,
         "is_self": participant.membership_id == membership.pk,
+        "can_change_access": policies.can_deactivate_member(membership, participant.membership),
         "sessions": selectors.participant_sessions(participant),
         "person_panels": person_panels(viewer, participant),
     }
@@ -153,6 +160,50 @@ def participant_detail(request: HttpRequest, viewer: Viewer, code: str) -> HttpR
         context,
         status=400 if form and form.errors else 200,
     )
+
+
+def _back_to(request: HttpRequest, fallback: str) -> HttpResponse:
+    """Where a button came from (the people list keeps its filters), if it is this site."""
+    back = request.POST.get("next", "")
+    if back and url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+        return redirect(back)
+    return redirect(fallback)
+
+
+@tenant_view(policy=policies.can_view_people)
+@require_POST
+def participant_deactivate(request: HttpRequest, viewer: Viewer, code: str) -> HttpResponse:
+    """End a person's access to the organisation (#18); the policy decides who may."""
+    participant = selectors.participant_get(viewer.organisation, code)
+    target = participant.membership
+    if not policies.can_deactivate_member(viewer.membership, target):
+        raise PermissionDenied
+    name = target.user.get_full_name() or target.user.email
+    if services.membership_deactivate(membership=target, by=viewer.membership, source="admin"):
+        messages.success(
+            request, _("%(name)s is deactivated: their access has ended.") % {"name": name}
+        )
+    else:
+        messages.info(request, _("%(name)s was already deactivated.") % {"name": name})
+    detail = reverse("programme-participant-detail", args=[viewer.org, code])
+    return _back_to(request, detail)
+
+
+@tenant_view(policy=policies.can_view_people)
+@require_POST
+def participant_reactivate(request: HttpRequest, viewer: Viewer, code: str) -> HttpResponse:
+    """Restore a leaver's access (#18)."""
+    participant = selectors.participant_get(viewer.organisation, code)
+    target = participant.membership
+    if not policies.can_deactivate_member(viewer.membership, target):
+        raise PermissionDenied
+    name = target.user.get_full_name() or target.user.email
+    if services.membership_reactivate(membership=target, by=viewer.membership, source="admin"):
+        messages.success(request, _("%(name)s is active again.") % {"name": name})
+    else:
+        messages.info(request, _("%(name)s was already active.") % {"name": name})
+    detail = reverse("programme-participant-detail", args=[viewer.org, code])
+    return _back_to(request, detail)
 
 
 @tenant_view(policy=policies.can_resend_invitation)
@@ -232,6 +283,7 @@ def roster_upload(request: HttpRequest, viewer: Viewer) -> HttpResponse:
             by=membership,
             filename=form.cleaned_data["file"].name,
             rows=form.result.rows,
+            deactivate_missing=form.cleaned_data["deactivate_missing"],
         )
         return redirect("programme-roster-detail", org=viewer.org, code=roster_import.code)
     context = {
@@ -249,15 +301,47 @@ def roster_upload(request: HttpRequest, viewer: Viewer) -> HttpResponse:
 def roster_detail(request: HttpRequest, viewer: Viewer, code: str) -> HttpResponse:
     membership = viewer.membership
     roster_import = selectors.roster_import_get(membership.organisation, code)
+    return _roster_detail_page(request, roster_import)
+
+
+def _roster_detail_page(
+    request: HttpRequest, roster_import: RosterImport, error: str = ""
+) -> HttpResponse:
     context = {
         "roster_import": roster_import,
         "in_progress": roster_import.status
         in (RosterImport.Status.QUEUED, RosterImport.Status.RUNNING),
+        "error": error,
     }
+    if roster_import.status == RosterImport.Status.AWAITING:
+        # The confirmation (#18): who would be deactivated, and the fingerprint of that list.
+        leavers = list(selectors.roster_missing_members(roster_import))
+        context["leavers"] = leavers
+        context["leavers_shown"] = services.roster_leavers_fingerprint(m.pk for m in leavers)
     template = "programme/roster_detail.html"
     if request.htmx:
         template += "#roster-status"
-    return render(request, template, context)
+    return render(request, template, context, status=400 if error else 200)
+
+
+@tenant_view(policy=policies.can_import_roster)
+@require_POST
+def roster_confirm(request: HttpRequest, viewer: Viewer, code: str) -> HttpResponse:
+    """Confirm (or cancel) an import waiting with "deactivate people not in this file"."""
+    roster_import = selectors.roster_import_get(viewer.organisation, code)
+    try:
+        if request.POST.get("action") == "cancel":
+            services.roster_import_cancel(by=viewer.membership, roster_import=roster_import)
+        else:
+            services.roster_import_confirm(
+                by=viewer.membership,
+                roster_import=roster_import,
+                shown=request.POST.get("shown", ""),
+            )
+    except ValidationError as error:
+        roster_import.refresh_from_db()
+        return _roster_detail_page(request, roster_import, error=" ".join(error.messages))
+    return redirect("programme-roster-detail", org=viewer.org, code=roster_import.code)
 
 
 # --- Invitations ------------------------------------------------------------------------------
