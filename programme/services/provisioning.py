@@ -57,9 +57,10 @@ def person_update(
         return []
     if person_is_shared(membership):
         raise ProvisioningRefused("shared")
-    if "email" in changes and User.objects.filter(email__iexact=changes["email"]).exclude(
-        pk=user.pk
-    ).exists():
+    if (
+        "email" in changes
+        and User.objects.filter(email__iexact=changes["email"]).exclude(pk=user.pk).exists()
+    ):
         raise ProvisioningRefused("taken")
     with transaction.atomic():
         old_email = user.email
