@@ -411,7 +411,7 @@ class _StrictTranspiler(Transpiler):
         namespace = node.attr_path.attr_name
         if isinstance(namespace, scim_ast.Filter) and namespace.namespace is not None:
             outer = namespace.namespace
-            sub = node.attr_path.sub_attr
+            sub = outer.sub_attr
             if str(outer.attr_name).lower() == "emails" and sub is not None:
                 path = scim_ast.AttrPath("emails", sub, None)
                 return self.visit_AttrExpr(scim_ast.AttrExpr(node.value, path, node.comp_value))
