@@ -244,7 +244,9 @@ def _members(organisation: Organisation, ids: frozenset[str]) -> dict[str, ScimU
     return found
 
 
-def _apply_group(group: ScimGroup, state: GroupState, before: GroupState) -> None:
+def _apply_group(
+    group: ScimGroup, state: GroupState, before: GroupState, *, created: bool = False
+) -> None:
     organisation = group.organisation
     _members(organisation, state.members)
     parent = _parent_team(organisation, state, renamed=state.name != before.name)
@@ -269,11 +271,11 @@ def _apply_group(group: ScimGroup, state: GroupState, before: GroupState) -> Non
         )
     group.external_id = state.external_id
     group.save(update_fields=["external_id", "updated_at"])
-    if changed or added or removed:
+    if created or changed or added or removed:
         programme.audit_record(
             organisation=organisation, action=AuditAction.TEAM_PROVISIONED,
             actor_label=programme.SCIM_ACTOR,
-            details={"team": group.team.name, "fields": sorted(changed),
+            details={"team": group.team.name, "created": created, "fields": sorted(changed),
                      "added": len(added), "removed": len(removed)},
         )  # fmt: skip
 
@@ -303,7 +305,7 @@ def scim_group_create(*, organisation: Organisation, state: GroupState) -> ScimG
         before = GroupState(
             external_id=state.external_id, members=selectors.group_member_ids(group)
         )
-        _apply_group(group, state, before)
+        _apply_group(group, state, before, created=True)
     return group
 
 

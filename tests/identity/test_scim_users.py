@@ -4,7 +4,6 @@ delete (= deactivate). Each change shows on the person's access and in the audit
 
 from __future__ import annotations
 
-import pytest
 from django.urls import reverse
 
 from identity.models import ScimUser
@@ -119,7 +118,9 @@ def test_entra_patch_sequence_updates_deactivates_and_reactivates(org, scim, log
     assert updated.json()["externalId"] == "ada.king"
     assert AuditEntry.objects.filter(action="person_updated").count() == 1
 
-    off = scim.patch(f"Users/{scim_id}", patch({"op": "Replace", "path": "active", "value": "False"}))
+    off = scim.patch(
+        f"Users/{scim_id}", patch({"op": "Replace", "path": "active", "value": "False"})
+    )
     assert off.status_code == 200 and off.json()["active"] is False
     membership.refresh_from_db()
     assert membership.deactivated_at is not None and membership.deactivated_by == "scim"
@@ -168,7 +169,8 @@ def test_renaming_the_address_of_a_person_of_this_organisation_only(org, scim):
     )
     assert clash.status_code == 409 and clash.json()["scimType"] == "uniqueness"
     moved = scim.patch(
-        f"Users/{scim_id}", patch({"op": "Replace", "path": "userName", "value": "KING@acme.example"})
+        f"Users/{scim_id}",
+        patch({"op": "Replace", "path": "userName", "value": "KING@acme.example"}),
     )
     assert moved.status_code == 200 and moved.json()["userName"] == "king@acme.example"
     assert Membership.objects.get(code=scim_id).user.email == "king@acme.example"
