@@ -421,6 +421,8 @@ class _StrictTranspiler(Transpiler):
 def _parse_filter(expression: str):
     if len(expression) > MAX_FILTER_LENGTH:
         raise ScimError(400, "The filter is too long.", "invalidFilter")
+    if any(ord(char) < 32 for char in expression):
+        raise ScimError(400, "The filter contains control characters.", "invalidFilter")
     try:
         return SCIMParser().parse(SCIMLexer().tokenize(expression))
     except (SCIMParserError, ValueError, TypeError, AttributeError, IndexError, RecursionError):

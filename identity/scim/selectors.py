@@ -6,11 +6,12 @@ from __future__ import annotations
 
 from collections.abc import Collection
 
+from django.core.exceptions import ValidationError
 from django.db.models import Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from identity.models import ScimGroup, ScimToken, ScimUser
-from identity.scim.errors import not_found
+from identity.scim.errors import ScimError, not_found
 from identity.scim.parsing import UUID_RE, filter_query
 from programme.models import Membership, Organisation, Participant, Team
 from programme.viewer import Viewer
@@ -55,16 +56,24 @@ def _by_id(queryset: QuerySet, field: str, scim_id: str, kind: str):
 def users_of(organisation: Organisation) -> QuerySet[ScimUser]:
     """The organisation's provisioned users with all a User resource shows, in one query."""
     return ScimUser.objects.filter(organisation=organisation).select_related(
-        "membership__user", "membership__participant__team"
+        "membership__user", "membership__participant__team__scim"
     )
 
 
+def _filtered(queryset: QuerySet, expression: str, attributes: dict) -> QuerySet:
+    if not expression:
+        return queryset
+    try:
+        # Lookups through to-many relations can repeat rows: distinct keeps the count exact.
+        return queryset.filter(filter_query(expression, attributes)).distinct()
+    except ValidationError:
+        # A value the field cannot hold (`meta.created gt "soon"`, `id gt "x"`).
+        raise ScimError(400, "A value in the filter does not fit its attribute.",
+                        "invalidFilter") from None  # fmt: skip
+
+
 def users_matching(organisation: Organisation, expression: str) -> QuerySet[ScimUser]:
-    users = users_of(organisation)
-    if expression:
-        # Lookups through to-many relations can repeat rows: keep the page and count exact.
-        users = users.filter(filter_query(expression, USER_FILTERS)).distinct()
-    return users.order_by("created_at", "id")
+    return _filtered(users_of(organisation), expression, USER_FILTERS).order_by("created_at", "id")
 
 
 def user_of(organisation: Organisation, scim_id: str) -> ScimUser:
@@ -124,9 +133,7 @@ def groups_matching(
     organisation: Organisation, expression: str, *, with_members: bool = True
 ) -> QuerySet[ScimGroup]:
     groups = groups_of(organisation, with_members=with_members)
-    if expression:
-        groups = groups.filter(filter_query(expression, GROUP_FILTERS)).distinct()
-    return groups.order_by("created_at", "id")
+    return _filtered(groups, expression, GROUP_FILTERS).order_by("created_at", "id")
 
 
 def group_of(organisation: Organisation, scim_id: str, *, with_members: bool = True) -> ScimGroup:

@@ -103,7 +103,8 @@ def _paging(request: HttpRequest) -> tuple[int, int]:
         except ValueError:
             raise invalid_value(f"'{name}' must be an integer.") from None
     start, count = values
-    return max(start, 1), min(max(count, 0), resources.MAX_PAGE)
+    # Past the last row is an empty page, not an OFFSET the database cannot hold.
+    return min(max(start, 1), 2**31), min(max(count, 0), resources.MAX_PAGE)
 
 
 def _excluded(request: HttpRequest) -> set[str]:

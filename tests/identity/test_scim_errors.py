@@ -294,3 +294,55 @@ def test_hostile_bodies_never_get_a_server_error(org, scim, body, method):
     response = scim.request(verb, url, body)
     assert response.status_code < 500, (method, body, response.content)
     assert response["Content-Type"] == "application/scim+json"
+
+
+@pytest.mark.parametrize(
+    "expression",
+    [
+        'meta.created gt "soon"',
+        'id gt "x"',
+        'userName eq "a\x00b"',
+        'meta.lastModified ge "2026-13-45T00:00:00Z"',
+    ],
+)
+def test_values_that_do_not_fit_their_attribute_are_invalid_filters(org, scim, expression):
+    assert_error(scim.get("Users", filter=expression), 400, "invalidFilter")
+
+
+def test_paging_far_past_the_end_is_an_empty_page(org, scim):
+    response = scim.get("Users", startIndex="99999999999999999999", count="99999999999")
+    assert response.status_code == 200 and response.json()["Resources"] == []
+    assert_error(scim.get("Users", startIndex="first"), 400, "invalidValue")
+
+
+ATTRIBUTES = ["userName", "id", "externalId", "meta.created", "displayName",
+              'members[value eq "x"]', "name.givenName", "emails.value"]  # fmt: skip
+
+
+@settings(
+    max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    expression=st.text(max_size=60)
+    | st.builds(
+        lambda attribute, op, value: f"{attribute} {op} {value}",
+        st.sampled_from(
+            [
+                "userName",
+                "id",
+                "externalId",
+                "meta.created",
+                "displayName",
+                'members[value eq "x"]',
+                "name.givenName",
+                "emails.value",
+            ]
+        ),
+        st.sampled_from(["eq", "ne", "co", "sw", "ew", "gt", "ge", "lt", "le", "pr", "xx"]),
+        st.text(max_size=20).map(json.dumps) | st.sampled_from(["true", "null", "1", ""]),
+    ),
+    kind=st.sampled_from(["Users", "Groups"]),
+)
+def test_hostile_filters_never_get_a_server_error(org, scim, expression, kind):
+    response = scim.get(kind, filter=expression)
+    assert response.status_code in (200, 400), (expression, response.content)

@@ -205,6 +205,8 @@ def test_paging_and_a_fixed_number_of_queries_whatever_the_page_size(org, scim, 
     }  # fmt: skip
     assert scim.get("Users", startIndex=-5, count=1).json()["startIndex"] == 1
 
+    scim.post("Groups", {"displayName": "East", "members": [{"value": i} for i in ids[:4]]})
+    assert scim.get(f"Users/{ids[0]}").json()["groups"][0]["display"] == "East"
     scim.get("Users")  # the token's last use is noted at most once a minute
     small = count_queries(scim.get, "Users", count=1)
     large = count_queries(scim.get, "Users", count=100)
