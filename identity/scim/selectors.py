@@ -66,8 +66,8 @@ def _filtered(queryset: QuerySet, expression: str, attributes: dict) -> QuerySet
     try:
         # Lookups through to-many relations can repeat rows: distinct keeps the count exact.
         return queryset.filter(filter_query(expression, attributes)).distinct()
-    except ValidationError:
-        # A value the field cannot hold (`meta.created gt "soon"`, `id gt "x"`).
+    except (ValidationError, ValueError, TypeError):
+        # A value the field cannot hold (`meta.created gt "soon"`, `id gt "x"`, `x gt null`).
         raise ScimError(400, "A value in the filter does not fit its attribute.",
                         "invalidFilter") from None  # fmt: skip
 

@@ -15,7 +15,7 @@ from collections.abc import Callable
 
 from django.contrib import messages
 from django.core.exceptions import RequestDataTooBig
-from django.db import IntegrityError
+from django.db import DataError, IntegrityError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import Resolver404, resolve, reverse
@@ -78,6 +78,10 @@ def scim_api(methods: tuple[str, ...]) -> Callable:
                 return response
             except RequestDataTooBig:
                 return scim_response(413, ScimError(413, "The request body is too large.").body())
+            except DataError:
+                # A filter value the database refuses to compare (the parser let it through).
+                return scim_response(400, ScimError(400, "The filter cannot be evaluated.",
+                                                    "invalidFilter").body())  # fmt: skip
             except IntegrityError:
                 # Two requests racing to create the same person or team: the loser is told so.
                 return scim_response(409, services.integrity_conflict().body())
