@@ -12,4 +12,5 @@ from programme.services.notifications import *  # noqa: F403
 from programme.services.preferences import *  # noqa: F403
 from programme.services.privacy import *  # noqa: F403
 from programme.services.programmes import *  # noqa: F403
+from programme.services.provisioning import *  # noqa: F403
 from programme.services.sessions import *  # noqa: F403

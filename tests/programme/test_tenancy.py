@@ -8,6 +8,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from programme.models import Role
 from tests.factories import member
 
+SCIM_API = ("service-provider-config", "resource-types", "resource-type", "schemas", "schema",
+            "users", "user", "groups", "group", "fallback")  # fmt: skip
 # Patterns outside the tenancy scheme (no organisation in the URL), with the reason.
 NOT_TENANT = {
     "home": "redirects to the user's own organisation",
@@ -19,6 +21,11 @@ NOT_TENANT = {
     "showcase-pick-redirect-team": "a pick's public short link, tested in tests/showcase",
     "programme-calendar-feed-ics": "reached by a secret token, tested in test_calendar_feed",
     "set_language": "the sign-in page's language switcher: only the person's own choice",
+    **{
+        f"identity-scim-{name}": "the SCIM API: its bearer token names the organisation; every "
+        "route is probed with another organisation's token in tests/identity/test_scim_errors.py"
+        for name in SCIM_API
+    },
 }
 
 
@@ -56,6 +63,11 @@ def foreign_objects(other_org) -> dict[str, object]:
 
     their_format = kickoff_services.kickoff_format_save(
         by=member(other_org, Role.CONSULTANT), data={"name": "Their format", "agenda": "Hi — 5"}
+    )
+    from identity.scim import services as scim_services
+
+    their_scim_token, _secret = scim_services.scim_token_create(
+        by=member(other_org, Role.ADMIN), name="Their Entra ID"
     )
     return {
         "programme-my-data-download": their_download,
@@ -122,6 +134,7 @@ def foreign_objects(other_org) -> dict[str, object]:
         "kickoff-session-premoderation": world["kickoff"],
         "metrics-import-detail": world["activity_import"],
         "metrics-api-token-revoke": world["api_token"],
+        "identity-scim-token-revoke": their_scim_token,
         "join_code": world["kickoff"],
         **{
             f"showcase-case-{action}": world["case"]
@@ -234,6 +247,8 @@ def test_foreign_object_under_own_organisation_answers_404(org, other_org, login
     assert not objects["kickoff-stakeholder-detail"].assessments.exists()
     objects["metrics-api-token-revoke"].refresh_from_db()
     assert objects["metrics-api-token-revoke"].revoked_at is None
+    objects["identity-scim-token-revoke"].refresh_from_db()
+    assert objects["identity-scim-token-revoke"].revoked_at is None
     objects["kickoff-engagement-action-done"].refresh_from_db()
     assert objects["kickoff-engagement-action-done"].done_on is None
 
