@@ -11,7 +11,7 @@ from dataclasses import replace
 from datetime import timedelta
 
 from django.core.exceptions import PermissionDenied
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from identity import policies
@@ -150,14 +150,12 @@ def _update_person(link: ScimUser, state: UserState, *, audit: bool = True) -> l
             "(e-mail address) cannot be changed by this organisation's provisioning.",
             "mutability",
         )
-    changed: list[str] = []
+    if shared:
+        return []  # their name is what the organisations they belong to share: left alone
     try:
-        if not shared:
-            changed = programme.person_update(
-                membership=membership, first_name=first_name, last_name=last_name, email=email
-            )
-        elif email is not None:  # pragma: no cover (refused above)
-            changed = programme.person_update(membership=membership, email=email)
+        changed = programme.person_update(
+            membership=membership, first_name=first_name, last_name=last_name, email=email
+        )
     except programme.ProvisioningRefused as refused:
         if refused.reason == "taken":
             raise ScimError(409, "Another person has this userName.", "uniqueness") from None
@@ -333,7 +331,6 @@ def integrity_conflict() -> ScimError:
 
 
 __all__ = [
-    "IntegrityError",
     "scim_group_create",
     "scim_group_delete",
     "scim_group_update",
