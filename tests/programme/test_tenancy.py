@@ -19,6 +19,7 @@ NOT_TENANT = {
     "showcase-pick-redirect-team": "a pick's public short link, tested in tests/showcase",
     "programme-calendar-feed-ics": "reached by a secret token, tested in test_calendar_feed",
     "set_language": "the sign-in page's language switcher: only the person's own choice",
+    "identity-saml-finish-acs": "a SAML response's last step, before sign-in: tests/identity",
 }
 
 
