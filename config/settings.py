@@ -71,6 +71,7 @@ MIDDLEWARE = [
     "django_guid.middleware.guid_middleware",  # a request id in every log line and response
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
+    "identity.sso.middleware.SsoFormActionMiddleware",  # a provider button's form-action (#18)
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",

@@ -30,6 +30,9 @@ class SignInRoute:
     provider_name: str
     url: str  # the POST target that starts the provider's sign-in
     required: bool  # the organisation refuses its members' passwords
+    # The provider's origins: the page with the button lets forms go there (a form's redirect
+    # is held to the page's Content-Security-Policy form-action), see identity.sso.middleware.
+    form_action: tuple[str, ...] = ()
 
 
 # Finders other apps register (identity, from its AppConfig.ready: programme imports no app):
@@ -42,9 +45,11 @@ def register_sign_in_route(finder: Callable[[str], SignInRoute | None]) -> None:
         sign_in_routes.append(finder)
 
 
-def sign_in_route_for(email: str) -> SignInRoute | None:
+def sign_in_route_for(email: str, request: object = None) -> SignInRoute | None:
     for finder in sign_in_routes:
         if (route := finder(email)) is not None:
+            if request is not None:
+                request.sso_form_action = route.form_action  # type: ignore[attr-defined]
             return route
     return None
 
@@ -81,7 +86,7 @@ class LoginForm(AllauthLoginForm):
             self._errors["login"] = self.error_class([_("Enter a valid e-mail address.")])
             self.step = "email"
             return False
-        self.sso_route = sign_in_route_for(email)
+        self.sso_route = sign_in_route_for(email, self.request)
         if self.sso_route is not None and (
             self.requested_step == "email" or self.sso_route.required
         ):
@@ -94,7 +99,7 @@ class LoginForm(AllauthLoginForm):
         cleaned = super().clean()
         user = getattr(self, "user", None)
         if user is not None and not self.errors:
-            route = sign_in_route_for(user.email)
+            route = sign_in_route_for(user.email, self.request)
             if route is not None and route.required and self._is_member(user, route):
                 self.sso_route = route
                 self.step = "sso"

@@ -89,9 +89,11 @@ def protocol_failure_reason(*, error: object, exception: object, saml_reason: st
     text = f"{saml_reason} {exception!r} {getattr(exception, '__cause__', '')!r}".lower()
     if str(error) == "cancelled":
         return "cancelled"
+    if "invalid issuer" in text:
+        return "issuer"
     if "audience" in text or "invalidaudience" in text:
         return "audience"
-    if "signature" in text or "no signature" in text or "invalidsignature" in text:
+    if "signature" in text or "not signed" in text or "invalidsignature" in text:
         return "signature"
     if "expired" in text or "notonorafter" in text or "not_on_or_after" in text:
         return "expired"

@@ -43,6 +43,10 @@ MESSAGES = {
         "refused it. If your IT administrator changed the provider's certificate, they should "
         "update it in Snowball."
     ),
+    "issuer": _(
+        "The answer came from another identity provider than the one %(organisation)s "
+        "connected to Snowball, so Snowball refused it."
+    ),
     "expired": _(
         "The answer from %(provider)s has expired (or is not valid yet). Start again from "
         "the sign-in page; if it keeps happening, check this computer's clock."
@@ -65,6 +69,20 @@ def provider_login_url(provider: IdentityProvider) -> str:
     if provider.protocol == SsoProtocol.SAML:
         return reverse("saml_login", kwargs={"organization_slug": app.client_id})
     return reverse("openid_connect_login", kwargs={"provider_id": app.provider_id})
+
+
+def provider_origins(provider: IdentityProvider) -> list[str]:
+    """Where the provider's sign-in page lives (for the button page's form-action)."""
+    from urllib.parse import urlparse
+
+    settings = provider.social_app.settings
+    urls = [settings.get("server_url", ""), settings.get("idp", {}).get("sso_url", "")]
+    origins = []
+    for url in urls:
+        parts = urlparse(url)
+        if parts.scheme in ("http", "https") and parts.netloc:
+            origins.append(f"{parts.scheme}://{parts.netloc}")
+    return origins
 
 
 def refusal_response(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from identity.sso import selectors
-from identity.sso.pages import provider_login_url
+from identity.sso.pages import provider_login_url, provider_origins
 from programme.forms_auth import SignInRoute
 
 
@@ -17,4 +17,5 @@ def sign_in_route(email: str) -> SignInRoute | None:
         provider_name=provider.display_name,
         url=provider_login_url(provider),
         required=provider.require_sso,
+        form_action=tuple(provider_origins(provider)),
     )

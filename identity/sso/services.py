@@ -81,7 +81,8 @@ def _app_settings(data: SsoSettings) -> dict:
     idp: dict[str, str] = {"entity_id": data.idp_entity_id}
     if data.idp_metadata_url:
         # allauth reads the metadata again every few hours: a rotated certificate just works.
-        idp["metadata_url"] = data.idp_metadata_url
+        # (The sign-in URL is kept too, for the sign-in page's Content-Security-Policy.)
+        idp.update({"metadata_url": data.idp_metadata_url, "sso_url": data.idp_sso_url})
     else:
         idp.update({"sso_url": data.idp_sso_url, "x509cert": data.idp_x509cert})
     return {

@@ -11,7 +11,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from identity.sso import selectors
-from identity.sso.pages import provider_login_url
+from identity.sso.middleware import REQUEST_ATTRIBUTE
+from identity.sso.pages import provider_login_url, provider_origins
 
 SESSION_KEY = "identity_sso_organisations"
 
@@ -45,6 +46,7 @@ def sso_access_check(request: HttpRequest, membership) -> HttpResponse | None:
     provider = selectors.provider_by_organisation_id(membership.organisation_id)
     if provider is None:  # removed a moment ago
         return None
+    setattr(request, REQUEST_ATTRIBUTE, provider_origins(provider))
     return render(
         request,
         "identity/sso_required.html",
