@@ -18,8 +18,8 @@ from django.conf import settings
 
 ROOT = Path(__file__).resolve().parents[2]
 CLIENT_ID = "snowball-test-client"
-CLIENT_SECRET = "snowball-test-secret"  # noqa: S105
-IDP_PASSWORD = "idp password 1"  # noqa: S105
+CLIENT_SECRET = "snowball-test-secret"
+IDP_PASSWORD = "idp password 1"
 
 
 @dataclass(frozen=True)

@@ -33,9 +33,10 @@ USERS = [
 
 @pytest.fixture(scope="module")
 def oidc_idp(django_db_blocker):
-    with django_db_blocker.unblock(), running_oidc_idp(
-        [{**user, "password": IDP_PASSWORD} for user in USERS]
-    ) as idp:
+    with (
+        django_db_blocker.unblock(),
+        running_oidc_idp([{**user, "password": IDP_PASSWORD} for user in USERS]) as idp,
+    ):
         yield idp
 
 
@@ -61,7 +62,7 @@ def sign_in(client: Client, provider, email: str):
     authorize = start["Location"]
     assert "code_challenge=" in authorize  # PKCE
     idp = requests.Session()
-    answer = idp.get(authorize, allow_redirects=False)
+    answer = idp.get(authorize, allow_redirects=False, timeout=10)
     assert answer.status_code == 302
     login_url = urljoin(authorize, answer.headers["Location"])
     idp.get(login_url)
@@ -132,5 +133,5 @@ def test_oidc_jit_and_wrong_audience(org, oidc_idp) -> None:
         reverse("openid_connect_login", kwargs={"provider_id": app.provider_id}),
         {"process": "login"},
     )
-    answer = requests.get(start["Location"], allow_redirects=False)
+    answer = requests.get(start["Location"], allow_redirects=False, timeout=10)
     assert answer.status_code in (400, 401)  # the IdP does not know that client

@@ -233,7 +233,9 @@ def test_jit_adds_a_seller_in_this_organisation_only(org, other_org, acme_idp) -
 
 
 def test_the_sp_metadata_names_the_acs_and_entity_id(org, acme_saml) -> None:
-    answer = browser_client().get(reverse("saml_metadata", kwargs={"organization_slug": acme_saml.key}))
+    answer = browser_client().get(
+        reverse("saml_metadata", kwargs={"organization_slug": acme_saml.key})
+    )
     assert answer.status_code == 200
     text = answer.content.decode()
     assert audience(acme_saml) in text

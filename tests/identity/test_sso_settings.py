@@ -41,7 +41,11 @@ def test_an_admin_connects_an_oidc_provider(org, login) -> None:
     provider = IdentityProvider.objects.get(organisation=org)
     assert sorted(provider.domains.values_list("domain", flat=True)) == ["acme.com", "acme.de"]
     app = provider.social_app
-    assert (app.provider, app.client_id, app.secret) == ("openid_connect", "snowball-client", SECRET)
+    assert (app.provider, app.client_id, app.secret) == (
+        "openid_connect",
+        "snowball-client",
+        SECRET,
+    )
     assert app.settings["server_url"] == "https://login.acme.example/tenant/v2.0"
     page = client.get(url(org)).content.decode()
     assert SECRET not in page  # write-only
@@ -51,14 +55,21 @@ def test_an_admin_connects_an_oidc_provider(org, login) -> None:
     assert SECRET not in str(entry.details)
     assert entry.details["after"]["domains"] == ["acme.com", "acme.de"]
     # Saving again without a secret keeps the stored one.
-    assert client.post(url(org), oidc_form(client_secret="", display_name="Acme SSO")).status_code == 302
+    assert (
+        client.post(url(org), oidc_form(client_secret="", display_name="Acme SSO")).status_code
+        == 302
+    )
     app.refresh_from_db()
     assert app.secret == SECRET and app.name == "Acme SSO"
-    assert AuditEntry.objects.filter(organisation=org, action=AuditAction.SSO_CONFIGURED).count() == 2
+    assert (
+        AuditEntry.objects.filter(organisation=org, action=AuditAction.SSO_CONFIGURED).count() == 2
+    )
 
 
 def test_saml_from_pasted_metadata_shows_the_sp_details(org, login) -> None:
-    idp = TestIdp(entity_id="https://sts.windows.net/tenant/", sso_url="https://login.example/saml2")
+    idp = TestIdp(
+        entity_id="https://sts.windows.net/tenant/", sso_url="https://login.example/saml2"
+    )
     client = login(member(org, Role.ADMIN))
     answer = client.post(
         url(org),
@@ -145,7 +156,9 @@ def test_another_organisations_admin_gets_404(org, other_org, login) -> None:
 
 
 def test_the_page_is_in_the_admins_navigation(org, login) -> None:
-    page = login(member(org, Role.ADMIN)).get(reverse("programme-organisation-settings", args=[org.slug]))
+    page = login(member(org, Role.ADMIN)).get(
+        reverse("programme-organisation-settings", args=[org.slug])
+    )
     assert url(org) in page.content.decode()
     seller_page = login(member(org, Role.SELLER)).get(f"/o/{org.slug}/")
     assert url(org) not in seller_page.content.decode()

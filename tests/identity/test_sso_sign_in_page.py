@@ -43,11 +43,17 @@ def test_other_addresses_get_the_password_form_whether_or_not_they_exist(
     org, acme_provider
 ) -> None:
     known = person(org, email="known@elsewhere.org")
-    pages = [step(Client(), email).content.decode() for email in (known.user.email, "nobody@elsewhere.org")]
+    pages = [
+        step(Client(), email).content.decode()
+        for email in (known.user.email, "nobody@elsewhere.org")
+    ]
     for page in pages:
         assert 'name="password"' in page and "Continue with" not in page
     strip = lambda page: page.replace(known.user.email, "X").replace("nobody@elsewhere.org", "X")  # noqa: E731
-    assert strip(pages[0]).split("csrfmiddlewaretoken")[0] == strip(pages[1]).split("csrfmiddlewaretoken")[0]
+    assert (
+        strip(pages[0]).split("csrfmiddlewaretoken")[0]
+        == strip(pages[1]).split("csrfmiddlewaretoken")[0]
+    )
 
 
 def test_an_invalid_address_stays_on_step_one(db) -> None:
@@ -58,7 +64,9 @@ def test_an_invalid_address_stays_on_step_one(db) -> None:
 def test_the_password_still_signs_in_and_the_lockout_still_speaks(org) -> None:
     seller = person(org, email="pat@elsewhere.org")
     client = Client()
-    answer = client.post(reverse("account_login"), {"login": seller.user.email, "password": PASSWORD})
+    answer = client.post(
+        reverse("account_login"), {"login": seller.user.email, "password": PASSWORD}
+    )
     assert answer.status_code == 302
     assert client.session[SESSION_KEY] == []  # signed in by password, through no provider
 
@@ -67,7 +75,9 @@ def test_password_sign_in_is_refused_for_members_when_sso_is_required(org, acme_
     IdentityProvider.objects.filter(pk=acme_provider.pk).update(require_sso=True)
     seller = person(org, email="sam@acme.com")
     client = Client()
-    answer = client.post(reverse("account_login"), {"login": seller.user.email, "password": PASSWORD})
+    answer = client.post(
+        reverse("account_login"), {"login": seller.user.email, "password": PASSWORD}
+    )
     assert answer.status_code == 200
     page = answer.content.decode()
     assert "Acme requires you to sign in with Acme sign-in, not with a password." in page

@@ -3,6 +3,7 @@ client from IDP_SETUP (JSON), then serve HTTP on 127.0.0.1 (port printed as "REA
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import socketserver
@@ -54,10 +55,8 @@ def main() -> None:
         "127.0.0.1", 0, get_wsgi_application(), ThreadingWSGIServer, handler_class=QuietHandler
     )
     print(f"READY {server.server_port}", flush=True)
-    try:
+    with contextlib.suppress(KeyboardInterrupt):
         server.serve_forever()
-    except KeyboardInterrupt:
-        pass
     sys.exit(0)
 
 

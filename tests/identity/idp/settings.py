@@ -7,7 +7,7 @@ import json
 import os
 from pathlib import Path
 
-SECRET_KEY = "test-idp-only"  # noqa: S105
+SECRET_KEY = "test-idp-only"
 DEBUG = False
 ALLOWED_HOSTS = ["127.0.0.1", "localhost"]
 ROOT_URLCONF = "tests.identity.idp.urls"
