@@ -99,6 +99,8 @@ def _app_settings(data: SsoSettings) -> dict:
 
 
 def _required_cache_clear() -> None:
+    # Now, and again after the commit: a page read between the two must not keep the old list.
+    cache.delete(selectors.REQUIRED_CACHE_KEY)
     transaction.on_commit(lambda: cache.delete(selectors.REQUIRED_CACHE_KEY))
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 
@@ -99,9 +100,7 @@ def test_a_require_sso_organisation_refuses_a_session_its_provider_did_not_sign_
     both = person(org, email="dual@acme.com")
     person(other_org, email="dual@acme.com")
     IdentityProvider.objects.filter(pk=acme_provider.pk).update(require_sso=True)
-    from django.core.cache import cache
-
-    cache.clear()
+    cache.clear()  # what the service does after its change
     client = login(both)
     session = client.session
     session[SESSION_KEY] = [other_org.pk]
