@@ -13,7 +13,7 @@ from programme.models import Role
 from tests.factories import member
 from tests.identity.helpers import person
 from tests.identity.oidc_idp import IDP_PASSWORD, running_oidc_idp
-from tests.identity.saml_idp import IdpServer, TestIdp
+from tests.identity.saml_idp import IdpServer, SamlIdp
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -60,7 +60,7 @@ def test_oidc_journey(page, org, django_db_blocker) -> None:
 def test_saml_journey_and_a_refusal(page, org, other_org) -> None:
     person(org, Role.SELLER, email="sam@acme.com")
     person(other_org, Role.SELLER, email="lee@acme.com")  # an Acme address, only in Globex
-    idp = TestIdp(entity_id="https://idp.acme.test/meta")
+    idp = SamlIdp(entity_id="https://idp.acme.test/meta")
     with IdpServer(idp, audience_for=lambda acs: acs.replace("/acs/", "/metadata/")) as server:
         idp.sso_url = f"{server.url}/sso"
         sso_configure(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from identity.sso.services import SsoSettings, sso_configure
 from programme.models import Membership, Role
 from tests.factories import MembershipFactory, ParticipantFactory, member
-from tests.identity.saml_idp import TestIdp
+from tests.identity.saml_idp import SamlIdp
 
 
 def person(organisation, role: str = Role.SELLER, *, email: str) -> Membership:
@@ -22,7 +22,7 @@ def person(organisation, role: str = Role.SELLER, *, email: str) -> Membership:
     return membership
 
 
-def configure_saml(organisation, idp: TestIdp, domains: list[str], **options):
+def configure_saml(organisation, idp: SamlIdp, domains: list[str], **options):
     admin = member(organisation, Role.ADMIN)
     return sso_configure(
         by=admin,

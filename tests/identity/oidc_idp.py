@@ -41,14 +41,23 @@ def _admin_connection():
     return connection
 
 
+def _admin_sql(*statements: str) -> None:
+    # Not `with connection:` (a transaction): CREATE and DROP DATABASE run outside one.
+    connection = _admin_connection()
+    try:
+        with connection.cursor() as cursor:
+            for statement in statements:
+                cursor.execute(statement)
+    finally:
+        connection.close()
+
+
 @contextlib.contextmanager
 def running_oidc_idp(users: list[dict[str, str]]) -> Iterator[OidcIdp]:
     run = os.environ.get("SNOWBALL_TEST_RUN", "0")
     worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
     name = f"snowball_test_idp_{run}_{worker}"
-    with _admin_connection() as admin, admin.cursor() as cursor:
-        cursor.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        cursor.execute(f'CREATE DATABASE "{name}"')
+    _admin_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)', f'CREATE DATABASE "{name}"')
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     db = {**settings.DATABASES["default"], "NAME": name}
     db.pop("TEST", None)
@@ -84,5 +93,4 @@ def running_oidc_idp(users: list[dict[str, str]]) -> Iterator[OidcIdp]:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
-        with _admin_connection() as admin, admin.cursor() as cursor:
-            cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        _admin_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

@@ -63,7 +63,7 @@ def parse_authn_request(saml_request: str) -> dict[str, str]:
 
 
 @dataclass
-class TestIdp:
+class SamlIdp:
     entity_id: str = "https://idp.example.test/metadata"
     sso_url: str = "https://idp.example.test/sso"
     key: str = ""
@@ -164,7 +164,7 @@ class IdpServer:
     """The test IdP on a real socket: GET /sso?SAMLRequest=... answers a page that posts a
     signed response for `user_email` to the SP's ACS (a browser follows it like any IdP's)."""
 
-    def __init__(self, idp: TestIdp, audience_for: callable) -> None:
+    def __init__(self, idp: SamlIdp, audience_for: callable) -> None:
         self.idp = idp
         self.user_email = ""
         self.audience_for = audience_for

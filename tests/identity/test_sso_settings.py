@@ -9,7 +9,7 @@ from django.urls import reverse
 from identity.models import IdentityProvider
 from programme.models import AuditAction, AuditEntry, Role
 from tests.factories import member
-from tests.identity.saml_idp import TestIdp
+from tests.identity.saml_idp import SamlIdp
 
 pytestmark = pytest.mark.django_db
 
@@ -67,7 +67,7 @@ def test_an_admin_connects_an_oidc_provider(org, login) -> None:
 
 
 def test_saml_from_pasted_metadata_shows_the_sp_details(org, login) -> None:
-    idp = TestIdp(
+    idp = SamlIdp(
         entity_id="https://sts.windows.net/tenant/", sso_url="https://login.example/saml2"
     )
     client = login(member(org, Role.ADMIN))

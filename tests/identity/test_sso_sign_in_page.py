@@ -11,14 +11,14 @@ from identity.models import IdentityProvider
 from identity.sso.session import SESSION_KEY
 from tests.factories import PASSWORD
 from tests.identity.helpers import configure_saml, person
-from tests.identity.saml_idp import TestIdp
+from tests.identity.saml_idp import SamlIdp
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def acme_provider(org):
-    return configure_saml(org, TestIdp(), ["acme.com"])
+    return configure_saml(org, SamlIdp(), ["acme.com"])
 
 
 def step(client: Client, email: str, which: str = "email"):
@@ -120,6 +120,6 @@ def test_the_access_check_costs_no_query_on_a_warm_page(org, login, count_querie
     client = login(seller)
     client.get(f"/o/{org.slug}/")
     before = count_queries(client.get, f"/o/{org.slug}/")
-    configure_saml(org, TestIdp(), ["acme.com"])  # clears the cached list after its commit
+    configure_saml(org, SamlIdp(), ["acme.com"])  # clears the cached list after its commit
     client.get(f"/o/{org.slug}/")
     assert count_queries(client.get, f"/o/{org.slug}/") == before
