@@ -68,11 +68,16 @@ class SsoAccountAdapter(DefaultSocialAccountAdapter):
         """A protocol failure (bad signature, wrong audience, expired, cancelled...): a page
         saying which, in words, instead of allauth's generic one."""
         extra_context = extra_context or {}
-        reason = protocol_failure_reason(
-            error=error,
-            exception=exception,
-            saml_reason=str(extra_context.get("saml_last_error_reason") or ""),
-        )
+        if "state_id" in extra_context and "state" not in extra_context:
+            # An OAuth callback whose state this browser does not hold: already used, or
+            # started elsewhere (a replayed or forged callback).
+            reason = "stale"
+        else:
+            reason = protocol_failure_reason(
+                error=error,
+                exception=exception,
+                saml_reason=str(extra_context.get("saml_last_error_reason") or ""),
+            )
         app = getattr(provider, "app", None)
         ours = selectors.provider_for_app(getattr(app, "pk", None))
         logger.info(

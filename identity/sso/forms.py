@@ -33,6 +33,7 @@ class SsoSettingsForm(forms.Form):
     )
     domains = forms.CharField(
         label=_("E-mail domains"),
+        required=False,  # clean_domains says what is missing
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_(
             "One or more, separated by commas or new lines (acme.com, acme.de). Addresses at "

@@ -55,6 +55,10 @@ MESSAGES = {
         "This sign-in answer from %(provider)s was already used once, so Snowball refused it. "
         "Start again from the sign-in page."
     ),
+    "stale": _(
+        "This sign-in with %(provider)s was not started in this browser, or was already "
+        "completed, so Snowball refused it. Start again from the sign-in page."
+    ),
     "cancelled": _("Sign-in with %(provider)s was cancelled."),
     "protocol": _(
         "Snowball could not complete sign-in with %(provider)s: the provider's answer was not "

@@ -56,6 +56,7 @@ def sso_settings(request: HttpRequest, viewer: Viewer) -> HttpResponse:
             return redirect("identity-sso-settings", org=viewer.org)
     context = {
         "form": form,
+        "org_slug": viewer.org,
         "provider": provider,
         "sp": sp_details(request, provider) if provider else {},
     }

@@ -96,7 +96,8 @@ def test_saml_from_pasted_metadata_shows_the_sp_details(org, login) -> None:
         ({"client_secret": ""}, "client secret"),
         ({"server_url": "not a url"}, "Enter a valid URL"),
         ({"protocol": "saml"}, "IdP metadata URL, or paste"),
-        ({"protocol": "saml", "metadata_xml": "<nonsense/>"}, "not SAML IdP metadata"),
+        ({"protocol": "saml", "metadata_xml": "<nonsense/>"}, "lacks the IdP&#x27;s entity ID"),
+        ({"protocol": "saml", "metadata_xml": "<unclosed"}, "not SAML IdP metadata"),
         ({"protocol": "ldap"}, "Select a valid choice"),
     ],
 )

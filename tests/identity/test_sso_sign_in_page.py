@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.core.cache import cache
 from django.test import Client
@@ -50,11 +52,12 @@ def test_other_addresses_get_the_password_form_whether_or_not_they_exist(
     ]
     for page in pages:
         assert 'name="password"' in page and "Continue with" not in page
-    strip = lambda page: page.replace(known.user.email, "X").replace("nobody@elsewhere.org", "X")  # noqa: E731
-    assert (
-        strip(pages[0]).split("csrfmiddlewaretoken")[0]
-        == strip(pages[1]).split("csrfmiddlewaretoken")[0]
-    )
+
+    def strip(page: str) -> str:
+        page = page.replace(known.user.email, "X").replace("nobody@elsewhere.org", "X")
+        return re.sub(r"[A-Za-z0-9]{64}", "TOKEN", page)  # the CSRF tokens
+
+    assert strip(pages[0]) == strip(pages[1])
 
 
 def test_an_invalid_address_stays_on_step_one(db) -> None:
