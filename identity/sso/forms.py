@@ -44,7 +44,7 @@ class SsoSettingsForm(forms.Form):
         label=_("Issuer or discovery URL"),
         required=False,
         assume_scheme="https",
-        help_text=_("e.g. https://login.microsoftonline.com/<tenant>/v2.0"),
+        help_text=_("e.g. https://login.microsoftonline.com/TENANT-ID/v2.0"),
     )
     client_id = forms.CharField(label=_("Client ID"), max_length=191, required=False)
     client_secret = forms.CharField(
