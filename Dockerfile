@@ -3,7 +3,8 @@ FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1
 WORKDIR /app
-# cairosvg (the weekly e-mail's chart as PNG) needs the cairo library.
+# cairosvg (the weekly e-mail's chart as PNG) needs the cairo library. SAML (python3-saml) needs
+# no Debian package: PyPI's xmlsec wheel carries libxmlsec1 and the libxml2 lxml's wheel has.
 RUN apt-get update && apt-get install -y --no-install-recommends libcairo2 \
     && rm -rf /var/lib/apt/lists/*
 

@@ -47,6 +47,11 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
+    # Single sign-on per organisation (#18): each organisation's provider is a SocialApp that
+    # identity.sso.services creates; identity.sso.adapter decides who it may sign in.
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
+    "allauth.socialaccount.providers.saml",
     "csp",
     "django_guid",
     "django_htmx",
@@ -66,6 +71,7 @@ MIDDLEWARE = [
     "django_guid.middleware.guid_middleware",  # a request id in every log line and response
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
+    "identity.sso.middleware.SsoFormActionMiddleware",  # a provider button's form-action (#18)
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -210,6 +216,22 @@ ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 # as for a known one, so the page does not tell who has an account).
 ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False
 ACCOUNT_FORMS = {"login": "programme.forms_auth.LoginForm"}
+# --- Single sign-on (#18, identity/sso, docs/sso.md) ---
+# A provider never creates access by itself: identity.sso.adapter matches the asserted, verified
+# e-mail to an active membership of the provider's own organisation (or, where its admin allows
+# it, creates a seller there) and refuses everything else with a page saying why. allauth's own
+# sign-up and e-mail matching stay off so no other path can link or create an account.
+SOCIALACCOUNT_ADAPTER = "identity.sso.adapter.SsoAccountAdapter"
+SOCIALACCOUNT_AUTO_SIGNUP = False
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False
+SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = False
+# The provider has verified the address (OIDC email_verified; SAML: the IdP of its domains).
+SOCIALACCOUNT_EMAIL_VERIFICATION = "none"
+SOCIALACCOUNT_STORE_TOKENS = False  # Snowball calls no provider API after sign-in
+SOCIALACCOUNT_LOGIN_ON_GET = False  # the provider buttons are POST forms (CSRF)
+# An OIDC provider's discovery and token endpoints answer within this many seconds.
+SOCIALACCOUNT_REQUESTS_TIMEOUT = env.int("SSO_REQUESTS_TIMEOUT", default=10)
+
 # allauth's rate limits stay on (they live in the Redis cache, shared by every web process):
 # failed logins are limited to 10 a minute per IP and 5 per 5 minutes per account.
 ACCOUNT_RATE_LIMITS = {

@@ -13,6 +13,8 @@ admin.site.login = operations.admin_login
 urlpatterns = [
     path("healthz", operations.healthz, name="healthz"),
     path("admin/", admin.site.urls),
+    # SAML's assertion consumer finishes in identity (replay protection), ahead of allauth's.
+    path("accounts/", include("identity.sso.accounts_urls")),
     path("accounts/", include("allauth.urls")),
     # The sign-in page's language switcher (also the person's choice once signed in).
     path("i18n/setlang/", views_locale.set_language, name="set_language"),

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.urls import path
 
 from identity.scim import views as scim
+from identity.sso import views as sso_views
 
 # --- SCIM ---------------------------------------------------------------------------------------
 # The admin page (a tenant page) and the API: one base URL for every organisation, /scim/v2/,
@@ -37,6 +38,12 @@ scim_urlpatterns = [
     path("scim/v2/<path:rest>", scim.fallback, name="identity-scim-fallback"),
 ]
 
-tenant_urlpatterns: list = [*scim_tenant_urlpatterns]
+# --- SSO ----------------------------------------------------------------------------------------
+sso_tenant_urlpatterns = [
+    path("settings/sso/", sso_views.sso_settings, name="identity-sso-settings"),
+    path("settings/sso/remove/", sso_views.sso_remove, name="identity-sso-remove"),
+]
+
+tenant_urlpatterns: list = [*scim_tenant_urlpatterns, *sso_tenant_urlpatterns]
 
 urlpatterns: list = [*scim_urlpatterns]

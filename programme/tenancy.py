@@ -26,6 +26,18 @@ from programme.viewer import Viewer
 
 SESSION_KEY = "organisation"
 
+# Checks other apps add to every tenant page, since programme imports none of them: identity's
+# "this organisation requires its own single sign-on" (registered from IdentityConfig.ready).
+# Each gets the request and the (active) membership and returns None to let the page open, or
+# the response to send instead.
+AccessCheck = Callable[[HttpRequest, Membership], "HttpResponse | None"]
+access_checks: list[AccessCheck] = []
+
+
+def register_access_check(check: AccessCheck) -> None:
+    if check not in access_checks:
+        access_checks.append(check)
+
 
 def membership_for_request(request: HttpRequest, org: str) -> Membership:
     """The signed-in user's membership of organisation `org` (a slug), or 404.
@@ -81,6 +93,9 @@ def tenant_view(view: Callable | None = None, *, policy: Policy | None = None) -
                     {"organisation_name": membership.organisation.name},
                     status=403,
                 )
+            for check in access_checks:
+                if (refused := check(request, membership)) is not None:
+                    return refused
             viewer = Viewer(membership)
             request.viewer = viewer  # type: ignore[attr-defined]
             if policy is not None and not policy(viewer.membership):

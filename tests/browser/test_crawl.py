@@ -266,6 +266,7 @@ def _crawl_role(browser, base: str, role: str, email: str, crawl: Crawl) -> None
         )
         page.goto("/accounts/login/")
         page.locator("input[name=login]").fill(email)
+        page.locator("form.login-form button[type=submit]").click()  # the e-mail first (#18)
         page.locator("input[name=password]").fill(PASSWORD)
         page.locator("form.login-form button[type=submit]").click()
         page.wait_for_load_state()

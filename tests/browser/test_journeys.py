@@ -20,6 +20,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def sign_in(page, email: str, password: str) -> None:
     page.goto("/accounts/login/")
     page.get_by_label("Email").fill(email)
+    page.get_by_role("button", name="Continue").click()  # the e-mail first (#18)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign In").click()
 

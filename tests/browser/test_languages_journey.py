@@ -37,6 +37,7 @@ def test_a_seller_joins_a_kickoff_and_posts_a_concern_in_german(browser, live_se
     assert page.locator("html").get_attribute("lang") == "de"
     expect(page.get_by_role("heading", name=german("Sign in to Snowball"))).to_be_visible()
     page.locator("input[name=login]").fill(seller.user.email)
+    page.locator("form.login-form button[type=submit]").click()  # the e-mail first (#18)
     page.locator("input[name=password]").fill(PASSWORD)
     page.locator("form.login-form button[type=submit]").click()
     page.wait_for_url("**/o/**")

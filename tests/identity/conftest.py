@@ -1,4 +1,5 @@
-"""SCIM fixtures: a token of the organisation (made the way an admin makes one) and a client
+"""SSO fixtures: SAML identity providers of Acme and Globex. SCIM fixtures: a token of the
+organisation (made the way an admin makes one) and a client
 that speaks to /scim/v2/ as an identity provider does."""
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ from django.test import Client
 from identity.scim import services
 from programme.models import Membership, Organisation, Role
 from tests.factories import member
+from tests.identity.helpers import configure_saml
+from tests.identity.saml_idp import SamlIdp
 
 
 class ScimClient:
@@ -120,3 +123,23 @@ def okta_user(email: str, **extra: object) -> dict[str, object]:
     }
     body.update(extra)
     return body
+
+
+@pytest.fixture
+def acme_idp() -> SamlIdp:
+    return SamlIdp(entity_id="https://idp.acme.test/meta", sso_url="https://idp.acme.test/sso")
+
+
+@pytest.fixture
+def globex_idp() -> SamlIdp:
+    return SamlIdp(entity_id="https://idp.globex.test/meta", sso_url="https://idp.globex.test/sso")
+
+
+@pytest.fixture
+def acme_saml(org, acme_idp):
+    return configure_saml(org, acme_idp, ["acme.com"])
+
+
+@pytest.fixture
+def globex_saml(other_org, globex_idp):
+    return configure_saml(other_org, globex_idp, ["globex.com"])

@@ -26,6 +26,7 @@ NOT_TENANT = {
         "route is probed with another organisation's token in tests/identity/test_scim_errors.py"
         for name in SCIM_API
     },
+    "identity-saml-finish-acs": "a SAML response's last step, before sign-in: tests/identity",
 }
 
 

@@ -7,9 +7,9 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
 
-    initial = True
 
     dependencies = [
+        ('identity', '0001_sso'),
         ('programme', '0016_leavers_and_audit_log'),
     ]
 
