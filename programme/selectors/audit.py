@@ -100,7 +100,26 @@ _DETAIL_LABELS = {
     "added": pgettext_lazy("audit detail", "Added"),
     "removed": pgettext_lazy("audit detail", "Removed"),
     "fields": pgettext_lazy("audit detail", "Fields"),
+    "setting": pgettext_lazy("audit detail", "Setting"),
+    "reference": pgettext_lazy("audit detail", "Reference"),
+    "on_request": pgettext_lazy("audit detail", "On a written request"),
+    "kept_contributions": pgettext_lazy("audit detail", "Contributions kept"),
+    "events": pgettext_lazy("audit detail", "Events"),
 }
+# Words the services store in English, shown in the reader's language.
+_DETAIL_WORDS = {
+    "blocked words": pgettext_lazy("audit detail", "Blocked words"),
+    "disclosure line": pgettext_lazy("audit detail", "Disclosure line"),
+    "language": pgettext_lazy("audit detail", "Language"),
+    "added": pgettext_lazy("audit detail", "added"),
+    "removed": pgettext_lazy("audit detail", "removed"),
+    "switched on": pgettext_lazy("audit detail", "switched on"),
+    "switched off": pgettext_lazy("audit detail", "switched off"),
+    "teams": pgettext_lazy("audit detail", "Microsoft Teams"),
+    "slack": pgettext_lazy("audit detail", "Slack"),
+    "webhook": pgettext_lazy("audit detail", "Signed webhook"),
+}
+_WORDED = {"setting", "fields", "change", "kind"}
 
 
 def _detail_value(key: str, value: object) -> str:
@@ -108,6 +127,10 @@ def _detail_value(key: str, value: object) -> str:
         return str(Role(value).label)
     if key == "source" and value in DeactivationSource.values:
         return str(DeactivationSource(value).label)
+    if key in _WORDED and isinstance(value, str) and value in _DETAIL_WORDS:
+        return str(_DETAIL_WORDS[value])
+    if key in _WORDED and isinstance(value, list):
+        return ", ".join(str(_DETAIL_WORDS.get(item, item)) for item in value)
     if isinstance(value, bool):
         return gettext("yes") if value else gettext("no")
     if isinstance(value, list):
@@ -128,7 +151,13 @@ def audit_detail_lines(entry: AuditEntry) -> list[tuple[str, str]]:
                 f"{_detail_value('from', before) or '—'} → {_detail_value('to', after) or '—'}",
             )
         )
-    for key, value in details.items():
+    # jsonb keeps keys in its own order: what the entry is about comes first.
+    first = ("setting", "name", "file", "change", "kind")
+    ordered = sorted(
+        details.items(),
+        key=lambda item: (item[0] not in first, first.index(item[0]) if item[0] in first else 0),
+    )
+    for key, value in ordered:
         label = _DETAIL_LABELS.get(key)
         lines.append((str(label) if label else key.replace("_", " "), _detail_value(key, value)))
     return lines
