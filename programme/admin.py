@@ -2,8 +2,10 @@ from __future__ import annotations
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.db import transaction
 
 from programme.models import (
+    AuditAction,
     AuditEntry,
     Membership,
     Organisation,
@@ -12,6 +14,7 @@ from programme.models import (
     Team,
     User,
 )
+from programme.services.audit import audit_record
 
 
 @admin.register(User)
@@ -28,6 +31,23 @@ class UserAdmin(BaseUserAdmin):
     add_fieldsets = [(None, {"classes": ["wide"], "fields": ["email", "password1", "password2"]})]
 
 
+def _role_change_record(request, membership: Membership, before: str | None) -> None:
+    """A role changed in the Django admin goes to the organisation's audit log (#18), by the
+    platform's staff member (no membership of theirs is involved)."""
+    if before is not None and before != membership.role:
+        audit_record(
+            organisation=membership.organisation_id, action=AuditAction.ROLE_CHANGED,
+            actor_label=request.user.email, target=membership,
+            details={"from": before, "to": membership.role, "source": "admin site"},
+        )  # fmt: skip
+
+
+def _role_before(membership: Membership) -> str | None:
+    if membership.pk is None:
+        return None
+    return Membership.objects.filter(pk=membership.pk).values_list("role", flat=True).first()
+
+
 class MembershipInline(admin.TabularInline):
     model = Membership
     extra = 0
@@ -41,6 +61,20 @@ class OrganisationAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["name"]}
     search_fields = ["name", "slug"]
 
+    def save_formset(self, request, form, formset, change) -> None:
+        if formset.model is not Membership:
+            return super().save_formset(request, form, formset, change)
+        changed = [
+            (each.instance, each.initial.get("role"))
+            for each in formset.forms
+            if each.instance.pk and "role" in each.changed_data
+        ]
+        with transaction.atomic():
+            super().save_formset(request, form, formset, change)
+            for membership, before in changed:
+                _role_change_record(request, membership, before)
+        return None
+
 
 @admin.register(Membership)
 class MembershipAdmin(admin.ModelAdmin):
@@ -49,6 +83,12 @@ class MembershipAdmin(admin.ModelAdmin):
     raw_id_fields = ["user"]
     search_fields = ["user__email"]
     list_select_related = ["user", "organisation"]
+
+    def save_model(self, request, obj, form, change) -> None:
+        with transaction.atomic():
+            before = _role_before(obj)
+            super().save_model(request, obj, form, change)
+            _role_change_record(request, obj, before)
 
 
 @admin.register(Team)

@@ -207,3 +207,23 @@ def test_pages_by_keyset_in_a_fixed_number_of_queries(org, admin, login, count_q
             url = audit_url(org, after=cursor)
             assert count_queries(client.get, url) == small
     assert (seen, pages) == (120, 3)
+
+
+def test_a_role_changed_in_the_django_admin_is_recorded(org, rf):
+    from django.contrib import admin as django_admin
+
+    from programme.models import Membership
+    from tests.factories import UserFactory
+
+    # The admin site itself asks for staff with MFA (tested in test_deployment): the model
+    # admin's save is what records the change.
+    request = rf.post("/admin/")
+    request.user = UserFactory(is_staff=True, is_superuser=True)
+    person = member(org, Role.SELLER)
+    model_admin = django_admin.site._registry[Membership]
+    person.role = Role.MANAGER
+    model_admin.save_model(request, person, form=None, change=True)
+    model_admin.save_model(request, person, form=None, change=True)  # unchanged: no entry
+    entry = AuditEntry.objects.get(action="role_changed")
+    assert entry.actor is None and entry.actor_label == request.user.email
+    assert entry.target == person and entry.details["to"] == "manager"
