@@ -113,6 +113,28 @@ def membership_deactivate(
     leave every audience, notification, reminder and invitation; nothing is deleted, so past
     aggregates keep them. `by` is the person acting (asked to the policy) or None for SCIM or a
     roster import already checked. False when they were already deactivated."""
+    return _membership_access_set(
+        membership=membership, by=by, source=source, audit=audit, active=False
+    )
+
+
+def membership_reactivate(
+    *, membership: Membership, by: Membership | None, source: str, audit: bool = True
+) -> bool:
+    """Restore a leaver's access: they are back in audiences from now on. False when they were
+    active."""
+    return _membership_access_set(
+        membership=membership, by=by, source=source, audit=audit, active=True
+    )
+
+
+def _membership_access_set(
+    *, membership: Membership, by: Membership | None, source: str, audit: bool, active: bool
+) -> bool:
+    """One compare-and-set for both directions: only a membership in the other state changes,
+    with its audit entry (and, on deactivation, the integrations' event) in the same
+    transaction."""
+    from programme.models import AuditAction
     from programme.services.audit import audit_record
     from programme.services.integrations import person_deactivated
 
@@ -121,11 +143,16 @@ def membership_deactivate(
             policies.can_deactivate_member(by, membership),
             by,
             membership.organisation_id,
-            "deactivate a member",
+            "reactivate a member" if active else "deactivate a member",
         )
+    now = timezone.now()
     with transaction.atomic():
-        changed = Membership.objects.filter(pk=membership.pk, deactivated_at__isnull=True).update(
-            deactivated_at=timezone.now(), deactivated_by=source, updated_at=timezone.now()
+        changed = Membership.objects.filter(
+            pk=membership.pk, deactivated_at__isnull=not active
+        ).update(
+            deactivated_at=None if active else now,
+            deactivated_by="" if active else source,
+            updated_at=now,
         )
         if not changed:
             return False
@@ -133,46 +160,14 @@ def membership_deactivate(
         if audit:
             audit_record(
                 organisation=membership.organisation_id,
-                action="deactivated",
+                action=AuditAction.REACTIVATED if active else AuditAction.DEACTIVATED,
                 actor=by,
                 actor_label="" if by else source.upper(),
                 target=membership,
                 details={"source": source},
             )
-        person_deactivated(membership)
-    return True
-
-
-def membership_reactivate(
-    *, membership: Membership, by: Membership | None, source: str, audit: bool = True
-) -> bool:
-    """Restore a leaver's access: they are back in audiences from now on. False when they were
-    active."""
-    from programme.services.audit import audit_record
-
-    if by is not None:
-        policies.require(
-            policies.can_deactivate_member(by, membership),
-            by,
-            membership.organisation_id,
-            "reactivate a member",
-        )
-    with transaction.atomic():
-        changed = Membership.objects.filter(pk=membership.pk, deactivated_at__isnull=False).update(
-            deactivated_at=None, deactivated_by="", updated_at=timezone.now()
-        )
-        if not changed:
-            return False
-        membership.refresh_from_db(fields=["deactivated_at", "deactivated_by", "updated_at"])
-        if audit:
-            audit_record(
-                organisation=membership.organisation_id,
-                action="reactivated",
-                actor=by,
-                actor_label="" if by else source.upper(),
-                target=membership,
-                details={"source": source},
-            )
+        if not active:
+            person_deactivated(membership)
     return True
 
 
