@@ -89,7 +89,7 @@ def seed_cases(organisation: Organisation, count: int, words: list[str]) -> floa
     now = timezone.now()
     columns = ("created_at, updated_at, code, kind, title, story, story_html, outcome, links, "
                "technique, segment, tags, visibility, hidden_reason, tags_text, author_id, "
-               "organisation_id, team_id, feature_consent")  # fmt: skip
+               "organisation_id, team_id, feature_consent, language")  # fmt: skip
     with transaction.atomic(), connection.cursor() as cursor:
         for start in range(have, count, CHUNK):
             buffer = io.StringIO()
@@ -104,7 +104,7 @@ def seed_cases(organisation: Organisation, count: int, words: list[str]) -> floa
                     when, when, str(uuid.uuid4()), rng.choice(kinds), title, story,
                     f"<p>{story}</p>", "", "", rng.choice(techniques), "", "{" + ",".join(tags)
                     + "}", visibility, "", " ".join(tags), str(author), str(organisation.pk),
-                    str(team) if team else "\\N", "f",
+                    str(team) if team else "\\N", "f", "en",
                 ]) + "\n")  # fmt: skip
             buffer.seek(0)
             cursor.cursor.copy_expert(
