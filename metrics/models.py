@@ -188,10 +188,12 @@ class ParticipantWeek(models.Model):
     """
 
     organisation = models.ForeignKey(
-        Organisation, on_delete=models.CASCADE, related_name="+", db_constraint=False
+        Organisation, on_delete=models.CASCADE, related_name="+", db_constraint=False,
+        db_index=False,  # the (organisation, ...) indexes below serve
     )
     participant = models.ForeignKey(
-        Participant, on_delete=models.CASCADE, related_name="weeks", db_constraint=False
+        Participant, on_delete=models.CASCADE, related_name="weeks", db_constraint=False,
+        db_index=False,  # the unique (participant, week) index serves
     )
     week = models.DateField()
     posts = models.PositiveIntegerField(default=0)
@@ -251,10 +253,12 @@ class IndicatorWeek(models.Model):
     """
 
     organisation = models.ForeignKey(
-        Organisation, on_delete=models.CASCADE, related_name="+", db_constraint=False
+        Organisation, on_delete=models.CASCADE, related_name="+", db_constraint=False,
+        db_index=False,  # the (organisation, ...) indexes below serve
     )
     participant = models.ForeignKey(
-        Participant, on_delete=models.CASCADE, related_name="indicator_weeks", db_constraint=False
+        Participant, on_delete=models.CASCADE, related_name="indicator_weeks", db_constraint=False,
+        db_index=False,  # the unique (participant, week) index serves
     )
     week = models.DateField()
     own_actions = models.PositiveIntegerField(default=0)
@@ -308,7 +312,8 @@ class GroupWeek(models.Model):
     """
 
     organisation = models.ForeignKey(
-        Organisation, on_delete=models.CASCADE, related_name="+", db_constraint=False
+        Organisation, on_delete=models.CASCADE, related_name="+", db_constraint=False,
+        db_index=False,  # the (organisation, ...) indexes below serve
     )
     kind = models.CharField(max_length=20, choices=GroupKind.choices)
     group_id = models.PositiveIntegerField()  # the organisation, programme, wave or team id
