@@ -188,11 +188,17 @@ class ParticipantWeek(models.Model):
     """
 
     organisation = models.ForeignKey(
-        Organisation, on_delete=models.CASCADE, related_name="+", db_constraint=False,
+        Organisation,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_constraint=False,
         db_index=False,  # the (organisation, ...) indexes below serve
     )
     participant = models.ForeignKey(
-        Participant, on_delete=models.CASCADE, related_name="weeks", db_constraint=False,
+        Participant,
+        on_delete=models.CASCADE,
+        related_name="weeks",
+        db_constraint=False,
         db_index=False,  # the unique (participant, week) index serves
     )
     week = models.DateField()
@@ -253,11 +259,17 @@ class IndicatorWeek(models.Model):
     """
 
     organisation = models.ForeignKey(
-        Organisation, on_delete=models.CASCADE, related_name="+", db_constraint=False,
+        Organisation,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_constraint=False,
         db_index=False,  # the (organisation, ...) indexes below serve
     )
     participant = models.ForeignKey(
-        Participant, on_delete=models.CASCADE, related_name="indicator_weeks", db_constraint=False,
+        Participant,
+        on_delete=models.CASCADE,
+        related_name="indicator_weeks",
+        db_constraint=False,
         db_index=False,  # the unique (participant, week) index serves
     )
     week = models.DateField()
@@ -312,7 +324,10 @@ class GroupWeek(models.Model):
     """
 
     organisation = models.ForeignKey(
-        Organisation, on_delete=models.CASCADE, related_name="+", db_constraint=False,
+        Organisation,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_constraint=False,
         db_index=False,  # the (organisation, ...) indexes below serve
     )
     kind = models.CharField(max_length=20, choices=GroupKind.choices)
