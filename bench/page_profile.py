@@ -73,6 +73,9 @@ def pages(org: Organisation) -> list[tuple[str, Client, str, dict]]:
         found.append(("case", seller, f"{o}/showcase/{case.code}/", {}))
     if session is not None:
         found.append(("kick-off page", seller, f"{o}/join/{session.join_code}/", {}))
+        # What each phone polls while the room changes (no ETag: drawn every time).
+        found.append(("kick-off list poll", seller, f"{o}/join/{session.join_code}/",
+                      {"HTTP_HX_REQUEST": "true"}))  # fmt: skip
     return found
 
 

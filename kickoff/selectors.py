@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from collections import OrderedDict
 from dataclasses import dataclass, field
+from functools import cache
 
 from django.db import connection
 from django.db.models import (
@@ -25,6 +26,7 @@ from django.db.models import (
 )
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce, Lower, RowNumber
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext, ngettext
@@ -46,6 +48,7 @@ from kickoff.models import (
     StakeholderAssessment,
     ThemeFollowUp,
 )
+from programme import fixed_select
 from programme.anonymous import anonymous_pending
 from programme.blocked_words import blocked_words_among, blocked_words_by_organisation
 from programme.models import Membership, Organisation, Participant, Programme, Wave
@@ -68,8 +71,30 @@ def kickoff_get(organisation: Organisation, code: str) -> KickoffSession:
     return get_object_or_404(kickoffs_for(organisation), code=code)
 
 
+@cache
+def _by_join_code() -> tuple[str, fixed_select.Layout]:
+    columns, layout = fixed_select.select_list([(KickoffSession, "k"), (Programme, "p")])
+    sql = (
+        f"SELECT {columns} FROM {KickoffSession._meta.db_table} k "  # noqa: S608
+        f"JOIN {Programme._meta.db_table} p ON p.id = k.programme_id "
+        "WHERE k.organisation_id = %s AND k.join_code = %s"
+    )
+    return sql, layout
+
+
 def kickoff_by_join_code(organisation: Organisation, join_code: str) -> KickoffSession:
-    return get_object_or_404(kickoffs_for(organisation), join_code=join_code.strip().upper())
+    """The session of this join code, with its programme (404 for none): what every phone's
+    poll, vote and opinion starts with, so its select is built once (programme.fixed_select)."""
+    sql, layout = _by_join_code()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [organisation.pk, join_code.strip().upper()])
+        row = cursor.fetchone()
+    if row is None:
+        raise Http404("No kick-off session has this join code.")
+    session, programme = fixed_select.instances(layout, row)
+    KickoffSession.programme.field.set_cached_value(session, programme)
+    KickoffSession.organisation.field.set_cached_value(session, organisation)
+    return session
 
 
 def open_kickoffs_for_code(memberships: list[Membership], join_code: str) -> list[KickoffSession]:

@@ -24,7 +24,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from kickoff import consensus, live, policies, selectors, services
 from kickoff.models import KickoffSession
-from kickoff.views import own_concern_codes
+from kickoff.views import concern_rows, own_concern_codes
 from programme.tenancy import Viewer, tenant_view
 
 SORT_LABELS = {
@@ -195,7 +195,7 @@ def concern_opinion(
     is_open = session.status == KickoffSession.Status.OPEN
     own = set(own_concern_codes(request))
     is_mine = str(concern.pk) in own or concern.author_id == membership.pk
-    context = {
+    context = concern_rows(request, session, [concern]) | {
         "session": session,
         "c": concern,
         "is_open": is_open,

@@ -4,9 +4,8 @@
 the organisation, their participant record and its team. Through the ORM, compiling that
 select_related (four tables, ~40 columns) cost more CPU than any other step of a cheap page:
 ~40% of a kick-off poll answered 304 (bench/page_profile.py, cProfile on the CPU clock). The
-query never changes shape, so its SQL is built here once per process from the models' own
-fields, and the rows become model instances through `Model.from_db` with each field's
-`from_db_value`, as the ORM itself does. Same rows, same instances, same relations cached.
+query never changes shape, so its SQL is built once per process (programme.fixed_select).
+Same rows, same instances, same relations cached.
 """
 
 from __future__ import annotations
@@ -14,8 +13,8 @@ from __future__ import annotations
 from functools import cache
 
 from django.db import connection
-from django.db.models import Model
 
+from programme.fixed_select import Layout, instances, select_list
 from programme.models import Membership, Organisation, Participant, Team
 
 _PARTS = (
@@ -27,19 +26,12 @@ _PARTS = (
 
 
 @cache
-def _statement() -> tuple[str, list[tuple[type[Model], list, int, int]]]:
+def _statement() -> tuple[str, Layout]:
     """The SQL and, per model, its fields and where its columns sit in a row."""
-    columns, layout, start = [], [], 0
-    for model, alias in _PARTS:
-        fields = list(model._meta.concrete_fields)
-        quote = connection.ops.quote_name
-        columns += [f"{alias}.{quote(field.column)}" for field in fields]
-        layout.append((model, fields, start, start + len(fields)))
-        start += len(fields)
+    columns, layout = select_list(_PARTS)
     table = {model: model._meta.db_table for model, _ in _PARTS}
-    # Only the models' own table and column names go into the text; the values are bound.
     sql = (
-        f"SELECT {', '.join(columns)} "  # noqa: S608
+        f"SELECT {columns} "  # noqa: S608
         f"FROM {table[Membership]} m "
         f"JOIN {table[Organisation]} o ON o.id = m.organisation_id "
         f"LEFT JOIN {table[Participant]} p ON p.membership_id = m.id "
@@ -48,16 +40,6 @@ def _statement() -> tuple[str, list[tuple[type[Model], list, int, int]]]:
         "ORDER BY m.id LIMIT 1"
     )
     return sql, layout
-
-
-def _instance(model: type[Model], fields: list, values: tuple) -> Model | None:
-    if values[0] is None:  # the primary key: no row on this side of a LEFT JOIN
-        return None
-    converted = [
-        field.from_db_value(value, None, connection) if hasattr(field, "from_db_value") else value
-        for field, value in zip(fields, values, strict=True)
-    ]
-    return model.from_db(connection.alias, [field.attname for field in fields], converted)
 
 
 def membership_of(user_id: int, slug: str) -> Membership | None:
@@ -70,9 +52,7 @@ def membership_of(user_id: int, slug: str) -> Membership | None:
         row = cursor.fetchone()
     if row is None:
         return None
-    membership, organisation, participant, team = (
-        _instance(model, fields, row[start:end]) for model, fields, start, end in layout
-    )
+    membership, organisation, participant, team = instances(layout, row)
     Membership.organisation.field.set_cached_value(membership, organisation)
     Membership.participant.related.set_cached_value(membership, participant)
     if participant is not None:
