@@ -39,11 +39,16 @@ def gunicorn(
     port: int,
     *,
     workers: int = 4,
-    threads: int = 4,
+    threads: int = 1,
     settings: str = "config.settings",
     cpu_log: Path | None = None,
 ) -> Iterator[subprocess.Popen]:
-    """gunicorn serving config.wsgi on 127.0.0.1:port until the block ends. With `cpu_log`,
+    """gunicorn serving config.wsgi on 127.0.0.1:port until the block ends: sync workers (one
+    request at a time each), as the production image runs it, two per core. Threads inside a
+    worker share one interpreter lock: with 4 workers x 4 threads the kick-off room's p99 was
+    2.5-3x its p99 with 4 single-threaded workers, at the same throughput (bench/kickoff_load.py,
+    600-700 ms against 226 ms), as a request that needs 3 ms of CPU waits for its neighbours'
+    slices. With `cpu_log`,
     each request appends its server-side CPU milliseconds to that file (config/cpu_timing.py;
     read it with `cpu_by_name`)."""
     env = {**os.environ, "DJANGO_ALLOWED_HOSTS": "127.0.0.1", "DJANGO_DEBUG": "0",
