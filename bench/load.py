@@ -5,11 +5,12 @@ configured database (the embedded one by default) and drives it with locust in h
 (bench/locustfile.py): sellers browse and search the showcase, open cases and their own
 dashboard and voice concerns at an open kick-off; managers and sponsors read their dashboards;
 a CRM posts batches of 20 events to the ingestion API. People pause 3-9 s between pages
-(`--pause`) and arrive 20 a second; figures count from when all have arrived (locust --reset-
-stats). The data is the `bench-4800` organisation (4,800 sellers, 400,000 events over 26 weeks,
-rolled up; made once by `seed_bench`) with at least 300 cases. A second run hammers a view that
-does nothing, through the same middleware, with no pause: the most this machine serves. Locust
-runs on the same 2 cores as the server, so read the figures as orders of magnitude.
+(`--pause`) and arrive 20 a second; figures count from when all have arrived (locust
+--reset-stats). The data is the `bench-4800` organisation (4,800 sellers, 400,000 events over
+26 weeks, rolled up; made once by `seed_bench`) with at least 300 cases. A second run hammers a
+view that does nothing, through the same middleware, with no pause: the most this machine
+serves. Locust runs on the same 2 cores as the server, so read the figures as orders of
+magnitude.
 
     .venv/bin/python bench/load.py [--users 200] [--seconds 60] [--pause 3-9]
 
