@@ -8,6 +8,7 @@ import io
 import json
 import re
 from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from decimal import Decimal
@@ -96,9 +97,14 @@ class EventWriter:
 
     def __init__(
         self, *, organisation: Organisation, source: str, summary: Summary, progress_key: str = "",
-        restate: bool = False,
+        restate: bool = False, background: bool = False,
     ) -> None:  # fmt: skip
         self.restate = restate
+        # File imports: each full batch is written by a second thread on the same database
+        # connection (so in the same transaction) while this one reads the next rows.
+        self.background = background and not restate
+        self._pending: Future | None = None
+        self._executor: ThreadPoolExecutor | None = None
         self.days_restated: set[date] = set()
         self.organisation = organisation
         self.source = source
@@ -129,7 +135,40 @@ class EventWriter:
             f"{self.source_field}\t{_escape(event.external_id[:200])}\t{self.now_field}\n"
         )
         if len(self.buffer) >= BATCH_SIZE:
-            self.flush()
+            if self.background:
+                self._write_behind()
+            else:
+                self.flush()
+
+    def _write_behind(self) -> None:
+        """Hand the full batch to the writer thread and go on reading.
+
+        Reading a LinkedIn export (unzipping, parsing dates, building the COPY lines) and
+        writing it (COPY, then INSERT ... ON CONFLICT in PostgreSQL) took about as long as each
+        other, one after the other: on two cores they overlap (bench/import_linkedin.py). One
+        batch at most is in flight, so memory stays that of two batches. The thread uses the
+        DB-API connection of this one (psycopg2 runs one statement at a time on it), so the
+        rows belong to the caller's transaction and vanish with it on a rollback; anything
+        the writer raises is raised here, at the next batch or at the flush."""
+        self.wait()
+        if self._executor is None:
+            connection.ensure_connection()
+            self._executor = ThreadPoolExecutor(1, thread_name_prefix="event-writer")
+        lines, self.buffer = self.buffer, []
+        self._pending = self._executor.submit(self._write, connection.connection, lines)
+
+    def wait(self) -> None:
+        """Until the batch in flight is written (its error, if any, raised here)."""
+        pending, self._pending = self._pending, None
+        if pending is not None:
+            with connection.wrap_database_errors:  # psycopg2's errors as Django's
+                pending.result()
+
+    def close(self) -> None:
+        self.wait()
+        if self._executor is not None:
+            self._executor.shutdown()
+            self._executor = None
 
     def flush(self, *, returning: bool = False) -> list[str]:
         """Write the buffer; with `returning`, return the external ids actually created.
@@ -137,10 +176,22 @@ class EventWriter:
         COPY into a session-local staging table, then one INSERT ... SELECT ... ON CONFLICT DO
         NOTHING: far cheaper than building a VALUES statement row by row.
         """
+        self.close()  # what the writer thread holds goes first
         if not self.buffer:
             return []
+        lines, self.buffer = self.buffer, []
+        with connection.cursor() as cursor:
+            return self._write(cursor, lines, returning=returning)
+
+    def _write(self, target: object, lines: list[str], *, returning: bool = False) -> list[str]:
+        """COPY `lines` into the staging table and insert them; `target` is a cursor, or the
+        DB-API connection to open one on (the writer thread)."""
+        if not hasattr(target, "execute"):
+            with target.cursor() as cursor:
+                return self._write(cursor, lines, returning=returning)
+        cursor = target
         table = ActivityEvent._meta.db_table
-        payload = io.StringIO("".join(self.buffer))
+        payload = io.StringIO("".join(lines))
         clause = "RETURNING external_id" if returning else ""
         conflict = "DO NOTHING"
         if self.restate:
@@ -153,33 +204,32 @@ class EventWriter:
                 f"({', '.join(f'EXCLUDED.{name}' for name in restated)})"
             )
             clause = "RETURNING xmax = 0, occurred_at"
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"CREATE TEMP TABLE IF NOT EXISTS {STAGING} ON COMMIT DELETE ROWS AS "  # noqa: S608
-                f"SELECT {COLUMNS} FROM {table} WITH NO DATA"
+        cursor.execute(
+            f"CREATE TEMP TABLE IF NOT EXISTS {STAGING} ON COMMIT DELETE ROWS AS "  # noqa: S608
+            f"SELECT {COLUMNS} FROM {table} WITH NO DATA"
+        )
+        raw = getattr(cursor, "cursor", cursor)  # psycopg2's own, under Django's wrapper
+        raw.copy_expert(f"COPY {STAGING} ({COLUMNS}) FROM STDIN", payload)
+        cursor.execute(
+            f"""INSERT INTO {table} AS t ({COLUMNS}) SELECT {COLUMNS} FROM {STAGING}
+                ON CONFLICT ON CONSTRAINT event_unique_source_id {conflict}
+                {clause}"""  # noqa: S608 - names from the model
+        )
+        created = [row[0] for row in cursor.fetchall()] if returning else []
+        count = len(created) if returning else cursor.rowcount
+        unchanged = len(lines) - count
+        if self.restate:
+            # xmax = 0: inserted; otherwise an existing row took the restated count.
+            rows = cursor.fetchall()
+            count = sum(1 for inserted, _ in rows if inserted)
+            unchanged = len(lines) - len(rows)
+            self.days_restated.update(
+                when.astimezone(self.tz).date() for inserted, when in rows if not inserted
             )
-            cursor.cursor.copy_expert(f"COPY {STAGING} ({COLUMNS}) FROM STDIN", payload)
-            cursor.execute(
-                f"""INSERT INTO {table} AS t ({COLUMNS}) SELECT {COLUMNS} FROM {STAGING}
-                    ON CONFLICT ON CONSTRAINT event_unique_source_id {conflict}
-                    {clause}"""  # noqa: S608 - names from the model
-            )
-            created = [row[0] for row in cursor.fetchall()] if returning else []
-            count = len(created) if returning else cursor.rowcount
-            unchanged = len(self.buffer) - count
-            if self.restate:
-                # xmax = 0: inserted; otherwise an existing row took the restated count.
-                rows = cursor.fetchall()
-                count = sum(1 for inserted, _ in rows if inserted)
-                unchanged = len(self.buffer) - len(rows)
-                self.days_restated.update(
-                    when.astimezone(self.tz).date() for inserted, when in rows if not inserted
-                )
-                self.summary.days_updated = len(self.days_restated)
-            cursor.execute(f"TRUNCATE {STAGING}")
+            self.summary.days_updated = len(self.days_restated)
+        cursor.execute(f"TRUNCATE {STAGING}")
         self.summary.created += count
         self.summary.duplicates += unchanged
-        self.buffer = []
         if self.progress_key:
             cache.set(self.progress_key, self.summary.rows_read, 3600)
         return created

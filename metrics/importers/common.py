@@ -4,6 +4,7 @@ skeleton of the CSVs that hold rows for many people (SSI, CRM)."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from contextlib import closing
 from datetime import tzinfo
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -18,6 +19,7 @@ from programme.models import Organisation, Participant
 
 def finish(summary: Summary, writer: EventWriter) -> bool:
     """End of an import inside its transaction: all rows valid, or nothing written at all."""
+    writer.close()  # a batch still being written in the background is in, or has failed
     if summary.errors:
         transaction.set_rollback(True)
         summary.created = summary.duplicates = 0
@@ -59,9 +61,10 @@ def import_people_csv(
     summary = Summary()
     people = selectors.participants_by_email(organisation)
     writer = EventWriter(
-        organisation=organisation, source=source, summary=summary, progress_key=progress_key
-    )
-    with open(path, "rb") as handle, transaction.atomic():
+        organisation=organisation, source=source, summary=summary, progress_key=progress_key,
+        background=True,
+    )  # fmt: skip
+    with open(path, "rb") as handle, transaction.atomic(), closing(writer):
         for line, row in CsvRows(handle, filename, columns, delimiters=",;"):
             summary.rows_read += 1
             try:

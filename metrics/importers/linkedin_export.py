@@ -721,7 +721,7 @@ def import_linkedin_export(
     members = export_members(path, filename)
     writer = EventWriter(
         organisation=organisation, source=EventSource.LINKEDIN_EXPORT, summary=summary,
-        progress_key=progress_key,
+        progress_key=progress_key, background=True,
     )  # fmt: skip
     ctx = LinkedInContext(participant, writer, summary)
     ctx.files = [
@@ -730,7 +730,7 @@ def import_linkedin_export(
         if base in DATED
         for name, opener in members.get(base, [])
     ]
-    with transaction.atomic():
+    with transaction.atomic(), closing(writer):
         for base, handler in LINKEDIN_FILES.items():
             for name, opener in members.get(base, []):
                 handler(ctx, opener, name)

@@ -272,3 +272,44 @@ def test_wrong_columns_are_named_as_linkedin_writes_them(org, dana, tmp_path):
     assert "connectedon" not in reason and "firstname" not in reason
     assert "Connections.csv" in reason
     assert not ActivityEvent.objects.exists()
+
+
+def _large_export(path: Path, reactions: int, *, broken_at: int | None = None) -> Path:
+    """An export whose Reactions.csv holds several batches of the event writer (2,000 rows)."""
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        lines = ["Date,Type,Link"]
+        for i in range(reactions):
+            day = f"2024-03-{1 + i % 28:02d} 10:{i % 60:02d}:00"
+            day = "31 Feb 2024" if i == broken_at else day
+            lines.append(f"{day},LIKE,https://www.linkedin.com/feed/update/urn:li:activity:{i}")
+        archive.writestr("Reactions.csv", "\n".join(lines) + "\n")
+    return path
+
+
+def test_a_large_export_is_written_whole_while_it_is_read(org, dana, tmp_path):
+    """Full batches are written by a second thread while the next rows are read: every row
+    arrives, once, in the import's transaction."""
+    export = _large_export(tmp_path / "large.zip", 9_500)
+    summary = import_linkedin_export(
+        organisation=org, participant=dana.participant, path=export, filename="large.zip"
+    )
+    assert (summary.rows_read, summary.created, summary.errors) == (9_500, 9_500, [])
+    assert kinds(dana.participant) == {EventKind.REACTION_MADE: 9_500}
+    again = import_linkedin_export(
+        organisation=org, participant=dana.participant, path=export, filename="large.zip"
+    )
+    assert (again.created, again.duplicates) == (0, 9_500)
+    assert ActivityEvent.objects.count() == 9_500
+
+
+def test_a_bad_row_after_batches_were_written_leaves_nothing(org, dana, tmp_path):
+    """Batches already written in the background go with the rollback of the whole file."""
+    export = _large_export(tmp_path / "broken.zip", 7_000, broken_at=6_500)
+    summary = import_linkedin_export(
+        organisation=org, participant=dana.participant, path=export, filename="broken.zip"
+    )
+    assert summary.errors == [
+        ("Reactions.csv", 6_502, "'31 Feb 2024' is not a date this importer knows")
+    ]
+    assert summary.created == 0
+    assert not ActivityEvent.objects.exists()
