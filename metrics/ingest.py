@@ -23,7 +23,7 @@ from metrics.models import ActivityEvent
 from programme.models import Organisation
 from programme.tenancy import organisation_zone
 
-BATCH_SIZE = 2000
+BATCH_SIZE = 10_000
 MAX_REPORTED = 200  # errors and skipped rows kept for the summary
 
 

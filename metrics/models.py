@@ -44,9 +44,13 @@ class ActivityEvent(models.Model):
     """One thing a seller did or received. (organisation, source, external id) is unique, so
     importing the same file, batch or log twice adds nothing."""
 
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    # No single-column indexes: (organisation, ...) and (participant, occurred_at) below serve
+    # every lookup, and each index is one more write per imported row.
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     participant = models.ForeignKey(
-        Participant, on_delete=models.CASCADE, related_name="activity_events"
+        Participant, on_delete=models.CASCADE, related_name="activity_events", db_index=False
     )
     kind = models.CharField(max_length=30, choices=EventKind.choices)
     occurred_at = models.DateTimeField()

@@ -284,6 +284,9 @@ class DateColumn:
         self.evidence: tuple[str, str] | None = None  # (where, value) that decided the order
         self.scanned = False
         self.refused = False
+        # The latest date a row may carry, fixed for the file (a clock read per row cost more
+        # than parsing the date).
+        self.latest = django_timezone.now() + timedelta(days=2)
 
     def parse(self, text: str, line: int | None = None) -> datetime:
         value = " ".join(text.replace("\u202f", " ").replace("\xa0", " ").split())
@@ -301,7 +304,7 @@ class DateColumn:
             parsed = parsed.replace(tzinfo=self.zone)
         elif parsed.tzinfo is None:
             parsed = parsed.replace(tzinfo=UTC)
-        if not LINKEDIN_FOUNDED <= parsed <= django_timezone.now() + timedelta(days=2):
+        if not LINKEDIN_FOUNDED <= parsed <= self.latest:
             raise RowError(
                 gettext("the date '%(value)s' is impossible (before 2003 or in the future)")
                 % {"value": value}
