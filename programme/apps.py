@@ -9,7 +9,10 @@ class ProgrammeConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from programme import choice_labels
         from programme.services import privacy
+
+        choice_labels.install()  # get_FOO_display() without translating every choice
 
         privacy.register()  # the core's share of "My data", first of the providers
         from programme import (
