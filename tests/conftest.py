@@ -18,6 +18,25 @@ from tests.factories import OrganisationFactory, member
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker) -> None:
+    """No autovacuum on the test database's tables (TOAST tables follow their table).
+
+    Tests that flush the database (live-server journeys) take every table's exclusive lock,
+    and an autovacuum ANALYZE started by the rows the demo just wrote could hold one table
+    while waiting for another: a deadlock that failed a journey now and then under load. The
+    tests' data is small and thrown away; code that needs fresh statistics analyses the
+    tables itself (metrics.rollups)."""
+    from django.db import connection
+
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        cursor.execute("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")
+        for (table,) in cursor.fetchall():
+            cursor.execute(
+                f"ALTER TABLE {connection.ops.quote_name(table)} SET (autovacuum_enabled = false)"
+            )
+
+
 @pytest.fixture(autouse=True)
 def _clean_redis() -> None:
     """Each test starts with an empty test Redis database (cache, rate limits, task queue)."""
