@@ -479,24 +479,34 @@ def _indicator_weeks(
                 MAX(week) FILTER (WHERE content = 0) OVER w_upto AS last_idle
             FROM grid
             WINDOW w_upto AS (PARTITION BY pid ORDER BY week ROWS UNBOUNDED PRECEDING)
+        ), lagged AS (
+            -- The running totals k rows back, one LAG per distance (each LAG fetches its row
+            -- again: ten of them were the costliest pass over the grid).
+            SELECT running.*,
+                LAG(ARRAY[c_content_weeks, c_posts, c_on_posts, c_messages, c_replies,
+                          c_received], %(window_weeks)s) OVER w AS at_window,
+                LAG(c_own_weeks, 4, 0) OVER w AS own_weeks_at_4,
+                LAG(c_received, %(quit_silent_weeks)s, 0) OVER w AS received_at_silent,
+                LAG(ARRAY[c_own, c_own_weeks], %(lapsed_weeks)s) OVER w AS at_lapsed
+            FROM running
+            WINDOW w AS (PARTITION BY pid ORDER BY week)
         ), windowed AS (
             -- A sum over the last k weeks: the running total less the one k rows back (0
             -- before the grid's first week, as a frame running off the start is shorter).
             SELECT pid, week, own, content, received, requests, tracked_upto, acted_upto,
                 meetings_upto, deals_upto, last_idle,
-                c_content_weeks - LAG(c_content_weeks, %(window_weeks)s, 0) OVER w AS active_weeks,
-                c_posts - LAG(c_posts, %(window_weeks)s, 0) OVER w AS posts_w,
-                c_on_posts - LAG(c_on_posts, %(window_weeks)s, 0) OVER w AS on_posts_w,
-                c_messages - LAG(c_messages, %(window_weeks)s, 0) OVER w AS messages_w,
-                c_replies - LAG(c_replies, %(window_weeks)s, 0) OVER w AS replies_w,
-                c_received - LAG(c_received, %(window_weeks)s, 0) OVER w AS received_w,
-                c_own_weeks - LAG(c_own_weeks, 4, 0) OVER w AS own_weeks_4,
-                c_received - LAG(c_received, %(quit_silent_weeks)s, 0) OVER w AS received_3,
-                c_own - LAG(c_own, %(lapsed_weeks)s, 0) OVER w AS own_3,
+                c_content_weeks - COALESCE(at_window[1], 0) AS active_weeks,
+                c_posts - COALESCE(at_window[2], 0) AS posts_w,
+                c_on_posts - COALESCE(at_window[3], 0) AS on_posts_w,
+                c_messages - COALESCE(at_window[4], 0) AS messages_w,
+                c_replies - COALESCE(at_window[5], 0) AS replies_w,
+                c_received - COALESCE(at_window[6], 0) AS received_w,
+                c_own_weeks - own_weeks_at_4 AS own_weeks_4,
+                c_received - received_at_silent AS received_3,
+                c_own - COALESCE(at_lapsed[1], 0) AS own_3,
                 -- Any own action up to the week before the last lapsed_weeks.
-                LAG(c_own_weeks, %(lapsed_weeks)s, 0) OVER w > 0 AS acted_in_grid_before
-            FROM running
-            WINDOW w AS (PARTITION BY pid ORDER BY week)
+                COALESCE(at_lapsed[2], 0) > 0 AS acted_in_grid_before
+            FROM lagged
         ), facts AS (
             SELECT windowed.*, person.direct, person.requests_median,
                 acted_in_grid_before OR COALESCE(acted_before_grid, FALSE) AS acted_before,
