@@ -175,7 +175,6 @@ def _begin(cursor: object, organisation_id: int) -> None:
     # One rollup of an organisation at a time; a second waits, then finds nothing to change.
     cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [4242, organisation_id])
     cursor.execute(f"SET LOCAL work_mem = '{WORK_MEM}'")
-    _fresh_statistics(cursor)
 
 
 # A table whose rows grew or changed by more than this share since its statistics were taken
@@ -183,7 +182,7 @@ def _begin(cursor: object, organisation_id: int) -> None:
 STALE_SHARE = 0.2
 
 
-def _fresh_statistics(cursor: object) -> None:
+def _fresh_statistics() -> None:
     """ANALYZE the tables a rollup reads when their statistics predate most of their rows.
 
     Autovacuum analyses a table within a minute or so of a large load; a rollup started in
@@ -191,17 +190,19 @@ def _fresh_statistics(cursor: object) -> None:
     planned with statistics that knew nothing of the organisation's rows, chose one index
     probe over what it believed were a handful of events for each of 10,000 touched
     participant-weeks, and scanned 5 million rows 10,000 times (minutes instead of a second:
-    bench/rollup.py on a fresh clone). Sampling a table costs well under a second."""
+    bench/rollup.py on a fresh clone). Sampling a table costs well under a second. Run before
+    the rollup's transaction: an ANALYZE holds its lock on the table until its transaction
+    ends, which would hold back every other organisation's rollup for the whole run."""
     tables = [model._meta.db_table for model in (ActivityEvent, ParticipantWeek, IndicatorWeek)]
-    cursor.execute(
-        """SELECT relname FROM pg_stat_user_tables
-           WHERE relname = ANY(%s)
-             AND n_mod_since_analyze > 1000 + %s * GREATEST(n_live_tup - n_mod_since_analyze, 0)
-        """,
-        [tables, STALE_SHARE],
-    )
-    for (table,) in cursor.fetchall():
-        cursor.execute(f"ANALYZE {connection.ops.quote_name(table)}")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """SELECT relname FROM pg_stat_user_tables
+               WHERE relname = ANY(%s) AND n_mod_since_analyze
+                     > 1000 + %s * GREATEST(n_live_tup - n_mod_since_analyze, 0)""",
+            [tables, STALE_SHARE],
+        )
+        for (table,) in cursor.fetchall():
+            cursor.execute(f"ANALYZE {connection.ops.quote_name(table)}")
 
 
 def _horizon(organisation_id: int) -> datetime:
@@ -234,6 +235,7 @@ def rollup_full(
     clock = _Clock(timings)
     organisation = Organisation.objects.get(pk=organisation_id)
     span_start, current = _weeks(organisation, today)
+    _fresh_statistics()
     with transaction.atomic(), connection.cursor() as cursor:
         _begin(cursor, organisation_id)
         state, _ = RollupState.objects.select_for_update().get_or_create(
@@ -265,6 +267,7 @@ def refresh_indicators(*, organisation_id: int, today: date | None = None) -> No
     threshold or roster change; the nightly full rollup does this too)."""
     organisation = Organisation.objects.get(pk=organisation_id)
     span_start, current = _weeks(organisation, today)
+    _fresh_statistics()
     with transaction.atomic(), connection.cursor() as cursor:
         _begin(cursor, organisation_id)
         _indicator_weeks(cursor, organisation, span_start, current, only_touched=False)
@@ -284,6 +287,7 @@ def rollup_incremental(
     if state is None or state.full_week is None or state.full_week < current:
         return rollup_full(organisation_id=organisation_id, today=today, timings=timings)
     clock = _Clock(timings)
+    _fresh_statistics()
     with transaction.atomic(), connection.cursor() as cursor:
         _begin(cursor, organisation_id)
         state = RollupState.objects.select_for_update().get(organisation_id=organisation_id)
