@@ -375,6 +375,9 @@ def _initdb_if_needed() -> None:
     making.rename(folder)
 
 
+PG_SHARED_BUFFERS = "1GB"
+
+
 def _start_postgres() -> Path:
     _ensure_writable(DATA_DIR)
     _initdb_if_needed()
@@ -386,6 +389,8 @@ def _start_postgres() -> Path:
         _pg_run(
             "pg_ctl", "-w", "-t", str(START_TIMEOUT), "-l", str(log),
             "-o", '-h ""', "-o", f"-k {shlex.quote(str(socket_dir))}", "-o", f"-p {PG_PORT}",
+            # As the compose file's server (README, Sizing): the rollups' reads stay in it.
+            "-o", f"-c shared_buffers={PG_SHARED_BUFFERS}",
             "start",
             timeout=START_TIMEOUT + 10,
         )  # fmt: skip
