@@ -313,3 +313,37 @@ def test_a_bad_row_after_batches_were_written_leaves_nothing(org, dana, tmp_path
     ]
     assert summary.created == 0
     assert not ActivityEvent.objects.exists()
+
+
+def test_repeated_rows_in_one_file_are_stored_once(org, dana, tmp_path):
+    export = tmp_path / "twice.zip"
+    with zipfile.ZipFile(export, "w") as archive:
+        row = "2024-03-01 10:00:00,LIKE,https://www.linkedin.com/feed/update/urn:li:activity:1"
+        archive.writestr("Reactions.csv", f"Date,Type,Link\n{row}\n{row}\n")
+    summary = import_linkedin_export(
+        organisation=org, participant=dana.participant, path=export, filename="twice.zip"
+    )
+    assert (summary.created, summary.duplicates) == (1, 1)
+    assert ActivityEvent.objects.count() == 1
+
+
+def test_an_event_stored_meanwhile_by_another_import_is_not_an_error(
+    org, dana, tmp_path, monkeypatch
+):
+    """New events are copied straight into the table after one look-up of the ids already
+    stored; when another import stores one of them between the look-up and the copy, the
+    copy fails inside its savepoint and the batch goes the ON CONFLICT way: nothing lost,
+    nothing twice, no error."""
+    from metrics.ingest import EventWriter
+
+    export = _large_export(tmp_path / "first.zip", 12_000)
+    import_linkedin_export(
+        organisation=org, participant=dana.participant, path=export, filename="first.zip"
+    )
+    # The look-up misses what is stored, as it would when a concurrent import wins the race.
+    monkeypatch.setattr(EventWriter, "_stored_ids", lambda self, cursor, ids: set())
+    again = import_linkedin_export(
+        organisation=org, participant=dana.participant, path=export, filename="first.zip"
+    )
+    assert (again.created, again.duplicates, again.errors) == (0, 12_000, [])
+    assert ActivityEvent.objects.count() == 12_000
