@@ -9,6 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from kickoff.models import Concern
+from kickoff.services import concern_submit
 from programme.models import Role
 from tests.browser.test_journeys import signed_in_tab
 from tests.factories import member, open_kickoff
@@ -80,9 +81,13 @@ def test_the_projector_at_1920_with_300_concerns(browser, live_server, org, live
 
     # A new concern reaches the screen by itself: 2 (newest) puts it first.
     page.keyboard.press("2")
-    Concern.objects.create(
-        organisation_id=org.pk, session=session, worry="Arrived during the talk", votes=0
-    )
+    # Written as a participant writes one (a bare ORM create would not bump the board's
+    # version: the poll would rightly answer 304, and the test would pass only when the write
+    # won the race with the "2" request).
+    concern_submit(
+        session=session, by=member(org, Role.SELLER), worry="Arrived during the talk",
+        would_help="", anonymous=False,
+    )  # fmt: skip
     # Polled every 3 s; under the whole suite's load a poll and its 300-concern board can take
     # several seconds more (it failed once at 8 s with both test workers busy).
     expect(cards.first).to_contain_text("Arrived during the talk", timeout=15_000)
