@@ -3,7 +3,9 @@ pass on the join page (issue #22).
 
 The presenter's state lives in the query string, so every state is a plain link that works
 without JavaScript and survives a reload: `sort` (votes, newest, consensus, divisive),
-`reveal` (reveal mode: how many concerns are uncovered) and `hl` (the highlighted concern).
+`reveal` (reveal mode: how many concerns are uncovered) and `hl` (the highlighted concern, or
+`latest`: the one H would highlight, resolved by the server when the key was pressed before
+the screen had caught up with the keys before it).
 projector.js maps the keys onto these links and polls the same URL for its fragment."""
 
 from __future__ import annotations
@@ -34,6 +36,8 @@ SORT_LABELS = {
     consensus.DIVISIVE: gettext_lazy("Divisive"),
 }
 REVEAL_LIMIT = 100_000
+# hl=latest: highlight what H targets in this state (the latest revealed, else the top one).
+LATEST = "latest"
 
 
 def _typeable(url: str) -> str:
@@ -59,8 +63,11 @@ def _presenter_state(request: HttpRequest) -> tuple[str, int | None, str | None]
     sort = consensus.sort_or_default(request.GET.get("sort"))
     raw = request.GET.get("reveal", "")
     reveal = min(int(raw), REVEAL_LIMIT) if raw.isdigit() else None
+    asked = request.GET.get("hl", "")
+    if asked == LATEST:
+        return sort, reveal, LATEST
     try:
-        highlight = str(uuid.UUID(request.GET.get("hl", "")))
+        highlight = str(uuid.UUID(asked))
     except ValueError:
         highlight = None
     return sort, reveal, highlight
@@ -87,6 +94,11 @@ def _board_context(request: HttpRequest, session: KickoffSession) -> dict:
     # The concern key H highlights: the latest revealed in reveal mode, else the top one.
     h_target = board.shown[-1] if reveal is not None and board.shown else None
     h_target = h_target or (board.shown[0] if board.shown else None)
+    if highlight == LATEST:
+        # Resolved once: the screen, its poll and its links carry the concern's own key, so
+        # the highlight stays on it while votes reorder the board.
+        board.highlighted = h_target
+        highlight = str(h_target.pk) if h_target else None
     return {
         "session": session,
         "board": board,

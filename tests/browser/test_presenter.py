@@ -67,6 +67,16 @@ def test_the_projector_at_1920_with_300_concerns(browser, live_server, org, live
     expect(highlight).to_contain_text(second)
     page.keyboard.press("Escape")  # the highlight closes first, the page stays
     expect(cards).to_have_count(2)
+    # N then H before the screen shows the third: H highlights the third, not the second.
+    page.keyboard.press("n")
+    page.keyboard.press("h")
+    expect(highlight).to_be_visible()
+    expect(highlight).not_to_contain_text(second)
+    expect(page).to_have_url(re.compile(r"reveal=3&hl=[0-9a-f-]{36}$"))  # its key, not "latest"
+    third = re.search(r"Concern number \d+:", highlight.inner_text()).group()
+    page.keyboard.press("Escape")
+    expect(cards).to_have_count(3)
+    expect(cards.last).to_contain_text(third)
     page.keyboard.press("r")
     expect(cards).to_have_count(8)
 

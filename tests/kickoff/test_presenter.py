@@ -127,6 +127,23 @@ def test_highlight_shows_one_concern_large_and_only_a_revealed_one(org, room, bo
     assert shown_worries(projector(client, org, session, f"?hl={uuid.uuid4()}"))
 
 
+def test_hl_latest_highlights_what_h_targets_and_keeps_that_concern(org, room, board, login):
+    """H pressed before the screen caught up asks for hl=latest: the latest revealed (or, out
+    of reveal mode, the top one), resolved once into the concern's own key."""
+    client, session = login(room["consultant"]), room["session"]
+    path = reverse("kickoff-projector", args=[org.slug, session.code])
+    page = projector(client, org, session, "?sort=consensus&reveal=2&hl=latest", htmx=True)
+    assert 'data-testid="projector-highlight"' in page and "Split worry" in page
+    split = board["split"].pk
+    assert f'hx-get="{path}?sort=consensus&amp;reveal=2&amp;hl={split}"' in page
+    assert f'data-highlight="{split}"' in page
+    assert "Voted worry" in projector(client, org, session, "?hl=latest")
+    # Nothing revealed: nothing to highlight, the count of the hidden stays.
+    page = projector(client, org, session, "?reveal=0&hl=latest")
+    assert "projector-highlight" not in page.split("<aside")[0].split("live-concerns")[1]
+    assert "3 concerns still hidden" in page
+
+
 def test_300_concerns_show_the_top_eight_and_how_many_more(org, room, login):
     client, session = login(room["consultant"]), room["session"]
     Concern.objects.bulk_create(

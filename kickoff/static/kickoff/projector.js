@@ -34,8 +34,13 @@
   // build on it, and a poll that left before the key and lands after it is corrected.
   let wanted = null;
 
-  function same(a, b) {
-    return a.sort === b.sort && a.reveal === b.reveal && a.hl === b.hl;
+  // hl=latest asks the server for the concern H targets in the asked state; the screen then
+  // shows that concern's own key.
+  const LATEST = "latest";
+
+  function same(screen, asked) {
+    const hl = asked.hl === LATEST ? screen.hl !== "" : screen.hl === asked.hl;
+    return screen.sort === asked.sort && screen.reveal === asked.reveal && hl;
   }
 
   function show(state, targetId) {
@@ -105,7 +110,11 @@
       state.reveal = state.reveal === null ? 0 : null;
       state.hl = "";
     } else if (key === "h") {
-      state.hl = state.hl ? "" : state.hTarget;
+      // The screen's target is right only if the screen shows the asked order and reveal;
+      // before it does, the server picks the target of the asked state.
+      const screen = stateOf(el);
+      const caughtUp = screen.sort === state.sort && screen.reveal === state.reveal;
+      state.hl = state.hl ? "" : caughtUp ? state.hTarget : LATEST;
     } else {
       return;
     }
@@ -162,6 +171,11 @@
       return;
     }
     wanted = null;
+    // The address keeps the concern's own key, not "latest" (a reload then shows the same).
+    if (new URL(window.location.href).searchParams.get("hl") === LATEST) {
+      const state = stateOf(el);
+      window.history.replaceState(null, "", state.path + query(state));
+    }
     store(el);
   });
   document.addEventListener("DOMContentLoaded", () => store(live()));
