@@ -65,6 +65,7 @@ from showcase import services as showcase_services  # noqa: E402
 from showcase.models import CaseStudy  # noqa: E402
 
 PARTICIPANTS = 4800
+EVENTS = 400_000
 RAMP = 20  # people arriving per second; the figures count from when all have arrived
 WORDS = [
     "prospect", "meeting", "comment", "post", "reply", "energy", "utilities", "logistics",
@@ -73,12 +74,12 @@ WORDS = [
 ]  # fmt: skip
 
 
-def organisation() -> Organisation:
+def organisation(participants: int = PARTICIPANTS, events: int = EVENTS) -> Organisation:
     """bench-4800 with rollups, 300 cases and an open kick-off (each made once)."""
-    slug = f"bench-{PARTICIPANTS}"
+    slug = f"bench-{participants}"
     if not Organisation.objects.filter(slug=slug).exists():
-        print("seeding bench-4800 (once)...", flush=True)
-        call_command("seed_bench", participants=PARTICIPANTS, events=400_000, verbosity=0)
+        print(f"seeding {slug} (once)...", flush=True)
+        call_command("seed_bench", participants=participants, events=events, verbosity=0)
     org = Organisation.objects.get(slug=slug)
     if not RollupState.objects.filter(organisation=org).exists():
         rollup_full(organisation_id=org.pk)
@@ -203,8 +204,11 @@ def main() -> None:
     parser.add_argument("--users", type=int, default=200)
     parser.add_argument("--seconds", type=int, default=60)
     parser.add_argument("--pause", default="3-9", help="seconds between a person's requests")
+    # Another organisation's size (bench-N, made once): the test suite's smoke run is tiny.
+    parser.add_argument("--participants", type=int, default=PARTICIPANTS)
+    parser.add_argument("--events", type=int, default=EVENTS)
     args = parser.parse_args()
-    org = organisation()
+    org = organisation(args.participants, args.events)
     with tempfile.TemporaryDirectory() as folder:
         folder = Path(folder)
         content = plan(org, folder / "plan.json")
@@ -218,7 +222,8 @@ def main() -> None:
                                "Crm"], folder / "mixed", env)  # fmt: skip
             port = free_port()
             with gunicorn(port, settings="bench.trivial_site", cpu_log=folder / "ceiling_cpu.log"):
-                ceiling = locust(port, args.users, 30, ["Ceiling"], folder / "ceiling", env)
+                ceiling = locust(port, args.users, min(30, args.seconds), ["Ceiling"],
+                                 folder / "ceiling", env)  # fmt: skip
             with open(folder / "mixed_failures.csv", newline="") as handle:
                 failures = list(csv.DictReader(handle))
             mixed_cpu = cpu_by_name(folder / "mixed_cpu.log")

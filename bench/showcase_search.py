@@ -136,9 +136,10 @@ def feed_queries(organisation: Organisation) -> int:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--cases", type=int, default=100_000)
+    parser.add_argument("--people", type=int, default=4800, help="the authors (bench-N)")
     args = parser.parse_args()
     words = vocabulary()
-    large, small = seed_people(4800), seed_people(100)
+    large, small = seed_people(args.people), seed_people(100)
     seconds = seed_cases(large, args.cases, words) + seed_cases(small, 10, words)
     total = CaseStudy.objects.filter(organisation=large).count()
     print(f"data: {total} cases in {large.slug}, vocabulary {len(words)} words "
