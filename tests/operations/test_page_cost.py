@@ -89,3 +89,41 @@ def test_the_navigation_bar_is_cached_per_person_page_and_role_and_redrawn_on_ch
     assert other.user.email in page and seller.user.email not in page
     # The sign-out form is never cached: its CSRF token is the reader's own.
     assert 'data-nav="sign-out"' in page
+
+
+WARMED = """
+import json, sys
+import config.wsgi  # what gunicorn imports in each worker
+from django.template import engines
+from config.warmup import own_template_names
+loader = engines["django"].engine.template_loaders[0]
+while not hasattr(loader, "get_template_cache"):  # template_partials wraps the cached loader
+    loader = loader.loaders[0]
+names = own_template_names()
+print(json.dumps({
+    "loader": type(loader).__module__,
+    "templates": len(names),
+    "not_compiled": [n for n in names if n not in loader.get_template_cache],
+    "views": all(m in sys.modules for m in ("kickoff.views", "showcase.views", "metrics.views")),
+}))
+"""
+
+
+def test_a_server_process_is_warm_before_its_first_request():
+    """config.wsgi, as gunicorn loads it in each worker: every view imported and every one of
+    the project's templates compiled, so the first people into a room do not pay for it."""
+    import json
+    import subprocess
+    import sys
+
+    from django.conf import settings
+
+    run = subprocess.run(
+        [sys.executable, "-c", WARMED], cwd=settings.BASE_DIR, capture_output=True, text=True,
+        timeout=120, check=True,
+    )  # fmt: skip
+    found = json.loads(run.stdout.strip().splitlines()[-1])
+    assert found["loader"] == "django.template.loaders.cached"
+    assert found["templates"] > 100 and found["not_compiled"] == []
+    assert found["views"] is True
+    assert "warmed up: " in run.stderr
