@@ -236,6 +236,7 @@ def rollup_full(
     organisation = Organisation.objects.get(pk=organisation_id)
     span_start, current = _weeks(organisation, today)
     _fresh_statistics()
+    clock.lap("statistics")
     with transaction.atomic(), connection.cursor() as cursor:
         _begin(cursor, organisation_id)
         state, _ = RollupState.objects.select_for_update().get_or_create(
@@ -288,6 +289,7 @@ def rollup_incremental(
         return rollup_full(organisation_id=organisation_id, today=today, timings=timings)
     clock = _Clock(timings)
     _fresh_statistics()
+    clock.lap("statistics")
     with transaction.atomic(), connection.cursor() as cursor:
         _begin(cursor, organisation_id)
         state = RollupState.objects.select_for_update().get(organisation_id=organisation_id)

@@ -247,3 +247,19 @@ def test_a_rollup_right_after_a_large_load_plans_with_fresh_statistics(org):
 
     rollups.rollup_incremental(organisation_id=org.pk, today=TODAY)
     assert _events_statistics()[0] == analysed_at  # fresh: not analysed again
+
+
+def test_the_rollup_tasks_log_each_stage(org, people, caplog):
+    """An operator reading the worker's log sees which stage a slow rollup spent its time in."""
+    from metrics import tasks
+
+    with caplog.at_level("INFO", logger="metrics.tasks"):
+        written = tasks.rollup_full(org.pk)
+        tasks.rollup_incremental(org.pk)
+    full, incremental = (r.getMessage() for r in caplog.records if r.name == "metrics.tasks")
+    assert full.startswith(f"rollup full of organisation {org.pk}: {written} participant-weeks")
+    for stage in ("statistics", "count_weeks", "participant_weeks", "indicator_weeks",
+                  "group_weeks", "commit"):  # fmt: skip
+        assert f" {stage}=" in full or f"({stage}=" in full, full
+    assert incremental.startswith(f"rollup incremental of organisation {org.pk}: 0 ")
+    assert "touched=" in incremental
