@@ -4,10 +4,13 @@ its keys work and a new concern appears without a reload; a seller agrees on a 3
 from __future__ import annotations
 
 import re
+import threading
+import time
 
 import pytest
 from playwright.sync_api import expect
 
+from kickoff import live
 from kickoff.models import Concern
 from kickoff.services import concern_submit
 from programme.models import Role
@@ -130,4 +133,41 @@ def test_a_seller_agrees_on_a_390_px_phone(browser, live_server, org, live_kicko
     assert (concern.agrees, concern.disagrees) == (6, 3)
     overflow = phone.evaluate("document.documentElement.scrollWidth - window.innerWidth")
     assert overflow <= 0
+    phone.context.close()
+
+
+def test_a_poll_on_its_way_does_not_undo_an_opinion(
+    browser, live_server, org, live_kickoff, monkeypatch
+):
+    """The list's 5-second poll left, was drawn before the seller's Agree, and answers after
+    it: its older list must not be swapped in over the pressed button."""
+    session = live_kickoff["session"]
+    concern = Concern.objects.create(
+        organisation_id=org.pk, session=session, worry="No time next to my quota"
+    )
+    phone = signed_in_tab(browser, live_server, member(org, Role.SELLER), 390, 844)
+    phone.goto(f"/o/{org.slug}/join/{session.join_code}/")
+    item = phone.locator(f"#concern-{concern.pk}")
+    expect(item.get_by_role("button", name="Agree", exact=True)).to_be_visible()
+
+    drawn, answered_late = threading.Event(), live.with_etag
+
+    def drawn_then_slow(response, etag):
+        if response.status_code == 200:  # a poll's list, drawn: it now takes 3 s to arrive
+            drawn.set()
+            time.sleep(3)
+        return answered_late(response, etag)
+
+    monkeypatch.setattr(live, "with_etag", drawn_then_slow)
+    live.board_changed(session.pk)  # the room changed: the next poll draws the list again
+    assert drawn.wait(15)
+    item.get_by_role("button", name="Agree", exact=True).click()
+    expect(item.get_by_role("button", name="✓ Agree")).to_have_attribute("aria-pressed", "true")
+    phone.wait_for_timeout(3500)  # the poll drawn before the click has had time to land
+    assert item.get_by_test_id("opinion-agree").get_attribute("aria-pressed") == "true"
+    # And the polling goes on: a concern written meanwhile reaches the phone.
+    concern_submit(session=session, by=member(org, Role.SELLER), worry="Arrived later",
+                   would_help="", anonymous=False)  # fmt: skip
+    arrived = phone.get_by_test_id("concern").filter(has_text="Arrived later")
+    expect(arrived).to_be_visible(timeout=20_000)
     phone.context.close()
