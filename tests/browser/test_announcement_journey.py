@@ -75,7 +75,9 @@ def test_drafted_published_read_and_measured(browser, live_server, org, celery_w
     # The sponsor finds the draft on their home page and publishes it.
     page = as_user(browser, live_server, sponsor)
     expect(page.get_by_text("1 draft awaiting publication")).to_be_visible()
-    page.get_by_role("link", name="Why we start with the supporters").click()
+    # Loaded: "Publish in my name…" is htmx's (deferred), else a plain link to its own page.
+    with page.expect_navigation(wait_until="load"):
+        page.get_by_role("link", name="Why we start with the supporters").click()
     page.get_by_role("link", name="Publish in my name…").click()
     expect(page.get_by_text("It goes to 2 people: everyone in Supporters")).to_be_visible()
     page.get_by_role("button", name="Yes, publish to 2 people").click()

@@ -82,7 +82,9 @@ def test_closing_asks_first_in_place_and_the_projector_leads_back(
     assert page.url.endswith(f"/kickoffs/{session.code}/")  # in place, with htmx
     overflow = page.evaluate("document.querySelector('main').scrollWidth - window.innerWidth")
     assert overflow <= 0
-    page.get_by_role("link", name="No, keep it open").click()
+    # Loaded: "Close session…" is htmx's (deferred), else a plain link to its own page.
+    with page.expect_navigation(wait_until="load"):
+        page.get_by_role("link", name="No, keep it open").click()
     session.refresh_from_db()
     assert session.status == KickoffSession.Status.OPEN
 

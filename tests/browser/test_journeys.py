@@ -41,6 +41,9 @@ def signed_in_tab(browser, live_server, membership, width, height, javascript=Tr
 def nav_to(page, name: str) -> None:
     """Follow the navigation entry `name`: top level, or in a menu (opened first), behind the
     toggler on a phone."""
+    # Loaded: the menus and the toggler are Bootstrap's (its script ends the page); clicked
+    # before it ran, they do nothing.
+    page.wait_for_load_state("load")
     link = page.locator("#main-nav").get_by_role("link", name=name, exact=True, include_hidden=True)
     link = link.first
     if not link.is_visible():
@@ -58,7 +61,7 @@ def test_sign_in_wrong_then_right_password(page, org) -> None:
     page.goto("/")
     assert "/accounts/login/" in page.url
     sign_in(page, seller.user.email, "not the password")
-    assert page.get_by_text("not correct").is_visible()
+    expect(page.get_by_text("not correct")).to_be_visible()  # is_visible() would not wait
     sign_in(page, seller.user.email, PASSWORD)
     page.wait_for_url(f"**/o/{org.slug}/")
     assert page.get_by_role("heading", name=org.name).is_visible()
@@ -87,7 +90,8 @@ def test_invitation_acceptance_then_sign_in(page, org) -> None:
     page.get_by_label("New password:", exact=True).fill("short")
     page.get_by_label("New password confirmation").fill("short")
     page.get_by_role("button", name="Join").click()
-    assert page.get_by_text("This password is too short").is_visible()
+    # A click waits for the next page to start, not to be parsed: expect() waits for it.
+    expect(page.get_by_text("This password is too short")).to_be_visible()
 
     page.get_by_label("New password:", exact=True).fill(PASSWORD)
     page.get_by_label("New password confirmation").fill(PASSWORD)
@@ -124,8 +128,8 @@ def test_consultant_imports_a_roster_and_watches_it_finish(
 
     page.get_by_label("Roster CSV").set_input_files(str(bad))
     page.get_by_role("button", name="Check and import").click()
-    assert page.get_by_text("Line 9").is_visible()
-    assert page.get_by_text("Unknown role “wizard”").is_visible()
+    expect(page.get_by_text("Line 9")).to_be_visible()  # the click waits only for the commit
+    expect(page.get_by_text("Unknown role “wizard”")).to_be_visible()
     assert Membership.objects.filter(organisation=org).count() == 1
 
     page.get_by_label("Roster CSV").set_input_files(str(good))
@@ -138,7 +142,9 @@ def test_consultant_imports_a_roster_and_watches_it_finish(
         time.sleep(0.1)
     assert len(mail.outbox) == 20
 
-    page.get_by_role("link", name="See the people").click()
+    # Loaded: the search as you type is htmx's (deferred); typed before it ran, nothing asked.
+    with page.expect_navigation(wait_until="load"):
+        page.get_by_role("link", name="See the people").click()
     page.get_by_label("Name or e-mail").fill("Person13")
     expect(page.get_by_text("p12@example.com")).to_have_count(0)
     expect(page.get_by_text("p13@example.com")).to_be_visible()

@@ -86,11 +86,15 @@ def _consultant_finds_leavers_and_deactivates(browser, demo: str, width: int) ->
             page.get_by_role("link", name="Anna Andersen").click()
             page.get_by_text("Deactivate…").click()
             _shot(page, f"person-deactivate-confirm-{width}")
-            page.get_by_role("button", name="Deactivate Anna Andersen").click()
+            # Loaded: a click waits only for the next page to start, and the checks below
+            # do not wait (count() == 0 would pass on a page not parsed yet).
+            with page.expect_navigation(wait_until="load"):
+                page.get_by_role("button", name="Deactivate Anna Andersen").click()
             assert page.get_by_test_id("deactivated-banner").is_visible()
             _shot(page, f"person-deactivated-{width}")
             page.get_by_text("Reactivate…").click()
-            page.get_by_role("button", name="Reactivate Anna Andersen").click()
+            with page.expect_navigation(wait_until="load"):
+                page.get_by_role("button", name="Reactivate Anna Andersen").click()
             assert page.get_by_test_id("deactivated-banner").count() == 0
     finally:
         context.close()

@@ -141,7 +141,10 @@ def test_audience_boxes_follow_the_audience_and_publishing_is_confirmed(
     page.get_by_label("Supporters").check()
     page.get_by_label("Title").fill("You go first")
     page.get_by_label("Body").fill("Thank you for leading.")
-    page.get_by_role("button", name="Save draft").click()
+    # Loaded: "Publish in my name…" is htmx's (deferred); clicked before it ran, it is a plain
+    # link to the publish page.
+    with page.expect_navigation(wait_until="load"):
+        page.get_by_role("button", name="Save draft").click()
 
     page.get_by_role("link", name="Publish in my name…").click()
     # htmx brings the confirmation under the draft: the page did not change.

@@ -48,7 +48,9 @@ def test_post_find_react_and_moderate(page, org, tmp_path):
     result = page.locator("#results").get_by_role("link", name="A poll that opened a door")
     expect(result).to_be_visible()  # search as you type, no button pressed
     expect(page.locator("#results mark")).to_have_text("audits")
-    result.click()
+    # Loaded: the reaction buttons are htmx's (deferred), else a plain form post.
+    with page.expect_navigation(wait_until="load"):
+        result.click()
     page.get_by_role("button", name="Useful").click()
     expect(page.get_by_role("button", name="Useful")).to_have_attribute("aria-pressed", "true")
     page.get_by_label("Your comment").fill("Which tool did you use for the poll?")
@@ -81,8 +83,11 @@ def test_post_find_react_and_moderate(page, org, tmp_path):
     expect(group.get_by_test_id("unread")).to_have_text("2 unread")
     group.get_by_text("Show all 2").click()
     expect(group.get_by_role("link", name="commented on your case")).to_be_visible()
-    group.get_by_role("link", name="reacted “Useful”").click()
+    with page.expect_navigation(wait_until="load"):
+        group.get_by_role("link", name="reacted “Useful”").click()
     expect(page.get_by_role("heading", name="A poll that opened a door")).to_be_visible()
+    # The badge arrives by htmx after the load: no count before it came proved nothing.
+    page.wait_for_function("() => !document.querySelector('.htmx-request')")
     expect(page.get_by_test_id("unread-count")).to_have_count(0)
 
 
