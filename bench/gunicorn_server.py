@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -56,26 +58,28 @@ def gunicorn(
     env.pop("SNOWBALL_CPU_LOG", None)
     if cpu_log is not None:
         env["SNOWBALL_CPU_LOG"] = str(cpu_log)
+    ready = Path(tempfile.mkdtemp(prefix="bench-gunicorn-"))
+    env["BENCH_READY_DIR"] = str(ready)
     server = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "config.wsgi:application",
+         "-c", "python:bench.gunicorn_ready",
          "--bind", f"127.0.0.1:{port}", "--workers", str(workers), "--threads", str(threads),
          "--log-level", "warning"],
         cwd=ROOT, env=env,
     )  # fmt: skip
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                if time.monotonic() > deadline or server.poll() is not None:
-                    raise RuntimeError("gunicorn did not start") from None
-                time.sleep(0.2)
+        # Every worker booted and warm (bench/gunicorn_ready.py), then the port answers.
+        deadline = time.monotonic() + 60
+        while len(list(ready.iterdir())) < workers:
+            if time.monotonic() > deadline or server.poll() is not None:
+                raise RuntimeError("gunicorn did not start")
+            time.sleep(0.1)
+        socket.create_connection(("127.0.0.1", port), timeout=5).close()
         yield server
     finally:
         server.terminate()
         server.wait(timeout=30)
+        shutil.rmtree(ready, ignore_errors=True)
 
 
 def cpu_by_name(cpu_log: Path) -> dict[str, list[float]]:
