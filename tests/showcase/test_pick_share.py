@@ -56,6 +56,8 @@ def test_share_step_shows_the_angle_and_the_disclosure_then_linkedin(org, pick, 
         "</textarea>" in page
     )
     assert "#employee" in page and "Copy my angle" in page
+    # Shown by share.js only: without it (not loaded yet, or blocked) a copy button is dead.
+    assert page.count(' hidden data-copy="') == 2
     assert 'target="_blank" rel="noopener"' in page
     shared = _linkedin_target(page)
     query = parse_qs(urlsplit(shared).query)

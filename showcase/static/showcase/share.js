@@ -39,6 +39,12 @@
     try { document.execCommand("copy"); done(); } catch (error) { /* selected: copy by hand */ }
   }
 
+  // Served hidden: a copy button shows only once this script can make it work (before, or
+  // where scripts are blocked, selecting the text by hand still does).
+  Array.prototype.forEach.call(document.querySelectorAll("[data-copy]"), function (button) {
+    button.hidden = false;
+  });
+
   document.addEventListener("click", function (event) {
     var button = event.target.closest("[data-copy]");
     if (button) { copy(button); return; }
