@@ -72,6 +72,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "identity.sso.middleware.SsoFormActionMiddleware",  # a provider button's form-action (#18)
+    "identity.sso.middleware.SamlHostRequiredMiddleware",  # SAML without Host: 400, not 500
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",

@@ -22,7 +22,10 @@ def sign_in(page, email: str, password: str) -> None:
     page.get_by_label("Email").fill(email)
     page.get_by_role("button", name="Continue").click()  # the e-mail first (#18)
     page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Sign In").click()
+    # The next page loaded (the home page, or this form again with its message): a click
+    # waits only for it to start, and the steps after it act on what it shows.
+    with page.expect_navigation(wait_until="load"):
+        page.get_by_role("button", name="Sign In").click()
 
 
 def signed_in_tab(browser, live_server, membership, width, height, javascript=True):
@@ -53,7 +56,10 @@ def nav_to(page, name: str) -> None:
         menu = link.locator("xpath=ancestor::li[contains(@class, 'dropdown')]/button")
         if menu.count() and not link.is_visible():
             menu.click()
-    link.click()
+    # Until the entry's page has loaded (a click waits only for it to start; under the whole
+    # suite's load the next step's 5 s once ran out on the page before).
+    with page.expect_navigation(wait_until="load"):
+        link.click()
 
 
 def test_sign_in_wrong_then_right_password(page, org) -> None:

@@ -240,3 +240,17 @@ def test_the_sp_metadata_names_the_acs_and_entity_id(org, acme_saml) -> None:
     text = answer.content.decode()
     assert audience(acme_saml) in text
     assert f"/accounts/saml/{acme_saml.key}/acs/" in text
+
+
+def test_a_request_without_a_host_header_is_refused_not_a_500(org, acme_saml) -> None:
+    """HTTP/1.1 requires Host and a browser always sends it; python3-saml builds the provider's
+    URLs from it, so a client that leaves it out is told so (400) before SAML runs."""
+    bare = Client(raise_request_exception=False)  # the test client sends no Host header
+    key = {"organization_slug": acme_saml.key}
+    for answer in (
+        bare.post(reverse("saml_login", kwargs=key), {"process": "login"}),
+        bare.get(reverse("saml_metadata", kwargs=key)),
+        bare.post(reverse("saml_acs", kwargs=key), {"SAMLResponse": "PHNhbWxwOlJlc3BvbnNlLz4="}),
+    ):
+        assert answer.status_code == 400, answer.status_code
+        assert "Host" in answer.content.decode()
