@@ -18,7 +18,17 @@ from django.conf import settings
 
 BASE_DIR = Path(settings.BASE_DIR)
 LANGUAGES = [code for code, _name in settings.LANGUAGES if not code.startswith("en")]
-SOURCES = ["config", "programme", "identity", "kickoff", "showcase", "goals", "metrics", "templates", "static"]
+SOURCES = [
+    "config",
+    "programme",
+    "identity",
+    "kickoff",
+    "showcase",
+    "goals",
+    "metrics",
+    "templates",
+    "static",
+]
 PLACEHOLDER = re.compile(r"%\((\w+)\)[sdfr]")
 
 
