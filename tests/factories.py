@@ -24,7 +24,12 @@ class UserFactory(factory.django.DjangoModelFactory):
 
     email = factory.Sequence(lambda n: f"person{n}@example.com")
     first_name = factory.Faker("first_name")
-    last_name = factory.Faker("last_name")
+    # A Faker surname made unique: a bare one ("Snow", "Lee") can occur in any page
+    # ("Snowball"), so a test asserting that a name is absent from a page could fail by chance.
+    last_name = factory.LazyAttributeSequence(lambda o, n: f"{o.surname}-{n:05d}")
+
+    class Params:
+        surname = factory.Faker("last_name")
 
     @factory.post_generation
     def password(self, create: bool, extracted: str | None, **kwargs: object) -> None:
