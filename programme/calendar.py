@@ -285,11 +285,12 @@ def invitation_message(
     if event.url:
         lines += ["", event.url]
     body = "\n".join(lines) + "\n"
-    # Each person's copy names them (and the rest of the invitees) as attendees; a CANCEL
-    # names the one whose copy is withdrawn.
-    attendees = (recipient,) if cancel else event.attendees
+    # Each person's copy names them alone as attendee (and the organiser): the invitee list is
+    # nobody else's business (a kick-off for 3,000 sellers would hand every one of them 3,000
+    # colleagues' addresses, 3,000 lines per message), and a copy sent when someone joins later
+    # would list a different crowd from the copies sent before.
     ics = ics_build(
-        [(replace(event, attendees=attendees), sequence)],
+        [(replace(event, attendees=(recipient,)), sequence)],
         organisation=organisation,
         method=method,
         cancelled=cancel,

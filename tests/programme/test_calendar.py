@@ -128,8 +128,14 @@ def test_invitation_is_a_request_with_zone_uid_sequence_and_attendees(
     # 09:00 in Paris in July is 07:00 UTC (summer time).
     assert start.astimezone(datetime.UTC).hour == 7 and start.hour == 9
     assert end - start == datetime.timedelta(minutes=240)
-    attendees = {str(a).removeprefix("mailto:") for a in event.get("ATTENDEE")}
-    assert attendees == {p.user.email for p in people}
+    # Each copy names its own recipient only: the invitees never receive each other's addresses.
+    for person in people:
+        listed = _event(messages[person.user.email]).get("ATTENDEE")  # a list if several
+        assert isinstance(listed, str) and listed == f"mailto:{person.user.email}"
+        sent = messages[person.user.email]
+        parts = [sent.body, *(c for c, _m in sent.alternatives), sent.attachments[0][1].decode()]
+        others = {p.user.email for p in people} - {person.user.email}
+        assert not [email for email in others if any(email in part for part in parts)]
     assert str(event["ORGANIZER"]).startswith("mailto:")
     # The raw text says TZID and local time, as calendars read it.
     raw = message.alternatives[0][0]
