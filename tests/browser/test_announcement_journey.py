@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 
 import pytest
+from celery.signals import task_postrun
 from django.core import mail
 from django.utils import timezone
 from playwright.sync_api import expect
@@ -91,10 +92,19 @@ def test_drafted_published_read_and_measured(browser, live_server, org, celery_w
     assert sorted(m.to[0] for m in mail.outbox) == sorted(
         [wave1_seller.user.email, wave1_other.user.email]
     )
-    # Running the e-mail task again sends nothing more.
-    tasks.announcement_send.delay(announcement.pk)
-    tasks.announcement_send.delay(announcement.pk)
-    time.sleep(1.5)
+    # Running the e-mail task again sends nothing more: both runs finish having sent 0.
+    finished: dict[str, object] = {}
+
+    def record(sender=None, task_id=None, retval=None, **kwargs) -> None:
+        finished[task_id] = retval
+
+    task_postrun.connect(record, weak=False)
+    try:
+        runs = [tasks.announcement_send.delay(announcement.pk).id for _ in range(2)]
+        wait_for(lambda: all(run in finished for run in runs))
+    finally:
+        task_postrun.disconnect(record)
+    assert [finished[run] for run in runs] == [0, 0]
     assert len(mail.outbox) == 2
 
     # A wave 1 seller sees it on their home page, reads it and confirms.
