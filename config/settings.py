@@ -318,6 +318,7 @@ if DEVELOPMENT:
 BOOTSTRAP5 = {
     "css_url": {"url": "/static/bootstrap/css/bootstrap.min.css"},
     "javascript_url": {"url": "/static/bootstrap/js/bootstrap.bundle.min.js"},
+    "field_renderers": {"default": "config.bootstrap.ErrorsOnlyFieldRenderer"},
 }
 
 # --- Security (production behind a TLS-terminating proxy) ----------------------------------------

@@ -144,14 +144,19 @@ def announcement_reach(announcement: Announcement) -> dict[str, object]:
             opened=Count("pk", filter=Q(opened_at__isnull=False)),
             acknowledged=Count("pk", filter=Q(acknowledged_at__isnull=False)),
             emailed=Count("pk", filter=Q(emailed_at__isnull=False)),
+            # Who a reminder would reach: leavers stay in the reach but are never reminded
+            # (services.announcement_remind), so the button counts only the others.
+            pending=Count(
+                "pk",
+                filter=Q(acknowledged_at__isnull=True, membership__deactivated_at__isnull=True),
+            ),
         )
         .order_by("team__name")
     )
     totals = {
         key: sum(row[key] for row in rows)
-        for key in ("audience", "opened", "acknowledged", "emailed")
+        for key in ("audience", "opened", "acknowledged", "emailed", "pending")
     }
-    totals["pending"] = totals["audience"] - totals["acknowledged"]
     return {"totals": totals, "by_team": rows}
 
 

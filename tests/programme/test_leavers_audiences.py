@@ -77,6 +77,9 @@ def test_an_announcement_reaches_the_active_not_the_leaver_and_its_past_reach_st
     mail.outbox.clear()
     leave(active)
     assert AnnouncementRecipient.objects.filter(membership=active).exists()
+    # The reach page's "Remind the N" button names those a reminder reaches, leavers left out.
+    totals = selectors.announcement_reach(draft)["totals"]
+    assert totals["audience"] == size and totals["pending"] == size - 1
     assert services.announcement_remind(announcement=draft, by=sponsor) == size - 1
     assert not Notification.objects.filter(recipient=active, text__startswith="Reminder").exists()
     services.announcement_send_reminders(announcement_id=draft.pk)
