@@ -196,7 +196,9 @@ def _seed_open_session(programme: Programme, mia: Membership, sellers: list) -> 
         # it, the third with too few sides for a split (kickoff.consensus).
         for voter, opinion in zip(sellers[36:60], OPEN_OPINIONS[index], strict=False):
             services.concern_opine(concern=concern, by=voter.membership, opinion=opinion)
-    for seller in sellers[30:42]:
+    # Everyone who wrote a concern, said "me too" or took a side opened the join page first, so
+    # the session page's "N joined" is never below the sides taken on one concern.
+    for seller in sellers[30:53]:
         services.kickoff_join_record(session=session, by=seller.membership)
     # One concern holds a blocked word: it waits in Mia's moderation queue, on no screen.
     services.concern_submit(

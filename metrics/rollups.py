@@ -586,10 +586,14 @@ def _indicator_weeks(
 # up its cells. Counts, unlike medians, add up. (Grouping the person x week x group rows
 # directly sorted 3.1 million rows for 24,000 people in 4 waves and 40 teams: 9.3 s; cells,
 # 0.2 s for the same rows: bench/rollup.py.)
+# A week counts the people still in the programme at its end (for the running week: now), so a
+# leaver (#18) counts in the weeks before they left, not after: "In the programme" and every
+# share agree with the people list, and a leaver never shows as lapsed for ever after.
+_PRESENT = "(m.left_at IS NULL OR m.left_at >= {end})"
 _GROUP_COUNTS = {
-    "participants": "COUNT(*)",
-    "invited": "COUNT(*) FILTER (WHERE m.invited_at < w.week_end)",
-    "trained": "COUNT(*) FILTER (WHERE m.trained_at < w.week_end)",
+    "participants": "COUNT(*) FILTER (WHERE {present})",
+    "invited": "COUNT(*) FILTER (WHERE {present} AND m.invited_at < w.week_end)",
+    "trained": "COUNT(*) FILTER (WHERE {present} AND m.trained_at < w.week_end)",
     "first_action": "COUNT(*) FILTER (WHERE iw.first_action)",
     "active": "COUNT(*) FILTER (WHERE iw.active)",
     "regular": "COUNT(*) FILTER (WHERE iw.regular)",
@@ -656,7 +660,7 @@ def _group_weeks(
         )
         SELECT p.id AS pid, p.team_id, COALESCE(w.programmes, '{{}}') AS programmes,
                COALESCE(w.waves, '{{}}') AS waves, m.invitation_sent_at AS invited_at,
-               trained.at AS trained_at,
+               trained.at AS trained_at, m.deactivated_at AS left_at,
                dense_rank() OVER (ORDER BY p.team_id, w.programmes, w.waves) AS cell
         FROM {participant} p JOIN {Membership._meta.db_table} m ON m.id = p.membership_id
         LEFT JOIN waves w ON w.participant_id = p.id
@@ -693,16 +697,20 @@ def _group_weeks(
                                  INTERVAL '7 days') week
         )"""
     # The indicator rows of the weeks, each joined to its person's cell (a small hash).
+    week_end = "(iw.week + 7)::timestamp AT TIME ZONE %(tz)s"
     indicators = f"""{IndicatorWeek._meta.db_table} iw
         JOIN rollup_members m ON m.pid = iw.participant_id
-        WHERE iw.organisation_id = %(org)s AND iw.week BETWEEN %(from_week)s AND %(current)s"""
+        WHERE iw.organisation_id = %(org)s AND iw.week BETWEEN %(from_week)s AND %(current)s
+          AND {_PRESENT.format(end=week_end)}"""
+    present = _PRESENT.format(end="w.week_end")
+    counts = {name: _GROUP_COUNTS[name].format(present=present) for name in _PEOPLE_COUNTS}
     people = [name for name in _GROUP_COUNTS if name in _PEOPLE_COUNTS]
     rows = [name for name in _GROUP_COUNTS if name not in _PEOPLE_COUNTS]
     cursor.execute(
         f"""CREATE TEMP TABLE rollup_cell_weeks ON COMMIT DROP AS
         WITH {weeks}, people AS (
             SELECT m.cell, w.week,
-                {", ".join(f"{_GROUP_COUNTS[name]} AS {name}" for name in people)}
+                {", ".join(f"{counts[name]} AS {name}" for name in people)}
             FROM rollup_members m CROSS JOIN weeks w
             GROUP BY m.cell, w.week
         ), counted AS (

@@ -40,3 +40,8 @@ def test_objectives_fit_a_phone_and_keep_their_numbers_and_status(page, org, set
     assert table["width"] <= 390
     target = page.locator("td[data-label=Target]").first
     assert target.is_visible() and "decrease to 5 unanswered messages" in target.inner_text()
+    # The reason under a key result's bar ("... points behind the time gone ...") is read in full,
+    # not squeezed beside the bar and cut at the card's edge.
+    for reason in page.locator("td[data-label] [data-testid=status-reason]").all():
+        box = reason.bounding_box()
+        assert box["x"] + box["width"] <= 390 and box["width"] >= 200, reason.inner_text()

@@ -263,3 +263,27 @@ def test_the_rollup_tasks_log_each_stage(org, people, caplog):
         assert f" {stage}=" in full or f"({stage}=" in full, full
     assert incremental.startswith(f"rollup incremental of organisation {org.pk}: 0 ")
     assert "touched=" in incremental
+
+
+def test_a_leaver_counts_in_the_weeks_before_they_left_not_after(org, people):
+    """Group weeks count the people still in the programme at each week's end (#18): the
+    dashboards' "In the programme" and shares agree with the people list, and a leaver is not
+    an "active" or "lapsed" person of the weeks after they left."""
+    from programme.models import Membership
+
+    _a, b = people  # b sent a message in the week of 16 November
+    left = datetime(2026, 11, 18, 12, tzinfo=UTC)  # the Wednesday of that week
+    Membership.objects.filter(pk=b.pk).update(deactivated_at=left, deactivated_by="scim")
+    rollups.rollup_full(organisation_id=org.pk, today=TODAY)
+
+    def overall(week: date) -> tuple[int, int]:
+        row = GroupWeek.objects.get(organisation=org, kind="organisation", week=week)
+        return row.participants, row.active
+
+    assert overall(date(2026, 11, 9)) == (2, 1)  # both still there when that week ended
+    assert overall(date(2026, 11, 16)) == (1, 1)  # b left before its end: only a, active
+    assert overall(TODAY) == (1, 0)
+    # Reactivated: counted again in the running week at the next (incremental) run.
+    Membership.objects.filter(pk=b.pk).update(deactivated_at=None, deactivated_by="")
+    rollups.rollup_incremental(organisation_id=org.pk, today=TODAY)
+    assert overall(TODAY) == (2, 0)

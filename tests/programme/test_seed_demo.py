@@ -95,7 +95,11 @@ def test_seed_demo_is_believable_and_idempotent(db, capsys, tmp_path) -> None:
     kickoff = KickoffSession.objects.get(programme=programme, status="closed")
     assert kickoff.concerns.count() == 8
     # And one open now, that the demo sellers find on their home page and join.
-    assert KickoffSession.objects.get(programme=programme, status="open").joins.exists()
+    open_kickoff = KickoffSession.objects.get(programme=programme, status="open")
+    assert open_kickoff.joins.exists()
+    # Whoever took a side on a concern opened the join page: "N joined" is not below the sides.
+    sides = max(c.opinion_rows.count() for c in open_kickoff.concerns.all())
+    assert open_kickoff.joins.count() >= sides
     # One seller per session chose to show their name; every other concern is anonymous.
     assert Concern.objects.filter(author__isnull=False).count() == 2
     assert StakeholderAssessment.objects.values("participant").distinct().count() >= 40
