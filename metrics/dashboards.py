@@ -290,6 +290,8 @@ class ConsultantView:
     at_risk: list[IndicatorWeek] = field(default_factory=list)
     gaming: list[IndicatorWeek] = field(default_factory=list)
     concerns: list[Concern] = field(default_factory=list)
+    # Whether any kick-off concern was ever shown: "every concern addressed" needs one.
+    concerns_ever: bool = False
     newly_skilled: list[IndicatorWeek] = field(default_factory=list)
     lookalikes: list[dict] = field(default_factory=list)
     authenticity: AuthenticityView | None = None
@@ -336,6 +338,9 @@ def consultant_view(organisation: Organisation) -> ConsultantView:
         .exclude(status=ConcernStatus.ADDRESSED)
         .select_related("session")
         .order_by("-votes", "session__held_on")[:5]
+    )
+    result.concerns_ever = bool(result.concerns) or (
+        Concern.objects.filter(organisation=organisation, moderation=Moderation.SHOWN).exists()
     )
     result.lookalikes = lookalike_clusters(organisation)
     result.authenticity = authenticity_view(organisation)

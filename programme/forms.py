@@ -505,11 +505,13 @@ class FollowUpForm(forms.Form):
 
 
 class EmailPreferencesForm(forms.Form):
-    """One choice per kind of e-mail, offering only the modes that kind has."""
+    """One choice per kind of e-mail in `current` (the kinds the person can receive), offering
+    only the modes that kind has."""
 
     def __init__(self, *args: object, current: dict[str, str], **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
-        for kind, modes in KIND_MODES.items():
+        for kind in current:
+            modes = KIND_MODES[kind]
             self.fields[kind] = forms.ChoiceField(
                 label=EmailKind(kind).label,
                 # One order for every kind (at once, digest, off); KIND_MODES lists the

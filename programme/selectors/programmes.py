@@ -18,6 +18,7 @@ from django.db.models import (
     Subquery,
     Value,
 )
+from django.db.models.functions import Now
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -225,6 +226,10 @@ def sessions_for(programme: Programme) -> QuerySet[Session]:
         .annotate(
             expected=Count("attendance"),
             present=Count("attendance", filter=Q(attendance__attended=True)),
+            # Attendance not taken yet (attended NULL) is not absence: an upcoming session, or
+            # a past one nobody recorded, says so instead of "0 / 18".
+            recorded=Count("attendance", filter=Q(attendance__attended__isnull=False)),
+            upcoming=ExpressionWrapper(Q(starts_at__gt=Now()), output_field=BooleanField()),
         )
         .order_by("starts_at", "cycle_sequence", "pk")
     )

@@ -29,6 +29,16 @@ KIND_MODES: dict[str, list[str]] = {
     EmailKind.OKRI: [EmailMode.IMMEDIATE, EmailMode.DIGEST, EmailMode.OFF],
     EmailKind.INTEGRATION: [EmailMode.IMMEDIATE, EmailMode.DIGEST, EmailMode.OFF],
 }
+# Kinds only some people are ever sent: a setting nobody else can receive is not offered them.
+ONLY_FOR_ADMINS = {EmailKind.INTEGRATION}  # failing integrations are told to the admins alone
+
+
+def email_kinds_for(membership: Membership) -> list[str]:
+    """The kinds of e-mail this person can receive, in the order of KIND_MODES."""
+    admin = policies.can_change_organisation_settings(membership)
+    return [kind for kind in KIND_MODES if admin or kind not in ONLY_FOR_ADMINS]
+
+
 # The unsubscribe link in a digest turns off every kind the person gets in digests.
 DIGEST = "digest"
 _UNSUBSCRIBE_SALT = "snowball.email-unsubscribe"
@@ -36,6 +46,7 @@ _UNSUBSCRIBE_SALT = "snowball.email-unsubscribe"
 __all__ = [
     "DIGEST",
     "KIND_MODES",
+    "email_kinds_for",
     "email_mode",
     "email_preference_set",
     "organisation_settings_change",

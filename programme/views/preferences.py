@@ -21,7 +21,8 @@ from programme.tenancy import Viewer, tenant_view
 def email_preferences(request: HttpRequest, viewer: Viewer) -> HttpResponse:
     membership = viewer.membership
     current = {
-        kind: services.email_mode(membership=membership, kind=kind) for kind in services.KIND_MODES
+        kind: services.email_mode(membership=membership, kind=kind)
+        for kind in services.email_kinds_for(membership)
     }
     form = EmailPreferencesForm(request.POST if request.method == "POST" else None, current=current)
     if request.method == "POST":

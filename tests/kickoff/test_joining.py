@@ -73,6 +73,11 @@ def test_projector_shows_where_to_join_on_a_screen_of_its_own(org, kickoff, logi
     detail = reverse("kickoff-session-detail", args=[org.slug, session.code])
     assert f'href="{detail}"' in page and f'data-escape-to="{detail}"' in page
     assert '<span data-testid="joined">2</span> joined' in client.get(detail).content.decode()
+    # Closed, the screen no longer invites anyone to join: no QR code, no join code.
+    services.kickoff_close(session=session, by=kickoff["consultant"])
+    page = client.get(reverse("kickoff-projector", args=[org.slug, session.code])).content.decode()
+    assert "This kick-off is closed" in page and "Join on your phone" not in page
+    assert "projector-qr" not in page and session.join_code not in page
 
 
 def test_a_person_cannot_say_me_too_to_their_own_anonymous_concern(org, kickoff, login):

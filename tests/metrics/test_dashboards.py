@@ -245,6 +245,12 @@ def test_dashboards_before_any_rollup_say_so(org, login):
     seller = member(org, Role.SELLER)
     page = login(seller).get(url("metrics-dashboard-seller", org)).content.decode()
     assert "Start small" in page
+    # No kick-off held yet: nothing claims that "every concern has been addressed", and nobody
+    # is told to call people at risk the page cannot name.
+    consultant = member(org, Role.CONSULTANT)
+    page = login(consultant).get(url("metrics-dashboard-consultant", org)).content.decode()
+    assert "No kick-off has raised concerns yet" in page
+    assert "every concern has been addressed" not in page and "Call them" not in page
 
 
 def test_every_dashboard_runs_the_same_queries_whatever_the_size(org, world, login, count_queries):

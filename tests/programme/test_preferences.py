@@ -21,6 +21,20 @@ def test_person_changes_own_email_settings(org, seller, login):
     assert services.email_mode(membership=seller, kind=EmailKind.WEEKLY_SUMMARY) == "off"
 
 
+def test_only_admins_are_offered_the_integration_failure_emails(org, seller, login):
+    """Failing integrations are told to the admins alone: nobody else gets that setting."""
+    url = reverse("programme-email-preferences", args=[org.slug])
+    label = "Integrations: a Teams, Slack or webhook address that fails"
+    assert label not in login(seller).get(url).content.decode()
+    # Posting it anyway changes nothing.
+    assert login(seller).post(url, {"integration": "off"}).status_code == 302
+    assert services.email_mode(membership=seller, kind=EmailKind.INTEGRATION) == "immediate"
+    admin = member(org, Role.ADMIN)
+    assert label in login(admin).get(url).content.decode()
+    assert login(admin).post(url, {"integration": "digest"}).status_code == 302
+    assert services.email_mode(membership=admin, kind=EmailKind.INTEGRATION) == "digest"
+
+
 def test_only_admins_change_organisation_settings(org, login, outsider):
     admin = member(org, Role.ADMIN)
     url = reverse("programme-organisation-settings", args=[org.slug])

@@ -214,6 +214,21 @@ def test_cycle_generates_sessions_and_attendance_shows_on_profiles(org, programm
     )
     assert "Missed (1)" in page and "Coming up (2)" in page
 
+    # The list says who came where attendance was taken, never "0 / 3" where it was not.
+    listing = login(people[1]).get(
+        reverse("programme-session-list", args=[org.slug, programme.code])
+    )
+    cells = [
+        " ".join(cell.split("</td>")[0].replace("<br>", " ").split())
+        for cell in listing.content.decode().split('data-testid="attendance">')[1:]
+    ]
+    assert cells == [
+        "1 / 3",  # recorded
+        '<span class="text-body-secondary">3 expected (not recorded)</span>',  # past, not taken
+        "3 expected",  # upcoming
+        "3 expected",
+    ]
+
     home = login(people[1]).get(reverse("programme-organisation-home", args=[org.slug]))
     assert "Your next session" in home.content.decode()
 
