@@ -121,6 +121,15 @@ def test_votes_only_while_the_vote_is_open(org):
     assert ProposalVote.objects.count() == 0
 
 
+def test_an_undecided_proposal_reads_as_awaiting_a_decision_while_voting_is_closed(org, login):
+    seller = member(org, Role.SELLER)
+    services.proposal_add(by=seller, subject="ritual", statement="Team breakfast")
+    page = login(seller).get(reverse("goals-rituals", args=[org.slug])).content.decode()
+    assert "Voting is closed at the moment." in page
+    listed = page.split('data-testid="proposals"')[1].split("</ul>")[0]
+    assert "Awaiting a decision" in listed and "Open</div>" not in listed
+
+
 def meeting(org, participant, external_id="m1"):
     write(org, "quick_log", [
         Event(participant.pk, EventKind.MEETING_BOOKED, weeks_ago(0), external_id,
