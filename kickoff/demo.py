@@ -35,6 +35,18 @@ CONCERNS = [
     ("Customers", "Customers will see it as spam", "Learn how to comment before selling", 7),
     ("Tools", "Our CRM cannot record LinkedIn leads", "", 4),
 ]
+# How the closed kick-off's room split on each concern (agree, disagree, pass): the counts
+# closing keeps, so its report, projector and "consensus / divisive" orders have splits to show.
+CLOSED_SPLITS = [
+    (16, 3, 2),
+    (13, 2, 4),
+    (15, 4, 1),
+    (6, 7, 3),
+    (5, 9, 2),
+    (11, 1, 3),
+    (4, 3, 6),
+    (9, 2, 1),
+]
 # The open session (wave 2's kick-off, today): (worry, what would help, votes).
 OPEN_CONCERNS = [
     ("I sell to water utilities: will there be examples from our sector?", "Cases from peers", 6),
@@ -97,7 +109,10 @@ def seed_kickoff(organisation: Organisation) -> None:
             would_help=would_help, anonymous=index != NAMED_CONCERN,
         )  # fmt: skip
         anonymous_flush()  # anonymous concerns are queued; the demo writes each at once
-        Concern.objects.filter(pk=concern.pk).update(category=category, votes=votes)
+        agrees, disagrees, passes = CLOSED_SPLITS[index]
+        Concern.objects.filter(pk=concern.pk).update(
+            category=category, votes=votes, agrees=agrees, disagrees=disagrees, passes=passes
+        )
         if index in RESPONSES:
             concern = Concern.objects.get(pk=concern.pk)
             services.concern_follow_up(

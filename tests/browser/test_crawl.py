@@ -477,6 +477,14 @@ def _content_strings() -> list[str]:
                         part = " ".join(part.split())
                         if len(part) >= 3:
                             found.add(part)
+    # A kick-off's themes are single words taken from its concerns ("wave" from "Wave 1 had
+    # training hours"), as the room wrote them: content too (a theme "wave" on a page read in
+    # German once matched the English message "wave", an objective's level).
+    from kickoff.models import KickoffSession
+    from kickoff.selectors import concern_themes
+
+    for session in KickoffSession.objects.select_related("organisation"):
+        found |= {theme.label for theme in concern_themes(session, session.organisation)}
     return sorted(found, key=len, reverse=True)
 
 

@@ -78,6 +78,7 @@ def test_projector_shows_where_to_join_on_a_screen_of_its_own(org, kickoff, logi
     page = client.get(reverse("kickoff-projector", args=[org.slug, session.code])).content.decode()
     assert "This kick-off is closed" in page and "Join on your phone" not in page
     assert "projector-qr" not in page and session.join_code not in page
+    assert "have joined" not in page  # the room is gone: no count of who is in it
 
 
 def test_a_person_cannot_say_me_too_to_their_own_anonymous_concern(org, kickoff, login):

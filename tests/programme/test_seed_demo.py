@@ -94,6 +94,10 @@ def test_seed_demo_is_believable_and_idempotent(db, capsys, tmp_path) -> None:
 
     kickoff = KickoffSession.objects.get(programme=programme, status="closed")
     assert kickoff.concerns.count() == 8
+    # Its room's splits are kept (counts only), so its report and projector show them.
+    from kickoff.consensus import split_of
+
+    assert all(split_of(concern).shown for concern in kickoff.concerns.all())
     # And one open now, that the demo sellers find on their home page and join.
     open_kickoff = KickoffSession.objects.get(programme=programme, status="open")
     assert open_kickoff.joins.exists()
