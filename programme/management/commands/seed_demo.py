@@ -209,6 +209,16 @@ class Command(BaseCommand):
                 else "",
                 is_ambassador=index % 11 == 0,
             )
+        # Everyone was invited by the January roster import (programme/demo.py's history, six
+        # weeks ago) and joined in the days after it: the funnel's "Invited" is not 0 and nobody
+        # "joined today" while having trained last month. Only the first run sets it.
+        now = timezone.now()
+        for membership in Membership.objects.filter(
+            organisation=acme, invitation_sent_at__isnull=True
+        ).order_by("pk"):
+            membership.invitation_sent_at = now - timedelta(days=41, hours=2)
+            membership.joined_at = now - timedelta(days=40 - membership.pk % 4, hours=3)
+            membership.save(update_fields=["invitation_sent_at", "joined_at"])
         # Each team in its own language and zone: the French team reads Snowball in French, the
         # DACH team in German, the Nordics team in English on Stockholm time (the organisation
         # runs on Paris time).
