@@ -314,7 +314,7 @@ def _seed_closed_quarter(programme: Programme, consultant: Membership, manager: 
             starts_on=last_start, ends_on=last_end,
         )  # fmt: skip
         posted = services.key_result_add(
-            objective=voice, by=consultant, source="manual", baseline=10, target=40,
+            objective=voice, by=consultant, source="manual", baseline=2, target=15,
             unit="supporters", title="Supporters who published a first post of their own",
         )  # fmt: skip
         clinics = services.key_result_add(
@@ -334,15 +334,15 @@ def _seed_closed_quarter(programme: Programme, consultant: Membership, manager: 
             created_at=moment(last_start)
         )
         middle, late = last_start + timedelta(days=40), last_end - timedelta(days=8)
-        _check_in_on(posted, consultant, moment(middle), 22, 6, "The first-post lunch helped.")
-        _check_in_on(posted, consultant, moment(late), 31, 5, "August was quiet.")
+        _check_in_on(posted, consultant, moment(middle), 8, 6, "The first-post lunch helped.")
+        _check_in_on(posted, consultant, moment(late), 12, 5, "August was quiet.")
         _check_in_on(clinics, consultant, moment(late), 6, 9, "Every ambassador runs one.")
         _check_in_on(talks, manager, moment(late), 4, 4, "Half the team was on the road.")
         services.objective_close(
             objective=voice, by=consultant,
             lessons="First posts come after a hands-on lunch, not after a webinar. Clinics run "
                     "by ambassadors beat clinics run by us: people come for their peers.",
-            grades={posted.pk: ("0.7", "31 of 40; the summer cost us a month."),
+            grades={posted.pk: ("0.8", "12 of 15; the summer cost us a month."),
                     clinics.pk: ("1.0", "All six, and two more asked to join.")},
         )  # fmt: skip
         services.objective_close(
