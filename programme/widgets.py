@@ -120,7 +120,8 @@ class PersonPicker(_PickerMixin, forms.Select):
 
 
 class PeoplePicker(_PickerMixin, forms.SelectMultiple):
-    placeholder = _("Type a name, an e-mail or a team to add someone")
+    # As short as the single picker's: a longer one was cut off on a phone ("…a team to ad").
+    placeholder = _("Type a name, an e-mail or a team")
 
 
 class _PeopleFieldMixin:
