@@ -139,6 +139,9 @@ def kickoff_projector(request: HttpRequest, viewer: Viewer, code: str) -> HttpRe
     if request.htmx:
         fragment = render(request, "kickoff/projector.html#live-concerns", context)
         return live.with_etag(fragment, etag)
+    if session.status == KickoffSession.Status.CLOSED:
+        # Nobody joins a closed kick-off: its screen shows no address, code or QR code.
+        return render(request, "kickoff/projector.html", context)
     join_url = request.build_absolute_uri(
         reverse("kickoff-join", args=[viewer.org, session.join_code])
     )
